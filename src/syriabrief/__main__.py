@@ -1,0 +1,5 @@
+"""``python -m syriabrief``."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,168 @@
+"""Partial dates: the ``2026`` / ``2026-01`` / ``2026-01-15`` forms events are stored in,
+the looser forms people type (``Jan 2026``, ``15 January 2026``), and how both are shown.
+
+A partial date stands for the whole period it names: ``2026-01`` is 1–31 January.
+This is the only module that imports dateutil, and it does so only when the
+input is not already in one of the stored forms (dateutil costs ~20 ms to import).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+
+from .errors import DateInputError
+
+__all__ = [
+    "ACCEPTED_FORMS",
+    "MAX_YEAR",
+    "MIN_YEAR",
+    "Period",
+    "describe",
+    "event_period",
+    "parse_stored",
+    "parse_user_date",
+    "precision_of",
+]
+
+# Outside these years a date is taken for a typo, not a report.
+MIN_YEAR = 1900
+MAX_YEAR = 2100
+# Longer input is refused before it reaches dateutil, whose parser slows down
+# sharply on long strings.
+MAX_INPUT_LENGTH = 64
+ACCEPTED_FORMS = "2026, 2026-01, 2026-01-15, Jan 2026 or 15 January 2026"
+
+# Fixed English names: strftime's %b would follow the C locale.
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_STORED = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """The first and last day a (partial) date may stand for, and its precision."""
+
+    start: date
+    end: date
+    precision: str  # day | month | year
+
+    def overlaps(self, other: Period) -> bool:
+        return self.start <= other.end and other.start <= self.end
+
+
+def precision_of(text: str) -> str:
+    """The precision a stored date string carries, from its form."""
+    return {4: "year", 7: "month"}.get(len(text), "day")
+
+
+@lru_cache(maxsize=4096)
+def parse_stored(text: str) -> Period:
+    """Read a date in a stored form (YYYY, YYYY-MM, YYYY-MM-DD); ValueError if it is not one."""
+    match = _STORED.fullmatch(text) if isinstance(text, str) else None
+    if not match:
+        raise ValueError(f"{text!r} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")
+    year = int(match[1])
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValueError(f"year {year} is outside {MIN_YEAR}-{MAX_YEAR}")
+    if match[2] is None:
+        return Period(date(year, 1, 1), date(year, 12, 31), "year")
+    month = int(match[2])
+    if not 1 <= month <= 12:
+        raise ValueError(f"{text!r} has no month {month}")
+    if match[3] is None:
+        last = calendar.monthrange(year, month)[1]
+        return Period(date(year, month, 1), date(year, month, last), "month")
+    day = date(year, month, int(match[3])) if _valid_day(year, month, int(match[3])) else None
+    if day is None:
+        raise ValueError(f"{text!r} is not a day of the calendar")
+    return Period(day, day, "day")
+
+
+@lru_cache(maxsize=4096)
+def event_period(date_text: str, end_text: str | None) -> Period:
+    """The span an event may cover: from the start of its date to the end of its end date."""
+    first = parse_stored(date_text)
+    if not end_text:
+        return first
+    last = parse_stored(end_text)
+    return Period(first.start, max(first.end, last.end), first.precision)
+
+
+def parse_user_date(text: str) -> Period:
+    """Read a date typed on the command line; DateInputError names the accepted forms."""
+    cleaned = text.strip() if isinstance(text, str) else ""
+    if not cleaned or len(cleaned) > MAX_INPUT_LENGTH:
+        raise DateInputError(f"cannot read the date {text!r}; use {ACCEPTED_FORMS}.")
+    try:
+        return parse_stored(cleaned)
+    except ValueError as error:
+        if _STORED.fullmatch(cleaned):  # the right form, the wrong values
+            raise DateInputError(f"cannot read the date {text!r}: {error}.") from None
+    return _parse_loose(cleaned, text)
+
+
+def _parse_loose(cleaned: str, text: str) -> Period:
+    from dateutil import parser
+
+    # Parse twice with two different defaults: a field that changes with the
+    # default was not in the input, which tells the precision the user meant.
+    first_default, second_default = date(2000, 1, 1), date(2001, 2, 2)
+    try:
+        a = parser.parse(cleaned, default=_midnight(first_default))
+        b = parser.parse(cleaned, default=_midnight(second_default))
+    # dateutil raises more than ValueError on odd input (OverflowError for huge
+    # numbers, decimal errors for odd fractions); all mean "not a date".
+    except (ValueError, OverflowError, ArithmeticError, IndexError, TypeError):
+        raise DateInputError(f"cannot read the date {text!r}; use {ACCEPTED_FORMS}.") from None
+    if a.year != b.year:
+        raise DateInputError(f"the date {text!r} has no year; use {ACCEPTED_FORMS}.")
+    if not MIN_YEAR <= a.year <= MAX_YEAR:
+        raise DateInputError(f"the year in {text!r} is outside {MIN_YEAR}-{MAX_YEAR}.")
+    if a.month != b.month:
+        return parse_stored(f"{a.year:04d}")
+    if a.day != b.day:
+        return parse_stored(f"{a.year:04d}-{a.month:02d}")
+    return parse_stored(f"{a.year:04d}-{a.month:02d}-{a.day:02d}")
+
+
+def describe(date_text: str, end_text: str | None = None, approximate: bool = False) -> str:
+    """A date as people read it: ``15 Jan 2026``, ``Jan 2026``, ``20–22 Jan 2026``, ``~2015``."""
+    try:
+        first = parse_stored(date_text)
+        last = parse_stored(end_text) if end_text else None
+    except ValueError:
+        return str(date_text)
+    text = _show(first)
+    if last and last != first:
+        text = _show_span(first, last)
+    return f"~{text}" if approximate else text
+
+
+def _show(period: Period) -> str:
+    d = period.start
+    if period.precision == "year":
+        return f"{d.year}"
+    if period.precision == "month":
+        return f"{_MONTHS[d.month - 1]} {d.year}"
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+def _show_span(first: Period, last: Period) -> str:
+    if first.precision == last.precision == "day":
+        a, b = first.start, last.start
+        if (a.year, a.month) == (b.year, b.month):
+            return f"{a.day}–{b.day} {_MONTHS[a.month - 1]} {a.year}"
+        if a.year == b.year:
+            return f"{a.day} {_MONTHS[a.month - 1]} – {b.day} {_MONTHS[b.month - 1]} {a.year}"
+    return f"{_show(first)} – {_show(last)}"
+
+
+def _valid_day(year: int, month: int, day: int) -> bool:
+    return 1 <= day <= calendar.monthrange(year, month)[1]
+
+
+def _midnight(d: date) -> datetime:
+    return datetime(d.year, d.month, d.day)

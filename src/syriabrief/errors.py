@@ -1,0 +1,45 @@
+"""The exceptions syriabrief raises; the CLI turns each into a one-line message and an exit code.
+
+Exit codes (docs/cli.md): 0 success, 1 a failure the user can fix (a bad store
+file, an unknown name), 2 a usage error (a bad option value, an unparseable date).
+"""
+
+from __future__ import annotations
+
+__all__ = ["DateInputError", "NotFoundError", "StoreError", "SyriabriefError", "UsageError"]
+
+
+class SyriabriefError(Exception):
+    """A failure the user can fix; its message is shown as ``Error: <message>``."""
+
+    exit_code = 1
+
+
+class UsageError(SyriabriefError):
+    """An option value the command cannot use."""
+
+    exit_code = 2
+
+
+class DateInputError(UsageError):
+    """A date the user typed that cannot be read."""
+
+
+class StoreError(SyriabriefError):
+    """A store file that is missing, unreadable, corrupt or not a syriabrief store."""
+
+
+class NotFoundError(SyriabriefError):
+    """A name that matches no actor or site; carries the closest names to suggest."""
+
+    def __init__(self, kind: str, name: str, suggestions: list[str]):
+        self.kind = kind
+        self.name = name
+        self.suggestions = suggestions
+        message = f"no {kind} named {name!r}."
+        if suggestions:
+            message += " Did you mean " + " or ".join(repr(s) for s in suggestions) + "?"
+        else:
+            command = "base" if kind == "site" else kind
+            message += f" Run 'syriabrief {command}' to list them."
+        super().__init__(message)

@@ -1,0 +1,59 @@
+"""Pure functions over events: which events a query selects, in what order.
+
+No I/O and no presentation: commands resolve names and dates first, then ask
+here. Derived state (who holds which site when) lives in ``positions.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from .dates import Period
+from .model import Event
+
+__all__ = ["EventFilter", "select_events"]
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """What to keep. Values of one field are alternatives; different fields all apply.
+
+    Names are already resolved to ids. ``since`` and ``until`` are periods: an
+    event is kept when any day it may cover falls between the start of
+    ``since`` and the end of ``until``.
+    """
+
+    since: Period | None = None
+    until: Period | None = None
+    actors: frozenset[str] = field(default_factory=frozenset)
+    sites: frozenset[str] = field(default_factory=frozenset)
+    types: frozenset[str] = field(default_factory=frozenset)
+    statuses: frozenset[str] = field(default_factory=frozenset)
+    search: str | None = None
+
+    def matches(self, event: Event) -> bool:
+        period = event.period
+        if self.since and period.end < self.since.start:
+            return False
+        if self.until and period.start > self.until.end:
+            return False
+        if self.actors and self.actors.isdisjoint(event.actors):
+            return False
+        if self.sites and self.sites.isdisjoint(event.places):
+            return False
+        if self.types and event.type not in self.types:
+            return False
+        if self.statuses and event.status not in self.statuses:
+            return False
+        if self.search and self.search.casefold() not in event.summary.casefold():
+            return False
+        return True
+
+
+def select_events(events: Iterable[Event], where: EventFilter, limit: int | None = None) -> list[Event]:
+    """The events that match, in date order; with a limit, the most recent ``limit`` of them."""
+    chosen = [e for e in events if where.matches(e)]
+    if limit is not None and limit >= 0:
+        chosen = chosen[len(chosen) - limit :] if limit else []
+    return chosen

@@ -1,0 +1,333 @@
+"""Checks untrusted records against the data model and says what is wrong with each.
+
+Every check returns a list of Problems instead of raising at the first one, so
+that a user fixing a file sees everything at once. Standard library only.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from .dates import parse_stored, precision_of
+from .model import (
+    ACTOR_KINDS,
+    EVENT_STATUSES,
+    EVENT_TYPES,
+    LOCATION_PRECISIONS,
+    SITE_KINDS,
+    STAGES,
+    Actor,
+    Event,
+    Site,
+)
+
+__all__ = ["Problem", "check_records", "check_references", "check_store_layout", "SCHEMA_VERSION"]
+
+SCHEMA_VERSION = 1
+TABLES = ("actors", "sites", "events")
+# Generous bounds: past them a value is a mistake or an attack, not a report.
+MAX_TEXT = 5_000
+MAX_LIST = 1_000
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with one record: where it is, which field, and what is wrong."""
+
+    where: str  # "event 3 (2026-01-19-shaddadi-prison-break)"
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.field}: {self.message}" if self.field else f"{self.where}: {self.message}"
+
+
+def check_store_layout(data: Any) -> list[Problem]:
+    """The top level of a store file: an object with a schema version and three lists."""
+    if not isinstance(data, dict):
+        return [Problem("file", None, "is not a syriabrief store (expected a JSON object)")]
+    if "schema_version" not in data:
+        return [Problem("file", None, "is not a syriabrief store (no schema_version)")]
+    version = data["schema_version"]
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        return [Problem("file", "schema_version", f"must be a positive whole number, not {version!r}")]
+    if version > SCHEMA_VERSION:
+        return [
+            Problem(
+                "file",
+                "schema_version",
+                f"is {version}, newer than this syriabrief understands ({SCHEMA_VERSION}); upgrade syriabrief",
+            )
+        ]
+    problems = [
+        Problem("file", table, "must be a list")
+        for table in TABLES
+        if not isinstance(data.get(table, []), list)
+    ]
+    problems += [
+        Problem("file", key, "is not a field of a store")
+        for key in data
+        if key not in (*TABLES, "schema_version")
+    ]
+    return problems
+
+
+def check_records(kind: str, records: Iterable[Any]) -> list[Problem]:
+    """Check each record of one kind ("event", "actor" or "site"); numbers count from 1."""
+    check = {"event": _check_event, "actor": _check_actor, "site": _check_site}[kind]
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for number, record in enumerate(records, 1):
+        rid = record.get("id") if isinstance(record, dict) else None
+        where = f"{kind} {number}" + (f" ({rid})" if isinstance(rid, str) else "")
+        if not isinstance(record, dict):
+            problems.append(Problem(where, None, f"must be a JSON object, not {_kind_of(record)}"))
+            continue
+        problems += [Problem(where, f, m) for f, m in check(record)]
+        if isinstance(rid, str):
+            if rid in seen:
+                problems.append(Problem(where, "id", f"{rid!r} is used by an earlier {kind}"))
+            seen.add(rid)
+    return problems
+
+
+def check_references(
+    events: Iterable[Event], actor_ids: set[str], site_ids: set[str],
+    actors: Iterable[Actor] = (), sites: Iterable[Site] = (),
+) -> list[Problem]:  # fmt: skip
+    """Every actor and site an event, actor or site names must exist."""
+    problems: list[Problem] = []
+    for actor in actors:
+        for ref in (actor.parent, *actor.affiliations):
+            if ref and ref not in actor_ids:
+                problems.append(Problem(f"actor {actor.id}", "parent/affiliations", f"no actor with id {ref!r}"))
+    for event in events:
+        for ref in event.actors:
+            if ref not in actor_ids:
+                problems.append(Problem(f"event {event.id}", "actors", f"no actor with id {ref!r}"))
+        for name in ("site", "origin", "destination"):
+            ref = getattr(event, name)
+            if ref and ref not in site_ids:
+                problems.append(Problem(f"event {event.id}", name, f"no site with id {ref!r}"))
+    return problems
+
+
+# --- one record -------------------------------------------------------------------
+
+def _check_event(d: dict[str, Any]) -> Iterable[tuple[str, str]]:
+    yield from _unknown_keys(d, Event.KEYS)
+    yield from _required(d, ("id", "date", "type", "summary", "sources"))
+    yield from _slug(d, "id")
+    date_ok = False
+    if "date" in d:
+        date_ok = yield from _date(d, "date")
+    if d.get("end_date") is not None:
+        end_ok = yield from _date(d, "end_date")
+        if date_ok and end_ok and parse_stored(d["end_date"]).end < parse_stored(d["date"]).start:
+            yield "end_date", f"{d['end_date']!r} is before the date {d['date']!r}"
+    if date_ok and d.get("date_precision") is not None and d["date_precision"] != precision_of(d["date"]):
+        yield "date_precision", f"{d['date_precision']!r} does not match the date {d['date']!r} ({precision_of(d['date'])})"
+    yield from _one_of(d, "date_precision", ("day", "month", "year"), optional=True)
+    if "approximate" in d and not isinstance(d["approximate"], bool):
+        yield "approximate", f"must be true or false, not {_kind_of(d['approximate'])}"
+    yield from _one_of(d, "type", EVENT_TYPES)
+    yield from _one_of(d, "stage", STAGES, optional=True)
+    yield from _one_of(d, "status", EVENT_STATUSES, optional=True)
+    yield from _text(d, "summary")
+    yield from _slug_list(d, "actors")
+    for name in ("site", "origin", "destination"):
+        if d.get(name) is not None:
+            yield from _slug(d, name)
+    yield from _quantities(d.get("quantities"))
+    yield from _sources(d.get("sources"), "sources", required=True)
+    yield from _disputes(d.get("disputes"))
+    yield from _text_list(d, "tags")
+
+
+def _check_actor(d: dict[str, Any]) -> Iterable[tuple[str, str]]:
+    yield from _unknown_keys(d, Actor.KEYS)
+    yield from _required(d, ("id", "name"))
+    yield from _slug(d, "id")
+    yield from _text(d, "name")
+    yield from _text_list(d, "aliases")
+    yield from _one_of(d, "kind", ACTOR_KINDS, optional=True)
+    yield from _text(d, "country", optional=True)
+    if d.get("parent") is not None:
+        yield from _slug(d, "parent")
+    yield from _slug_list(d, "affiliations")
+
+
+def _check_site(d: dict[str, Any]) -> Iterable[tuple[str, str]]:
+    yield from _unknown_keys(d, Site.KEYS)
+    yield from _required(d, ("id", "name"))
+    yield from _slug(d, "id")
+    yield from _text(d, "name")
+    yield from _text_list(d, "aliases")
+    yield from _one_of(d, "kind", SITE_KINDS, optional=True)
+    yield from _text(d, "country", optional=True)
+    yield from _text(d, "admin1", optional=True)
+    for name, limit in (("lat", 90), ("lon", 180)):
+        value = d.get(name)
+        if value is not None and not (_is_number(value) and -limit <= value <= limit):
+            yield name, f"must be a number from -{limit} to {limit}, not {value!r}"
+    if (d.get("lat") is None) != (d.get("lon") is None):
+        yield "lat/lon", "give both or neither"
+    yield from _one_of(d, "location_precision", LOCATION_PRECISIONS, optional=True)
+
+
+# --- fields ---------------------------------------------------------------------
+
+def _unknown_keys(d: dict[str, Any], known: tuple[str, ...]) -> Iterable[tuple[str, str]]:
+    for key in d:
+        if key not in known:
+            yield str(key), "is not a field of this record (check the spelling)"
+
+
+def _required(d: dict[str, Any], keys: tuple[str, ...]) -> Iterable[tuple[str, str]]:
+    for key in keys:
+        if d.get(key) is None:
+            yield key, "is required"
+
+
+def _slug(d: dict[str, Any], key: str) -> Iterable[tuple[str, str]]:
+    value = d.get(key)
+    if value is None:
+        return
+    if not isinstance(value, str) or len(value) > 200 or not _SLUG.fullmatch(value):
+        yield key, f"must be an id of lowercase letters, digits and dashes, not {_short(value)}"
+
+
+def _slug_list(d: dict[str, Any], key: str) -> Iterable[tuple[str, str]]:
+    value = d.get(key)
+    if value is None:
+        return
+    if not isinstance(value, list) or len(value) > MAX_LIST:
+        yield key, f"must be a list of ids, not {_kind_of(value)}"
+        return
+    for item in value:
+        if not isinstance(item, str) or not _SLUG.fullmatch(item):
+            yield key, f"must hold ids of lowercase letters, digits and dashes, not {_short(item)}"
+
+
+def _date(d: dict[str, Any], key: str):
+    value = d[key]
+    if not isinstance(value, str):
+        yield key, f"must be a date string (YYYY, YYYY-MM or YYYY-MM-DD), not {_kind_of(value)}"
+        return False
+    try:
+        parse_stored(value)
+    except ValueError as error:
+        yield key, str(error)
+        return False
+    return True
+
+
+def _one_of(d: dict[str, Any], key: str, allowed: tuple[str, ...], optional: bool = False):
+    value = d.get(key)
+    if value is None and optional:
+        return
+    if value not in allowed:
+        yield key, f"{_short(value)} is not one of: {', '.join(allowed)}"
+
+
+def _text(d: dict[str, Any], key: str, optional: bool = False) -> Iterable[tuple[str, str]]:
+    value = d.get(key)
+    if value is None and optional:
+        return
+    if not isinstance(value, str) or not value.strip():
+        yield key, f"must be non-empty text, not {_kind_of(value)}"
+    elif len(value) > MAX_TEXT:
+        yield key, f"is {len(value)} characters long; the limit is {MAX_TEXT}"
+
+
+def _text_list(d: dict[str, Any], key: str) -> Iterable[tuple[str, str]]:
+    value = d.get(key)
+    if value is None:
+        return
+    if not isinstance(value, list) or len(value) > MAX_LIST:
+        yield key, f"must be a list of text, not {_kind_of(value)}"
+        return
+    for item in value:
+        if not isinstance(item, str) or not item.strip() or len(item) > MAX_TEXT:
+            yield key, f"must hold non-empty text, not {_short(item)}"
+
+
+def _quantities(value: Any) -> Iterable[tuple[str, str]]:
+    if value is None:
+        return
+    if not isinstance(value, dict):
+        yield "quantities", f"must be an object of named figures, not {_kind_of(value)}"
+        return
+    for name, figure in value.items():
+        field = f"quantities.{name}"
+        if _is_number(figure):
+            continue
+        if isinstance(figure, dict) and set(figure) == {"low", "high"}:
+            low, high = figure["low"], figure["high"]
+            if _is_number(low) and _is_number(high) and low <= high:
+                continue
+            yield field, f"needs numbers with low <= high, not {_short(figure)}"
+            continue
+        yield field, f"must be a finite number or {{\"low\": n, \"high\": n}}, not {_short(figure)}"
+
+
+def _sources(value: Any, field: str, required: bool = False) -> Iterable[tuple[str, str]]:
+    if not isinstance(value, list) or (required and not value):
+        yield field, "must be a non-empty list of sources" if required else "must be a list of sources"
+        return
+    for number, source in enumerate(value, 1):
+        where = f"{field}[{number}]"
+        if not isinstance(source, dict):
+            yield where, f"must be an object with an outlet, not {_kind_of(source)}"
+            continue
+        for key in source:
+            if key not in ("outlet", "document", "url", "published"):
+                yield f"{where}.{key}", "is not a field of a source"
+        if not isinstance(source.get("outlet"), str) or not source["outlet"].strip():
+            yield f"{where}.outlet", "is required (who the fact is attributed to)"
+        for key in ("document", "url"):
+            if source.get(key) is not None and not isinstance(source[key], str):
+                yield f"{where}.{key}", f"must be text or null, not {_kind_of(source[key])}"
+        published = source.get("published")
+        if published is not None:
+            try:
+                parse_stored(published)
+            except (ValueError, TypeError):
+                yield f"{where}.published", f"must be a date (YYYY, YYYY-MM or YYYY-MM-DD), not {_short(published)}"
+
+
+def _disputes(value: Any) -> Iterable[tuple[str, str]]:
+    if value is None:
+        return
+    if not isinstance(value, list):
+        yield "disputes", f"must be a list, not {_kind_of(value)}"
+        return
+    for number, dispute in enumerate(value, 1):
+        where = f"disputes[{number}]"
+        if not isinstance(dispute, dict):
+            yield where, f"must be an object with a claim and sources, not {_kind_of(dispute)}"
+            continue
+        for key in dispute:
+            if key not in ("claim", "sources"):
+                yield f"{where}.{key}", "is not a field of a dispute"
+        yield from ((f"{where}.{f}", m) for f, m in _text(dispute, "claim"))
+        yield from _sources(dispute.get("sources", []), f"{where}.sources")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _kind_of(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null"}.get(
+        type(value), "a number" if _is_number(value) else type(value).__name__
+    )
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

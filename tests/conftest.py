@@ -1,0 +1,107 @@
+"""Shared test set-up: a pinned environment and small hand-made stores."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from syriabrief.model import Dataset, Event
+
+
+@pytest.fixture(autouse=True)
+def pinned_environment(monkeypatch, tmp_path):
+    """Every test sees the same terminal and no store settings from the developer's shell."""
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("TERM", "dumb")
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("SYRIABRIEF_DB", raising=False)
+
+
+ACTORS = [
+    {"id": "us", "name": "United States", "aliases": ["US", "U.S.", "United States"], "kind": "state",
+     "country": "United States", "parent": None, "affiliations": []},
+    {"id": "russia", "name": "Russia", "aliases": ["Russia", "Russian Federation"], "kind": "state",
+     "country": "Russia", "parent": None, "affiliations": []},
+    {"id": "sdf", "name": "Syrian Democratic Forces", "aliases": ["SDF", "Syrian Democratic Forces"],
+     "kind": "non_state_armed_group", "country": "Syria", "parent": None, "affiliations": []},
+    {"id": "syrian-army", "name": "Syrian Army", "aliases": ["Syrian army", "SAA"], "kind": "state_armed_force",
+     "country": "Syria", "parent": None, "affiliations": []},
+]  # fmt: skip
+
+SITES = [
+    {"id": "qasrak", "name": "Qasrak base", "aliases": ["Kasrak", "Al-Kasrak"], "kind": "air_base",
+     "country": "Syria", "admin1": "al-Hasakah", "lat": 36.7062, "lon": 40.512, "location_precision": "exact"},
+    {"id": "al-tanf", "name": "Al-Tanf garrison", "aliases": ["Tanf"], "kind": "garrison", "country": "Syria",
+     "admin1": "Homs", "lat": 33.5058, "lon": 38.6178, "location_precision": "exact"},
+    {"id": "qamishli-airport", "name": "Qamishli airport", "aliases": ["Qamishli International Airport"],
+     "kind": "airport", "country": "Syria", "admin1": "al-Hasakah", "lat": 37.0206, "lon": 41.1914,
+     "location_precision": "exact"},
+    {"id": "hmeimim", "name": "Hmeimim air base", "aliases": ["Khmeimim"], "kind": "air_base", "country": "Syria",
+     "admin1": "Latakia", "lat": 35.4117, "lon": 35.945, "location_precision": "exact"},
+    {"id": "erbil", "name": "Erbil", "aliases": [], "kind": "city", "country": "Iraq", "admin1": "Erbil",
+     "lat": 36.2375, "lon": 43.9631, "location_precision": "exact"},
+]  # fmt: skip
+
+SOURCE = {"outlet": "Reuters", "document": "test", "url": None, "published": "2026-02-24"}
+
+
+def event(id: str, date: str, type: str = "statement", **fields) -> dict:
+    """An event's JSON form with every key present; keyword arguments override."""
+    record = {
+        "id": id, "date": date, "end_date": None, "date_precision": None, "approximate": False,
+        "type": type, "stage": None, "actors": [], "site": None, "origin": None, "destination": None,
+        "quantities": {}, "status": "confirmed", "summary": f"Summary of {id}.", "sources": [SOURCE],
+        "disputes": [], "tags": [],
+    }  # fmt: skip
+    record.update(fields)
+    if record["date_precision"] is None:
+        record["date_precision"] = {4: "year", 7: "month"}.get(len(date), "day")
+    return record
+
+
+def store_json(events: list[dict], actors=None, sites=None) -> dict:
+    return {
+        "schema_version": 1,
+        "actors": ACTORS if actors is None else actors,
+        "sites": SITES if sites is None else sites,
+        "events": events,
+    }
+
+
+def write_store(path: Path, events: list[dict], actors=None, sites=None) -> Path:
+    path.write_text(json.dumps(store_json(events, actors, sites), ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def dataset(events: list[dict], actors=None, sites=None) -> Dataset:
+    from syriabrief.model import Actor, Site
+
+    return Dataset(
+        [Actor.from_json(a) for a in (ACTORS if actors is None else actors)],
+        [Site.from_json(s) for s in (SITES if sites is None else sites)],
+        [Event.from_json(e) for e in events],
+    )
+
+
+SAMPLE_EVENTS = [
+    event("2016-us-at-tanf", "2016", "deployment", actors=["us"], site="al-tanf", approximate=True),
+    event("2026-01-20-russia-leaves-qamishli", "2026-01-20", "withdrawal", end_date="2026-01-27",
+          actors=["russia"], site="qamishli-airport", destination="hmeimim",
+          summary="Russian forces pulled out of Qamishli airport toward Hmeimim."),
+    event("2026-01-sdf-loses-ground", "2026-01", "offensive", actors=["syrian-army", "sdf"],
+          summary="The army pushed the SDF out of much of the northeast."),
+    event("2026-02-11-us-leaves-tanf", "2026-02-11", "withdrawal", actors=["us"], site="al-tanf",
+          summary="US troops completed their departure from Al-Tanf."),
+    event("2026-02-21-qasrak-evacuation", "2026-02-21", "withdrawal", end_date="2026-02-22", approximate=True,
+          stage="began", actors=["us"], site="qasrak", destination="erbil", status="disputed",
+          summary="The US began evacuating Qasrak.",
+          disputes=[{"claim": "An Iraqi official put the start on 22 February.", "sources": [SOURCE]}]),
+]  # fmt: skip
+
+
+@pytest.fixture
+def sample_store(tmp_path) -> Path:
+    return write_store(tmp_path / "store.json", SAMPLE_EVENTS)

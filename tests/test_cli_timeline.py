@@ -1,0 +1,97 @@
+import json
+
+import pytest
+from conftest import SAMPLE_EVENTS, write_store
+from typer.testing import CliRunner
+
+from syriabrief import __version__
+from syriabrief.cli import app
+
+runner = CliRunner()
+
+
+def run(*args, env=None):
+    return runner.invoke(app, list(args), env=env)
+
+
+def test_version():
+    result = run("--version")
+    assert result.exit_code == 0 and result.stdout.strip() == f"syriabrief {__version__}"
+
+
+@pytest.mark.parametrize("args", [["-h"], ["--help"], ["timeline", "-h"]])
+def test_help_leads_with_a_summary_and_an_example(args):
+    result = run(*args)
+    assert result.exit_code == 0
+    assert "Example: syriabrief timeline" in result.stdout
+
+
+def test_json_is_an_array_of_full_event_objects_in_date_order(sample_store):
+    result = run("timeline", "--json", "--db", str(sample_store))
+    assert result.exit_code == 0, result.stderr
+    events = json.loads(result.stdout)
+    assert [e["id"] for e in events] == [e["id"] for e in sorted(SAMPLE_EVENTS, key=lambda e: e["date"])]
+    assert events[-1] == SAMPLE_EVENTS[-1]
+    assert result.stderr == ""
+
+
+def test_the_store_can_come_from_the_environment(sample_store):
+    result = run("timeline", "--json", env={"SYRIABRIEF_DB": str(sample_store)})
+    assert len(json.loads(result.stdout)) == len(SAMPLE_EVENTS)
+
+
+def test_filters_combine(sample_store):
+    result = run("timeline", "--json", "--db", str(sample_store), "--since", "Jan 2026", "--actor", "u.s.",
+                 "--type", "withdrawal", "--site", "Kasrak")  # fmt: skip
+    assert [e["id"] for e in json.loads(result.stdout)] == ["2026-02-21-qasrak-evacuation"]
+
+
+def test_an_empty_result_is_an_empty_array_and_success(sample_store):
+    result = run("timeline", "--json", "--db", str(sample_store), "--since", "2030")
+    assert result.exit_code == 0 and json.loads(result.stdout) == []
+
+
+def test_an_unknown_actor_suggests_and_prints_nothing_on_stdout(sample_store):
+    result = run("timeline", "--json", "--db", str(sample_store), "--actor", "SFD")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.strip() == "Error: no actor named 'SFD'. Did you mean 'SDF'?"
+
+
+def test_an_unreadable_date_is_a_usage_error_naming_the_forms(sample_store):
+    result = run("timeline", "--db", str(sample_store), "--since", "last tuesday-ish")
+    assert result.exit_code == 2
+    assert "2026-01-15" in result.stderr and "Jan 2026" in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_missing_store_is_a_one_line_error(tmp_path):
+    result = run("timeline", "--db", str(tmp_path / "none.json"))
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: no store at")
+    assert not (tmp_path / "none.json").exists()
+
+
+def test_the_table_has_a_narrative_from_the_events_shown(sample_store):
+    result = run("timeline", "--db", str(sample_store), "--since", "2026-02")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("2 events from 11 Feb 2026 to ~22 Feb 2026.")
+    assert "United States (2)" in result.stdout
+    assert "~21–22 Feb 2026" in result.stdout and "disputed" in result.stdout
+
+
+def test_the_narrative_follows_the_data(tmp_path):
+    changed = [dict(e, actors=["russia"]) if e["actors"] == ["us"] else e for e in SAMPLE_EVENTS]
+    store = write_store(tmp_path / "s.json", changed)
+    result = run("timeline", "--db", str(store), "--since", "2026-02")
+    assert "Russia (2)" in result.stdout and "United States" not in result.stdout
+
+
+def test_a_long_table_is_cut_and_says_how_to_see_more(tmp_path):
+    from conftest import event
+
+    many = [event(f"e{n:03d}", f"2026-01-{1 + n % 28:02d}") for n in range(120)]
+    store = write_store(tmp_path / "s.json", many)
+    result = run("timeline", "--db", str(store))
+    assert "Showing the latest 50 events of 120" in result.stderr
+    assert result.stdout.startswith("120 events from 1 Jan 2026 to 28 Jan 2026 (the latest 50 shown).")

@@ -1,0 +1,56 @@
+from datetime import date
+
+import pytest
+
+from syriabrief.dates import describe, event_period, parse_stored, parse_user_date
+from syriabrief.errors import DateInputError
+
+
+@pytest.mark.parametrize(
+    "text, start, end, precision",
+    [
+        ("2026", date(2026, 1, 1), date(2026, 12, 31), "year"),
+        ("2026-01", date(2026, 1, 1), date(2026, 1, 31), "month"),
+        ("2024-02", date(2024, 2, 1), date(2024, 2, 29), "month"),
+        ("2026-01-15", date(2026, 1, 15), date(2026, 1, 15), "day"),
+        ("Jan 2026", date(2026, 1, 1), date(2026, 1, 31), "month"),
+        ("15 January 2026", date(2026, 1, 15), date(2026, 1, 15), "day"),
+        ("January 15, 2026", date(2026, 1, 15), date(2026, 1, 15), "day"),
+        ("  2026-02  ", date(2026, 2, 1), date(2026, 2, 28), "month"),
+    ],
+)
+def test_user_dates_stand_for_their_whole_period(text, start, end, precision):
+    period = parse_user_date(text)
+    assert (period.start, period.end, period.precision) == (start, end, precision)
+
+
+@pytest.mark.parametrize("text", ["", "yesterday-ish", "2026-13", "2026-02-30", "January", "3000", "1" * 500, "15 Foo"])
+def test_unreadable_user_dates_raise_a_usage_error(text):
+    with pytest.raises(DateInputError):
+        parse_user_date(text)
+
+
+@pytest.mark.parametrize("text", ["2026-1", "26-01-01", "2026-01-01T00:00", "2026/01", "", "0999"])
+def test_stored_dates_accept_only_the_three_forms(text):
+    with pytest.raises(ValueError):
+        parse_stored(text)
+
+
+def test_event_period_runs_to_the_end_of_the_end_date():
+    period = event_period("2026-01-20", "2026-02")
+    assert (period.start, period.end) == (date(2026, 1, 20), date(2026, 2, 28))
+
+
+@pytest.mark.parametrize(
+    "args, shown",
+    [
+        (("2026-01-15",), "15 Jan 2026"),
+        (("2026-01",), "Jan 2026"),
+        (("2015", None, True), "~2015"),
+        (("2026-01-20", "2026-01-22", True), "~20–22 Jan 2026"),
+        (("2026-01-30", "2026-02-02"), "30 Jan – 2 Feb 2026"),
+        (("2025-12", "2026-01"), "Dec 2025 – Jan 2026"),
+    ],
+)
+def test_describe_shows_the_precision_it_has(args, shown):
+    assert describe(*args) == shown

@@ -1,0 +1,42 @@
+import pytest
+from conftest import SAMPLE_EVENTS, dataset, event
+
+from syriabrief.errors import NotFoundError
+from syriabrief.model import Event
+
+DATA = dataset(SAMPLE_EVENTS)
+
+
+@pytest.mark.parametrize("name", ["US", "u.s.", "United States", "  united   states ", "us"])
+def test_actor_names_resolve_through_aliases_ignoring_case_and_dots(name):
+    assert DATA.actor(name).id == "us"
+
+
+def test_site_aliases_resolve():
+    assert DATA.site("Al-Kasrak").id == "qasrak"
+    assert DATA.site("khmeimim").id == "hmeimim"
+
+
+def test_an_unknown_name_suggests_the_closest_spellings():
+    with pytest.raises(NotFoundError) as caught:
+        DATA.actor("SFD")
+    assert caught.value.suggestions == ["SDF"]
+    assert 'Did you mean' in str(caught.value)
+
+
+def test_an_unknown_name_with_nothing_close_points_to_the_list():
+    with pytest.raises(NotFoundError, match="syriabrief base"):
+        DATA.site("Atlantis")
+
+
+def test_event_json_round_trips_with_every_key():
+    record = SAMPLE_EVENTS[-1]
+    assert Event.from_json(record).to_json() == record
+
+
+def test_event_json_fills_missing_optional_keys():
+    minimal = {"id": "x", "date": "2026-01", "type": "statement", "summary": "s", "sources": [{"outlet": "AP"}]}
+    out = Event.from_json(minimal).to_json()
+    assert out["date_precision"] == "month"
+    assert out["disputes"] == [] and out["actors"] == [] and out["end_date"] is None
+    assert set(out) == set(event("y", "2026").keys())

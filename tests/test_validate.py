@@ -1,0 +1,58 @@
+import pytest
+from conftest import event, store_json
+
+from syriabrief.validate import check_records, check_store_layout
+
+
+def problems(record: dict) -> list[str]:
+    return [str(p) for p in check_records("event", [record])]
+
+
+def test_a_good_event_has_no_problems():
+    assert problems(event("a", "2026-01-15")) == []
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        ({"date": "2026-13"}, "date: '2026-13' has no month 13"),
+        ({"date": 2026}, "date: must be a date string"),
+        ({"date": "2026-01-15", "date_precision": "month"}, "date_precision: 'month' does not match"),
+        ({"end_date": "2025-01-01"}, "end_date: '2025-01-01' is before"),
+        ({"type": "invasion"}, "type: 'invasion' is not one of"),
+        ({"status": "rumoured"}, "status: 'rumoured' is not one of"),
+        ({"sources": []}, "sources: must be a non-empty list"),
+        ({"sources": [{"url": "x"}]}, "sources[1].outlet: is required"),
+        ({"quantities": {"troops": float("nan")}}, "quantities.troops: must be a finite number"),
+        ({"quantities": {"troops": {"low": 5, "high": 1}}}, "quantities.troops: needs numbers with low <= high"),
+        ({"quantities": {"troops": True}}, "quantities.troops"),
+        ({"id": "Not A Slug"}, "id: must be an id"),
+        ({"sumary": "typo"}, "sumary: is not a field"),
+        ({"summary": "   "}, "summary: must be non-empty text"),
+        ({"actors": "us"}, "actors: must be a list of ids"),
+        ({"date": "1066"}, "outside 1900-2100"),
+    ],
+)
+def test_each_problem_names_the_record_the_field_and_what_is_wrong(change, expected):
+    record = {**event("a", "2026-01-15"), **change}
+    found = problems(record)
+    assert any(expected in p for p in found), found
+    assert all(p.startswith("event 1") for p in found)
+
+
+def test_missing_required_fields_are_each_reported():
+    found = problems({"id": "a"})
+    for name in ("date", "type", "summary", "sources"):
+        assert any(f": {name}: is required" in p for p in found), found
+
+
+def test_duplicate_ids_in_one_file_are_reported():
+    found = [str(p) for p in check_records("event", [event("a", "2026"), event("a", "2026")])]
+    assert found == ["event 2 (a): id: 'a' is used by an earlier event"]
+
+
+def test_store_layout():
+    assert check_store_layout(store_json([])) == []
+    assert "not a syriabrief store" in check_store_layout([])[0].message
+    assert "no schema_version" in check_store_layout({"events": []})[0].message
+    assert "newer than" in check_store_layout({"schema_version": 99})[0].message
