@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from syriabrief.model import Dataset, Event
+from syriabrief.dataset import Dataset
+from syriabrief.model import Event
 
 
 @pytest.fixture(autouse=True)

@@ -8,12 +8,10 @@ Each class reads itself from its JSON form (``from_json``) and writes it back
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from .dates import Period, event_period
-from .errors import NotFoundError
 
 __all__ = [
     "ACTOR_KINDS",
@@ -23,10 +21,10 @@ __all__ = [
     "SITE_KINDS",
     "STAGES",
     "Actor",
-    "Dataset",
     "Dispute",
     "Event",
     "Site",
+    "event_sort_key",
     "Source",
 ]
 
@@ -275,65 +273,6 @@ def _precision_of(date: str) -> str:
     return {4: "year", 7: "month"}.get(len(date), "day")
 
 
-def _fold(name: str) -> str:
-    """The form names are compared in: case-, space- and dot-insensitive ("U.S." == "us")."""
-    return " ".join(name.casefold().replace(".", "").replace("’", "'").split())
-
-
-class Dataset:
-    """Actors, sites and events read from one or more stores, with name lookup.
-
-    Names resolve through ids, names and aliases, compared case-insensitively;
-    an unknown name raises NotFoundError carrying the closest known names.
-    """
-
-    def __init__(self, actors: Iterable[Actor], sites: Iterable[Site], events: Iterable[Event]):
-        self.actors: dict[str, Actor] = {a.id: a for a in actors}
-        self.sites: dict[str, Site] = {s.id: s for s in sites}
-        self.events: list[Event] = sorted(events, key=event_sort_key)
-        self._actor_names = _NameIndex(self.actors.values(), "actor")
-        self._site_names = _NameIndex(self.sites.values(), "site")
-
-    def actor(self, name: str) -> Actor:
-        return self.actors[self._actor_names.resolve(name)]
-
-    def site(self, name: str) -> Site:
-        return self.sites[self._site_names.resolve(name)]
-
-    def actor_name(self, actor_id: str) -> str:
-        actor = self.actors.get(actor_id)
-        return actor.name if actor else actor_id
-
-    def site_name(self, site_id: str) -> str:
-        site = self.sites.get(site_id)
-        return site.name if site else site_id
-
-
 def event_sort_key(event: Event) -> tuple:
     period = event.period
     return (period.start, period.end, event.id)
-
-
-class _NameIndex:
-    """Every id, name and alias of a kind of record, folded for comparison."""
-
-    def __init__(self, records: Iterable[Actor | Site], kind: str):
-        self.kind = kind
-        self.ids: dict[str, str] = {}  # folded spelling -> record id
-        self.spellings: dict[str, str] = {}  # folded spelling -> spelling as written
-        for record in records:
-            for name in (*record.aliases, record.name, record.id):
-                folded = _fold(name)
-                self.ids.setdefault(folded, record.id)
-                self.spellings.setdefault(folded, name)
-
-    def resolve(self, name: str) -> str:
-        folded = _fold(name)
-        if folded in self.ids:
-            return self.ids[folded]
-        close = difflib.get_close_matches(folded, list(self.ids), n=6, cutoff=0.6)
-        # Suggest each record once, under the spelling that came closest.
-        by_record: dict[str, str] = {}
-        for spelling in close:
-            by_record.setdefault(self.ids[spelling], self.spellings[spelling])
-        raise NotFoundError(self.kind, name, list(by_record.values())[:3])

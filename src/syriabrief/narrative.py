@@ -10,7 +10,8 @@ from collections import Counter
 from typing import Iterable, Sequence
 
 from .dates import describe
-from .model import Dataset, Event
+from .dataset import Dataset
+from .model import Event
 
 __all__ = ["count_phrase", "join_names", "timeline_summary", "type_label"]
 

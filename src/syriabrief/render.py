@@ -18,7 +18,8 @@ from rich.table import Table
 from rich.text import Text
 
 from .dates import describe
-from .model import Dataset, Event
+from .dataset import Dataset
+from .model import Event
 
 __all__ = ["event_table", "make_console", "print_paragraph", "visible", "write_json"]
 

@@ -20,7 +20,8 @@ from tinydb.middlewares import CachingMiddleware
 from tinydb.storages import Storage
 
 from .errors import StoreError
-from .model import Actor, Dataset, Event, Site
+from .dataset import Dataset
+from .model import Actor, Event, Site
 from .validate import TABLES, check_records, check_references, check_store_layout
 
 __all__ = ["StoreContents", "bundled_path", "load_dataset", "read_store"]

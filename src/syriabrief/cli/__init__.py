@@ -1,0 +1,117 @@
+"""The command line: the Typer app, the options commands share, and error handling.
+
+This package is the only place that imports Typer; each command group has its
+own module below, registered on ``app`` when the package is imported. Commands stay thin: resolve names and dates,
+ask ``query``/``positions``, hand the result to ``render`` (people) or
+``render.write_json`` (scripts). Every SyriabriefError becomes ``Error: ...`` on
+stderr and its exit code (docs/cli.md), never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Callable, Optional
+
+import typer
+
+from .. import __version__
+from ..errors import SyriabriefError
+from ..model import EVENT_STATUSES, EVENT_TYPES
+
+__all__ = ["DbOption", "JsonOption", "SinceOption", "UntilOption", "app", "handles_errors", "load", "main"]
+
+# A table longer than this is cut (saying so) unless --limit asks for more:
+# drawing thousands of rows takes seconds and nobody reads them.
+DEFAULT_TABLE_ROWS = 50
+
+EventType = Enum("EventType", {t: t for t in EVENT_TYPES}, type=str)
+EventStatus = Enum("EventStatus", {s: s for s in EVENT_STATUSES}, type=str)
+
+app = typer.Typer(
+    name="syriabrief",
+    help="Sourced briefings on foreign forces and actors in Syria.\n\nExample: syriabrief timeline --since 2026-01",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+DbOption = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--db",
+        metavar="PATH",
+        envvar="SYRIABRIEF_DB",
+        show_envvar=True,
+        help="Store file to read (default: the bundled dataset).",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
+SinceOption = Annotated[
+    Optional[str],
+    typer.Option(metavar="DATE", help="Only events on or after this date: 2026, 2026-01, 2026-01-15, 'Jan 2026'."),
+]
+UntilOption = Annotated[
+    Optional[str],
+    typer.Option(metavar="DATE", help="Only events on or before this date (2026-01 includes 31 January)."),
+]
+
+
+def handles_errors(command: Callable) -> Callable:
+    """Turn library errors into a one-line message on stderr and the documented exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except SyriabriefError as error:
+            from ..render import visible
+
+            typer.echo(f"Error: {visible(error)}", err=True)
+            raise typer.Exit(error.exit_code) from None
+
+    return wrapper
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"syriabrief {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Sourced briefings on foreign forces and actors in Syria.
+
+    Example: syriabrief timeline --since 2026-01
+    """
+
+
+def load(db: Optional[Path]):
+    """The dataset the command reads: the --db/SYRIABRIEF_DB store, else the bundled one."""
+    from ..store import bundled_path, load_dataset
+
+    return load_dataset([db if db else bundled_path()])
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except BrokenPipeError:
+        # The reader went away (``syriabrief timeline --json | head``): not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)
+
+
+# Importing the command modules registers their commands on ``app``.
+from . import timeline  # noqa: E402,F401

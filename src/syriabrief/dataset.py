@@ -1,0 +1,81 @@
+"""A dataset: the actors, sites and events of one or more stores, with name lookup and selection.
+
+Names resolve through ids, names and aliases, compared case-insensitively; an
+unknown name raises NotFoundError carrying the closest known names. Commands ask
+for events only through ``select``, so that a dataset kept in an index
+(``index.py``) can answer the same questions without loading every event.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Iterable
+
+from .errors import NotFoundError
+from .model import Actor, Event, Site, event_sort_key
+from .query import EventFilter, select_events
+
+__all__ = ["Dataset"]
+
+
+def _fold(name: str) -> str:
+    """The form names are compared in: case-, space- and dot-insensitive ("U.S." == "us")."""
+    return " ".join(name.casefold().replace(".", "").replace("’", "'").split())
+
+
+
+class Dataset:
+    """Actors, sites and events read from one or more stores, held in memory."""
+
+    def __init__(self, actors: Iterable[Actor], sites: Iterable[Site], events: Iterable[Event]):
+        self.actors: dict[str, Actor] = {a.id: a for a in actors}
+        self.sites: dict[str, Site] = {s.id: s for s in sites}
+        self.events: list[Event] = sorted(events, key=event_sort_key)
+        self._actor_names = _NameIndex(self.actors.values(), "actor")
+        self._site_names = _NameIndex(self.sites.values(), "site")
+
+    def actor(self, name: str) -> Actor:
+        return self.actors[self._actor_names.resolve(name)]
+
+    def site(self, name: str) -> Site:
+        return self.sites[self._site_names.resolve(name)]
+
+    def actor_name(self, actor_id: str) -> str:
+        actor = self.actors.get(actor_id)
+        return actor.name if actor else actor_id
+
+    def site_name(self, site_id: str) -> str:
+        site = self.sites.get(site_id)
+        return site.name if site else site_id
+
+    def select(self, where: EventFilter | None = None, limit: int | None = None) -> list[Event]:
+        """The events that match, in date order; with a limit, the most recent ``limit``."""
+        return select_events(self.events, where or EventFilter(), limit)
+
+    def count(self, where: EventFilter | None = None) -> int:
+        return len(self.select(where))
+
+
+class _NameIndex:
+    """Every id, name and alias of a kind of record, folded for comparison."""
+
+    def __init__(self, records: Iterable[Actor | Site], kind: str):
+        self.kind = kind
+        self.ids: dict[str, str] = {}  # folded spelling -> record id
+        self.spellings: dict[str, str] = {}  # folded spelling -> spelling as written
+        for record in records:
+            for name in (*record.aliases, record.name, record.id):
+                folded = _fold(name)
+                self.ids.setdefault(folded, record.id)
+                self.spellings.setdefault(folded, name)
+
+    def resolve(self, name: str) -> str:
+        folded = _fold(name)
+        if folded in self.ids:
+            return self.ids[folded]
+        close = difflib.get_close_matches(folded, list(self.ids), n=6, cutoff=0.6)
+        # Suggest each record once, under the spelling that came closest.
+        by_record: dict[str, str] = {}
+        for spelling in close:
+            by_record.setdefault(self.ids[spelling], self.spellings[spelling])
+        raise NotFoundError(self.kind, name, list(by_record.values())[:3])
