@@ -19,6 +19,10 @@ def pinned_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("TERM", "dumb")
     monkeypatch.delenv("FORCE_COLOR", raising=False)
     monkeypatch.delenv("SYRIABRIEF_DB", raising=False)
+    # Tests read only the stores they make, never the bundled dataset or a
+    # developer's own store (tests of the bundled data ask for it by path).
+    monkeypatch.setenv("SYRIABRIEF_BUNDLED", "none")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
 
 
 ACTORS = [

@@ -10,7 +10,9 @@ layer replaces the record with the same id in an earlier one.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import os
+import sys
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Sequence
@@ -22,9 +24,19 @@ from tinydb.storages import Storage
 from .errors import StoreError
 from .dataset import Dataset
 from .model import Actor, Event, Site
-from .validate import TABLES, check_records, check_references, check_store_layout
+from .validate import SCHEMA_VERSION, TABLES, check_records, check_references, check_store_layout
 
-__all__ = ["StoreContents", "bundled_path", "load_dataset", "read_store"]
+__all__ = [
+    "ChangeReport",
+    "Changes",
+    "StoreContents",
+    "apply_changes",
+    "bundled_path",
+    "default_user_store",
+    "load_dataset",
+    "read_store",
+    "store_layers",
+]
 
 # Where the bundled dataset sits inside the installed package (the wheel puts
 # the repository's data/events.json there).
@@ -40,6 +52,85 @@ class StoreContents:
     actors: list[Actor]
     sites: list[Site]
     events: list[Event]
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Records to add to a store or to replace there (matched by id)."""
+
+    actors: list[Actor] = field(default_factory=list)
+    sites: list[Site] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+
+@dataclass
+class ChangeReport:
+    """What a write did (or, with dry_run, would do): ids per kind ("actors", "sites", "events")."""
+
+    added: dict[str, list[str]] = field(default_factory=lambda: {t: [] for t in TABLES})
+    updated: dict[str, list[str]] = field(default_factory=lambda: {t: [] for t in TABLES})
+    unchanged: dict[str, list[str]] = field(default_factory=lambda: {t: [] for t in TABLES})
+
+
+def default_user_store() -> Path:
+    """Where the user's own records live unless --db or SYRIABRIEF_DB says otherwise."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "syriabrief" / "store.json"
+
+
+def store_layers(db: Path | None, bundled: str | None = None) -> list[Path]:
+    """The files a query reads, bottom layer first: the bundled dataset, then the user's store.
+
+    ``db`` is the user's store from --db or SYRIABRIEF_DB: named explicitly, it
+    must exist; the default location is read only once something was written there.
+    ``bundled`` (SYRIABRIEF_BUNDLED) replaces the bundled dataset with another
+    file, or with nothing when it is "none".
+    """
+    layers = [] if bundled == "none" else [Path(bundled) if bundled else bundled_path()]
+    user = db or default_user_store()
+    if db is not None or user.exists():
+        layers.append(user)
+    return layers
+
+
+def apply_changes(path: Path, changes: Changes, dry_run: bool = False) -> ChangeReport:
+    """Add or replace records in the store at ``path`` (created if missing); report what changed.
+
+    The whole new state is checked before anything is written: records that
+    would leave the store invalid raise StoreError and the file is untouched.
+    """
+    current = read_store(path) if path.exists() else StoreContents(path, [], [], [])
+    report = ChangeReport()
+    merged: dict[str, list[dict[str, Any]]] = {}
+    for table, old, new in (
+        ("actors", current.actors, changes.actors),
+        ("sites", current.sites, changes.sites),
+        ("events", current.events, changes.events),
+    ):
+        records = {r.id: r for r in old}
+        for record in new:
+            before = records.get(record.id)
+            if before is None:
+                report.added[table].append(record.id)
+            elif before.to_json() != record.to_json():
+                report.updated[table].append(record.id)
+            else:
+                report.unchanged[table].append(record.id)
+            records[record.id] = record
+        merged[table] = [r.to_json() for r in records.values()]
+    if dry_run or not any(report.added[t] or report.updated[t] for t in TABLES):
+        return report
+    db = TinyDB(str(path), storage=CachingMiddleware(_StoreFileStorage))
+    for table in TABLES:
+        db.table(table).truncate()
+        db.table(table).insert_multiple(merged[table])
+    db.close()  # CachingMiddleware writes the whole new state once, here
+    return report
 
 
 def bundled_path() -> Path:
@@ -94,6 +185,8 @@ class _StoreFileStorage(Storage):
         self.path = Path(path)
 
     def read(self) -> dict[str, dict[str, Any]]:
+        if not self.path.exists():
+            return {table: {} for table in TABLES}
         data = _parse_file(self.path)
         problems = check_store_layout(data)
         if problems:
@@ -101,7 +194,20 @@ class _StoreFileStorage(Storage):
         return {table: {str(n): r for n, r in enumerate(data.get(table, []), 1)} for table in TABLES}
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
-        raise StoreError(f"{self.path} is read-only here")
+        # TODO(issue 4): lock, temporary file, fsync, atomic replace, backup.
+        layout = {"schema_version": SCHEMA_VERSION}
+        layout.update({table: list(data.get(table, {}).values()) for table in TABLES})
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(dump_store(layout), encoding="utf-8")
+
+
+def dump_store(layout: dict[str, Any]) -> str:
+    """A store as text: one record per line, so that a change to one record is a one-line diff."""
+    parts = [f'{{\n"schema_version": {layout["schema_version"]}']
+    for table in TABLES:
+        rows = ",\n".join(json.dumps(r, ensure_ascii=False, allow_nan=False) for r in layout.get(table, []))
+        parts.append(f'"{table}": [\n{rows}\n]' if rows else f'"{table}": []')
+    return ",\n".join(parts) + "\n}\n"
 
 
 def _parse_file(path: Path) -> Any:

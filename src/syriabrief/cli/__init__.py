@@ -47,7 +47,7 @@ DbOption = Annotated[
         metavar="PATH",
         envvar="SYRIABRIEF_DB",
         show_envvar=True,
-        help="Store file to read (default: the bundled dataset).",
+        help="Your own store, read over the bundled dataset (default: a per-user file; see 'syriabrief store').",
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
@@ -96,10 +96,10 @@ def _root(
 
 
 def load(db: Optional[Path]):
-    """The dataset the command reads: the --db/SYRIABRIEF_DB store, else the bundled one."""
-    from ..store import bundled_path, load_dataset
+    """The dataset a command reads: the bundled store with the user's store over it."""
+    from ..store import load_dataset, store_layers
 
-    return load_dataset([db if db else bundled_path()])
+    return load_dataset(store_layers(db, os.environ.get("SYRIABRIEF_BUNDLED")))
 
 
 def main() -> None:
