@@ -145,6 +145,8 @@ def bundled_path() -> Path:
 
 def read_store(path: Path) -> StoreContents:
     """Read and check one store file; StoreError says what is wrong with it."""
+    if not path.exists():
+        raise StoreError(f"no store at {path} (check --db or SYRIABRIEF_DB)")
     db = TinyDB(str(path), storage=CachingMiddleware(_StoreFileStorage))
     raw = {table: [dict(doc) for doc in db.table(table).all()] for table in TABLES}
     problems = []
