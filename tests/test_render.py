@@ -1,0 +1,48 @@
+"""Rendering on a fixed-width, colourless console."""
+
+import io
+
+from conftest import SAMPLE_EVENTS, dataset, event
+
+from syriabrief.render import event_table, make_console, visible, write_json
+
+
+def render(table, width: int) -> str:
+    out = io.StringIO()
+    make_console(file=out, width=width).print(table)
+    return out.getvalue()
+
+
+def test_dates_show_their_precision_and_vagueness():
+    data = dataset(SAMPLE_EVENTS)
+    text = render(event_table(data.select(), data, width=120), 120)
+    assert "~2016" in text and "Jan 2026" in text and "20–27 Jan 2026" in text and "~21–22 Feb 2026" in text
+
+
+def test_wide_tables_have_a_sources_column_and_narrow_ones_put_sources_under_the_summary():
+    data = dataset(SAMPLE_EVENTS)
+    wide = render(event_table(data.select(), data, width=120), 120)
+    narrow = render(event_table(data.select(), data, width=80), 80)
+    assert "Sources" in wide.splitlines()[1]
+    assert "Sources" not in narrow and "Reuters" in narrow
+    assert all(len(line) <= 80 for line in narrow.splitlines())
+
+
+def test_markup_and_escapes_in_data_print_as_themselves():
+    hostile = event("x", "2026-01-01", summary="[bold]loud[/b] \x1b[31mred\x1b]0;title\x07 \u202edesrever")
+    data = dataset([hostile])
+    text = render(event_table(data.select(), data, width=120), 120)
+    assert "[bold]loud[/b]" in text
+    assert "\x1b" not in text and "\u202e" not in text
+    assert "\\x1b[31mred" in text and "\\u202e" in text
+
+
+def test_visible_keeps_tabs_newlines_and_ordinary_unicode():
+    assert visible("a\tb\nc — قامشلي") == "a\tb\nc — قامشلي"
+    assert visible("\x00\x7f\x85") == "\\x00\\x7f\\x85"
+
+
+def test_json_is_exact_utf8_with_one_trailing_newline():
+    out = io.StringIO()
+    write_json([{"summary": "Qamishli — قامشلي \x1b"}], out)
+    assert out.getvalue() == '[{"summary": "Qamishli — قامشلي \\u001b"}]\n'
