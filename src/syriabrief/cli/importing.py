@@ -49,7 +49,7 @@ def import_file(
     Example: syriabrief import acled-syria.csv --dry-run
     """
     from .. import store
-    from ..formats import check_entries, read_records, split_changes
+    from ..formats import all_problems, read_records, split_changes
     from ..render import progress_bar, visible
 
     raw = read_input(file)
@@ -59,7 +59,7 @@ def import_file(
     for note in parsed.notes:
         typer.echo(f"Note: {visible(note)}", err=True)
     with progress_bar(parsed.records, f"Checking {len(parsed.entries):,} records") as advance:
-        problems = parsed.problems + check_entries(parsed, known, progress=advance)
+        problems = all_problems(parsed, known, progress=advance)
     if problems:
         for problem in problems:
             typer.echo(visible(problem), err=True)

@@ -55,14 +55,14 @@ def validate(
 
 
 def _check_file(file: str, fmt: Optional[str], db: Optional[Path]) -> tuple[str, str, list[Problem]]:
-    from ..formats import check_entries, read_records
+    from ..formats import all_problems, read_records
     from ..store import default_user_store
 
     raw = read_input(file)
     leave_out = None if file == "-" else Path(file)
     known = known_data(db, target=db or default_user_store(), leave_out=leave_out)
     parsed = read_records(raw, fmt, known)
-    problems = parsed.problems + check_entries(parsed, known)
+    problems = all_problems(parsed, known)
     label = "standard input" if file == "-" else file
     return label, f"{parsed.format or 'unknown format'}, {_counts(parsed)}", problems
 
@@ -70,7 +70,7 @@ def _check_file(file: str, fmt: Optional[str], db: Optional[Path]) -> tuple[str,
 def _check_stores(db: Optional[Path]) -> list[tuple[str, str, list[Problem]]]:
     """Each store a query reads, bottom layer first; references may point into lower layers."""
     from ..dataset import Dataset
-    from ..formats import check_entries, read_records
+    from ..formats import all_problems, read_records
     from ..formats.jsonfmt import JsonInputError, parse_json
     from ..model import Actor, Site
     from ..store import bundled_path, store_layers
@@ -92,14 +92,14 @@ def _check_stores(db: Optional[Path]) -> list[tuple[str, str, list[Problem]]]:
         except OSError as error:
             raise SyriabriefError(f"cannot read {path}: {error.strerror or error}") from None
         parsed = read_records(raw, "json")
-        problems = list(parsed.problems)
-        if not problems:
+        problems = []
+        if not parsed.problems:
             try:
                 if not isinstance(parse_json(raw.decode("utf-8")), dict):
                     problems.append(Problem("file", None, "is not a syriabrief store (expected a JSON object)"))
             except JsonInputError:
                 pass  # already reported by read_records
-        problems += check_entries(parsed, Dataset(actors.values(), sites.values(), []))
+        problems += all_problems(parsed, Dataset(actors.values(), sites.values(), []))
         for entry in parsed.entries:
             if entry.kind in ("actor", "site") and not check_records(entry.kind, [entry.data]):
                 if entry.kind == "actor":

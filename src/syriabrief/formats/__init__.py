@@ -13,17 +13,19 @@ Nothing here touches the store: writing is ``store.apply_changes``'s job.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..model import Actor, Event, Site
-from ..validate import Problem, check_records, check_references
+from ..validate import Problem, check_records
 
 if TYPE_CHECKING:
     from ..dataset import Dataset
 
 __all__ = [
     "EXPORT_FORMATS",
+    "all_problems",
     "IMPORT_FORMATS",
     "MAX_IMPORT_BYTES",
     "Entry",
@@ -154,32 +156,73 @@ def check_entries(
     """
     problems: list[Problem] = []
     first_use: dict[tuple[str, str], str] = {}
-    good: list[tuple[Entry, Any]] = []
     for entry in parsed.entries:
-        found = [Problem(entry.where, p.field, p.message) for p in check_records(entry.kind, [entry.data])]
+        found = _without_repeats(
+            [Problem(entry.where, p.field, p.message) for p in check_records(entry.kind, [entry.data])]
+        )
         rid = entry.data.get("id") if isinstance(entry.data, dict) else None
         if isinstance(rid, str):
             earlier = first_use.setdefault((entry.kind, rid), entry.where)
             if earlier != entry.where:
                 found.append(Problem(entry.where, "id", f"{rid!r} is already the id of {earlier}"))
         problems += found
-        if not found:
-            good.append((entry, _MODEL[entry.kind].from_json(entry.data)))
         if progress:
             progress()
     actor_ids = set(known.actors) if known else set()
     site_ids = set(known.sites) if known else set()
-    actor_ids |= {r.id for e, r in good if e.kind == "actor"}
-    site_ids |= {r.id for e, r in good if e.kind == "site"}
-    for entry, record in good:
-        if entry.kind == "event":
-            found = check_references([record], actor_ids, site_ids)
-        elif entry.kind == "actor":
-            found = check_references([], actor_ids, site_ids, actors=[record])
-        else:
-            found = []
-        problems += [Problem(entry.where, p.field, p.message) for p in found]
+    for entry in parsed.entries:
+        if isinstance(entry.data, dict) and isinstance(entry.data.get("id"), str):
+            {"actor": actor_ids, "site": site_ids}.get(entry.kind, set()).add(entry.data["id"])
+    for entry in parsed.entries:
+        problems += _reference_problems(entry, actor_ids, site_ids)
     return problems
+
+
+def all_problems(
+    parsed: Parsed, known: Dataset | None = None, progress: Callable[[], None] | None = None
+) -> list[Problem]:
+    """The problems reading the file and those of its records, in the order they occur in the file."""
+    return sorted(parsed.problems + check_entries(parsed, known, progress), key=_position)
+
+
+def _position(problem: Problem) -> tuple[int, int, int]:
+    """Sort key: the file itself first, then by table (store files) and record or line number."""
+    if problem.where == "file":
+        return (0, 0, 0)
+    label, _, rest = problem.where.partition(" ")
+    number = int(re.match(r"\d*", rest)[0] or 0)
+    return (1, ("actor", "site", "event").index(label) if label in ("actor", "site", "event") else 0, number)
+
+
+def _without_repeats(problems: list[Problem]) -> list[Problem]:
+    """Drop the further complaints about a field already reported missing ("is required")."""
+    missing = {p.field for p in problems if p.message == "is required"}
+    return [p for p in problems if p.field not in missing or p.message == "is required"]
+
+
+def _reference_problems(entry: Entry, actor_ids: set[str], site_ids: set[str]) -> list[Problem]:
+    """Ids an event or actor names that no known or imported record has.
+
+    Works on the raw record, so that a record with other problems still has
+    its references checked; values of the wrong type are left to check_records.
+    """
+    data = entry.data
+    if not isinstance(data, dict):
+        return []
+    wanted: list[tuple[str, str, set[str], str]] = []
+    if entry.kind == "event":
+        actors = data.get("actors")
+        wanted += [("actors", a, actor_ids, "actor") for a in actors if isinstance(a, str)] if isinstance(actors, list) else []
+        wanted += [(name, data.get(name), site_ids, "site") for name in ("site", "origin", "destination")]
+    elif entry.kind == "actor":
+        links = data.get("affiliations")
+        wanted.append(("parent", data.get("parent"), actor_ids, "actor"))
+        wanted += [("affiliations", a, actor_ids, "actor") for a in links if isinstance(a, str)] if isinstance(links, list) else []
+    return [
+        Problem(entry.where, field, f"no {kind} with id {ref!r} (neither in your data nor in this file)")
+        for field, ref, ids, kind in wanted
+        if isinstance(ref, str) and ref and ref not in ids
+    ]
 
 
 def split_changes(parsed: Parsed, known: Dataset | None = None) -> tuple[dict[str, list], dict[str, list[str]]]:

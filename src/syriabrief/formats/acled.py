@@ -100,6 +100,11 @@ _ACTOR_KIND_WORDS = (
     ("islamic state", "non_state_armed_group"), ("brigade", "non_state_armed_group"),
     ("forces", "non_state_armed_group"), ("army", "non_state_armed_group"), ("front", "non_state_armed_group"),
 )  # fmt: skip
+# How sources name a country's forces: "Military Forces of Syria" is tried as "Syrian army" first.
+DEMONYMS = {
+    "syria": "Syrian", "turkey": "Turkish", "russia": "Russian", "iraq": "Iraqi", "iran": "Iranian",
+    "israel": "Israeli", "united states": "US", "jordan": "Jordanian", "lebanon": "Lebanese",
+}  # fmt: skip
 _PARENTHESIS = re.compile(r"\s*\(([^()]*)\)\s*$")
 _DAY_FIRST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
 _ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -136,8 +141,9 @@ def read_acled(text: str, known: Dataset | None = None) -> Parsed:
             parsed.entries.append(Entry(where, "event", event))
     if skipped:
         kinds = ", ".join(f"{n} {label}" for label, n in sorted(skipped.items()))
+        total = sum(skipped.values())
         parsed.notes.append(
-            f"skipped {sum(skipped.values())} ACLED rows of types syriabrief does not keep ({kinds})"
+            f"skipped {total} ACLED row{'s' if total != 1 else ''} of types syriabrief does not keep ({kinds})"
         )
     return parsed
 
@@ -319,7 +325,7 @@ def _actor_candidates(name: str) -> list[str]:
     """Spellings to try for an ACLED actor name, most specific first.
 
     ``Military Forces of Syria (2024-)`` -> itself, ``Military Forces of Syria``,
-    ``Syria military``, ``Syria armed forces``, ``Syria``; ``SDF: Syrian
+    ``Syrian army``, ``Syrian military``, ..., ``Syria``; ``SDF: Syrian
     Democratic Forces`` -> also ``SDF`` and ``Syrian Democratic Forces``.
     """
     bare = _PARENTHESIS.sub("", name).strip()
@@ -327,7 +333,9 @@ def _actor_candidates(name: str) -> list[str]:
     match = re.match(r"(?:military|police) forces of (?:the )?(.+)", bare, re.IGNORECASE)
     if match:
         country = match[1]
-        candidates += [f"{country} military", f"{country} armed forces", country]
+        people = DEMONYMS.get(country.casefold(), country)
+        candidates += [f"{people} {word}" for word in ("army", "military", "armed forces", "forces", "troops")]
+        candidates.append(country)
     candidates.append(_slug(name))
     return [c for c in dict.fromkeys(candidates) if c]
 

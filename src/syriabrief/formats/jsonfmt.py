@@ -41,7 +41,9 @@ def parse_json(text: str) -> Any:
         raise JsonInputError(f"is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})") from None
     except RecursionError:
         raise JsonInputError(f"is nested too deeply (more than {MAX_DEPTH} levels) to be syriabrief data") from None
-    except ValueError as error:  # e.g. an integer with more digits than Python converts
+    except ValueError as error:
+        if "digits" in str(error):  # Python's guard against quadratic-time integer parsing
+            raise JsonInputError("has a number with thousands of digits; no figure is that long") from None
         raise JsonInputError(f"has a value syriabrief cannot read: {error}") from None
     _check_shape(value)
     return value
