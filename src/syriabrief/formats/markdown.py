@@ -35,7 +35,9 @@ def write_markdown(events: Sequence[Event], data: Dataset, title: str, overview:
     if events:
         first = events[0]
         last = max(events, key=lambda e: e.period.end)
-        period = f"{describe(first.date, None, first.approximate)} to {describe(last.end_date or last.date, None, last.approximate)}"
+        start = describe(first.date, None, first.approximate)
+        end = describe(last.end_date or last.date, None, last.approximate)
+        period = start if start == end else f"{start} to {end}"
         lines += [f"**Period:** {_text(period)} · **Events:** {len(events)}", ""]
     lines += [_text(overview), ""]
     for event in events:
