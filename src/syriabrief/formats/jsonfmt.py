@@ -9,6 +9,7 @@ message a user can act on.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Iterable
 
 from ..model import Actor, Event, Site
@@ -21,6 +22,7 @@ __all__ = ["MAX_DEPTH", "JsonInputError", "parse_json", "read_json", "read_jsonl
 # > sources > source); anything much deeper is not a syriabrief file.
 MAX_DEPTH = 32
 _KIND = {"actors": "actor", "sites": "site", "events": "event"}
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 class JsonInputError(ValueError):
@@ -45,7 +47,7 @@ def parse_json(text: str) -> Any:
         if "digits" in str(error):  # Python's guard against quadratic-time integer parsing
             raise JsonInputError("has a number with thousands of digits; no figure is that long") from None
         raise JsonInputError(f"has a value syriabrief cannot read: {error}") from None
-    _check_shape(value)
+    _check_shape(value, text)
     return value
 
 
@@ -124,21 +126,34 @@ def _finite_float(text: str) -> float:
     return value
 
 
-def _check_shape(value: Any) -> None:
+def _check_shape(value: Any, text: str) -> None:
     """Refuse nesting deeper than any record, and strings that cannot be written as UTF-8."""
-    stack = [(value, 1)]
+    # The text itself is valid UTF-8, so a lone surrogate can only come from a
+    # \ud800-\udfff escape; without one, no string needs looking at.
+    check_strings = _SURROGATE_ESCAPE.search(text) is not None
+    stack = [(value, 1)] if isinstance(value, (dict, list)) else []
+    if check_strings and isinstance(value, str):
+        _check_text(value)
     while stack:
         item, depth = stack.pop()
-        if isinstance(item, (dict, list)):
-            if depth > MAX_DEPTH:
-                raise JsonInputError(f"is nested more than {MAX_DEPTH} levels deep; no syriabrief record is")
-            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in children)
-        elif isinstance(item, str):
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError:
-                raise JsonInputError(
-                    f"contains the text {item[:40]!r} with an unpaired surrogate escape (\\ud800-\\udfff), "
-                    "which is not a character"
-                ) from None
+        if depth > MAX_DEPTH:
+            raise JsonInputError(f"is nested more than {MAX_DEPTH} levels deep; no syriabrief record is")
+        children = item.values() if isinstance(item, dict) else item
+        if check_strings and isinstance(item, dict):
+            for key in item:
+                _check_text(key)
+        for child in children:
+            if isinstance(child, (dict, list)):
+                stack.append((child, depth + 1))
+            elif check_strings and isinstance(child, str):
+                _check_text(child)
+
+
+def _check_text(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise JsonInputError(
+            f"contains the text {text[:40]!r} with an unpaired surrogate escape (\\ud800-\\udfff), "
+            "which is not a character"
+        ) from None
