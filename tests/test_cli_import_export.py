@@ -359,3 +359,53 @@ def test_validate_a_store_file_by_path_does_not_vouch_for_itself(tmp_path, monke
 def test_help_leads_with_a_summary_and_an_example(command):
     result = run(command, "--help")
     assert result.exit_code == 0 and f"Example: syriabrief {command}" in result.stdout
+
+
+# --- progress ---------------------------------------------------------------------------------
+
+
+class _Terminal:
+    """A stand-in stderr that says it is a terminal and keeps what is written."""
+
+    def __init__(self):
+        import io
+
+        self.buffer = io.StringIO()
+
+    def isatty(self):
+        return True
+
+    def write(self, text):
+        return self.buffer.write(text)
+
+    def flush(self):
+        pass
+
+
+def test_a_progress_bar_shows_for_large_inputs_on_a_terminal_only(monkeypatch):
+    from syriabrief import render
+
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    with render.progress_bar(render.PROGRESS_THRESHOLD - 1, "Checking") as advance:
+        advance()
+    assert terminal.buffer.getvalue() == ""
+    with render.progress_bar(render.PROGRESS_THRESHOLD, "Checking") as advance:
+        for _ in range(render.PROGRESS_THRESHOLD):
+            advance()
+    assert "Checking" in terminal.buffer.getvalue()
+    monkeypatch.setenv("TERM", "dumb")
+    with render.progress_bar(render.PROGRESS_THRESHOLD, "Dumb") as advance:
+        advance()
+    assert "Dumb" not in terminal.buffer.getvalue()
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path, sample_store, monkeypatch):
+    from syriabrief import render
+
+    monkeypatch.setattr(render, "PROGRESS_THRESHOLD", 1)
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps([event("2026-03-a", "2026-03"), event("2026-03-b", "2026-03")]))
+    result = run("import", path, "--db", sample_store)
+    assert result.exit_code == 0 and result.stderr == ""

@@ -9,6 +9,7 @@ overrides visible. JSON never passes through Rich.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from contextlib import contextmanager
@@ -116,9 +117,10 @@ PROGRESS_THRESHOLD = 5_000
 
 
 @contextmanager
-def progress_bar(total: int, description: str, threshold: int = PROGRESS_THRESHOLD) -> Iterator[Callable[[], None]]:
+def progress_bar(total: int, description: str) -> Iterator[Callable[[], None]]:
     """A function that advances a progress bar on stderr — shown only for large totals on a terminal."""
-    if total < threshold or not sys.stderr.isatty():
+    # A dumb terminal cannot redraw a line, so a bar would only litter it.
+    if total < PROGRESS_THRESHOLD or not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":
         yield lambda: None
         return
     from rich.progress import Progress
