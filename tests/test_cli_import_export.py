@@ -128,6 +128,11 @@ def test_records_equal_to_the_bundled_data_are_not_copied_into_the_user_store(tm
     result = run("import", exported, "--db", user)
     assert result.exit_code == 0 and "already present unchanged" in result.stdout
     assert not user.exists()
+    corrected = dict(SAMPLE_EVENTS[0], summary="A correction of a bundled event.")
+    (tmp_path / "fix.json").write_text(json.dumps([corrected]))
+    report = json.loads(run("import", tmp_path / "fix.json", "--db", user, "--json").stdout)
+    assert report["updated"]["events"] == [corrected["id"]] and report["added"]["events"] == []
+    assert json.loads(user.read_text())["events"] == [corrected]  # the override lives in the user store
 
 
 def test_an_import_is_all_or_nothing(tmp_path, sample_store):

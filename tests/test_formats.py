@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from syriabrief import formats
+import syriabrief.formats.acled  # noqa: F401  (formats.acled below)
 from syriabrief.formats import all_problems, check_entries, detect_format, read_records, split_changes
 from syriabrief.formats.acled import read_acled
 from syriabrief.formats.csvfmt import neutralise, read_csv, restore, write_csv
@@ -332,9 +333,10 @@ def test_a_file_may_bring_the_actors_and_sites_its_events_name():
 def test_records_already_present_unchanged_are_left_out_of_the_changes():
     known = dataset(SAMPLE_EVENTS)
     changed = dict(SAMPLE_EVENTS[0], summary="Changed.")
-    writes, same = split_changes(parse(json.dumps([changed, *SAMPLE_EVENTS[1:]])), known)
-    assert [e.id for e in writes["events"]] == [changed["id"]]
-    assert same["events"] == [e["id"] for e in SAMPLE_EVENTS[1:]]
+    split = split_changes(parse(json.dumps([changed, *SAMPLE_EVENTS[1:], event("new", "2026")])), known)
+    assert [e.id for e in split.writes["events"]] == [changed["id"], "new"]
+    assert split.unchanged["events"] == [e["id"] for e in SAMPLE_EVENTS[1:]]
+    assert split.replacing["events"] == {changed["id"]}
 
 
 @pytest.mark.parametrize(
@@ -396,3 +398,84 @@ def test_markdown_is_a_briefing_with_numbered_sources_and_escaped_text():
     assert "1. **Reuters**, “Page”, published 2026-02-01 — javascript:alert(1)\n" in text  # text, not a link
     assert "2. **AP** — <https://apnews.com/x>" in text
     assert "[1] [2]" in text
+
+
+# --- no input makes reading or checking raise ------------------------------------------------
+
+_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12)
+_JSON_VALUES = st.recursive(
+    _SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=12
+)
+_FIELD_VALUES = _JSON_VALUES | st.sampled_from(["2026", "2026-02-30", "us", "qasrak", "withdrawal", "day"]) | st.just(
+    [{"outlet": "R", "published": ["x"]}]
+)
+
+
+def _survives(parsed, known):
+    """Checking never raises, and a record found clean can be written."""
+    problems = all_problems(parsed, known)
+    if not problems:
+        split = split_changes(parsed, known)
+        for records in split.writes.values():
+            json.dumps([r.to_json() for r in records], allow_nan=False)
+
+
+@given(st.lists(st.dictionaries(st.sampled_from([*Event.KEYS, "colour"]), _FIELD_VALUES, max_size=8), max_size=3))
+def test_no_json_records_make_the_checks_raise(records):
+    _survives(parse(json.dumps(records)), dataset([]))
+
+
+@given(st.dictionaries(st.sampled_from(["schema_version", "actors", "sites", "events", "x"]), _JSON_VALUES, max_size=4))
+def test_no_store_shaped_object_makes_the_checks_raise(store):
+    _survives(parse(json.dumps(store), "json"), dataset([]))
+
+
+@given(st.binary(max_size=200))
+def test_no_bytes_make_reading_raise(data):
+    known = dataset([])
+    for fmt in (None, "json", "jsonl", "csv", "acled"):
+        _survives(read_records(data, fmt, known), known)
+
+
+_CSV_CELLS = st.text(max_size=15) | st.sampled_from(["2026", "us;sdf", "true", "[1]", '{"a": 1}', "'=x", "a=1..2", "Battles"])
+
+
+@given(
+    st.lists(st.sampled_from([*Event.KEYS, *formats.acled.COLUMNS[:8]]), min_size=1, max_size=8, unique=True),
+    st.lists(st.lists(_CSV_CELLS, min_size=1, max_size=9), max_size=4),
+)
+def test_no_csv_makes_reading_raise(header, rows):
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    known = dataset([])
+    for fmt in ("csv", "acled"):
+        _survives(read_records(out.getvalue().encode("utf-8", "surrogatepass"), fmt, known), known)
+
+
+_TEXT = st.text(min_size=1, max_size=30).filter(lambda s: s.strip())
+
+
+@given(
+    summary=_TEXT,
+    tags=st.lists(_TEXT, max_size=4),
+    outlet=_TEXT,
+    document=st.none() | _TEXT,
+    figure=st.integers(-10**9, 10**9) | st.floats(allow_nan=False, allow_infinity=False),
+    claim=st.none() | _TEXT,
+)
+def test_any_valid_event_round_trips_through_csv_and_jsonl(summary, tags, outlet, document, figure, claim):
+    source = {"outlet": outlet, "document": document, "url": None, "published": None}
+    record = event(
+        "e", "2026-02-01", summary=summary, tags=tags, quantities={"n": figure}, sources=[source],
+        disputes=[{"claim": claim, "sources": [source]}] if claim else [],
+    )  # fmt: skip
+    original = Event.from_json(record)
+    for text, reader in ((write_csv([original]), read_csv), (write_jsonl([original]), read_jsonl)):
+        parsed = reader(text)
+        assert parsed.problems == []
+        assert [Event.from_json(e.data).to_json() for e in parsed.entries] == [record]

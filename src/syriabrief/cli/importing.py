@@ -66,10 +66,14 @@ def import_file(
         raise SyriabriefError(
             f"nothing imported: {_count(len(problems), 'problem')} in {_name(file)}; fix them and import again."
         )
-    writes, same = split_changes(parsed, known)
-    report = store.apply_changes(target, store.Changes(**writes), dry_run=dry_run)
-    for table, ids in same.items():
-        report.unchanged[table] = [*report.unchanged[table], *ids]
+    split = split_changes(parsed, known)
+    report = store.apply_changes(target, store.Changes(**split.writes), dry_run=dry_run)
+    for table in split.writes:
+        # A record new to the user's store that replaces a bundled one is an update.
+        moved = [i for i in report.added[table] if i in split.replacing[table]]
+        report.added[table] = [i for i in report.added[table] if i not in split.replacing[table]]
+        report.updated[table] = [*report.updated[table], *moved]
+        report.unchanged[table] = [*report.unchanged[table], *split.unchanged[table]]
     if json:
         from ..render import write_json
 

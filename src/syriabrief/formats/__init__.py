@@ -30,6 +30,7 @@ __all__ = [
     "MAX_IMPORT_BYTES",
     "Entry",
     "Parsed",
+    "Split",
     "check_entries",
     "detect_format",
     "read_records",
@@ -225,29 +226,40 @@ def _reference_problems(entry: Entry, actor_ids: set[str], site_ids: set[str]) -
     ]
 
 
-def split_changes(parsed: Parsed, known: Dataset | None = None) -> tuple[dict[str, list], dict[str, list[str]]]:
+@dataclass
+class Split:
+    """A checked file's records sorted for writing (per table: "actors", "sites", "events")."""
+
+    writes: dict[str, list] = field(default_factory=lambda: {"actors": [], "sites": [], "events": []})
+    unchanged: dict[str, list[str]] = field(default_factory=lambda: {"actors": [], "sites": [], "events": []})
+    # ids of records to write that replace a different record already known
+    # (bundled or user): updates, even where the user's store does not hold them yet.
+    replacing: dict[str, set[str]] = field(default_factory=lambda: {"actors": set(), "sites": set(), "events": set()})
+
+
+def split_changes(parsed: Parsed, known: Dataset | None = None) -> Split:
     """The file's records as model objects per table, leaving out those ``known`` already holds as they are.
 
-    Returns (records to write per table, ids left out per table). Records equal
-    to the bundled dataset's are not copied into the user's store, so a later
-    upgrade of the bundled data still shows through.
+    Records equal to the bundled dataset's are not copied into the user's
+    store, so a later upgrade of the bundled data still shows through.
     """
     current: dict[str, dict[str, Any]] = {"actors": {}, "sites": {}, "events": {}}
     if known is not None:
         current["actors"] = dict(known.actors)
         current["sites"] = dict(known.sites)
         current["events"] = {e.id: e for e in known.select()}
-    writes: dict[str, list] = {"actors": [], "sites": [], "events": []}
-    same: dict[str, list[str]] = {"actors": [], "sites": [], "events": []}
+    split = Split()
     for entry in parsed.entries:
         table = entry.kind + "s"
         record = _MODEL[entry.kind].from_json(entry.data)
         before = current[table].get(record.id)
         if before is not None and before.to_json() == record.to_json():
-            same[table].append(record.id)
+            split.unchanged[table].append(record.id)
         else:
-            writes[table].append(record)
-    return writes, same
+            split.writes[table].append(record)
+            if before is not None:
+                split.replacing[table].add(record.id)
+    return split
 
 
 _MODEL = {"event": Event, "actor": Actor, "site": Site}
