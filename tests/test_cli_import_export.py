@@ -229,8 +229,15 @@ def test_input_past_the_size_limit_is_refused_without_reading_it_all(tmp_path, s
     monkeypatch.setattr(formats, "MAX_IMPORT_BYTES", 100)
     path = tmp_path / "big.json"
     path.write_text(json.dumps([event(f"e{n}", "2026") for n in range(10)]))
-    result = run("import", path, "--db", sample_store)
-    assert result.exit_code == 1 and "larger than" in result.stderr
+    before = sample_store.read_bytes()
+    for args in ((path,), ("-",)):
+        result = run("import", *args, "--db", sample_store, input=path.read_bytes())
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert result.stderr.splitlines() == [
+            "file: is larger than 100 bytes, the most syriabrief reads at once; split it into smaller files",
+            f"Error: nothing imported: 1 problem in {'standard input' if args == ('-',) else path}; fix them and import again.",
+        ]
+    assert sample_store.read_bytes() == before
 
 
 def test_a_missing_file_or_a_broken_store_is_an_error_not_a_traceback(tmp_path, sample_store):

@@ -270,7 +270,7 @@ def _check_bytes(data: bytes) -> Problem | None:
         return Problem(
             "file",
             None,
-            f"is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB, the most syriabrief reads at once; "
+            f"is larger than {_size(MAX_IMPORT_BYTES)}, the most syriabrief reads at once; "
             "split it into smaller files",
         )
     if not data.strip():
@@ -291,3 +291,7 @@ def _check_bytes(data: bytes) -> Problem | None:
         line = data[: error.start].count(b"\n") + 1
         return Problem("file", None, f"is not UTF-8 text (line {line}, byte {error.start + 1}); save it as UTF-8")
     return None
+
+
+def _size(n: int) -> str:
+    return f"{n // (1024 * 1024):,} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
