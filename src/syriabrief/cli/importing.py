@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import DbOption, JsonOption, app, handles_errors
+from . import DbOption, app, handles_errors
 from ..errors import SyriabriefError
 from ..formats import IMPORT_FORMATS
 
@@ -23,7 +23,7 @@ FormatOption = Annotated[
         help="The file's format when it cannot be told from the content: " + ", ".join(IMPORT_FORMATS) + ".",
     ),
 ]
-FileArgument = Annotated[str, typer.Argument(metavar="FILE", help="The file to read; - reads standard input.")]
+FileArgument = Annotated[str, typer.Argument(metavar="FILE", show_default=False, help="The file to read; - reads standard input.")]
 
 
 @app.command("import")
@@ -34,7 +34,7 @@ def import_file(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check the file and say what would change, without writing.")
     ] = False,
-    json: JsonOption = False,
+    json: Annotated[bool, typer.Option("--json", help="Print what was (or would be) done as JSON for scripts.")] = False,
     db: DbOption = None,
 ) -> None:
     """Add a file's events (and new actors and sites) to your store: all of them or none.

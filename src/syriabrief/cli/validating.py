@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import DbOption, JsonOption, app, handles_errors
+from . import DbOption, app, handles_errors
 from .importing import FormatOption, known_data, read_input
 from ..errors import SyriabriefError
 from ..validate import Problem
@@ -19,10 +19,10 @@ from ..validate import Problem
 def validate(
     file: Annotated[
         Optional[str],
-        typer.Argument(metavar="[FILE]", help="A store or import file (any import format); - reads standard input."),
+        typer.Argument(metavar="FILE", show_default=False, help="A store or import file (any import format); - reads standard input."),
     ] = None,
     fmt: FormatOption = None,
-    json: JsonOption = False,
+    json: Annotated[bool, typer.Option("--json", help="Print the problems as a JSON list on stdout.")] = False,
     db: DbOption = None,
 ) -> None:
     """Check a store or import file against the data model and list every problem.
