@@ -120,7 +120,9 @@ def test_a_dry_run_says_what_would_change_and_writes_nothing(tmp_path, sample_st
     assert not (tmp_path / "never.json").exists()
 
 
-def test_records_equal_to_the_bundled_data_are_not_copied_into_the_user_store(tmp_path, monkeypatch, sample_store):
+def test_records_equal_to_the_bundled_data_are_not_copied_into_the_user_store(
+    tmp_path, monkeypatch, sample_store
+):
     monkeypatch.setenv("SYRIABRIEF_BUNDLED", str(sample_store))
     exported = tmp_path / "all.json"
     exported.write_text(run("export").stdout, encoding="utf-8")
@@ -136,7 +138,11 @@ def test_records_equal_to_the_bundled_data_are_not_copied_into_the_user_store(tm
 
 
 def test_an_import_is_all_or_nothing(tmp_path, sample_store):
-    records = [event("2026-03-good", "2026-03"), event("2026-03-bad", "2026-13"), event("2026-03-also-good", "2026-03")]
+    records = [
+        event("2026-03-good", "2026-03"),
+        event("2026-03-bad", "2026-13"),
+        event("2026-03-also-good", "2026-03"),
+    ]
     path = tmp_path / "in.json"
     path.write_text(json.dumps(records))
     before = sample_store.read_bytes()
@@ -156,10 +162,18 @@ def test_the_documented_acled_sample_imports_over_the_bundled_data(tmp_path, mon
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["format"] == "acled" and report["skipped"] == ["acled-syr90005"]
-    assert report["added"]["events"] == ["acled-syr90001", "acled-syr90002", "acled-syr90003", "acled-syr90004"]
+    assert report["added"]["events"] == [
+        "acled-syr90001",
+        "acled-syr90002",
+        "acled-syr90003",
+        "acled-syr90004",
+    ]
     assert "skipped 1 ACLED row" in result.stderr
     events = {e["id"]: e for e in json.loads(store.read_text())["events"]}
-    assert events["acled-syr90001"]["site"] == "qasrak" and events["acled-syr90001"]["actors"] == ["syrian-army", "us"]
+    assert events["acled-syr90001"]["site"] == "qasrak" and events["acled-syr90001"]["actors"] == [
+        "syrian-army",
+        "us",
+    ]
     again = json.loads(run("import", EXAMPLES / "acled-sample.csv", "--db", store, "--json").stdout)
     assert again["added"] == {"actors": [], "sites": [], "events": []}
     assert run("validate", "--db", store).exit_code == 0
@@ -199,7 +213,9 @@ BAD_INPUTS = {
 
 @pytest.mark.parametrize("content, expected", BAD_INPUTS.values(), ids=list(BAD_INPUTS))
 @pytest.mark.parametrize("via", ["file", "stdin"])
-def test_bad_input_is_reported_one_problem_per_line_and_changes_nothing(content, expected, via, tmp_path, sample_store):
+def test_bad_input_is_reported_one_problem_per_line_and_changes_nothing(
+    content, expected, via, tmp_path, sample_store
+):
     before = sample_store.read_bytes()
     if via == "file":
         path = tmp_path / "bad-input"
@@ -294,9 +310,14 @@ def test_geojson_export_is_a_feature_collection(sample_store):
     result = run("export", "-f", "geojson", "--db", sample_store)
     collection = json.loads(result.stdout)
     assert collection["type"] == "FeatureCollection" and "crs" not in collection
-    assert all(f["geometry"]["type"] == "Point" and len(f["geometry"]["coordinates"]) == 2 for f in collection["features"])
+    assert all(
+        f["geometry"]["type"] == "Point" and len(f["geometry"]["coordinates"]) == 2
+        for f in collection["features"]
+    )
     assert "1 of 5 events have no site with coordinates" in result.stderr
-    sites = json.loads(run("export", "-f", "geojson", "--sites", "--as-of", "2026-02", "--db", sample_store).stdout)
+    sites = json.loads(
+        run("export", "-f", "geojson", "--sites", "--as-of", "2026-02", "--db", sample_store).stdout
+    )
     assert {f["id"] for f in sites["features"]} == {s["id"] for s in SITES}
 
 
@@ -314,7 +335,10 @@ def test_an_empty_export_is_valid_in_every_format(sample_store, tmp_path):
     for fmt in ("json", "jsonl", "csv", "geojson", "markdown"):
         result = run("export", "-f", fmt, "--search", "no such words", "--db", sample_store)
         assert result.exit_code == 0, (fmt, result.stderr)
-    assert json.loads(run("export", "-f", "geojson", "--search", "zzz", "--db", sample_store).stdout)["features"] == []
+    assert (
+        json.loads(run("export", "-f", "geojson", "--search", "zzz", "--db", sample_store).stdout)["features"]
+        == []
+    )
 
 
 # --- validate ------------------------------------------------------------------------------
@@ -347,7 +371,9 @@ def test_validate_without_a_file_checks_the_stores(tmp_path, sample_store, monke
     result = run("validate", "--db", user)
     assert result.exit_code == 0, result.stderr
     assert result.stderr.startswith("OK: bundled dataset (4 actors, 5 sites, 5 events) and ")
-    broken = write_store(tmp_path / "broken.json", [event("mine", "2026-03", actors=["nobody"]), {"id": "x"}], [], [])
+    broken = write_store(
+        tmp_path / "broken.json", [event("mine", "2026-03", actors=["nobody"]), {"id": "x"}], [], []
+    )
     result = run("validate", "--db", broken)
     assert result.exit_code == 1
     assert f"{broken}: event 1: actors: no actor with id 'nobody'" in result.stderr

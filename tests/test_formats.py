@@ -13,7 +13,15 @@ from syriabrief.formats import all_problems, check_entries, detect_format, read_
 from syriabrief.formats.acled import read_acled
 from syriabrief.formats.csvfmt import neutralise, read_csv, restore, write_csv
 from syriabrief.formats.geojson import event_features, site_features, write_geojson
-from syriabrief.formats.jsonfmt import MAX_DEPTH, JsonInputError, parse_json, read_json, read_jsonl, write_jsonl, write_store
+from syriabrief.formats.jsonfmt import (
+    MAX_DEPTH,
+    JsonInputError,
+    parse_json,
+    read_json,
+    read_jsonl,
+    write_jsonl,
+    write_store,
+)
 from syriabrief.formats.markdown import write_markdown
 from syriabrief.model import Actor, Event, Site
 
@@ -32,9 +40,14 @@ AWKWARD = event(
     destination="erbil",
     quantities={"troops": 200, "share": 0.5, "escaped": {"low": 120, "high": 1500}, "neg": -3},
     status="disputed",
-    summary="=HYPERLINK(\"http://x\") says \"hi\", then a new line:\r\nsecond line; ünïcödé – ok",
+    summary='=HYPERLINK("http://x") says "hi", then a new line:\r\nsecond line; ünïcödé – ok',
     sources=[
-        {"outlet": "-Minus News", "document": "@handle", "url": "https://example.org/a?b=1", "published": "2026-03"},
+        {
+            "outlet": "-Minus News",
+            "document": "@handle",
+            "url": "https://example.org/a?b=1",
+            "published": "2026-03",
+        },
         {"outlet": "'=quoted", "document": None, "url": None, "published": None},
     ],
     disputes=[{"claim": "+Another account.", "sources": [SOURCE]}],
@@ -53,7 +66,7 @@ def parse(text: str, fmt=None, known=None):
     "text, expected",
     [
         ('[{"id": "a"}]', "json"),
-        ('  \n[]', "json"),
+        ("  \n[]", "json"),
         ('{\n"schema_version": 1,\n"actors": []\n}', "json"),
         ('{"schema_version": 1, "actors": [], "sites": [], "events": []}', "json"),
         ('{"id": "a"}\n{"id": "b"}\n', "jsonl"),
@@ -174,9 +187,21 @@ def test_hand_written_csv_may_use_plain_figures_and_outlets():
         ("id,date,type,summary,sources,colour\n", "file", "colour"),
         ("id,date,type,sources\n", "file", "summary"),
         ("id,date,type,summary,sources,id\n", "file", "id"),
-        ("id,date,type,summary,sources,quantities\na,2026,statement,s,R,troops=lots\n", "record 1 (line 2)", "quantities"),
-        ("id,date,type,summary,sources,quantities\na,2026,statement,s,R,troops=nan\n", "record 1 (line 2)", "quantities"),
-        ('id,date,type,summary,sources\na,2026,statement,s,"[{""outlet"": NaN}]"\n', "record 1 (line 2)", "sources"),
+        (
+            "id,date,type,summary,sources,quantities\na,2026,statement,s,R,troops=lots\n",
+            "record 1 (line 2)",
+            "quantities",
+        ),
+        (
+            "id,date,type,summary,sources,quantities\na,2026,statement,s,R,troops=nan\n",
+            "record 1 (line 2)",
+            "quantities",
+        ),
+        (
+            'id,date,type,summary,sources\na,2026,statement,s,"[{""outlet"": NaN}]"\n',
+            "record 1 (line 2)",
+            "sources",
+        ),
     ],
 )
 def test_bad_csv_names_the_line_and_column(text, where, field):
@@ -234,16 +259,28 @@ def test_military_forces_of_a_country_match_its_army():
 
 def test_unknown_acled_names_become_new_actors_and_sites_once():
     parsed = read_sample(
-        acled_row(actor1="Tribal Militia (Syria)", location="Markada", latitude="35.74", longitude="40.77", geo_precision="2"),
-        acled_row(event_id_cnty="SYR2", actor1="Tribal Militia (Syria)", location="Markada", latitude="35.74", longitude="40.77"),
+        acled_row(
+            actor1="Tribal Militia (Syria)",
+            location="Markada",
+            latitude="35.74",
+            longitude="40.77",
+            geo_precision="2",
+        ),
+        acled_row(
+            event_id_cnty="SYR2",
+            actor1="Tribal Militia (Syria)",
+            location="Markada",
+            latitude="35.74",
+            longitude="40.77",
+        ),
     )
     actors = [e.data for e in parsed.entries if e.kind == "actor"]
     sites = [e.data for e in parsed.entries if e.kind == "site"]
     assert [a["id"] for a in actors] == ["tribal-militia-syria"]
     assert actors[0]["kind"] == "non_state_armed_group" and actors[0]["country"] == "Syria"
-    assert [(s["id"], s["kind"], s["lat"], s["lon"], s["location_precision"], s["country"]) for s in sites] == [
-        ("markada", "town", 35.74, 40.77, "approximate", "Syria")
-    ]
+    assert [
+        (s["id"], s["kind"], s["lat"], s["lon"], s["location_precision"], s["country"]) for s in sites
+    ] == [("markada", "town", 35.74, 40.77, "approximate", "Syria")]
     assert check_entries(parsed, dataset([])) == []
 
 
@@ -258,7 +295,10 @@ def test_unknown_acled_names_become_new_actors_and_sites_once():
 def test_acled_time_precision_maps_onto_ours(precision, date, end_date, date_precision, approximate):
     data = the_event(read_sample(acled_row(time_precision=precision)))
     assert (data["date"], data["end_date"], data["date_precision"], data["approximate"]) == (
-        date, end_date, date_precision, approximate
+        date,
+        end_date,
+        date_precision,
+        approximate,
     )
 
 
@@ -283,7 +323,9 @@ def test_acled_dates_in_the_forms_its_exports_use(date_text):
 
 
 def test_protests_and_riots_are_skipped_and_counted():
-    parsed = read_sample(acled_row(event_type="Protests", sub_event_type="Peaceful protest"), acled_row(event_id_cnty="SYR2"))
+    parsed = read_sample(
+        acled_row(event_type="Protests", sub_event_type="Peaceful protest"), acled_row(event_id_cnty="SYR2")
+    )
     assert parsed.skipped == ["acled-syr1"] and len(parsed.entries) == 1
     assert "skipped 1 ACLED row" in parsed.notes[0]
 
@@ -402,12 +444,22 @@ def test_markdown_is_a_briefing_with_numbered_sources_and_escaped_text():
 
 # --- no input makes reading or checking raise ------------------------------------------------
 
-_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=12)
-_JSON_VALUES = st.recursive(
-    _SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3), max_leaves=12
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12)
 )
-_FIELD_VALUES = _JSON_VALUES | st.sampled_from(["2026", "2026-02-30", "us", "qasrak", "withdrawal", "day"]) | st.just(
-    [{"outlet": "R", "published": ["x"]}]
+_JSON_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=12,
+)
+_FIELD_VALUES = (
+    _JSON_VALUES
+    | st.sampled_from(["2026", "2026-02-30", "us", "qasrak", "withdrawal", "day"])
+    | st.just([{"outlet": "R", "published": ["x"]}])
 )
 
 
@@ -420,12 +472,18 @@ def _survives(parsed, known):
             json.dumps([r.to_json() for r in records], allow_nan=False)
 
 
-@given(st.lists(st.dictionaries(st.sampled_from([*Event.KEYS, "colour"]), _FIELD_VALUES, max_size=8), max_size=3))
+@given(
+    st.lists(st.dictionaries(st.sampled_from([*Event.KEYS, "colour"]), _FIELD_VALUES, max_size=8), max_size=3)
+)
 def test_no_json_records_make_the_checks_raise(records):
     _survives(parse(json.dumps(records)), dataset([]))
 
 
-@given(st.dictionaries(st.sampled_from(["schema_version", "actors", "sites", "events", "x"]), _JSON_VALUES, max_size=4))
+@given(
+    st.dictionaries(
+        st.sampled_from(["schema_version", "actors", "sites", "events", "x"]), _JSON_VALUES, max_size=4
+    )
+)
 def test_no_store_shaped_object_makes_the_checks_raise(store):
     _survives(parse(json.dumps(store), "json"), dataset([]))
 
@@ -437,7 +495,9 @@ def test_no_bytes_make_reading_raise(data):
         _survives(read_records(data, fmt, known), known)
 
 
-_CSV_CELLS = st.text(max_size=15) | st.sampled_from(["2026", "us;sdf", "true", "[1]", '{"a": 1}', "'=x", "a=1..2", "Battles"])
+_CSV_CELLS = st.text(max_size=15) | st.sampled_from(
+    ["2026", "us;sdf", "true", "[1]", '{"a": 1}', "'=x", "a=1..2", "Battles"]
+)
 
 
 @given(
@@ -465,7 +525,7 @@ _TEXT = st.text(min_size=1, max_size=30).filter(lambda s: s.strip())
     tags=st.lists(_TEXT, max_size=4),
     outlet=_TEXT,
     document=st.none() | _TEXT,
-    figure=st.integers(-10**9, 10**9) | st.floats(allow_nan=False, allow_infinity=False),
+    figure=st.integers(-(10**9), 10**9) | st.floats(allow_nan=False, allow_infinity=False),
     claim=st.none() | _TEXT,
 )
 def test_any_valid_event_round_trips_through_csv_and_jsonl(summary, tags, outlet, document, figure, claim):

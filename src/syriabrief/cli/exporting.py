@@ -34,10 +34,16 @@ ExportFormat = Enum("ExportFormat", {f: f for f in EXPORT_FORMATS}, type=str)
 def export(
     fmt: Annotated[
         ExportFormat,
-        typer.Option("--format", "-f", case_sensitive=False, help="json (a whole store), jsonl, csv, geojson or markdown."),
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="json (a whole store), jsonl, csv, geojson or markdown.",
+        ),
     ] = ExportFormat.json,
     output: Annotated[
-        Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write to FILE instead of standard output.")
+        Optional[Path],
+        typer.Option("--output", "-o", metavar="FILE", help="Write to FILE instead of standard output."),
     ] = None,
     since: SinceOption = None,
     until: UntilOption = None,
@@ -46,12 +52,19 @@ def export(
     event_type: TypeOption = None,
     status: StatusOption = None,
     search: SearchOption = None,
-    limit: Annotated[Optional[int], typer.Option(metavar="N", min=1, help="Only the most recent N matching events.")] = None,
+    limit: Annotated[
+        Optional[int], typer.Option(metavar="N", min=1, help="Only the most recent N matching events.")
+    ] = None,
     sites: Annotated[
-        bool, typer.Option("--sites", help="GeoJSON: one feature per site, with who holds it on --as-of, instead of per event.")
+        bool,
+        typer.Option(
+            "--sites",
+            help="GeoJSON: one feature per site, with who holds it on --as-of, instead of per event.",
+        ),
     ] = False,
     as_of: Annotated[
-        Optional[str], typer.Option(metavar="DATE", help="GeoJSON --sites: the date the status is for (default: today).")
+        Optional[str],
+        typer.Option(metavar="DATE", help="GeoJSON --sites: the date the status is for (default: today)."),
     ] = None,
     db: DbOption = None,
 ) -> None:
@@ -75,7 +88,9 @@ def export(
         from ..formats.jsonfmt import write_store
 
         filtered = any((since, until, actor, site, event_type, status, search, limit))
-        actors, site_records = _referenced(events, data) if filtered else (list(data.actors.values()), list(data.sites.values()))
+        actors, site_records = (
+            _referenced(events, data) if filtered else (list(data.actors.values()), list(data.sites.values()))
+        )
         text = write_store(actors, site_records, events)
     elif fmt is ExportFormat.jsonl:
         from ..formats.jsonfmt import write_jsonl
@@ -177,7 +192,9 @@ def _write(text: str, output: Optional[Path], data_files: list[Path]) -> None:
             stream.flush()
         return
     if any(_same(output, path) for path in data_files):
-        raise SyriabriefError(f"{output} is a store syriabrief reads; export to another file (use 'import' to change a store).")
+        raise SyriabriefError(
+            f"{output} is a store syriabrief reads; export to another file (use 'import' to change a store)."
+        )
     try:
         output.write_bytes(data)
     except IsADirectoryError:

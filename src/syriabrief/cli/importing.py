@@ -23,7 +23,9 @@ FormatOption = Annotated[
         help="The file's format when it cannot be told from the content: " + ", ".join(IMPORT_FORMATS) + ".",
     ),
 ]
-FileArgument = Annotated[str, typer.Argument(metavar="FILE", show_default=False, help="The file to read; - reads standard input.")]
+FileArgument = Annotated[
+    str, typer.Argument(metavar="FILE", show_default=False, help="The file to read; - reads standard input.")
+]
 
 
 @app.command("import")
@@ -34,7 +36,9 @@ def import_file(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check the file and say what would change, without writing.")
     ] = False,
-    json: Annotated[bool, typer.Option("--json", help="Print what was (or would be) done as JSON for scripts.")] = False,
+    json: Annotated[
+        bool, typer.Option("--json", help="Print what was (or would be) done as JSON for scripts.")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Add a file's events (and new actors and sites) to your store: all of them or none.
@@ -151,7 +155,9 @@ def _summary(file: str, fmt: str | None, target: Path, report, skipped: list[str
     if skipped:
         parts.append(f"{_count(len(skipped), 'row')} skipped")
     changes = "; ".join(parts) or "the file holds no records"
-    head = f"Dry run, nothing written: {_name(file)} ({fmt})" if dry_run else f"Imported {_name(file)} ({fmt})"
+    head = (
+        f"Dry run, nothing written: {_name(file)} ({fmt})" if dry_run else f"Imported {_name(file)} ({fmt})"
+    )
     return f"{head} into {target}: {changes}."
 
 

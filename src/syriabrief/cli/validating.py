@@ -19,10 +19,16 @@ from ..validate import Problem
 def validate(
     file: Annotated[
         Optional[str],
-        typer.Argument(metavar="FILE", show_default=False, help="A store or import file (any import format); - reads standard input."),
+        typer.Argument(
+            metavar="FILE",
+            show_default=False,
+            help="A store or import file (any import format); - reads standard input.",
+        ),
     ] = None,
     fmt: FormatOption = None,
-    json: Annotated[bool, typer.Option("--json", help="Print the problems as a JSON list on stdout.")] = False,
+    json: Annotated[
+        bool, typer.Option("--json", help="Print the problems as a JSON list on stdout.")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Check a store or import file against the data model and list every problem.
@@ -41,7 +47,10 @@ def validate(
     several = len(results) > 1
     if json:
         write_json(
-            [{"file": label, "where": p.where, "field": p.field, "message": p.message} for label, p in problems]
+            [
+                {"file": label, "where": p.where, "field": p.field, "message": p.message}
+                for label, p in problems
+            ]
         )
     else:
         for label, problem in problems:
@@ -84,7 +93,11 @@ def _check_stores(db: Optional[Path]) -> list[tuple[str, str, list[Problem]]]:
     actors: dict[str, Actor] = {}
     sites: dict[str, Site] = {}
     for path in layers:
-        label = "bundled dataset" if path == (Path(bundled) if bundled and bundled != "none" else bundled_path()) else str(path)
+        label = (
+            "bundled dataset"
+            if path == (Path(bundled) if bundled and bundled != "none" else bundled_path())
+            else str(path)
+        )
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
@@ -96,7 +109,9 @@ def _check_stores(db: Optional[Path]) -> list[tuple[str, str, list[Problem]]]:
         if not parsed.problems:
             try:
                 if not isinstance(parse_json(raw.decode("utf-8")), dict):
-                    problems.append(Problem("file", None, "is not a syriabrief store (expected a JSON object)"))
+                    problems.append(
+                        Problem("file", None, "is not a syriabrief store (expected a JSON object)")
+                    )
             except JsonInputError:
                 pass  # already reported by read_records
         problems += all_problems(parsed, Dataset(actors.values(), sites.values(), []))

@@ -213,12 +213,20 @@ def _reference_problems(entry: Entry, actor_ids: set[str], site_ids: set[str]) -
     wanted: list[tuple[str, str, set[str], str]] = []
     if entry.kind == "event":
         actors = data.get("actors")
-        wanted += [("actors", a, actor_ids, "actor") for a in actors if isinstance(a, str)] if isinstance(actors, list) else []
+        wanted += (
+            [("actors", a, actor_ids, "actor") for a in actors if isinstance(a, str)]
+            if isinstance(actors, list)
+            else []
+        )
         wanted += [(name, data.get(name), site_ids, "site") for name in ("site", "origin", "destination")]
     elif entry.kind == "actor":
         links = data.get("affiliations")
         wanted.append(("parent", data.get("parent"), actor_ids, "actor"))
-        wanted += [("affiliations", a, actor_ids, "actor") for a in links if isinstance(a, str)] if isinstance(links, list) else []
+        wanted += (
+            [("affiliations", a, actor_ids, "actor") for a in links if isinstance(a, str)]
+            if isinstance(links, list)
+            else []
+        )
     return [
         Problem(entry.where, field, f"no {kind} with id {ref!r} (neither in your data nor in this file)")
         for field, ref, ids, kind in wanted
@@ -234,7 +242,9 @@ class Split:
     unchanged: dict[str, list[str]] = field(default_factory=lambda: {"actors": [], "sites": [], "events": []})
     # ids of records to write that replace a different record already known
     # (bundled or user): updates, even where the user's store does not hold them yet.
-    replacing: dict[str, set[str]] = field(default_factory=lambda: {"actors": set(), "sites": set(), "events": set()})
+    replacing: dict[str, set[str]] = field(
+        default_factory=lambda: {"actors": set(), "sites": set(), "events": set()}
+    )
 
 
 def split_changes(parsed: Parsed, known: Dataset | None = None) -> Split:
@@ -289,7 +299,9 @@ def _check_bytes(data: bytes) -> Problem | None:
         data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        return Problem("file", None, f"is not UTF-8 text (line {line}, byte {error.start + 1}); save it as UTF-8")
+        return Problem(
+            "file", None, f"is not UTF-8 text (line {line}, byte {error.start + 1}); save it as UTF-8"
+        )
     return None
 
 

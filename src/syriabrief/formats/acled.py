@@ -125,9 +125,11 @@ def read_acled(text: str, known: Dataset | None = None) -> Parsed:
     skipped: dict[str, int] = {}
     for where, cells in rows:
         if len(cells) != len(columns):
-            parsed.problems.append(Problem(where, None, f"has {len(cells)} cells; the header has {len(columns)}"))
+            parsed.problems.append(
+                Problem(where, None, f"has {len(cells)} cells; the header has {len(columns)}")
+            )
             continue
-        row = {c: v.strip() for c, v in zip(columns, cells)}
+        row = {c: v.strip() for c, v in zip(columns, cells, strict=True)}
         problems: list[Problem] = []
         our_type = _event_type(row, where, problems)
         if our_type is None and not problems:
@@ -149,7 +151,12 @@ def read_acled(text: str, known: Dataset | None = None) -> Parsed:
 
 
 def _event(
-    row: dict[str, str], our_type: str | None, where: str, problems: list[Problem], names: _Names, parsed: Parsed
+    row: dict[str, str],
+    our_type: str | None,
+    where: str,
+    problems: list[Problem],
+    names: _Names,
+    parsed: Parsed,
 ) -> dict[str, Any] | None:
     event_id = _event_id(row)
     if not row.get("event_id_cnty"):
@@ -179,7 +186,9 @@ def _event(
     outlets = _split(row.get("source", "")) or ["ACLED"]
     sub_type = row.get("sub_event_type") or row.get("event_type")
     summary = row.get("notes") or _describe(row)
-    tags = ["acled", "acled:" + _slug(sub_type)] + [t for t in _split(row.get("tags", "")) if t not in ("acled",)]
+    tags = ["acled", "acled:" + _slug(sub_type)] + [
+        t for t in _split(row.get("tags", "")) if t not in ("acled",)
+    ]
     return {
         "id": event_id,
         **dates,
@@ -210,7 +219,11 @@ def _event_type(row: dict[str, str], where: str, problems: list[Problem]) -> str
     if main in EVENT_TYPES:
         return EVENT_TYPES[main]
     problems.append(
-        Problem(where, "event_type", f"{row.get('event_type')!r} / {row.get('sub_event_type')!r} is not an ACLED type syriabrief knows")
+        Problem(
+            where,
+            "event_type",
+            f"{row.get('event_type')!r} / {row.get('sub_event_type')!r} is not an ACLED type syriabrief knows",
+        )
     )
     return None
 
@@ -219,16 +232,28 @@ def _dates(row: dict[str, str], where: str, problems: list[Problem]) -> dict[str
     text = row.get("event_date", "")
     day = _day(text)
     if day is None:
-        problems.append(Problem(where, "event_date", f"{text!r} is not a day (YYYY-MM-DD, DD-MM-YYYY or 15 January 2026)"))
+        problems.append(
+            Problem(where, "event_date", f"{text!r} is not a day (YYYY-MM-DD, DD-MM-YYYY or 15 January 2026)")
+        )
         return None
     precision = row.get("time_precision") or "1"
     if precision == "1":
         return {"date": day.isoformat(), "end_date": None, "date_precision": "day", "approximate": False}
     if precision == "2":
         first, last = day - timedelta(days=_WEEK_HALF), day + timedelta(days=_WEEK_HALF)
-        return {"date": first.isoformat(), "end_date": last.isoformat(), "date_precision": "day", "approximate": True}
+        return {
+            "date": first.isoformat(),
+            "end_date": last.isoformat(),
+            "date_precision": "day",
+            "approximate": True,
+        }
     if precision == "3":
-        return {"date": day.isoformat()[:7], "end_date": None, "date_precision": "month", "approximate": False}
+        return {
+            "date": day.isoformat()[:7],
+            "end_date": None,
+            "date_precision": "month",
+            "approximate": False,
+        }
     problems.append(Problem(where, "time_precision", f"{precision!r} is not 1, 2 or 3"))
     return None
 
@@ -334,7 +359,9 @@ def _actor_candidates(name: str) -> list[str]:
     if match:
         country = match[1]
         people = DEMONYMS.get(country.casefold(), country)
-        candidates += [f"{people} {word}" for word in ("army", "military", "armed forces", "forces", "troops")]
+        candidates += [
+            f"{people} {word}" for word in ("army", "military", "armed forces", "forces", "troops")
+        ]
         candidates.append(country)
     candidates.append(_slug(name))
     return [c for c in dict.fromkeys(candidates) if c]
@@ -342,7 +369,11 @@ def _actor_candidates(name: str) -> list[str]:
 
 def _site_candidates(name: str) -> list[str]:
     bare = _PARENTHESIS.sub("", name).strip()
-    return [c for c in dict.fromkeys([name, bare, bare.replace(" ", "-"), bare.replace("-", " "), _slug(name)]) if c]
+    return [
+        c
+        for c in dict.fromkeys([name, bare, bare.replace(" ", "-"), bare.replace("-", " "), _slug(name)])
+        if c
+    ]
 
 
 def _actor_kind(name: str, row: dict[str, str]) -> str | None:

@@ -76,8 +76,12 @@ def csv_rows(text: str) -> tuple[list[str], list[tuple[str, list[str]]], list[Pr
         except StopIteration:
             break
         except csv.Error as error:
-            hint = " (an unbalanced quote?)" if "end of data" in str(error) or "expected" in str(error) else ""
-            problems.append(Problem(f"line {max(start, reader.line_num)}", None, f"is not valid CSV: {error}{hint}"))
+            hint = (
+                " (an unbalanced quote?)" if "end of data" in str(error) or "expected" in str(error) else ""
+            )
+            problems.append(
+                Problem(f"line {max(start, reader.line_num)}", None, f"is not valid CSV: {error}{hint}")
+            )
             break
         if not cells or cells == [""]:
             continue
@@ -105,7 +109,9 @@ def read_csv(text: str) -> Parsed:
         if columns.count(column) > 1:
             parsed.problems.append(Problem("file", column, "is a column more than once"))
         if column not in COLUMNS:
-            parsed.problems.append(Problem("file", column or "(empty)", "is not a column of our CSV (check the spelling)"))
+            parsed.problems.append(
+                Problem("file", column or "(empty)", "is not a column of our CSV (check the spelling)")
+            )
     for column in REQUIRED_COLUMNS:
         if column not in columns:
             parsed.problems.append(Problem("file", column, "column is missing"))
@@ -113,10 +119,12 @@ def read_csv(text: str) -> Parsed:
         return parsed
     for where, cells in rows:
         if len(cells) != len(columns):
-            parsed.problems.append(Problem(where, None, f"has {len(cells)} cells; the header has {len(columns)}"))
+            parsed.problems.append(
+                Problem(where, None, f"has {len(cells)} cells; the header has {len(columns)}")
+            )
             continue
         record: dict[str, Any] = {}
-        for column, cell in zip(columns, cells):
+        for column, cell in zip(columns, cells, strict=True):
             try:
                 record[column] = _value(column, restore(cell))
             except ValueError as error:

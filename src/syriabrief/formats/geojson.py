@@ -41,7 +41,9 @@ def event_features(events: Iterable[Event], data: Dataset) -> tuple[list[dict[st
     return features, unplaced
 
 
-def site_features(sites: Iterable[Site], events: Sequence[Event], as_of: date, data: Dataset) -> list[dict[str, Any]]:
+def site_features(
+    sites: Iterable[Site], events: Sequence[Event], as_of: date, data: Dataset
+) -> list[dict[str, Any]]:
     """One Point feature per site with coordinates, with who holds it on ``as_of`` when that can be told."""
     site_status = _site_status_function()
     features = []

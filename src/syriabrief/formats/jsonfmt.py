@@ -16,7 +16,15 @@ from ..model import Actor, Event, Site
 from ..validate import SCHEMA_VERSION, TABLES, Problem, check_store_layout
 from . import Entry, Parsed
 
-__all__ = ["MAX_DEPTH", "JsonInputError", "parse_json", "read_json", "read_jsonl", "write_jsonl", "write_store"]
+__all__ = [
+    "MAX_DEPTH",
+    "JsonInputError",
+    "parse_json",
+    "read_json",
+    "read_jsonl",
+    "write_jsonl",
+    "write_store",
+]
 
 # A store is 7 levels deep at most (store > events > event > disputes > dispute
 # > sources > source); anything much deeper is not a syriabrief file.
@@ -40,9 +48,13 @@ def parse_json(text: str) -> Any:
     except _NonFinite as error:
         raise JsonInputError(str(error)) from None
     except json.JSONDecodeError as error:
-        raise JsonInputError(f"is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})") from None
+        raise JsonInputError(
+            f"is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
+        ) from None
     except RecursionError:
-        raise JsonInputError(f"is nested too deeply (more than {MAX_DEPTH} levels) to be syriabrief data") from None
+        raise JsonInputError(
+            f"is nested too deeply (more than {MAX_DEPTH} levels) to be syriabrief data"
+        ) from None
     except ValueError as error:
         if "digits" in str(error):  # Python's guard against quadratic-time integer parsing
             raise JsonInputError("has a number with thousands of digits; no figure is that long") from None
@@ -66,7 +78,9 @@ def read_json(text: str) -> Parsed:
         if not parsed.problems:
             for table in TABLES:
                 kind = _KIND[table]
-                parsed.entries += [Entry(f"{kind} {n}", kind, r) for n, r in enumerate(value.get(table, []), 1)]
+                parsed.entries += [
+                    Entry(f"{kind} {n}", kind, r) for n, r in enumerate(value.get(table, []), 1)
+                ]
     elif isinstance(value, dict) and "id" in value:
         parsed.entries = [Entry("record 1", "event", value)]
     else:

@@ -41,7 +41,9 @@ def write_markdown(events: Sequence[Event], data: Dataset, title: str, overview:
         lines += [f"**Period:** {_text(period)} · **Events:** {len(events)}", ""]
     lines += [_text(overview), ""]
     for event in events:
-        heading = f"{describe(event.date, event.end_date, event.approximate)} — {event.type.replace('_', ' ')}"
+        heading = (
+            f"{describe(event.date, event.end_date, event.approximate)} — {event.type.replace('_', ' ')}"
+        )
         if event.stage:
             heading += f" ({event.stage})"
         lines += [f"## {_text(heading)}", ""]
@@ -55,7 +57,9 @@ def write_markdown(events: Sequence[Event], data: Dataset, title: str, overview:
         lines += [" · ".join(facts), ""]
         lines += [f"{_text(event.summary)} {cite(event.sources)}", ""]
         if event.quantities:
-            figures = "; ".join(f"{_text(name)}: {_figure(value)}" for name, value in event.quantities.items())
+            figures = "; ".join(
+                f"{_text(name)}: {_figure(value)}" for name, value in event.quantities.items()
+            )
             lines += [f"**Figures:** {figures}", ""]
         for dispute in event.disputes:
             lines += [f"> **Disputed:** {_text(dispute.claim)} {cite(dispute.sources)}".rstrip(), ""]
