@@ -9,9 +9,11 @@ overrides visible. JSON never passes through Rich.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
-from typing import Any, Iterable, Sequence, TextIO
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator, Sequence, TextIO
 
 from rich.console import Console
 from rich.table import Table
@@ -21,7 +23,7 @@ from .dates import describe
 from .dataset import Dataset
 from .model import Event
 
-__all__ = ["event_table", "make_console", "print_paragraph", "visible", "write_json"]
+__all__ = ["event_table", "make_console", "print_paragraph", "progress_bar", "visible", "write_json"]
 
 # C0 controls except tab and newline, DEL, C1 controls, and the Unicode
 # characters that reorder or hide text (bidi overrides and isolates, marks).
@@ -108,3 +110,21 @@ def _where(event: Event, data: Dataset) -> str:
         destination = data.site_name(event.destination) if event.destination else ""
         route = f"{origin} → {destination}" if origin else (f"→ {destination}" if destination else "")
     return "@ " + " ".join(part for part in (site, route) if part) if site or route else ""
+
+
+# Below this many records a progress bar would only flicker.
+PROGRESS_THRESHOLD = 5_000
+
+
+@contextmanager
+def progress_bar(total: int, description: str) -> Iterator[Callable[[], None]]:
+    """A function that advances a progress bar on stderr — shown only for large totals on a terminal."""
+    # A dumb terminal cannot redraw a line, so a bar would only litter it.
+    if total < PROGRESS_THRESHOLD or not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":
+        yield lambda: None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=Console(file=sys.stderr), transient=True) as progress:
+        task = progress.add_task(description, total=total)
+        yield lambda: progress.advance(task)

@@ -22,7 +22,22 @@ from .. import __version__
 from ..errors import SyriabriefError
 from ..model import EVENT_STATUSES, EVENT_TYPES
 
-__all__ = ["DbOption", "JsonOption", "SinceOption", "UntilOption", "app", "handles_errors", "load", "main"]
+__all__ = [
+    "ActorOption",
+    "DbOption",
+    "JsonOption",
+    "SearchOption",
+    "SinceOption",
+    "SiteOption",
+    "StatusOption",
+    "TypeOption",
+    "UntilOption",
+    "app",
+    "event_filter",
+    "handles_errors",
+    "load",
+    "main",
+]
 
 # A table longer than this is cut (saying so) unless --limit asks for more:
 # drawing thousands of rows takes seconds and nobody reads them.
@@ -59,6 +74,54 @@ UntilOption = Annotated[
     Optional[str],
     typer.Option(metavar="DATE", help="Only events on or before this date (2026-01 includes 31 January)."),
 ]
+
+# The event filters timeline, export and other event-listing commands share.
+ActorOption = Annotated[
+    Optional[list[str]],
+    typer.Option("--actor", metavar="NAME", help="Only events involving this actor (any alias; repeatable)."),
+]
+SiteOption = Annotated[
+    Optional[list[str]],
+    typer.Option("--site", metavar="NAME", help="Only events at, from or to this site (repeatable)."),
+]
+TypeOption = Annotated[
+    Optional[list[EventType]],
+    typer.Option(
+        "--type",
+        metavar="TYPE",
+        case_sensitive=False,
+        help="Only events of this type (repeatable): " + ", ".join(EVENT_TYPES) + ".",
+    ),
+]
+StatusOption = Annotated[
+    Optional[list[EventStatus]],
+    typer.Option(
+        "--status",
+        metavar="STATUS",
+        case_sensitive=False,
+        help="Only events with this status (repeatable): " + ", ".join(EVENT_STATUSES) + ".",
+    ),
+]
+SearchOption = Annotated[
+    Optional[str],
+    typer.Option("--search", metavar="TEXT", help="Only events whose summary contains this text (any case)."),
+]
+
+
+def event_filter(data, since=None, until=None, actor=None, site=None, event_type=None, status=None, search=None):
+    """The EventFilter the shared filter options ask for: names resolved, dates parsed."""
+    from ..dates import parse_user_date
+    from ..query import EventFilter
+
+    return EventFilter(
+        since=parse_user_date(since) if since else None,
+        until=parse_user_date(until) if until else None,
+        actors=frozenset(data.actor(name).id for name in actor or ()),
+        sites=frozenset(data.site(name).id for name in site or ()),
+        types=frozenset(t.value for t in event_type or ()),
+        statuses=frozenset(s.value for s in status or ()),
+        search=search,
+    )
 
 
 def handles_errors(command: Callable) -> Callable:
@@ -115,3 +178,4 @@ def main() -> None:
 
 # Importing the command modules registers their commands on ``app``.
 from . import timeline  # noqa: E402,F401
+from . import exporting, importing, validating  # noqa: E402,F401

@@ -8,17 +8,20 @@ import typer
 
 from . import (
     DEFAULT_TABLE_ROWS,
+    ActorOption,
     DbOption,
-    EventStatus,
-    EventType,
     JsonOption,
+    SearchOption,
     SinceOption,
+    SiteOption,
+    StatusOption,
+    TypeOption,
     UntilOption,
     app,
+    event_filter,
     handles_errors,
     load,
 )
-from ..model import EVENT_STATUSES, EVENT_TYPES
 
 
 @app.command()
@@ -26,11 +29,11 @@ from ..model import EVENT_STATUSES, EVENT_TYPES
 def timeline(
     since: SinceOption = None,
     until: UntilOption = None,
-    actor: Annotated[Optional[list[str]], typer.Option(metavar="NAME", help="Only events involving this actor (any alias; repeatable).")] = None,
-    site: Annotated[Optional[list[str]], typer.Option(metavar="NAME", help="Only events at, from or to this site (repeatable).")] = None,
-    event_type: Annotated[Optional[list[EventType]], typer.Option("--type", metavar="TYPE", case_sensitive=False, help="Only events of this type (repeatable): " + ", ".join(EVENT_TYPES) + ".")] = None,
-    status: Annotated[Optional[list[EventStatus]], typer.Option(metavar="STATUS", case_sensitive=False, help="Only events with this status (repeatable): " + ", ".join(EVENT_STATUSES) + ".")] = None,
-    search: Annotated[Optional[str], typer.Option(metavar="TEXT", help="Only events whose summary contains this text (any case).")] = None,
+    actor: ActorOption = None,
+    site: SiteOption = None,
+    event_type: TypeOption = None,
+    status: StatusOption = None,
+    search: SearchOption = None,
     limit: Annotated[Optional[int], typer.Option(metavar="N", min=1, help=f"Only the most recent N matching events (the table shows {DEFAULT_TABLE_ROWS} unless told).")] = None,
     json: JsonOption = False,
     db: DbOption = None,
@@ -39,19 +42,8 @@ def timeline(
 
     Example: syriabrief timeline --since 2026-01 --actor SDF
     """
-    from ..dates import parse_user_date
-    from ..query import EventFilter
-
     data = load(db)
-    where = EventFilter(
-        since=parse_user_date(since) if since else None,
-        until=parse_user_date(until) if until else None,
-        actors=frozenset(data.actor(name).id for name in actor or ()),
-        sites=frozenset(data.site(name).id for name in site or ()),
-        types=frozenset(t.value for t in event_type or ()),
-        statuses=frozenset(s.value for s in status or ()),
-        search=search,
-    )
+    where = event_filter(data, since, until, actor, site, event_type, status, search)
     if json:
         from ..render import write_json
 

@@ -1,0 +1,210 @@
+"""``syriabrief export``: events (filtered as in ``timeline``) as JSON, JSON Lines, CSV, GeoJSON or Markdown."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import (
+    ActorOption,
+    DbOption,
+    SearchOption,
+    SinceOption,
+    SiteOption,
+    StatusOption,
+    TypeOption,
+    UntilOption,
+    app,
+    event_filter,
+    handles_errors,
+    load,
+)
+from ..errors import SyriabriefError, UsageError
+from ..formats import EXPORT_FORMATS
+
+ExportFormat = Enum("ExportFormat", {f: f for f in EXPORT_FORMATS}, type=str)
+
+
+@app.command()
+@handles_errors
+def export(
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="json (a whole store), jsonl, csv, geojson or markdown.",
+        ),
+    ] = ExportFormat.json,
+    output: Annotated[
+        Optional[Path],
+        typer.Option("--output", "-o", metavar="FILE", help="Write to FILE instead of standard output."),
+    ] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    actor: ActorOption = None,
+    site: SiteOption = None,
+    event_type: TypeOption = None,
+    status: StatusOption = None,
+    search: SearchOption = None,
+    limit: Annotated[
+        Optional[int], typer.Option(metavar="N", min=1, help="Only the most recent N matching events.")
+    ] = None,
+    sites: Annotated[
+        bool,
+        typer.Option(
+            "--sites",
+            help="GeoJSON: one feature per site, with who holds it on --as-of, instead of per event.",
+        ),
+    ] = False,
+    as_of: Annotated[
+        Optional[str],
+        typer.Option(metavar="DATE", help="GeoJSON --sites: the date the status is for (default: today)."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Write events, filtered as in 'timeline', in a format other tools read.
+
+    json is a whole store (the events, and the actors and sites they name) that
+    'syriabrief import' and '--db' read back; jsonl is one event per line; csv
+    is one event per row, safe to open in a spreadsheet; geojson places events
+    (or, with --sites, sites) on a map; markdown is a briefing with its sources.
+
+    Example: syriabrief export --format csv --since 2026-01 -o events.csv
+    """
+    data = load(db)
+    where = event_filter(data, since, until, actor, site, event_type, status, search)
+    if (sites or as_of) and fmt is not ExportFormat.geojson:
+        raise UsageError("--sites and --as-of go with --format geojson.")
+    events = data.select(where, limit)
+    note = None
+    count = len(events)
+    if fmt is ExportFormat.json:
+        from ..formats.jsonfmt import write_store
+
+        filtered = any((since, until, actor, site, event_type, status, search, limit))
+        actors, site_records = (
+            _referenced(events, data) if filtered else (list(data.actors.values()), list(data.sites.values()))
+        )
+        text = write_store(actors, site_records, events)
+    elif fmt is ExportFormat.jsonl:
+        from ..formats.jsonfmt import write_jsonl
+
+        text = write_jsonl(events)
+    elif fmt is ExportFormat.csv:
+        from ..formats.csvfmt import write_csv
+
+        text = write_csv(events)
+    elif fmt is ExportFormat.geojson:
+        text, note, count = _geojson(data, events, sites, as_of, site)
+    else:
+        from ..formats.markdown import write_markdown
+        from ..narrative import timeline_summary
+
+        title = _title(data, since, until, actor, site, event_type, status, search)
+        text = write_markdown(events, data, title, timeline_summary(events, data))
+    _write(text, output, data_files=_store_files(db))
+    if note:
+        typer.echo(note, err=True)
+    if output is not None:
+        typer.echo(f"Wrote {count:,} {'sites' if sites else 'events'} to {output}.", err=True)
+
+
+def _geojson(data, events, sites: bool, as_of: Optional[str], site_names) -> tuple[str, str | None, int]:
+    """The GeoJSON text, a note on what could not be placed, and how many features it holds."""
+    from ..formats.geojson import event_features, site_features, write_geojson
+
+    if not sites:
+        features, unplaced = event_features(events, data)
+        note = None
+        if unplaced:
+            note = (
+                f"{len(unplaced):,} of {len(events):,} events have no site with coordinates "
+                "and are not in the GeoJSON."
+            )
+        return write_geojson(features), note, len(features)
+    from datetime import date
+
+    from ..dates import parse_user_date
+    from ..query import EventFilter
+
+    day = parse_user_date(as_of).end if as_of else date.today()
+    chosen = [data.site(name) for name in site_names] if site_names else list(data.sites.values())
+    features = site_features(chosen, data.select(EventFilter()), day, data)
+    return write_geojson(features), None, len(features)
+
+
+def _referenced(events, data) -> tuple[list, list]:
+    """The actors and sites the events name, with every actor those name in turn (parents, allies)."""
+    actor_ids: set[str] = set()
+    pending = [a for e in events for a in e.actors]
+    while pending:
+        actor_id = pending.pop()
+        if actor_id in actor_ids or actor_id not in data.actors:
+            continue
+        actor_ids.add(actor_id)
+        actor = data.actors[actor_id]
+        pending += [a for a in (actor.parent, *actor.affiliations) if a]
+    site_ids = {s for e in events for s in e.places}
+    return (
+        [a for a in data.actors.values() if a.id in actor_ids],
+        [s for s in data.sites.values() if s.id in site_ids],
+    )
+
+
+def _title(data, since, until, actor, site, event_type, status, search) -> str:
+    parts = [data.actor(name).name for name in actor or ()]
+    parts += [data.site(name).name for name in site or ()]
+    parts += [t.value.replace("_", " ") for t in event_type or ()]
+    parts += [s.value for s in status or ()]
+    if since:
+        parts.append(f"since {since}")
+    if until:
+        parts.append(f"until {until}")
+    if search:
+        parts.append(f"mentioning “{search}”")
+    return "Briefing" + (": " + ", ".join(parts) if parts else "")
+
+
+def _store_files(db: Optional[Path]) -> list[Path]:
+    import os
+
+    from ..store import store_layers
+
+    return store_layers(db, os.environ.get("SYRIABRIEF_BUNDLED"))
+
+
+def _write(text: str, output: Optional[Path], data_files: list[Path]) -> None:
+    """Write the export exactly as UTF-8 (CSV keeps its CRLF line ends): to stdout, or to ``output``."""
+    data = text.encode("utf-8")
+    if output is None:
+        stream = getattr(sys.stdout, "buffer", None)
+        if stream is None:
+            sys.stdout.write(text)
+        else:
+            sys.stdout.flush()
+            stream.write(data)
+            stream.flush()
+        return
+    if any(_same(output, path) for path in data_files):
+        raise SyriabriefError(
+            f"{output} is a store syriabrief reads; export to another file (use 'import' to change a store)."
+        )
+    try:
+        output.write_bytes(data)
+    except IsADirectoryError:
+        raise SyriabriefError(f"{output} is a directory; give a file name.") from None
+    except OSError as error:
+        raise SyriabriefError(f"cannot write {output}: {error.strerror or error}") from None
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False

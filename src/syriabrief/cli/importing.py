@@ -1,0 +1,176 @@
+"""``syriabrief import``: add a file's events, actors and sites to the user's store — all or nothing."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import DbOption, app, handles_errors
+from ..errors import SyriabriefError
+from ..formats import IMPORT_FORMATS
+
+ImportFormat = Enum("ImportFormat", {f: f for f in IMPORT_FORMATS}, type=str)
+FormatOption = Annotated[
+    Optional[ImportFormat],
+    typer.Option(
+        "--format",
+        case_sensitive=False,
+        help="The file's format when it cannot be told from the content: " + ", ".join(IMPORT_FORMATS) + ".",
+    ),
+]
+FileArgument = Annotated[
+    str, typer.Argument(metavar="FILE", show_default=False, help="The file to read; - reads standard input.")
+]
+
+
+@app.command("import")
+@handles_errors
+def import_file(
+    file: FileArgument,
+    fmt: FormatOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check the file and say what would change, without writing.")
+    ] = False,
+    json: Annotated[
+        bool, typer.Option("--json", help="Print what was (or would be) done as JSON for scripts.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Add a file's events (and new actors and sites) to your store: all of them or none.
+
+    Reads our JSON (a store, or an array of events as 'timeline --json' prints),
+    JSON Lines, our CSV and ACLED's CSV export; the format is told from the
+    content, or given with --format. The whole file is checked first: if any
+    record is wrong, every problem is listed on stderr, one per line, and
+    nothing is written. Records already present unchanged are skipped, changed
+    ones are updated; importing the same file twice adds nothing.
+
+    Example: syriabrief import acled-syria.csv --dry-run
+    """
+    from .. import store
+    from ..formats import all_problems, read_records, split_changes
+    from ..render import progress_bar, visible
+
+    raw = read_input(file)
+    target = db or store.default_user_store()
+    known = known_data(db, target)
+    parsed = read_records(raw, fmt.value if fmt else None, known)
+    for note in parsed.notes:
+        typer.echo(f"Note: {visible(note)}", err=True)
+    with progress_bar(parsed.records, f"Checking {len(parsed.entries):,} records") as advance:
+        problems = all_problems(parsed, known, progress=advance)
+    if problems:
+        for problem in problems:
+            typer.echo(visible(problem), err=True)
+        raise SyriabriefError(
+            f"nothing imported: {_count(len(problems), 'problem')} in {_name(file)}; fix them and import again."
+        )
+    split = split_changes(parsed, known)
+    report = store.apply_changes(target, store.Changes(**split.writes), dry_run=dry_run)
+    for table in split.writes:
+        # A record new to the user's store that replaces a bundled one is an update.
+        moved = [i for i in report.added[table] if i in split.replacing[table]]
+        report.added[table] = [i for i in report.added[table] if i not in split.replacing[table]]
+        report.updated[table] = [*report.updated[table], *moved]
+        report.unchanged[table] = [*report.unchanged[table], *split.unchanged[table]]
+    if json:
+        from ..render import write_json
+
+        write_json(
+            {
+                "file": file,
+                "format": parsed.format,
+                "store": str(target),
+                "dry_run": dry_run,
+                "added": report.added,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+                "skipped": parsed.skipped,
+            }
+        )
+        return
+    if dry_run:
+        for verb, ids_by_table in (("add", report.added), ("update", report.updated)):
+            for table, ids in ids_by_table.items():
+                for record_id in ids:
+                    typer.echo(f"would {verb} {table[:-1]} {visible(record_id)}")
+    typer.echo(_summary(file, parsed.format, target, report, parsed.skipped, dry_run))
+
+
+def read_input(file: str) -> bytes:
+    """The bytes of FILE (or standard input for ``-``), never more than one byte past the size limit."""
+    from ..formats import MAX_IMPORT_BYTES
+
+    if file == "-":
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:
+            return sys.stdin.read(MAX_IMPORT_BYTES + 1).encode("utf-8", "surrogateescape")
+        return stream.read(MAX_IMPORT_BYTES + 1)
+    path = Path(file)
+    try:
+        with path.open("rb") as handle:
+            return handle.read(MAX_IMPORT_BYTES + 1)
+    except FileNotFoundError:
+        raise SyriabriefError(f"no file {file!r}") from None
+    except IsADirectoryError:
+        raise SyriabriefError(f"{file!r} is a directory, not a file") from None
+    except OSError as error:
+        raise SyriabriefError(f"cannot read {file!r}: {error.strerror or error}") from None
+
+
+def known_data(db: Optional[Path], target: Optional[Path] = None, leave_out: Optional[Path] = None):
+    """The bundled data and the user's store (when it exists yet), as one dataset.
+
+    An import may create the store named by --db, so unlike other commands a
+    missing ``target`` is simply empty here. ``leave_out`` is a file being
+    validated, which must not vouch for itself.
+    """
+    from ..store import load_dataset, store_layers
+
+    layers = store_layers(db, os.environ.get("SYRIABRIEF_BUNDLED"))
+    if target is not None:
+        layers = [p for p in layers if p != target] + ([target] if target.exists() else [])
+    if leave_out is not None:
+        layers = [p for p in layers if not _same_file(p, leave_out)]
+    return load_dataset(layers)
+
+
+def _summary(file: str, fmt: str | None, target: Path, report, skipped: list[str], dry_run: bool) -> str:
+    def counts(by_table: dict[str, list[str]]) -> str:
+        return ", ".join(_count(len(ids), table[:-1]) for table, ids in by_table.items() if ids)
+
+    parts = []
+    if counts(report.added):
+        parts.append(("would add " if dry_run else "added ") + counts(report.added))
+    if counts(report.updated):
+        parts.append(("would update " if dry_run else "updated ") + counts(report.updated))
+    unchanged = sum(len(ids) for ids in report.unchanged.values())
+    if unchanged:
+        parts.append(f"{unchanged:,} already present unchanged")
+    if skipped:
+        parts.append(f"{_count(len(skipped), 'row')} skipped")
+    changes = "; ".join(parts) or "the file holds no records"
+    head = (
+        f"Dry run, nothing written: {_name(file)} ({fmt})" if dry_run else f"Imported {_name(file)} ({fmt})"
+    )
+    return f"{head} into {target}: {changes}."
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else ("es" if word.endswith("s") else "s"))
+
+
+def _name(file: str) -> str:
+    return "standard input" if file == "-" else file
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False

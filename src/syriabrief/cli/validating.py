@@ -1,0 +1,131 @@
+"""``syriabrief validate``: check a store or an import file against the data model, listing every problem."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import DbOption, app, handles_errors
+from .importing import FormatOption, known_data, read_input
+from ..errors import SyriabriefError
+from ..validate import Problem
+
+
+@app.command()
+@handles_errors
+def validate(
+    file: Annotated[
+        Optional[str],
+        typer.Argument(
+            metavar="FILE",
+            show_default=False,
+            help="A store or import file (any import format); - reads standard input.",
+        ),
+    ] = None,
+    fmt: FormatOption = None,
+    json: Annotated[
+        bool, typer.Option("--json", help="Print the problems as a JSON list on stdout.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Check a store or import file against the data model and list every problem.
+
+    Without FILE, checks the stores syriabrief reads: the bundled dataset and
+    your own. A file's references may point at actors and sites in those
+    stores or in the file itself. Exit 0 when everything is valid, 1 otherwise;
+    problems go to stderr one per line (with --json, to stdout as a list).
+
+    Example: syriabrief validate colleague-events.csv
+    """
+    from ..render import visible, write_json
+
+    results = [_check_file(file, fmt.value if fmt else None, db)] if file else _check_stores(db)
+    problems = [(label, p) for label, _, p_list in results for p in p_list]
+    several = len(results) > 1
+    if json:
+        write_json(
+            [
+                {"file": label, "where": p.where, "field": p.field, "message": p.message}
+                for label, p in problems
+            ]
+        )
+    else:
+        for label, problem in problems:
+            typer.echo(visible(f"{label}: {problem}" if several else str(problem)), err=True)
+    labels = " and ".join(f"{label} ({counts})" for label, counts, _ in results)
+    if problems:
+        if json:
+            raise typer.Exit(1)
+        raise SyriabriefError(f"{len(problems):,} problem{'s' if len(problems) != 1 else ''} in {labels}.")
+    typer.echo(visible(f"OK: {labels}: no problems."), err=True)
+
+
+def _check_file(file: str, fmt: Optional[str], db: Optional[Path]) -> tuple[str, str, list[Problem]]:
+    from ..formats import all_problems, read_records
+    from ..store import default_user_store
+
+    raw = read_input(file)
+    leave_out = None if file == "-" else Path(file)
+    known = known_data(db, target=db or default_user_store(), leave_out=leave_out)
+    parsed = read_records(raw, fmt, known)
+    problems = all_problems(parsed, known)
+    label = "standard input" if file == "-" else file
+    return label, f"{parsed.format or 'unknown format'}, {_counts(parsed)}", problems
+
+
+def _check_stores(db: Optional[Path]) -> list[tuple[str, str, list[Problem]]]:
+    """Each store a query reads, bottom layer first; references may point into lower layers."""
+    from ..dataset import Dataset
+    from ..formats import all_problems, read_records
+    from ..formats.jsonfmt import JsonInputError, parse_json
+    from ..model import Actor, Site
+    from ..store import bundled_path, store_layers
+    from ..validate import check_records
+
+    bundled = os.environ.get("SYRIABRIEF_BUNDLED")
+    layers = store_layers(db, bundled)
+    if not layers:
+        raise SyriabriefError("there is no store to check: no bundled dataset and no store of your own yet.")
+    results = []
+    actors: dict[str, Actor] = {}
+    sites: dict[str, Site] = {}
+    for path in layers:
+        label = (
+            "bundled dataset"
+            if path == (Path(bundled) if bundled and bundled != "none" else bundled_path())
+            else str(path)
+        )
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise SyriabriefError(f"no store at {path} (check --db or SYRIABRIEF_DB)") from None
+        except OSError as error:
+            raise SyriabriefError(f"cannot read {path}: {error.strerror or error}") from None
+        parsed = read_records(raw, "json")
+        problems = []
+        if not parsed.problems:
+            try:
+                if not isinstance(parse_json(raw.decode("utf-8")), dict):
+                    problems.append(
+                        Problem("file", None, "is not a syriabrief store (expected a JSON object)")
+                    )
+            except JsonInputError:
+                pass  # already reported by read_records
+        problems += all_problems(parsed, Dataset(actors.values(), sites.values(), []))
+        for entry in parsed.entries:
+            if entry.kind in ("actor", "site") and not check_records(entry.kind, [entry.data]):
+                if entry.kind == "actor":
+                    actors[entry.data["id"]] = Actor.from_json(entry.data)
+                else:
+                    sites[entry.data["id"]] = Site.from_json(entry.data)
+        results.append((label, _counts(parsed), problems))
+    return results
+
+
+def _counts(parsed) -> str:
+    numbers = {kind: sum(1 for e in parsed.entries if e.kind == kind) for kind in ("actor", "site", "event")}
+    shown = [f"{n:,} {kind}{'s' if n != 1 else ''}" for kind, n in numbers.items() if n or kind == "event"]
+    return ", ".join(shown)

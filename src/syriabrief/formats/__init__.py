@@ -1,0 +1,309 @@
+"""Import and export file formats: reading bytes into records, checking them, writing records as text.
+
+Reading never raises on bad input: ``read_records`` returns what it could read
+together with a list of ``validate.Problem`` (where, field, what is wrong), and
+``check_entries`` adds every problem the records themselves have — so a user
+fixing a file sees all of it at once, and an import can be all or nothing.
+
+One module per format family: ``jsonfmt`` (our JSON and JSON Lines),
+``csvfmt`` (our CSV), ``acled`` (ACLED's CSV export), ``geojson`` and
+``markdown`` (export only). docs/import-export.md documents every format.
+Nothing here touches the store: writing is ``store.apply_changes``'s job.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable
+
+from ..model import Actor, Event, Site
+from ..validate import Problem, check_records
+
+if TYPE_CHECKING:
+    from ..dataset import Dataset
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "all_problems",
+    "IMPORT_FORMATS",
+    "MAX_IMPORT_BYTES",
+    "Entry",
+    "Parsed",
+    "Split",
+    "check_entries",
+    "detect_format",
+    "read_records",
+    "split_changes",
+]
+
+IMPORT_FORMATS = ("json", "jsonl", "csv", "acled")
+EXPORT_FORMATS = ("json", "jsonl", "csv", "geojson", "markdown")
+# Import files are read whole into memory; past this size a file is far more
+# likely a mistake (the wrong file, a disk image) than a batch of reports, and
+# a million-event store fits well under it.
+MAX_IMPORT_BYTES = 512 * 1024 * 1024
+
+_BOMS = (
+    (b"\xef\xbb\xbf", "UTF-8"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+
+
+@dataclass
+class Entry:
+    """One record read from a file: where it is (``record 3``), what kind it is, its raw JSON form."""
+
+    where: str
+    kind: str  # "event" | "actor" | "site"
+    data: Any
+
+
+@dataclass
+class Parsed:
+    """What a file held: its records, the problems reading it, and notes for the user."""
+
+    format: str | None
+    entries: list[Entry] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # records read but deliberately not kept
+
+    @property
+    def records(self) -> int:
+        return len(self.entries)
+
+
+def read_records(data: bytes, fmt: str | None = None, known: Dataset | None = None) -> Parsed:
+    """Read an import file's bytes in ``fmt`` (detected from the content when None).
+
+    ``known`` (the bundled and user data) is how ACLED's actor and location
+    names are matched to existing actors and sites.
+    """
+    problem = _check_bytes(data)
+    if problem:
+        return Parsed(fmt, problems=[problem])
+    text = data.decode("utf-8")
+    fmt = fmt or detect_format(text)
+    if fmt is None:
+        return Parsed(
+            None,
+            problems=[
+                Problem(
+                    "file",
+                    None,
+                    "is not in a format syriabrief reads (JSON, JSON Lines, our CSV or ACLED's CSV); "
+                    "if it is one of them, say which with --format",
+                )
+            ],
+        )
+    if fmt == "json":
+        from .jsonfmt import read_json
+
+        return read_json(text)
+    if fmt == "jsonl":
+        from .jsonfmt import read_jsonl
+
+        return read_jsonl(text)
+    if fmt == "csv":
+        from .csvfmt import read_csv
+
+        return read_csv(text)
+    if fmt == "acled":
+        from .acled import read_acled
+
+        return read_acled(text, known)
+    raise ValueError(f"unknown import format {fmt!r}")
+
+
+def detect_format(content: str | bytes) -> str | None:
+    """The import format the content looks like, or None when it looks like none of them."""
+    text = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
+    text = text.lstrip("\ufeff")
+    stripped = text.lstrip()
+    if not stripped:
+        return None
+    if stripped[0] == "[":
+        return "json"
+    if stripped[0] == "{":
+        import json
+
+        first_line = stripped.split("\n", 1)[0].strip()
+        try:
+            first = json.loads(first_line)
+        except (ValueError, RecursionError):
+            return "json"  # a pretty-printed object, or broken JSON: reported as JSON
+        if isinstance(first, dict) and "schema_version" not in first:
+            return "jsonl"
+        return "json"
+    from .csvfmt import header_of
+
+    header = {h.strip().casefold() for h in header_of(text)}
+    if {"event_id_cnty", "event_date"} <= header:
+        return "acled"
+    if {"id", "date"} <= header:
+        return "csv"
+    return None
+
+
+def check_entries(
+    parsed: Parsed, known: Dataset | None = None, progress: Callable[[], None] | None = None
+) -> list[Problem]:
+    """Every problem the file's records have: against the data model, duplicate ids, and references.
+
+    References may point at records in ``known`` (bundled + user data) or at
+    actors and sites the file itself brings.
+    """
+    problems: list[Problem] = []
+    first_use: dict[tuple[str, str], str] = {}
+    for entry in parsed.entries:
+        found = _without_repeats(
+            [Problem(entry.where, p.field, p.message) for p in check_records(entry.kind, [entry.data])]
+        )
+        rid = entry.data.get("id") if isinstance(entry.data, dict) else None
+        if isinstance(rid, str):
+            earlier = first_use.setdefault((entry.kind, rid), entry.where)
+            if earlier != entry.where:
+                found.append(Problem(entry.where, "id", f"{rid!r} is already the id of {earlier}"))
+        problems += found
+        if progress:
+            progress()
+    actor_ids = set(known.actors) if known else set()
+    site_ids = set(known.sites) if known else set()
+    for entry in parsed.entries:
+        if isinstance(entry.data, dict) and isinstance(entry.data.get("id"), str):
+            {"actor": actor_ids, "site": site_ids}.get(entry.kind, set()).add(entry.data["id"])
+    for entry in parsed.entries:
+        problems += _reference_problems(entry, actor_ids, site_ids)
+    return problems
+
+
+def all_problems(
+    parsed: Parsed, known: Dataset | None = None, progress: Callable[[], None] | None = None
+) -> list[Problem]:
+    """The problems reading the file and those of its records, in the order they occur in the file."""
+    return sorted(parsed.problems + check_entries(parsed, known, progress), key=_position)
+
+
+def _position(problem: Problem) -> tuple[int, int, int]:
+    """Sort key: the file itself first, then by table (store files) and record or line number."""
+    if problem.where == "file":
+        return (0, 0, 0)
+    label, _, rest = problem.where.partition(" ")
+    number = int(re.match(r"\d*", rest)[0] or 0)
+    return (1, ("actor", "site", "event").index(label) if label in ("actor", "site", "event") else 0, number)
+
+
+def _without_repeats(problems: list[Problem]) -> list[Problem]:
+    """Drop the further complaints about a field already reported missing ("is required")."""
+    missing = {p.field for p in problems if p.message == "is required"}
+    return [p for p in problems if p.field not in missing or p.message == "is required"]
+
+
+def _reference_problems(entry: Entry, actor_ids: set[str], site_ids: set[str]) -> list[Problem]:
+    """Ids an event or actor names that no known or imported record has.
+
+    Works on the raw record, so that a record with other problems still has
+    its references checked; values of the wrong type are left to check_records.
+    """
+    data = entry.data
+    if not isinstance(data, dict):
+        return []
+    wanted: list[tuple[str, str, set[str], str]] = []
+    if entry.kind == "event":
+        actors = data.get("actors")
+        wanted += (
+            [("actors", a, actor_ids, "actor") for a in actors if isinstance(a, str)]
+            if isinstance(actors, list)
+            else []
+        )
+        wanted += [(name, data.get(name), site_ids, "site") for name in ("site", "origin", "destination")]
+    elif entry.kind == "actor":
+        links = data.get("affiliations")
+        wanted.append(("parent", data.get("parent"), actor_ids, "actor"))
+        wanted += (
+            [("affiliations", a, actor_ids, "actor") for a in links if isinstance(a, str)]
+            if isinstance(links, list)
+            else []
+        )
+    return [
+        Problem(entry.where, field, f"no {kind} with id {ref!r} (neither in your data nor in this file)")
+        for field, ref, ids, kind in wanted
+        if isinstance(ref, str) and ref and ref not in ids
+    ]
+
+
+@dataclass
+class Split:
+    """A checked file's records sorted for writing (per table: "actors", "sites", "events")."""
+
+    writes: dict[str, list] = field(default_factory=lambda: {"actors": [], "sites": [], "events": []})
+    unchanged: dict[str, list[str]] = field(default_factory=lambda: {"actors": [], "sites": [], "events": []})
+    # ids of records to write that replace a different record already known
+    # (bundled or user): updates, even where the user's store does not hold them yet.
+    replacing: dict[str, set[str]] = field(
+        default_factory=lambda: {"actors": set(), "sites": set(), "events": set()}
+    )
+
+
+def split_changes(parsed: Parsed, known: Dataset | None = None) -> Split:
+    """The file's records as model objects per table, leaving out those ``known`` already holds as they are.
+
+    Records equal to the bundled dataset's are not copied into the user's
+    store, so a later upgrade of the bundled data still shows through.
+    """
+    current: dict[str, dict[str, Any]] = {"actors": {}, "sites": {}, "events": {}}
+    if known is not None:
+        current["actors"] = dict(known.actors)
+        current["sites"] = dict(known.sites)
+        current["events"] = {e.id: e for e in known.select()}
+    split = Split()
+    for entry in parsed.entries:
+        table = entry.kind + "s"
+        record = _MODEL[entry.kind].from_json(entry.data)
+        before = current[table].get(record.id)
+        if before is not None and before.to_json() == record.to_json():
+            split.unchanged[table].append(record.id)
+        else:
+            split.writes[table].append(record)
+            if before is not None:
+                split.replacing[table].add(record.id)
+    return split
+
+
+_MODEL = {"event": Event, "actor": Actor, "site": Site}
+
+
+def _check_bytes(data: bytes) -> Problem | None:
+    if len(data) > MAX_IMPORT_BYTES:
+        return Problem(
+            "file",
+            None,
+            f"is larger than {_size(MAX_IMPORT_BYTES)}, the most syriabrief reads at once; "
+            "split it into smaller files",
+        )
+    if not data.strip():
+        return Problem("file", None, "is empty")
+    for mark, encoding in _BOMS:
+        if data.startswith(mark):
+            if encoding == "UTF-8":
+                return Problem(
+                    "file",
+                    None,
+                    "starts with a byte-order mark (BOM); save it as UTF-8 without a BOM "
+                    "(spreadsheets call it 'CSV UTF-8' vs plain 'CSV'; or remove the first 3 bytes)",
+                )
+            return Problem("file", None, f"is {encoding} text with a byte-order mark; save it as UTF-8")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        return Problem(
+            "file", None, f"is not UTF-8 text (line {line}, byte {error.start + 1}); save it as UTF-8"
+        )
+    return None
+
+
+def _size(n: int) -> str:
+    return f"{n // (1024 * 1024):,} MB" if n >= 1024 * 1024 else f"{n:,} bytes"

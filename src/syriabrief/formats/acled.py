@@ -1,0 +1,443 @@
+"""ACLED's CSV export read as syriabrief events, actors and sites.
+
+ACLED (the Armed Conflict Location & Event Data project) codes one row per
+event. Its actor and location names are matched to ours through every alias
+(``Dataset.actor`` / ``Dataset.site``); a name that matches nothing becomes a new
+actor or site with a slug id. The mapping tables below are documented in
+docs/import-export.md and agree with the ACLED column of docs/data-model.md.
+Rows of ACLED types syriabrief does not keep (protests, riots) are skipped and
+counted, not refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import unicodedata
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from ..errors import SyriabriefError
+from ..validate import Problem
+from . import Entry, Parsed
+from .csvfmt import csv_rows
+
+if TYPE_CHECKING:
+    from ..dataset import Dataset
+
+__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "SUB_EVENT_TYPES", "read_acled"]
+
+COLUMNS = (
+    "event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type", "actor1",
+    "assoc_actor_1", "actor2", "assoc_actor_2", "admin1", "admin2", "admin3", "location", "latitude",
+    "longitude", "geo_precision", "source", "source_scale", "notes", "fatalities", "tags", "timestamp",
+)  # fmt: skip
+REQUIRED_COLUMNS = ("event_id_cnty", "event_date", "event_type", "sub_event_type", "actor1")
+
+# ACLED sub-event type -> our event type. None: a kind of event syriabrief does
+# not keep (the row is skipped and counted).
+SUB_EVENT_TYPES: dict[str, str | None] = {
+    "armed clash": "clash",
+    "government regains territory": "control_change",
+    "non-state actor overtakes territory": "control_change",
+    "non-violent transfer of territory": "control_change",
+    "headquarters or base established": "deployment",
+    "agreement": "agreement",
+    "arrests": "statement",
+    "change to group/activity": "statement",
+    "other": "statement",
+    "attack": "attack",
+    "sexual violence": "attack",
+    "abduction/forced disappearance": "attack",
+    "chemical weapon": "attack",
+    "air/drone strike": "attack",
+    "suicide bomb": "attack",
+    "shelling/artillery/missile attack": "attack",
+    "remote explosive/landmine/ied": "attack",
+    "grenade": "attack",
+    "looting/property destruction": "attack",
+    "disrupted weapons use": "attack",
+    "peaceful protest": None,
+    "protest with intervention": None,
+    "excessive force against protesters": None,
+    "excessive force against protestors": None,
+    "violent demonstration": None,
+    "mob violence": None,
+}
+# When the sub-event type is unknown (a newer ACLED vocabulary), the event type decides.
+EVENT_TYPES: dict[str, str | None] = {
+    "battles": "clash",
+    "explosions/remote violence": "attack",
+    "violence against civilians": "attack",
+    "strategic developments": "statement",
+    "protests": None,
+    "riots": None,
+}
+# The country an event_id_cnty prefix names, for the new sites it brings.
+COUNTRY_CODES = {
+    "SYR": "Syria", "IRQ": "Iraq", "TUR": "Turkey", "LBN": "Lebanon", "JOR": "Jordan",
+    "ISR": "Israel", "PSE": "Palestine", "IRN": "Iran", "CYP": "Cyprus",
+}  # fmt: skip
+# ACLED's inter1/inter2 codes (numbers in older exports, words in newer ones) -> our actor kinds.
+INTER_KINDS = {
+    "1": "state_armed_force", "state forces": "state_armed_force",
+    "2": "non_state_armed_group", "rebel group": "non_state_armed_group",
+    "3": "non_state_armed_group", "political militia": "non_state_armed_group",
+    "4": "non_state_armed_group", "identity militia": "non_state_armed_group",
+    "8": "organisation", "external/other forces": "organisation",
+}  # fmt: skip
+_SITE_KIND_WORDS = (
+    ("airport", "airport"), ("air base", "air_base"), ("airbase", "air_base"), ("naval", "naval_base"),
+    ("base", "base"), ("prison", "prison"), ("jail", "prison"), ("camp", "camp"), ("dam", "dam"),
+    ("oil field", "oil_field"), ("oilfield", "oil_field"), ("gas field", "oil_field"),
+    ("crossing", "border_crossing"), ("governorate", "region"), ("province", "region"),
+)  # fmt: skip
+_ACTOR_KIND_WORDS = (
+    ("military forces of", "state_armed_force"), ("police forces of", "state_armed_force"),
+    ("armed forces", "state_armed_force"), ("government of", "government"), ("coalition", "coalition"),
+    ("militia", "non_state_armed_group"), ("armed group", "non_state_armed_group"),
+    ("islamic state", "non_state_armed_group"), ("brigade", "non_state_armed_group"),
+    ("forces", "non_state_armed_group"), ("army", "non_state_armed_group"), ("front", "non_state_armed_group"),
+)  # fmt: skip
+# How sources name a country's forces: "Military Forces of Syria" is tried as "Syrian army" first.
+DEMONYMS = {
+    "syria": "Syrian", "turkey": "Turkish", "russia": "Russian", "iraq": "Iraqi", "iran": "Iranian",
+    "israel": "Israeli", "united states": "US", "jordan": "Jordanian", "lebanon": "Lebanese",
+}  # fmt: skip
+_PARENTHESIS = re.compile(r"\s*\(([^()]*)\)\s*$")
+_DAY_FIRST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
+_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_WEEK_HALF = 3  # a week-precision date covers three days either side
+
+
+def read_acled(text: str, known: Dataset | None = None) -> Parsed:
+    """Read ACLED's CSV export; each row becomes one event (id ``acled-<event_id_cnty>``)."""
+    parsed = Parsed("acled")
+    header, rows, parsed.problems = csv_rows(text)
+    columns = [h.strip().casefold() for h in header]
+    for column in REQUIRED_COLUMNS:
+        if column not in columns:
+            parsed.problems.append(Problem("file", column, "column is missing (is this ACLED's CSV export?)"))
+    if any(p.where == "file" for p in parsed.problems):
+        return parsed
+    names = _Names(known)
+    skipped: dict[str, int] = {}
+    for where, cells in rows:
+        if len(cells) != len(columns):
+            parsed.problems.append(
+                Problem(where, None, f"has {len(cells)} cells; the header has {len(columns)}")
+            )
+            continue
+        row = {c: v.strip() for c, v in zip(columns, cells, strict=True)}
+        problems: list[Problem] = []
+        our_type = _event_type(row, where, problems)
+        if our_type is None and not problems:
+            label = row.get("sub_event_type") or row.get("event_type") or "?"
+            skipped[label] = skipped.get(label, 0) + 1
+            parsed.skipped.append(_event_id(row))
+            continue
+        event = _event(row, our_type, where, problems, names, parsed)
+        parsed.problems += problems
+        if event is not None:
+            parsed.entries.append(Entry(where, "event", event))
+    if skipped:
+        kinds = ", ".join(f"{n} {label}" for label, n in sorted(skipped.items()))
+        total = sum(skipped.values())
+        parsed.notes.append(
+            f"skipped {total} ACLED row{'s' if total != 1 else ''} of types syriabrief does not keep ({kinds})"
+        )
+    return parsed
+
+
+def _event(
+    row: dict[str, str],
+    our_type: str | None,
+    where: str,
+    problems: list[Problem],
+    names: _Names,
+    parsed: Parsed,
+) -> dict[str, Any] | None:
+    event_id = _event_id(row)
+    if not row.get("event_id_cnty"):
+        problems.append(Problem(where, "event_id_cnty", "is required"))
+    dates = _dates(row, where, problems)
+    site_id = None
+    if row.get("location"):
+        site_id = names.site(row, where, problems, parsed)
+    actor_names = [row.get("actor1", ""), row.get("actor2", "")]
+    if row.get("actor2") or our_type not in ("control_change", "handover"):
+        # Associated actors follow the two main ones; for a control change
+        # without an actor2 they are left out, since the second place means
+        # "the party that lost control".
+        actor_names += _split(row.get("assoc_actor_1", "")) + _split(row.get("assoc_actor_2", ""))
+    if not row.get("actor1"):
+        problems.append(Problem(where, "actor1", "is required"))
+    actors = list(dict.fromkeys(names.actor(n, row, where, parsed) for n in actor_names if n))
+    quantities: dict[str, Any] = {}
+    if row.get("fatalities"):
+        if re.fullmatch(r"\d{1,9}", row["fatalities"]):
+            quantities["fatalities"] = int(row["fatalities"])
+        else:
+            problems.append(Problem(where, "fatalities", f"{row['fatalities']!r} is not a whole number"))
+    if problems or dates is None:
+        return None
+    document = f"ACLED {row['event_id_cnty']}"
+    outlets = _split(row.get("source", "")) or ["ACLED"]
+    sub_type = row.get("sub_event_type") or row.get("event_type")
+    summary = row.get("notes") or _describe(row)
+    tags = ["acled", "acled:" + _slug(sub_type)] + [
+        t for t in _split(row.get("tags", "")) if t not in ("acled",)
+    ]
+    return {
+        "id": event_id,
+        **dates,
+        "type": our_type,
+        "stage": None,
+        "actors": actors,
+        "site": site_id,
+        "origin": None,
+        "destination": None,
+        "quantities": quantities,
+        "status": "reported",
+        "summary": summary,
+        "sources": [{"outlet": o, "document": document, "url": None, "published": None} for o in outlets],
+        "disputes": [],
+        "tags": list(dict.fromkeys(tags)),
+    }
+
+
+def _event_id(row: dict[str, str]) -> str:
+    return "acled-" + row.get("event_id_cnty", "").casefold()
+
+
+def _event_type(row: dict[str, str], where: str, problems: list[Problem]) -> str | None:
+    sub = row.get("sub_event_type", "").casefold()
+    if sub in SUB_EVENT_TYPES:
+        return SUB_EVENT_TYPES[sub]
+    main = row.get("event_type", "").casefold()
+    if main in EVENT_TYPES:
+        return EVENT_TYPES[main]
+    problems.append(
+        Problem(
+            where,
+            "event_type",
+            f"{row.get('event_type')!r} / {row.get('sub_event_type')!r} is not an ACLED type syriabrief knows",
+        )
+    )
+    return None
+
+
+def _dates(row: dict[str, str], where: str, problems: list[Problem]) -> dict[str, Any] | None:
+    text = row.get("event_date", "")
+    day = _day(text)
+    if day is None:
+        problems.append(
+            Problem(where, "event_date", f"{text!r} is not a day (YYYY-MM-DD, DD-MM-YYYY or 15 January 2026)")
+        )
+        return None
+    precision = row.get("time_precision") or "1"
+    if precision == "1":
+        return {"date": day.isoformat(), "end_date": None, "date_precision": "day", "approximate": False}
+    if precision == "2":
+        first, last = day - timedelta(days=_WEEK_HALF), day + timedelta(days=_WEEK_HALF)
+        return {
+            "date": first.isoformat(),
+            "end_date": last.isoformat(),
+            "date_precision": "day",
+            "approximate": True,
+        }
+    if precision == "3":
+        return {
+            "date": day.isoformat()[:7],
+            "end_date": None,
+            "date_precision": "month",
+            "approximate": False,
+        }
+    problems.append(Problem(where, "time_precision", f"{precision!r} is not 1, 2 or 3"))
+    return None
+
+
+def _day(text: str) -> date | None:
+    from ..dates import MAX_YEAR, MIN_YEAR, parse_user_date
+    from ..errors import DateInputError
+
+    for pattern, order in ((_ISO_DAY, (1, 2, 3)), (_DAY_FIRST, (3, 2, 1))):
+        match = pattern.fullmatch(text)
+        if match:
+            year, month, day = (int(match[i]) for i in order)
+            try:
+                value = date(year, month, day)
+            except ValueError:
+                return None
+            return value if MIN_YEAR <= year <= MAX_YEAR else None
+    try:
+        period = parse_user_date(text)
+    except DateInputError:
+        return None
+    return period.start if period.precision == "day" else None
+
+
+class _Names:
+    """ACLED names resolved to our ids, creating (once) the actors and sites nothing matches."""
+
+    def __init__(self, known: Dataset | None):
+        self.known = known
+        self.actors: dict[str, str] = {}  # folded ACLED name -> actor id
+        self.sites: dict[str, str] = {}
+        self.new_actor_ids: dict[str, dict] = {}
+        self.new_site_ids: dict[str, dict] = {}
+
+    def actor(self, name: str, row: dict[str, str], where: str, parsed: Parsed) -> str:
+        key = name.casefold()
+        if key not in self.actors:
+            found = self._lookup("actor", _actor_candidates(name))
+            if found is None:
+                found = _slug(name) or "actor-" + _hash(name)
+                record = self.new_actor_ids.get(found)
+                if record is None:
+                    record = {
+                        "id": found, "name": name, "aliases": [name], "kind": _actor_kind(name, row),
+                        "country": _actor_country(name), "parent": None, "affiliations": [],
+                    }  # fmt: skip
+                    self.new_actor_ids[found] = record
+                    parsed.entries.append(Entry(where, "actor", record))
+                elif name not in record["aliases"]:
+                    record["aliases"].append(name)
+            self.actors[key] = found
+        return self.actors[key]
+
+    def site(self, row: dict[str, str], where: str, problems: list[Problem], parsed: Parsed) -> str | None:
+        name = row["location"]
+        key = name.casefold()
+        if key in self.sites:
+            return self.sites[key]
+        found = self._lookup("site", _site_candidates(name))
+        if found is None:
+            point = _point(row, where, problems)
+            if point is False:
+                return None
+            found = _slug(name) or "site-" + _hash(name)
+            record = self.new_site_ids.get(found)
+            if record is None:
+                lat, lon = point if point else (None, None)
+                record = {
+                    "id": found, "name": name, "aliases": [name], "kind": _site_kind(name, row),
+                    "country": row.get("country") or COUNTRY_CODES.get(row.get("event_id_cnty", "")[:3].upper()),
+                    "admin1": row.get("admin1") or None, "lat": lat, "lon": lon,
+                    "location_precision": "exact" if row.get("geo_precision") == "1" else "approximate",
+                }  # fmt: skip
+                self.new_site_ids[found] = record
+                parsed.entries.append(Entry(where, "site", record))
+            elif name not in record["aliases"]:
+                record["aliases"].append(name)
+        self.sites[key] = found
+        return found
+
+    def _lookup(self, kind: str, candidates: list[str]) -> str | None:
+        if self.known is None:
+            return None
+        resolve = self.known.actor if kind == "actor" else self.known.site
+        for candidate in candidates:
+            try:
+                return resolve(candidate).id
+            except SyriabriefError:
+                continue
+        return None
+
+
+def _actor_candidates(name: str) -> list[str]:
+    """Spellings to try for an ACLED actor name, most specific first.
+
+    ``Military Forces of Syria (2024-)`` -> itself, ``Military Forces of Syria``,
+    ``Syrian army``, ``Syrian military``, ..., ``Syria``; ``SDF: Syrian
+    Democratic Forces`` -> also ``SDF`` and ``Syrian Democratic Forces``.
+    """
+    bare = _PARENTHESIS.sub("", name).strip()
+    candidates = [name, bare, *(part.strip() for part in bare.split(":") if ":" in bare)]
+    match = re.match(r"(?:military|police) forces of (?:the )?(.+)", bare, re.IGNORECASE)
+    if match:
+        country = match[1]
+        people = DEMONYMS.get(country.casefold(), country)
+        candidates += [
+            f"{people} {word}" for word in ("army", "military", "armed forces", "forces", "troops")
+        ]
+        candidates.append(country)
+    candidates.append(_slug(name))
+    return [c for c in dict.fromkeys(candidates) if c]
+
+
+def _site_candidates(name: str) -> list[str]:
+    bare = _PARENTHESIS.sub("", name).strip()
+    return [
+        c
+        for c in dict.fromkeys([name, bare, bare.replace(" ", "-"), bare.replace("-", " "), _slug(name)])
+        if c
+    ]
+
+
+def _actor_kind(name: str, row: dict[str, str]) -> str | None:
+    for column, actor_column in (("inter1", "actor1"), ("inter2", "actor2")):
+        if row.get(actor_column) == name and row.get(column, "").casefold() in INTER_KINDS:
+            return INTER_KINDS[row[column].casefold()]
+    folded = name.casefold()
+    return next((kind for word, kind in _ACTOR_KIND_WORDS if word in folded), None)
+
+
+def _actor_country(name: str) -> str | None:
+    match = re.match(r"(?:military|police) forces of (?:the )?([^(]+)", name, re.IGNORECASE)
+    if match:
+        return match[1].strip()
+    inside = _PARENTHESIS.search(name)
+    if inside and inside[1] in COUNTRY_CODES.values():
+        return inside[1]
+    return None
+
+
+def _site_kind(name: str, row: dict[str, str]) -> str:
+    folded = f" {name.casefold()} "
+    for word, kind in _SITE_KIND_WORDS:
+        if re.search(rf"\b{re.escape(word)}\b", folded):
+            return kind
+    if row.get("geo_precision") == "3" or name.casefold() == row.get("admin1", "").casefold():
+        return "region" if row.get("geo_precision") == "3" else "city"
+    return "town"
+
+
+def _point(row: dict[str, str], where: str, problems: list[Problem]) -> tuple[float, float] | None | bool:
+    """The row's coordinates; None when it has none; False (with a problem) when they are wrong."""
+    lat_text, lon_text = row.get("latitude", ""), row.get("longitude", "")
+    if not lat_text and not lon_text:
+        return None
+    values = []
+    for column, text, limit in (("latitude", lat_text, 90), ("longitude", lon_text, 180)):
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not re.fullmatch(r"-?\d+(?:\.\d+)?", text) or not -limit <= value <= limit:
+            problems.append(Problem(where, column, f"{text!r} is not a number from -{limit} to {limit}"))
+            return False
+        values.append(value)
+    return values[0], values[1]
+
+
+def _describe(row: dict[str, str]) -> str:
+    who = row.get("actor1", "")
+    if row.get("actor2"):
+        who += f" and {row['actor2']}"
+    where = f" in {row['location']}" if row.get("location") else ""
+    return f"ACLED: {row.get('sub_event_type') or row.get('event_type')} involving {who}{where}."
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(";") if part.strip()]
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.casefold()).strip("-")[:80].strip("-")
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]

@@ -1,0 +1,173 @@
+"""Our JSON formats: a store file or an array of events (``timeline --json``), and JSON Lines.
+
+``parse_json`` is the one careful JSON reader every format uses (CSV cells hold
+JSON too): it refuses NaN and Infinity, numbers too large to be finite, input
+nested deeper than any record, and strings no UTF-8 file can hold, each with a
+message a user can act on.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Iterable
+
+from ..model import Actor, Event, Site
+from ..validate import SCHEMA_VERSION, TABLES, Problem, check_store_layout
+from . import Entry, Parsed
+
+__all__ = [
+    "MAX_DEPTH",
+    "JsonInputError",
+    "parse_json",
+    "read_json",
+    "read_jsonl",
+    "write_jsonl",
+    "write_store",
+]
+
+# A store is 7 levels deep at most (store > events > event > disputes > dispute
+# > sources > source); anything much deeper is not a syriabrief file.
+MAX_DEPTH = 32
+_KIND = {"actors": "actor", "sites": "site", "events": "event"}
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+class JsonInputError(ValueError):
+    """Text that is not JSON syriabrief accepts; the message says why."""
+
+
+class _NonFinite(ValueError):
+    pass
+
+
+def parse_json(text: str) -> Any:
+    """Parse JSON text strictly; JsonInputError explains what is wrong and where."""
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except _NonFinite as error:
+        raise JsonInputError(str(error)) from None
+    except json.JSONDecodeError as error:
+        raise JsonInputError(
+            f"is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
+        ) from None
+    except RecursionError:
+        raise JsonInputError(
+            f"is nested too deeply (more than {MAX_DEPTH} levels) to be syriabrief data"
+        ) from None
+    except ValueError as error:
+        if "digits" in str(error):  # Python's guard against quadratic-time integer parsing
+            raise JsonInputError("has a number with thousands of digits; no figure is that long") from None
+        raise JsonInputError(f"has a value syriabrief cannot read: {error}") from None
+    _check_shape(value, text)
+    return value
+
+
+def read_json(text: str) -> Parsed:
+    """A store object (actors, sites, events), an array of events, or one event object."""
+    parsed = Parsed("json")
+    try:
+        value = parse_json(text)
+    except JsonInputError as error:
+        parsed.problems.append(Problem("file", None, str(error)))
+        return parsed
+    if isinstance(value, list):
+        parsed.entries = [Entry(f"record {n}", "event", r) for n, r in enumerate(value, 1)]
+    elif isinstance(value, dict) and ("schema_version" in value or any(t in value for t in TABLES)):
+        parsed.problems = check_store_layout(value)
+        if not parsed.problems:
+            for table in TABLES:
+                kind = _KIND[table]
+                parsed.entries += [
+                    Entry(f"{kind} {n}", kind, r) for n, r in enumerate(value.get(table, []), 1)
+                ]
+    elif isinstance(value, dict) and "id" in value:
+        parsed.entries = [Entry("record 1", "event", value)]
+    else:
+        parsed.problems.append(
+            Problem(
+                "file",
+                None,
+                "must be a JSON array of events or a syriabrief store "
+                "(an object with schema_version, actors, sites and events)",
+            )
+        )
+    return parsed
+
+
+def read_jsonl(text: str) -> Parsed:
+    """One event object per line; blank lines are ignored."""
+    parsed = Parsed("jsonl")
+    number = 0
+    for line_number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        number += 1
+        where = f"record {number} (line {line_number})"
+        try:
+            parsed.entries.append(Entry(where, "event", parse_json(line)))
+        except JsonInputError as error:
+            parsed.problems.append(Problem(where, None, str(error)))
+    return parsed
+
+
+def write_store(actors: Iterable[Actor], sites: Iterable[Site], events: Iterable[Event]) -> str:
+    """A whole store as text, one record per line — the same layout as a store file."""
+    parts = [f'{{\n"schema_version": {SCHEMA_VERSION}']
+    for table, records in (("actors", actors), ("sites", sites), ("events", events)):
+        rows = ",\n".join(_dumps(r.to_json()) for r in records)
+        parts.append(f'"{table}": [\n{rows}\n]' if rows else f'"{table}": []')
+    return ",\n".join(parts) + "\n}\n"
+
+
+def write_jsonl(events: Iterable[Event]) -> str:
+    """One event per line, each line a complete JSON object."""
+    return "".join(_dumps(e.to_json()) + "\n" for e in events)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NonFinite(f"contains {name}, which is not a number JSON allows; use null for an unknown figure")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise _NonFinite(f"contains the number {text[:40]}, too large to be finite")
+    return value
+
+
+def _check_shape(value: Any, text: str) -> None:
+    """Refuse nesting deeper than any record, and strings that cannot be written as UTF-8."""
+    # The text itself is valid UTF-8, so a lone surrogate can only come from a
+    # \ud800-\udfff escape; without one, no string needs looking at.
+    check_strings = _SURROGATE_ESCAPE.search(text) is not None
+    stack = [(value, 1)] if isinstance(value, (dict, list)) else []
+    if check_strings and isinstance(value, str):
+        _check_text(value)
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise JsonInputError(f"is nested more than {MAX_DEPTH} levels deep; no syriabrief record is")
+        children = item.values() if isinstance(item, dict) else item
+        if check_strings and isinstance(item, dict):
+            for key in item:
+                _check_text(key)
+        for child in children:
+            if isinstance(child, (dict, list)):
+                stack.append((child, depth + 1))
+            elif check_strings and isinstance(child, str):
+                _check_text(child)
+
+
+def _check_text(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise JsonInputError(
+            f"contains the text {text[:40]!r} with an unpaired surrogate escape (\\ud800-\\udfff), "
+            "which is not a character"
+        ) from None

@@ -1,0 +1,104 @@
+"""Markdown export: a briefing document — title, period, an overview, one section per event, sources.
+
+Event text is untrusted: Markdown and HTML characters in it are escaped and
+control characters made visible, so a summary cannot inject links, markup or
+terminal escapes into a rendered briefing. Only http(s) addresses become links.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Sequence
+
+from ..dates import describe
+from ..model import Event, Source
+
+if TYPE_CHECKING:
+    from ..dataset import Dataset
+
+__all__ = ["write_markdown"]
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_SAFE_URL = re.compile(r"https?://[^\s<>()\[\]`\"']+")
+
+
+def write_markdown(events: Sequence[Event], data: Dataset, title: str, overview: str) -> str:
+    """The briefing as Markdown text; ``overview`` is a plain-text paragraph (narrative.timeline_summary)."""
+    sources: dict[Source, int] = {}
+
+    def cite(items) -> str:
+        numbers = [sources.setdefault(s, len(sources) + 1) for s in items]
+        return " ".join(f"[{n}]" for n in dict.fromkeys(numbers))
+
+    lines = [f"# {_text(title)}", ""]
+    if events:
+        first = events[0]
+        last = max(events, key=lambda e: e.period.end)
+        start = describe(first.date, None, first.approximate)
+        end = describe(last.end_date or last.date, None, last.approximate)
+        period = start if start == end else f"{start} to {end}"
+        lines += [f"**Period:** {_text(period)} · **Events:** {len(events)}", ""]
+    lines += [_text(overview), ""]
+    for event in events:
+        heading = (
+            f"{describe(event.date, event.end_date, event.approximate)} — {event.type.replace('_', ' ')}"
+        )
+        if event.stage:
+            heading += f" ({event.stage})"
+        lines += [f"## {_text(heading)}", ""]
+        who = ", ".join(data.actor_name(a) for a in event.actors)
+        facts = [f"**Status:** {_text(event.status)}"]
+        if who:
+            facts.append(f"**Actors:** {_text(who)}")
+        for label, site_id in (("Site", event.site), ("From", event.origin), ("To", event.destination)):
+            if site_id and not (label == "From" and site_id == event.site):
+                facts.append(f"**{label}:** {_text(data.site_name(site_id))}")
+        lines += [" · ".join(facts), ""]
+        lines += [f"{_text(event.summary)} {cite(event.sources)}", ""]
+        if event.quantities:
+            figures = "; ".join(
+                f"{_text(name)}: {_figure(value)}" for name, value in event.quantities.items()
+            )
+            lines += [f"**Figures:** {figures}", ""]
+        for dispute in event.disputes:
+            lines += [f"> **Disputed:** {_text(dispute.claim)} {cite(dispute.sources)}".rstrip(), ""]
+        lines += [f"<sub>id: `{_code(event.id)}`</sub>", ""]
+    if sources:
+        lines += ["## Sources", ""]
+        lines += [f"{n}. {_source(s)}" for s, n in sources.items()]
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _source(source: Source) -> str:
+    parts = [f"**{_text(source.outlet)}**"]
+    if source.document:
+        parts.append(f"“{_text(source.document)}”")
+    if source.published:
+        parts.append(f"published {_text(source.published)}")
+    text = ", ".join(parts)
+    if source.url:
+        url = source.url.strip()
+        text += f" — <{url}>" if _SAFE_URL.fullmatch(url) else f" — {_text(url)}"
+    return text
+
+
+def _figure(value) -> str:
+    if isinstance(value, dict):
+        return f"{value['low']:,}–{value['high']:,}"
+    return f"{value:,}"
+
+
+def _text(value: str) -> str:
+    """Untrusted text as inline Markdown that shows as itself."""
+    text = " ".join(str(value).split())  # newlines would end a paragraph or start a heading
+    text = _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    text = _SPECIAL.sub(r"\\\1", text).replace("&", "&amp;")
+    # A line starting with these would become a list item, a rule or a heading underline.
+    text = re.sub(r"^(\d+)([.)])", r"\1\\\2", text)
+    return "\\" + text if text[:1] in ("-", "=") else text
+
+
+def _code(value: str) -> str:
+    return str(value).replace("`", "'")
