@@ -288,6 +288,9 @@ def compare_actors(
                 "left": [_period_json(p, data) for p in left_in_window],
                 "moves": [_move_json(e, data) for e in moves],
                 "destinations": _unique(e.destination for e in moves if e.destination and e.destination != e.site),
+                "destination_names": [
+                    data.site_name(d) for d in _unique(e.destination for e in moves if e.destination and e.destination != e.site)
+                ],
                 "regions_left": _unique(data.sites[p.site].admin1 for p in departures if p.site in data.sites),
                 "strength": _strength(events)[:1],
                 "first_event": events[0].id if events else None,
@@ -426,6 +429,7 @@ def _move_json(event: Event, data: Dataset) -> dict[str, Any]:
         "date": event.date,
         "end_date": event.end_date,
         "actors": list(event.actors),
+        "actor_names": [data.actor_name(a) for a in event.actors],
         "site": event.site,
         "site_name": data.site_name(event.site) if event.site else None,
         "destination": event.destination,

@@ -257,22 +257,18 @@ def base_narrative(report: dict, history: Sequence, cited: dict[str, Event], dat
         previous = actor_phrase(report["previous"], data) if report["previous"] else "its last holder"
         since = f" on {describe(report['since'])}" if report["since"] else ""
         sentences.append(f"As of {as_of}, no force is recorded at {site}: {previous} {left}{since}{cite(deciding)}.")
-    for item in report.get("accounts", []):
-        sentences.append(_accounts_sentence(item))
+    accounts = report.get("accounts", [])
+    if accounts:
+        outlets = join_names(dict.fromkeys(o for item in accounts for a in item["accounts"][1:] for o in a["outlets"]))
+        sentences.append(
+            f"Sources disagree about {'this' if len(accounts) == 1 else 'these'}: other accounts come from "
+            f"{outlets}{cite(item['event'] for item in accounts)}."
+        )
     sentences += _pending_sentences(report.get("pending", []), cited, report["as_of"])
     if report["uncertain"] and not report.get("pending"):
         spans = [i for i in report["status_events"] if i in cited and cited[i].approximate]
         sentences.append(f"The dates behind this state are approximate and may span {as_of}, so it is uncertain{cite(spans)}.")
     return " ".join(sentences)
-
-
-def _accounts_sentence(item: dict) -> str:
-    parts = []
-    for n, account in enumerate(item["accounts"]):
-        outlets = join_names(account["outlets"]) or "an unnamed source"
-        claim = account["claim"].rstrip(".")
-        parts.append(f"{'according to' if n == 0 else 'but according to'} {outlets}, “{claim}”")
-    return f"Accounts differ{cite([item['event']])}: " + "; ".join(parts) + "."
 
 
 def _pending_sentences(pending: Sequence[str], cited: dict[str, Event], as_of_iso: str) -> list[str]:

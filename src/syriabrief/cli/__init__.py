@@ -115,3 +115,4 @@ def main() -> None:
 
 # Importing the command modules registers their commands on ``app``.
 from . import timeline  # noqa: E402,F401
+from . import positions  # noqa: E402,F401
