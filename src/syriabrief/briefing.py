@@ -390,6 +390,7 @@ def change_report(data: Dataset, before: datetime.date, after: datetime.date) ->
     report = {
         "as_of": after.isoformat(),
         "since": before.isoformat(),
+        "until": after.isoformat(),
         "subjects": [],
         "differences": changes,
         "actors": actors,

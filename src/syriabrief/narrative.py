@@ -96,6 +96,7 @@ __all__ += [
     "compare_narrative",
     "event_clause",
     "figure_text",
+    "place_phrase",
     "when",
 ]
 
@@ -151,6 +152,17 @@ def event_clause(event: Event, data: Dataset) -> str:
     if event.type == "control_change":
         return f"{who} took control of {site}" + (f" from {other}" if other else "") + f" {when(event)}"
     return f"{who}: {event.type.replace('_', ' ')} at {site} {when(event)}"
+
+
+def place_phrase(site_id: str, data: Dataset) -> str:
+    """A site's name with the governorate or country it lies in, unless the name already says it."""
+    site = data.sites.get(site_id)
+    if site is None:
+        return site_id
+    area = site.admin1 if site.admin1 and site.admin1 != site.name else site.country
+    if not area or area.casefold() in site.name.casefold() or site.kind in ("country",):
+        return site.name
+    return f"{site.name} ({area})"
 
 
 def figure_text(value: Any, name: str) -> str:
@@ -301,7 +313,10 @@ def compare_narrative(comparison: dict, cited: dict[str, Event], data: Dataset) 
             parts.append(f"left {join_names(left)}")
         if leaving:
             parts.append(f"is leaving {join_names(leaving)}")
-        parts.append(f"holds {join_names(held)}" if held else "holds no recorded site")
+        if held:
+            parts.append(f"holds {join_names(held)}")
+        elif not leaving:
+            parts.append("holds no recorded site")
         ids = [e for p in s["left"] + [p for p in s["holds"] if p["status"] == "withdrawing"] for e in p["events"][-1:]]
         sentences.append(f"{_capital(names[s['id']])} {join_names(parts)} as of {as_of}{cite(ids)}.")
     for item in comparison["similarities"]:
@@ -319,7 +334,7 @@ def compare_narrative(comparison: dict, cited: dict[str, Event], data: Dataset) 
             for s in subjects:
                 dests = s["destinations"]
                 ids = [m["event"] for m in s["moves"] if m["destination"] in dests]
-                where = join_names(data.site_name(d) for d in dests) if dests else "no recorded destination"
+                where = join_names(place_phrase(d, data) for d in dests) if dests else "no recorded destination"
                 clauses.append(f"{names[s['id']]} toward {where}{cite(ids)}")
             sentences.append("Their destinations differ: " + "; ".join(clauses) + ".")
         elif item["aspect"] == "regions_left" and any(item["values"].values()) and not item["shared"]:
@@ -404,9 +419,12 @@ def change_narrative(report: dict, cited: dict[str, Event], data: Dataset) -> st
 def _state_words(state: dict, data: Dataset) -> str:
     if state["status"] == "unknown":
         return "no record"
-    if state["holder"]:
-        return f"{state['holder_name']} ({state['status']})"
-    return f"{state['status'].replace('_', ' ')}" + (f" by {state['previous_name']}" if state.get("previous_name") else "")
+    if state["status"] == "active":
+        return f"held by {actor_phrase(state['holder'], data)}"
+    if state["status"] == "withdrawing":
+        return f"{actor_phrase(state['holder'], data)} withdrawing"
+    who = f" by {actor_phrase(state['previous'], data)}" if state.get("previous") else ""
+    return state["status"].replace("_", " ") + who
 
 
 def brief_narrative(report: dict, cited: dict[str, Event], data: Dataset) -> str:
@@ -451,11 +469,10 @@ def brief_narrative(report: dict, cited: dict[str, Event], data: Dataset) -> str
         paragraphs.append(f"No move is recorded in the {report['days']} days to {as_of}.")
     if report["disputes"]:
         ids = [d["event"] for d in report["disputes"]]
+        # The ids are listed with the disputes themselves; repeating them here would fill the screen.
         paragraphs.append(
-            f"Sources disagree on {count_phrase(len(ids), 'of the events', 'of the events')} behind this picture; "
-            f"each is listed below with its accounts{cite(ids[:TOP_NAMES])}"
-            + (f" and {len(ids) - TOP_NAMES} more" if len(ids) > TOP_NAMES else "")
-            + "."
+            f"Sources disagree on {count_phrase(len(ids), 'of the events', 'of the events')} behind this picture "
+            f"(listed under open disputes, each with its accounts)."
         )
     return "\n\n".join(paragraphs)
 

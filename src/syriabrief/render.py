@@ -133,8 +133,8 @@ _STATUS_WORDS = {
 }
 # How many moves and disputes the brief lists before saying how many more there are,
 # so that it fits one screen.
-BRIEF_MOVES = 8
-BRIEF_DISPUTES = 4
+BRIEF_MOVES = 7
+BRIEF_DISPUTES = 3
 
 
 def _date_text(value: str | None) -> str:
@@ -281,7 +281,10 @@ def print_comparison(console: Console, comparison: dict) -> None:
     """Subjects side by side, one column each, then the narrative."""
     subjects = comparison["subjects"]
     window = f"{describe(comparison['since'])} – " if comparison.get("since") else "up to "
-    _heading(console, "Comparison", f"{window}{describe(comparison['until'])} · as of {describe(comparison['as_of'])}")
+    if subjects:
+        _heading(console, "Comparison", f"{window}{describe(comparison['until'])} · as of {describe(comparison['as_of'])}")
+    else:
+        _heading(console, "What changed", f"between {describe(comparison['since'])} and {describe(comparison['until'])}")
     if subjects:
         table = Table(expand=False, show_lines=True)
         table.add_column("")
@@ -366,24 +369,26 @@ def print_brief(console: Console, report: dict) -> None:
     moves = report["moves"]
     if moves:
         console.print(Text(f"\nMoves since {describe(report['since'])}", style="bold"))
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column(no_wrap=True)
+        grid.add_column(no_wrap=True, overflow="ellipsis")
         for move in moves[-BRIEF_MOVES:]:
-            line = Text(f"{describe(move['date'], move['end_date']):<16} ")
-            line.append(visible(_move_words(move)))
-            if move["disputed"]:
-                line.append(" (contested)", style="yellow")
-            console.print(line, no_wrap=True, overflow="ellipsis")
+            flag = Text("contested" if move["disputed"] else "", style="yellow")
+            grid.add_row(Text(describe(move["date"], move["end_date"])), flag, Text(visible(_move_words(move))))
+        console.print(grid)
         if len(moves) > BRIEF_MOVES:
             console.print(Text(f"… and {len(moves) - BRIEF_MOVES} earlier (syriabrief timeline --since {report['since']})", style="dim"))
     disputes = report["disputes"]
     if disputes:
         console.print(Text("\nOpen disputes", style="bold"))
-        for item in disputes[:BRIEF_DISPUTES]:
+        for item in disputes[-BRIEF_DISPUTES:]:
             outlets = [" / ".join(a["outlets"][:2]) for a in item["accounts"]]
             line = Text(visible(item["event"]) + ": ", style="")
             line.append(visible(f"{len(item['accounts'])} accounts — " + " vs ".join(outlets)), style="dim")
             console.print(line, no_wrap=True, overflow="ellipsis")
         if len(disputes) > BRIEF_DISPUTES:
-            console.print(Text(f"… and {len(disputes) - BRIEF_DISPUTES} more (--json lists every account)", style="dim"))
+            console.print(Text(f"… and {len(disputes) - BRIEF_DISPUTES} earlier (--json lists every account)", style="dim"))
 
 
 def _move_words(move: dict) -> str:
@@ -392,4 +397,6 @@ def _move_words(move: dict) -> str:
     site = move["site_name"] or "?"
     kind = move["type"].replace("_", " ") + (f" ({move['stage']})" if move["stage"] else "")
     route = f" → {move['destination_name']}" if move.get("destination_name") and move["destination"] != move["site"] else ""
+    if move["type"] in ("handover", "control_change") and len(actors) > 1 and not route:
+        route = f" ({'to' if move['type'] == 'handover' else 'from'} {actors[1]})"
     return f"{who}: {kind} @ {site}{route}"
