@@ -128,8 +128,11 @@ def cite(ids: Iterable[str]) -> str:
     return f" [{'; '.join(unique)}]" if unique else ""
 
 
-def event_clause(event: Event, data: Dataset) -> str:
-    """What a withdrawal, deployment, handover or control change did, from the acting party's side."""
+def event_clause(event: Event, data: Dataset, as_of: date | None = None) -> str:
+    """What a withdrawal, deployment, handover or control change did, from the acting party's side.
+
+    Seen from ``as_of``, a withdrawal whose span runs past that day is still under way.
+    """
     site = data.site_name(event.site) if event.site else "an unnamed site"
     first = event.actors[0] if event.actors else None
     who = actor_phrase(first, data, start=True) if first else "An unnamed party"
@@ -143,8 +146,11 @@ def event_clause(event: Event, data: Dataset) -> str:
         toward = f" toward {destination}" if destination else ""
         if event.stage == "began":
             return f"{who} began leaving {site} {when(event)}{toward}"
+        was = "were" if len(event.actors) > 1 else "was"
         if event.stage == "ongoing":
-            return f"{who} {'were' if len(event.actors) > 1 else 'was'} still leaving {site} {when(event)}{toward}"
+            return f"{who} {was} still leaving {site} {when(event)}{toward}"
+        if as_of is not None and event.period.end > as_of:
+            return f"{who} {was} leaving {site} {when(event)}{toward}"
         return f"{who} left {site} {when(event)}" + (f" for {destination}" if destination else "")
     if event.type == "handover":
         text = f"{who} handed {site} to {other} {when(event)}" if other else f"{who} handed over {site} {when(event)}"
@@ -255,7 +261,8 @@ def base_narrative(report: dict, history: Sequence, cited: dict[str, Event], dat
     as_of = _as_of_text(report["as_of"])
     site = report["name"]
     driving = sorted({i for p in history for i in p.events}, key=lambda i: _order(cited.get(i)))
-    sentences = [f"{event_clause(cited[i], data)}{cite([i])}." for i in driving if i in cited]
+    day = date.fromisoformat(report["as_of"])
+    sentences = [f"{event_clause(cited[i], data, day)}{cite([i])}." for i in driving if i in cited]
     status, holder = report["status"], report["holder"]
     deciding = report["status_events"][-1:] if report["status_events"] else []
     if status == "unknown":
