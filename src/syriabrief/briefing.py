@@ -148,10 +148,10 @@ def _strength(events: Sequence[Event]) -> list[dict[str, Any]]:
 def base_list(data: Dataset, as_of: datetime.date) -> list[dict[str, Any]]:
     """Every site with its status at the as-of day."""
     until = day_period(as_of)
-    driving = data.select(EventFilter(types=DRIVING_TYPES, until=until))
+    by_site = _by_site(data.select(EventFilter(types=DRIVING_TYPES, until=until)))
     rows = []
     for site in sorted(data.sites.values(), key=lambda s: s.name.casefold()):
-        status = site_status(site.id, driving, as_of)
+        status = site_status(site.id, by_site.get(site.id, ()), as_of)
         rows.append({**_site_identity(site), "as_of": as_of.isoformat(), **_status_json(status, data)})
     return rows
 
@@ -358,8 +358,8 @@ def change_report(data: Dataset, before: datetime.date, after: datetime.date) ->
 
     driving = data.select(EventFilter(types=DRIVING_TYPES, until=day_period(after)))
     changes = []
-    for site_id in sorted({e.site for e in driving if e.site}):
-        then, now = site_status(site_id, driving, before), site_status(site_id, driving, after)
+    for site_id, at_site in sorted(_by_site(driving).items()):
+        then, now = site_status(site_id, at_site, before), site_status(site_id, at_site, after)
         if (then.holder, then.status) == (now.holder, now.status):
             continue
         changes.append(
@@ -448,6 +448,15 @@ def _within(text: str | None, window: EventFilter) -> bool:
     return period.start <= window.until.end
 
 
+def _by_site(events: Iterable[Event]) -> dict[str, list[Event]]:
+    """Events grouped by their site, so each site's history replays only its own events."""
+    groups: dict[str, list[Event]] = {}
+    for event in events:
+        if event.site:
+            groups.setdefault(event.site, []).append(event)
+    return groups
+
+
 def _unique(values: Iterable[str | None]) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
 
@@ -461,13 +470,15 @@ def brief_report(data: Dataset, as_of: datetime.date, days: int = 30) -> dict[st
 
     start = as_of - datetime.timedelta(days=max(days, 1) - 1)
     driving = data.select(EventFilter(types=DRIVING_TYPES, until=day_period(as_of)))
+    by_site = _by_site(driving)
     bases = []
     for site in sorted(data.sites.values(), key=lambda s: s.name.casefold()):
         if site.kind not in BASE_KINDS:
             continue
-        status = site_status(site.id, driving, as_of)
+        status = site_status(site.id, by_site.get(site.id, ()), as_of)
         bases.append({"site": site.id, "site_name": site.name, "admin1": site.admin1, **_status_json(status, data)})
     moves = data.select(EventFilter(types=frozenset(MOVE_TYPES), since=day_period(start), until=day_period(as_of)))
+    latest = data.select(EventFilter(types=frozenset(MOVE_TYPES), until=day_period(as_of)), limit=1)
     recent = data.select(EventFilter(since=day_period(start), until=day_period(as_of)))
     deciding = {i for b in bases for i in b["status_events"]}
     contested = [e for e in recent if is_contested(e)]
@@ -484,7 +495,9 @@ def brief_report(data: Dataset, as_of: datetime.date, days: int = 30) -> dict[st
             for item, by_id in zip(_accounts(contested), contested)
         ],
         "event_count": len(recent),
+        # When nothing moved in the window, the reader needs to know how old the picture is.
+        "latest_move": latest[-1].id if latest else None,
     }
-    cited = {e.id: e for e in driving} | {e.id: e for e in recent}
+    cited = {e.id: e for e in driving} | {e.id: e for e in recent} | {e.id: e for e in latest}
     report["narrative"] = brief_narrative(report, cited, data)
     return report

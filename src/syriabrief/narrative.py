@@ -185,8 +185,30 @@ def actor_narrative(report: dict, cited: dict[str, Event], data: Dataset) -> str
     actor_id, as_of = report["id"], _as_of_text(report["as_of"])
     name = actor_phrase(actor_id, data, start=True)
     sentences = []
+    held = [i for i in report["holds"] if i["status"] == "active" and i["role"] == "holder"]
+    if held:
+        sentences.append(_held_sentence(name, held))
+    lost: dict[tuple, list[dict]] = {}
     for item in report["holds"] + report["left"]:
+        if item in held:
+            continue
+        closing = cited.get(item["events"][-1]) if item["events"] else None
+        if item["status"] == "lost" and closing is not None and closing.actors:
+            # Sites lost to the same party at the same time read as one sentence.
+            key = (closing.actors[0], when(closing))
+            if key not in lost:
+                lost[key] = []
+                sentences.append(key)
+            lost[key].append(item)
+            continue
         sentences.append(_position_sentence(actor_id, item, cited, data))
+    for n, sentence in enumerate(sentences):
+        if isinstance(sentence, tuple):
+            taker, dated = sentence
+            items = lost[sentence]
+            sites = join_names(i["site_name"] for i in items)
+            ids = [i["events"][-1] for i in items]
+            sentences[n] = f"{name} lost {sites} to {actor_phrase(taker, data)} {dated}{cite(ids)}."
     if not sentences:
         sentences.append(
             f"No withdrawal, deployment, handover or control change involving {actor_phrase(actor_id, data)} "
@@ -206,6 +228,20 @@ def actor_narrative(report: dict, cited: dict[str, Event], data: Dataset) -> str
         sentences.append(f"Sources disagree about events behind its position at {join_names(contested)}{cite(ids)}.")
     sentences += _pending_sentences(report.get("pending", []), cited, report["as_of"])
     return " ".join(sentences)
+
+
+def _held_sentence(name: str, held: list[dict]) -> str:
+    """``X holds A since 1 Jan 2026 [..]`` or, for many sites, the sites grouped by the day they were taken."""
+    groups: dict[str | None, list[dict]] = {}
+    for item in held:
+        groups.setdefault(item["since"], []).append(item)
+    parts = []
+    for since, items in groups.items():
+        dated = f" since {describe(since)}" if since else ""
+        parts.append(f"{join_names(i['site_name'] for i in items)}{dated}{cite(i['events'][0] for i in items)}")
+    if len(held) == 1:
+        return f"{name} holds {parts[0]}."
+    return f"{name} holds {count_phrase(len(held), 'site')}: " + "; ".join(parts) + "."
 
 
 def _figure_phrase(figure: dict, cited: dict[str, Event]) -> str:
@@ -473,7 +509,12 @@ def brief_narrative(report: dict, cited: dict[str, Event], data: Dataset) -> str
             f"{event_clause(cited[latest['event']], data)[1:]}{cite([latest['event']])}."
         )
     else:
-        paragraphs.append(f"No move is recorded in the {report['days']} days to {as_of}.")
+        text = f"No move is recorded in the {report['days']} days to {as_of}."
+        latest = cited.get(report.get("latest_move") or "")
+        if latest:
+            clause = event_clause(latest, data)
+            text += f" The latest recorded move: {clause[0].lower() + clause[1:]}{cite([latest.id])}."
+        paragraphs.append(text)
     if report["disputes"]:
         ids = [d["event"] for d in report["disputes"]]
         # The ids are listed with the disputes themselves; repeating them here would fill the screen.
