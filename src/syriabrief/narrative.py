@@ -100,6 +100,8 @@ __all__ += [
     "when",
 ]
 
+# How many of a site's latest changes of hands its paragraph tells; the table has them all.
+HISTORY_TOLD = 12
 # How many strength figures an actor's paragraph quotes.
 STRENGTH_SHOWN = 3
 # Kinds of actor whose name reads without an article ("Russia", "Ahmed al-Sharaa").
@@ -298,7 +300,13 @@ def base_narrative(report: dict, history: Sequence, cited: dict[str, Event], dat
     site = report["name"]
     driving = sorted({i for p in history for i in p.events}, key=lambda i: _order(cited.get(i)))
     day = date.fromisoformat(report["as_of"])
-    sentences = [f"{event_clause(cited[i], data, day)}{cite([i])}." for i in driving if i in cited]
+    driving = [i for i in driving if i in cited]
+    sentences = []
+    if len(driving) > HISTORY_TOLD:
+        earlier = len(driving) - HISTORY_TOLD
+        sentences.append(f"{count_phrase(earlier, 'earlier change')} of hands {'is' if earlier == 1 else 'are'} in the control history.")
+        driving = driving[-HISTORY_TOLD:]
+    sentences += [f"{event_clause(cited[i], data, day)}{cite([i])}." for i in driving]
     status, holder = report["status"], report["holder"]
     deciding = report["status_events"][-1:] if report["status_events"] else []
     if status == "unknown":

@@ -204,7 +204,7 @@ class _Stay:
     end: str | None = None
     status_since: str | None = None
     destination: str | None = None
-    events: list[str] = field(default_factory=list)
+    events: dict[str, None] = field(default_factory=dict)  # ids in order, without repeats
     disputed: bool = False
     uncertain: bool = False
 
@@ -213,14 +213,9 @@ class _Stay:
         return self.status in OPEN_STATUSES
 
     def note(self, event: Event) -> None:
-        if event.id not in self.events:
-            self.events.append(event.id)
+        self.events[event.id] = None
         self.disputed = self.disputed or is_contested(event)
 
-    def close(self, status: str, when: str, event: Event) -> None:
-        self.status, self.end = status, when
-        self.status_since = when
-        self.note(event)
 
 
 class _History:
@@ -230,6 +225,10 @@ class _History:
         self.site_id = site_id
         self.as_of = as_of
         self.stays: list[_Stay] = []
+        # The open stays by actor (an actor has at most one) and every actor seen:
+        # kept apart so that long histories replay in linear time.
+        self.open: dict[str, _Stay] = {}
+        self.seen: set[str] = set()
         self.pending: list[Event] = []
 
     @classmethod
@@ -266,9 +265,8 @@ class _History:
             # A "2026-02" event seen from 10 February may not have happened yet:
             # do not guess, but say that whoever is there may have changed.
             self.pending.append(event)
-            for stay in self.stays:
-                if stay.is_open:
-                    stay.uncertain = True
+            for stay in self.open.values():
+                stay.uncertain = True
             return
         handler = getattr(self, "_" + event.type)
         touched = handler(event)
@@ -278,21 +276,26 @@ class _History:
                 stay.uncertain = True
 
     def _open_stay(self, actor: str) -> _Stay | None:
-        for stay in reversed(self.stays):
-            if stay.actor == actor and stay.is_open:
-                return stay
-        return None
+        return self.open.get(actor)
 
     def _holder(self, other_than: str | None = None) -> _Stay | None:
-        for stay in reversed(self.stays):
-            if stay.is_open and stay.role == "holder" and stay.actor != other_than:
+        for stay in reversed(list(self.open.values())):
+            if stay.role == "holder" and stay.actor != other_than:
                 return stay
         return None
 
     def _new_stay(self, actor: str, role: str, start: str | None) -> _Stay:
         stay = _Stay(actor=actor, role=role, start=start, status_since=start)
         self.stays.append(stay)
+        self.open[actor] = stay
+        self.seen.add(actor)
         return stay
+
+    def _close(self, stay: _Stay, status: str, when: str, event: Event) -> None:
+        stay.status, stay.end, stay.status_since = status, when, when
+        stay.note(event)
+        if self.open.get(stay.actor) is stay:
+            del self.open[stay.actor]
 
     def _role_for(self, actor: str, position: int) -> str:
         if position > 0:
@@ -324,7 +327,7 @@ class _History:
             last_day = event.end_date or event.date
             finished = event.stage not in _LEAVING_STAGES and parse_stored(last_day).end <= self.as_of
             if finished:
-                stay.close("vacated", last_day, event)
+                self._close(stay, "vacated", last_day, event)
             else:
                 if stay.status != "withdrawing":
                     stay.status, stay.status_since = "withdrawing", event.date
@@ -343,12 +346,12 @@ class _History:
             stay = self._open_stay(giver) or self._new_stay(giver, "holder", None)
             if event.destination and event.destination != self.site_id:
                 stay.destination = event.destination
-            stay.close("handed_over", event.date, event)
+            self._close(stay, "handed_over", event.date, event)
             touched.append(stay)
         # The giver's partners go with it; guests of the site stay.
-        for stay in self.stays:
-            if stay.is_open and stay.role == "partner" and stay.actor != recipient:
-                stay.close("handed_over", event.date, event)
+        for stay in list(self.open.values()):
+            if stay.role == "partner" and stay.actor != recipient:
+                self._close(stay, "handed_over", event.date, event)
                 touched.append(stay)
         if recipient:
             touched.append(self._take(recipient, event))
@@ -360,17 +363,17 @@ class _History:
         touched = []
         if loser and loser != taker:
             stay = self._open_stay(loser)
-            if stay is None and not any(s.actor == loser for s in self.stays):
+            if stay is None and loser not in self.seen:
                 # Lost a site no event brought it to.
                 stay = self._new_stay(loser, "holder", None)
             if stay is not None:
-                stay.close("lost", event.date, event)
+                self._close(stay, "lost", event.date, event)
                 touched.append(stay)
         # Whoever else held the site no longer does: lost if they were there,
         # vacated if they were already leaving.
-        for stay in self.stays:
-            if stay.is_open and stay.role != "guest" and stay.actor != taker:
-                stay.close("vacated" if stay.status == "withdrawing" else "lost", event.date, event)
+        for stay in list(self.open.values()):
+            if stay.role != "guest" and stay.actor != taker:
+                self._close(stay, "vacated" if stay.status == "withdrawing" else "lost", event.date, event)
                 touched.append(stay)
         if taker:
             touched.append(self._take(taker, event))
