@@ -148,6 +148,9 @@ def _flags(item: dict) -> str:
 
 def _status_text(item: dict) -> Text:
     text = Text(_STATUS_WORDS.get(item["status"], item["status"].replace("_", " ")))
+    if item["status"] == "withdrawing" and item.get("status_since"):
+        # When the leaving began; the period's own start is in the Since column.
+        text.append(f" from {describe(item['status_since'])}")
     flags = _flags(item)
     if flags:
         text.append(f" ({flags})", style="yellow")
