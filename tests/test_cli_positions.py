@@ -276,3 +276,28 @@ def test_bundled_brief_fits_one_screen(bundled):
     assert len(lines) <= 40
     assert max(len(line) for line in lines) <= 100
     assert "Qasrak base" in result.stdout
+
+
+def test_untrusted_text_prints_as_itself(tmp_path):
+    from conftest import ACTORS
+
+    evil = {"id": "evil", "name": "[bold]Evil[/bold]\x1b[31m", "aliases": ["evil"], "kind": "non_state_armed_group",
+            "country": None, "parent": None, "affiliations": []}  # fmt: skip
+    records = [
+        event("2026-01-01-evil-arrives", "2026-01-01", "deployment", actors=["evil"], site="qasrak",
+              summary="[red]not markup[/red]", disputes=[{"claim": "[i]other[/i]\x1b[2J", "sources": []}]),
+    ]  # fmt: skip
+    db = write_store(tmp_path / "s.json", records, actors=ACTORS + [evil])
+    for args in (["base", "Qasrak"], ["actor", "evil"], ["brief", "--days", "400"], ["base"], ["actor"]):
+        result = run(*args, "--as-of", "2026-02-01", "--db", str(db))
+        assert result.exit_code == 0, result.stderr
+        assert "\x1b" not in result.stdout
+    base = run("base", "Qasrak", "--as-of", "2026-02-01", "--db", str(db)).stdout
+    assert "[bold]Evil[/bold]\\x1b[31m" in base and "[red]not markup[/red]" in base and "[i]other[/i]\\x1b[2J" in base
+
+
+def test_compare_sites_json(sample_store):
+    report = as_json(run("compare", "Tanf", "Qasrak", "--as-of", "2026-02-24", "--json", "--db", str(sample_store)))
+    assert [(s["id"], s["status"]) for s in report["subjects"]] == [("al-tanf", "vacated"), ("qasrak", "withdrawing")]
+    assert report["subjects"][0]["left_by"] == ["us"]
+    assert report["subjects"][0]["first_event"]["id"] == "2016-us-at-tanf"

@@ -293,8 +293,8 @@ def compare_actors(
                 ],
                 "regions_left": _unique(data.sites[p.site].admin1 for p in departures if p.site in data.sites),
                 "strength": _strength(events)[:1],
-                "first_event": events[0].id if events else None,
-                "last_event": events[-1].id if events else None,
+                "first_event": _event_ref(events[0]) if events else None,
+                "last_event": _event_ref(events[-1]) if events else None,
                 "event_count": len(events),
             }
         )
@@ -336,8 +336,8 @@ def compare_sites(
                 **_status_json(status, data),
                 "left_by": _unique(p.actor for p in history if not p.is_open and _within(p.end, window)),
                 "changes": [_move_json(e, data) for e in changes],
-                "first_event": events[0].id if events else None,
-                "last_event": events[-1].id if events else None,
+                "first_event": _event_ref(events[0]) if events else None,
+                "last_event": _event_ref(events[-1]) if events else None,
                 "event_count": len(events),
             }
         )
@@ -437,6 +437,11 @@ def _move_json(event: Event, data: Dataset) -> dict[str, Any]:
         "destination_name": data.site_name(event.destination) if event.destination else None,
         "disputed": is_contested(event),
     }
+
+
+def _event_ref(event: Event) -> dict[str, Any]:
+    """A short reference to an event: enough to show it in a cell and find it with ``timeline``."""
+    return {"id": event.id, "date": event.date, "end_date": event.end_date, "type": event.type}
 
 
 def _within(text: str | None, window: EventFilter) -> bool:

@@ -383,7 +383,7 @@ class _History:
         stay = self._open_stay(actor)
         if stay is None:
             stay = self._new_stay(actor, "holder", event.date)
-        else:
+        elif (stay.role, stay.status) != ("holder", "active"):
             stay.role, stay.status, stay.status_since = "holder", "active", event.date
         stay.note(event)
         return stay

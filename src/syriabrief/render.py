@@ -134,6 +134,8 @@ _STATUS_WORDS = {
 # How many moves and disputes the brief lists before saying how many more there are,
 # so that it fits one screen.
 BRIEF_MOVES = 7
+# How many strength figures an actor's profile lists (--json has them all).
+STRENGTH_ROWS = 5
 BRIEF_DISPUTES = 3
 
 
@@ -237,6 +239,14 @@ def print_actor(console: Console, report: dict, data: Dataset, events: Sequence[
     if report["left"]:
         console.print(Text("\nLeft", style="bold"))
         console.print(_periods_table(report["left"], ("Site", "Status", "Since", "Until", "To")))
+    if report["strength"]:
+        console.print(Text("\nReported strength", style="bold"))
+        for figure in report["strength"][:STRENGTH_ROWS]:
+            line = Text(f"  {_figure(figure)}, {describe(figure['date'], figure['end_date'], figure['approximate'])}")
+            if figure["status"] not in ("confirmed", "reported"):
+                line.append(f" ({figure['status']})", style="yellow")
+            line.append(f"  [{visible(figure['event'])}]", style="dim")
+            console.print(line)
     if events:
         console.print(Text(f"\nEvents ({len(events)} of {len(report['events'])} shown)" if len(events) < len(report["events"]) else "\nEvents", style="bold"))
         console.print(event_table(events, data, console.width))
@@ -347,7 +357,12 @@ def _comparison_rows(subjects: Sequence[dict]):
         ("Governorates left", lambda s: "\n".join(s["regions_left"]) or "–"),
         ("Strength", lambda s: "\n".join(f"{_figure(f)} ({describe(f['date'])})" for f in s["strength"]) or "–"),
         ("Events", lambda s: str(s["event_count"])),
+        ("First, last event", lambda s: "\n".join(_event_ref_text(e) for e in (s["first_event"], s["last_event"]) if e) or "–"),
     ]
+
+
+def _event_ref_text(ref: dict) -> str:
+    return f"{describe(ref['date'], ref['end_date'])}: {ref['type'].replace('_', ' ')}"
 
 
 def _figure(figure: dict) -> str:
