@@ -13,6 +13,7 @@ from typing import Any, Iterable, Sequence
 from .dates import describe, precision_of
 from .dataset import Dataset
 from .model import Event
+from .positions import is_contested
 
 __all__ = ["count_phrase", "join_names", "timeline_summary", "type_label"]
 
@@ -226,7 +227,7 @@ def actor_narrative(report: dict, cited: dict[str, Event], data: Dataset) -> str
     contested = list(dict.fromkeys(i["site_name"] for i in report["holds"] + report["left"] if i["disputed"]))
     if contested:
         ids = [e for i in report["holds"] + report["left"] if i["disputed"] for e in i["events"]
-               if e in cited and _contested(cited[e])]  # fmt: skip
+               if e in cited and is_contested(cited[e])]  # fmt: skip
         sentences.append(f"Sources disagree about events behind its position at {join_names(contested)}{cite(ids)}.")
     sentences += _pending_sentences(report.get("pending", []), cited, report["as_of"])
     return " ".join(sentences)
@@ -248,7 +249,7 @@ def _held_sentence(name: str, held: list[dict]) -> str:
 
 def _figure_phrase(figure: dict, cited: dict[str, Event]) -> str:
     status = "" if figure["status"] in ("confirmed", "reported") else f", {figure['status']}"
-    event = cited_or_stub(figure, cited)
+    event = _figure_event(figure, cited)
     dated = describe(event.date, event.end_date, event.approximate)
     return f"{figure_text(figure['value'], figure['name'])} ({dated}{status}){cite([figure['event']])}"
 
@@ -260,7 +261,7 @@ def _position_sentence(actor_id: str, item: dict, cited: dict[str, Event], data:
     status = item["status"]
     if status == "active":
         start = events[0] if events else None
-        how = f" ({event_clause(start, data)[0].lower() + event_clause(start, data)[1:]})" if start and start.actors and start.actors[0] != actor_id else ""
+        how = f" ({_mid_sentence(event_clause(start, data))})" if start and start.actors and start.actors[0] != actor_id else ""
         role = "holds" if item["role"] == "holder" else f"is at ({item['role']})"
         since = f" since {describe(item['since'])}" if item["since"] else ""
         return f"{name} {role} {site}{since}{how}{cite(e.id for e in events[:1])}."
@@ -291,7 +292,7 @@ def _position_sentence(actor_id: str, item: dict, cited: dict[str, Event], data:
             )
         return f"{event_clause(closing, data)}{cite([closing.id])}."
     clause = event_clause(closing, data)
-    return f"{name} left {site} as {clause[0].lower() + clause[1:]}{cite([closing.id])}."
+    return f"{name} left {site} as {_mid_sentence(clause)}{cite([closing.id])}."
 
 
 def base_narrative(report: dict, history: Sequence, cited: dict[str, Event], data: Dataset) -> str:
@@ -503,6 +504,14 @@ def brief_narrative(report: dict, cited: dict[str, Event], data: Dataset) -> str
         first += "; no force is recorded at " + join_names(f"{b['site_name']} ({b['previous_name'] or 'its holder'} left)" for b in empty) + cite(b["status_events"][-1] for b in empty if b["status_events"])
     if unknown:
         first += f"; no move is recorded at {join_names(b['site_name'] for b in unknown)}"
+    doubtful = [b for b in bases if b["uncertain"]]
+    if doubtful:
+        pending = [i for b in doubtful for i in b["pending"]]
+        first += (
+            f". Who holds {join_names(b['site_name'] for b in doubtful)} is uncertain: "
+            + ("events dated only roughly may fall after the as-of date" if pending else "the dates behind it are approximate")
+            + cite(pending or [b["status_events"][-1] for b in doubtful if b["status_events"]])
+        )
     paragraphs = [first + "."]
     moves = report["moves"]
     if moves:
@@ -511,17 +520,18 @@ def brief_narrative(report: dict, cited: dict[str, Event], data: Dataset) -> str
         actors = Counter(m["actors"][0] for m in moves if m["actors"])
         top = join_names(actor_phrase(a, data) for a, _ in actors.most_common(TOP_NAMES))
         latest = moves[-1]
+        were = "was" if len(moves) == 1 else "were"
+        by = "mostly by" if len(actors) > 1 else "by"
         paragraphs.append(
-            f"In the {report['days']} days to {as_of}, {count_phrase(len(moves), 'move')} were recorded ({kinds}), "
-            f"mostly by {top}. The latest: {event_clause(cited[latest['event']], data)[0].lower()}"
-            f"{event_clause(cited[latest['event']], data)[1:]}{cite([latest['event']])}."
+            f"In the {report['days']} days to {as_of}, {count_phrase(len(moves), 'move')} {were} recorded ({kinds}), "
+            f"{by} {top}. The latest: {_mid_sentence(event_clause(cited[latest['event']], data))}{cite([latest['event']])}."
         )
     else:
         text = f"No move is recorded in the {report['days']} days to {as_of}."
         latest = cited.get(report.get("latest_move") or "")
         if latest:
             clause = event_clause(latest, data)
-            text += f" The latest recorded move: {clause[0].lower() + clause[1:]}{cite([latest.id])}."
+            text += f" The latest recorded move: {_mid_sentence(clause)}{cite([latest.id])}."
         paragraphs.append(text)
     if report["disputes"]:
         ids = [d["event"] for d in report["disputes"]]
@@ -547,12 +557,13 @@ def _both(names: list[str]) -> str:
     return f"both {join_names(names)}" if len(names) == 2 else f"all of {join_names(names)}"
 
 
+def _mid_sentence(clause: str) -> str:
+    """A clause that began a sentence, to follow a colon: ``The Syrian army ...`` -> ``the Syrian army ...``."""
+    return "the" + clause[3:] if clause.startswith("The ") else clause
+
+
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def _contested(event: Event) -> bool:
-    return event.status == "disputed" or bool(event.disputes)
 
 
 def _order(event: Event | None):
@@ -563,7 +574,7 @@ def _as_of_text(iso: str) -> str:
     return describe(iso)
 
 
-def cited_or_stub(figure: dict, cited: dict[str, Event]) -> Event:
+def _figure_event(figure: dict, cited: dict[str, Event]) -> Event:
     """The event a figure comes from, or a stand-in carrying only its date (for ``when``)."""
     if figure["event"] in cited:
         return cited[figure["event"]]
