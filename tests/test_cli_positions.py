@@ -301,3 +301,12 @@ def test_compare_sites_json(sample_store):
     assert [(s["id"], s["status"]) for s in report["subjects"]] == [("al-tanf", "vacated"), ("qasrak", "withdrawing")]
     assert report["subjects"][0]["left_by"] == ["us"]
     assert report["subjects"][0]["first_event"]["id"] == "2016-us-at-tanf"
+
+
+@pytest.mark.parametrize("command", ["actor", "base", "compare", "brief"])
+def test_each_command_has_a_documented_section_with_an_example(command):
+    from pathlib import Path
+
+    docs = (Path(__file__).parent.parent / "docs" / "commands.md").read_text(encoding="utf-8")
+    assert f"### `syriabrief {command}" in docs
+    assert f"$ syriabrief {command} " in docs
