@@ -217,6 +217,11 @@ def actor_narrative(report: dict, cited: dict[str, Event], data: Dataset) -> str
             f"No withdrawal, deployment, handover or control change involving {actor_phrase(actor_id, data)} "
             f"is recorded up to {as_of}."
         )
+        listed = report["events"]
+        if listed:
+            first, last = listed[0], listed[-1]
+            span = f"dated {describe(first['date'])}" if first is last else f"from {describe(first['date'])} to {describe(last['end_date'] or last['date'])}"
+            sentences.append(f"It appears in {count_phrase(len(listed), 'event')}, {span}{cite([first['id'], last['id']])}.")
     if report.get("strength"):
         figures = report["strength"][:STRENGTH_SHOWN]
         sentences.append(
