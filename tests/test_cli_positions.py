@@ -252,7 +252,9 @@ def test_bundled_qamishli_airport_shows_russia_left(bundled):
 def test_bundled_al_shaddadi_names_both_accounts(bundled):
     report = as_json(run("base", "Shaddadi", "--as-of", "2026-02-24", "--json"))
     assert report["disputed"] and report["holder"] == "syrian-army"
-    [item] = report["accounts"]
+    accounts = {a["event"]: a for a in report["accounts"]}
+    assert set(accounts) == {"2026-02-05-us-begins-al-shaddadi-base-evacuation", "2026-02-15-us-hands-al-shaddadi-base-to-army"}
+    item = accounts["2026-02-15-us-hands-al-shaddadi-base-to-army"]
     claims = " ".join(a["claim"] for a in item["accounts"])
     assert "January 2026" in claims and "15 February" in claims
     outlets = {o for a in item["accounts"] for o in a["outlets"]}

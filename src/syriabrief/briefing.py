@@ -174,7 +174,9 @@ def base_report(
         "as_of": as_of.isoformat(),
         **_status_json(status, data),
         "history": [_period_json(p, data) for p in history],
-        "accounts": _accounts([cited[i] for i in status.events if i in cited]),
+        # Every contested event the history rests on, not only the latest: an old
+        # disputed departure still decides who was where.
+        "accounts": _accounts([e for e in driving if e.site == site.id and any(e.id in p.events for p in history)]),
         "events": [e.to_json() for e in events],
     }
     report["narrative"] = base_narrative(report, history, cited, data)
