@@ -248,7 +248,7 @@ def _held_sentence(name: str, held: list[dict]) -> str:
         dated = f" since {describe(since)}" if since else ""
         parts.append(f"{join_names(i['site_name'] for i in items)}{dated}{cite(i['events'][0] for i in items)}")
     if len(held) == 1:
-        return f"{name} holds {parts[0]}."
+        return f"{name} {'has held' if held[0]['since'] else 'holds'} {parts[0]}."
     return f"{name} holds {count_phrase(len(held), 'site')}: " + "; ".join(parts) + "."
 
 
@@ -296,8 +296,8 @@ def _position_sentence(actor_id: str, item: dict, cited: dict[str, Event], data:
                 f"{cite([began[0].id, closing.id])}."
             )
         return f"{event_clause(closing, data)}{cite([closing.id])}."
-    clause = event_clause(closing, data)
-    return f"{name} left {site} as {_mid_sentence(clause)}{cite([closing.id])}."
+    clause = _mid_sentence(event_clause(closing, data)).replace(f" {site} ", " it ", 1)
+    return f"{name} left {site} as {clause}{cite([closing.id])}."
 
 
 def base_narrative(report: dict, history: Sequence, cited: dict[str, Event], data: Dataset) -> str:
