@@ -1,0 +1,216 @@
+"""``syriabrief actor``, ``base``, ``compare`` and ``brief``: positions derived from the events.
+
+Thin commands: they resolve names and dates, ask ``briefing`` for a report (the
+``--json`` contract) and hand it to ``render`` for people.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Optional
+
+import typer
+
+from . import DEFAULT_TABLE_ROWS, DbOption, JsonOption, SinceOption, UntilOption, app, handles_errors, load
+from ..errors import NotFoundError, UsageError
+
+AsOfOption = Annotated[
+    Optional[str],
+    typer.Option(
+        "--as-of",
+        metavar="DATE",
+        help="Answer as of the end of this date (2026-02 means 28 Feb 2026); default: today.",
+    ),
+]
+LimitOption = Annotated[
+    Optional[int],
+    typer.Option(metavar="N", min=1, help=f"Show the most recent N events (the table shows {DEFAULT_TABLE_ROWS} unless told)."),
+]
+
+
+def _as_of(text: Optional[str]) -> datetime.date:
+    """The as-of day: the last day of the period typed, or today."""
+    from ..dates import parse_user_date
+
+    return parse_user_date(text).end if text else datetime.date.today()
+
+
+def _period(text: Optional[str]):
+    from ..dates import parse_user_date
+
+    return parse_user_date(text) if text else None
+
+
+def _shown_events(report: dict, limit: Optional[int]):
+    """The events the table shows (the latest ones), and a note on stderr when some are left out."""
+    from ..model import Event
+    from ..narrative import count_phrase
+
+    ids = [e["id"] for e in report["events"]]
+    keep = ids[-(limit or DEFAULT_TABLE_ROWS) :]
+    wanted = set(keep)
+    events = [Event.from_json(e) for e in report["events"] if e["id"] in wanted]
+    if len(keep) < len(ids) and limit is None:
+        typer.echo(
+            f"Showing the latest {count_phrase(len(keep), 'event')} of {len(ids):,}; "
+            "use --limit N to see more, or --json for all.",
+            err=True,
+        )
+    return events
+
+
+@app.command()
+@handles_errors
+def actor(
+    words: Annotated[Optional[list[str]], typer.Argument(metavar="[NAME]", help="Any name or alias (quotes optional); omit to list every actor.")] = None,
+    as_of: AsOfOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    limit: LimitOption = None,
+    json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Profile of an actor: the sites it holds and has left, its strength, its events.
+
+    Without a name, lists every actor with what it holds at the as-of date.
+
+    Example: syriabrief actor Russia --as-of 2026-02-01
+    """
+    from ..briefing import actor_list, actor_report
+    from ..render import actor_list_table, make_console, print_actor, write_json
+
+    name = " ".join(words or ()) or None
+    day = _as_of(as_of)
+    since_period, until_period = _period(since), _period(until)
+    data = load(db)
+    if name is None:
+        rows = actor_list(data, day)
+        if json:
+            write_json(rows)
+        else:
+            make_console().print(actor_list_table(rows))
+        return
+    report = actor_report(data, data.actor(name), day, since_period, until_period)
+    if json:
+        write_json(report)
+        return
+    print_actor(make_console(), report, data, _shown_events(report, limit))
+
+
+@app.command()
+@handles_errors
+def base(
+    words: Annotated[Optional[list[str]], typer.Argument(metavar="[NAME]", help="Any name or alias (quotes optional); omit to list every site.")] = None,
+    as_of: AsOfOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    limit: LimitOption = None,
+    json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Profile of a site: where it is, who holds it at the as-of date, its control history, its events.
+
+    Without a name, lists every site with its status at the as-of date.
+
+    Example: syriabrief base Qasrak --as-of 2026-02-24
+    """
+    from ..briefing import base_list, base_report
+    from ..render import base_list_table, make_console, print_base, write_json
+
+    name = " ".join(words or ()) or None
+    day = _as_of(as_of)
+    since_period, until_period = _period(since), _period(until)
+    data = load(db)
+    if name is None:
+        rows = base_list(data, day)
+        if json:
+            write_json(rows)
+        else:
+            make_console().print(base_list_table(rows))
+        return
+    report = base_report(data, data.site(name), day, since_period, until_period)
+    if json:
+        write_json(report)
+        return
+    print_base(make_console(), report, data, _shown_events(report, limit))
+
+
+@app.command()
+@handles_errors
+def compare(
+    names: Annotated[Optional[list[str]], typer.Argument(metavar="[NAME]...", help="Two or more actors, or two or more sites.")] = None,
+    at: Annotated[Optional[list[str]], typer.Option("--at", metavar="DATE", help="Give twice, with no names: what changed between the two dates.")] = None,
+    as_of: AsOfOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Compare actors or sites side by side, or what changed between two dates.
+
+    Names are taken as actors if the first one names an actor, else as sites.
+    --since/--until set the window for moves and departures.
+
+    Example: syriabrief compare US Russia --since 2026-01 --as-of 2026-02-24
+    Example: syriabrief compare --at 2026-01-01 --at 2026-02-24
+    """
+    from ..briefing import change_report, compare_actors, compare_sites
+    from ..render import make_console, print_comparison, write_json
+
+    names = names or []
+    if at:
+        if names or len(at) != 2:
+            raise UsageError("--at takes exactly two dates and no names: syriabrief compare --at 2026-01 --at 2026-02.")
+        first, second = sorted((_as_of(at[0]), _as_of(at[1])))
+        data = load(db)
+        report = change_report(data, first, second)
+    else:
+        if len(names) < 2:
+            raise UsageError("compare needs two or more actors or sites (or --at DATE --at DATE).")
+        day = _as_of(as_of)
+        since_period, until_period = _period(since), _period(until)
+        data = load(db)
+        kind, resolved = _resolve_all(data, names)
+        build = compare_actors if kind == "actor" else compare_sites
+        report = build(data, resolved, day, since_period, until_period)
+    if json:
+        write_json(report)
+        return
+    print_comparison(make_console(), report)
+
+
+def _resolve_all(data, names: list[str]):
+    """All names as actors if the first is an actor, else all as sites."""
+    try:
+        data.actor(names[0])
+    except NotFoundError as as_actor:
+        try:
+            data.site(names[0])
+        except NotFoundError as as_site:
+            suggestions = list(dict.fromkeys(as_actor.suggestions + as_site.suggestions))[:3]
+            raise NotFoundError("actor or site", names[0], suggestions) from None
+        return "site", [data.site(n) for n in names]
+    return "actor", [data.actor(n) for n in names]
+
+
+@app.command()
+@handles_errors
+def brief(
+    as_of: AsOfOption = None,
+    days: Annotated[int, typer.Option(metavar="N", min=1, help="How many days of moves to cover, up to the as-of date.")] = 30,
+    json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """The situation on one screen: who holds the tracked bases, recent moves, open disputes.
+
+    Example: syriabrief brief --as-of 2026-02-24 --days 30
+    """
+    from ..briefing import brief_report
+    from ..render import make_console, print_brief, write_json
+
+    report = brief_report(load(db), _as_of(as_of), days)
+    if json:
+        write_json(report)
+        return
+    print_brief(make_console(), report)
+

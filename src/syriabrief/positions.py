@@ -1,0 +1,429 @@
+"""Derived state: who held which site when, computed from the events alone.
+
+Nobody types "Al-Tanf: held by the Syrian army" into the data; it follows from
+the withdrawal, deployment, handover and control-change events at the site
+(docs/data-model.md gives their meaning). Every answer is "as of" a day and uses
+only the events dated on or before it.
+
+Partial dates are taken seriously. An event whose date may fall on either side
+of the as-of day (a ``2026-02`` event seen from 10 February) is not applied;
+the state is marked uncertain and the event is listed as pending. A history
+that rests on an event the sources disagree about is marked disputed.
+
+Pure functions over model objects: no I/O, standard library only.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from .dates import parse_stored
+from .model import Event, event_sort_key
+
+__all__ = [
+    "CLOSED_STATUSES",
+    "DRIVING_TYPES",
+    "OPEN_STATUSES",
+    "ActorPositions",
+    "ControlPeriod",
+    "SiteStatus",
+    "actor_positions",
+    "control_history",
+    "is_contested",
+    "site_status",
+]
+
+# The event types that change who is at a site; other types never do.
+DRIVING_TYPES = frozenset({"withdrawal", "deployment", "handover", "control_change"})
+# A period in one of these is still running at the as-of day.
+OPEN_STATUSES = ("active", "withdrawing")
+# How a period can end: the actor left, gave the site to someone, or had it taken.
+CLOSED_STATUSES = ("vacated", "handed_over", "lost")
+# Stages of a withdrawal that say the force is still leaving.
+_LEAVING_STAGES = ("began", "ongoing")
+
+
+@dataclass(frozen=True)
+class ControlPeriod:
+    """One actor's stay at one site, and how it stands at the as-of day.
+
+    ``role`` is ``holder`` (controls the site), ``partner`` (named alongside the
+    acting party, e.g. a coalition with its lead state) or ``guest`` (arrived
+    while another actor held it). ``start`` is None when the events show the
+    actor leaving or losing a site without saying when it arrived. ``end`` is
+    set once the period is closed (``vacated``, ``handed_over``, ``lost``).
+    ``status_since`` is when the current status began (the start of a
+    withdrawal, for ``withdrawing``); ``destination`` is where the actor went.
+    """
+
+    site: str
+    actor: str
+    role: str
+    start: str | None
+    end: str | None
+    status: str
+    events: tuple[str, ...]
+    disputed: bool = False
+    uncertain: bool = False
+    status_since: str | None = None
+    destination: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "site": self.site,
+            "actor": self.actor,
+            "role": self.role,
+            "start": self.start,
+            "end": self.end,
+            "status": self.status,
+            "status_since": self.status_since,
+            "destination": self.destination,
+            "events": list(self.events),
+            "disputed": self.disputed,
+            "uncertain": self.uncertain,
+        }
+
+
+@dataclass(frozen=True)
+class SiteStatus:
+    """Who is at a site on the as-of day, and since when.
+
+    ``status`` is the status of the period that decides it: ``active`` or
+    ``withdrawing`` (``holder`` is there), ``vacated``/``handed_over``/``lost``
+    (nobody is known to be there; ``previous`` is who left) or ``unknown`` (no
+    events place anyone there). ``pending`` lists events whose date may fall on
+    either side of the as-of day; when there are any, ``uncertain`` is true.
+    """
+
+    site: str
+    holder: str | None
+    status: str
+    since: str | None
+    uncertain: bool
+    disputed: bool
+    events: tuple[str, ...]
+    previous: str | None = None
+    pending: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "site": self.site,
+            "holder": self.holder,
+            "status": self.status,
+            "since": self.since,
+            "previous": self.previous,
+            "uncertain": self.uncertain,
+            "disputed": self.disputed,
+            "events": list(self.events),
+            "pending": list(self.pending),
+        }
+
+
+@dataclass(frozen=True)
+class ActorPositions:
+    """The sites an actor is at on the as-of day (``holds``) and those it has left (``left``)."""
+
+    actor: str
+    holds: tuple[ControlPeriod, ...]
+    left: tuple[ControlPeriod, ...]
+    pending: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "actor": self.actor,
+            "holds": [p.to_json() for p in self.holds],
+            "left": [p.to_json() for p in self.left],
+            "pending": list(self.pending),
+        }
+
+
+def is_contested(event: Event) -> bool:
+    """Sources disagree about the event: it is disputed or carries another account."""
+    return event.status == "disputed" or bool(event.disputes)
+
+
+def control_history(site_id: str, events: Iterable[Event], as_of: datetime.date) -> list[ControlPeriod]:
+    """Every actor's periods at ``site_id`` as of the end of ``as_of``, in the order they began.
+
+    Only events whose ``site`` is ``site_id`` and whose type is in DRIVING_TYPES
+    count; the others are ignored, so callers may pass a wider selection.
+    """
+    return list(_History.build(site_id, events, as_of).periods())
+
+
+def site_status(site_id: str, events: Iterable[Event], as_of: datetime.date) -> SiteStatus:
+    """The state of ``site_id`` at the end of ``as_of`` (``unknown`` when no event places anyone there)."""
+    history = _History.build(site_id, events, as_of)
+    return _status_from(site_id, list(history.periods()), tuple(e.id for e in history.pending))
+
+
+def actor_positions(actor_id: str, events: Iterable[Event], as_of: datetime.date) -> ActorPositions:
+    """Where ``actor_id`` is and what it has left, at the end of ``as_of``.
+
+    A site's history depends on every actor's events there (another party may
+    take it), so ``events`` must hold all driving events at each site the actor
+    appears at, not only the actor's own.
+    """
+    by_site: dict[str, list[Event]] = {}
+    for event in events:
+        if event.site and event.type in DRIVING_TYPES:
+            by_site.setdefault(event.site, []).append(event)
+    holds: list[ControlPeriod] = []
+    left: list[ControlPeriod] = []
+    pending: list[str] = []
+    for site_id, site_events in by_site.items():
+        if not any(actor_id in e.actors for e in site_events):
+            continue
+        history = _History.build(site_id, site_events, as_of)
+        pending.extend(e.id for e in history.pending if actor_id in e.actors)
+        for period in history.periods():
+            if period.actor == actor_id:
+                (holds if period.is_open else left).append(period)
+    holds.sort(key=lambda p: (_day(p.start, first=True) or datetime.date.min, p.site))
+    left.sort(key=lambda p: (_day(p.end) or datetime.date.min, p.site))
+    return ActorPositions(actor_id, tuple(holds), tuple(left), tuple(dict.fromkeys(pending)))
+
+
+# --- the history builder -------------------------------------------------------------
+
+
+@dataclass
+class _Stay:
+    """A ControlPeriod while it is being built."""
+
+    actor: str
+    role: str
+    start: str | None
+    status: str = "active"
+    end: str | None = None
+    status_since: str | None = None
+    destination: str | None = None
+    events: dict[str, None] = field(default_factory=dict)  # ids in order, without repeats
+    disputed: bool = False
+    uncertain: bool = False
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def note(self, event: Event) -> None:
+        self.events[event.id] = None
+        self.disputed = self.disputed or is_contested(event)
+
+
+
+class _History:
+    """Replays a site's driving events in date order, up to the as-of day."""
+
+    def __init__(self, site_id: str, as_of: datetime.date):
+        self.site_id = site_id
+        self.as_of = as_of
+        self.stays: list[_Stay] = []
+        # The open stays by actor (an actor has at most one) and every actor seen:
+        # kept apart so that long histories replay in linear time.
+        self.open: dict[str, _Stay] = {}
+        self.seen: set[str] = set()
+        self.pending: list[Event] = []
+
+    @classmethod
+    def build(cls, site_id: str, events: Iterable[Event], as_of: datetime.date) -> _History:
+        history = cls(site_id, as_of)
+        relevant = [e for e in events if e.site == site_id and e.type in DRIVING_TYPES]
+        for event in sorted(relevant, key=event_sort_key):
+            history.apply(event)
+        return history
+
+    def periods(self) -> Iterable[ControlPeriod]:
+        for stay in self.stays:
+            yield ControlPeriod(
+                site=self.site_id,
+                actor=stay.actor,
+                role=stay.role,
+                start=stay.start,
+                end=stay.end,
+                status=stay.status,
+                events=tuple(stay.events),
+                disputed=stay.disputed,
+                uncertain=stay.uncertain,
+                status_since=stay.status_since,
+                destination=stay.destination,
+            )
+
+    # Each event is applied, skipped (it comes after the as-of day) or held as
+    # pending (its date may fall on either side of it).
+    def apply(self, event: Event) -> None:
+        begins = parse_stored(event.date)
+        if begins.start > self.as_of:
+            return
+        if begins.end > self.as_of:
+            # A "2026-02" event seen from 10 February may not have happened yet:
+            # do not guess, but say that whoever is there may have changed.
+            self.pending.append(event)
+            for stay in self.open.values():
+                stay.uncertain = True
+            return
+        handler = getattr(self, "_" + event.type)
+        touched = handler(event)
+        if event.approximate and event.period.start <= self.as_of < event.period.end:
+            # An approximate span around the as-of day: the order of things is not known.
+            for stay in touched:
+                stay.uncertain = True
+
+    def _open_stay(self, actor: str) -> _Stay | None:
+        return self.open.get(actor)
+
+    def _holder(self, other_than: str | None = None) -> _Stay | None:
+        for stay in reversed(list(self.open.values())):
+            if stay.role == "holder" and stay.actor != other_than:
+                return stay
+        return None
+
+    def _new_stay(self, actor: str, role: str, start: str | None) -> _Stay:
+        stay = _Stay(actor=actor, role=role, start=start, status_since=start)
+        self.stays.append(stay)
+        self.open[actor] = stay
+        self.seen.add(actor)
+        return stay
+
+    def _close(self, stay: _Stay, status: str, when: str, event: Event) -> None:
+        stay.status, stay.end, stay.status_since = status, when, when
+        stay.note(event)
+        if self.open.get(stay.actor) is stay:
+            del self.open[stay.actor]
+
+    def _role_for(self, actor: str, position: int) -> str:
+        if position > 0:
+            return "partner"
+        return "guest" if self._holder(other_than=actor) else "holder"
+
+    def _deployment(self, event: Event) -> list[_Stay]:
+        touched = []
+        for position, actor in enumerate(event.actors):
+            stay = self._open_stay(actor)
+            if stay is None:
+                stay = self._new_stay(actor, self._role_for(actor, position), event.date)
+            elif stay.status == "withdrawing":
+                # Came back before finishing leaving: present again.
+                stay.status, stay.status_since = "active", event.date
+            stay.note(event)
+            touched.append(stay)
+        return touched
+
+    def _withdrawal(self, event: Event) -> list[_Stay]:
+        touched = []
+        for position, actor in enumerate(event.actors):
+            stay = self._open_stay(actor)
+            if stay is None:
+                # Leaving a site no event brought the actor to: it was there, since when is unknown.
+                stay = self._new_stay(actor, self._role_for(actor, position), None)
+            if event.destination and event.destination != self.site_id:
+                stay.destination = event.destination
+            last_day = event.end_date or event.date
+            finished = event.stage not in _LEAVING_STAGES and parse_stored(last_day).end <= self.as_of
+            if finished:
+                self._close(stay, "vacated", last_day, event)
+            else:
+                if stay.status != "withdrawing":
+                    stay.status, stay.status_since = "withdrawing", event.date
+                stay.note(event)
+                if event.stage not in _LEAVING_STAGES and parse_stored(last_day).start <= self.as_of:
+                    # The last day is a month or year that contains the as-of day.
+                    stay.uncertain = True
+            touched.append(stay)
+        return touched
+
+    def _handover(self, event: Event) -> list[_Stay]:
+        giver = event.actors[0] if event.actors else None
+        recipient = event.actors[1] if len(event.actors) > 1 else None
+        touched = []
+        if giver:
+            stay = self._open_stay(giver) or self._new_stay(giver, "holder", None)
+            if event.destination and event.destination != self.site_id:
+                stay.destination = event.destination
+            self._close(stay, "handed_over", event.date, event)
+            touched.append(stay)
+        # The giver's partners go with it; guests of the site stay.
+        for stay in list(self.open.values()):
+            if stay.role == "partner" and stay.actor != recipient:
+                self._close(stay, "handed_over", event.date, event)
+                touched.append(stay)
+        if recipient:
+            touched.append(self._take(recipient, event))
+        return touched
+
+    def _control_change(self, event: Event) -> list[_Stay]:
+        taker = event.actors[0] if event.actors else None
+        loser = event.actors[1] if len(event.actors) > 1 else None
+        touched = []
+        if loser and loser != taker:
+            stay = self._open_stay(loser)
+            if stay is None and loser not in self.seen:
+                # Lost a site no event brought it to.
+                stay = self._new_stay(loser, "holder", None)
+            if stay is not None:
+                self._close(stay, "lost", event.date, event)
+                touched.append(stay)
+        # Whoever else held the site no longer does: lost if they were there,
+        # vacated if they were already leaving.
+        for stay in list(self.open.values()):
+            if stay.role != "guest" and stay.actor != taker:
+                self._close(stay, "vacated" if stay.status == "withdrawing" else "lost", event.date, event)
+                touched.append(stay)
+        if taker:
+            touched.append(self._take(taker, event))
+        return touched
+
+    def _take(self, actor: str, event: Event) -> _Stay:
+        stay = self._open_stay(actor)
+        if stay is None:
+            stay = self._new_stay(actor, "holder", event.date)
+        elif (stay.role, stay.status) != ("holder", "active"):
+            stay.role, stay.status, stay.status_since = "holder", "active", event.date
+        stay.note(event)
+        return stay
+
+
+def _status_from(site_id: str, periods: list[ControlPeriod], pending: tuple[str, ...]) -> SiteStatus:
+    open_periods = [p for p in periods if p.is_open]
+    if open_periods:
+        holders = [p for p in open_periods if p.role == "holder"]
+        current = (holders or open_periods)[-1]
+        since = current.status_since if current.status == "withdrawing" else current.start
+        return SiteStatus(
+            site=site_id,
+            holder=current.actor,
+            status=current.status,
+            since=since,
+            uncertain=current.uncertain or bool(pending),
+            disputed=current.disputed,
+            events=current.events,
+            pending=pending,
+        )
+    if periods:
+        last = max(periods, key=lambda p: _day(p.end) or datetime.date.min)
+        return SiteStatus(
+            site=site_id,
+            holder=None,
+            status=last.status,
+            since=last.end,
+            uncertain=last.uncertain or bool(pending),
+            disputed=last.disputed,
+            events=last.events,
+            previous=last.actor,
+            pending=pending,
+        )
+    return SiteStatus(site_id, None, "unknown", None, bool(pending), False, (), None, pending)
+
+
+def _day(text: str | None, first: bool = False) -> datetime.date | None:
+    if not text:
+        return None
+    period = parse_stored(text)
+    return period.start if first else period.end
+

@@ -1,0 +1,314 @@
+"""``actor``, ``base``, ``compare`` and ``brief`` through the CLI, on small stores and on the bundled data."""
+
+import json
+
+import pytest
+from conftest import SAMPLE_EVENTS, event, write_store
+from typer.testing import CliRunner
+
+from syriabrief import store
+from syriabrief.cli import app
+
+runner = CliRunner()
+
+
+def run(*args, env=None):
+    return runner.invoke(app, list(args), env=env)
+
+
+def flat(text: str) -> str:
+    """Wrapped output as one line, so a test can look for a sentence wherever the lines break."""
+    return " ".join(text.split())
+
+
+def as_json(result):
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture
+def bundled(monkeypatch):
+    monkeypatch.setenv("SYRIABRIEF_BUNDLED", str(store.bundled_path()))
+    monkeypatch.setenv("COLUMNS", "100")
+
+
+@pytest.mark.parametrize("command", ["actor", "base", "compare", "brief"])
+def test_help_leads_with_a_summary_and_an_example(command):
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    assert f"Example: syriabrief {command}" in result.stdout
+
+
+# --- base ---------------------------------------------------------------------------------
+
+
+def test_base_json_is_one_object_with_the_documented_keys(sample_store):
+    report = as_json(run("base", "Kasrak", "--as-of", "2026-02-24", "--json", "--db", str(sample_store)))
+    for key in ("id", "name", "aliases", "kind", "country", "admin1", "lat", "lon", "as_of", "holder",
+                "status", "history", "events", "narrative"):  # fmt: skip
+        assert key in report
+    assert (report["id"], report["holder"], report["status"], report["as_of"]) == ("qasrak", "us", "withdrawing", "2026-02-24")
+    assert report["disputed"] is True
+    [account] = report["accounts"]
+    assert [a["claim"] for a in account["accounts"]][1] == "An Iraqi official put the start on 22 February."
+    assert [e["id"] for e in report["events"]] == ["2026-02-21-qasrak-evacuation"]
+
+
+def test_base_as_of_a_partial_date_means_its_last_day(sample_store):
+    report = as_json(run("base", "Tanf", "--as-of", "2026-02", "--json", "--db", str(sample_store)))
+    assert (report["as_of"], report["status"], report["previous"]) == ("2026-02-28", "vacated", "us")
+
+
+def test_base_human_output_has_status_history_and_narrative(sample_store):
+    result = run("base", "Qamishli", "airport", "--as-of", "2026-01-23", "--db", str(sample_store))
+    assert result.exit_code == 0, result.stderr
+    assert "Status: Russia withdrawing since 20 Jan 2026" in result.stdout
+    assert "Control history" in result.stdout
+    assert "Russia was leaving Qamishli airport on 20–27 Jan 2026 toward Hmeimim air base" in flat(result.stdout)
+    assert "[2026-01-20-russia-leaves-qamishli]" in result.stdout
+
+
+def test_base_without_a_name_lists_every_site_with_its_status(sample_store):
+    rows = as_json(run("base", "--json", "--as-of", "2026-02-24", "--db", str(sample_store)))
+    by_id = {r["id"]: r for r in rows}
+    assert len(rows) == 5
+    assert (by_id["al-tanf"]["status"], by_id["qasrak"]["status"], by_id["erbil"]["status"]) == ("vacated", "withdrawing", "unknown")
+    table = run("base", "--as-of", "2026-02-24", "--db", str(sample_store))
+    assert "Qasrak base" in table.stdout and "withdrawing" in table.stdout
+
+
+def test_an_empty_store_lists_nothing_as_an_empty_array(tmp_path):
+    empty = write_store(tmp_path / "empty.json", [], actors=[], sites=[])
+    for command in ("actor", "base"):
+        result = run(command, "--json", "--db", str(empty))
+        assert result.exit_code == 0 and json.loads(result.stdout) == []
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["actor", "SFD"], "Did you mean 'SDF'?"),
+        (["base", "Qasrek"], "Did you mean"),
+        (["compare", "Rusia", "US"], "Did you mean"),
+    ],
+)
+def test_unknown_names_fail_with_a_suggestion_and_nothing_on_stdout(sample_store, args, message):
+    result = run(*args, "--json", "--db", str(sample_store))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert message in result.stderr and result.stderr.startswith("Error: ")
+
+
+def test_an_unreadable_as_of_date_is_a_usage_error(sample_store):
+    result = run("base", "Qasrak", "--as-of", "someday", "--db", str(sample_store))
+    assert result.exit_code == 2 and result.stdout == ""
+
+
+def test_a_long_event_list_is_cut_and_says_so_on_stderr(tmp_path):
+    many = [event(f"2026-01-{1 + n % 28:02d}-note-{n:03d}", f"2026-01-{1 + n % 28:02d}", site="qasrak") for n in range(60)]
+    db = write_store(tmp_path / "s.json", many)
+    result = run("base", "Qasrak", "--as-of", "2026-02-01", "--db", str(db))
+    assert result.exit_code == 0
+    assert "Showing the latest 50 events of 60" in result.stderr
+    assert len(as_json(run("base", "Qasrak", "--as-of", "2026-02-01", "--json", "--db", str(db)))["events"]) == 60
+
+
+# --- actor --------------------------------------------------------------------------------
+
+
+def test_actor_json_has_holds_left_events_and_narrative(sample_store):
+    report = as_json(run("actor", "U.S.", "--as-of", "2026-02-24", "--json", "--db", str(sample_store)))
+    for key in ("id", "name", "aliases", "kind", "country", "as_of", "holds", "left", "events", "narrative"):
+        assert key in report
+    assert [(h["site"], h["status"], h["destination"]) for h in report["holds"]] == [("qasrak", "withdrawing", "erbil")]
+    assert [(l["site"], l["status"], l["since"], l["until"]) for l in report["left"]] == [("al-tanf", "vacated", "2016", "2026-02-11")]
+    assert "The United States left Al-Tanf garrison on 11 Feb 2026 [2026-02-11-us-leaves-tanf]." in report["narrative"]
+
+
+def test_actor_events_follow_since_and_until(sample_store):
+    report = as_json(run("actor", "US", "--as-of", "2026-02-24", "--since", "2026-02", "--json", "--db", str(sample_store)))
+    assert [e["id"] for e in report["events"]] == ["2026-02-11-us-leaves-tanf", "2026-02-21-qasrak-evacuation"]
+
+
+def test_actor_human_output_shows_holds_and_left(sample_store):
+    result = run("actor", "Russia", "--as-of", "2026-02-01", "--db", str(sample_store))
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert out.startswith("Russia")
+    assert "Left" in out and "Qamishli airport" in out and "Hmeimim air base" in out
+    assert "[2026-01-20-russia-leaves-qamishli]" in out
+
+
+def test_actor_list_json_is_an_array(sample_store):
+    rows = as_json(run("actor", "--json", "--as-of", "2026-02-24", "--db", str(sample_store)))
+    assert {r["id"] for r in rows} == {"us", "russia", "sdf", "syrian-army"}
+
+
+def test_the_narrative_follows_the_data(tmp_path):
+    """Change the day the US left Al-Tanf and the sentence about it changes with it."""
+    moved = [dict(e, date="2026-02-09") if e["id"] == "2026-02-11-us-leaves-tanf" else e for e in SAMPLE_EVENTS]
+    for events, day in ((SAMPLE_EVENTS, "11 Feb 2026"), (moved, "9 Feb 2026")):
+        db = write_store(tmp_path / f"{day}.json", events)
+        report = as_json(run("base", "Tanf", "--as-of", "2026-03", "--json", "--db", str(db)))
+        assert f"The United States left Al-Tanf garrison on {day} [2026-02-11-us-leaves-tanf]." in report["narrative"]
+    renamed = [dict(e, actors=["russia"]) if e["id"] == "2026-02-11-us-leaves-tanf" else e for e in SAMPLE_EVENTS]
+    db = write_store(tmp_path / "renamed.json", renamed)
+    report = as_json(run("base", "Tanf", "--as-of", "2026-03", "--json", "--db", str(db)))
+    assert "Russia left Al-Tanf garrison on 11 Feb 2026" in report["narrative"]
+
+
+# --- compare ------------------------------------------------------------------------------
+
+
+def test_compare_actors_json(sample_store):
+    result = run("compare", "US", "Russia", "--as-of", "2026-02-24", "--json", "--db", str(sample_store))
+    report = as_json(result)
+    assert set(report) >= {"as_of", "subjects", "differences", "narrative"}
+    assert [s["id"] for s in report["subjects"]] == ["us", "russia"]
+    destinations = {d["aspect"]: d["values"] for d in report["differences"]}["destinations"]
+    assert destinations == {"us": ["erbil"], "russia": ["hmeimim"]}
+    assert "Their destinations differ: the United States toward Erbil" in report["narrative"]
+
+
+def test_compare_finds_what_two_actors_share(tmp_path):
+    both_to_erbil = [dict(e, destination="erbil") if e["id"] == "2026-01-20-russia-leaves-qamishli" else e for e in SAMPLE_EVENTS]
+    db = write_store(tmp_path / "s.json", both_to_erbil)
+    report = as_json(run("compare", "US", "Russia", "--as-of", "2026-02-24", "--json", "--db", str(db)))
+    shared = {d["aspect"]: d["shared"] for d in report["similarities"]}
+    assert shared["destinations"] == ["erbil"]
+    assert "Both the United States and Russia moved toward Erbil." in report["narrative"]
+
+
+def test_compare_sites_human(sample_store):
+    result = run("compare", "Tanf", "Qasrak", "--as-of", "2026-02-24", "--db", str(sample_store))
+    assert result.exit_code == 0, result.stderr
+    assert "Al-Tanf garrison" in result.stdout and "Qasrak base" in result.stdout
+    assert "As of 24 Feb 2026, no force is recorded at Al-Tanf garrison" in flat(result.stdout)
+
+
+def test_compare_needs_two_names_or_two_dates(sample_store):
+    assert run("compare", "US", "--db", str(sample_store)).exit_code == 2
+    assert run("compare", "--at", "2026-01", "--db", str(sample_store)).exit_code == 2
+    assert run("compare", "US", "Russia", "--at", "2026-01", "--at", "2026-02", "--db", str(sample_store)).exit_code == 2
+
+
+def test_compare_at_two_dates_lists_what_changed(sample_store):
+    report = as_json(run("compare", "--at", "2026-01-01", "--at", "2026-02-24", "--json", "--db", str(sample_store)))
+    changed = {c["site"]: (c["before"]["status"], c["after"]["status"]) for c in report["differences"]}
+    assert changed == {
+        "al-tanf": ("active", "vacated"),
+        "qamishli-airport": ("unknown", "vacated"),
+        "qasrak": ("unknown", "withdrawing"),
+    }
+    assert report["subjects"] == [] and report["as_of"] == "2026-02-24"
+    human = run("compare", "--at", "2026-01-01", "--at", "2026-02-24", "--db", str(sample_store))
+    assert "What changed" in human.stdout and "Al-Tanf garrison" in human.stdout
+
+
+# --- brief --------------------------------------------------------------------------------
+
+
+def test_brief_json_has_bases_moves_disputes_and_narrative(sample_store):
+    report = as_json(run("brief", "--as-of", "2026-02-24", "--days", "10", "--json", "--db", str(sample_store)))
+    assert report["since"] == "2026-02-15" and report["days"] == 10
+    assert {b["site"] for b in report["bases"]} == {"qasrak", "al-tanf", "qamishli-airport", "hmeimim"}
+    assert [m["event"] for m in report["moves"]] == ["2026-02-21-qasrak-evacuation"]
+    assert [d["event"] for d in report["disputes"]] == ["2026-02-21-qasrak-evacuation"]
+    assert "the United States is leaving Qasrak base" in report["narrative"]
+
+
+def test_brief_human(sample_store):
+    result = run("brief", "--as-of", "2026-02-24", "--db", str(sample_store))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("Brief as of 24 Feb 2026")
+    assert "Open disputes" in result.stdout
+
+
+# --- the bundled dataset ------------------------------------------------------------------
+
+
+def test_bundled_qasrak_is_being_left_by_the_us(bundled):
+    report = as_json(run("base", "Qasrak", "--as-of", "2026-02-24", "--json"))
+    assert (report["holder"], report["status"]) == ("us", "withdrawing")
+    assert "the United States is still leaving Qasrak base" in report["narrative"]
+    human = run("base", "Qasrak", "--as-of", "2026-02-24")
+    assert "Status: United States withdrawing since 21 Feb 2026" in human.stdout
+
+
+def test_bundled_al_tanf_is_held_by_the_syrian_army(bundled):
+    report = as_json(run("base", "Al-Tanf", "--as-of", "2026-02-20", "--json"))
+    assert (report["holder"], report["status"], report["since"]) == ("syrian-army", "active", "2026-02-12")
+    assert "the Syrian army holds Al-Tanf garrison" in report["narrative"]
+
+
+def test_bundled_qamishli_airport_shows_russia_left(bundled):
+    result = run("base", "Qamishli", "airport", "--as-of", "2026-02-01")
+    assert result.exit_code == 0, result.stderr
+    assert "Status: vacated — Russia left on 27 Jan 2026" in result.stdout
+    report = as_json(run("base", "Qamishli airport", "--as-of", "2026-02-01", "--json"))
+    assert report["previous"] == "russia" and report["status"] == "vacated"
+
+
+def test_bundled_al_shaddadi_names_both_accounts(bundled):
+    report = as_json(run("base", "Shaddadi", "--as-of", "2026-02-24", "--json"))
+    assert report["disputed"] and report["holder"] == "syrian-army"
+    accounts = {a["event"]: a for a in report["accounts"]}
+    assert set(accounts) == {"2026-02-05-us-begins-al-shaddadi-base-evacuation", "2026-02-15-us-hands-al-shaddadi-base-to-army"}
+    item = accounts["2026-02-15-us-hands-al-shaddadi-base-to-army"]
+    claims = " ".join(a["claim"] for a in item["accounts"])
+    assert "January 2026" in claims and "15 February" in claims
+    outlets = {o for a in item["accounts"] for o in a["outlets"]}
+    assert {"The National", "Shafaq News"} <= outlets
+    human = run("base", "Shaddadi", "--as-of", "2026-02-24").stdout
+    assert "Accounts differ" in human and "Shafaq News" in human
+
+
+def test_bundled_compare_us_and_russia(bundled):
+    report = as_json(run("compare", "US", "Russia", "--since", "2026-01", "--as-of", "2026-02-24", "--json"))
+    shared = {d["aspect"]: d["shared"] for d in report["similarities"]}
+    assert shared["regions_left"] == ["al-Hasakah"]
+    assert "Both the United States and Russia pulled out of sites in al-Hasakah" in report["narrative"]
+    assert "Russia toward Hmeimim air base (Latakia)" in report["narrative"]
+
+
+def test_bundled_brief_fits_one_screen(bundled):
+    result = run("brief", "--as-of", "2026-02-24")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) <= 40
+    assert max(len(line) for line in lines) <= 100
+    assert "Qasrak base" in result.stdout
+
+
+def test_untrusted_text_prints_as_itself(tmp_path):
+    from conftest import ACTORS
+
+    evil = {"id": "evil", "name": "[bold]Evil[/bold]\x1b[31m", "aliases": ["evil"], "kind": "non_state_armed_group",
+            "country": None, "parent": None, "affiliations": []}  # fmt: skip
+    records = [
+        event("2026-01-01-evil-arrives", "2026-01-01", "deployment", actors=["evil"], site="qasrak",
+              summary="[red]not markup[/red]", disputes=[{"claim": "[i]other[/i]\x1b[2J", "sources": []}]),
+    ]  # fmt: skip
+    db = write_store(tmp_path / "s.json", records, actors=ACTORS + [evil])
+    for args in (["base", "Qasrak"], ["actor", "evil"], ["brief", "--days", "400"], ["base"], ["actor"]):
+        result = run(*args, "--as-of", "2026-02-01", "--db", str(db))
+        assert result.exit_code == 0, result.stderr
+        assert "\x1b" not in result.stdout
+    base = run("base", "Qasrak", "--as-of", "2026-02-01", "--db", str(db)).stdout
+    assert "[bold]Evil[/bold]\\x1b[31m" in base and "[red]not markup[/red]" in base and "[i]other[/i]\\x1b[2J" in base
+
+
+def test_compare_sites_json(sample_store):
+    report = as_json(run("compare", "Tanf", "Qasrak", "--as-of", "2026-02-24", "--json", "--db", str(sample_store)))
+    assert [(s["id"], s["status"]) for s in report["subjects"]] == [("al-tanf", "vacated"), ("qasrak", "withdrawing")]
+    assert report["subjects"][0]["left_by"] == ["us"]
+    assert report["subjects"][0]["first_event"]["id"] == "2016-us-at-tanf"
+
+
+@pytest.mark.parametrize("command", ["actor", "base", "compare", "brief"])
+def test_each_command_has_a_documented_section_with_an_example(command):
+    from pathlib import Path
+
+    docs = (Path(__file__).parent.parent / "docs" / "commands.md").read_text(encoding="utf-8")
+    assert f"### `syriabrief {command}" in docs
+    assert f"$ syriabrief {command} " in docs

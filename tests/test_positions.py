@@ -1,0 +1,189 @@
+"""The derived state, on small hand-made event lists."""
+
+from datetime import date
+
+from conftest import event
+
+from syriabrief.model import Event
+from syriabrief.positions import actor_positions, control_history, site_status
+
+
+def events(*records: dict) -> list[Event]:
+    return [Event.from_json(r) for r in records]
+
+
+DEPLOYED = event("2016-us-at-tanf", "2016", "deployment", actors=["us"], site="al-tanf")
+LEFT = event("2026-02-11-us-leaves-tanf", "2026-02-11", "withdrawal", actors=["us"], site="al-tanf")
+
+
+def test_no_driving_events_means_unknown():
+    other = event("2026-01-01-talks", "2026-01-01", "meeting", actors=["us"], site="al-tanf")
+    status = site_status("al-tanf", events(other), date(2026, 3, 1))
+    assert (status.status, status.holder, status.since, status.events) == ("unknown", None, None, ())
+    assert control_history("al-tanf", events(other), date(2026, 3, 1)) == []
+
+
+def test_a_clean_withdrawal_vacates_the_site_on_its_day():
+    data = events(DEPLOYED, LEFT)
+    before = site_status("al-tanf", data, date(2026, 2, 10))
+    assert (before.holder, before.status, before.since) == ("us", "active", "2016")
+    after = site_status("al-tanf", data, date(2026, 2, 11))
+    assert (after.holder, after.status, after.since, after.previous) == (None, "vacated", "2026-02-11", "us")
+    [period] = control_history("al-tanf", data, date(2026, 3, 1))
+    assert (period.actor, period.role, period.start, period.end, period.status) == ("us", "holder", "2016", "2026-02-11", "vacated")
+    assert period.events == ("2016-us-at-tanf", "2026-02-11-us-leaves-tanf")
+    assert not period.disputed and not period.uncertain
+
+
+def test_events_after_the_as_of_date_and_at_other_sites_are_ignored():
+    elsewhere = event("2026-01-05-us-leaves-qasrak", "2026-01-05", "withdrawal", actors=["us"], site="qasrak")
+    status = site_status("al-tanf", events(DEPLOYED, LEFT, elsewhere), date(2026, 1, 31))
+    assert (status.holder, status.status) == ("us", "active")
+
+
+def test_a_withdrawal_over_several_days_is_withdrawing_mid_way_and_vacated_after():
+    data = events(
+        event("2019-11-russia-arrives", "2019-11", "deployment", actors=["russia"], site="qamishli-airport"),
+        event("2026-01-20-russia-leaves", "2026-01-20", "withdrawal", end_date="2026-01-27", actors=["russia"],
+              site="qamishli-airport", destination="hmeimim"),
+    )  # fmt: skip
+    mid = site_status("qamishli-airport", data, date(2026, 1, 23))
+    assert (mid.holder, mid.status, mid.since) == ("russia", "withdrawing", "2026-01-20")
+    done = control_history("qamishli-airport", data, date(2026, 1, 27))
+    assert [(p.status, p.end, p.destination) for p in done] == [("vacated", "2026-01-27", "hmeimim")]
+
+
+def test_a_withdrawal_that_only_began_stays_open_after_its_dates():
+    data = events(
+        DEPLOYED,
+        event("2026-02-05-us-begins", "2026-02-05", "withdrawal", end_date="2026-02-06", stage="began",
+              actors=["us"], site="al-tanf"),
+    )  # fmt: skip
+    status = site_status("al-tanf", data, date(2026, 3, 31))
+    assert (status.holder, status.status, status.since) == ("us", "withdrawing", "2026-02-05")
+    completed = event("2026-04-01-us-done", "2026-04-01", "withdrawal", stage="completed", actors=["us"], site="al-tanf")
+    [period] = control_history("al-tanf", data + events(completed), date(2026, 4, 2))
+    assert (period.status, period.end) == ("vacated", "2026-04-01")
+    assert period.events == ("2016-us-at-tanf", "2026-02-05-us-begins", "2026-04-01-us-done")
+
+
+def test_a_handover_ends_the_givers_period_and_starts_the_recipients():
+    data = events(
+        event("2016-us-at-shaddadi", "2016", "deployment", actors=["us", "us-led-coalition"], site="shaddadi"),
+        event("2026-02-15-handover", "2026-02-15", "handover", actors=["us", "syrian-army"], site="shaddadi"),
+    )
+    history = control_history("shaddadi", data, date(2026, 2, 20))
+    assert [(p.actor, p.role, p.status, p.start, p.end) for p in history] == [
+        ("us", "holder", "handed_over", "2016", "2026-02-15"),
+        ("us-led-coalition", "partner", "handed_over", "2016", "2026-02-15"),
+        ("syrian-army", "holder", "active", "2026-02-15", None),
+    ]
+    status = site_status("shaddadi", data, date(2026, 2, 20))
+    assert (status.holder, status.status, status.since, status.events) == (
+        "syrian-army", "active", "2026-02-15", ("2026-02-15-handover",))  # fmt: skip
+
+
+def test_a_control_change_ends_whoever_held_the_site():
+    data = events(
+        event("2026-01-17-army-takes-tabqa", "2026-01-17", "control_change", actors=["syrian-army", "sdf"], site="tabqa"),
+        event("2026-03-01-sdf-retakes", "2026-03-01", "control_change", actors=["sdf"], site="tabqa"),
+    )
+    history = control_history("tabqa", data, date(2026, 3, 2))
+    assert [(p.actor, p.status, p.start, p.end) for p in history] == [
+        ("sdf", "lost", None, "2026-01-17"),
+        ("syrian-army", "lost", "2026-01-17", "2026-03-01"),
+        ("sdf", "active", "2026-03-01", None),
+    ]
+
+
+def test_a_return_after_a_withdrawal_is_a_new_period():
+    data = events(
+        event("2019-11-russia-arrives", "2019-11", "deployment", actors=["russia"], site="qamishli-airport"),
+        event("2024-12-russia-leaves", "2024-12", "withdrawal", actors=["russia"], site="qamishli-airport"),
+        event("2025-08-russia-returns", "2025-08", "deployment", actors=["russia"], site="qamishli-airport"),
+    )
+    assert site_status("qamishli-airport", data, date(2025, 3, 1)).status == "vacated"
+    back = site_status("qamishli-airport", data, date(2025, 9, 30))
+    assert (back.holder, back.status, back.since) == ("russia", "active", "2025-08")
+    history = control_history("qamishli-airport", data, date(2025, 9, 30))
+    assert [(p.start, p.end, p.status) for p in history] == [("2019-11", "2024-12", "vacated"), ("2025-08", None, "active")]
+
+
+def test_a_deployment_while_withdrawing_makes_the_site_active_again():
+    data = events(
+        DEPLOYED,
+        event("2026-02-01-us-begins", "2026-02-01", "withdrawal", stage="began", actors=["us"], site="al-tanf"),
+        event("2026-02-09-us-reinforces", "2026-02-09", "deployment", actors=["us"], site="al-tanf"),
+    )
+    status = site_status("al-tanf", data, date(2026, 2, 10))
+    assert (status.status, status.since) == ("active", "2016")
+    [period] = control_history("al-tanf", data, date(2026, 2, 10))
+    assert (period.status, period.status_since) == ("active", "2026-02-09")
+
+
+def test_a_disputed_event_marks_the_state_it_decides():
+    disputed = dict(LEFT, status="disputed", disputes=[{"claim": "It happened in January.", "sources": []}])
+    assert site_status("al-tanf", events(DEPLOYED, disputed), date(2026, 3, 1)).disputed
+    assert not site_status("al-tanf", events(DEPLOYED, LEFT), date(2026, 3, 1)).disputed
+    # Another account alone (status kept) is still a dispute.
+    contested = dict(LEFT, disputes=[{"claim": "Rudaw: a day later.", "sources": []}])
+    [period] = control_history("al-tanf", events(DEPLOYED, contested), date(2026, 3, 1))
+    assert period.disputed
+
+
+def test_an_event_whose_month_straddles_the_as_of_date_is_pending_not_applied():
+    vague = event("2026-02-us-leaves-tanf", "2026-02", "withdrawal", actors=["us"], site="al-tanf")
+    data = events(DEPLOYED, vague)
+    mid = site_status("al-tanf", data, date(2026, 2, 10))
+    assert (mid.holder, mid.status) == ("us", "active")
+    assert mid.uncertain and mid.pending == ("2026-02-us-leaves-tanf",)
+    [period] = control_history("al-tanf", data, date(2026, 2, 10))
+    assert period.uncertain and period.end is None
+    end_of_month = site_status("al-tanf", data, date(2026, 2, 28))
+    assert (end_of_month.status, end_of_month.uncertain, end_of_month.pending) == ("vacated", False, ())
+    before = site_status("al-tanf", data, date(2026, 1, 31))
+    assert (before.status, before.uncertain) == ("active", False)
+
+
+def test_a_vague_first_event_leaves_the_site_unknown_but_uncertain():
+    vague = event("2026-02-army-arrives", "2026-02", "deployment", actors=["syrian-army"], site="al-tanf")
+    status = site_status("al-tanf", events(vague), date(2026, 2, 10))
+    assert (status.status, status.uncertain, status.pending) == ("unknown", True, ("2026-02-army-arrives",))
+
+
+def test_an_approximate_span_around_the_as_of_date_is_uncertain():
+    approx = event("2026-02-21-us-begins", "2026-02-21", "withdrawal", end_date="2026-02-22", approximate=True,
+                   stage="began", actors=["us"], site="qasrak")  # fmt: skip
+    deployed = event("2015-us-at-qasrak", "2015", "deployment", actors=["us"], site="qasrak")
+    during = site_status("qasrak", events(deployed, approx), date(2026, 2, 21))
+    assert (during.status, during.uncertain) == ("withdrawing", True)
+    after = site_status("qasrak", events(deployed, approx), date(2026, 2, 23))
+    assert (after.status, after.uncertain) == ("withdrawing", False)
+
+
+def test_actor_positions_lists_what_it_holds_and_what_it_left_with_destinations():
+    data = events(
+        DEPLOYED,
+        LEFT,
+        event("2015-us-at-qasrak", "2015", "deployment", actors=["us"], site="qasrak"),
+        event("2026-01-17-us-hands-ain", "2026-01-17", "handover", actors=["us", "iraqi-army"], site="ain-al-asad",
+              destination="erbil"),
+        event("2026-02-12-army-takes-tanf", "2026-02-12", "control_change", actors=["syrian-army"], site="al-tanf"),
+    )  # fmt: skip
+    us = actor_positions("us", data, date(2026, 2, 24))
+    assert [(p.site, p.status) for p in us.holds] == [("qasrak", "active")]
+    assert [(p.site, p.status, p.end, p.destination) for p in us.left] == [
+        ("ain-al-asad", "handed_over", "2026-01-17", "erbil"),
+        ("al-tanf", "vacated", "2026-02-11", None),
+    ]
+    army = actor_positions("syrian-army", data, date(2026, 2, 24))
+    assert [(p.site, p.start) for p in army.holds] == [("al-tanf", "2026-02-12")]
+    assert actor_positions("russia", data, date(2026, 2, 24)).holds == ()
+
+
+def test_periods_serialise_with_every_key():
+    [period] = control_history("al-tanf", events(DEPLOYED, LEFT), date(2026, 3, 1))
+    assert set(period.to_json()) == {"site", "actor", "role", "start", "end", "status", "status_since",
+                                     "destination", "events", "disputed", "uncertain"}  # fmt: skip
+    status = site_status("al-tanf", events(DEPLOYED, LEFT), date(2026, 3, 1))
+    assert status.to_json()["events"] == ["2016-us-at-tanf", "2026-02-11-us-leaves-tanf"]
