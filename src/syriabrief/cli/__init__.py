@@ -115,3 +115,5 @@ def main() -> None:
 
 # Importing the command modules registers their commands on ``app``.
 from . import timeline  # noqa: E402,F401
+from . import edit  # noqa: E402,F401
+from . import stores  # noqa: E402,F401
