@@ -74,6 +74,9 @@ _LOCK_POLL = 0.02
 # Every temporary file a write makes is named ".<store name>.<random>.tmp", so
 # that the next write can find and remove those a killed writer left behind.
 _TEMP_SUFFIX = ".tmp"
+# Windows refuses to replace a file another process has open (a reader, an
+# antivirus scanner): a write retries that many times, 50 ms apart.
+_REPLACE_ATTEMPTS = 20
 # Most problems quoted in the message of a refused write (all are on .problems).
 _PROBLEMS_SHOWN = 20
 
@@ -116,7 +119,8 @@ class InvalidChangesError(StoreError):
         self.problems = problems
         shown = problems[:_PROBLEMS_SHOWN]
         more = len(problems) - len(shown)
-        lines = [f"{path} was not changed: the result would not be a valid store ({len(problems)} problems):"]
+        count = f"{len(problems)} problem" + ("s" if len(problems) != 1 else "")
+        lines = [f"{path} was not changed: the result would not be a valid store ({count}):"]
         lines += [f"  {p}" for p in shown]
         if more:
             lines.append(f"  ... and {more} more")
@@ -421,11 +425,23 @@ def _atomic_write(path: Path, text: str) -> None:
         finally:
             os.close(fd)
         _keep_copy(path, backup_path(path), replace=True)
-        os.replace(temp, path)
+        _replace(temp, path)
     except BaseException:
         _unlink_quietly(temp)
         raise
     _fsync_directory(path.parent)
+
+
+def _replace(source: Path, target: Path) -> None:
+    """os.replace, retried briefly on Windows, where a reader holding the store open blocks it."""
+    for attempt in range(_REPLACE_ATTEMPTS):
+        try:
+            os.replace(source, target)
+            return
+        except PermissionError:
+            if os.name != "nt" or attempt == _REPLACE_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05)  # pragma: no cover - Windows only
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -500,7 +516,7 @@ def _write_failure(path: Path, error: OSError) -> str:
         errno.EROFS: "the filesystem is read-only",
         errno.EACCES: "permission denied",
         errno.EPERM: "permission denied",
-        errno.EDQUOT: "the disk quota is exceeded",
+        getattr(errno, "EDQUOT", -1): "the disk quota is exceeded",
         errno.EFBIG: "the file would be larger than allowed",
     }.get(error.errno, error.strerror or str(error))
     where = f" ({error.filename})" if error.filename and str(error.filename) != str(path) else ""
