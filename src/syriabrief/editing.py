@@ -24,7 +24,9 @@ from .validate import check_records
 __all__ = ["add_record", "parse_quantity", "slugify", "stored_date", "unique_id"]
 
 # Words that add length but no meaning to an id made from a summary.
-_FILLER = frozenset("a an the of to from and in on at by for with its their his her was were is are has had".split())
+_FILLER = frozenset(
+    "a an the of to from and in on at by for with its their his her was were is are has had".split()
+)
 # An id made from a summary keeps at most this many words and characters.
 ID_WORDS = 7
 ID_CHARACTERS = 80
@@ -65,7 +67,9 @@ def parse_quantity(text: str) -> tuple[str, Quantity]:
     name, sep, value = text.partition("=")
     name, value = name.strip(), value.strip()
     if not sep or not name or not value:
-        raise UsageError(f"cannot read the quantity {text!r}; write NAME=NUMBER or NAME=LOW-HIGH, e.g. troops=200")
+        raise UsageError(
+            f"cannot read the quantity {text!r}; write NAME=NUMBER or NAME=LOW-HIGH, e.g. troops=200"
+        )
     span = _RANGE.fullmatch(value)
     if span:
         low, high = _number(span[1]), _number(span[2])
@@ -118,7 +122,9 @@ def add_record(
             if wanted_id in mine or wanted_id in below:
                 where = "your store" if wanted_id in mine else "the bundled dataset"
                 article = "an" if kind[0] in "aeiou" else "a"
-                raise StoreError(f"{wanted_id!r} is already the id of {article} {kind} in {where}; choose another --id")
+                raise StoreError(
+                    f"{wanted_id!r} is already the id of {article} {kind} in {where}; choose another --id"
+                )
             record_id = wanted_id
         else:
             record_id = unique_id(id_hint or kind, mine | below)

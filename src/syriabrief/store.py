@@ -378,7 +378,9 @@ else:
 
     def _try_lock(fd: int) -> bool:
         if fcntl is None:  # pragma: no cover
-            raise StoreError("this platform offers no file locking, so syriabrief cannot write a store safely here")
+            raise StoreError(
+                "this platform offers no file locking, so syriabrief cannot write a store safely here"
+            )
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
