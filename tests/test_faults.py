@@ -140,6 +140,7 @@ def test_a_writer_killed_at_any_moment_leaves_the_old_or_the_new_store(tmp_path,
     stored = valid_ids(store, base)
     corrupt = lost = partial = mid_write = landed_unacknowledged = batches_written = 0
     seen_leftovers: set[str] = set()
+    failures: list[str] = []  # what went wrong, run by run, for the assertion message
     for run in range(kills):
         pid, acks = fork_batch_writer(store, base, f"k{run}", 10)
         time.sleep(rng.uniform(0, window))
@@ -154,13 +155,17 @@ def test_a_writer_killed_at_any_moment_leaves_the_old_or_the_new_store(tmp_path,
         seen_leftovers |= leftovers
         try:
             now = valid_ids(store, base)
-        except StoreError:
+        except StoreError as error:
             corrupt += 1
+            failures.append(f"run {run}: {error}")
             continue
         acknowledged = {f"k{run}-{b}-{n}" for b in written for n in range(10)}
         in_flight = {i for i in now if i.startswith(f"k{run}-{len(written)}-")}
-        lost += len((stored | acknowledged) - now)
+        missing = (stored | acknowledged) - now
+        lost += len(missing)
         partial += 0 < len(in_flight) < 10  # a batch is all in or all out
+        if missing or 0 < len(in_flight) < 10:
+            failures.append(f"run {run}: acknowledged {written}, missing {sorted(missing)[:5]}, in flight {sorted(in_flight)}")
         landed_unacknowledged += len(in_flight) == 10  # killed after the rename, before it said so
         stored = now
     apply_changes(store, Changes(events=[Event.from_json({"id": "after", "date": "2026", "type": "statement",
@@ -170,7 +175,7 @@ def test_a_writer_killed_at_any_moment_leaves_the_old_or_the_new_store(tmp_path,
     figure(f"killed writers: {kills} SIGKILLs during batch writes (seed {SEED}, within {window * 1000:.0f} ms; "
            f"{mid_write} left a temporary file, {landed_unacknowledged} were killed after the rename, {batches_written} batches written) -> {corrupt} corrupt stores, {lost} acknowledged events "
            f"lost, {partial} half-written batches, {len(left_after)} temporary files left after the next write")  # fmt: skip
-    assert corrupt == lost == partial == 0
+    assert corrupt == lost == partial == 0, failures
     assert left_after == set()  # and the write above was not kept waiting by a lock of the dead
 
 

@@ -145,6 +145,17 @@ def test_leftover_temporary_files_are_removed_by_the_next_write(tmp_path):
     assert temp_files(tmp_path) == [".other.json.1.tmp", "notes.tmp"]
 
 
+def test_a_writer_killed_after_keeping_its_backup_leaves_nothing_behind(tmp_path):
+    # The backup is then a second link to the store itself; the next write must
+    # still keep the right generation and leave no temporary file.
+    path = write_store(tmp_path / "s.json", [event("a", "2026")])
+    before = path.read_bytes()
+    os.link(path, backup_path(path))
+    apply_changes(path, Changes(events=events(event("b", "2026"))))
+    assert backup_path(path).read_bytes() == before
+    assert temp_files(tmp_path) == []
+
+
 def test_a_write_waits_for_the_lock_and_gives_up_with_a_clear_error(tmp_path, monkeypatch):
     fcntl = pytest.importorskip("fcntl")
     path = write_store(tmp_path / "s.json", [])

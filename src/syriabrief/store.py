@@ -486,6 +486,10 @@ def _keep_copy(path: Path, copy: Path, replace: bool) -> None:
     except BaseException:
         _unlink_quietly(staged)
         raise
+    # When ``copy`` already was a link to the same file (a writer killed between
+    # keeping the copy and renaming its new store), rename does nothing and
+    # leaves ``staged`` behind (POSIX rename on two links to one file).
+    _unlink_quietly(staged)
 
 
 def _fsync_directory(directory: Path) -> None:
