@@ -220,7 +220,8 @@ def update_store(
         return _merge_and_check(path, current, plan(current), below)[1]
     with _StoreLock(path):
         _remove_leftovers(path)
-        current, version_on_disk = _read_for_update(path)
+        current, db = _read_for_update(path)
+        version_on_disk = db.storage.version_on_disk
         merged, report = _merge_and_check(path, current, plan(current), below)
         changed = any(report.added[t] or report.updated[t] for t in TABLES)
         if not changed and (version_on_disk is None or version_on_disk == SCHEMA_VERSION):
@@ -228,7 +229,6 @@ def update_store(
         try:
             if version_on_disk is not None and version_on_disk < SCHEMA_VERSION:
                 _keep_copy(path, path.with_name(f"{path.name}.v{version_on_disk}.bak"), replace=False)
-            db = TinyDB(str(path), storage=_StoreFileStorage)
             for table in TABLES:
                 db.table(table).truncate()
                 db.table(table).insert_multiple(merged[table])
@@ -249,13 +249,11 @@ def summarise_store(path: Path) -> StoreSummary:
     return StoreSummary(path, True, *counts, schema_version=db.storage.version_on_disk)
 
 
-def _read_for_update(path: Path) -> tuple[StoreContents, int | None]:
-    """The store's contents (empty if it does not exist yet) and the layout version on disk."""
-    if not path.exists():
-        return StoreContents(path, [], [], []), None
+def _read_for_update(path: Path) -> tuple[StoreContents, TinyDB]:
+    """The store's contents (none if it does not exist yet), and the database the write goes through."""
     db = TinyDB(str(path), storage=_StoreFileStorage)
-    contents = _contents_of(path, db)
-    return contents, db.storage.version_on_disk
+    contents = _contents_of(path, db)  # the storage reads a missing file as an empty store
+    return contents, db
 
 
 def _merge_and_check(
