@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,29 @@ SAMPLE_EVENTS = [
 @pytest.fixture
 def sample_store(tmp_path) -> Path:
     return write_store(tmp_path / "store.json", SAMPLE_EVENTS)
+
+
+# --- figures ------------------------------------------------------------------------
+# Fault tests measure things (events lost, stores corrupted); each figure is shown
+# in the summary of every run, with or without -s, and appended to the file
+# SYRIABRIEF_FIGURES names, if set (docs/reliability.md quotes them).
+FIGURES: list[str] = []
+
+
+@pytest.fixture
+def figure():
+    def record(text: str) -> None:
+        FIGURES.append(text)
+        target = os.environ.get("SYRIABRIEF_FIGURES")
+        if target:
+            with open(target, "a", encoding="utf-8") as report:
+                report.write(text + "\n")
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter):
+    if FIGURES:
+        terminalreporter.section("figures")
+        for line in FIGURES:
+            terminalreporter.write_line(line)

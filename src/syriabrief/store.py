@@ -5,43 +5,80 @@ three top-level lists (docs/data-model.md) rather than TinyDB's doc-id tables,
 so it stays readable and diffable; ``_StoreFileStorage`` translates between the
 two. Several files can be read as layers of one dataset: a record in a later
 layer replaces the record with the same id in an earlier one.
+
+Every write goes through ``update_store`` (``apply_changes`` is its common
+form), which is built so that a store is never lost or half-written
+(docs/reliability.md): it holds an exclusive lock on ``<store>.lock`` while it
+reads the file afresh, merges, checks the whole new state, writes it to a
+temporary file in the same directory (fsync), keeps the previous file as
+``<store>.bak`` and renames the new one into place (``os.replace``, atomic), then
+fsyncs the directory. Temporary files left by a killed writer are removed by the
+next write. Readers take no lock: a rename is atomic, so they see the old file
+or the new one, never a mix.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import secrets
+import shutil
+import stat
 import sys
+import time
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from tinydb import TinyDB
-from tinydb.middlewares import CachingMiddleware
 from tinydb.storages import Storage
 
 from .errors import StoreError
 from .dataset import Dataset
+from .migrate import layout_version, upgrade
 from .model import Actor, Event, Site
 from .validate import SCHEMA_VERSION, TABLES, check_records, check_references, check_store_layout
 
 __all__ = [
     "ChangeReport",
     "Changes",
+    "InvalidChangesError",
+    "LOCK_TIMEOUT",
     "StoreContents",
+    "StoreSummary",
     "apply_changes",
+    "backup_path",
+    "base_layers",
     "bundled_path",
     "default_user_store",
     "load_dataset",
+    "lock_path",
     "read_store",
     "store_layers",
+    "summarise_store",
+    "update_store",
 ]
 
 # Where the bundled dataset sits inside the installed package (the wheel puts
 # the repository's data/events.json there).
 _BUNDLED_RESOURCE = ("syriabrief", "data", "events.json")
 _KINDS = {"actors": "actor", "sites": "site", "events": "event"}
+# How long a write waits for another process's write to finish before giving up
+# with an error (a write of even a large store takes seconds, not minutes).
+LOCK_TIMEOUT = 60.0
+# Longest pause between two attempts at the lock: short, so waiting writers
+# follow each other closely.
+_LOCK_POLL = 0.02
+# Every temporary file a write makes is named ".<store name>.<random>.tmp", so
+# that the next write can find and remove those a killed writer left behind.
+_TEMP_SUFFIX = ".tmp"
+# Windows refuses to replace a file another process has open (a reader, an
+# antivirus scanner): a write retries that many times, 50 ms apart.
+_REPLACE_ATTEMPTS = 20
+# Most problems quoted in the message of a refused write (all are on .problems).
+_PROBLEMS_SHOWN = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +109,46 @@ class ChangeReport:
     unchanged: dict[str, list[str]] = field(default_factory=lambda: {t: [] for t in TABLES})
 
 
+class InvalidChangesError(StoreError):
+    """A write refused because the new state would not be a valid store; nothing was written.
+
+    ``problems`` lists every problem found, one line each.
+    """
+
+    def __init__(self, path: Path, problems: list[str]):
+        self.problems = problems
+        shown = problems[:_PROBLEMS_SHOWN]
+        more = len(problems) - len(shown)
+        count = f"{len(problems)} problem" + ("s" if len(problems) != 1 else "")
+        lines = [f"{path} was not changed: the result would not be a valid store ({count}):"]
+        lines += [f"  {p}" for p in shown]
+        if more:
+            lines.append(f"  ... and {more} more")
+        super().__init__("\n".join(lines))
+
+
+@dataclass(frozen=True, slots=True)
+class StoreSummary:
+    """Where one store is and how many records it holds (None when it does not exist)."""
+
+    path: Path
+    exists: bool
+    actors: int | None = None
+    sites: int | None = None
+    events: int | None = None
+    schema_version: int | None = None
+
+
+def lock_path(path: Path) -> Path:
+    """The file writers lock while they write ``path`` (kept between writes, never deleted)."""
+    return path.with_name(path.name + ".lock")
+
+
+def backup_path(path: Path) -> Path:
+    """Where the previous generation of ``path`` is kept after each write."""
+    return path.with_name(path.name + ".bak")
+
+
 def default_user_store() -> Path:
     """Where the user's own records live unless --db or SYRIABRIEF_DB says otherwise."""
     if sys.platform == "win32":
@@ -91,22 +168,100 @@ def store_layers(db: Path | None, bundled: str | None = None) -> list[Path]:
     ``bundled`` (SYRIABRIEF_BUNDLED) replaces the bundled dataset with another
     file, or with nothing when it is "none".
     """
-    layers = [] if bundled == "none" else [Path(bundled) if bundled else bundled_path()]
+    layers = base_layers(bundled)
     user = db or default_user_store()
     if db is not None or user.exists():
         layers.append(user)
     return layers
 
 
-def apply_changes(path: Path, changes: Changes, dry_run: bool = False) -> ChangeReport:
+def base_layers(bundled: str | None) -> list[Path]:
+    """The layers under the user's store: the bundled dataset, another file, or none ("none")."""
+    if bundled == "none":
+        return []
+    return [Path(bundled) if bundled else bundled_path()]
+
+
+def apply_changes(
+    path: Path, changes: Changes, dry_run: bool = False, *, beneath: Sequence[Path] | None = None
+) -> ChangeReport:
     """Add or replace records in the store at ``path`` (created if missing); report what changed.
 
     The whole new state is checked before anything is written: records that
-    would leave the store invalid raise StoreError and the file is untouched.
+    would leave the store invalid raise InvalidChangesError (a StoreError) and
+    the file is untouched. ``beneath`` are the stores read under this one, whose
+    actors and sites the new records may name; by default the bundled dataset
+    (or what SYRIABRIEF_BUNDLED names instead). See update_store.
     """
-    current = read_store(path) if path.exists() else StoreContents(path, [], [], [])
+    return update_store(path, lambda current: changes, dry_run, beneath=beneath)
+
+
+def update_store(
+    path: Path,
+    plan: Callable[[StoreContents], Changes],
+    dry_run: bool = False,
+    *,
+    beneath: Sequence[Path] | None = None,
+) -> ChangeReport:
+    """The one way syriabrief writes a store: ``plan`` turns its current contents into changes.
+
+    ``plan`` runs while the store is locked, on contents read afresh, so what it
+    decides (say, an id no other event has) still holds when the write lands.
+    With ``dry_run`` nothing is locked, created or written; the report says
+    what a write would do and problems are raised all the same.
+    """
+    path = Path(path)
+    _refuse_bundled(path)
+    if beneath is None:
+        beneath = base_layers(os.environ.get("SYRIABRIEF_BUNDLED"))
+    below = _layered_records([layer for layer in beneath if not _same_file(layer, path)])
+    if dry_run:
+        current, _ = _read_for_update(path)
+        return _merge_and_check(path, current, plan(current), below)[1]
+    with _StoreLock(path):
+        _remove_leftovers(path)
+        current, db = _read_for_update(path)
+        version_on_disk = db.storage.version_on_disk
+        merged, report = _merge_and_check(path, current, plan(current), below)
+        changed = any(report.added[t] or report.updated[t] for t in TABLES)
+        if not changed and (version_on_disk is None or version_on_disk == SCHEMA_VERSION):
+            return report
+        try:
+            if version_on_disk is not None and version_on_disk < SCHEMA_VERSION:
+                _keep_copy(path, path.with_name(f"{path.name}.v{version_on_disk}.bak"), replace=False)
+            for table in TABLES:
+                db.table(table).truncate()
+                db.table(table).insert_multiple(merged[table])
+            db.storage.commit()
+        except OSError as error:
+            raise StoreError(_write_failure(path, error)) from None
+    return report
+
+
+def summarise_store(path: Path) -> StoreSummary:
+    """How many records the store at ``path`` holds; StoreError if it exists but cannot be read."""
+    path = Path(path)
+    if not path.exists():
+        return StoreSummary(path, exists=False)
+    db = TinyDB(str(path), storage=_StoreFileStorage)
+    contents = _contents_of(path, db)
+    counts = len(contents.actors), len(contents.sites), len(contents.events)
+    return StoreSummary(path, True, *counts, schema_version=db.storage.version_on_disk)
+
+
+def _read_for_update(path: Path) -> tuple[StoreContents, TinyDB]:
+    """The store's contents (none if it does not exist yet), and the database the write goes through."""
+    db = TinyDB(str(path), storage=_StoreFileStorage)
+    contents = _contents_of(path, db)  # the storage reads a missing file as an empty store
+    return contents, db
+
+
+def _merge_and_check(
+    path: Path, current: StoreContents, changes: Changes, below: dict[str, dict[str, Any]]
+) -> tuple[dict[str, list[dict[str, Any]]], ChangeReport]:
     report = ChangeReport()
     merged: dict[str, list[dict[str, Any]]] = {}
+    models: dict[str, list[Any]] = {}
     for table, old, new in (
         ("actors", current.actors, changes.actors),
         ("sites", current.sites, changes.sites),
@@ -122,15 +277,254 @@ def apply_changes(path: Path, changes: Changes, dry_run: bool = False) -> Change
             else:
                 report.unchanged[table].append(record.id)
             records[record.id] = record
-        merged[table] = [r.to_json() for r in records.values()]
-    if dry_run or not any(report.added[t] or report.updated[t] for t in TABLES):
-        return report
-    db = TinyDB(str(path), storage=CachingMiddleware(_StoreFileStorage))
-    for table in TABLES:
-        db.table(table).truncate()
-        db.table(table).insert_multiple(merged[table])
-    db.close()  # CachingMiddleware writes the whole new state once, here
-    return report
+        models[table] = list(records.values())
+        merged[table] = [r.to_json() for r in models[table]]
+    problems = [str(p) for table in TABLES for p in check_records(_KINDS[table], merged[table])]
+    if not problems:
+        actor_ids = set(below["actors"]) | {a.id for a in models["actors"]}
+        site_ids = set(below["sites"]) | {s.id for s in models["sites"]}
+        problems = [str(p) for p in check_references(models["events"], actor_ids, site_ids, models["actors"])]
+    if problems:
+        raise InvalidChangesError(path, problems)
+    return merged, report
+
+
+def _layered_records(paths: Sequence[Path]) -> dict[str, dict[str, Any]]:
+    layered: dict[str, dict[str, Any]] = {table: {} for table in TABLES}
+    for below in paths:
+        contents = read_store(below)
+        layered["actors"].update((a.id, a) for a in contents.actors)
+        layered["sites"].update((s.id, s) for s in contents.sites)
+        layered["events"].update((e.id, e) for e in contents.events)
+    return layered
+
+
+def _refuse_bundled(path: Path) -> None:
+    if _same_file(path, bundled_path()):
+        raise StoreError(
+            f"{path} is the bundled dataset, which syriabrief never writes; "
+            "write to your own store instead (--db, SYRIABRIEF_DB, or the default: see 'syriabrief store')"
+        )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+class _StoreLock:
+    """An exclusive lock on ``<store>.lock`` for the length of one write, waiting for other writers.
+
+    The lock is an OS lock on an open file (flock on POSIX, msvcrt.locking on
+    Windows), so the OS releases it when its holder exits, even when killed:
+    there is never a stale lock to clean up. The lock file itself stays.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.fd: int | None = None
+
+    def __enter__(self) -> _StoreLock:
+        lock = lock_path(self.path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as error:
+            raise StoreError(_write_failure(self.path, error)) from None
+        deadline = time.monotonic() + LOCK_TIMEOUT
+        pause = 0.001
+        while not _try_lock(self.fd):
+            if time.monotonic() > deadline:
+                self.__exit__()
+                raise StoreError(
+                    f"{self.path} is being written by another process (it has held {lock.name} "
+                    f"for over {LOCK_TIMEOUT:.0f} seconds); try again when it has finished"
+                )
+            time.sleep(pause)
+            pause = min(pause * 2, _LOCK_POLL)
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        if self.fd is not None:
+            _unlock(self.fd)
+            os.close(self.fd)
+            self.fd = None
+
+
+if os.name == "nt":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        os.lseek(fd, 0, os.SEEK_SET)
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - a platform with neither lock
+        fcntl = None
+
+    def _try_lock(fd: int) -> bool:
+        if fcntl is None:  # pragma: no cover
+            raise StoreError(
+                "this platform offers no file locking, so syriabrief cannot write a store safely here"
+            )
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _temp_name(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{secrets.token_hex(6)}{_TEMP_SUFFIX}")
+
+
+def _remove_leftovers(path: Path) -> list[Path]:
+    """Remove temporary files of earlier writes that never finished (only called under the lock)."""
+    removed = []
+    prefix = f".{path.name}."
+    try:
+        candidates = list(path.parent.iterdir())
+    except OSError:
+        return removed
+    for candidate in candidates:
+        if candidate.name.startswith(prefix) and candidate.name.endswith(_TEMP_SUFFIX):
+            try:
+                candidate.unlink()
+                removed.append(candidate)
+            except OSError:
+                pass  # not ours to fight over; the write itself will say if the directory is unusable
+    return removed
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` so that a crash at any moment leaves the old or the new file."""
+    data = text.encode("utf-8")
+    temp = _temp_name(path)
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    try:
+        try:
+            _copy_mode(path, fd)
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        _keep_copy(path, backup_path(path), replace=True)
+        _replace(temp, path)
+    except BaseException:
+        _unlink_quietly(temp)
+        raise
+    _fsync_directory(path.parent)
+
+
+def _replace(source: Path, target: Path) -> None:
+    """os.replace, retried briefly on Windows, where a reader holding the store open blocks it."""
+    for attempt in range(_REPLACE_ATTEMPTS):
+        try:
+            os.replace(source, target)
+            return
+        except PermissionError:
+            if os.name != "nt" or attempt == _REPLACE_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05)  # pragma: no cover - Windows only
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _copy_mode(path: Path, fd: int) -> None:
+    """Give the new file the old one's permissions (or the umask's, for a new store)."""
+    if not hasattr(os, "fchmod"):
+        return
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    os.fchmod(fd, mode)
+
+
+def _keep_copy(path: Path, copy: Path, replace: bool) -> None:
+    """Make ``copy`` hold the current ``path`` (a hard link where the filesystem has them)."""
+    if not path.exists() or (not replace and copy.exists()):
+        return
+    staged = _temp_name(path)
+    try:
+        try:
+            os.link(path, staged)
+        except OSError:
+            # No hard links here (some filesystems): copy, and make the copy durable.
+            shutil.copyfile(path, staged)
+            fd = os.open(staged, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        os.replace(staged, copy)
+    except BaseException:
+        _unlink_quietly(staged)
+        raise
+    # When ``copy`` already was a link to the same file (a writer killed between
+    # keeping the copy and renaming its new store), rename does nothing and
+    # leaves ``staged`` behind (POSIX rename on two links to one file).
+    _unlink_quietly(staged)
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make the rename durable. Windows cannot open directories; some filesystems refuse."""
+    if os.name == "nt":  # pragma: no cover
+        return
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError as error:
+        if error.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
+            raise
+    finally:
+        os.close(fd)
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def _write_failure(path: Path, error: OSError) -> str:
+    reason = {
+        errno.ENOSPC: "the disk is full",
+        errno.EROFS: "the filesystem is read-only",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "permission denied",
+        getattr(errno, "EDQUOT", -1): "the disk quota is exceeded",
+        errno.EFBIG: "the file would be larger than allowed",
+    }.get(error.errno, error.strerror or str(error))
+    where = f" ({error.filename})" if error.filename and str(error.filename) != str(path) else ""
+    return f"cannot write {path}: {reason}{where}; the store was not changed"
 
 
 def bundled_path() -> Path:
@@ -145,22 +539,25 @@ def bundled_path() -> Path:
 
 def read_store(path: Path) -> StoreContents:
     """Read and check one store file; StoreError says what is wrong with it."""
+    path = Path(path)
     if not path.exists():
         raise StoreError(f"no store at {path} (check --db or SYRIABRIEF_DB)")
-    db = TinyDB(str(path), storage=CachingMiddleware(_StoreFileStorage))
+    return _contents_of(path, TinyDB(str(path), storage=_StoreFileStorage))
+
+
+def _contents_of(path: Path, db: TinyDB) -> StoreContents:
     raw = {table: [dict(doc) for doc in db.table(table).all()] for table in TABLES}
     problems = []
     for table in TABLES:
         problems += check_records(_KINDS[table], raw[table])
     if problems:
         raise StoreError(_summarise(path, [str(p) for p in problems]))
-    contents = StoreContents(
+    return StoreContents(
         path=path,
         actors=[Actor.from_json(r) for r in raw["actors"]],
         sites=[Site.from_json(r) for r in raw["sites"]],
         events=[Event.from_json(r) for r in raw["events"]],
     )
-    return contents
 
 
 def load_dataset(paths: Sequence[Path]) -> Dataset:
@@ -181,26 +578,49 @@ def load_dataset(paths: Sequence[Path]) -> Dataset:
 
 
 class _StoreFileStorage(Storage):
-    """TinyDB storage for the syriabrief file layout (three lists and a schema version)."""
+    """TinyDB storage for the syriabrief file layout (three lists and a schema version).
+
+    The file is read once; TinyDB's writes only change the state held here, and
+    ``commit`` writes the whole state to disk at once, atomically. A store of an
+    older layout is upgraded as it is read (migrate.py); ``version_on_disk`` is
+    the layout the file itself has.
+    """
 
     def __init__(self, path: str):
         self.path = Path(path)
+        self.state: dict[str, dict[str, Any]] | None = None
+        self.version_on_disk: int | None = None
 
     def read(self) -> dict[str, dict[str, Any]]:
+        if self.state is None:
+            self.state = self._load()
+        return self.state
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        self.state = data
+
+    def commit(self) -> None:
+        """Write the state to disk: see _atomic_write. Called under the store's lock."""
+        data = self.read()
+        layout = {"schema_version": SCHEMA_VERSION}
+        layout.update({table: list(data.get(table, {}).values()) for table in TABLES})
+        _atomic_write(self.path, dump_store(layout))
+        self.version_on_disk = SCHEMA_VERSION
+
+    def close(self) -> None:
+        # Nothing is ever written on close: an abandoned change must not reach the disk.
+        pass
+
+    def _load(self) -> dict[str, dict[str, Any]]:
         if not self.path.exists():
             return {table: {} for table in TABLES}
         data = _parse_file(self.path)
+        self.version_on_disk = layout_version(data)
+        data = upgrade(data)
         problems = check_store_layout(data)
         if problems:
             raise StoreError(f"{self.path}: " + "; ".join(f"{p.field or ''} {p.message}".strip() for p in problems))
         return {table: {str(n): r for n, r in enumerate(data.get(table, []), 1)} for table in TABLES}
-
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        # TODO(issue 4): lock, temporary file, fsync, atomic replace, backup.
-        layout = {"schema_version": SCHEMA_VERSION}
-        layout.update({table: list(data.get(table, {}).values()) for table in TABLES})
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(dump_store(layout), encoding="utf-8")
 
 
 def dump_store(layout: dict[str, Any]) -> str:

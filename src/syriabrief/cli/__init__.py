@@ -177,6 +177,4 @@ def main() -> None:
 
 
 # Importing the command modules registers their commands on ``app``.
-from . import timeline  # noqa: E402,F401
-from . import exporting, importing, validating  # noqa: E402,F401
-from . import positions  # noqa: E402,F401
+from . import edit, exporting, importing, positions, stores, timeline, validating  # noqa: E402,F401

@@ -1,0 +1,322 @@
+"""``syriabrief add``: record one event, actor or site in the user's store.
+
+``syriabrief add --date ... --type ...`` adds an event; ``add actor`` and
+``add site`` add the names events refer to. Writes go to the user's store
+(--db, SYRIABRIEF_DB, or the per-user default), never to the bundled dataset.
+Names are resolved against the bundled and the user's records together.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Callable, Optional
+
+import typer
+
+from . import DbOption, EventStatus, EventType, JsonOption, app, handles_errors
+from ..errors import NotFoundError, SyriabriefError, UsageError
+from ..model import ACTOR_KINDS, EVENT_STATUSES, EVENT_TYPES, SITE_KINDS, STAGES
+
+Stage = Enum("Stage", {s: s for s in STAGES}, type=str)
+ActorKind = Enum("ActorKind", {k: k for k in ACTOR_KINDS}, type=str)
+SiteKind = Enum("SiteKind", {k: k for k in SITE_KINDS}, type=str)
+
+EVENT_EXAMPLE = (
+    "syriabrief add --date 2026-03-01 --type withdrawal --actor US --site Qasrak "
+    '--summary "US forces completed their withdrawal from Qasrak." --source-outlet Reuters'
+)
+
+add_app = typer.Typer(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(add_app, name="add")
+
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Show what would be added; write nothing.")]
+NameOption = Annotated[Optional[str], typer.Option("--name", metavar="TEXT", help="The name to show (required).")]
+IdOption = Annotated[
+    Optional[str], typer.Option("--id", metavar="ID", help="The record's id (default: made from the name).")
+]
+AliasOption = Annotated[
+    Optional[list[str]], typer.Option("--alias", metavar="TEXT", help="Another name it goes by (repeatable).")
+]
+
+
+def _can_prompt() -> bool:
+    """Ask for missing values only when a person can answer (stdin is a terminal)."""
+    return sys.stdin.isatty()
+
+
+def _ask(label: str, convert: Callable[[str], Any]) -> Any:
+    """Prompt on stderr until ``convert`` accepts the answer."""
+    from ..render import visible
+
+    while True:
+        answer = typer.prompt(label, err=True)
+        try:
+            return convert(answer)
+        except SyriabriefError as error:
+            typer.echo(f"Error: {visible(error)}", err=True)
+
+
+def _refuse_missing(missing: list[str], what: str, example: str) -> None:
+    if missing and not _can_prompt():
+        raise UsageError(
+            f"missing {', '.join(missing)}: {what} needs {'them' if len(missing) > 1 else 'it'}, "
+            f"and stdin is not a terminal to ask on. Example: {example}"
+        )
+
+
+def _user_store(db: Optional[Path]) -> Path:
+    from ..store import default_user_store
+
+    return db or default_user_store()
+
+
+def _layers_beneath() -> list[Path]:
+    from ..store import base_layers
+
+    return base_layers(os.environ.get("SYRIABRIEF_BUNDLED"))
+
+
+def _names(db: Optional[Path]):
+    """The records names are resolved against: the bundled data and the user's store, if it exists yet."""
+    from ..store import load_dataset
+
+    user = _user_store(db)
+    return load_dataset(_layers_beneath() + ([user] if user.exists() else []))
+
+
+def _report(kind: str, record: Any, path: Path, dry_run: bool, json: bool) -> None:
+    from ..render import visible, write_json
+
+    if json:
+        write_json(record.to_json())
+        return
+    verb = "Would add" if dry_run else "Added"
+    typer.echo(f"{verb} {kind} {record.id} to {visible(path)}" + (" (nothing was written)." if dry_run else "."))
+
+
+@add_app.callback(invoke_without_command=True)
+@handles_errors
+def add(
+    ctx: typer.Context,
+    date: Annotated[Optional[str], typer.Option(metavar="DATE", help="When it happened or began: 2026-03-01, 2026-03, 'Mar 2026' (required).")] = None,
+    end_date: Annotated[Optional[str], typer.Option(metavar="DATE", help="The last day of a span (a withdrawal over several days).")] = None,
+    event_type: Annotated[Optional[EventType], typer.Option("--type", metavar="TYPE", case_sensitive=False, help="What happened (required): " + ", ".join(EVENT_TYPES) + ".")] = None,
+    actor: Annotated[Optional[list[str]], typer.Option(metavar="NAME", help="Who acted, acting party first (any alias; repeatable; at least one).")] = None,
+    site: Annotated[Optional[str], typer.Option(metavar="NAME", help="Where it happened; for a withdrawal, the place left.")] = None,
+    origin: Annotated[Optional[str], typer.Option(metavar="NAME", help="Where a movement started.")] = None,
+    destination: Annotated[Optional[str], typer.Option(metavar="NAME", help="Where a movement went.")] = None,
+    summary: Annotated[Optional[str], typer.Option(metavar="TEXT", help="One or two sentences in your own words (required).")] = None,
+    source_outlet: Annotated[Optional[str], typer.Option(metavar="NAME", help="Who reported it: Reuters, AP, SANA... (required).")] = None,
+    source_url: Annotated[Optional[str], typer.Option(metavar="URL", help="The report's address.")] = None,
+    source_document: Annotated[Optional[str], typer.Option(metavar="TEXT", help="The report's title, or the file you read it in.")] = None,
+    published: Annotated[Optional[str], typer.Option(metavar="DATE", help="When the report was published.")] = None,
+    status: Annotated[Optional[EventStatus], typer.Option(metavar="STATUS", case_sensitive=False, help="How sure it is (default: reported): " + ", ".join(EVENT_STATUSES) + ".")] = None,
+    stage: Annotated[Optional[Stage], typer.Option(metavar="STAGE", case_sensitive=False, help="For a process such as a withdrawal: " + ", ".join(STAGES) + ".")] = None,
+    approximate: Annotated[bool, typer.Option("--approximate", help="The date is the reporters' estimate.")] = False,
+    quantity: Annotated[Optional[list[str]], typer.Option(metavar="NAME=VALUE", help="A figure: troops=200, or a range: escaped=120-1500 (repeatable).")] = None,
+    tag: Annotated[Optional[list[str]], typer.Option(metavar="TAG", help="A free label such as us-drawdown (repeatable).")] = None,
+    event_id: Annotated[Optional[str], typer.Option("--id", metavar="ID", help="The event's id (default: made from the date and the summary).")] = None,
+    dry_run: DryRunOption = False,
+    json: Annotated[bool, typer.Option("--json", help="Print the added event as JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Add an event to your store; 'add actor' and 'add site' add the names events use.
+
+    Names match any alias of the bundled and your own actors and sites; an
+    unknown name is refused with suggestions (add it first with 'add actor' or
+    'add site'). Missing required options are asked for on a terminal.
+
+    Example: syriabrief add --date 2026-03-01 --type withdrawal --actor US --site Qasrak --summary "US forces completed their withdrawal from Qasrak." --source-outlet Reuters
+    """
+    given = {k: v for k, v in ctx.params.items() if k not in ("db",) and v not in (None, False, [], ())}
+    if ctx.invoked_subcommand is not None:
+        if given:
+            raise UsageError(f"event options go with 'syriabrief add' alone, not with 'add {ctx.invoked_subcommand}'")
+        return
+
+    from ..dates import parse_user_date
+    from ..editing import add_record, parse_quantity, slugify, stored_date
+
+    missing = [
+        option
+        for option, value in (
+            ("--date", date), ("--type", event_type), ("--actor", actor),
+            ("--summary", summary), ("--source-outlet", source_outlet),
+        )
+        if not value or (isinstance(value, str) and not value.strip())
+    ]  # fmt: skip
+    _refuse_missing(missing, "an event", EVENT_EXAMPLE)
+    data = _names(db)
+
+    def day(text: str) -> str:
+        return stored_date(parse_user_date(text))
+
+    def actors_in(text: str) -> list[str]:
+        names = [n.strip() for n in text.split(",") if n.strip()]
+        if not names:
+            raise UsageError("name at least one actor")
+        return [data.actor(n).id for n in names]
+
+    def text_of(text: str) -> str:
+        if not text.strip():
+            raise UsageError("this cannot be empty")
+        return text.strip()
+
+    def type_of(text: str) -> str:
+        if text.strip().lower() not in EVENT_TYPES:
+            raise UsageError(f"{text!r} is not one of: {', '.join(EVENT_TYPES)}")
+        return text.strip().lower()
+
+    # Everything given is checked before anything is asked for.
+    record: dict[str, Any] = {
+        "date": day(date) if date else None,
+        "end_date": day(end_date) if end_date else None,
+        "approximate": approximate,
+        "type": event_type.value if event_type else None,
+        "stage": stage.value if stage else None,
+        "actors": [data.actor(n).id for n in actor or ()],
+        "site": data.site(site).id if site else None,
+        "origin": data.site(origin).id if origin else None,
+        "destination": data.site(destination).id if destination else None,
+        "quantities": {},
+        "status": status.value if status else "reported",
+        "summary": summary.strip() if summary else None,
+        "sources": [],
+        "disputes": [],
+        "tags": [t.strip() for t in tag or () if t.strip()],
+    }
+    for text in quantity or ():
+        name, value = parse_quantity(text)
+        if name in record["quantities"]:
+            raise UsageError(f"the quantity {name!r} is given twice")
+        record["quantities"][name] = value
+    published_date = day(published) if published else None
+    if "--date" in missing:
+        record["date"] = _ask("Date (2026-03-01, 2026-03, Mar 2026)", day)
+    if "--type" in missing:
+        record["type"] = _ask(f"Type ({', '.join(EVENT_TYPES)})", type_of)
+    if "--actor" in missing:
+        record["actors"] = _ask("Actors, acting party first (any alias; separate with commas)", actors_in)
+    if "--summary" in missing:
+        record["summary"] = _ask("Summary (one or two sentences in your own words)", text_of)
+    outlet = source_outlet.strip() if source_outlet and source_outlet.strip() else _ask("Source outlet (e.g. Reuters)", text_of)
+    record["sources"] = [{"outlet": outlet, "document": source_document, "url": source_url, "published": published_date}]
+
+    path = _user_store(db)
+    event = add_record(
+        path, "event", record,
+        wanted_id=event_id,
+        id_hint=f"{record['date']}-{slugify(record['summary'])}".strip("-"),
+        beneath=_layers_beneath(), dry_run=dry_run,
+    )  # fmt: skip
+    _report("event", event, path, dry_run, json)
+
+
+def _refuse_known_names(names: list[str], resolve: Callable[[str], Any], kind: str) -> None:
+    """A new actor or site must not take a name that already means another one."""
+    for name in names:
+        try:
+            existing = resolve(name)
+        except NotFoundError:
+            continue
+        raise SyriabriefError(
+            f"{name!r} already names the {kind} {existing.name!r} (id {existing.id}); "
+            f"events can name it as it is, or choose another name for a new {kind}"
+        )
+
+
+@add_app.command("actor")
+@handles_errors
+def add_actor(
+    name: NameOption = None,
+    actor_id: IdOption = None,
+    alias: AliasOption = None,
+    kind: Annotated[Optional[ActorKind], typer.Option(metavar="KIND", case_sensitive=False, help="One of: " + ", ".join(ACTOR_KINDS) + ".")] = None,
+    country: Annotated[Optional[str], typer.Option(metavar="TEXT", help="The country it belongs to.")] = None,
+    parent: Annotated[Optional[str], typer.Option(metavar="NAME", help="The actor it is part of (any alias).")] = None,
+    affiliation: Annotated[Optional[list[str]], typer.Option(metavar="NAME", help="An actor it is allied with or part of (repeatable).")] = None,
+    dry_run: DryRunOption = False,
+    json: Annotated[bool, typer.Option("--json", help="Print the added actor as JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Add an actor (a state, a force, a group, a person) that events can name.
+
+    Example: syriabrief add actor --name "Jordanian Armed Forces" --alias JAF --kind state_armed_force --country Jordan
+    """
+    from ..editing import add_record, slugify
+
+    _refuse_missing(["--name"] if not (name and name.strip()) else [], "an actor",
+                    'syriabrief add actor --name "Jordanian Armed Forces" --alias JAF')  # fmt: skip
+    data = _names(db)
+    name = name.strip() if name and name.strip() else _ask("Name", lambda t: t.strip() or _empty())
+    aliases = [a.strip() for a in alias or () if a.strip()]
+    _refuse_known_names([name, *aliases], data.actor, "actor")
+    record = {
+        "name": name,
+        "aliases": aliases,
+        "kind": kind.value if kind else None,
+        "country": country,
+        "parent": data.actor(parent).id if parent else None,
+        "affiliations": [data.actor(a).id for a in affiliation or ()],
+    }
+    path = _user_store(db)
+    made = add_record(path, "actor", record, wanted_id=actor_id, id_hint=slugify(name, max_words=12),
+                      beneath=_layers_beneath(), dry_run=dry_run)  # fmt: skip
+    _report("actor", made, path, dry_run, json)
+
+
+@add_app.command("site")
+@handles_errors
+def add_site(
+    name: NameOption = None,
+    site_id: IdOption = None,
+    alias: AliasOption = None,
+    kind: Annotated[Optional[SiteKind], typer.Option(metavar="KIND", case_sensitive=False, help="One of: " + ", ".join(SITE_KINDS) + ".")] = None,
+    country: Annotated[Optional[str], typer.Option(metavar="TEXT", help="The country it is in.")] = None,
+    admin1: Annotated[Optional[str], typer.Option(metavar="TEXT", help="Its governorate or province.")] = None,
+    lat: Annotated[Optional[float], typer.Option(metavar="DEGREES", min=-90, max=90, help="Latitude (give --lon too).")] = None,
+    lon: Annotated[Optional[float], typer.Option(metavar="DEGREES", min=-180, max=180, help="Longitude (give --lat too).")] = None,
+    exact: Annotated[bool, typer.Option("--exact", help="The coordinates are the site itself, not the town near it.")] = False,
+    dry_run: DryRunOption = False,
+    json: Annotated[bool, typer.Option("--json", help="Print the added site as JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Add a site (a base, an airport, a prison, a town) that events can name.
+
+    Example: syriabrief add site --name "Kharab al-Jir airstrip" --alias "Kharab al-Jir" --kind air_base --country Syria
+    """
+    from ..editing import add_record, slugify
+
+    _refuse_missing(["--name"] if not (name and name.strip()) else [], "a site",
+                    'syriabrief add site --name "Kharab al-Jir airstrip" --kind air_base')  # fmt: skip
+    if (lat is None) != (lon is None):
+        raise UsageError("give --lat and --lon together, or neither")
+    data = _names(db)
+    name = name.strip() if name and name.strip() else _ask("Name", lambda t: t.strip() or _empty())
+    aliases = [a.strip() for a in alias or () if a.strip()]
+    _refuse_known_names([name, *aliases], data.site, "site")
+    record = {
+        "name": name,
+        "aliases": aliases,
+        "kind": kind.value if kind else None,
+        "country": country,
+        "admin1": admin1,
+        "lat": lat,
+        "lon": lon,
+        "location_precision": "exact" if exact else "approximate",
+    }
+    path = _user_store(db)
+    made = add_record(path, "site", record, wanted_id=site_id, id_hint=slugify(name, max_words=12),
+                      beneath=_layers_beneath(), dry_run=dry_run)  # fmt: skip
+    _report("site", made, path, dry_run, json)
+
+
+def _empty() -> str:
+    raise UsageError("this cannot be empty")

@@ -1,0 +1,88 @@
+"""``syriabrief store``: where the bundled dataset and the user's store are, and what each holds."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+from . import DbOption, JsonOption, app, handles_errors
+from ..errors import StoreError
+
+
+def _describe(path: Path, layer: str) -> dict[str, Any]:
+    """One store as the --json contract has it; a store that cannot be read keeps its error."""
+    from ..store import backup_path, summarise_store
+
+    entry: dict[str, Any] = {
+        "layer": layer, "path": str(path), "exists": path.exists(), "schema_version": None,
+        "actors": None, "sites": None, "events": None, "backup": None, "error": None,
+    }  # fmt: skip
+    try:
+        summary = summarise_store(path)
+    except StoreError as error:
+        entry["error"] = str(error)
+        return entry
+    if summary.exists:
+        entry.update(schema_version=summary.schema_version, actors=summary.actors, sites=summary.sites,
+                     events=summary.events)  # fmt: skip
+    if layer == "user" and backup_path(path).exists():
+        entry["backup"] = str(backup_path(path))
+    return entry
+
+
+@app.command("store")
+@handles_errors
+def store_command(json: JsonOption = False, db: DbOption = None) -> None:
+    """Where your store and the bundled dataset are, and how many records each holds.
+
+    Queries read the bundled dataset with your store over it (your records win
+    on equal ids); 'add' writes only to your store.
+
+    Example: syriabrief store --db ~/syria/store.json
+    """
+    from ..render import visible, write_json
+    from ..store import base_layers, default_user_store
+
+    bundled = base_layers(os.environ.get("SYRIABRIEF_BUNDLED"))
+    user_path = db or default_user_store()
+    result = {
+        "bundled": _describe(bundled[0], "bundled") if bundled else None,
+        "user": _describe(user_path, "user"),
+    }
+    if json:
+        write_json(result)
+    else:
+        chosen_by = (
+            "default location" if db is None
+            else "SYRIABRIEF_DB" if os.environ.get("SYRIABRIEF_DB") == str(db) else "--db"
+        )  # fmt: skip
+        if result["bundled"] is None:
+            typer.echo("Bundled dataset: not read (SYRIABRIEF_BUNDLED=none)")
+        else:
+            typer.echo(f"Bundled dataset (read-only): {visible(result['bundled']['path'])}")
+            typer.echo(f"  {_contents(result['bundled'])}")
+        typer.echo(f"Your store ({chosen_by}): {visible(result['user']['path'])}")
+        typer.echo(f"  {_contents(result['user'])}")
+        if result["user"]["backup"]:
+            typer.echo(f"  previous version kept in {visible(result['user']['backup'])}")
+    broken = [entry for entry in result.values() if entry and entry["error"]]
+    if broken:
+        names = " and ".join(entry["path"] for entry in broken)
+        typer.echo(f"Error: {visible(names)} cannot be read (see 'syriabrief validate')", err=True)
+        raise typer.Exit(1)
+
+
+def _contents(entry: dict[str, Any]) -> str:
+    from ..narrative import count_phrase
+    from ..render import visible
+
+    if entry["error"]:
+        return f"cannot be read: {visible(entry['error'])}"
+    if not entry["exists"]:
+        return "not created yet; 'syriabrief add' creates it"
+    return ", ".join(
+        count_phrase(entry[kind], singular) for kind, singular in (("actors", "actor"), ("sites", "site"), ("events", "event"))
+    )

@@ -1,0 +1,135 @@
+"""Adding one record at a time: the event, actor or site a user types on the command line.
+
+Everything here writes through ``store.update_store``, so an id is chosen while
+the store is locked: two people adding "the same" report at once get two ids,
+never one event silently replacing the other. Names given by the user are
+resolved by the caller (Dataset.actor / Dataset.site); this module turns typed
+values (dates, quantities) into stored forms and picks ids.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any, Sequence
+
+from .dates import Period
+from .errors import StoreError, UsageError
+from .model import Actor, Event, Quantity, Site
+from .store import Changes, read_store, update_store
+from .validate import check_records
+
+__all__ = ["add_record", "parse_quantity", "slugify", "stored_date", "unique_id"]
+
+# Words that add length but no meaning to an id made from a summary.
+_FILLER = frozenset(
+    "a an the of to from and in on at by for with its their his her was were is are has had".split()
+)
+# An id made from a summary keeps at most this many words and characters.
+ID_WORDS = 7
+ID_CHARACTERS = 80
+_MODELS = {"event": Event, "actor": Actor, "site": Site}
+_NUMBER = r"[0-9]+(?:\.[0-9]+)?"
+_RANGE = re.compile(rf"({_NUMBER})\s*-\s*({_NUMBER})")
+
+
+def stored_date(period: Period) -> str:
+    """The stored form of a date typed at any precision: 2026, 2026-03 or 2026-03-01."""
+    start = period.start
+    return {"year": f"{start.year:04d}", "month": f"{start.year:04d}-{start.month:02d}"}.get(
+        period.precision, start.isoformat()
+    )
+
+
+def slugify(text: str, max_words: int = ID_WORDS) -> str:
+    """Lowercase ASCII words joined by dashes, without filler words: "The US left Tanf" -> "us-left-tanf"."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower().replace("'", ""))
+    kept = [w for w in words if w not in _FILLER] or words
+    slug = "-".join(kept[:max_words])
+    return slug[:ID_CHARACTERS].strip("-")
+
+
+def unique_id(wanted: str, taken: set[str]) -> str:
+    """``wanted``, or ``wanted-2``, ``wanted-3``... whichever no record has yet."""
+    if wanted not in taken:
+        return wanted
+    n = 2
+    while f"{wanted}-{n}" in taken:
+        n += 1
+    return f"{wanted}-{n}"
+
+
+def parse_quantity(text: str) -> tuple[str, Quantity]:
+    """``troops=200`` or ``escaped=120-1500`` as a named figure; UsageError otherwise."""
+    name, sep, value = text.partition("=")
+    name, value = name.strip(), value.strip()
+    if not sep or not name or not value:
+        raise UsageError(
+            f"cannot read the quantity {text!r}; write NAME=NUMBER or NAME=LOW-HIGH, e.g. troops=200"
+        )
+    span = _RANGE.fullmatch(value)
+    if span:
+        low, high = _number(span[1]), _number(span[2])
+        if low > high:
+            raise UsageError(f"in the quantity {text!r} the low figure is above the high one")
+        return name, {"low": low, "high": high}
+    if not re.fullmatch(_NUMBER, value.replace(",", "")):
+        raise UsageError(f"cannot read the figure in {text!r}; write a number (200) or a range (120-1500)")
+    return name, _number(value.replace(",", ""))
+
+
+def _number(text: str) -> int | float:
+    value = float(text)
+    if not math.isfinite(value):  # pragma: no cover - the pattern admits only plain digits
+        raise UsageError(f"{text!r} is not a finite number")
+    return int(value) if value.is_integer() and "." not in text else value
+
+
+def add_record(
+    path: Path,
+    kind: str,
+    record: dict[str, Any],
+    *,
+    wanted_id: str | None,
+    id_hint: str,
+    beneath: Sequence[Path],
+    dry_run: bool = False,
+) -> Event | Actor | Site:
+    """Add one new ``kind`` record (its JSON form, without an id) to the store at ``path``.
+
+    With ``wanted_id`` that id is used, and refused if any record of the kind in
+    the store or beneath it has it. Without, the id is ``id_hint`` made unique
+    there. The record is checked first, alone (UsageError listing its problems),
+    then with the whole store (store.InvalidChangesError).
+    """
+    problems = check_records(kind, [{**record, "id": wanted_id or "placeholder"}])
+    if problems:
+        details = "; ".join(f"{p.field}: {p.message}" if p.field else p.message for p in problems)
+        raise UsageError(f"cannot add this {kind}: {details}")
+    table = f"{kind}s"
+    below = set()
+    for layer in beneath:
+        if layer.exists() and layer.resolve() != Path(path).resolve():
+            below |= {r.id for r in getattr(read_store(layer), table)}
+    made: list[Any] = []
+
+    def plan(current):
+        mine = {r.id for r in getattr(current, table)}
+        if wanted_id is not None:
+            if wanted_id in mine or wanted_id in below:
+                where = "your store" if wanted_id in mine else "the bundled dataset"
+                article = "an" if kind[0] in "aeiou" else "a"
+                raise StoreError(
+                    f"{wanted_id!r} is already the id of {article} {kind} in {where}; choose another --id"
+                )
+            record_id = wanted_id
+        else:
+            record_id = unique_id(id_hint or kind, mine | below)
+        made.append(_MODELS[kind].from_json({**record, "id": record_id}))
+        return Changes(**{table: [made[-1]]})
+
+    update_store(path, plan, dry_run, beneath=beneath)
+    return made[-1]

@@ -1,0 +1,254 @@
+"""`syriabrief add` (event, actor, site) and `syriabrief store`, through the CLI."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import write_store
+from typer.testing import CliRunner
+
+from syriabrief.cli import app, edit
+from syriabrief.store import read_store
+
+runner = CliRunner()
+
+WITHDRAWAL = ["--date", "2026-03-01", "--type", "withdrawal", "--actor", "US", "--site", "Kasrak",
+              "--summary", "US forces completed their withdrawal from Qasrak.", "--source-outlet", "Reuters"]
+
+
+@pytest.fixture
+def names(tmp_path, monkeypatch):
+    """A stand-in for the bundled dataset: the conftest actors and sites, no events."""
+    base = write_store(tmp_path / "bundled.json", [])
+    monkeypatch.setenv("SYRIABRIEF_BUNDLED", str(base))
+    return base
+
+
+def run(*args, input=None):
+    return runner.invoke(app, list(args), input=input)
+
+
+def events_in(path):
+    return {e.id: e for e in read_store(path).events}
+
+
+def test_an_event_is_added_to_a_new_store_and_read_back_by_timeline(tmp_path, names):
+    db = tmp_path / "mine" / "store.json"
+    result = run("add", *WITHDRAWAL, "--db", str(db))
+    assert result.exit_code == 0, result.stderr
+    event_id = "2026-03-01-us-forces-completed-withdrawal-qasrak"
+    assert result.stdout == f"Added event {event_id} to {db}.\n"
+    added = events_in(db)[event_id]
+    assert (added.actors, added.site, added.status, added.sources[0].outlet) == (("us",), "qasrak", "reported", "Reuters")
+    assert names.read_text() == write_store(tmp_path / "again.json", []).read_text()  # never written
+    timeline = run("timeline", "--json", "--db", str(db), "--since", "2026-03")
+    assert [e["id"] for e in json.loads(timeline.stdout)] == [event_id]
+
+
+def test_every_option_reaches_the_record(tmp_path, names):
+    db = tmp_path / "s.json"
+    result = run("add", "--db", str(db), "--json", "--date", "Mar 2026", "--end-date", "2026-04-02",
+                 "--type", "deployment", "--actor", "russia", "--actor", "SAA", "--site", "Khmeimim",
+                 "--origin", "qamishli international airport", "--destination", "tanf",
+                 "--summary", "  Russian units moved.  ", "--source-outlet", "TASS",
+                 "--source-url", "https://example.org/a", "--source-document", "A report",
+                 "--published", "3 April 2026", "--status", "claimed", "--stage", "began", "--approximate",
+                 "--quantity", "troops=200", "--quantity", "vehicles=30-45", "--quantity", "tonnes=1.5",
+                 "--tag", "russia-drawdown", "--id", "my-event")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    printed = json.loads(result.stdout)
+    assert printed == events_in(db)["my-event"].to_json()
+    assert printed | {} == {
+        "id": "my-event", "date": "2026-03", "end_date": "2026-04-02", "date_precision": "month",
+        "approximate": True, "type": "deployment", "stage": "began", "actors": ["russia", "syrian-army"],
+        "site": "hmeimim", "origin": "qamishli-airport", "destination": "al-tanf",
+        "quantities": {"troops": 200, "vehicles": {"low": 30, "high": 45}, "tonnes": 1.5},
+        "status": "claimed", "summary": "Russian units moved.",
+        "sources": [{"outlet": "TASS", "document": "A report", "url": "https://example.org/a",
+                     "published": "2026-04-03"}],
+        "disputes": [], "tags": ["russia-drawdown"],
+    }  # fmt: skip
+
+
+def test_the_same_summary_twice_gets_two_ids(tmp_path, names):
+    db = tmp_path / "s.json"
+    run("add", *WITHDRAWAL, "--db", str(db))
+    second = run("add", *WITHDRAWAL, "--db", str(db))
+    assert second.exit_code == 0
+    assert sorted(events_in(db)) == ["2026-03-01-us-forces-completed-withdrawal-qasrak",
+                                     "2026-03-01-us-forces-completed-withdrawal-qasrak-2"]
+
+
+def test_an_id_already_used_is_refused(tmp_path, names):
+    db = tmp_path / "s.json"
+    assert run("add", *WITHDRAWAL, "--db", str(db), "--id", "x").exit_code == 0
+    before = db.read_bytes()
+    result = run("add", *WITHDRAWAL, "--db", str(db), "--id", "x")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: 'x' is already the id of an event in your store; choose another --id\n"
+    assert db.read_bytes() == before
+
+
+def test_an_unknown_name_is_refused_with_suggestions_and_nothing_written(tmp_path, names):
+    db = tmp_path / "s.json"
+    result = run("add", *WITHDRAWAL, "--actor", "Rusia", "--db", str(db))
+    assert result.exit_code == 1
+    assert result.stderr == "Error: no actor named 'Rusia'. Did you mean 'Russia'?\n"
+    assert not db.exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--date", "2026-02-30"], "cannot read the date '2026-02-30'"),
+    (["--quantity", "troops"], "write NAME=NUMBER or NAME=LOW-HIGH"),
+    (["--quantity", "troops=many"], "cannot read the figure in 'troops=many'"),
+    (["--quantity", "x=9-3"], "low figure is above the high one"),
+    (["--quantity", "x=1", "--quantity", "x=2"], "the quantity 'x' is given twice"),
+    (["--end-date", "2026-02-01"], "cannot add this event: end_date: '2026-02-01' is before the date"),
+    (["--id", "Not A Slug"], "cannot add this event: id: must be an id"),
+    (["--type", "picnic"], "Invalid value for '--type'"),
+])  # fmt: skip
+def test_bad_values_are_usage_errors(tmp_path, names, args, message):
+    db = tmp_path / "s.json"
+    result = run("add", *WITHDRAWAL, *args, "--db", str(db))
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert not db.exists()
+
+
+def test_missing_options_are_named_when_no_one_can_be_asked(tmp_path, names):
+    result = run("add", "--date", "2026-03-01", "--db", str(tmp_path / "s.json"))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: missing --type, --actor, --summary, --source-outlet: an event needs "
+                                    "them, and stdin is not a terminal to ask on. Example: syriabrief add --date")
+
+
+def test_missing_options_are_asked_for_on_a_terminal(tmp_path, names, monkeypatch):
+    monkeypatch.setattr(edit, "_can_prompt", lambda: True)
+    db = tmp_path / "s.json"
+    answers = "\n".join(["31 Feb 2026", "2026-03-05", "march", "withdrawal", "Rusia", "Russia, SDF",
+                         "", "Russian troops left.", "Reuters"]) + "\n"  # fmt: skip
+    result = run("add", "--db", str(db), input=answers)
+    assert result.exit_code == 0, result.stderr
+    assert "Error: no actor named 'Rusia'" in result.stderr  # a bad answer is asked again
+    added = next(iter(events_in(db).values()))
+    assert (added.date, added.type, added.actors, added.summary) == (
+        "2026-03-05", "withdrawal", ("russia", "sdf"), "Russian troops left.")
+    # CliRunner echoes the typed answers to stdout as a terminal would; the prompts go to stderr.
+    assert result.stdout.endswith(f"\nAdded event {added.id} to {db}.\n")
+    assert "Date (2026-03-01, 2026-03, Mar 2026):" in result.stderr
+
+
+def test_a_dry_run_writes_nothing(tmp_path, names):
+    db = tmp_path / "s.json"
+    result = run("add", *WITHDRAWAL, "--db", str(db), "--dry-run")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Would add event 2026-03-01-us-forces") and "nothing was written" in result.stdout
+    assert not db.exists()
+
+
+def test_the_default_store_is_per_user_and_created_with_its_directory(tmp_path, names):
+    result = run("add", *WITHDRAWAL)
+    assert result.exit_code == 0, result.stderr
+    default = tmp_path / "xdg-data" / "syriabrief" / "store.json"  # XDG_DATA_HOME is pinned in conftest
+    assert len(events_in(default)) == 1
+    assert len(json.loads(run("timeline", "--json").stdout)) == 1
+
+
+def test_an_actor_and_a_site_are_added_and_then_usable_by_name(tmp_path, names):
+    db = tmp_path / "s.json"
+    actor = run("add", "actor", "--db", str(db), "--name", "Jordanian Armed Forces", "--alias", "JAF",
+                "--kind", "state_armed_force", "--country", "Jordan", "--parent", "SAA", "--json")
+    assert actor.exit_code == 0, actor.stderr
+    assert json.loads(actor.stdout) == {"id": "jordanian-armed-forces", "name": "Jordanian Armed Forces",
+                                        "aliases": ["JAF"], "kind": "state_armed_force", "country": "Jordan",
+                                        "parent": "syrian-army", "affiliations": []}  # fmt: skip
+    site = run("add", "site", "--db", str(db), "--name", "Kharab al-Jir airstrip", "--alias", "Kharab al-Jir",
+               "--kind", "air_base", "--lat", "36.9", "--lon", "42.1", "--exact")
+    assert site.exit_code == 0, site.stderr
+    assert site.stdout == f"Added site kharab-al-jir-airstrip to {db}.\n"
+    event = run("add", *WITHDRAWAL, "--actor", "jaf", "--site", "kharab al-jir", "--db", str(db), "--json")
+    assert event.exit_code == 0, event.stderr
+    assert json.loads(event.stdout)["actors"] == ["us", "jordanian-armed-forces"]
+    assert json.loads(event.stdout)["site"] == "kharab-al-jir-airstrip"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["actor", "--name", "Syrian Democratic Forces"], "'Syrian Democratic Forces' already names the actor"),
+    (["actor", "--name", "New force", "--alias", "sdf"], "'sdf' already names the actor"),
+    (["site", "--name", "Al-Kasrak"], "'Al-Kasrak' already names the site 'Qasrak base' (id qasrak)"),
+    (["actor", "--name", "X", "--parent", "nobody"], "no actor named 'nobody'"),
+])  # fmt: skip
+def test_names_already_taken_or_unknown_are_refused(tmp_path, names, args, message):
+    db = tmp_path / "s.json"
+    result = run("add", *args, "--db", str(db))
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert not db.exists()
+
+
+def test_site_options_are_checked(tmp_path, names):
+    assert run("add", "site", "--name", "X", "--lat", "36", "--db", str(tmp_path / "s.json")).exit_code == 2
+    assert run("add", "site", "--name", "X", "--lat", "91", "--lon", "0").exit_code == 2
+    result = run("add", "actor", "--db", str(tmp_path / "s.json"))
+    assert result.exit_code == 2 and "missing --name" in result.stderr
+
+
+def test_event_options_do_not_mix_with_a_subcommand(tmp_path, names):
+    result = run("add", "--date", "2026", "actor", "--name", "X", "--db", str(tmp_path / "s.json"))
+    assert result.exit_code == 2 and "event options go with 'syriabrief add' alone" in result.stderr
+
+
+def test_the_bundled_dataset_cannot_be_the_target(names):
+    from syriabrief.store import bundled_path
+
+    before = bundled_path().read_bytes()
+    result = run("add", *WITHDRAWAL, "--db", str(bundled_path()))
+    assert result.exit_code == 1 and "never writes" in result.stderr
+    assert bundled_path().read_bytes() == before
+
+
+@pytest.mark.parametrize("args", [["add", "-h"], ["add", "actor", "-h"], ["add", "site", "-h"], ["store", "-h"]])
+def test_help_leads_with_a_summary_and_an_example(args):
+    result = run(*args)
+    assert result.exit_code == 0
+    assert "Example: syriabrief " in result.stdout
+
+
+# --- syriabrief store -------------------------------------------------------------
+
+
+def test_store_tells_where_each_store_is_and_what_it_holds(tmp_path, names):
+    db = tmp_path / "s.json"
+    result = run("store", "--json", "--db", str(db))
+    assert result.exit_code == 0
+    info = json.loads(result.stdout)
+    assert info["bundled"] == {"layer": "bundled", "path": str(names), "exists": True, "schema_version": 1,
+                               "actors": 4, "sites": 5, "events": 0, "backup": None, "error": None}  # fmt: skip
+    assert info["user"] == {"layer": "user", "path": str(db), "exists": False, "schema_version": None,
+                            "actors": None, "sites": None, "events": None, "backup": None, "error": None}  # fmt: skip
+    run("add", *WITHDRAWAL, "--db", str(db))
+    run("add", *WITHDRAWAL, "--db", str(db))
+    info = json.loads(run("store", "--json", "--db", str(db)).stdout)
+    assert (info["user"]["events"], info["user"]["backup"]) == (2, str(db) + ".bak")
+    text = run("store", "--db", str(db)).stdout
+    assert f"Your store (--db): {db}\n  0 actors, 0 sites, 2 events\n" in text
+    assert f"Bundled dataset (read-only): {names}\n  4 actors, 5 sites, 0 events\n" in text
+
+
+def test_store_without_a_bundled_layer_and_with_a_broken_store(tmp_path, monkeypatch):
+    broken = tmp_path / "broken.json"
+    broken.write_text("{")
+    result = run("store", "--db", str(broken))
+    assert result.exit_code == 1
+    assert result.stdout.startswith("Bundled dataset: not read (SYRIABRIEF_BUNDLED=none)\n")
+    assert "cannot be read: " in result.stdout and result.stderr.startswith("Error: ")
+    assert json.loads(run("store", "--json", "--db", str(broken)).stdout)["user"]["error"].startswith(str(broken))
+
+
+def test_the_real_command_adds_through_a_real_process(tmp_path, names):
+    db = tmp_path / "s.json"
+    done = subprocess.run([sys.executable, "-m", "syriabrief", "add", *WITHDRAWAL, "--db", str(db)],
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert len(events_in(db)) == 1
