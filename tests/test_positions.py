@@ -187,3 +187,15 @@ def test_periods_serialise_with_every_key():
                                      "destination", "events", "disputed", "uncertain"}  # fmt: skip
     status = site_status("al-tanf", events(DEPLOYED, LEFT), date(2026, 3, 1))
     assert status.to_json()["events"] == ["2016-us-at-tanf", "2026-02-11-us-leaves-tanf"]
+
+
+def test_a_presence_report_places_a_force_without_inventing_its_arrival():
+    seen = event("2026-01-28-russia-at-hmeimim", "2026-01-28", "presence", actors=["russia"], site="hmeimim")
+    before = site_status("hmeimim", events(seen), date(2026, 1, 27))
+    assert before.status == "unknown"
+    status = site_status("hmeimim", events(seen), date(2026, 2, 1))
+    assert (status.holder, status.status, status.since) == ("russia", "active", None)
+    # A report of presence after an arrival keeps the arrival's date.
+    arrived = event("2015-russia-to-hmeimim", "2015", "deployment", actors=["russia"], site="hmeimim")
+    [period] = control_history("hmeimim", events(arrived, seen), date(2026, 2, 1))
+    assert (period.start, period.status, period.events) == ("2015", "active", ("2015-russia-to-hmeimim", seen["id"]))

@@ -42,7 +42,8 @@ __all__ = [
 # The site kinds the brief tracks as bases (towns, fields and regions show up as moves).
 BASE_KINDS = ("air_base", "base", "garrison", "airport", "naval_base")
 # What counts as a move in a brief: a force or a site changing hands, or detainees moved.
-MOVE_TYPES = DRIVING_TYPES | {"detainee_transfer"}
+# A presence report places a force but moves nothing, so it is not listed as a move.
+MOVE_TYPES = (DRIVING_TYPES - {"presence"}) | {"detainee_transfer"}
 # Quantity names that describe a force's size, shown as its reported strength.
 _STRENGTH_WORDS = ("troop", "soldier", "personnel", "fighter")
 # Of those, the names that count the whole force rather than a part of it ("troops_remaining").
@@ -275,7 +276,7 @@ def compare_actors(
     for actor in actors:
         positions = _positions(data, actor.id, as_of)
         events = data.select(EventFilter(actors=frozenset({actor.id}), since=window.since, until=window.until))
-        moves = [e for e in events if e.type in DRIVING_TYPES and e.actors and e.actors[0] == actor.id]
+        moves = [e for e in events if e.type in DRIVING_TYPES - {"presence"} and e.actors and e.actors[0] == actor.id]
         left_in_window = [p for p in positions.left if _within(p.end, window)]
         leaving = [p for p in positions.holds if p.status == "withdrawing"]
         cited.update({e.id: e for e in events})

@@ -31,6 +31,7 @@ __all__ = [
 EVENT_TYPES = (
     "withdrawal",
     "deployment",
+    "presence",
     "handover",
     "control_change",
     "detainee_transfer",

@@ -59,7 +59,7 @@ def timeline_summary(events: Sequence[Event], data: Dataset, shown: int | None =
 
 def type_label(event_type: str, plural: bool = False) -> str:
     """``control_change`` -> ``control change`` (``control changes``; ``clashes``)."""
-    label = event_type.replace("_", " ")
+    label = "presence report" if event_type == "presence" else event_type.replace("_", " ")
     if not plural:
         return label
     return label + ("es" if label.endswith(("sh", "ch", "s")) else "s")
@@ -132,19 +132,22 @@ def cite(ids: Iterable[str]) -> str:
 
 
 def event_clause(event: Event, data: Dataset, as_of: date | None = None) -> str:
-    """What a withdrawal, deployment, handover or control change did, from the acting party's side.
+    """What a move (withdrawal, deployment, presence, handover, control change) did, from the acting party's side.
 
     Seen from ``as_of``, a withdrawal whose span runs past that day is still under way.
     """
     site = data.site_name(event.site) if event.site else "an unnamed site"
     first = event.actors[0] if event.actors else None
     who = actor_phrase(first, data, start=True) if first else "An unnamed party"
-    if event.type in ("deployment", "withdrawal") and len(event.actors) > 1:
+    if event.type in ("deployment", "presence", "withdrawal") and len(event.actors) > 1:
         who = _capital(join_names(actor_phrase(a, data) for a in event.actors))
     other = actor_phrase(event.actors[1], data) if len(event.actors) > 1 else None
     destination = data.site_name(event.destination) if event.destination and event.destination != event.site else None
     if event.type == "deployment":
         return f"{who} deployed to {site} {when(event)}"
+    if event.type == "presence":
+        was = "were" if len(event.actors) > 1 else "was"
+        return f"{who} {was} reported at {site} {when(event)}"
     if event.type == "withdrawal":
         toward = f" toward {destination}" if destination else ""
         if event.stage == "began":
@@ -214,7 +217,7 @@ def actor_narrative(report: dict, cited: dict[str, Event], data: Dataset) -> str
             sentences[n] = f"{name} lost {sites} to {actor_phrase(taker, data)} {dated}{cite(ids)}."
     if not sentences:
         sentences.append(
-            f"No withdrawal, deployment, handover or control change involving {actor_phrase(actor_id, data)} "
+            f"No move (withdrawal, deployment, presence report, handover or control change) involving {actor_phrase(actor_id, data)} "
             f"is recorded up to {as_of}."
         )
         listed = report["events"]
@@ -316,7 +319,7 @@ def base_narrative(report: dict, history: Sequence, cited: dict[str, Event], dat
     status, holder = report["status"], report["holder"]
     deciding = report["status_events"][-1:] if report["status_events"] else []
     if status == "unknown":
-        sentences.append(f"No withdrawal, deployment, handover or control change at {site} is recorded up to {as_of}.")
+        sentences.append(f"No move (withdrawal, deployment, presence report, handover or control change) at {site} is recorded up to {as_of}.")
     elif status == "active":
         sentences.append(f"As of {as_of}, {actor_phrase(holder, data)} holds {site}{cite(deciding)}.")
     elif status == "withdrawing":

@@ -1,7 +1,7 @@
 """Derived state: who held which site when, computed from the events alone.
 
 Nobody types "Al-Tanf: held by the Syrian army" into the data; it follows from
-the withdrawal, deployment, handover and control-change events at the site
+the withdrawal, deployment, presence, handover and control-change events at the site
 (docs/data-model.md gives their meaning). Every answer is "as of" a day and uses
 only the events dated on or before it.
 
@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 # The event types that change who is at a site; other types never do.
-DRIVING_TYPES = frozenset({"withdrawal", "deployment", "handover", "control_change"})
+DRIVING_TYPES = frozenset({"withdrawal", "deployment", "presence", "handover", "control_change"})
 # A period in one of these is still running at the as-of day.
 OPEN_STATUSES = ("active", "withdrawing")
 # How a period can end: the actor left, gave the site to someone, or had it taken.
@@ -311,6 +311,15 @@ class _History:
             elif stay.status == "withdrawing":
                 # Came back before finishing leaving: present again.
                 stay.status, stay.status_since = "active", event.date
+            stay.note(event)
+            touched.append(stay)
+        return touched
+
+    def _presence(self, event: Event) -> list[_Stay]:
+        touched = []
+        for position, actor in enumerate(event.actors):
+            # Reported there: present since a day no event gives, unless one already did.
+            stay = self._open_stay(actor) or self._new_stay(actor, self._role_for(actor, position), None)
             stay.note(event)
             touched.append(stay)
         return touched

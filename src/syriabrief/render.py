@@ -152,7 +152,7 @@ _STATUS_WORDS = {
 }
 # How many moves and disputes the brief lists before saying how many more there are,
 # so that it fits one screen.
-BRIEF_MOVES = 7
+BRIEF_MOVES = 6
 # How many strength figures an actor's profile lists (--json has them all).
 STRENGTH_ROWS = 5
 BRIEF_DISPUTES = 3
