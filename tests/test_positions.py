@@ -199,3 +199,14 @@ def test_a_presence_report_places_a_force_without_inventing_its_arrival():
     arrived = event("2015-russia-to-hmeimim", "2015", "deployment", actors=["russia"], site="hmeimim")
     [period] = control_history("hmeimim", events(arrived, seen), date(2026, 2, 1))
     assert (period.start, period.status, period.events) == ("2015", "active", ("2015-russia-to-hmeimim", seen["id"]))
+
+
+def test_a_first_presence_report_is_not_a_change_on_the_ground():
+    from conftest import dataset
+
+    from syriabrief.briefing import change_report
+
+    seen = event("2026-01-28-russia-at-hmeimim", "2026-01-28", "presence", actors=["russia"], site="hmeimim")
+    data = dataset([seen, DEPLOYED, LEFT])
+    report = change_report(data, date(2026, 1, 15), date(2026, 2, 24))
+    assert [c["site"] for c in report["differences"]] == ["al-tanf"]

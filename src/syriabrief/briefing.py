@@ -365,6 +365,11 @@ def change_report(data: Dataset, before: datetime.date, after: datetime.date) ->
         then, now = site_status(site_id, at_site, before), site_status(site_id, at_site, after)
         if (then.holder, then.status) == (now.holder, now.status):
             continue
+        moved = [e for e in at_site if e.type != "presence" and before < parse_stored(e.date).end <= after]
+        if then.status == "unknown" and not moved:
+            # Only a presence report in between: the force was first *reported*
+            # there, which is news about the record, not a change on the ground.
+            continue
         changes.append(
             {
                 "site": site_id,
