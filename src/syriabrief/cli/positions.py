@@ -76,25 +76,14 @@ def actor(
 
     Example: syriabrief actor Russia --as-of 2026-02-01
     """
-    from ..briefing import actor_list, actor_report
-    from ..render import actor_list_table, make_console, print_actor, write_json
+    from .. import briefing, render
 
-    name = " ".join(words or ()) or None
-    day = _as_of(as_of)
-    since_period, until_period = _period(since), _period(until)
-    data = load(db)
-    if name is None:
-        rows = actor_list(data, day)
-        if json:
-            write_json(rows)
-        else:
-            make_console().print(actor_list_table(rows))
-        return
-    report = actor_report(data, data.actor(name), day, since_period, until_period)
-    if json:
-        write_json(report)
-        return
-    print_actor(make_console(), report, data, _shown_events(report, limit))
+    _profile(
+        words, as_of, since, until, limit, json, db,
+        resolve=lambda data, name: data.actor(name),
+        listing=briefing.actor_list, list_table=render.actor_list_table,
+        report=briefing.actor_report, show=render.print_actor,
+    )  # fmt: skip
 
 
 @app.command()
@@ -114,25 +103,35 @@ def base(
 
     Example: syriabrief base Qasrak --as-of 2026-02-24
     """
-    from ..briefing import base_list, base_report
-    from ..render import base_list_table, make_console, print_base, write_json
+    from .. import briefing, render
+
+    _profile(
+        words, as_of, since, until, limit, json, db,
+        resolve=lambda data, name: data.site(name),
+        listing=briefing.base_list, list_table=render.base_list_table,
+        report=briefing.base_report, show=render.print_base,
+    )  # fmt: skip
+
+
+def _profile(words, as_of, since, until, limit, json, db, *, resolve, listing, list_table, report, show) -> None:
+    """What ``actor`` and ``base`` share: list every record without a name, else one profile."""
+    from ..render import make_console, write_json
 
     name = " ".join(words or ()) or None
     day = _as_of(as_of)
-    since_period, until_period = _period(since), _period(until)
     data = load(db)
     if name is None:
-        rows = base_list(data, day)
+        rows = listing(data, day)
         if json:
             write_json(rows)
         else:
-            make_console().print(base_list_table(rows))
+            make_console().print(list_table(rows))
         return
-    report = base_report(data, data.site(name), day, since_period, until_period)
+    profile = report(data, resolve(data, name), day, _period(since), _period(until))
     if json:
-        write_json(report)
+        write_json(profile)
         return
-    print_base(make_console(), report, data, _shown_events(report, limit))
+    show(make_console(), profile, data, _shown_events(profile, limit))
 
 
 @app.command()
