@@ -229,6 +229,8 @@ def _parse_file(path: Path) -> Any:
         raise StoreError(f"{path} is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
     except UnicodeDecodeError:
         raise StoreError(f"{path} is not UTF-8 text") from None
+    except ValueError as error:  # e.g. an integer longer than Python will convert
+        raise StoreError(f"{path} is not a valid store ({error})") from None
     except RecursionError:
         raise StoreError(f"{path} is nested too deeply to be a store") from None
 
