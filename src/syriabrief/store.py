@@ -42,6 +42,7 @@ __all__ = [
 # the repository's data/events.json there).
 _BUNDLED_RESOURCE = ("syriabrief", "data", "events.json")
 _KINDS = {"actors": "actor", "sites": "site", "events": "event"}
+_JSON_KINDS = {list: "a list", str: "text", bool: "true/false", type(None): "null"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +194,16 @@ class _StoreFileStorage(Storage):
         problems = check_store_layout(data)
         if problems:
             raise StoreError(f"{self.path}: " + "; ".join(f"{p.field or ''} {p.message}".strip() for p in problems))
+        # TinyDB turns every record into a dict before the validator sees it, and
+        # fails with a bare TypeError on anything else: refuse those records here.
+        not_objects = [
+            f"{_KINDS[table]} {number}: must be a JSON object, not {_JSON_KINDS.get(type(record), 'a number')}"
+            for table in TABLES
+            for number, record in enumerate(data.get(table, []), 1)
+            if not isinstance(record, dict)
+        ]
+        if not_objects:
+            raise StoreError(_summarise(self.path, not_objects))
         return {table: {str(n): r for n, r in enumerate(data.get(table, []), 1)} for table in TABLES}
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
