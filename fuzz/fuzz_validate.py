@@ -16,6 +16,7 @@ Two engines:
 Usage (see docs/fuzzing.md):
   python fuzz/fuzz_validate.py --seconds 60                 # best engine available
   python fuzz/fuzz_validate.py --seconds 60 --engine python
+  python fuzz/fuzz_validate.py --replay fuzz/crashes/crash-*.json   # re-run saved crashes
 """
 
 from __future__ import annotations
@@ -248,8 +249,21 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60, help="how long to fuzz (default 60)")
     parser.add_argument("--engine", choices=("auto", "atheris", "python"), default="auto")
     parser.add_argument("--seed", type=int, default=None, help="random seed for the Python engine")
+    parser.add_argument("--replay", type=Path, nargs="+", metavar="FILE", help="run saved inputs once and stop")
     options, extra = parser.parse_known_args()
     SCRATCH = Path(tempfile.mkdtemp(prefix="syriabrief-fuzz-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None))
+    if options.replay:
+        model, store, validate, StoreError = load_modules()
+        failed = 0
+        for path in options.replay:
+            try:
+                check_one(path.read_bytes())
+                print(f"{path}: ok")
+            except Exception:  # noqa: BLE001
+                failed += 1
+                print(f"{path}: CRASH", file=sys.stderr)
+                traceback.print_exc()
+        return 1 if failed else 0
     engine = options.engine
     if engine == "auto":
         try:

@@ -183,6 +183,9 @@ KNOWN_ARGS: dict[str, list[list]] = {
              ("--summary", ALL_HOSTILE), ("--source-outlet", OSC8_LINK), ("--source-url", CSI_RED)]],
 }  # fmt: skip
 
+# Commands that report on the store's records: their --json carries its text.
+READ_COMMANDS = {"timeline", "actor", "base", "compare", "brief"}
+
 # Deliberate errors that quote hostile input: (command, args, exit code).
 ERROR_CASES = [
     ("timeline", [("--actor", OSC52_CLIPBOARD + "nobody [/b]")], 1),
@@ -318,6 +321,8 @@ def test_json_output_parses_and_keeps_the_hostile_text_exactly(hostile, path, te
     # ...and exact once parsed: nothing was made "visible" on the way.
     assert not any(visible(s) != s and visible(s) in texts for s in all_hostile_strings())
     assert not any(re.search(r"\\x1b|\\x9b|\\u202e", s) for s in texts), "visible() escapes leaked into JSON"
+    if path in READ_COMMANDS:  # these report on the store: its text must come through raw
+        assert any(h in t for h in HOSTILE for t in texts), "no hostile text in the JSON at all"
 
 
 def test_the_timeline_json_is_the_store_exactly(hostile):
