@@ -141,7 +141,7 @@ def test_a_selection_is_the_matching_events_in_order_cut_to_the_limit(events, wh
     if limit is None or limit < 0:
         assert chosen == everything
     else:
-        assert chosen == (everything[len(everything) - limit :] if limit else [])
+        assert chosen == (everything[-limit:] if limit else [])  # the most recent `limit`
         assert len(chosen) == min(limit, len(everything))
 
 
