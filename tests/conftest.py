@@ -18,7 +18,7 @@ from syriabrief.model import Event
 # (docs/fuzzing.md). No deadline: a slow first call (an import, a cold cache)
 # is not a bug.
 settings.register_profile("ci", max_examples=60, deadline=None, print_blob=True)
-settings.register_profile("thorough", max_examples=5_000, deadline=None, print_blob=True)
+settings.register_profile("thorough", max_examples=1_000, deadline=None, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
