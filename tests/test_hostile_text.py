@@ -180,7 +180,13 @@ KNOWN_ARGS: dict[str, list[list]] = {
                [("--format", "geojson"), ("-o", "{out}")]],
     "import": [["{store}", ("--dry-run",)], ["{store}"]],
     "add": [[("--date", "2026-11-15"), ("--type", "statement"), ("--actor", ACTOR_NAME), ("--site", SITE_NAME),
-             ("--summary", ALL_HOSTILE), ("--source-outlet", OSC8_LINK), ("--source-url", CSI_RED)]],
+             ("--destination", SITE2_NAME), ("--summary", ALL_HOSTILE), ("--source-outlet", OSC8_LINK),
+             ("--source-url", CSI_RED), ("--source-document", C1_OSC), ("--quantity", CSI_RED + "=5"),
+             ("--tag", MARKUP)]],
+    "add actor": [[("--name", ACTOR_NAME + " new"), ("--alias", OSC52_CLIPBOARD + " new"), ("--kind", "state"),
+                   ("--country", RLO), ("--parent", ACTOR_NAME), ("--affiliation", ACTOR2_NAME)]],
+    "add site": [[("--name", SITE_NAME + " new"), ("--alias", C1_CSI + " new"), ("--kind", "air_base"),
+                  ("--country", CLEAR_SCREEN), ("--admin1", OSC_TITLE), ("--lat", "36.1"), ("--lon", "40.2")]],
 }  # fmt: skip
 
 # Commands that report on the store's records: their --json carries its text.
