@@ -3,7 +3,9 @@
 Every input is a file's bytes. It goes through what reading an untrusted store
 does: JSON parsing, ``validate.check_store_layout``, ``validate.check_records``
 for each table, the model's ``from_json`` for records that pass, and
-``validate.check_references``; and, as a file, through ``store.read_store``.
+``validate.check_references``; through the import formats (``formats.read_records``
+in every format, then ``formats.all_problems``) where this version has them; and,
+as a file, through ``store.read_store``.
 The only acceptable outcomes are a result, a list of Problems, or a
 StoreError. Anything else is a crash: it is reported with its traceback and the
 input is saved under ``fuzz/crashes/``.
@@ -51,13 +53,29 @@ sys.path.insert(0, str(REPOSITORY / "src"))
 
 def load_modules():
     """Import what is fuzzed (inside atheris' instrumentation when it is used)."""
+    global formats, KNOWN
     from syriabrief import model, store, validate
     from syriabrief.errors import StoreError
 
+    try:  # the import-file formats (JSON, JSON Lines, CSV, ACLED), where this version has them
+        from syriabrief import formats
+    except ImportError:
+        formats = None
+    if formats is not None:
+        # Names for ACLED rows to resolve against, so name matching is fuzzed too.
+        from syriabrief.dataset import Dataset
+
+        small = json.loads(seeds()[-1])
+        KNOWN = Dataset(
+            [model.Actor.from_json(a) for a in small["actors"]],
+            [model.Site.from_json(s) for s in small["sites"]],
+            [model.Event.from_json(e) for e in small["events"]],
+        )
     return model, store, validate, StoreError
 
 
 model, store, validate, StoreError = (None, None, None, None)
+formats = KNOWN = None
 SCRATCH: Path | None = None
 
 
@@ -89,7 +107,14 @@ def check_one(data: bytes) -> None:
                 for event in records["events"]:
                     event.period  # every stored date that passed must be readable
                     json.dumps(event.to_json(), ensure_ascii=False).encode("utf-8")
-    # 2. As a file, through the store reader.
+    # 2. As an import file in every format (detected, then each one forced).
+    if formats is not None:
+        for fmt in (None, *formats.IMPORT_FORMATS):
+            parsed = formats.read_records(data, fmt, KNOWN)
+            for problem in formats.all_problems(parsed, KNOWN):
+                assert isinstance(problem, validate.Problem)
+                str(problem)
+    # 3. As a file, through the store reader.
     path = SCRATCH / "store.json"
     path.write_bytes(data)
     try:
@@ -118,8 +143,11 @@ def seeds() -> list[bytes]:
         "sites": [{"id": "al-tanf", "name": "Al-Tanf", "aliases": ["Tanf"], "kind": "garrison", "country": "Syria", "admin1": "Homs", "lat": 33.5, "lon": 38.6, "location_precision": "exact"}],
         "events": [{"id": "e1", "date": "2026-02", "end_date": "2026-03-01", "date_precision": "month", "approximate": True, "type": "withdrawal", "stage": "began", "actors": ["us"], "site": "al-tanf", "origin": None, "destination": None, "quantities": {"troops": 200, "vehicles": {"low": 1, "high": 9}}, "status": "disputed", "summary": "US troops left.", "sources": [{"outlet": "Reuters", "document": None, "url": "https://example.org", "published": "2026-02-24"}], "disputes": [{"claim": "Later.", "sources": []}], "tags": ["northeast"]}],
     }  # fmt: skip
-    found.append(json.dumps(small, ensure_ascii=False).encode("utf-8"))
+    # Import files in the other formats: JSON Lines, and any CSV examples the docs ship.
+    found.append("\n".join(json.dumps(e, ensure_ascii=False) for e in small["events"] * 2).encode("utf-8"))
+    found += [path.read_bytes() for path in sorted((REPOSITORY / "docs" / "examples").glob("*.csv"))]
     found.append(json.dumps(small, indent=1).encode("utf-8"))
+    found.append(json.dumps(small, ensure_ascii=False).encode("utf-8"))  # last: load_modules reads it
     return found
 
 
@@ -189,15 +217,26 @@ def mutate_bytes(rng: random.Random, data: bytes) -> bytes:
     return bytes(raw)
 
 
+def _is_json(data: bytes) -> bool:
+    try:
+        json.loads(data)
+    except ValueError:
+        return False
+    return True
+
+
 def run_python(seconds: float, seed: int) -> tuple[int, int]:
     rng = random.Random(seed)
     pool = seeds()
     small = [s for s in pool if len(s) < 20_000] or pool
+    structured = {s for s in pool if _is_json(s)}
     tried = crashes = 0
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         base = rng.choice(small if rng.random() < 0.9 else pool)
         kind = rng.randrange(4)
+        if kind in (0, 2) and base not in structured:
+            kind = 1  # structural mutations need a JSON document to work on
         if kind == 0:
             data = mutate_structure(rng, base)
         elif kind == 1:

@@ -288,6 +288,9 @@ def damaged_bytes(draw) -> bytes:
 @example(b"{" + b'"schema_version": 1, "events": [' + b"1" * 5000 + b"]}")
 @example(b'{"schema_version": 1, "events": [{"id": "\\ud800"}]}')
 @example(b'{"schema_version": 1, "events": [1, null, "text", ["a", "b"], true]}')
+# Version 0 is the layout older versions migrate from (TinyDB's doc-id tables); lists there must not crash.
+@example(b'{"schema_version": 0, "events": [{"id": "a"}], "actors": [], "sites": []}')
+@example(b'{"schema_version": 0, "_default": [], "events": {"1": 5}}')
 @example(b'{"schema_version": 1, "sites": [{"id": "a", "name": "b", "lat": 1' + b"0" * 400 + b', "lon": 0}]}')
 def test_any_file_reads_as_a_store_or_gives_a_store_error(raw):
     with tempfile.TemporaryDirectory() as folder:
