@@ -7,9 +7,19 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from syriabrief.dataset import Dataset
 from syriabrief.model import Event
+
+
+# Hypothesis profiles, chosen with HYPOTHESIS_PROFILE: "ci" (the default) keeps
+# the whole suite in seconds; "thorough" is for a long run before a release
+# (docs/fuzzing.md). No deadline: a slow first call (an import, a cold cache)
+# is not a bug.
+settings.register_profile("ci", max_examples=60, deadline=None, print_blob=True)
+settings.register_profile("thorough", max_examples=1_000, deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)

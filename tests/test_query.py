@@ -1,3 +1,4 @@
+import pytest
 from conftest import SAMPLE_EVENTS, dataset
 
 from syriabrief.dates import parse_user_date
@@ -55,3 +56,9 @@ def test_status_filter():
 
 def test_limit_keeps_the_most_recent_in_date_order():
     assert ids(EventFilter(), limit=2) == ["2026-02-11-us-leaves-tanf", "2026-02-21-qasrak-evacuation"]
+
+
+@pytest.mark.parametrize("limit", [len(SAMPLE_EVENTS), len(SAMPLE_EVENTS) + 1, 2 * len(SAMPLE_EVENTS) - 1, 1000])
+def test_a_limit_past_the_number_of_matches_keeps_them_all(limit):
+    # Found by the property tests: a limit between n and 2n once returned only the last few.
+    assert ids(EventFilter(), limit=limit) == ids(EventFilter())

@@ -64,3 +64,17 @@ def test_dangling_references_are_refused(tmp_path):
 
 def test_the_bundled_dataset_is_found():
     assert bundled_path().is_file()
+
+
+def test_records_that_are_not_objects_are_a_store_error_not_a_crash(tmp_path):
+    path = tmp_path / "s.json"
+    path.write_text('{"schema_version": 1, "events": [1, [[[]]], null], "actors": [], "sites": []}')
+    with pytest.raises(StoreError, match=r"event 1: must be a JSON object, not a number \(and 2 more problems\)"):
+        read_store(path)
+
+
+def test_an_integer_too_long_to_read_is_a_store_error(tmp_path):
+    path = tmp_path / "s.json"
+    path.write_text('{"schema_version": 1, "events": [' + "1" * 5000 + "]}")
+    with pytest.raises(StoreError, match="is not a valid store"):
+        read_store(path)

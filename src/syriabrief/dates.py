@@ -38,7 +38,9 @@ ACCEPTED_FORMS = "2026, 2026-01, 2026-01-15, Jan 2026 or 15 January 2026"
 
 # Fixed English names: strftime's %b would follow the C locale.
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_STORED = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+# ASCII digits only: ``\d`` would also accept Arabic-Indic and other digits,
+# which no other tool reading a store expects.
+_STORED = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 
 
 @dataclass(frozen=True, slots=True)

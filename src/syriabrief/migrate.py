@@ -34,8 +34,10 @@ def layout_version(data: Any) -> int | None:
     """The layout version of a parsed store file, or None when it is no layout we know."""
     if isinstance(data, dict) and "schema_version" in data:
         version = data["schema_version"]
-        # Anything odd is left for check_store_layout to describe.
-        return version if isinstance(version, int) and not isinstance(version, bool) else None
+        # Anything odd (including an explicit 0: version 0 files have no
+        # schema_version at all) is left for check_store_layout to describe.
+        is_number = isinstance(version, int) and not isinstance(version, bool)
+        return version if is_number and version >= 1 else None
     if _is_tinydb_layout(data):
         return 0
     return None

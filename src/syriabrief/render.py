@@ -25,11 +25,15 @@ from .model import Event
 
 __all__ = ["event_table", "make_console", "print_paragraph", "progress_bar", "visible", "write_json"]
 
-# C0 controls except tab and newline, DEL, C1 controls, and the Unicode
-# characters that reorder or hide text (bidi overrides and isolates, marks).
 # Terminals narrower than this get the sources under each summary, not in a column.
 WIDE_TABLE = 110
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# C0 controls except tab and newline, DEL, C1 controls (\x9b alone starts a CSI
+# sequence on some terminals), the Unicode characters that reorder or hide text
+# (bidi overrides and isolates, marks, zero-width characters, line and paragraph
+# separators), and lone surrogates, which JSON allows but UTF-8 cannot encode.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
+)
 
 
 def visible(text: Any) -> str:
@@ -44,10 +48,17 @@ def make_console(file: TextIO | None = None, width: int | None = None) -> Consol
 
 
 def write_json(value: Any, stream: TextIO | None = None) -> None:
-    """Write exact JSON (UTF-8, unescaped) and a newline, indented only on a terminal."""
+    """Write exact JSON (UTF-8, unescaped) and a newline, indented only on a terminal.
+
+    The characters ``visible()`` would show as escapes are written as JSON
+    ``\\uXXXX`` escapes: the data a parser reads back is unchanged, but a
+    terminal showing the JSON is never driven by it (``json`` escapes only C0).
+    """
     stream = stream or sys.stdout
     indent = 2 if stream.isatty() else None
     text = json.dumps(value, ensure_ascii=False, indent=indent, allow_nan=False) + "\n"
+    # Outside strings JSON text is plain ASCII, so every match is inside a string.
+    text = _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     buffer = getattr(stream, "buffer", None)
     if buffer is not None:
         stream.flush()
@@ -387,7 +398,7 @@ def _event_ref_text(ref: dict) -> str:
 def _figure(figure: dict) -> str:
     value = figure["value"]
     amount = f"{value['low']:,}–{value['high']:,}" if isinstance(value, dict) else f"{value:,}"
-    return f"{amount} {figure['name'].replace('_', ' ')}"
+    return f"{amount} {visible(figure['name'].replace('_', ' '))}"
 
 
 def print_brief(console: Console, report: dict) -> None:

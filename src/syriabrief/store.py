@@ -79,6 +79,7 @@ _TEMP_SUFFIX = ".tmp"
 _REPLACE_ATTEMPTS = 20
 # Most problems quoted in the message of a refused write (all are on .problems).
 _PROBLEMS_SHOWN = 20
+_JSON_KINDS = {list: "a list", str: "text", bool: "true/false", type(None): "null"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -620,6 +621,16 @@ class _StoreFileStorage(Storage):
         problems = check_store_layout(data)
         if problems:
             raise StoreError(f"{self.path}: " + "; ".join(f"{p.field or ''} {p.message}".strip() for p in problems))
+        # TinyDB turns every record into a dict before the validator sees it, and
+        # fails with a bare TypeError on anything else: refuse those records here.
+        not_objects = [
+            f"{_KINDS[table]} {number}: must be a JSON object, not {_JSON_KINDS.get(type(record), 'a number')}"
+            for table in TABLES
+            for number, record in enumerate(data.get(table, []), 1)
+            if not isinstance(record, dict)
+        ]
+        if not_objects:
+            raise StoreError(_summarise(self.path, not_objects))
         return {table: {str(n): r for n, r in enumerate(data.get(table, []), 1)} for table in TABLES}
 
 
@@ -649,6 +660,8 @@ def _parse_file(path: Path) -> Any:
         raise StoreError(f"{path} is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
     except UnicodeDecodeError:
         raise StoreError(f"{path} is not UTF-8 text") from None
+    except ValueError as error:  # e.g. an integer longer than Python will convert
+        raise StoreError(f"{path} is not a valid store ({error})") from None
     except RecursionError:
         raise StoreError(f"{path} is nested too deeply to be a store") from None
 

@@ -32,6 +32,7 @@ TABLES = ("actors", "sites", "events")
 MAX_TEXT = 5_000
 MAX_LIST = 1_000
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,8 @@ def check_records(kind: str, records: Iterable[Any]) -> list[Problem]:
             problems.append(Problem(where, None, f"must be a JSON object, not {_kind_of(record)}"))
             continue
         problems += [Problem(where, f, m) for f, m in check(record)]
+        if _has_lone_surrogate(record):
+            problems.append(Problem(where, None, "holds text that is not valid Unicode (a lone surrogate such as \\ud800)"))
         if isinstance(rid, str):
             if rid in seen:
                 problems.append(Problem(where, "id", f"{rid!r} is used by an earlier {kind}"))
@@ -319,7 +322,31 @@ def _disputes(value: Any) -> Iterable[tuple[str, str]]:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    # A whole number is always finite; math.isfinite would overflow on a huge one.
+    return isinstance(value, int) or math.isfinite(value)
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    """Whether any key or text inside ``value`` holds a lone surrogate (JSON's ``\\ud800``).
+
+    JSON allows them, but no UTF-8 file or terminal can hold them: a store that
+    took one in could no longer be written or printed. Walked without recursion
+    so deeply nested input cannot exhaust the stack.
+    """
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            pending.extend(item)
+    return False
 
 
 def _kind_of(value: Any) -> str:

@@ -110,9 +110,13 @@ def export(
         text = write_markdown(events, data, title, timeline_summary(events, data))
     _write(text, output, data_files=_store_files(db))
     if note:
-        typer.echo(note, err=True)
+        from ..render import visible
+
+        typer.echo(visible(note), err=True)
     if output is not None:
-        typer.echo(f"Wrote {count:,} {'sites' if sites else 'events'} to {output}.", err=True)
+        from ..render import visible
+
+        typer.echo(visible(f"Wrote {count:,} {'sites' if sites else 'events'} to {output}."), err=True)
 
 
 def _geojson(data, events, sites: bool, as_of: Optional[str], site_names) -> tuple[str, str | None, int]:

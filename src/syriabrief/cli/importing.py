@@ -158,7 +158,9 @@ def _summary(file: str, fmt: str | None, target: Path, report, skipped: list[str
     head = (
         f"Dry run, nothing written: {_name(file)} ({fmt})" if dry_run else f"Imported {_name(file)} ({fmt})"
     )
-    return f"{head} into {target}: {changes}."
+    from ..render import visible
+
+    return visible(f"{head} into {target}: {changes}.")
 
 
 def _count(n: int, word: str) -> str:
