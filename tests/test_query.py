@@ -55,3 +55,7 @@ def test_status_filter():
 
 def test_limit_keeps_the_most_recent_in_date_order():
     assert ids(EventFilter(), limit=2) == ["2026-02-11-us-leaves-tanf", "2026-02-21-qasrak-evacuation"]
+
+
+def test_a_limit_above_the_number_of_matches_keeps_them_all():
+    assert ids(EventFilter(), limit=len(SAMPLE_EVENTS) + 10) == ids(EventFilter())

@@ -55,5 +55,7 @@ def select_events(events: Iterable[Event], where: EventFilter, limit: int | None
     """The events that match, in date order; with a limit, the most recent ``limit`` of them."""
     chosen = [e for e in events if where.matches(e)]
     if limit is not None and limit >= 0:
-        chosen = chosen[len(chosen) - limit :] if limit else []
+        # max(0, ...): a limit above the number of matches keeps them all (a
+        # negative start would count from the end and drop the earliest).
+        chosen = chosen[max(0, len(chosen) - limit) :] if limit else []
     return chosen

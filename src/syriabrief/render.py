@@ -8,7 +8,6 @@ overrides visible. JSON never passes through Rich.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from typing import Any, Iterable, Sequence, TextIO
@@ -18,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .dates import describe
+from .jsonout import write_json
 from .dataset import Dataset
 from .model import Event
 
@@ -39,20 +39,6 @@ def visible(text: Any) -> str:
 def make_console(file: TextIO | None = None, width: int | None = None) -> Console:
     """A console for human output; colour and width follow the terminal and NO_COLOR."""
     return Console(file=file or sys.stdout, width=width, highlight=False, emoji=False, markup=False)
-
-
-def write_json(value: Any, stream: TextIO | None = None) -> None:
-    """Write exact JSON (UTF-8, unescaped) and a newline, indented only on a terminal."""
-    stream = stream or sys.stdout
-    indent = 2 if stream.isatty() else None
-    text = json.dumps(value, ensure_ascii=False, indent=indent, allow_nan=False) + "\n"
-    buffer = getattr(stream, "buffer", None)
-    if buffer is not None:
-        stream.flush()
-        buffer.write(text.encode("utf-8"))
-        buffer.flush()
-    else:
-        stream.write(text)
 
 
 def print_paragraph(console: Console, text: str, style: str | None = None) -> None:

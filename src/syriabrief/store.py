@@ -22,7 +22,7 @@ from tinydb.middlewares import CachingMiddleware
 from tinydb.storages import Storage
 
 from .errors import StoreError
-from .dataset import Dataset
+from .dataset import Catalogue, Dataset
 from .model import Actor, Event, Site
 from .validate import SCHEMA_VERSION, TABLES, check_records, check_references, check_store_layout
 
@@ -163,8 +163,23 @@ def read_store(path: Path) -> StoreContents:
     return contents
 
 
-def load_dataset(paths: Sequence[Path]) -> Dataset:
-    """Read each store and layer them into one dataset, later files winning on equal ids."""
+def load_dataset(paths: Sequence[Path]) -> Catalogue:
+    """Read each store and layer them into one dataset, later files winning on equal ids.
+
+    Big stores are answered from an index kept beside them (index.py), small ones
+    from memory; both give the same answers.
+    """
+    from . import index
+
+    if index.worth_indexing(paths):
+        indexed = index.open_indexed(paths)
+        if indexed is not None:
+            return indexed
+    return _load_plain(paths)
+
+
+def _load_plain(paths: Sequence[Path]) -> Dataset:
+    """Every record of every layer in memory: the reference the index must agree with."""
     actors: dict[str, Actor] = {}
     sites: dict[str, Site] = {}
     events: dict[str, Event] = {}

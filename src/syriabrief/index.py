@@ -1,0 +1,545 @@
+"""An SQLite index kept beside big stores, so that queries need not parse every event.
+
+The JSON store files stay the source of truth. For stores past
+``INDEX_MIN_BYTES`` (all layers together) ``store.load_dataset`` asks here for
+an ``IndexedDataset``: it answers ``select``/``count`` in SQL over a few columns
+(date span as day numbers, type, status, case-folded summary, actor and site
+link tables) and reads the matching events themselves back from the store files
+at the byte offsets the index recorded.
+
+Never stale: the index records each store file's signature (size, mtime, ctime,
+inode, device). Every open compares it with the files as opened (``fstat`` of the
+very handles events are read from); any difference means a rebuild. An index
+built within ``RACY_WINDOW_NS`` of a store's last change is marked provisional
+and rebuilt at the next open, because a same-size rewrite within one timestamp
+tick would not change the signature (the problem git calls "racily clean").
+Rebuilds go to a temporary file that atomically replaces the old index, so a
+concurrent reader sees the old index or the new one, never half of one.
+
+Reading a big store streams it line by line: ``store.dump_store`` writes one
+record per line. A file laid out any other way (edited by hand) is read whole
+through ``store.read_store`` instead. A store with any problem is handed to the
+plain loader, which raises exactly the error the unindexed path would.
+
+The index lives in the per-user cache directory, named after the store paths,
+never next to the store (the bundled dataset may sit in a read-only place).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Sequence
+
+from .dataset import Catalogue
+from .errors import StoreError
+from .jsonout import json_text
+from .model import Actor, Event, Site
+from .query import EventFilter
+from .validate import SCHEMA_VERSION, TABLES, check_records, check_references
+
+if TYPE_CHECKING:  # sqlite3 is imported only once a store is big enough to index
+    import sqlite3
+
+__all__ = [
+    "INDEX_MIN_BYTES",
+    "IndexedDataset",
+    "cache_dir",
+    "index_path",
+    "open_indexed",
+    "worth_indexing",
+]
+
+# Below this many bytes of store files (all layers) the plain in-memory path is
+# as fast as opening an index (about 1,500 events: parsing them takes ~40 ms on
+# the benchmark machine, the same as importing sqlite3 and reading an index;
+# see docs/performance.md).
+INDEX_MIN_BYTES = 1_500_000
+# Bumped whenever the index layout changes: an index of another format is rebuilt.
+INDEX_FORMAT = 1
+# An index built this soon after a store's last change is trusted for one answer
+# only. Two seconds covers the coarsest common timestamps (FAT).
+RACY_WINDOW_NS = 2_000_000_000
+# Events validated and inserted per batch while streaming a store.
+BATCH = 5_000
+# How many times to rebuild when the store keeps changing while it is read.
+ATTEMPTS = 3
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE actors (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE sites (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, doc TEXT NOT NULL);
+-- One narrow row per event, in reading order (later layers later); ``first``
+-- and ``last`` are the ordinals of the first and last day the event may cover.
+-- The event itself is read from its layer's file at (offset, length), or from
+-- ``doc`` when the file was not line-structured. ``canonical``: the stored text
+-- is exactly the event's --json text (what syriabrief itself writes).
+CREATE TABLE events (
+    n INTEGER PRIMARY KEY, id TEXT NOT NULL, layer INTEGER NOT NULL,
+    first INTEGER NOT NULL, last INTEGER NOT NULL, type TEXT NOT NULL, status TEXT NOT NULL,
+    canonical INTEGER NOT NULL, offset INTEGER, length INTEGER, doc TEXT
+);
+-- Summaries apart, so that date and actor queries read narrow rows.
+CREATE TABLE summaries (n INTEGER PRIMARY KEY, folded BLOB NOT NULL);
+-- Links carry the event's days too: "this actor, since that day" is one index range.
+CREATE TABLE event_actors (actor TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL, n INTEGER NOT NULL);
+CREATE TABLE event_sites (site TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL, n INTEGER NOT NULL);
+"""
+# Created after the bulk insert, which is several times faster than keeping them up to date.
+_INDEXES = """
+CREATE INDEX events_by_id ON events (id, layer);
+CREATE INDEX events_in_order ON events (first, last, id);
+CREATE INDEX events_by_last ON events (last, first);
+CREATE INDEX actors_of_events ON event_actors (actor, last, first, n);
+CREATE INDEX sites_of_events ON event_sites (site, last, first, n);
+"""
+_ROW = "n, id, layer, canonical, offset, length, doc"
+
+
+def cache_dir() -> Path:
+    """The per-user cache directory indexes are kept in."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "syriabrief" / "index"
+
+
+def index_path(paths: Sequence[Path]) -> Path:
+    """Where the index of these store layers is kept: one file per list of absolute store paths."""
+    key = "\n".join(str(Path(p).resolve()) for p in paths)
+    return cache_dir() / (hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32] + ".sqlite3")
+
+
+def worth_indexing(paths: Sequence[Path]) -> bool:
+    """Whether the stores are big enough for an index to pay (missing files: no, let the plain path say so)."""
+    try:
+        return sum(os.stat(p).st_size for p in paths) >= INDEX_MIN_BYTES
+    except OSError:
+        return False
+
+
+def open_indexed(paths: Sequence[Path]) -> IndexedDataset | None:
+    """An up-to-date indexed dataset of these layers, building the index if needed.
+
+    None when no index can be kept (an unwritable cache directory, a file that
+    cannot be opened): the caller then takes the plain path, which reports any
+    problem with the stores themselves. A store with problems raises StoreError.
+    """
+    import sqlite3
+
+    target = index_path(paths)
+    built = False
+    for attempt in range(ATTEMPTS + 1):
+        try:
+            handles = [open(p, "rb") for p in paths]
+        except OSError:
+            return None
+        try:
+            signatures = [_signature(os.fstat(h.fileno())) for h in handles]
+            # An index this process just built from these very signatures may be
+            # used even if provisional: it holds what the files held when read.
+            dataset = _open_if_current(target, paths, signatures, accept_provisional=built)
+        except BaseException:
+            _close_all(handles)
+            raise
+        if dataset is not None:
+            dataset._adopt(handles)
+            return dataset
+        _close_all(handles)
+        if attempt == ATTEMPTS:
+            break
+        try:
+            built = _build(paths, target)
+        except (OSError, sqlite3.Error):
+            return None
+    return None
+
+
+class IndexedDataset(Catalogue):
+    """Actors and sites in memory, events in an SQLite index: the Dataset API for big stores."""
+
+    def __init__(self, connection: sqlite3.Connection, actors: Iterable[Actor], sites: Iterable[Site]):
+        super().__init__(actors, sites)
+        self._db = connection
+        self._files: list[BinaryIO] = []
+
+    def _adopt(self, handles: list[BinaryIO]) -> None:
+        # These very handles were checked against the index's signatures: events
+        # are read through them, so a store replaced afterwards cannot leak in.
+        self._files = handles
+
+    def close(self) -> None:
+        self._db.close()
+        _close_all(self._files)
+
+    def select(self, where: EventFilter | None = None, limit: int | None = None) -> list[Event]:
+        """The events that match, in date order; with a limit, the most recent ``limit``."""
+        return [self._event(row) for row in self._rows(where, limit)]
+
+    def select_json(self, where: EventFilter | None = None, limit: int | None = None) -> list[str]:
+        """Like ``select``, but each event as its --json text, read without decoding where it can be."""
+        texts = []
+        for row in self._rows(where, limit):
+            if row[3]:  # canonical: the stored bytes are the --json text
+                texts.append(self._text(row).decode("utf-8", "surrogatepass"))
+            else:
+                texts.append(_event_text(self._event(row)))
+        return texts
+
+    def count(self, where: EventFilter | None = None) -> int:
+        conditions, params = _conditions(where or EventFilter())
+        return self._db.execute(f"SELECT count(*) FROM events WHERE {conditions}", params).fetchone()[0]
+
+    def _rows(self, where: EventFilter | None, limit: int | None) -> list[tuple]:
+        conditions, params = _conditions(where or EventFilter())
+        if limit is None or limit < 0:  # no limit, as select_events reads a negative one
+            sql = f"SELECT {_ROW} FROM events WHERE {conditions} ORDER BY first, last, id"
+            return self._db.execute(sql, params).fetchall()
+        if limit == 0:
+            return []
+        sql = f"SELECT {_ROW} FROM events WHERE {conditions} ORDER BY first DESC, last DESC, id DESC LIMIT ?"
+        rows = self._db.execute(sql, (*params, limit)).fetchall()
+        rows.reverse()
+        return rows
+
+    def _text(self, row: tuple) -> bytes:
+        _, event_id, layer, canonical, offset, length, doc = row
+        if doc is not None:
+            return doc.encode("utf-8", "surrogatepass")
+        handle = self._files[layer]
+        handle.seek(offset)
+        text = handle.read(length)
+        # A canonical line starts with its id (validated: a plain slug); any
+        # other line is decoded and its id compared by _event.
+        if canonical and not text.startswith(b'{"id": "' + event_id.encode() + b'"'):
+            # The signatures matched, yet the bytes moved: the file was rewritten in
+            # place within one timestamp tick. Refuse rather than answer wrongly.
+            raise StoreError("a store file changed while it was being read; run the command again")
+        return text
+
+    def _event(self, row: tuple) -> Event:
+        record = json.loads(self._text(row))
+        if not isinstance(record, dict) or record.get("id") != row[1]:
+            raise StoreError("a store file changed while it was being read; run the command again")
+        return Event.from_json(record)
+
+
+def _event_text(event: Event) -> str:
+    """An event's --json text: what render.write_json prints for it inside a list."""
+    return json_text(event.to_json())
+
+
+# --- queries ----------------------------------------------------------------------
+
+def _conditions(where: EventFilter) -> tuple[str, list[Any]]:
+    """The SQL for EventFilter.matches (query.py), clause for clause."""
+    clauses, params = ["1"], []
+    if where.since:
+        clauses.append("last >= ?")
+        params.append(where.since.start.toordinal())
+    if where.until:
+        clauses.append("first <= ?")
+        params.append(where.until.end.toordinal())
+    if where.actors or where.sites:
+        # Each link table is searched by (name, last day, first day): the date
+        # clauses are repeated inside so that one index range finds the events.
+        days, day_params = [], []
+        if where.since:
+            days.append("last >= ?")
+            day_params.append(where.since.start.toordinal())
+        if where.until:
+            days.append("first <= ?")
+            day_params.append(where.until.end.toordinal())
+        for column, table, values in (("actor", "event_actors", where.actors), ("site", "event_sites", where.sites)):
+            if values:
+                inner = " AND ".join([f"{column} IN ({_marks(values)})", *days])
+                clauses.append(f"n IN (SELECT n FROM {table} WHERE {inner})")
+                params += [*sorted(values), *day_params]
+    for column, values in (("type", where.types), ("status", where.statuses)):
+        if values:
+            clauses.append(f"{column} IN ({_marks(values)})")
+            params += sorted(values)
+    if where.search:
+        # Both sides case-folded by Python and compared as UTF-8 bytes: a byte
+        # substring of UTF-8 is a character substring, so this is exactly
+        # ``search.casefold() in summary.casefold()`` (SQL LIKE folds ASCII only).
+        clauses.append("n IN (SELECT n FROM summaries WHERE instr(folded, ?) > 0)")
+        params.append(_fold(where.search))
+    return " AND ".join(clauses), params
+
+
+def _marks(values: Iterable[Any]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def _fold(text: str) -> bytes:
+    # surrogatepass: a lone surrogate escaped in JSON is still text to search in.
+    return text.casefold().encode("utf-8", "surrogatepass")
+
+
+# --- opening ----------------------------------------------------------------------
+
+def _signature(st: os.stat_result) -> list[int]:
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+
+
+def _layers_key(paths: Sequence[Path], signatures: list[list[int]]) -> str:
+    return json.dumps([[str(Path(p).resolve()), sig] for p, sig in zip(paths, signatures)])
+
+
+def _open_if_current(
+    target: Path, paths: Sequence[Path], signatures: list[list[int]], accept_provisional: bool
+) -> IndexedDataset | None:
+    import sqlite3
+
+    if not target.exists():
+        return None
+    try:
+        # immutable: an index file is never changed once in place, only replaced.
+        db = sqlite3.connect(f"{target.resolve().as_uri()}?immutable=1", uri=True, check_same_thread=False)
+    except (sqlite3.Error, ValueError):
+        return None
+    try:
+        meta = dict(db.execute("SELECT key, value FROM meta"))
+        if (
+            meta.get("format") != str(INDEX_FORMAT)
+            or meta.get("layers") != _layers_key(paths, signatures)
+            or (meta.get("provisional") == "1" and not accept_provisional)
+        ):
+            db.close()
+            return None
+        actors = [Actor.from_json(json.loads(d)) for (d,) in db.execute("SELECT doc FROM actors ORDER BY seq")]
+        sites = [Site.from_json(json.loads(d)) for (d,) in db.execute("SELECT doc FROM sites ORDER BY seq")]
+    except sqlite3.Error:
+        db.close()
+        return None
+    return IndexedDataset(db, actors, sites)
+
+
+def _close_all(handles: Iterable[BinaryIO]) -> None:
+    for handle in handles:
+        handle.close()
+
+
+# --- building ---------------------------------------------------------------------
+
+class _Changed(Exception):
+    """A store file changed while the index was being built from it."""
+
+
+class _NotStreamable(Exception):
+    """A store file that is not in dump_store's one-record-per-line layout, or has a problem."""
+
+
+def _build(paths: Sequence[Path], target: Path) -> bool:
+    """Build the index of ``paths`` into ``target``; True once built. StoreError for a broken store."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for _ in range(ATTEMPTS):
+        temporary = target.with_name(f"{target.name}.{uuid.uuid4().hex}.tmp")
+        try:
+            _build_into(paths, temporary)
+            os.replace(temporary, target)
+            return True
+        except _Changed:
+            continue
+        finally:
+            if temporary.exists():
+                temporary.unlink()
+    return False
+
+
+def _build_into(paths: Sequence[Path], file: Path) -> None:
+    import sqlite3
+
+    started = time.time_ns()
+    db = sqlite3.connect(file)
+    try:
+        db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536;")
+        db.executescript(_SCHEMA)
+        actors: dict[str, dict[str, Any]] = {}
+        sites: dict[str, dict[str, Any]] = {}
+        signatures = []
+        for layer, path in enumerate(paths):
+            with open(path, "rb") as handle:
+                before = _signature(os.fstat(handle.fileno()))
+                earlier = dict(actors), dict(sites)
+                try:
+                    _stream_layer(db, layer, handle, actors, sites)
+                except _NotStreamable:
+                    # Start this layer again from what the layers below left.
+                    actors.clear(), actors.update(earlier[0])
+                    sites.clear(), sites.update(earlier[1])
+                    for table in ("event_actors", "event_sites", "summaries"):
+                        db.execute(f"DELETE FROM {table} WHERE n IN (SELECT n FROM events WHERE layer = ?)", (layer,))
+                    db.execute("DELETE FROM events WHERE layer = ?", (layer,))
+                    _read_whole_layer(db, layer, path, actors, sites)
+                if _signature(os.fstat(handle.fileno())) != before or _signature(os.stat(path)) != before:
+                    raise _Changed
+            signatures.append(before)
+        db.executemany("INSERT INTO actors (id, doc) VALUES (?, ?)", ((k, json.dumps(v)) for k, v in actors.items()))
+        db.executemany("INSERT INTO sites (id, doc) VALUES (?, ?)", ((k, json.dumps(v)) for k, v in sites.items()))
+        db.executescript(_INDEXES)
+        _check_layers(db, paths, actors, sites)
+        racy = any(max(sig[1], sig[2]) >= started - RACY_WINDOW_NS for sig in signatures)
+        db.executemany(
+            "INSERT INTO meta VALUES (?, ?)",
+            [("format", str(INDEX_FORMAT)), ("layers", _layers_key(paths, signatures)), ("provisional", str(int(racy)))],
+        )
+        db.execute("ANALYZE")
+        db.commit()
+    finally:
+        db.close()
+
+
+def _check_layers(db: sqlite3.Connection, paths: Sequence[Path], actors: dict, sites: dict) -> None:
+    """Duplicate ids within a layer, later layers replacing earlier events, and references."""
+    duplicate = db.execute("SELECT layer FROM events GROUP BY id, layer HAVING count(*) > 1 ORDER BY layer LIMIT 1").fetchone()
+    if duplicate:
+        _raise_plain([paths[duplicate[0]]])
+    if len(paths) > 1:
+        db.execute("DELETE FROM events WHERE n NOT IN (SELECT max(n) FROM events GROUP BY id)")
+        for table in ("event_actors", "event_sites", "summaries"):
+            db.execute(f"DELETE FROM {table} WHERE n NOT IN (SELECT n FROM events)")
+    db.execute("CREATE TEMP TABLE known_actors (id TEXT PRIMARY KEY)")
+    db.execute("CREATE TEMP TABLE known_sites (id TEXT PRIMARY KEY)")
+    db.executemany("INSERT INTO known_actors VALUES (?)", ((k,) for k in actors))
+    db.executemany("INSERT INTO known_sites VALUES (?)", ((k,) for k in sites))
+    unknown = db.execute(
+        "SELECT 1 FROM event_actors WHERE actor NOT IN (SELECT id FROM known_actors) UNION ALL "
+        "SELECT 1 FROM event_sites WHERE site NOT IN (SELECT id FROM known_sites) LIMIT 1"
+    ).fetchone()
+    if unknown or check_references((), set(actors), set(sites), (Actor.from_json(a) for a in actors.values())):
+        _raise_plain(paths)
+
+
+def _raise_plain(paths: Sequence[Path]) -> None:
+    """Let the plain loader report a broken store, so the message is the one it always gives."""
+    from .store import _load_plain  # store imports this module lazily: no cycle at import time
+
+    _load_plain(paths)
+    # The plain loader found nothing wrong where the index did: trust neither.
+    raise StoreError(f"could not index {', '.join(map(str, paths))}; please report this")
+
+
+_VERSION_LINE = re.compile(rb'"schema_version": ([0-9]+),\n')
+
+
+def _stream_layer(db: sqlite3.Connection, layer: int, handle: BinaryIO, actors: dict, sites: dict) -> None:
+    """Index one store file laid out as dump_store writes it; _NotStreamable for anything else."""
+    lines = iter(handle)
+    position = 0
+
+    def next_line() -> bytes:
+        nonlocal position
+        line = next(lines, b"")
+        position += len(line)
+        return line
+
+    if next_line() != b"{\n":
+        raise _NotStreamable
+    version = _VERSION_LINE.fullmatch(next_line())
+    if not version or not 1 <= int(version[1]) <= SCHEMA_VERSION:
+        raise _NotStreamable
+    for number, table in enumerate(TABLES):
+        end = b"\n" if number == len(TABLES) - 1 else b",\n"
+        opening = next_line()
+        if opening == f'"{table}": []'.encode() + end:
+            continue
+        if opening != f'"{table}": [\n'.encode():
+            raise _NotStreamable
+        batch: list[tuple[dict, int, bytes]] = []
+        more = True  # the previous record line ended with a comma
+        kind = table[:-1]
+        checked = 0
+        while True:
+            start = position
+            line = next_line()
+            if line == b"]" + end:
+                if more and checked + len(batch) == 0:
+                    raise _NotStreamable
+                break
+            if not more or not line.endswith(b"\n"):
+                raise _NotStreamable
+            body = line[:-1]
+            more = body.endswith(b",")
+            if more:
+                body = body[:-1]
+            try:
+                record = json.loads(body)
+            except (ValueError, RecursionError):
+                raise _NotStreamable from None
+            batch.append((record, start, body))
+            # Actors and sites are few and are checked together (duplicate ids);
+            # events go in batches, their duplicates are found in SQL.
+            if kind == "event" and len(batch) >= BATCH:
+                _insert(db, layer, kind, batch, actors, sites)
+                checked += len(batch)
+                batch = []
+        if more:
+            raise _NotStreamable
+        _insert(db, layer, kind, batch, actors, sites)
+    if next_line() != b"}\n" or next_line() != b"":
+        raise _NotStreamable
+
+
+def _insert(db: sqlite3.Connection, layer: int, kind: str, batch: list[tuple[dict, int, bytes]], actors, sites) -> None:
+    records = [record for record, _, _ in batch]
+    if check_records(kind, records):
+        raise _NotStreamable  # the plain reader will name every problem
+    if kind == "actor":
+        actors.update((r["id"], r) for r in records)
+    elif kind == "site":
+        sites.update((r["id"], r) for r in records)
+    else:
+        _insert_events(db, layer, ((r, o, b, None) for r, o, b in batch))
+
+
+def _insert_events(
+    db: sqlite3.Connection, layer: int, rows: Iterable[tuple[dict, int | None, bytes | None, str | None]]
+) -> None:
+    """Insert events given as (record, offset of its line, the line's bytes, or the text kept in the index)."""
+    events, summaries, links_a, links_s = [], [], [], []
+    (start,) = db.execute("SELECT coalesce(max(n), 0) FROM events").fetchone()
+    for n, (record, offset, body, doc) in enumerate(rows, start + 1):
+        event = Event.from_json(record)  # the columns say what the Event says
+        period = event.period
+        first, last = period.start.toordinal(), period.end.toordinal()
+        if doc is None:
+            length = len(body)
+            canonical = _event_text(event).encode("utf-8", "surrogatepass") == body
+        else:
+            length, canonical = None, True  # doc is written from the Event itself
+        events.append((n, event.id, layer, first, last, event.type, event.status, canonical, offset, length, doc))
+        summaries.append((n, _fold(event.summary)))
+        links_a += ((a, first, last, n) for a in dict.fromkeys(event.actors))
+        links_s += ((s, first, last, n) for s in dict.fromkeys(event.places))
+    db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", events)
+    db.executemany("INSERT INTO summaries VALUES (?, ?)", summaries)
+    db.executemany("INSERT INTO event_actors VALUES (?, ?, ?, ?)", links_a)
+    db.executemany("INSERT INTO event_sites VALUES (?, ?, ?, ?)", links_s)
+
+
+def _read_whole_layer(db: sqlite3.Connection, layer: int, path: Path, actors: dict, sites: dict) -> None:
+    """A store not laid out one record per line: read it whole (and have it checked) by the store."""
+    from .store import read_store
+
+    contents = read_store(path)
+    actors.update((a.id, a.to_json()) for a in contents.actors)
+    sites.update((s.id, s.to_json()) for s in contents.sites)
+    batch = []
+    for event in contents.events:
+        record = event.to_json()
+        batch.append((record, None, None, _event_text(event)))
+        if len(batch) >= BATCH:
+            _insert_events(db, layer, batch)
+            batch = []
+    _insert_events(db, layer, batch)
