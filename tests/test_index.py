@@ -223,3 +223,15 @@ def test_the_timeline_command_prints_the_same_on_both_paths(tmp_path, monkeypatc
     assert outputs[0] == outputs[1]
     assert "303 events match; the latest 50" in outputs[1][4][0]
     assert "Showing the latest 50 events of 303" in outputs[1][4][1]
+
+
+def test_worker_processes_build_the_same_index(tmp_path, always_index, monkeypatch):
+    monkeypatch.setattr(index, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(index, "BATCH", 37)
+    path = generated(tmp_path / "store.json", 300, extra=UNICODE_EVENTS)
+    assert_same_answers([path], random_filters(plain([path]), 30))
+    layout = json.loads(path.read_text(encoding="utf-8"))
+    layout["events"][200]["date"] = "2026-13"
+    path.write_text(store.dump_store(layout), encoding="utf-8")
+    with pytest.raises(StoreError, match="has no month 13"):
+        index.open_indexed([path])

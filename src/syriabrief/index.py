@@ -56,11 +56,11 @@ __all__ = [
     "worth_indexing",
 ]
 
-# Below this many bytes of store files (all layers) the plain in-memory path is
-# as fast as opening an index (about 1,500 events: parsing them takes ~40 ms on
-# the benchmark machine, the same as importing sqlite3 and reading an index;
-# see docs/performance.md).
-INDEX_MIN_BYTES = 1_500_000
+# Below this many bytes of store files (all layers together) the plain in-memory
+# path is used. Measured (docs/performance.md): the bundled dataset alone (64 KB)
+# reads in ~3 ms either way, while at ~300 generated events (280 KB) the index
+# already answers several times faster than parsing and checking every event.
+INDEX_MIN_BYTES = 256 * 1024
 # Bumped whenever the index layout changes: an index of another format is rebuilt.
 INDEX_FORMAT = 1
 # An index built this soon after a store's last change is trusted for one answer
@@ -68,6 +68,10 @@ INDEX_FORMAT = 1
 RACY_WINDOW_NS = 2_000_000_000
 # Events validated and inserted per batch while streaming a store.
 BATCH = 5_000
+# Store files at least this big are parsed and checked by worker processes
+# (up to MAX_WORKERS, one per CPU); smaller ones are not worth starting them.
+PARALLEL_MIN_BYTES = 32 * 1024 * 1024
+MAX_WORKERS = 4
 # How many times to rebuild when the store keeps changing while it is read.
 ATTEMPTS = 3
 
@@ -434,7 +438,12 @@ _VERSION_LINE = re.compile(rb'"schema_version": ([0-9]+),\n')
 
 
 def _stream_layer(db: sqlite3.Connection, layer: int, handle: BinaryIO, actors: dict, sites: dict) -> None:
-    """Index one store file laid out as dump_store writes it; _NotStreamable for anything else."""
+    """Index one store file laid out as dump_store writes it; _NotStreamable for anything else.
+
+    This reads the layout line by line; the event lines themselves are parsed,
+    checked and turned into index rows by ``_digest`` in batches, in worker
+    processes when the file is big enough for that to pay.
+    """
     lines = iter(handle)
     position = 0
 
@@ -449,83 +458,153 @@ def _stream_layer(db: sqlite3.Connection, layer: int, handle: BinaryIO, actors: 
     version = _VERSION_LINE.fullmatch(next_line())
     if not version or not 1 <= int(version[1]) <= SCHEMA_VERSION:
         raise _NotStreamable
-    for number, table in enumerate(TABLES):
-        end = b"\n" if number == len(TABLES) - 1 else b",\n"
-        opening = next_line()
-        if opening == f'"{table}": []'.encode() + end:
-            continue
-        if opening != f'"{table}": [\n'.encode():
-            raise _NotStreamable
-        batch: list[tuple[dict, int, bytes]] = []
-        more = True  # the previous record line ended with a comma
-        kind = table[:-1]
-        checked = 0
-        while True:
-            start = position
-            line = next_line()
-            if line == b"]" + end:
-                if more and checked + len(batch) == 0:
-                    raise _NotStreamable
-                break
-            if not more or not line.endswith(b"\n"):
+    size = os.fstat(handle.fileno()).st_size
+    with _Digester(parallel=size >= PARALLEL_MIN_BYTES) as digester:
+        for number, table in enumerate(TABLES):
+            end = b"\n" if number == len(TABLES) - 1 else b",\n"
+            opening = next_line()
+            if opening == f'"{table}": []'.encode() + end:
+                continue
+            if opening != f'"{table}": [\n'.encode():
                 raise _NotStreamable
-            body = line[:-1]
-            more = body.endswith(b",")
+            batch: list[tuple[int, bytes]] = []
+            more = True  # the previous record line ended with a comma
+            count = 0
+            while True:
+                start = position
+                line = next_line()
+                if line == b"]" + end:
+                    if count == 0:  # "[", "]" on two lines: valid, but not dump_store's
+                        raise _NotStreamable
+                    break
+                if not more or not line.endswith(b"\n"):
+                    raise _NotStreamable
+                body = line[:-1]
+                more = body.endswith(b",")
+                if more:
+                    body = body[:-1]
+                batch.append((start, body))
+                count += 1
+                # Actors and sites are few and are checked together (duplicate ids);
+                # events go in batches, their duplicates are found in SQL.
+                if table == "events" and len(batch) >= BATCH:
+                    _store_digests(db, layer, digester.submit(batch))
+                    batch = []
             if more:
-                body = body[:-1]
-            try:
-                record = json.loads(body)
-            except (ValueError, RecursionError):
-                raise _NotStreamable from None
-            batch.append((record, start, body))
-            # Actors and sites are few and are checked together (duplicate ids);
-            # events go in batches, their duplicates are found in SQL.
-            if kind == "event" and len(batch) >= BATCH:
-                _insert(db, layer, kind, batch, actors, sites)
-                checked += len(batch)
-                batch = []
-        if more:
-            raise _NotStreamable
-        _insert(db, layer, kind, batch, actors, sites)
+                raise _NotStreamable
+            if table == "events":
+                _store_digests(db, layer, digester.submit(batch))
+                _store_digests(db, layer, digester.drain())
+            else:
+                _keep_records(table, batch, actors if table == "actors" else sites)
     if next_line() != b"}\n" or next_line() != b"":
         raise _NotStreamable
 
 
-def _insert(db: sqlite3.Connection, layer: int, kind: str, batch: list[tuple[dict, int, bytes]], actors, sites) -> None:
-    records = [record for record, _, _ in batch]
-    if check_records(kind, records):
+def _keep_records(table: str, lines: list[tuple[int, bytes]], into: dict[str, dict[str, Any]]) -> None:
+    try:
+        records = [json.loads(body) for _, body in lines]
+    except (ValueError, RecursionError):
+        raise _NotStreamable from None
+    if check_records(table[:-1], records):
         raise _NotStreamable  # the plain reader will name every problem
-    if kind == "actor":
-        actors.update((r["id"], r) for r in records)
-    elif kind == "site":
-        sites.update((r["id"], r) for r in records)
+    into.update((r["id"], r) for r in records)
+
+
+# One event as the index keeps it: id, first day, last day, type, status,
+# canonical, offset, length, doc, folded summary, actor ids, site ids.
+Digest = tuple
+
+
+def _digest(lines: list[tuple[int, bytes]]) -> list[Digest] | None:
+    """Parse, check and describe a batch of event lines; None if any line has a problem.
+
+    Runs in worker processes: takes and returns only plain data.
+    """
+    try:
+        records = [json.loads(body) for _, body in lines]
+    except (ValueError, RecursionError):
+        return None
+    if check_records("event", records):
+        return None
+    return [_describe(record, offset, body, None) for (offset, body), record in zip(lines, records)]
+
+
+def _describe(record: dict, offset: int | None, body: bytes | None, doc: str | None) -> Digest:
+    event = Event.from_json(record)  # the columns say what the Event says
+    period = event.period
+    if doc is None:
+        length = len(body)
+        canonical = _event_text(event).encode("utf-8", "surrogatepass") == body
     else:
-        _insert_events(db, layer, ((r, o, b, None) for r, o, b in batch))
+        length, canonical = None, True  # doc is written from the Event itself
+    return (
+        event.id, period.start.toordinal(), period.end.toordinal(), event.type, event.status, canonical,
+        offset, length, doc, _fold(event.summary), tuple(dict.fromkeys(event.actors)),
+        tuple(dict.fromkeys(event.places)),
+    )  # fmt: skip
 
 
-def _insert_events(
-    db: sqlite3.Connection, layer: int, rows: Iterable[tuple[dict, int | None, bytes | None, str | None]]
-) -> None:
-    """Insert events given as (record, offset of its line, the line's bytes, or the text kept in the index)."""
-    events, summaries, links_a, links_s = [], [], [], []
-    (start,) = db.execute("SELECT coalesce(max(n), 0) FROM events").fetchone()
-    for n, (record, offset, body, doc) in enumerate(rows, start + 1):
-        event = Event.from_json(record)  # the columns say what the Event says
-        period = event.period
-        first, last = period.start.toordinal(), period.end.toordinal()
-        if doc is None:
-            length = len(body)
-            canonical = _event_text(event).encode("utf-8", "surrogatepass") == body
-        else:
-            length, canonical = None, True  # doc is written from the Event itself
-        events.append((n, event.id, layer, first, last, event.type, event.status, canonical, offset, length, doc))
-        summaries.append((n, _fold(event.summary)))
-        links_a += ((a, first, last, n) for a in dict.fromkeys(event.actors))
-        links_s += ((s, first, last, n) for s in dict.fromkeys(event.places))
-    db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", events)
-    db.executemany("INSERT INTO summaries VALUES (?, ?)", summaries)
-    db.executemany("INSERT INTO event_actors VALUES (?, ?, ?, ?)", links_a)
-    db.executemany("INSERT INTO event_sites VALUES (?, ?, ?, ?)", links_s)
+class _Digester:
+    """Runs ``_digest`` on batches, in order: here, or in worker processes for big files."""
+
+    def __init__(self, parallel: bool):
+        workers = min(os.cpu_count() or 1, MAX_WORKERS)
+        self._pool = None
+        self._pending: list = []
+        if parallel and workers > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(workers)
+            self._limit = 2 * workers  # batches in flight: bounds memory
+
+    def __enter__(self) -> _Digester:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            for future in self._pending:
+                future.cancel()
+            self._pool.shutdown(wait=True)
+
+    def submit(self, batch: list[tuple[int, bytes]]) -> Iterable[list[Digest]]:
+        """Hand a batch over; returns the batches that are done (in order) so far."""
+        if self._pool is None:
+            return [self._checked(_digest(batch))] if batch else []
+        if batch:
+            self._pending.append(self._pool.submit(_digest, batch))
+        done = []
+        while len(self._pending) >= self._limit or (self._pending and self._pending[0].done()):
+            done.append(self._checked(self._pending.pop(0).result()))
+        return done
+
+    def drain(self) -> Iterable[list[Digest]]:
+        done = [self._checked(f.result()) for f in self._pending]
+        self._pending = []
+        return done
+
+    @staticmethod
+    def _checked(digests: list[Digest] | None) -> list[Digest]:
+        if digests is None:
+            raise _NotStreamable  # the plain reader will name every problem
+        return digests
+
+
+def _store_digests(db: sqlite3.Connection, layer: int, batches: Iterable[list[Digest]]) -> None:
+    for digests in batches:
+        events, summaries, links_a, links_s = [], [], [], []
+        (start,) = db.execute("SELECT coalesce(max(n), 0) FROM events").fetchone()
+        for n, (event_id, first, last, kind, status, canonical, offset, length, doc, folded, who, where) in enumerate(
+            digests, start + 1
+        ):
+            events.append((n, event_id, layer, first, last, kind, status, canonical, offset, length, doc))
+            summaries.append((n, folded))
+            links_a += ((a, first, last, n) for a in who)
+            links_s += ((s, first, last, n) for s in where)
+        db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", events)
+        db.executemany("INSERT INTO summaries VALUES (?, ?)", summaries)
+        db.executemany("INSERT INTO event_actors VALUES (?, ?, ?, ?)", links_a)
+        db.executemany("INSERT INTO event_sites VALUES (?, ?, ?, ?)", links_s)
 
 
 def _read_whole_layer(db: sqlite3.Connection, layer: int, path: Path, actors: dict, sites: dict) -> None:
@@ -535,11 +614,9 @@ def _read_whole_layer(db: sqlite3.Connection, layer: int, path: Path, actors: di
     contents = read_store(path)
     actors.update((a.id, a.to_json()) for a in contents.actors)
     sites.update((s.id, s.to_json()) for s in contents.sites)
-    batch = []
-    for event in contents.events:
-        record = event.to_json()
-        batch.append((record, None, None, _event_text(event)))
-        if len(batch) >= BATCH:
-            _insert_events(db, layer, batch)
-            batch = []
-    _insert_events(db, layer, batch)
+    for first in range(0, len(contents.events), BATCH):
+        digests = []
+        for event in contents.events[first : first + BATCH]:
+            record = event.to_json()
+            digests.append(_describe(record, None, None, _event_text(event)))
+        _store_digests(db, layer, [digests])
