@@ -27,7 +27,6 @@ never next to the store (the bundled dataset may sit in a read-only place).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -95,8 +94,12 @@ CREATE TABLE events (
 -- Summaries apart, so that date and actor queries read narrow rows.
 CREATE TABLE summaries (n INTEGER PRIMARY KEY, folded BLOB NOT NULL);
 -- Links carry the event's days too: "this actor, since that day" is one index range.
-CREATE TABLE event_actors (actor TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL, n INTEGER NOT NULL);
-CREATE TABLE event_sites (site TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL, n INTEGER NOT NULL);
+CREATE TABLE event_actors (
+    actor TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL, n INTEGER NOT NULL
+);
+CREATE TABLE event_sites (
+    site TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL, n INTEGER NOT NULL
+);
 """
 # Created after the bulk insert, which is several times faster than keeping them up to date.
 _INDEXES = """
@@ -137,12 +140,14 @@ def cache_dir() -> Path:
 
 def index_path(paths: Sequence[Path]) -> Path:
     """Where the index of these store layers is kept: one file per list of absolute store paths."""
+    import hashlib  # only for stores big enough to index (~3 ms to import)
+
     key = "\n".join(str(Path(p).resolve()) for p in paths)
     return cache_dir() / (hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32] + ".sqlite3")
 
 
 def worth_indexing(paths: Sequence[Path]) -> bool:
-    """Whether the stores are big enough for an index to pay (missing files: no, let the plain path say so)."""
+    """Whether the stores are big enough for an index to pay (a missing file: no, the plain path says so)."""
     try:
         return sum(os.stat(p).st_size for p in paths) >= INDEX_MIN_BYTES
     except OSError:
@@ -289,7 +294,8 @@ def _conditions(where: EventFilter) -> tuple[str, list[Any]]:
         if where.until:
             days.append("first <= ?")
             day_params.append(where.until.end.toordinal())
-        for column, table, values in (("actor", "event_actors", where.actors), ("site", "event_sites", where.sites)):
+        links = (("actor", "event_actors", where.actors), ("site", "event_sites", where.sites))
+        for column, table, values in links:
             if values:
                 inner = " AND ".join([f"{column} IN ({_marks(values)})", *days])
                 clauses.append(f"n IN (SELECT n FROM {table} WHERE {inner})")
@@ -347,8 +353,12 @@ def _open_if_current(
         ):
             db.close()
             return None
-        actors = [Actor.from_json(json.loads(d)) for (d,) in db.execute("SELECT doc FROM actors ORDER BY seq")]
-        sites = [Site.from_json(json.loads(d)) for (d,) in db.execute("SELECT doc FROM sites ORDER BY seq")]
+        docs = {
+            table: [json.loads(d) for (d,) in db.execute(f"SELECT doc FROM {table} ORDER BY seq")]
+            for table in ("actors", "sites")
+        }
+        actors = [Actor.from_json(d) for d in docs["actors"]]
+        sites = [Site.from_json(d) for d in docs["sites"]]
     except sqlite3.Error:
         db.close()
         return None
@@ -414,7 +424,8 @@ def _build_into(paths: Sequence[Path], file: Path) -> None:
                     actors.clear(), actors.update(earlier[0])
                     sites.clear(), sites.update(earlier[1])
                     for table in ("event_actors", "event_sites", "summaries"):
-                        db.execute(f"DELETE FROM {table} WHERE n IN (SELECT n FROM events WHERE layer = ?)", (layer,))
+                        sql = f"DELETE FROM {table} WHERE n IN (SELECT n FROM events WHERE layer = ?)"
+                        db.execute(sql, (layer,))
                     db.execute("DELETE FROM events WHERE layer = ?", (layer,))
                     _read_whole_layer(db, layer, path, actors, sites)
                 if _signature(os.fstat(handle.fileno())) != before or _signature(os.stat(path)) != before:
@@ -428,12 +439,17 @@ def _build_into(paths: Sequence[Path], file: Path) -> None:
         final.close()
         db.execute("ATTACH DATABASE ? AS final", (str(file),))
         db.executescript(_FAST_WRITES.replace("PRAGMA ", "PRAGMA final.") + _COPY_IN_DATE_ORDER)
-        db.executemany("INSERT INTO final.actors (id, doc) VALUES (?, ?)", ((k, json.dumps(v)) for k, v in actors.items()))
-        db.executemany("INSERT INTO final.sites (id, doc) VALUES (?, ?)", ((k, json.dumps(v)) for k, v in sites.items()))
+        for table, records in (("actors", actors), ("sites", sites)):
+            rows = ((k, json.dumps(v)) for k, v in records.items())
+            db.executemany(f"INSERT INTO final.{table} (id, doc) VALUES (?, ?)", rows)
         racy = any(max(sig[1], sig[2]) >= started - RACY_WINDOW_NS for sig in signatures)
         db.executemany(
             "INSERT INTO final.meta VALUES (?, ?)",
-            [("format", str(INDEX_FORMAT)), ("layers", _layers_key(paths, signatures)), ("provisional", str(int(racy)))],
+            [
+                ("format", str(INDEX_FORMAT)),
+                ("layers", _layers_key(paths, signatures)),
+                ("provisional", str(int(racy))),
+            ],
         )
         db.commit()
         db.execute("DETACH DATABASE final")
@@ -450,7 +466,9 @@ def _build_into(paths: Sequence[Path], file: Path) -> None:
 
 def _check_layers(db: sqlite3.Connection, paths: Sequence[Path], actors: dict, sites: dict) -> None:
     """Duplicate ids within a layer, later layers replacing earlier events, and references."""
-    duplicate = db.execute("SELECT layer FROM events GROUP BY id, layer HAVING count(*) > 1 ORDER BY layer LIMIT 1").fetchone()
+    duplicate = db.execute(
+        "SELECT layer FROM events GROUP BY id, layer HAVING count(*) > 1 ORDER BY layer LIMIT 1"
+    ).fetchone()
     if duplicate:
         _raise_plain([paths[duplicate[0]]])
     if len(paths) > 1:
@@ -465,7 +483,8 @@ def _check_layers(db: sqlite3.Connection, paths: Sequence[Path], actors: dict, s
         "SELECT 1 FROM event_actors WHERE actor NOT IN (SELECT id FROM known_actors) UNION ALL "
         "SELECT 1 FROM event_sites WHERE site NOT IN (SELECT id FROM known_sites) LIMIT 1"
     ).fetchone()
-    if unknown or check_references((), set(actors), set(sites), (Actor.from_json(a) for a in actors.values())):
+    actor_records = (Actor.from_json(a) for a in actors.values())
+    if unknown or check_references((), set(actors), set(sites), actor_records):
         _raise_plain(paths)
 
 
@@ -638,9 +657,8 @@ def _store_digests(db: sqlite3.Connection, layer: int, batches: Iterable[list[Di
     for digests in batches:
         events, summaries, links_a, links_s = [], [], [], []
         (start,) = db.execute("SELECT coalesce(max(n), 0) FROM events").fetchone()
-        for n, (event_id, first, last, kind, status, canonical, offset, length, doc, folded, who, where) in enumerate(
-            digests, start + 1
-        ):
+        for n, digest in enumerate(digests, start + 1):
+            event_id, first, last, kind, status, canonical, offset, length, doc, folded, who, where = digest
             events.append((n, event_id, layer, first, last, kind, status, canonical, offset, length, doc))
             summaries.append((n, folded))
             links_a += ((a, first, last, n) for a in who)
