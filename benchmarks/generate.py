@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 SEED = 20260221
+# Bumped whenever the generator's output changes, so that kept stores are made again.
+GENERATOR_VERSION = 1
 FIRST_DAY = dt.date(2012, 1, 1)
 LAST_DAY = dt.date(2026, 6, 30)
 SITE_COUNT = 400

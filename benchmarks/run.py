@@ -133,7 +133,7 @@ def has_command(cli: list[str], name: str, env: dict[str, str]) -> bool:
 def store_for(size: str, count: int) -> Path:
     path = STORES / f"{size}.json"
     stamp = path.with_suffix(".seed")
-    wanted = f"{generate.SEED} {count} {generate.__doc__ and len(generate.__doc__)}"
+    wanted = f"seed {generate.SEED}, {count} events, generator {generate.GENERATOR_VERSION}"
     if not path.exists() or not stamp.exists() or stamp.read_text() != wanted:
         print(f"  generating {path.name} ({count:,} events)...", file=sys.stderr)
         generate.write_store(path, count)
