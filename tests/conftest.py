@@ -34,6 +34,8 @@ def pinned_environment(monkeypatch, tmp_path):
     # developer's own store (tests of the bundled data ask for it by path).
     monkeypatch.setenv("SYRIABRIEF_BUNDLED", "none")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    # Indexes of big stores go to a per-test cache, never the developer's.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
 
 
 ACTORS = [

@@ -37,7 +37,7 @@ from syriabrief.dates import MAX_YEAR, MIN_YEAR, Period, parse_stored, parse_use
 from syriabrief.errors import DateInputError, StoreError
 from syriabrief.model import EVENT_STATUSES, EVENT_TYPES, Actor, Event, Site, event_sort_key
 from syriabrief.query import EventFilter, select_events
-from syriabrief.render import _UNSAFE, visible
+from syriabrief.safetext import UNSAFE as _UNSAFE, visible
 from syriabrief.store import dump_store, read_store
 from syriabrief.validate import Problem, check_records, check_references, check_store_layout
 

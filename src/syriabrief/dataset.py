@@ -15,7 +15,7 @@ from .errors import NotFoundError
 from .model import Actor, Event, Site, event_sort_key
 from .query import EventFilter, select_events
 
-__all__ = ["Dataset"]
+__all__ = ["Catalogue", "Dataset"]
 
 
 def _fold(name: str) -> str:
@@ -23,14 +23,16 @@ def _fold(name: str) -> str:
     return " ".join(name.casefold().replace(".", "").replace("’", "'").split())
 
 
+class Catalogue:
+    """Actors and sites by id, with name lookup: what every kind of dataset shares.
 
-class Dataset:
-    """Actors, sites and events read from one or more stores, held in memory."""
+    Actors and sites are few (hundreds), so every dataset holds them in memory;
+    subclasses add events and answer ``select``/``count``.
+    """
 
-    def __init__(self, actors: Iterable[Actor], sites: Iterable[Site], events: Iterable[Event]):
+    def __init__(self, actors: Iterable[Actor], sites: Iterable[Site]):
         self.actors: dict[str, Actor] = {a.id: a for a in actors}
         self.sites: dict[str, Site] = {s.id: s for s in sites}
-        self.events: list[Event] = sorted(events, key=event_sort_key)
         self._actor_names = _NameIndex(self.actors.values(), "actor")
         self._site_names = _NameIndex(self.sites.values(), "site")
 
@@ -50,10 +52,35 @@ class Dataset:
 
     def select(self, where: EventFilter | None = None, limit: int | None = None) -> list[Event]:
         """The events that match, in date order; with a limit, the most recent ``limit``."""
+        raise NotImplementedError
+
+    def count(self, where: EventFilter | None = None) -> int:
+        raise NotImplementedError
+
+    def select_json(self, where: EventFilter | None = None, limit: int | None = None) -> list[str]:
+        """Like ``select``, but each event as its --json text (``jsonout.json_text`` of ``to_json()``).
+
+        An indexed dataset hands out the stored text without decoding it.
+        """
+        from .jsonout import json_text
+
+        return [json_text(e.to_json()) for e in self.select(where, limit)]
+
+
+class Dataset(Catalogue):
+    """Actors, sites and events read from one or more stores, held in memory."""
+
+    def __init__(self, actors: Iterable[Actor], sites: Iterable[Site], events: Iterable[Event]):
+        super().__init__(actors, sites)
+        self.events: list[Event] = sorted(events, key=event_sort_key)
+
+    def select(self, where: EventFilter | None = None, limit: int | None = None) -> list[Event]:
+        """The events that match, in date order; with a limit, the most recent ``limit``."""
         return select_events(self.events, where or EventFilter(), limit)
 
     def count(self, where: EventFilter | None = None) -> int:
-        return len(self.select(where))
+        where = where or EventFilter()
+        return sum(1 for e in self.events if where.matches(e))
 
 
 class _NameIndex:

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any, Iterable, Sequence
 
 from .dates import describe, precision_of
-from .dataset import Dataset
+from .dataset import Catalogue, Dataset
 from .model import Event
 from .positions import is_contested
 
@@ -21,23 +21,33 @@ __all__ = ["count_phrase", "join_names", "timeline_summary", "type_label"]
 TOP_NAMES = 3
 
 
-def timeline_summary(events: Sequence[Event], data: Dataset, shown: int | None = None) -> str:
+def timeline_summary(
+    events: Sequence[Event], data: Catalogue, shown: int | None = None, total: int | None = None
+) -> str:
     """A few sentences on events in date order: how many, when, who and where dominates, what is disputed.
 
     ``shown`` is how many of them a table below will show, when it shows fewer.
+    ``total``, when larger than ``len(events)``, says ``events`` are only the
+    latest of that many matches: the sentences then describe those shown.
     """
     if not events:
         return "No events match."
-    total = len(events)
-    shown = total if shown is None else shown
     first, last = events[0], max(events, key=lambda e: e.period.end)
     span_start = describe(first.date, None, first.approximate)
     span_end = describe(last.end_date or last.date, None, last.approximate)
-    sentences = [
-        f"{count_phrase(total, 'event')} from {span_start} to {span_end}"
-        + (f" (the latest {shown:,} shown)" if shown != total else "")
-        + "."
-    ]
+    if total is not None and total > len(events):
+        sentences = [
+            f"{count_phrase(total, 'event')} match; the latest {len(events):,}, "
+            f"from {span_start} to {span_end}, are shown and described here."
+        ]
+    else:
+        total = len(events)
+        shown = total if shown is None else shown
+        sentences = [
+            f"{count_phrase(total, 'event')} from {span_start} to {span_end}"
+            + (f" (the latest {shown:,} shown)" if shown != total else "")
+            + "."
+        ]
     actors = Counter(a for e in events for a in dict.fromkeys(e.actors))
     if actors:
         sentences.append("The actors named most often are " + _ranked(actors, data.actor_name) + ".")

@@ -8,7 +8,6 @@ overrides visible. JSON never passes through Rich.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -20,6 +19,8 @@ from rich.table import Table
 from rich.text import Text
 
 from .dates import describe
+from .jsonout import write_json
+from .safetext import visible
 from .dataset import Dataset
 from .model import Event
 
@@ -27,45 +28,9 @@ __all__ = ["event_table", "make_console", "print_paragraph", "progress_bar", "vi
 
 # Terminals narrower than this get the sources under each summary, not in a column.
 WIDE_TABLE = 110
-# C0 controls except tab and newline, DEL, C1 controls (\x9b alone starts a CSI
-# sequence on some terminals), the Unicode characters that reorder or hide text
-# (bidi overrides and isolates, marks, zero-width characters, line and paragraph
-# separators), and lone surrogates, which JSON allows but UTF-8 cannot encode.
-_UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
-)
-
-
-def visible(text: Any) -> str:
-    """Untrusted text with every control or reordering character shown as an escape (``\\x1b``)."""
-    value = "" if text is None else str(text)
-    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), value)
-
-
 def make_console(file: TextIO | None = None, width: int | None = None) -> Console:
     """A console for human output; colour and width follow the terminal and NO_COLOR."""
     return Console(file=file or sys.stdout, width=width, highlight=False, emoji=False, markup=False)
-
-
-def write_json(value: Any, stream: TextIO | None = None) -> None:
-    """Write exact JSON (UTF-8, unescaped) and a newline, indented only on a terminal.
-
-    The characters ``visible()`` would show as escapes are written as JSON
-    ``\\uXXXX`` escapes: the data a parser reads back is unchanged, but a
-    terminal showing the JSON is never driven by it (``json`` escapes only C0).
-    """
-    stream = stream or sys.stdout
-    indent = 2 if stream.isatty() else None
-    text = json.dumps(value, ensure_ascii=False, indent=indent, allow_nan=False) + "\n"
-    # Outside strings JSON text is plain ASCII, so every match is inside a string.
-    text = _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-    buffer = getattr(stream, "buffer", None)
-    if buffer is not None:
-        stream.flush()
-        buffer.write(text.encode("utf-8"))
-        buffer.flush()
-    else:
-        stream.write(text)
 
 
 def print_paragraph(console: Console, text: str, style: str | None = None) -> None:

@@ -23,6 +23,10 @@ from . import (
     load,
 )
 
+# Up to this many matches the paragraph above the table describes all of them;
+# past it, only the rows shown (reading every match would take seconds at 1M).
+SUMMARISE_ALL_UP_TO = 5_000
+
 
 @app.command()
 @handles_errors
@@ -45,22 +49,31 @@ def timeline(
     data = load(db)
     where = event_filter(data, since, until, actor, site, event_type, status, search)
     if json:
-        from ..render import write_json
+        from ..jsonout import write_json_list
 
-        write_json([e.to_json() for e in data.select(where, limit)])
+        write_json_list(data.select_json(where, limit))
         return
     from ..narrative import count_phrase, timeline_summary
     from ..render import event_table, make_console, print_paragraph
 
-    matched = data.select(where)
-    shown = matched[-(limit or DEFAULT_TABLE_ROWS) :]
+    # Count first, then fetch only what is shown: an indexed store of a million
+    # events answers a broad question without loading them all.
+    total = data.count(where)
+    rows = limit or DEFAULT_TABLE_ROWS
+    if total <= SUMMARISE_ALL_UP_TO:
+        matched = data.select(where)
+        shown = matched[-rows:]
+        paragraph = timeline_summary(matched, data, shown=len(shown))
+    else:
+        shown = data.select(where, rows)
+        paragraph = timeline_summary(shown, data, total=total)
     console = make_console()
-    print_paragraph(console, timeline_summary(matched, data, shown=len(shown)))
+    print_paragraph(console, paragraph)
     if shown:
         console.print(event_table(shown, data, console.width))
-    if len(shown) < len(matched) and limit is None:
+    if len(shown) < total and limit is None:
         typer.echo(
-            f"Showing the latest {count_phrase(len(shown), 'event')} of {len(matched):,}; "
+            f"Showing the latest {count_phrase(len(shown), 'event')} of {total:,}; "
             "use --limit N to see more, or --json for all.",
             err=True,
         )

@@ -16,10 +16,11 @@ from ..model import Event, Source
 if TYPE_CHECKING:
     from ..dataset import Dataset
 
+from ..safetext import visible
+
 __all__ = ["write_markdown"]
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _SAFE_URL = re.compile(r"https?://[^\s<>()\[\]`\"']+")
 
 
@@ -93,7 +94,7 @@ def _figure(value) -> str:
 def _text(value: str) -> str:
     """Untrusted text as inline Markdown that shows as itself."""
     text = " ".join(str(value).split())  # newlines would end a paragraph or start a heading
-    text = _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    text = visible(text)
     text = _SPECIAL.sub(r"\\\1", text).replace("&", "&amp;")
     # A line starting with these would become a list item, a rule or a heading underline.
     text = re.sub(r"^(\d+)([.)])", r"\1\\\2", text)

@@ -1,0 +1,326 @@
+"""Run every performance target of issue 6 in one go and print a table of medians and ratios.
+
+    python benchmarks/run.py                      # 1k, 10k, 100k and 1M events (about 15 minutes)
+    python benchmarks/run.py --sizes 1k,100k      # some sizes only
+    python benchmarks/run.py --smoke              # 1k events, two runs each: proves the runner works
+
+Each command runs as a fresh process, the way a user runs it, and is timed from
+outside (wall clock); the table shows the median of several runs. Peak memory is
+the child's maximum resident set size. Synthetic stores come from generate.py
+(fixed seed) and are kept in benchmarks/stores/ (git-ignored) for the next run;
+the index cache is a fresh directory beside them, so the first query after a
+change (which builds the index) is measured honestly. ``jq`` doing the same
+filter on the same file is the comparison; without jq that column says so.
+
+Commands that do not exist on this branch (``base``, ``actor``, ``import``) are
+reported as skipped, not failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import generate  # noqa: E402
+
+STORES = HERE / "stores"
+QUERY = ["timeline", "--since", "2026-01", "--actor", "SDF", "--json"]
+# The same question for jq: events naming sdf whose last day is in 2026 or later
+# (a date or end date compared as text: "2025-12-31" < "2026" <= "2026-01-05").
+JQ_FILTER = '[.events[] | select(((.end_date // .date) >= "2026") and (.actors | index("sdf")))] | length'
+# A site and an actor the generated stores name often.
+BASE_NAME, ACTOR_NAME = "S7", "SDF"
+# Index rebuilds happen at most once per RACY window after a store change
+# (index.RACY_WINDOW_NS); waiting it out keeps the build measurement to one build.
+SETTLE_SECONDS = 2.1
+
+TARGETS_MS = {
+    "--version": 60,
+    "timeline --json (bundled)": 120,
+    "query 100k": 150,
+    "query 1M": 500,
+    "base 100k": 300,
+    "actor 100k": 300,
+    "import 100k": 20_000,
+    "add 100k": 1_000,
+}
+MEMORY_TARGET_MIB = 300
+BEST: dict[str, float] = {}
+
+
+@dataclass
+class Row:
+    what: str
+    size: str = ""
+    median_ms: float | None = None
+    target_ms: float | None = None
+    compare: str = ""
+    peak_mib: float | None = None
+    note: str = ""
+    best_ms: float | None = None
+
+    def status(self) -> str:
+        if self.median_ms is None:
+            return "skip"
+        if self.target_ms is None:
+            return ""
+        ok = self.median_ms <= self.target_ms
+        if self.peak_mib is not None and self.what.startswith("query") and self.size == "1M":
+            ok = ok and self.peak_mib <= MEMORY_TARGET_MIB
+        return "ok" if ok else "MISS"
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mib: float
+    code: int
+    stdout: bytes
+    stderr: bytes
+
+
+def run_once(command: list[str], env: dict[str, str], capture: bool = False) -> Run:
+    """Run a command as a child, timing its wall clock and reading its peak memory (wait4)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        child = subprocess.Popen(command, env=env, stdout=out if capture else subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0), err.seek(0)
+        # ru_maxrss is in KiB on Linux, bytes on macOS.
+        peak = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+        return Run(seconds, peak, child.returncode, out.read() if capture else b"", err.read())
+
+
+def median_of(command: list[str], env: dict[str, str], runs: int, warmup: int = 1) -> tuple[float, float, Run]:
+    """Median wall time (ms) and highest peak memory (MiB) over ``runs`` runs after ``warmup``.
+
+    The fastest run is kept in BEST (by command) for the table: on a busy machine
+    it shows what the command costs when it gets a CPU to itself.
+    """
+    for _ in range(warmup):
+        run_once(command, env)
+    results = [run_once(command, env) for _ in range(runs)]
+    last = results[-1]
+    if last.code != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({last.code}): {last.stderr.decode(errors='replace')[-400:]}")
+    BEST[" ".join(command)] = min(r.seconds for r in results) * 1000
+    return statistics.median(r.seconds for r in results) * 1000, max(r.peak_mib for r in results), last
+
+
+def syriabrief_command() -> list[str]:
+    script = Path(sys.executable).with_name("syriabrief")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "syriabrief"]
+
+
+def has_command(cli: list[str], name: str, env: dict[str, str]) -> bool:
+    return run_once([*cli, name, "--help"], env).code == 0
+
+
+def store_for(size: str, count: int) -> Path:
+    path = STORES / f"{size}.json"
+    stamp = path.with_suffix(".seed")
+    wanted = f"seed {generate.SEED}, {count} events, generator {generate.GENERATOR_VERSION}"
+    if not path.exists() or not stamp.exists() or stamp.read_text() != wanted:
+        print(f"  generating {path.name} ({count:,} events)...", file=sys.stderr)
+        generate.write_store(path, count)
+        stamp.write_text(wanted)
+    return path
+
+
+def settle(path: Path) -> None:
+    age = time.time() - path.stat().st_mtime
+    if age < SETTLE_SECONDS:
+        time.sleep(SETTLE_SECONDS - age)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Run syriabrief's performance targets (issue 6).")
+    parser.add_argument("--sizes", default="1k,10k,100k,1M", help="store sizes: 1k,10k,100k,1M or numbers")
+    parser.add_argument("--runs", type=int, default=7, help="timed runs per command (median)")
+    parser.add_argument("--jq-runs", type=int, default=3, help="timed runs of jq (slow on big stores)")
+    parser.add_argument("--smoke", action="store_true", help="1k events, 2 runs: a quick check that all of this works")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.sizes, args.runs, args.jq_runs = "1k", 2, 1
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+
+    STORES.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="run-", dir=STORES))
+    env = dict(os.environ)
+    # Measure what a user's installed syriabrief does: byte-code cached, no
+    # store settings from this shell, a cache of our own, no colour.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    for name in ("SYRIABRIEF_DB", "SYRIABRIEF_BUNDLED", "FORCE_COLOR"):
+        env.pop(name, None)
+    env.update(XDG_CACHE_HOME=str(work / "cache"), XDG_DATA_HOME=str(work / "data"), NO_COLOR="1")
+    cli = syriabrief_command()
+    load_before = load_average()
+    jq = shutil.which("jq")
+    rows: list[Row] = []
+    notes: list[str] = []
+    if not jq:
+        notes.append("jq is not installed: the comparison column is empty (apt-get install jq).")
+
+    try:
+        ms, _, _ = median_of([*cli, "--version"], env, args.runs, warmup=2)
+        rows.append(Row("--version", "", ms, TARGETS_MS["--version"], best_ms=BEST[" ".join([*cli, "--version"])]))
+        ms, _, _ = median_of([*cli, "timeline", "--json"], env, args.runs, warmup=2)
+        rows.append(Row("timeline --json (bundled)", "53", ms, TARGETS_MS["timeline --json (bundled)"],
+                        best_ms=BEST[" ".join([*cli, "timeline", "--json"])]))  # fmt: skip
+
+        has = {name: has_command(cli, name, env) for name in ("base", "actor", "import", "add")}
+        for name in ("base", "actor", "import"):
+            if not has[name]:
+                notes.append(f"'syriabrief {name}' does not exist on this branch: skipped.")
+        for size in sizes:
+            count = generate.parse_size(size)
+            path = store_for(size, count)
+            print(f"  {size}: {path.stat().st_size / 2**20:.0f} MiB store", file=sys.stderr)
+            rows += bench_size(size, count, path, cli, env, args, jq, has, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    print_report(rows, notes, cli, load_before)
+    return 0
+
+
+def bench_size(size, count, path, cli, env, args, jq, has, work) -> list[Row]:
+    rows = []
+    env = dict(env, SYRIABRIEF_DB=str(path))
+    target = TARGETS_MS.get(f"query {size}")
+    settle(path)
+
+    # The first query after a change builds the index (for stores past the threshold).
+    first = run_once([*cli, *QUERY], env)
+    indexed = any((work / "cache").rglob("*.sqlite3"))
+    path_note = "index" if indexed else "plain (below the index threshold)"
+    rows.append(Row("first query (builds index)" if indexed else "first query", size, first.seconds * 1000,
+                    None, "", first.peak_mib, path_note))  # fmt: skip
+
+    ms, peak, _ = median_of([*cli, *QUERY], env, args.runs, warmup=0)
+    matches = len(json.loads(run_once([*cli, *QUERY], env, capture=True).stdout))
+    compare, note = "", f"{matches:,} events; {path_note}"
+    if jq:
+        jq_ms, _, _ = median_of([jq, JQ_FILTER, str(path)], env, args.jq_runs, warmup=0)
+        found = int(run_once([jq, JQ_FILTER, str(path)], env, capture=True).stdout.strip() or 0)
+        compare = f"jq {jq_ms:,.0f} ms ({jq_ms / ms:.1f}x)"
+        note += f"; jq found {found:,} (the store alone, without the bundled layer)"
+    rows.append(Row("query", size, ms, target, compare, peak, note, BEST[" ".join([*cli, *QUERY])]))
+
+    for name, arguments in (("base", [BASE_NAME]), ("actor", [ACTOR_NAME])):
+        if has[name]:
+            try:
+                command = [*cli, name, *arguments, "--json"]
+                ms, _, _ = median_of(command, env, args.runs, warmup=1)
+                rows.append(Row(f"{name} {' '.join(arguments)}", size, ms, TARGETS_MS.get(f"{name} {size}"),
+                                best_ms=BEST[" ".join(command)]))  # fmt: skip
+            except RuntimeError as error:
+                rows.append(Row(f"{name} {' '.join(arguments)}", size, None, None, "", None, str(error)[:120]))
+
+    if has["import"]:
+        csv = work / f"acled-{size}.csv"
+        generate.write_acled_csv(csv, count)
+        imported = work / f"imported-{size}.json"
+        result = run_once([*cli, "import", str(csv), "--db", str(imported)], env)
+        rows.append(Row("import ACLED CSV", size, result.seconds * 1000 if result.code == 0 else None,
+                        TARGETS_MS.get(f"import {size}"), "", result.peak_mib,
+                        "" if result.code == 0 else "failed: " + result.stderr.decode(errors="replace")[:100]))  # fmt: skip
+        csv.unlink(missing_ok=True)
+        imported.unlink(missing_ok=True)
+
+    # Add one event to a copy of the store (the generated one is kept for next time),
+    # then ask again: that query rebuilds the index, as it would after any change.
+    copy = work / f"add-{size}.json"
+    shutil.copyfile(path, copy)
+    added = run_once([sys.executable, "-c", ADD_SNIPPET, str(copy)], env, capture=True)
+    if added.code != 0:
+        raise RuntimeError("adding an event failed: " + added.stderr.decode(errors="replace")[-400:])
+    rows.append(Row("add one event (store.apply_changes)", size, added.seconds * 1000,
+                    TARGETS_MS.get(f"add {size}"), "", added.peak_mib, "whole process: start-up, read, write"))  # fmt: skip
+    settle(copy)
+    rebuilt = run_once([*cli, *QUERY], dict(env, SYRIABRIEF_DB=str(copy)))
+    rows.append(Row("query after the add" + (" (rebuilds index)" if indexed else ""), size, rebuilt.seconds * 1000, None, "", rebuilt.peak_mib,
+                    path_note))  # fmt: skip
+    copy.unlink()
+    return rows
+
+
+# A new event added to a store the way `syriabrief add` does it (through store.apply_changes).
+ADD_SNIPPET = """
+import sys
+from pathlib import Path
+from syriabrief.model import Event, Source
+from syriabrief.store import Changes, apply_changes
+event = Event(id="2026-06-30-benchmark-added-event", date="2026-06-30", type="deployment",
+              summary="A benchmark event added to measure a single insert.", sources=(Source("Benchmark"),),
+              actors=("sdf",), status="reported")
+report = apply_changes(Path(sys.argv[1]), Changes(events=[event]))
+assert report.added["events"] == [event.id], report
+"""
+
+
+def print_report(rows: list[Row], notes: list[str], cli: list[str], load_before: str) -> None:
+    print(f"syriabrief benchmarks: {machine()}")
+    # Other work on the machine slows every number down: say how busy it was.
+    print(f"load average (1, 5, 15 min) at the start: {load_before}; at the end: {load_average()}")
+    print(f"command: {' '.join(cli)}; query: {' '.join(QUERY)}")
+    print()
+    header = ("what", "events", "median", "best", "target", "status", "comparison", "peak MiB", "note")
+    table = [header]
+    for r in rows:
+        table.append((
+            r.what, r.size, "-" if r.median_ms is None else f"{r.median_ms:,.0f} ms",
+            "" if r.best_ms is None else f"{r.best_ms:,.0f} ms",
+            "" if r.target_ms is None else f"<= {r.target_ms:,.0f} ms", r.status(), r.compare,
+            "" if r.peak_mib is None else f"{r.peak_mib:,.0f}", r.note,
+        ))  # fmt: skip
+    widths = [max(len(str(line[i])) for line in table) for i in range(len(header))]
+    for n, line in enumerate(table):
+        print("| " + " | ".join(str(c).ljust(w) for c, w in zip(line, widths)) + " |")
+        if n == 0:
+            print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for note in notes:
+        print(f"\nNote: {note}")
+
+
+def load_average() -> str:
+    try:
+        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kib / 2**20:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{os.cpu_count()} CPUs ({model}){memory}, Python {platform.python_version()}, {platform.system()}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

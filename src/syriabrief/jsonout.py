@@ -1,0 +1,52 @@
+"""Exact JSON on stdout for ``--json``, without loading Rich.
+
+Kept apart from render.py (which imports Rich, ~35 ms) so that a ``--json`` run
+never pays for the table machinery it does not use; ``render.write_json`` is
+this same function.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, Sequence, TextIO
+
+from .safetext import json_safe
+
+__all__ = ["json_text", "write_json", "write_json_list"]
+
+
+def json_text(value: Any) -> str:
+    """``value`` as ``write_json`` writes it inside a list when stdout is not a terminal."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
+def write_json(value: Any, stream: TextIO | None = None) -> None:
+    """Write exact JSON (UTF-8, not ASCII-escaped) and a newline, indented only on a terminal."""
+    stream = stream or sys.stdout
+    indent = 2 if stream.isatty() else None
+    _write(stream, json.dumps(value, ensure_ascii=False, indent=indent, allow_nan=False) + "\n")
+
+
+def write_json_list(items: Sequence[str], stream: TextIO | None = None) -> None:
+    """Write a list whose items are already JSON texts (``json_text``): the same bytes as
+    ``write_json`` of the decoded list, without decoding it again for a pipe."""
+    stream = stream or sys.stdout
+    if stream.isatty():
+        write_json([json.loads(item) for item in items], stream)
+        return
+    # json.dumps joins list items with ", ": so does this.
+    _write(stream, "[" + ", ".join(items) + "]\n")
+
+
+def _write(stream: TextIO, text: str) -> None:
+    # Characters that could drive a terminal showing the JSON go out as \uXXXX
+    # escapes: the same data for a parser, inert on a screen.
+    text = json_safe(text)
+    buffer = getattr(stream, "buffer", None)
+    if buffer is not None:
+        stream.flush()
+        buffer.write(text.encode("utf-8"))
+        buffer.flush()
+    else:
+        stream.write(text)

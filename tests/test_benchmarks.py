@@ -1,0 +1,21 @@
+"""The benchmark runner still works (a smoke run on 1k events); benchmarks are not timed tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+RUNNER = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
+
+
+def test_the_benchmark_runner_runs_every_target_on_a_small_store():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SYRIABRIEF_")}
+    result = subprocess.run([sys.executable, str(RUNNER), "--smoke"], capture_output=True, text=True, env=env,
+                            timeout=300)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    table = result.stdout
+    for row in ("--version", "timeline --json (bundled)", "| query ", "add one event", "query after the add"):
+        assert row in table, table
+    assert "| 1k " in table

@@ -1,0 +1,241 @@
+"""The SQLite index answers exactly as the plain in-memory path does, and never from a stale index."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ACTORS, SITES, event
+from typer.testing import CliRunner
+
+from syriabrief import index, store
+from syriabrief.cli import app
+from syriabrief.dataset import Dataset
+from syriabrief.dates import parse_user_date
+from syriabrief.errors import StoreError
+from syriabrief.index import IndexedDataset
+from syriabrief.query import EventFilter
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import generate  # noqa: E402
+
+# Summaries whose case-insensitive matching differs between casefold() and SQL's
+# ASCII-only LIKE/lower(): German sharp s, dotted capital I, Greek final sigma.
+UNICODE_EVENTS = [
+    event("2025-05-01-strasse", "2025-05-01", "deployment", actors=["sdf"], site="site-001",
+          summary="Convoy seen on the Hauptstraße near the Türkiye border."),
+    event("2025-05-02-istanbul", "2025-05-02", "meeting", actors=["turkey"],
+          summary="Delegations met in İSTANBUL; ΟΔΟΣ closed."),
+    event("2025-05", "2025-05", "statement", actors=["us", "sdf"], summary="A statement in May 2025 (SDF, US)."),
+]  # fmt: skip
+
+
+@pytest.fixture
+def always_index(monkeypatch):
+    monkeypatch.setattr(index, "INDEX_MIN_BYTES", 0)
+
+
+def plain(paths) -> Dataset:
+    return store._load_plain(paths)
+
+
+def indexed(paths) -> IndexedDataset:
+    data = index.open_indexed(paths)
+    assert isinstance(data, IndexedDataset)
+    return data
+
+
+def generated(path: Path, size: int, seed: int = 7, extra: list[dict] | None = None, indent=None) -> Path:
+    generate.write_store(path, size, seed)
+    if extra or indent:
+        layout = json.loads(path.read_text(encoding="utf-8"))
+        layout["events"] += extra or []
+        text = json.dumps(layout, indent=indent, ensure_ascii=False) if indent else store.dump_store(layout)
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def random_filters(data: Dataset, count: int, seed: int = 1) -> list[tuple[EventFilter, int | None]]:
+    rng = random.Random(seed)
+    actor_ids, site_ids = sorted(data.actors), sorted(data.sites)
+    dates = ["2012", "2016-02", "2019-07-04", "2024", "2025-05", "2025-05-01", "2026-01", "2026-06-30", "2030"]
+    words = ["convoy", "CONVOY", "strasse", "STRASSE", "istanbul", "οδος", "ΟΔΟΣ", "residents said", "x", "", "%", "_"]
+    filters = [(EventFilter(), None), (EventFilter(), 0), (EventFilter(), 5), (EventFilter(), -1)]
+    for _ in range(count):
+        since, until = (parse_user_date(rng.choice(dates)) if rng.random() < 0.5 else None for _ in range(2))
+        where = EventFilter(
+            since=since,
+            until=until,
+            actors=frozenset(rng.sample(actor_ids, rng.choice((0, 0, 1, 2)))),
+            sites=frozenset(rng.sample(site_ids, rng.choice((0, 0, 0, 1, 3)))),
+            types=frozenset(rng.sample(generate.TYPES, rng.choice((0, 0, 1, 3)))),
+            statuses=frozenset(rng.sample(generate.STATUSES, rng.choice((0, 0, 1)))),
+            search=rng.choice([None, None, *words]),
+        )
+        filters.append((where, rng.choice([None, None, 1, 3, 50])))
+    return filters
+
+
+def assert_same_answers(paths, filters=None):
+    reference, candidate = plain(paths), indexed(paths)
+    assert list(candidate.actors.items()) == list(reference.actors.items())
+    assert list(candidate.sites.items()) == list(reference.sites.items())
+    for where, limit in filters or random_filters(reference, 120):
+        expected = reference.select(where, limit)
+        assert candidate.select(where, limit) == expected, (where, limit)
+        assert candidate.select_json(where, limit) == reference.select_json(where, limit), (where, limit)
+        assert candidate.count(where) == reference.count(where) == len(reference.select(where)), where
+    candidate.close()
+
+
+def test_indexed_and_plain_agree_on_many_filters(tmp_path, always_index):
+    path = generated(tmp_path / "store.json", 400, extra=UNICODE_EVENTS)
+    assert_same_answers([path])
+
+
+def test_search_is_casefold_not_sql_like(tmp_path, always_index):
+    path = generated(tmp_path / "store.json", 20, extra=UNICODE_EVENTS)
+    data = indexed([path])
+    assert [e.id for e in data.select(EventFilter(search="STRASSE"))] == ["2025-05-01-strasse"]
+    assert [e.id for e in data.select(EventFilter(search="οδος"))] == ["2025-05-02-istanbul"]
+    data.close()
+
+
+def test_layers_agree_later_layer_wins(tmp_path, always_index):
+    bottom = generated(tmp_path / "bottom.json", 300, seed=1)
+    layout = json.loads(bottom.read_text(encoding="utf-8"))
+    # The top layer replaces some events (moving them in time and between actors) and adds others.
+    replaced = [dict(e, date="2026-03-0" + str(1 + n % 9), end_date=None, date_precision="day",
+                     actors=["russia"], summary="Replaced: " + e["summary"])
+                for n, e in enumerate(layout["events"][::7])]  # fmt: skip
+    top = tmp_path / "top.json"
+    top.write_text(
+        store.dump_store({"schema_version": 1, "actors": [dict(ACTORS[0], name="USA")], "sites": SITES,
+                          "events": replaced + UNICODE_EVENTS}),  # fmt: skip
+        encoding="utf-8",
+    )
+    assert_same_answers([bottom, top])
+
+
+def test_files_not_written_one_record_per_line_are_read_whole(tmp_path, always_index):
+    path = generated(tmp_path / "store.json", 150, extra=UNICODE_EVENTS, indent=2)
+    assert_same_answers([path])
+
+
+def test_lines_written_by_hand_give_the_same_json(tmp_path, always_index):
+    # Keys in another order, optional keys missing, compact separators: still one record per line.
+    lines = [
+        {"summary": "Keys in another order.", "id": "2025-01-01-a", "type": "clash", "date": "2025-01-01",
+         "sources": [{"url": None, "outlet": "AFP"}], "actors": ["sdf"]},
+        {"id": "2025-01-02-b", "date": "2025-01", "type": "attack", "summary": "Few keys.",
+         "sources": [{"outlet": "AFP"}], "status": None},
+    ]  # fmt: skip
+    text = store.dump_store({"schema_version": 1, "actors": ACTORS, "sites": SITES, "events": lines})
+    path = tmp_path / "store.json"
+    path.write_text(text.replace('"id": "2025-01-02-b", ', '"id":"2025-01-02-b",'), encoding="utf-8")
+    assert_same_answers([path], [(EventFilter(), None), (EventFilter(search="keys"), 1)])
+
+
+def test_a_changed_store_is_never_answered_from_the_old_index(tmp_path, always_index, monkeypatch):
+    # No racy window: the index is trusted as long as the signatures match, so
+    # only the signature check can catch the change below.
+    monkeypatch.setattr(index, "RACY_WINDOW_NS", -10**18)
+    path = generated(tmp_path / "store.json", 100)
+    first = indexed([path])
+    total = first.count()
+    first.close()
+    assert index._open_if_current(index.index_path([path]), [path], [index._signature(os.stat(path))], False)
+    # Same size, same mtime: only the content (and the ctime the kernel sets) differ.
+    before = os.stat(path)
+    text = path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    victim = next(n for n, line in enumerate(lines) if '"type": "attack"' in line)
+    lines[victim] = lines[victim].replace('"type": "attack"', '"type": "clash" ')  # same length
+    path.write_text("\n".join(lines), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert os.stat(path).st_size == before.st_size
+    second = indexed([path])
+    assert second.count() == total
+    assert second.count(EventFilter(types=frozenset({"clash"}))) == plain([path]).count(
+        EventFilter(types=frozenset({"clash"}))
+    )
+    second.close()
+    # A new store with other events: the answer follows the file.
+    generated(path, 60, seed=99)
+    third = indexed([path])
+    assert third.count() == 60 and third.select() == plain([path]).select()
+    third.close()
+
+
+def test_an_index_built_right_after_a_write_is_trusted_for_one_answer_only(tmp_path, always_index):
+    import sqlite3
+
+    path = generated(tmp_path / "store.json", 30)
+    indexed([path]).close()
+    db = sqlite3.connect(index.index_path([path]))
+    assert dict(db.execute("SELECT key, value FROM meta"))["provisional"] == "1"
+    db.close()
+    signatures = [index._signature(os.stat(path))]
+    assert index._open_if_current(index.index_path([path]), [path], signatures, accept_provisional=False) is None
+
+
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda e: e[5].update(type="parade"), "is not one of"),
+        (lambda e: e[40].update(actors=["nobody"]), "no actor with id 'nobody'"),
+        (lambda e: e[77].update(id=e[3]["id"]), "is used by an earlier event"),
+    ],
+)
+def test_a_broken_store_gives_the_plain_paths_error(tmp_path, always_index, monkeypatch, damage, message):
+    monkeypatch.setattr(index, "BATCH", 16)  # the duplicate sits in another batch than the original
+    path = generated(tmp_path / "store.json", 100)
+    layout = json.loads(path.read_text(encoding="utf-8"))
+    damage(layout["events"])
+    path.write_text(store.dump_store(layout), encoding="utf-8")
+    with pytest.raises(StoreError) as from_plain:
+        plain([path])
+    with pytest.raises(StoreError) as from_index:
+        index.open_indexed([path])
+    assert str(from_index.value) == str(from_plain.value) and message in str(from_plain.value)
+
+
+def test_small_stores_stay_in_memory(tmp_path):
+    path = generated(tmp_path / "store.json", 20)
+    assert type(store.load_dataset([path])) is Dataset
+    assert not index.cache_dir().exists()
+
+
+def test_the_timeline_command_prints_the_same_on_both_paths(tmp_path, monkeypatch):
+    path = generated(tmp_path / "store.json", 300, extra=UNICODE_EVENTS)
+    runner = CliRunner()
+    monkeypatch.setattr("syriabrief.cli.timeline.SUMMARISE_ALL_UP_TO", 10)
+    outputs = []
+    for threshold in (10**12, 0):
+        monkeypatch.setattr(index, "INDEX_MIN_BYTES", threshold)
+        runs = [
+            runner.invoke(app, ["timeline", "--db", str(path), *args])
+            for args in (["--json"], ["--json", "--actor", "SDF", "--since", "2020", "--limit", "5"],
+                         ["--search", "convoy"], ["--site", "S7"], [])
+        ]  # fmt: skip
+        assert all(r.exit_code == 0 for r in runs), [r.stderr for r in runs]
+        outputs.append([(r.stdout, r.stderr) for r in runs])
+    assert outputs[0] == outputs[1]
+    assert "303 events match; the latest 50" in outputs[1][4][0]
+    assert "Showing the latest 50 events of 303" in outputs[1][4][1]
+
+
+def test_worker_processes_build_the_same_index(tmp_path, always_index, monkeypatch):
+    monkeypatch.setattr(index, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(index, "BATCH", 37)
+    path = generated(tmp_path / "store.json", 300, extra=UNICODE_EVENTS)
+    assert_same_answers([path], random_filters(plain([path]), 30))
+    layout = json.loads(path.read_text(encoding="utf-8"))
+    layout["events"][200]["date"] = "2026-13"
+    path.write_text(store.dump_store(layout), encoding="utf-8")
+    with pytest.raises(StoreError, match="has no month 13"):
+        index.open_indexed([path])
