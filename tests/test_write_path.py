@@ -128,7 +128,7 @@ def test_the_plan_sees_the_store_as_it_is_when_locked(tmp_path):
     seen = []
 
     def plan(current):
-        seen.append([e.id for e in current.events])
+        seen.append(list(current.events))
         return Changes(events=events(event(f"n{len(current.events)}", "2026")))
 
     update_store(path, plan)

@@ -30,6 +30,7 @@ __all__ = [
     "MOVE_TYPES",
     "actor_list",
     "actor_report",
+    "json_ready",
     "base_list",
     "base_report",
     "brief_report",
@@ -86,11 +87,13 @@ def actor_report(
     """Profile of one actor: what it holds and has left, its strength, its events and a narrative."""
     from .narrative import actor_narrative
 
-    positions = _positions(data, actor.id, as_of)
-    window = _window(since, until, as_of)
-    events = data.select(EventFilter(actors=frozenset({actor.id}), since=window.since, until=window.until))
-    cited = _events_by_id(data, positions.holds + positions.left, positions.pending)
+    # One selection of the actor's events up to the as-of day serves the window
+    # (which never runs past that day), the strength figures and its own moves.
     involved = data.select(EventFilter(actors=frozenset({actor.id}), until=day_period(as_of)))
+    window = _window(since, until, as_of)
+    events = [e for e in involved if window.matches(e)]
+    positions, driving = _positions_and_events(data, actor.id, as_of, involved)
+    cited = _events_by_id(data, positions.holds + positions.left, positions.pending, known=driving)
     strength = _strength(involved)
     cited.update({e.id: e for e in involved if e.quantities})
     report = {
@@ -102,19 +105,38 @@ def actor_report(
         "left": [_period_json(p, data) for p in positions.left],
         "strength": strength,
         "pending": list(positions.pending),
-        "events": [e.to_json() for e in events],
+        "events": events,  # Event objects until json_ready(): tables need only a few
     }
     report["narrative"] = actor_narrative(report, cited, data)
     return report
 
 
+def json_ready(report: dict[str, Any]) -> dict[str, Any]:
+    """A profile from actor_report or base_report in its --json form (events as JSON objects)."""
+    return {**report, "events": [e.to_json() for e in report["events"]]}
+
+
 def _positions(data: Dataset, actor_id: str, as_of: datetime.date):
     """The actor's positions, from every driving event at every site it appears at."""
+    return _positions_and_events(data, actor_id, as_of)[0]
+
+
+def _positions_and_events(
+    data: Dataset, actor_id: str, as_of: datetime.date, involved: Sequence[Event] | None = None
+) -> tuple[Any, list[Event]]:
+    """The actor's positions and the driving events they were derived from.
+
+    ``involved`` (the actor's events up to the as-of day), when the caller has
+    them already, saves selecting the actor's own moves again.
+    """
     until = day_period(as_of)
-    own = data.select(EventFilter(actors=frozenset({actor_id}), types=DRIVING_TYPES, until=until))
+    if involved is None:
+        own = data.select(EventFilter(actors=frozenset({actor_id}), types=DRIVING_TYPES, until=until))
+    else:
+        own = [e for e in involved if e.type in DRIVING_TYPES]
     sites = frozenset(e.site for e in own if e.site)
     everyone = data.select(EventFilter(sites=sites, types=DRIVING_TYPES, until=until)) if sites else []
-    return actor_positions(actor_id, everyone, as_of)
+    return actor_positions(actor_id, everyone, as_of), everyone
 
 
 def _actor_identity(actor: Actor) -> dict[str, Any]:
@@ -178,7 +200,7 @@ def base_report(
         # Every contested event the history rests on, not only the latest: an old
         # disputed departure still decides who was where.
         "accounts": _accounts([e for e in driving if e.site == site.id and any(e.id in p.events for p in history)]),
-        "events": [e.to_json() for e in events],
+        "events": events,  # Event objects until json_ready(): tables need only a few
     }
     report["narrative"] = base_narrative(report, history, cited, data)
     return report
@@ -249,10 +271,14 @@ def _period_json(period: ControlPeriod, data: Dataset) -> dict[str, Any]:
     }
 
 
-def _events_by_id(data: Dataset, periods: Sequence[ControlPeriod], extra: Iterable[str] = ()) -> dict[str, Event]:
+def _events_by_id(
+    data: Dataset, periods: Sequence[ControlPeriod], extra: Iterable[str] = (), known: Iterable[Event] = ()
+) -> dict[str, Event]:
+    """The events the periods (and ``extra`` ids) cite, taken from ``known`` where it has them."""
     wanted = {i for p in periods for i in p.events} | set(extra)
-    if not wanted:
-        return {}
+    found = {e.id: e for e in known if e.id in wanted}
+    if not wanted or len(found) == len(wanted):
+        return found
     sites = frozenset(p.site for p in periods)
     candidates = data.select(EventFilter(sites=sites)) if sites else data.select()
     found = {e.id: e for e in candidates if e.id in wanted}
@@ -274,13 +300,13 @@ def compare_actors(
     subjects = []
     cited: dict[str, Event] = {}
     for actor in actors:
-        positions = _positions(data, actor.id, as_of)
+        positions, driving = _positions_and_events(data, actor.id, as_of)
         events = data.select(EventFilter(actors=frozenset({actor.id}), since=window.since, until=window.until))
         moves = [e for e in events if e.type in DRIVING_TYPES - {"presence"} and e.actors and e.actors[0] == actor.id]
         left_in_window = [p for p in positions.left if _within(p.end, window)]
         leaving = [p for p in positions.holds if p.status == "withdrawing"]
         cited.update({e.id: e for e in events})
-        cited.update(_events_by_id(data, positions.holds + positions.left))
+        cited.update(_events_by_id(data, positions.holds + positions.left, known=driving))
         departures = left_in_window + leaving
         subjects.append(
             {

@@ -18,7 +18,7 @@ from typing import Any, Sequence
 from .dates import Period
 from .errors import StoreError, UsageError
 from .model import Actor, Event, Quantity, Site
-from .store import Changes, read_store, update_store
+from .store import Changes, StoreIds, load_catalogue, read_store, update_store
 from .validate import check_records
 
 __all__ = ["add_record", "parse_quantity", "slugify", "stored_date", "unique_id"]
@@ -110,14 +110,19 @@ def add_record(
         details = "; ".join(f"{p.field}: {p.message}" if p.field else p.message for p in problems)
         raise UsageError(f"cannot add this {kind}: {details}")
     table = f"{kind}s"
-    below = set()
-    for layer in beneath:
-        if layer.exists() and layer.resolve() != Path(path).resolve():
-            below |= {r.id for r in getattr(read_store(layer), table)}
+    below: set[str] = set()
+    if kind == "event":
+        # Event ids beneath: the whole layers must be read, but only when one is asked for.
+        for layer in beneath:
+            if layer.exists() and layer.resolve() != Path(path).resolve():
+                below |= {e.id for e in read_store(layer).events}
+    else:
+        layers = [layer for layer in beneath if layer.exists() and layer.resolve() != Path(path).resolve()]
+        below = set(getattr(load_catalogue(layers), table))
     made: list[Any] = []
 
-    def plan(current):
-        mine = {r.id for r in getattr(current, table)}
+    def plan(current: StoreIds) -> Changes:
+        mine = set(getattr(current, table))
         if wanted_id is not None:
             if wanted_id in mine or wanted_id in below:
                 where = "your store" if wanted_id in mine else "the bundled dataset"

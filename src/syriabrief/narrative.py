@@ -233,8 +233,8 @@ def actor_narrative(report: dict, cited: dict[str, Event], data: Dataset) -> str
         listed = report["events"]
         if listed:
             first, last = listed[0], listed[-1]
-            span = f"dated {describe(first['date'])}" if first is last else f"from {describe(first['date'])} to {describe(last['end_date'] or last['date'])}"
-            sentences.append(f"It appears in {count_phrase(len(listed), 'event')}, {span}{cite([first['id'], last['id']])}.")
+            span = f"dated {describe(first.date)}" if first is last else f"from {describe(first.date)} to {describe(last.end_date or last.date)}"
+            sentences.append(f"It appears in {count_phrase(len(listed), 'event')}, {span}{cite([first.id, last.id])}.")
     if report.get("strength"):
         figures = report["strength"][:STRENGTH_SHOWN]
         sentences.append(

@@ -129,6 +129,9 @@ _STATUS_WORDS = {
 # How many moves and disputes the brief lists before saying how many more there are,
 # so that it fits one screen.
 BRIEF_MOVES = 6
+# How many periods an actor's or a site's table lists (--json has them all): a
+# force present at hundreds of sites would otherwise take seconds to draw.
+PERIOD_ROWS = 30
 # How many strength figures an actor's profile lists (--json has them all).
 STRENGTH_ROWS = 5
 BRIEF_DISPUTES = 3
@@ -213,6 +216,16 @@ def base_list_table(rows: Sequence[dict]) -> Table:
     return table
 
 
+def _print_periods(console: Console, title: str, periods: Sequence[dict], columns: Sequence[str]) -> None:
+    """A titled table of periods, the latest PERIOD_ROWS of them when there are more (--json has all)."""
+    if not periods:
+        return
+    shown = periods[-PERIOD_ROWS:]
+    heading = f"\n{title}" + (f" (the latest {len(shown)} of {len(periods):,}; --json lists all)" if len(shown) < len(periods) else "")
+    console.print(Text(heading, style="bold"))
+    console.print(_periods_table(shown, columns))
+
+
 def print_actor(console: Console, report: dict, data: Dataset, events: Sequence[Event]) -> None:
     """An actor's profile: who it is, what it holds and has left, its figures, narrative and events."""
     about = [(report["kind"] or "").replace("_", " "), report["country"] or ""]
@@ -228,12 +241,8 @@ def print_actor(console: Console, report: dict, data: Dataset, events: Sequence[
         console.print(Text(visible(line), style="dim"))
     console.print()
     print_paragraph(console, report["narrative"])
-    if report["holds"]:
-        console.print(Text("\nHolds", style="bold"))
-        console.print(_periods_table(report["holds"], ("Site", "Role", "Status", "Since", "To")))
-    if report["left"]:
-        console.print(Text("\nLeft", style="bold"))
-        console.print(_periods_table(report["left"], ("Site", "Status", "Since", "Until", "To")))
+    _print_periods(console, "Holds", report["holds"], ("Site", "Role", "Status", "Since", "To"))
+    _print_periods(console, "Left", report["left"], ("Site", "Status", "Since", "Until", "To"))
     if report["strength"]:
         console.print(Text("\nReported strength", style="bold"))
         for figure in report["strength"][:STRENGTH_ROWS]:
@@ -265,9 +274,7 @@ def print_base(console: Console, report: dict, data: Dataset, events: Sequence[E
     console.print(status)
     console.print()
     print_paragraph(console, report["narrative"])
-    if report["history"]:
-        console.print(Text("\nControl history", style="bold"))
-        console.print(_periods_table(report["history"], ("Actor", "Role", "Status", "Since", "Until", "To")))
+    _print_periods(console, "Control history", report["history"], ("Actor", "Role", "Status", "Since", "Until", "To"))
     if report["accounts"]:
         console.print(Text("\nAccounts differ", style="bold"))
         grid = Table.grid(padding=(0, 1))

@@ -36,6 +36,7 @@ from tinydb.storages import Storage
 
 from .errors import StoreError
 from .dataset import Catalogue, Dataset
+from .lines import dump_store, parse_layout, read_catalogue_lines
 from .migrate import layout_version, upgrade
 from .model import Actor, Event, Site
 from .validate import SCHEMA_VERSION, TABLES, check_records, check_references, check_store_layout
@@ -46,12 +47,14 @@ __all__ = [
     "InvalidChangesError",
     "LOCK_TIMEOUT",
     "StoreContents",
+    "StoreIds",
     "StoreSummary",
     "apply_changes",
     "backup_path",
     "base_layers",
     "bundled_path",
     "default_user_store",
+    "load_catalogue",
     "load_dataset",
     "lock_path",
     "read_store",
@@ -89,6 +92,15 @@ class StoreContents:
     actors: list[Actor]
     sites: list[Site]
     events: list[Event]
+
+
+@dataclass(frozen=True, slots=True)
+class StoreIds:
+    """The ids a store holds, per kind, in file order: what a write plan decides from."""
+
+    actors: tuple[str, ...] = ()
+    sites: tuple[str, ...] = ()
+    events: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -198,41 +210,93 @@ def apply_changes(
 
 def update_store(
     path: Path,
-    plan: Callable[[StoreContents], Changes],
+    plan: Callable[[StoreIds], Changes],
     dry_run: bool = False,
     *,
     beneath: Sequence[Path] | None = None,
 ) -> ChangeReport:
-    """The one way syriabrief writes a store: ``plan`` turns its current contents into changes.
+    """The one way syriabrief writes a store: ``plan`` turns the ids it holds now into changes.
 
-    ``plan`` runs while the store is locked, on contents read afresh, so what it
-    decides (say, an id no other event has) still holds when the write lands.
-    With ``dry_run`` nothing is locked, created or written; the report says
-    what a write would do and problems are raised all the same.
+    ``plan`` runs once, while the store is locked, on the store read afresh, so
+    what it decides (say, an id no other event has) still holds when the write
+    lands. With ``dry_run`` nothing is locked, created or written; the report
+    says what a write would do and problems are raised all the same.
+
+    Changes that only add new events to a store in dump_store's layout are
+    appended: the new events and everything they name are checked, and the
+    lines already there are carried over as they are (they were checked when
+    they were written), so adding one event to a big store does not decode
+    and re-check all the others. Anything else rewrites the whole checked state.
     """
     path = Path(path)
     _refuse_bundled(path)
     if beneath is None:
         beneath = base_layers(os.environ.get("SYRIABRIEF_BUNDLED"))
-    below = _layered_records([layer for layer in beneath if not _same_file(layer, path)])
+    below = _layered_catalogue([layer for layer in beneath if not _same_file(layer, path)])
     if dry_run:
-        current, _ = _read_for_update(path)
-        return _merge_and_check(path, current, plan(current), below)[1]
+        return _update(path, plan, below, write=False)
     with _StoreLock(path):
         _remove_leftovers(path)
-        current, db = _read_for_update(path)
-        version_on_disk = db.storage.version_on_disk
-        merged, report = _merge_and_check(path, current, plan(current), below)
-        changed = any(report.added[t] or report.updated[t] for t in TABLES)
-        if not changed and (version_on_disk is None or version_on_disk == SCHEMA_VERSION):
-            return report
+        return _update(path, plan, below, write=True)
+
+
+def _update(path: Path, plan: Callable[[StoreIds], Changes], below: dict[str, set[str]], write: bool) -> ChangeReport:
+    layout = _line_layout(path)
+    if layout is not None:
+        changes = plan(StoreIds(
+            tuple(a["id"] for a in layout.actors), tuple(s["id"] for s in layout.sites), tuple(layout.event_ids)
+        ))  # fmt: skip
+        if _only_new_events(changes, layout):
+            return _append_events(path, layout, changes.events, below, write)
+    current, db = _read_for_update(path)
+    if layout is None:
+        changes = plan(StoreIds(*(tuple(r.id for r in getattr(current, t)) for t in TABLES)))
+    version_on_disk = db.storage.version_on_disk
+    merged, report = _merge_and_check(path, current, changes, below)
+    changed = any(report.added[t] or report.updated[t] for t in TABLES)
+    if not write or (not changed and (version_on_disk is None or version_on_disk == SCHEMA_VERSION)):
+        return report
+    try:
+        if version_on_disk is not None and version_on_disk < SCHEMA_VERSION:
+            _keep_copy(path, path.with_name(f"{path.name}.v{version_on_disk}.bak"), replace=False)
+        for table in TABLES:
+            db.table(table).truncate()
+            db.table(table).insert_multiple(merged[table])
+        db.storage.commit()
+    except OSError as error:
+        raise StoreError(_write_failure(path, error)) from None
+    return report
+
+
+def _line_layout(path: Path):
+    """The store's line layout when it is in the current one (else None: read it whole)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None  # missing or unreadable: the full path creates it or says why
+    layout = parse_layout(data)
+    return layout if layout is not None and layout.version == SCHEMA_VERSION else None
+
+
+def _only_new_events(changes: Changes, layout) -> bool:
+    existing = set(layout.event_ids)
+    return not changes.actors and not changes.sites and not any(e.id in existing for e in changes.events)
+
+
+def _append_events(path: Path, layout, events: list[Event], below: dict[str, set[str]], write: bool) -> ChangeReport:
+    records = [e.to_json() for e in events]
+    problems = [str(p) for p in check_records("event", records)]
+    if not problems:
+        actor_ids = below["actors"] | {a["id"] for a in layout.actors}
+        site_ids = below["sites"] | {s["id"] for s in layout.sites}
+        problems = [str(p) for p in check_references(events, actor_ids, site_ids)]
+    if problems:
+        raise InvalidChangesError(path, problems)
+    report = ChangeReport()
+    report.added["events"] = [e.id for e in events]
+    if write and events:
         try:
-            if version_on_disk is not None and version_on_disk < SCHEMA_VERSION:
-                _keep_copy(path, path.with_name(f"{path.name}.v{version_on_disk}.bak"), replace=False)
-            for table in TABLES:
-                db.table(table).truncate()
-                db.table(table).insert_multiple(merged[table])
-            db.storage.commit()
+            _atomic_write(path, layout.with_events(records))
         except OSError as error:
             raise StoreError(_write_failure(path, error)) from None
     return report
@@ -289,14 +353,34 @@ def _merge_and_check(
     return merged, report
 
 
-def _layered_records(paths: Sequence[Path]) -> dict[str, dict[str, Any]]:
-    layered: dict[str, dict[str, Any]] = {table: {} for table in TABLES}
-    for below in paths:
-        contents = read_store(below)
-        layered["actors"].update((a.id, a) for a in contents.actors)
-        layered["sites"].update((s.id, s) for s in contents.sites)
-        layered["events"].update((e.id, e) for e in contents.events)
-    return layered
+def _layered_catalogue(paths: Sequence[Path]) -> dict[str, set[str]]:
+    """The actor and site ids of the stores beneath: all a write needs to check references."""
+    catalogue = load_catalogue(paths)
+    return {"actors": set(catalogue.actors), "sites": set(catalogue.sites)}
+
+
+def load_catalogue(paths: Sequence[Path]) -> Dataset:
+    """The actors and sites of these layers (no events): enough to resolve names.
+
+    Reads only the start of a store in dump_store's layout, so it costs the same
+    for a million-event store as for an empty one.
+    """
+    actors: dict[str, Actor] = {}
+    sites: dict[str, Site] = {}
+    for path in paths:
+        path = Path(path)
+        part = read_catalogue_lines(path) if path.exists() else None
+        if part is not None and part[0] == SCHEMA_VERSION:
+            problems = check_records("actor", part[1]) + check_records("site", part[2])
+            if problems:
+                raise StoreError(_summarise(path, [str(p) for p in problems]))
+            actors.update((a["id"], Actor.from_json(a)) for a in part[1])
+            sites.update((s["id"], Site.from_json(s)) for s in part[2])
+        else:
+            contents = read_store(path)
+            actors.update((a.id, a) for a in contents.actors)
+            sites.update((s.id, s) for s in contents.sites)
+    return Dataset(actors.values(), sites.values(), ())
 
 
 def _refuse_bundled(path: Path) -> None:
@@ -412,9 +496,9 @@ def _remove_leftovers(path: Path) -> list[Path]:
     return removed
 
 
-def _atomic_write(path: Path, text: str) -> None:
+def _atomic_write(path: Path, text: str | bytes) -> None:
     """Replace ``path`` with ``text`` so that a crash at any moment leaves the old or the new file."""
-    data = text.encode("utf-8")
+    data = text.encode("utf-8") if isinstance(text, str) else text
     temp = _temp_name(path)
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
     try:
@@ -650,15 +734,6 @@ class _StoreFileStorage(Storage):
         if not_objects:
             raise StoreError(_summarise(self.path, not_objects))
         return {table: {str(n): r for n, r in enumerate(data.get(table, []), 1)} for table in TABLES}
-
-
-def dump_store(layout: dict[str, Any]) -> str:
-    """A store as text: one record per line, so that a change to one record is a one-line diff."""
-    parts = [f'{{\n"schema_version": {layout["schema_version"]}']
-    for table in TABLES:
-        rows = ",\n".join(json.dumps(r, ensure_ascii=False, allow_nan=False) for r in layout.get(table, []))
-        parts.append(f'"{table}": [\n{rows}\n]' if rows else f'"{table}": []')
-    return ",\n".join(parts) + "\n}\n"
 
 
 def _parse_file(path: Path) -> Any:

@@ -85,10 +85,10 @@ def _layers_beneath() -> list[Path]:
 
 def _names(db: Optional[Path]):
     """The records names are resolved against: the bundled data and the user's store, if it exists yet."""
-    from ..store import load_dataset
+    from ..store import load_catalogue
 
     user = _user_store(db)
-    return load_dataset(_layers_beneath() + ([user] if user.exists() else []))
+    return load_catalogue(_layers_beneath() + ([user] if user.exists() else []))
 
 
 def _report(kind: str, record: Any, path: Path, dry_run: bool, json: bool) -> None:

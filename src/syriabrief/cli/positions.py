@@ -43,13 +43,11 @@ def _period(text: Optional[str]):
 
 def _shown_events(report: dict, limit: Optional[int]):
     """The events the table shows (the latest ones), and a note on stderr when some are left out."""
-    from ..model import Event
     from ..narrative import count_phrase
 
-    ids = [e["id"] for e in report["events"]]
+    ids = [e.id for e in report["events"]]
     keep = ids[-(limit or DEFAULT_TABLE_ROWS) :]
-    wanted = set(keep)
-    events = [Event.from_json(e) for e in report["events"] if e["id"] in wanted]
+    events = report["events"][-len(keep) :] if keep else []
     if len(keep) < len(ids) and limit is None:
         typer.echo(
             f"Showing the latest {count_phrase(len(keep), 'event')} of {len(ids):,}; "
@@ -129,7 +127,9 @@ def _profile(words, as_of, since, until, limit, json, db, *, resolve, listing, l
         return
     profile = report(data, resolve(data, name), day, _period(since), _period(until))
     if json:
-        write_json(profile)
+        from ..briefing import json_ready
+
+        write_json(json_ready(profile))
         return
     show(make_console(), profile, data, _shown_events(profile, limit))
 
