@@ -22,8 +22,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import secrets
-import shutil
 import stat
 import sys
 import time
@@ -475,6 +473,8 @@ else:
 
 
 def _temp_name(path: Path) -> Path:
+    import secrets  # only writes need it (~5 ms to import, with hashlib)
+
     return path.with_name(f".{path.name}.{secrets.token_hex(6)}{_TEMP_SUFFIX}")
 
 
@@ -558,6 +558,8 @@ def _keep_copy(path: Path, copy: Path, replace: bool) -> None:
             os.link(path, staged)
         except OSError:
             # No hard links here (some filesystems): copy, and make the copy durable.
+            import shutil
+
             shutil.copyfile(path, staged)
             fd = os.open(staged, os.O_RDONLY)
             try:
