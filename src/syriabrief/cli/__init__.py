@@ -53,6 +53,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help and usage errors: no Rich box around a mistyped option, and no
+    # Rich import just to print help.
+    rich_markup_mode=None,
 )
 
 DbOption = Annotated[
@@ -176,5 +179,6 @@ def main() -> None:
         sys.exit(0)
 
 
-# Importing the command modules registers their commands on ``app``.
-from . import edit, exporting, importing, positions, stores, timeline, validating  # noqa: E402,F401
+# Importing the command modules registers their commands on ``app``, in the
+# order help lists them: questions first, then keeping the store current.
+from . import timeline, positions, edit, importing, exporting, validating, stores  # noqa: E402,F401,I001
