@@ -95,3 +95,13 @@ def test_a_long_table_is_cut_and_says_how_to_see_more(tmp_path):
     result = run("timeline", "--db", str(store))
     assert "Showing the latest 50 events of 120" in result.stderr
     assert result.stdout.startswith("120 events from 1 Jan 2026 to 28 Jan 2026 (the latest 50 shown).")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--since", "2026-03", "--until", "2026-01"], "--since 2026-03 is after --until 2026-01"),
+    (["--since", ""], "cannot read the date ''"),
+    (["--until", "03/04/2026"], "could be day/month or month/day"),
+])  # fmt: skip
+def test_dates_that_cannot_mean_what_was_asked_are_usage_errors(sample_store, args, message):
+    result = run("timeline", "--json", "--db", str(sample_store), *args)
+    assert result.exit_code == 2 and message in result.stderr and result.stdout == ""

@@ -24,7 +24,7 @@ def test_user_dates_stand_for_their_whole_period(text, start, end, precision):
     assert (period.start, period.end, period.precision) == (start, end, precision)
 
 
-@pytest.mark.parametrize("text", ["", "yesterday-ish", "2026-13", "2026-02-30", "January", "3000", "1" * 500, "15 Foo"])
+@pytest.mark.parametrize("text", ["", "03/04/2026", "4.3.26", "yesterday-ish", "2026-13", "2026-02-30", "January", "3000", "1" * 500, "15 Foo"])
 def test_unreadable_user_dates_raise_a_usage_error(text):
     with pytest.raises(DateInputError):
         parse_user_date(text)

@@ -40,6 +40,8 @@ ACCEPTED_FORMS = "2026, 2026-01, 2026-01-15, Jan 2026 or 15 January 2026"
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # ASCII digits only: ``\d`` would also accept Arabic-Indic and other digits,
 # which no other tool reading a store expects.
+# 03/04/2026 or 3.4.26: day first in Damascus, month first in Washington.
+_AMBIGUOUS = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}")
 _STORED = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 
 
@@ -107,6 +109,10 @@ def parse_user_date(text: str) -> Period:
 
 
 def _parse_loose(cleaned: str, text: str) -> Period:
+    if _AMBIGUOUS.fullmatch(cleaned):
+        raise DateInputError(
+            f"the date {text!r} could be day/month or month/day; write it as 2026-03-04 or '4 March 2026'."
+        )
     from dateutil import parser
 
     # Parse twice with two different defaults: a field that changes with the

@@ -35,16 +35,17 @@ def timeline_summary(
     first, last = events[0], max(events, key=lambda e: e.period.end)
     span_start = describe(first.date, None, first.approximate)
     span_end = describe(last.end_date or last.date, None, last.approximate)
+    span = f"in {span_start}" if span_start == span_end else f"from {span_start} to {span_end}"
     if total is not None and total > len(events):
         sentences = [
             f"{count_phrase(total, 'event')} match; the latest {len(events):,}, "
-            f"from {span_start} to {span_end}, are shown and described here."
+            f"{span}, are shown and described here."
         ]
     else:
         total = len(events)
         shown = total if shown is None else shown
         sentences = [
-            f"{count_phrase(total, 'event')} from {span_start} to {span_end}"
+            f"{count_phrase(total, 'event')} {span}"
             + (f" (the latest {shown:,} shown)" if shown != total else "")
             + "."
         ]
@@ -61,7 +62,7 @@ def timeline_summary(
         sentences.append(
             f"Sources disagree on {count_phrase(len(contested), 'of them', 'of them')}: "
             + "; ".join(e.id for e in contested[:TOP_NAMES])
-            + ("; ..." if len(contested) > TOP_NAMES else "")
+            + (f" and {len(contested) - TOP_NAMES} more" if len(contested) > TOP_NAMES else "")
             + "."
         )
     return " ".join(sentences)

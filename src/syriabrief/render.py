@@ -157,10 +157,15 @@ def _status_text(item: dict) -> Text:
     return text
 
 
+def _kind_words(kind: str | None) -> str:
+    """A record's kind as words: ``non_state_armed_group`` -> ``non-state armed group``."""
+    return (kind or "").replace("non_state", "non-state").replace("_", " ")
+
+
 def _heading(console: Console, title: str, subtitle: str = "") -> None:
     line = Text(visible(title), style="bold")
     if subtitle:
-        line.append("  " + visible(subtitle), style="dim")
+        line.append(" — " + visible(subtitle), style="dim")
     console.print(line)
 
 
@@ -190,7 +195,7 @@ def actor_list_table(rows: Sequence[dict]) -> Table:
     for row in rows:
         table.add_row(
             Text(visible(row["name"])),
-            Text(visible((row["kind"] or "–").replace("_", " "))),
+            Text(visible(_kind_words(row["kind"]) or "–")),
             Text(visible(row["country"] or "–")),
             Text(visible(", ".join(h["site_name"] for h in row["holds"]) or "–")),
             Text(str(len(row["left"]))),
@@ -207,7 +212,7 @@ def base_list_table(rows: Sequence[dict]) -> Table:
         holder = row["holder_name"] or (f"({row['previous_name']} left)" if row["previous_name"] else "–")
         table.add_row(
             Text(visible(row["name"])),
-            Text(visible((row["kind"] or "–").replace("_", " "))),
+            Text(visible(_kind_words(row["kind"]) or "–")),
             Text(visible(row["admin1"] or "–")),
             Text(visible(holder)),
             _status_text(row),
@@ -228,7 +233,7 @@ def _print_periods(console: Console, title: str, periods: Sequence[dict], column
 
 def print_actor(console: Console, report: dict, data: Dataset, events: Sequence[Event]) -> None:
     """An actor's profile: who it is, what it holds and has left, its figures, narrative and events."""
-    about = [(report["kind"] or "").replace("_", " "), report["country"] or ""]
+    about = [_kind_words(report["kind"]), report["country"] or ""]
     _heading(console, report["name"], " · ".join(a for a in about if a) + f" · as of {describe(report['as_of'])}")
     extra = []
     if report["aliases"]:
@@ -258,7 +263,7 @@ def print_actor(console: Console, report: dict, data: Dataset, events: Sequence[
 
 def print_base(console: Console, report: dict, data: Dataset, events: Sequence[Event]) -> None:
     """A site's profile: where and what it is, its state, history, disputes, narrative and events."""
-    kind = (report["kind"] or "site").replace("_", " ")
+    kind = _kind_words(report["kind"]) or "site"
     where = ", ".join(p for p in (report["admin1"], report["country"]) if p)
     _heading(console, report["name"], f"{kind} · {where} · as of {describe(report['as_of'])}")
     if report["lat"] is not None and report["lon"] is not None:

@@ -114,11 +114,16 @@ SearchOption = Annotated[
 def event_filter(data, since=None, until=None, actor=None, site=None, event_type=None, status=None, search=None):
     """The EventFilter the shared filter options ask for: names resolved, dates parsed."""
     from ..dates import parse_user_date
+    from ..errors import UsageError
     from ..query import EventFilter
 
+    first = parse_user_date(since) if since is not None else None
+    last = parse_user_date(until) if until is not None else None
+    if first and last and first.start > last.end:
+        raise UsageError(f"--since {since} is after --until {until}; nothing could match.")
     return EventFilter(
-        since=parse_user_date(since) if since else None,
-        until=parse_user_date(until) if until else None,
+        since=first,
+        until=last,
         actors=frozenset(data.actor(name).id for name in actor or ()),
         sites=frozenset(data.site(name).id for name in site or ()),
         types=frozenset(t.value for t in event_type or ()),

@@ -38,7 +38,7 @@ def _as_of(text: Optional[str]) -> datetime.date:
 def _period(text: Optional[str]):
     from ..dates import parse_user_date
 
-    return parse_user_date(text) if text else None
+    return parse_user_date(text) if text is not None else None
 
 
 def _shown_events(report: dict, limit: Optional[int]):
