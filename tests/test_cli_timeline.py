@@ -105,3 +105,22 @@ def test_a_long_table_is_cut_and_says_how_to_see_more(tmp_path):
 def test_dates_that_cannot_mean_what_was_asked_are_usage_errors(sample_store, args, message):
     result = run("timeline", "--json", "--db", str(sample_store), *args)
     assert result.exit_code == 2 and message in result.stderr and result.stdout == ""
+
+
+@pytest.mark.parametrize("command", [["brief", "--as-of", "2026-02-24"], ["timeline"], ["timeline", "--json"]])
+def test_a_reader_that_stops_early_is_not_an_error(command):
+    """``syriabrief brief | head -c 10``: exit 0 and no traceback (Rich's default would exit 1)."""
+    import os
+    import subprocess
+    import sys
+
+    from syriabrief.store import bundled_path
+
+    env = dict(os.environ, SYRIABRIEF_BUNDLED=str(bundled_path()))
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "syriabrief", *command], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    reader.stdout.read(10)
+    reader.stdout.close()
+    assert reader.wait(timeout=60) == 0
+    assert b"Traceback" not in reader.stderr.read()

@@ -28,9 +28,22 @@ __all__ = ["event_table", "make_console", "print_paragraph", "progress_bar", "vi
 
 # Terminals narrower than this get the sources under each summary, not in a column.
 WIDE_TABLE = 110
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        # The reader stopped early (``syriabrief brief | head``): that is not a
+        # failure, so exit 0 where Rich would exit 1, with stdout pointed at
+        # /dev/null so that the final flush does not fail again.
+        self.quiet = True
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        raise SystemExit(0)
+
+
 def make_console(file: TextIO | None = None, width: int | None = None) -> Console:
     """A console for human output; colour and width follow the terminal and NO_COLOR."""
-    return Console(file=file or sys.stdout, width=width, highlight=False, emoji=False, markup=False)
+    return _Console(file=file or sys.stdout, width=width, highlight=False, emoji=False, markup=False)
 
 
 def print_paragraph(console: Console, text: str, style: str | None = None) -> None:

@@ -138,7 +138,15 @@ def handles_errors(command: Callable) -> Callable:
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
-            return command(*args, **kwargs)
+            result = command(*args, **kwargs)
+            sys.stdout.flush()  # a closed pipe shows here, while it can still be handled
+            return result
+        except BrokenPipeError:
+            # The reader went away (``syriabrief brief | head``): not an error.
+            # Click would exit 1 here; stdout is pointed at /dev/null so that
+            # the final flush does not fail again.
+            _silence_stdout()
+            raise typer.Exit(0) from None
         except SyriabriefError as error:
             from ..render import visible
 
@@ -179,9 +187,16 @@ def main() -> None:
         app()
     except BrokenPipeError:
         # The reader went away (``syriabrief timeline --json | head``): not an error.
+        _silence_stdout()
+        sys.exit(0)
+
+
+def _silence_stdout() -> None:
+    try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(0)
+    except (OSError, ValueError):  # no real file descriptor (a test runner's buffer)
+        pass
 
 
 # Importing the command modules registers their commands on ``app``, in the
