@@ -35,6 +35,7 @@ def events_in(path):
 
 def test_an_event_is_added_to_a_new_store_and_read_back_by_timeline(tmp_path, names):
     db = tmp_path / "mine" / "store.json"
+    db.parent.mkdir()
     result = run("add", *WITHDRAWAL, "--db", str(db))
     assert result.exit_code == 0, result.stderr
     event_id = "2026-03-01-us-forces-completed-withdrawal-qasrak"
@@ -252,3 +253,15 @@ def test_the_real_command_adds_through_a_real_process(tmp_path, names):
                           capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert len(events_in(db)) == 1
+
+
+def test_a_store_in_a_directory_that_does_not_exist_is_refused_not_created(tmp_path):
+    from typer.testing import CliRunner
+
+    from syriabrief.cli import app
+
+    target = tmp_path / "no" / "such" / "store.json"
+    result = CliRunner().invoke(app, ["add", "actor", "--name", "Jordanian Armed Forces", "--db", str(target)])
+    assert result.exit_code == 1
+    assert "there is no directory" in result.stderr
+    assert not (tmp_path / "no").exists()

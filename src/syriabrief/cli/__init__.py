@@ -174,6 +174,22 @@ def _root(
     """
 
 
+def write_target(db: Optional[Path]) -> Path:
+    """The store a write goes to: --db / SYRIABRIEF_DB, else the per-user default.
+
+    The default's directory is created by the first write; a store named
+    explicitly must be in a directory that exists, so that a mistyped path is
+    an error rather than a new directory tree.
+    """
+    from ..store import default_user_store
+
+    if db is None:
+        return default_user_store()
+    if not db.parent.is_dir():
+        raise SyriabriefError(f"there is no directory {db.parent} for the store {db}; create it first, or check the path")
+    return db
+
+
 def load(db: Optional[Path]):
     """The dataset a command reads: the bundled store with the user's store over it."""
     from ..store import load_dataset, store_layers

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Callable, Optional
 
 import typer
 
-from . import DbOption, EventStatus, EventType, JsonOption, app, handles_errors
+from . import DbOption, EventStatus, EventType, JsonOption, app, handles_errors, write_target
 from ..errors import NotFoundError, SyriabriefError, UsageError
 from ..model import ACTOR_KINDS, EVENT_STATUSES, EVENT_TYPES, SITE_KINDS, STAGES
 
@@ -71,12 +71,6 @@ def _refuse_missing(missing: list[str], what: str, example: str) -> None:
         )
 
 
-def _user_store(db: Optional[Path]) -> Path:
-    from ..store import default_user_store
-
-    return db or default_user_store()
-
-
 def _layers_beneath() -> list[Path]:
     from ..store import base_layers
 
@@ -87,7 +81,7 @@ def _names(db: Optional[Path]):
     """The records names are resolved against: the bundled data and the user's store, if it exists yet."""
     from ..store import load_catalogue
 
-    user = _user_store(db)
+    user = write_target(db)
     return load_catalogue(_layers_beneath() + ([user] if user.exists() else []))
 
 
@@ -209,7 +203,7 @@ def add(
     outlet = source_outlet.strip() if source_outlet and source_outlet.strip() else _ask("Source outlet (e.g. Reuters)", text_of)
     record["sources"] = [{"outlet": outlet, "document": source_document, "url": source_url, "published": published_date}]
 
-    path = _user_store(db)
+    path = write_target(db)
     event = add_record(
         path, "event", record,
         wanted_id=event_id,
@@ -266,7 +260,7 @@ def add_actor(
         "parent": data.actor(parent).id if parent else None,
         "affiliations": [data.actor(a).id for a in affiliation or ()],
     }
-    path = _user_store(db)
+    path = write_target(db)
     made = add_record(path, "actor", record, wanted_id=actor_id, id_hint=slugify(name, max_words=12),
                       beneath=_layers_beneath(), dry_run=dry_run)  # fmt: skip
     _report("actor", made, path, dry_run, json)
@@ -312,7 +306,7 @@ def add_site(
         "lon": lon,
         "location_precision": "exact" if exact else "approximate",
     }
-    path = _user_store(db)
+    path = write_target(db)
     made = add_record(path, "site", record, wanted_id=site_id, id_hint=slugify(name, max_words=12),
                       beneath=_layers_beneath(), dry_run=dry_run)  # fmt: skip
     _report("site", made, path, dry_run, json)

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import DbOption, app, handles_errors
+from . import DbOption, app, handles_errors, write_target
 from ..errors import SyriabriefError
 from ..formats import IMPORT_FORMATS
 
@@ -57,7 +57,7 @@ def import_file(
     from ..render import progress_bar, visible
 
     raw = read_input(file)
-    target = db or store.default_user_store()
+    target = write_target(db)
     known = known_data(db, target)
     parsed = read_records(raw, fmt.value if fmt else None, known)
     for note in parsed.notes:
