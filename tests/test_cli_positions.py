@@ -176,7 +176,10 @@ def test_compare_finds_what_two_actors_share(tmp_path):
     report = as_json(run("compare", "US", "Russia", "--as-of", "2026-02-24", "--json", "--db", str(db)))
     shared = {d["aspect"]: d["shared"] for d in report["similarities"]}
     assert shared["destinations"] == ["erbil"]
-    assert "Both the United States and Russia moved toward Erbil." in report["narrative"]
+    assert (
+        "Both the United States and Russia moved toward Erbil "
+        "[2026-02-21-qasrak-evacuation; 2026-01-20-russia-leaves-qamishli]." in report["narrative"]
+    )
 
 
 def test_compare_sites_human(sample_store):

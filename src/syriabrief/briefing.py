@@ -364,6 +364,8 @@ def compare_sites(
                 "admin1": site.admin1,
                 **_status_json(status, data),
                 "left_by": _unique(p.actor for p in history if not p.is_open and _within(p.end, window)),
+                # The event that closed each of those stays, for the narrative to cite.
+                "left_events": _unique(p.events[-1] for p in history if not p.is_open and _within(p.end, window) and p.events),
                 "changes": [_move_json(e, data) for e in changes],
                 "first_event": _event_ref(events[0]) if events else None,
                 "last_event": _event_ref(events[-1]) if events else None,

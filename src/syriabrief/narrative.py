@@ -396,9 +396,11 @@ def compare_narrative(comparison: dict, cited: dict[str, Event], data: Dataset) 
             ids = _departure_ids(subjects, shared, data)
             sentences.append(f"{everyone} pulled out of sites in {join_names(shared)}{cite(ids)}.")
         elif item["aspect"] == "destinations":
-            sentences.append(f"{everyone} moved toward {join_names(data.site_name(d) for d in shared)}.")
+            ids = [m["event"] for s in subjects for m in s["moves"] if m["destination"] in shared]
+            sentences.append(f"{everyone} moved toward {join_names(data.site_name(d) for d in shared)}{cite(ids)}.")
         elif item["aspect"] == "left":
-            sentences.append(f"{everyone} left {join_names(data.site_name(d) for d in shared)}.")
+            ids = [p["events"][-1] for s in subjects for p in s["left"] if p["site"] in shared and p["events"]]
+            sentences.append(f"{everyone} left {join_names(data.site_name(d) for d in shared)}{cite(ids)}.")
     for item in comparison["differences"]:
         if item["aspect"] == "destinations" and any(item["values"].values()):
             clauses = []
@@ -441,11 +443,12 @@ def _compare_sites_text(comparison: dict, cited: dict[str, Event], data: Dataset
                              else f"Both are held by {actor_phrase(item['shared'][0], data)}.")  # fmt: skip
         if item["aspect"] == "left_by" and item["shared"]:
             who = join_names(actor_phrase(a, data) for a in item["shared"])
-            sentences.append(f"{_capital(who)} left {'all of them' if len(comparison['subjects']) > 2 else 'both'}.")
+            ids = [i for s in comparison["subjects"] for i in s.get("left_events", ())]
+            sentences.append(f"{_capital(who)} left {'all of them' if len(comparison['subjects']) > 2 else 'both'}{cite(ids)}.")
     for item in comparison["differences"]:
         if item["aspect"] == "left_by" and any(item["values"].values()):
             clauses = [
-                f"{join_names(actor_phrase(a, data) for a in s['left_by'])} left {s['name']}"
+                f"{join_names(actor_phrase(a, data) for a in s['left_by'])} left {s['name']}{cite(s.get('left_events', ()))}"
                 for s in comparison["subjects"] if s["left_by"]
             ]
             sentences.append(_capital("; ".join(clauses)) + ".")
@@ -475,6 +478,7 @@ def change_narrative(report: dict, cited: dict[str, Event], data: Dataset) -> st
     sentences = [f"Between {before} and {after}, {count_phrase(len(changes), 'site')} changed hands or status."]
     for change in changes:
         sentences.append(f"{change['site_name']}: {_state_words(change['before'], data)} → {_state_words(change['after'], data)}{cite(change['events'])}.")
+    events_at = {change["site"]: change["events"] for change in changes}
     for item in report["actors"]:
         parts = []
         if item["gained"]:
@@ -483,7 +487,9 @@ def change_narrative(report: dict, cited: dict[str, Event], data: Dataset) -> st
             parts.append(f"no longer holds {join_names(data.site_name(s) for s in item['lost'])}")
         if item.get("leaving"):
             parts.append(f"is leaving {join_names(data.site_name(s) for s in item['leaving'])}")
-        sentences.append(f"{actor_phrase(item['actor'], data, start=True)} {join_names(parts)}.")
+        sites = item["gained"] + item["lost"] + item.get("leaving", [])
+        ids = [i for site in sites for i in events_at.get(site, ())]
+        sentences.append(f"{actor_phrase(item['actor'], data, start=True)} {join_names(parts)}{cite(ids)}.")
     return " ".join(sentences)
 
 
