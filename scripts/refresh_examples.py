@@ -17,6 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
 BLOCK = re.compile(r"```console\n(\$ syriabrief.*?)\n```", re.S)
 
 
@@ -24,6 +25,8 @@ def run(command: str, env: dict[str, str]) -> list[str]:
     done = subprocess.run(command, shell=True, capture_output=True, text=True, env=env, check=False)
     # Show the per-user store where a reader's would be, not in this run's temporary home.
     text = done.stdout.replace(env["XDG_DATA_HOME"], "~/.local/share")
+    # ... and the bundled dataset where an installed syriabrief keeps it, not in this checkout.
+    text = text.replace(str(ROOT / "data" / "events.json"), ".../site-packages/syriabrief/data/events.json")
     return [line.rstrip() for line in text.rstrip("\n").split("\n")]
 
 
@@ -55,11 +58,12 @@ def rerun(segment: list[str], env: dict[str, str]) -> list[str]:
 
 
 def main(paths: list[str]) -> None:
-    with tempfile.TemporaryDirectory() as home:
-        env = dict(os.environ, COLUMNS="100", NO_COLOR="1", XDG_DATA_HOME=home)
-        env.pop("SYRIABRIEF_DB", None)
-        env.pop("SYRIABRIEF_BUNDLED", None)
-        for path in map(Path, paths):
+    for path in map(Path, paths):
+        # Each file starts from an empty store of its own, as a new reader would.
+        with tempfile.TemporaryDirectory() as home:
+            env = dict(os.environ, COLUMNS="100", NO_COLOR="1", XDG_DATA_HOME=home, XDG_CACHE_HOME=home)
+            env.pop("SYRIABRIEF_DB", None)
+            env.pop("SYRIABRIEF_BUNDLED", None)
             path.write_text(refresh(path.read_text(encoding="utf-8"), env), encoding="utf-8")
 
 
