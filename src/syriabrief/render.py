@@ -407,11 +407,15 @@ def print_brief(console: Console, report: dict) -> None:
     moves = report["moves"]
     if moves:
         console.print(Text(f"\nMoves since {describe(report['since'])}", style="bold"))
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(no_wrap=True)
-        grid.add_column(no_wrap=True)
-        grid.add_column(no_wrap=True, overflow="ellipsis")
-        for move in moves[-BRIEF_MOVES:]:
+        shown = moves[-BRIEF_MOVES:]
+        dates = [describe(move["date"], move["end_date"]) for move in shown]
+        flagged = any(move["disputed"] for move in shown)
+        # Date and flag keep their full width; only the description is cut to fit.
+        grid = Table.grid(padding=(0, 1), expand=True)
+        grid.add_column(no_wrap=True, width=max(map(len, dates)))
+        grid.add_column(no_wrap=True, width=len("contested") if flagged else 0)
+        grid.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
+        for move in shown:
             flag = Text("contested" if move["disputed"] else "", style="yellow")
             grid.add_row(Text(describe(move["date"], move["end_date"])), flag, Text(visible(_move_words(move))))
         console.print(grid)
