@@ -87,7 +87,7 @@ def test_an_empty_store_lists_nothing_as_an_empty_array(tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["actor", "SFD"], "Did you mean 'SDF'?"),
+        (["actor", "SFD"], "Did you mean 'SDF' (Syrian Democratic Forces)?"),
         (["base", "Qasrek"], "Did you mean"),
         (["compare", "Rusia", "US"], "Did you mean"),
     ],
@@ -315,3 +315,12 @@ def test_each_command_has_a_documented_section_with_an_example(command):
     docs = (Path(__file__).parent.parent / "docs" / "commands.md").read_text(encoding="utf-8")
     assert f"### `syriabrief {command}" in docs
     assert f"$ syriabrief {command} " in docs
+
+
+@pytest.mark.parametrize("names, message", [
+    (["US", "Qasrak"], "'Qasrak' is a site, but the first name is an actor"),
+    (["Qasrak", "US"], "'US' is an actor, but the first name is a site"),
+])  # fmt: skip
+def test_compare_refuses_an_actor_beside_a_site_plainly(sample_store, names, message):
+    result = run("compare", *names, "--db", str(sample_store))
+    assert result.exit_code == 2 and message in result.stderr and result.stdout == ""

@@ -55,7 +55,7 @@ def test_an_unknown_actor_suggests_and_prints_nothing_on_stdout(sample_store):
     result = run("timeline", "--json", "--db", str(sample_store), "--actor", "SFD")
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert result.stderr.strip() == "Error: no actor named 'SFD'. Did you mean 'SDF'?"
+    assert result.stderr.strip() == "Error: no actor named 'SFD'. Did you mean 'SDF' (Syrian Democratic Forces)?"
 
 
 def test_an_unreadable_date_is_a_usage_error_naming_the_forms(sample_store):

@@ -90,7 +90,9 @@ class _NameIndex:
         self.kind = kind
         self.ids: dict[str, str] = {}  # folded spelling -> record id
         self.spellings: dict[str, str] = {}  # folded spelling -> spelling as written
+        self.names: dict[str, str] = {}  # record id -> its name
         for record in records:
+            self.names[record.id] = record.name
             for name in (*record.aliases, record.name, record.id):
                 folded = _fold(name)
                 self.ids.setdefault(folded, record.id)
@@ -105,4 +107,7 @@ class _NameIndex:
         by_record: dict[str, str] = {}
         for spelling in close:
             by_record.setdefault(self.ids[spelling], self.spellings[spelling])
-        raise NotFoundError(self.kind, name, list(by_record.values())[:3])
+        chosen = list(by_record.items())[:3]
+        # An alias is followed by the record's name, so that "Qasrek" is seen to mean "Qasrak base".
+        meanings = {spelling: self.names[rid] for rid, spelling in chosen if _fold(spelling) != _fold(self.names[rid])}
+        raise NotFoundError(self.kind, name, [spelling for _, spelling in chosen], meanings)

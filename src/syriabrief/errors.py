@@ -32,13 +32,15 @@ class StoreError(SyriabriefError):
 class NotFoundError(SyriabriefError):
     """A name that matches no actor or site; carries the closest names to suggest."""
 
-    def __init__(self, kind: str, name: str, suggestions: list[str]):
+    def __init__(self, kind: str, name: str, suggestions: list[str], meanings: dict[str, str] | None = None):
         self.kind = kind
         self.name = name
         self.suggestions = suggestions
+        meanings = meanings or {}
         message = f"no {kind} named {name!r}."
         if suggestions:
-            message += " Did you mean " + " or ".join(repr(s) for s in suggestions) + "?"
+            shown = [repr(s) + (f" ({meanings[s]})" if s in meanings else "") for s in suggestions]
+            message += " Did you mean " + " or ".join(shown) + "?"
         else:
             command = "base" if kind == "site" else kind
             message += f" Run 'syriabrief {command}' to list them."

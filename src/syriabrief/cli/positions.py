@@ -188,8 +188,27 @@ def _resolve_all(data, names: list[str]):
         except NotFoundError as as_site:
             suggestions = list(dict.fromkeys(as_actor.suggestions + as_site.suggestions))[:3]
             raise NotFoundError("actor or site", names[0], suggestions) from None
-        return "site", [data.site(n) for n in names]
-    return "actor", [data.actor(n) for n in names]
+        return "site", [_one_kind(data, n, "site") for n in names]
+    return "actor", [_one_kind(data, n, "actor") for n in names]
+
+
+def _a(kind: str) -> str:
+    return ("an " if kind[0] in "aeiou" else "a ") + kind
+
+
+def _one_kind(data, name: str, kind: str):
+    """``name`` as the same kind as the first name; a name of the other kind is refused plainly."""
+    resolve, other, other_kind = (data.actor, data.site, "site") if kind == "actor" else (data.site, data.actor, "actor")
+    try:
+        return resolve(name)
+    except NotFoundError:
+        try:
+            other(name)
+        except NotFoundError:
+            raise
+        raise UsageError(
+            f"{name!r} is {_a(other_kind)}, but the first name is {_a(kind)}: compare actors with actors, sites with sites."
+        ) from None
 
 
 @app.command()
