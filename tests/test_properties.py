@@ -28,7 +28,6 @@ from strategies import (
     light_event_json,
     site_json,
     stored_dates,
-    text,
     unique_by_id,
 )
 

@@ -9,7 +9,7 @@ Each class reads itself from its JSON form (``from_json``) and writes it back
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from .dates import Period, event_period
 

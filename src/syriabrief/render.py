@@ -9,10 +9,9 @@ overrides visible. JSON never passes through Rich.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from contextlib import contextmanager
-from typing import Any, Callable, Iterable, Iterator, Sequence, TextIO
+from typing import Callable, Iterator, Sequence, TextIO
 
 from rich.console import Console
 from rich.table import Table

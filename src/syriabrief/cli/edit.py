@@ -16,7 +16,7 @@ from typing import Annotated, Any, Callable, Optional
 
 import typer
 
-from . import DbOption, EventStatus, EventType, JsonOption, app, handles_errors, write_target
+from . import DbOption, EventStatus, EventType, app, handles_errors, write_target
 from ..errors import NotFoundError, SyriabriefError, UsageError
 from ..model import ACTOR_KINDS, EVENT_STATUSES, EVENT_TYPES, SITE_KINDS, STAGES
 
