@@ -18,6 +18,7 @@ from syriabrief.dataset import Dataset
 from syriabrief.dates import parse_user_date
 from syriabrief.errors import StoreError
 from syriabrief.index import IndexedDataset
+from syriabrief.model import event_sort_key
 from syriabrief.query import EventFilter
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -75,6 +76,7 @@ def random_filters(data: Dataset, count: int, seed: int = 1) -> list[tuple[Event
             types=frozenset(rng.sample(generate.TYPES, rng.choice((0, 0, 1, 3)))),
             statuses=frozenset(rng.sample(generate.STATUSES, rng.choice((0, 0, 1)))),
             search=rng.choice([None, None, *words]),
+            with_figures=rng.random() < 0.2,
         )
         filters.append((where, rng.choice([None, None, 1, 3, 50])))
     return filters
@@ -89,6 +91,10 @@ def assert_same_answers(paths, filters=None):
         assert candidate.select(where, limit) == expected, (where, limit)
         assert candidate.select_json(where, limit) == reference.select_json(where, limit), (where, limit)
         assert candidate.count(where) == reference.count(where) == len(reference.select(where)), where
+        assert candidate.moves(where) == reference.moves(where) == [e.move() for e in reference.select(where)]
+        ids = frozenset([e.id for e in expected[::2]] + ["no-such-event"])
+        by_id = EventFilter(ids=ids)
+        assert candidate.select(by_id) == reference.select(by_id) == sorted(expected[::2], key=event_sort_key)
     candidate.close()
 
 

@@ -1,7 +1,8 @@
 """Reports for the ``actor``, ``base``, ``compare`` and ``brief`` commands, as JSON-ready dicts.
 
 Each report gathers the facts a command shows: it asks the Dataset for events
-(only through ``select``), derives positions with ``positions.py`` and has
+(``select``; ``moves`` where only dates, parties and sites matter, which is what
+keeps a big actor's profile fast), derives positions with ``positions.py`` and has
 ``narrative.py`` write the sentences. The dicts are the documented ``--json``
 contract (docs/commands.md); the renderers draw the same dicts for people.
 No I/O and no presentation here.
@@ -10,17 +11,19 @@ No I/O and no presentation here.
 from __future__ import annotations
 
 import datetime
+from dataclasses import replace
 from typing import Any, Iterable, Sequence
 
 from .dataset import Dataset
 from .dates import Period, parse_stored
-from .model import Actor, Event, Site
+from .model import Actor, Event, Move, Site
 from .positions import (
     DRIVING_TYPES,
+    ActorPositions,
     ControlPeriod,
     actor_positions,
     control_history,
-    is_contested,
+    positions_by_actor,
     site_status,
 )
 from .query import EventFilter
@@ -65,37 +68,46 @@ def _window(since: Period | None, until: Period | None, as_of: datetime.date) ->
 
 
 def actor_list(data: Dataset, as_of: datetime.date) -> list[dict[str, Any]]:
-    """Every actor with the number of sites it holds and has left at the as-of day."""
+    """Every actor with the sites it holds and has left at the as-of day."""
+    until = day_period(as_of)
+    # One replay of every site serves every actor.
+    everyone = positions_by_actor(data.moves(EventFilter(types=DRIVING_TYPES, until=until)), as_of)
     rows = []
     for actor in sorted(data.actors.values(), key=lambda a: a.name.casefold()):
-        positions = _positions(data, actor.id, as_of)
+        positions = everyone.get(actor.id) or ActorPositions(actor.id, (), ())
         rows.append(
             {
                 **_actor_identity(actor),
                 "as_of": as_of.isoformat(),
                 "holds": [_period_json(p, data) for p in positions.holds],
                 "left": [_period_json(p, data) for p in positions.left],
-                "event_count": data.count(EventFilter(actors=frozenset({actor.id}), until=day_period(as_of))),
+                "event_count": data.count(EventFilter(actors=frozenset({actor.id}), until=until)),
             }
         )
     return rows
 
 
 def actor_report(
-    data: Dataset, actor: Actor, as_of: datetime.date, since: Period | None = None, until: Period | None = None
+    data: Dataset,
+    actor: Actor,
+    as_of: datetime.date,
+    since: Period | None = None,
+    until: Period | None = None,
+    limit: int | None = None,
 ) -> dict[str, Any]:
-    """Profile of one actor: what it holds and has left, its strength, its events and a narrative."""
+    """Profile of one actor: what it holds and has left, its strength, its events and a narrative.
+
+    ``limit`` keeps only the latest ``limit`` events in ``events``; ``event_count``
+    and the first and last event still describe them all.
+    """
     from .narrative import actor_narrative
 
-    # One selection of the actor's events up to the as-of day serves the window
-    # (which never runs past that day), the strength figures and its own moves.
-    involved = data.select(EventFilter(actors=frozenset({actor.id}), until=day_period(as_of)))
-    window = _window(since, until, as_of)
-    events = [e for e in involved if window.matches(e)]
-    positions, driving = _positions_and_events(data, actor.id, as_of, involved)
-    cited = _events_by_id(data, positions.holds + positions.left, positions.pending, known=driving)
-    strength = _strength(involved)
-    cited.update({e.id: e for e in involved if e.quantities})
+    listed = replace(_window(since, until, as_of), actors=frozenset({actor.id}))
+    events, span = _latest_and_span(data, listed, limit)
+    positions, moves = _positions_and_moves(data, actor.id, as_of)
+    figures = data.select(EventFilter(actors=frozenset({actor.id}), until=day_period(as_of), with_figures=True))
+    cited: dict[str, Event | Move] = {m.id: m for m in moves}
+    cited.update({e.id: e for e in figures})
     report = {
         **_actor_identity(actor),
         "affiliation_names": [data.actor_name(a) for a in actor.affiliations],
@@ -103,12 +115,28 @@ def actor_report(
         "as_of": as_of.isoformat(),
         "holds": [_period_json(p, data) for p in positions.holds],
         "left": [_period_json(p, data) for p in positions.left],
-        "strength": strength,
+        "strength": _strength(figures),
         "pending": list(positions.pending),
+        **span,
         "events": events,  # Event objects until json_ready(): tables need only a few
     }
     report["narrative"] = actor_narrative(report, cited, data)
     return report
+
+
+def _latest_and_span(data: Dataset, where: EventFilter, limit: int | None) -> tuple[list[Event], dict[str, Any]]:
+    """The events to list (the latest ``limit``, or all) and the count, first and last of all of them."""
+    if limit is None:
+        events = data.select(where)
+        everything: Sequence[Event | Move] = events
+    else:
+        events = data.select(where, limit)
+        everything = data.moves(where)  # narrow rows: cheap to count and to find the first in
+    return events, {
+        "event_count": len(everything),
+        "first_event": _event_ref(everything[0]) if everything else None,
+        "last_event": _event_ref(everything[-1]) if everything else None,
+    }
 
 
 def json_ready(report: dict[str, Any]) -> dict[str, Any]:
@@ -116,26 +144,12 @@ def json_ready(report: dict[str, Any]) -> dict[str, Any]:
     return {**report, "events": [e.to_json() for e in report["events"]]}
 
 
-def _positions(data: Dataset, actor_id: str, as_of: datetime.date):
-    """The actor's positions, from every driving event at every site it appears at."""
-    return _positions_and_events(data, actor_id, as_of)[0]
-
-
-def _positions_and_events(
-    data: Dataset, actor_id: str, as_of: datetime.date, involved: Sequence[Event] | None = None
-) -> tuple[Any, list[Event]]:
-    """The actor's positions and the driving events they were derived from.
-
-    ``involved`` (the actor's events up to the as-of day), when the caller has
-    them already, saves selecting the actor's own moves again.
-    """
+def _positions_and_moves(data: Dataset, actor_id: str, as_of: datetime.date) -> tuple[ActorPositions, list[Move]]:
+    """The actor's positions and the moves they were derived from (every driving event at its sites)."""
     until = day_period(as_of)
-    if involved is None:
-        own = data.select(EventFilter(actors=frozenset({actor_id}), types=DRIVING_TYPES, until=until))
-    else:
-        own = [e for e in involved if e.type in DRIVING_TYPES]
-    sites = frozenset(e.site for e in own if e.site)
-    everyone = data.select(EventFilter(sites=sites, types=DRIVING_TYPES, until=until)) if sites else []
+    own = data.moves(EventFilter(actors=frozenset({actor_id}), types=DRIVING_TYPES, until=until))
+    sites = frozenset(m.site for m in own if m.site)
+    everyone = data.moves(EventFilter(sites=sites, types=DRIVING_TYPES, until=until)) if sites else []
     return actor_positions(actor_id, everyone, as_of), everyone
 
 
@@ -170,8 +184,7 @@ def _strength(events: Sequence[Event]) -> list[dict[str, Any]]:
 
 def base_list(data: Dataset, as_of: datetime.date) -> list[dict[str, Any]]:
     """Every site with its status at the as-of day."""
-    until = day_period(as_of)
-    by_site = _by_site(data.select(EventFilter(types=DRIVING_TYPES, until=until)))
+    by_site = _by_site(data.moves(EventFilter(types=DRIVING_TYPES, until=day_period(as_of))))
     rows = []
     for site in sorted(data.sites.values(), key=lambda s: s.name.casefold()):
         status = site_status(site.id, by_site.get(site.id, ()), as_of)
@@ -180,29 +193,38 @@ def base_list(data: Dataset, as_of: datetime.date) -> list[dict[str, Any]]:
 
 
 def base_report(
-    data: Dataset, site: Site, as_of: datetime.date, since: Period | None = None, until: Period | None = None
+    data: Dataset,
+    site: Site,
+    as_of: datetime.date,
+    since: Period | None = None,
+    until: Period | None = None,
+    limit: int | None = None,
 ) -> dict[str, Any]:
-    """Profile of one site: where and what it is, its control history and status, its events, a narrative."""
+    """Profile of one site: where and what it is, its control history and status, its events, a narrative.
+
+    ``limit`` keeps only the latest ``limit`` events in ``events``, as for actor_report.
+    """
     from .narrative import base_narrative
 
     at_site = frozenset({site.id})
-    driving = data.select(EventFilter(sites=at_site, types=DRIVING_TYPES, until=day_period(as_of)))
+    driving = data.moves(EventFilter(sites=at_site, types=DRIVING_TYPES, until=day_period(as_of)))
     history = control_history(site.id, driving, as_of)
     status = site_status(site.id, driving, as_of)
-    window = _window(since, until, as_of)
-    events = data.select(EventFilter(sites=at_site, since=window.since, until=window.until))
-    cited = {e.id: e for e in driving}
+    events, span = _latest_and_span(data, replace(_window(since, until, as_of), sites=at_site), limit)
+    # Every contested event the history rests on, not only the latest: an old
+    # disputed departure still decides who was where.
+    behind = {i for p in history for i in p.events}
+    contested = _select_ids(data, [m.id for m in driving if m.site == site.id and m.id in behind and m.contested])
     report = {
         **_site_identity(site),
         "as_of": as_of.isoformat(),
         **_status_json(status, data),
         "history": [_period_json(p, data) for p in history],
-        # Every contested event the history rests on, not only the latest: an old
-        # disputed departure still decides who was where.
-        "accounts": _accounts([e for e in driving if e.site == site.id and any(e.id in p.events for p in history)]),
+        "accounts": _accounts(contested),
+        **span,
         "events": events,  # Event objects until json_ready(): tables need only a few
     }
-    report["narrative"] = base_narrative(report, history, cited, data)
+    report["narrative"] = base_narrative(report, history, {m.id: m for m in driving}, data)
     return report
 
 
@@ -239,7 +261,7 @@ def _accounts(events: Iterable[Event]) -> list[dict[str, Any]]:
     """For each contested event, every account and who gives it: the event's own first."""
     out = []
     for event in events:
-        if not is_contested(event):
+        if not event.contested:
             continue
         accounts = [{"claim": event.summary, "outlets": _outlets(event.sources)}]
         accounts += [{"claim": d.claim, "outlets": _outlets(d.sources)} for d in event.disputes]
@@ -271,22 +293,6 @@ def _period_json(period: ControlPeriod, data: Dataset) -> dict[str, Any]:
     }
 
 
-def _events_by_id(
-    data: Dataset, periods: Sequence[ControlPeriod], extra: Iterable[str] = (), known: Iterable[Event] = ()
-) -> dict[str, Event]:
-    """The events the periods (and ``extra`` ids) cite, taken from ``known`` where it has them."""
-    wanted = {i for p in periods for i in p.events} | set(extra)
-    found = {e.id: e for e in known if e.id in wanted}
-    if not wanted or len(found) == len(wanted):
-        return found
-    sites = frozenset(p.site for p in periods)
-    candidates = data.select(EventFilter(sites=sites)) if sites else data.select()
-    found = {e.id: e for e in candidates if e.id in wanted}
-    if len(found) < len(wanted):
-        found.update({e.id: e for e in data.select() if e.id in wanted})
-    return found
-
-
 # --- comparisons ----------------------------------------------------------------------
 
 
@@ -298,16 +304,20 @@ def compare_actors(
 
     window = _window(since, until, as_of)
     subjects = []
-    cited: dict[str, Event] = {}
+    cited: dict[str, Event | Move] = {}
     for actor in actors:
-        positions, driving = _positions_and_events(data, actor.id, as_of)
-        events = data.select(EventFilter(actors=frozenset({actor.id}), since=window.since, until=window.until))
+        positions, driving = _positions_and_moves(data, actor.id, as_of)
+        mine = replace(window, actors=frozenset({actor.id}))
+        events = data.moves(mine)
         moves = [e for e in events if e.type in DRIVING_TYPES - {"presence"} and e.actors and e.actors[0] == actor.id]
+        figures = data.select(replace(mine, with_figures=True))
         left_in_window = [p for p in positions.left if _within(p.end, window)]
         leaving = [p for p in positions.holds if p.status == "withdrawing"]
         cited.update({e.id: e for e in events})
-        cited.update(_events_by_id(data, positions.holds + positions.left, known=driving))
+        cited.update({m.id: m for m in driving})
+        cited.update({e.id: e for e in figures})
         departures = left_in_window + leaving
+        destinations = _unique(e.destination for e in moves if e.destination and e.destination != e.site)
         subjects.append(
             {
                 "kind": "actor",
@@ -316,12 +326,10 @@ def compare_actors(
                 "holds": [_period_json(p, data) for p in positions.holds],
                 "left": [_period_json(p, data) for p in left_in_window],
                 "moves": [_move_json(e, data) for e in moves],
-                "destinations": _unique(e.destination for e in moves if e.destination and e.destination != e.site),
-                "destination_names": [
-                    data.site_name(d) for d in _unique(e.destination for e in moves if e.destination and e.destination != e.site)
-                ],
+                "destinations": destinations,
+                "destination_names": [data.site_name(d) for d in destinations],
                 "regions_left": _unique(data.sites[p.site].admin1 for p in departures if p.site in data.sites),
-                "strength": _strength(events)[:1],
+                "strength": _strength(figures)[:1],
                 "first_event": _event_ref(events[0]) if events else None,
                 "last_event": _event_ref(events[-1]) if events else None,
                 "event_count": len(events),
@@ -346,13 +354,13 @@ def compare_sites(
 
     window = _window(since, until, as_of)
     subjects = []
-    cited: dict[str, Event] = {}
+    cited: dict[str, Event | Move] = {}
     for site in sites:
         at_site = frozenset({site.id})
-        driving = data.select(EventFilter(sites=at_site, types=DRIVING_TYPES, until=day_period(as_of)))
+        driving = data.moves(EventFilter(sites=at_site, types=DRIVING_TYPES, until=day_period(as_of)))
         status = site_status(site.id, driving, as_of)
         history = control_history(site.id, driving, as_of)
-        events = data.select(EventFilter(sites=at_site, since=window.since, until=window.until))
+        events = data.moves(replace(window, sites=at_site))
         cited.update({e.id: e for e in driving})
         cited.update({e.id: e for e in events})
         changes = [e for e in driving if e.site == site.id and _within(e.end_date or e.date, window)]
@@ -387,7 +395,7 @@ def change_report(data: Dataset, before: datetime.date, after: datetime.date) ->
     """What changed between two days: sites whose holder or status changed, actors that gained or lost."""
     from .narrative import change_narrative
 
-    driving = data.select(EventFilter(types=DRIVING_TYPES, until=day_period(after)))
+    driving = data.moves(EventFilter(types=DRIVING_TYPES, until=day_period(after)))
     changes = []
     for site_id, at_site in sorted(_by_site(driving).items()):
         then, now = site_status(site_id, at_site, before), site_status(site_id, at_site, after)
@@ -458,7 +466,7 @@ def _comparable(value: Any) -> set[str]:
     return {v["site"] if isinstance(v, dict) else v for v in value if v}
 
 
-def _move_json(event: Event, data: Dataset) -> dict[str, Any]:
+def _move_json(event: Event | Move, data: Dataset) -> dict[str, Any]:
     return {
         "event": event.id,
         "type": event.type,
@@ -471,11 +479,11 @@ def _move_json(event: Event, data: Dataset) -> dict[str, Any]:
         "site_name": data.site_name(event.site) if event.site else None,
         "destination": event.destination,
         "destination_name": data.site_name(event.destination) if event.destination else None,
-        "disputed": is_contested(event),
+        "disputed": event.contested,
     }
 
 
-def _event_ref(event: Event) -> dict[str, Any]:
+def _event_ref(event: Event | Move) -> dict[str, Any]:
     """A short reference to an event: enough to show it in a cell and find it with ``timeline``."""
     return {"id": event.id, "date": event.date, "end_date": event.end_date, "type": event.type}
 
@@ -489,13 +497,19 @@ def _within(text: str | None, window: EventFilter) -> bool:
     return period.start <= window.until.end
 
 
-def _by_site(events: Iterable[Event]) -> dict[str, list[Event]]:
-    """Events grouped by their site, so each site's history replays only its own events."""
-    groups: dict[str, list[Event]] = {}
+def _by_site(events: Iterable[Move]) -> dict[str, list[Move]]:
+    """Moves grouped by their site, so each site's history replays only its own."""
+    groups: dict[str, list[Move]] = {}
     for event in events:
         if event.site:
             groups.setdefault(event.site, []).append(event)
     return groups
+
+
+def _select_ids(data: Dataset, ids: Iterable[str]) -> list[Event]:
+    """The events with these ids, in date order (none for no ids: an empty filter keeps everything)."""
+    wanted = frozenset(ids)
+    return data.select(EventFilter(ids=wanted)) if wanted else []
 
 
 def _unique(values: Iterable[str | None]) -> list[str]:
@@ -510,7 +524,7 @@ def brief_report(data: Dataset, as_of: datetime.date, days: int = 30) -> dict[st
     from .narrative import brief_narrative
 
     start = as_of - datetime.timedelta(days=max(days, 1) - 1)
-    driving = data.select(EventFilter(types=DRIVING_TYPES, until=day_period(as_of)))
+    driving = data.moves(EventFilter(types=DRIVING_TYPES, until=day_period(as_of)))
     by_site = _by_site(driving)
     bases = []
     for site in sorted(data.sites.values(), key=lambda s: s.name.casefold()):
@@ -522,9 +536,9 @@ def brief_report(data: Dataset, as_of: datetime.date, days: int = 30) -> dict[st
     latest = data.select(EventFilter(types=frozenset(MOVE_TYPES), until=day_period(as_of)), limit=1)
     recent = data.select(EventFilter(since=day_period(start), until=day_period(as_of)))
     deciding = {i for b in bases for i in b["status_events"]}
-    contested = [e for e in recent if is_contested(e)]
+    contested = [e for e in recent if e.contested]
     seen = {e.id for e in contested}
-    contested += [e for e in driving if e.id in deciding and e.id not in seen and is_contested(e)]
+    contested += _select_ids(data, [m.id for m in driving if m.id in deciding and m.id not in seen and m.contested])
     report = {
         "as_of": as_of.isoformat(),
         "since": start.isoformat(),

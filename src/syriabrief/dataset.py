@@ -2,8 +2,9 @@
 
 Names resolve through ids, names and aliases, compared case-insensitively; an
 unknown name raises NotFoundError carrying the closest known names. Commands ask
-for events only through ``select``, so that a dataset kept in an index
-(``index.py``) can answer the same questions without loading every event.
+for events only through ``select`` (or its narrow form, ``moves``), so that a
+dataset kept in an index (``index.py``) can answer the same questions without
+loading every event.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import difflib
 from typing import Iterable
 
 from .errors import NotFoundError
-from .model import Actor, Event, Site, event_sort_key
+from .model import Actor, Event, Move, Site, event_sort_key
 from .query import EventFilter, select_events
 
 __all__ = ["Catalogue", "Dataset"]
@@ -56,6 +57,10 @@ class Catalogue:
 
     def count(self, where: EventFilter | None = None) -> int:
         raise NotImplementedError
+
+    def moves(self, where: EventFilter | None = None) -> list[Move]:
+        """Like ``select`` (no limit), but each event only as the fields positions replay."""
+        return [e.move() for e in self.select(where)]
 
     def select_json(self, where: EventFilter | None = None, limit: int | None = None) -> list[str]:
         """Like ``select``, but each event as its --json text (``jsonout.json_text`` of ``to_json()``).

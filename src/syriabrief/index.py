@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Sequence
 from .dataset import Catalogue
 from .errors import StoreError
 from .jsonout import json_text
-from .model import Actor, Dispute, Event, Site, Source
+from .model import Actor, Dispute, Event, Move, Site, Source
 from .query import EventFilter
 from .validate import SCHEMA_VERSION, TABLES, check_records, check_references
 
@@ -62,7 +62,7 @@ __all__ = [
 # already answers several times faster than parsing and checking every event.
 INDEX_MIN_BYTES = 256 * 1024
 # Bumped whenever the index layout changes: an index of another format is rebuilt.
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 # What the format also depends on: marshal's format may change between Python versions.
 _FORMAT = f"{INDEX_FORMAT} python{sys.version_info[0]}.{sys.version_info[1]} marshal{marshal.version}"
 # An index built this soon after a store's last change is trusted for one answer
@@ -89,16 +89,20 @@ CREATE TABLE sites (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, doc TEXT NOT NULL
 -- The event itself is read from its layer's file at (offset, length), or from
 -- ``doc`` when the file was not line-structured. ``canonical``: the stored text
 -- is exactly the event's --json text (what syriabrief itself writes).
+-- ``figures``: the event reports quantities (EventFilter.with_figures).
 CREATE TABLE events (
     n INTEGER PRIMARY KEY, id TEXT NOT NULL, layer INTEGER NOT NULL,
     first INTEGER NOT NULL, last INTEGER NOT NULL, type TEXT NOT NULL, status TEXT NOT NULL,
-    canonical INTEGER NOT NULL, offset INTEGER, length INTEGER, doc TEXT
+    figures INTEGER NOT NULL, canonical INTEGER NOT NULL, offset INTEGER, length INTEGER, doc TEXT
 );
 -- Summaries apart, so that date and actor queries read narrow rows.
 CREATE TABLE summaries (n INTEGER PRIMARY KEY, folded BLOB NOT NULL);
 -- Every field of the event, marshalled (_pack): what select() builds Events from,
 -- several times faster than parsing the JSON line again.
 CREATE TABLE packed (n INTEGER PRIMARY KEY, fields BLOB NOT NULL);
+-- The fields of the event's Move, marshalled: what positions replay, a fraction
+-- of the whole event (a big actor's profile replays tens of thousands).
+CREATE TABLE moves (n INTEGER PRIMARY KEY, fields BLOB NOT NULL);
 -- Links carry the event's days too: "this actor, since that day" is one index range.
 CREATE TABLE event_actors (
     actor TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL, n INTEGER NOT NULL
@@ -111,6 +115,7 @@ CREATE TABLE event_sites (
 _INDEXES = """
 CREATE INDEX events_by_first ON events (first);
 CREATE INDEX events_by_last ON events (last, first);
+CREATE INDEX events_by_id ON events (id);
 CREATE INDEX actors_of_events ON event_actors (actor, last, first, n);
 CREATE INDEX sites_of_events ON event_sites (site, last, first, n);
 """
@@ -121,12 +126,14 @@ _COPY_IN_DATE_ORDER = """
 CREATE TEMP TABLE renumber (old INTEGER PRIMARY KEY, new INTEGER NOT NULL);
 INSERT INTO renumber SELECT n, row_number() OVER (ORDER BY first, last, id) FROM main.events;
 INSERT INTO final.events
-    SELECT r.new, e.id, e.layer, e.first, e.last, e.type, e.status, e.canonical, e.offset, e.length, e.doc
+    SELECT r.new, e.id, e.layer, e.first, e.last, e.type, e.status, e.figures, e.canonical, e.offset, e.length, e.doc
     FROM main.events AS e JOIN renumber AS r ON r.old = e.n ORDER BY r.new;
 INSERT INTO final.summaries
     SELECT r.new, s.folded FROM main.summaries AS s JOIN renumber AS r ON r.old = s.n ORDER BY r.new;
 INSERT INTO final.packed
     SELECT r.new, p.fields FROM main.packed AS p JOIN renumber AS r ON r.old = p.n ORDER BY r.new;
+INSERT INTO final.moves
+    SELECT r.new, m.fields FROM main.moves AS m JOIN renumber AS r ON r.old = m.n ORDER BY r.new;
 INSERT INTO final.event_actors
     SELECT a.actor, a.first, a.last, r.new FROM main.event_actors AS a JOIN renumber AS r ON r.old = a.n;
 INSERT INTO final.event_sites
@@ -235,6 +242,12 @@ class IndexedDataset(Catalogue):
         conditions, params = _conditions(where or EventFilter())
         return self._db.execute(f"SELECT count(*) FROM events WHERE {conditions}", params).fetchone()[0]
 
+    def moves(self, where: EventFilter | None = None) -> list[Move]:
+        conditions, params = _conditions(where or EventFilter())
+        sql = f"SELECT (SELECT fields FROM moves WHERE moves.n = events.n) FROM events WHERE {conditions} ORDER BY n"
+        make, loads = Move._make, marshal.loads
+        return [make(loads(fields)) for (fields,) in self._db.execute(sql, params)]
+
     def _rows(self, where: EventFilter | None, limit: int | None, columns: str = _ROW) -> list[tuple]:
         conditions, params = _conditions(where or EventFilter())
         if limit is None or limit < 0:  # no limit, as select_events reads a negative one
@@ -337,6 +350,12 @@ def _conditions(where: EventFilter) -> tuple[str, list[Any]]:
         if values:
             clauses.append(f"{column} IN ({_marks(values)})")
             params += sorted(values)
+    if where.with_figures:
+        clauses.append("figures")
+    if where.ids:
+        # One parameter whatever the number of ids: SQLite caps the number of "?".
+        clauses.append("id IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(sorted(where.ids)))
     if where.search:
         # Both sides case-folded by Python and compared as UTF-8 bytes: a byte
         # substring of UTF-8 is a character substring, so this is exactly
@@ -456,7 +475,7 @@ def _build_into(paths: Sequence[Path], file: Path) -> None:
                     # Start this layer again from what the layers below left.
                     actors.clear(), actors.update(earlier[0])
                     sites.clear(), sites.update(earlier[1])
-                    for table in ("event_actors", "event_sites", "summaries", "packed"):
+                    for table in ("event_actors", "event_sites", "summaries", "packed", "moves"):
                         sql = f"DELETE FROM {table} WHERE n IN (SELECT n FROM events WHERE layer = ?)"
                         db.execute(sql, (layer,))
                     db.execute("DELETE FROM events WHERE layer = ?", (layer,))
@@ -506,7 +525,7 @@ def _check_layers(db: sqlite3.Connection, paths: Sequence[Path], actors: dict, s
         _raise_plain([paths[duplicate[0]]])
     if len(paths) > 1:
         db.execute("DELETE FROM events WHERE n NOT IN (SELECT max(n) FROM events GROUP BY id)")
-        for table in ("event_actors", "event_sites", "summaries", "packed"):
+        for table in ("event_actors", "event_sites", "summaries", "packed", "moves"):
             db.execute(f"DELETE FROM {table} WHERE n NOT IN (SELECT n FROM events)")
     db.execute("CREATE TEMP TABLE known_actors (id TEXT PRIMARY KEY)")
     db.execute("CREATE TEMP TABLE known_sites (id TEXT PRIMARY KEY)")
@@ -607,8 +626,9 @@ def _keep_records(table: str, lines: list[tuple[int, bytes]], into: dict[str, di
     into.update((r["id"], r) for r in records)
 
 
-# One event as the index keeps it: id, first day, last day, type, status,
-# canonical, offset, length, doc, folded summary, actor ids, site ids, packed fields.
+# One event as the index keeps it: id, first day, last day, type, status, figures,
+# canonical, offset, length, doc, folded summary, actor ids, site ids, packed fields,
+# move fields.
 Digest = tuple
 
 
@@ -635,9 +655,10 @@ def _describe(record: dict, offset: int | None, body: bytes | None, doc: str | N
     else:
         length, canonical = None, True  # doc is written from the Event itself
     return (
-        event.id, period.start.toordinal(), period.end.toordinal(), event.type, event.status, canonical,
-        offset, length, doc, _fold(event.summary), tuple(dict.fromkeys(event.actors)),
-        tuple(dict.fromkeys(event.places)), _pack(event),
+        event.id, period.start.toordinal(), period.end.toordinal(), event.type, event.status,
+        bool(event.quantities), canonical, offset, length, doc, _fold(event.summary),
+        tuple(dict.fromkeys(event.actors)), tuple(dict.fromkeys(event.places)), _pack(event),
+        marshal.dumps(tuple(event.move())),
     )  # fmt: skip
 
 
@@ -688,19 +709,21 @@ class _Digester:
 
 def _store_digests(db: sqlite3.Connection, layer: int, batches: Iterable[list[Digest]]) -> None:
     for digests in batches:
-        events, summaries, packed, links_a, links_s = [], [], [], [], []
+        events, summaries, packed, moves, links_a, links_s = [], [], [], [], [], []
         (start,) = db.execute("SELECT coalesce(max(n), 0) FROM events").fetchone()
         for n, digest in enumerate(digests, start + 1):
-            (event_id, first, last, kind, status, canonical, offset, length, doc, folded, who, where,
-             fields) = digest  # fmt: skip
-            events.append((n, event_id, layer, first, last, kind, status, canonical, offset, length, doc))
+            (event_id, first, last, kind, status, figures, canonical, offset, length, doc, folded, who, where,
+             fields, move) = digest  # fmt: skip
+            events.append((n, event_id, layer, first, last, kind, status, figures, canonical, offset, length, doc))
             summaries.append((n, folded))
             packed.append((n, fields))
+            moves.append((n, move))
             links_a += ((a, first, last, n) for a in who)
             links_s += ((s, first, last, n) for s in where)
-        db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", events)
+        db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", events)
         db.executemany("INSERT INTO summaries VALUES (?, ?)", summaries)
         db.executemany("INSERT INTO packed VALUES (?, ?)", packed)
+        db.executemany("INSERT INTO moves VALUES (?, ?)", moves)
         db.executemany("INSERT INTO event_actors VALUES (?, ?, ?, ?)", links_a)
         db.executemany("INSERT INTO event_sites VALUES (?, ?, ?, ?)", links_s)
 

@@ -9,7 +9,7 @@ Each class reads itself from its JSON form (``from_json``) and writes it back
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .dates import Period, event_period
 
@@ -23,6 +23,7 @@ __all__ = [
     "Actor",
     "Dispute",
     "Event",
+    "Move",
     "Site",
     "event_sort_key",
     "Source",
@@ -142,6 +143,17 @@ class Event:
     def period(self) -> Period:
         """The days the event may cover: from the start of `date` to the end of `end_date`."""
         return event_period(self.date, self.end_date)
+
+    @property
+    def contested(self) -> bool:
+        """Sources disagree about the event: it is disputed or carries another account."""
+        return self.status == "disputed" or bool(self.disputes)
+
+    def move(self) -> Move:
+        return Move(
+            self.id, self.date, self.end_date, self.date_precision, self.approximate, self.type, self.stage,
+            self.actors, self.site, self.destination, self.contested,
+        )  # fmt: skip
 
     @property
     def places(self) -> tuple[str, ...]:
@@ -270,10 +282,35 @@ class Site:
         }
 
 
+class Move(NamedTuple):
+    """What positions (and the sentences about them) need of an event: when, what, who, where.
+
+    Deriving a big actor's positions replays tens of thousands of events; an
+    indexed store hands these few fields out without building whole Events.
+    The names and meanings are the Event's own, so either can be replayed.
+    """
+
+    id: str
+    date: str
+    end_date: str | None
+    date_precision: str
+    approximate: bool
+    type: str
+    stage: str | None
+    actors: tuple[str, ...]
+    site: str | None
+    destination: str | None
+    contested: bool
+
+    @property
+    def period(self) -> Period:
+        return event_period(self.date, self.end_date)
+
+
 def _precision_of(date: str) -> str:
     return {4: "year", 7: "month"}.get(len(date), "day")
 
 
-def event_sort_key(event: Event) -> tuple:
+def event_sort_key(event: Event | Move) -> tuple:
     period = event.period
     return (period.start, period.end, event.id)

@@ -10,10 +10,9 @@ from collections import Counter
 from datetime import date
 from typing import Any, Iterable, Sequence
 
-from .dates import describe, precision_of
+from .dates import describe, parse_stored, precision_of
 from .dataset import Catalogue, Dataset
-from .model import Event
-from .positions import is_contested
+from .model import Event, Move
 
 __all__ = ["count_phrase", "join_names", "timeline_summary", "type_label"]
 
@@ -57,7 +56,7 @@ def timeline_summary(
         sentences.append("The sites most often named are " + _ranked(places, data.site_name) + ".")
     types = Counter(e.type for e in events)
     sentences.append("By type: " + ", ".join(count_phrase(n, type_label(t), type_label(t, plural=True)) for t, n in types.most_common()) + ".")
-    contested = [e for e in events if e.status == "disputed" or e.disputes]
+    contested = [e for e in events if e.contested]
     if contested:
         sentences.append(
             f"Sources disagree on {count_phrase(len(contested), 'of them', 'of them')}: "
@@ -114,6 +113,10 @@ __all__ += [
 
 # How many of a site's latest changes of hands its paragraph tells; the table has them all.
 HISTORY_TOLD = 12
+# How many held sites an actor's paragraph names, and how many of its other
+# positions (the latest) it tells; it counts the rest.
+HELD_NAMED = 10
+POSITIONS_TOLD = 8
 # How many strength figures an actor's paragraph quotes.
 STRENGTH_SHOWN = 3
 # Kinds of actor whose name reads without an article ("Russia", "Ahmed al-Sharaa").
@@ -129,7 +132,7 @@ def actor_phrase(actor_id: str, data: Dataset, start: bool = False) -> str:
     return _capital(phrase) if start else phrase
 
 
-def when(event: Event) -> str:
+def when(event: Event | Move) -> str:
     """``on 21 Feb 2026``, ``in Nov 2019``, ``around 21–22 Feb 2026``."""
     text = describe(event.date, event.end_date)
     if event.approximate:
@@ -142,7 +145,7 @@ def cite(ids: Iterable[str]) -> str:
     return f" [{'; '.join(unique)}]" if unique else ""
 
 
-def event_clause(event: Event, data: Dataset, as_of: date | None = None) -> str:
+def event_clause(event: Event | Move, data: Dataset, as_of: date | None = None) -> str:
     """What a move (withdrawal, deployment, presence, handover, control change) did, from the acting party's side.
 
     Seen from ``as_of``, a withdrawal whose span runs past that day is still under way.
@@ -197,17 +200,24 @@ def figure_text(value: Any, name: str) -> str:
     return f"{amount} {name.replace('_', ' ')}"
 
 
-def actor_narrative(report: dict, cited: dict[str, Event], data: Dataset) -> str:
-    """A paragraph on what an actor holds and has left, its strength and any doubt about it."""
+def actor_narrative(report: dict, cited: dict[str, Event | Move], data: Dataset) -> str:
+    """A paragraph on what an actor holds and has left, its strength and any doubt about it.
+
+    Past HELD_NAMED held sites and POSITIONS_TOLD other positions, only the
+    latest are told and the rest counted: a big store gives an actor thousands.
+    """
     actor_id, as_of = report["id"], _as_of_text(report["as_of"])
     name = actor_phrase(actor_id, data, start=True)
     sentences = []
     held = [i for i in report["holds"] if i["status"] == "active" and i["role"] == "holder"]
     if held:
         sentences.append(_held_sentence(name, held))
+    held_ids = {id(i) for i in held}
+    others = [i for i in report["holds"] + report["left"] if id(i) not in held_ids]
+    told = {id(i) for i in sorted(others, key=_latest_change)[-POSITIONS_TOLD:]}
     lost: dict[tuple, list[dict]] = {}
-    for item in report["holds"] + report["left"]:
-        if item in held:
+    for item in others:
+        if id(item) not in told:
             continue
         closing = cited.get(item["events"][-1]) if item["events"] else None
         if item["status"] == "lost" and closing is not None and closing.actors:
@@ -226,16 +236,18 @@ def actor_narrative(report: dict, cited: dict[str, Event], data: Dataset) -> str
             sites = join_names(i["site_name"] for i in items)
             ids = [i["events"][-1] for i in items]
             sentences[n] = f"{name} lost {sites} to {actor_phrase(taker, data)} {dated}{cite(ids)}."
+    untold = [i for i in others if id(i) not in told]
+    if untold:
+        sentences.append(_untold_sentence(untold))
     if not sentences:
         sentences.append(
             f"No move (withdrawal, deployment, presence report, handover or control change) involving {actor_phrase(actor_id, data)} "
             f"is recorded up to {as_of}."
         )
-        listed = report["events"]
-        if listed:
-            first, last = listed[0], listed[-1]
-            span = f"dated {describe(first.date)}" if first is last else f"from {describe(first.date)} to {describe(last.end_date or last.date)}"
-            sentences.append(f"It appears in {count_phrase(len(listed), 'event')}, {span}{cite([first.id, last.id])}.")
+        first, last = report["first_event"], report["last_event"]
+        if first:
+            span = f"dated {describe(first['date'])}" if first == last else f"from {describe(first['date'])} to {describe(last['end_date'] or last['date'])}"
+            sentences.append(f"It appears in {count_phrase(report['event_count'], 'event')}, {span}{cite([first['id'], last['id']])}.")
     if report.get("strength"):
         figures = report["strength"][:STRENGTH_SHOWN]
         sentences.append(
@@ -246,16 +258,45 @@ def actor_narrative(report: dict, cited: dict[str, Event], data: Dataset) -> str
     contested = list(dict.fromkeys(i["site_name"] for i in report["holds"] + report["left"] if i["disputed"]))
     if contested:
         ids = [e for i in report["holds"] + report["left"] if i["disputed"] for e in i["events"]
-               if e in cited and is_contested(cited[e])]  # fmt: skip
-        sentences.append(f"Sources disagree about events behind its position at {join_names(contested)}{cite(ids)}.")
+               if e in cited and cited[e].contested]  # fmt: skip
+        places = join_names(contested) if len(contested) <= TOP_NAMES else f"{count_phrase(len(contested), 'site')}"
+        shown_ids = ids if len(ids) <= POSITIONS_TOLD else ids[-POSITIONS_TOLD:]
+        latest = "" if shown_ids is ids else f" (the latest {len(shown_ids)} of {len(ids):,} such events)"
+        sentences.append(f"Sources disagree about events behind its position at {places}{latest}{cite(shown_ids)}.")
     sentences += _pending_sentences(report.get("pending", []), cited, report["as_of"])
     return " ".join(sentences)
 
 
+def _latest_change(item: dict) -> date:
+    """When a period last changed: its end, else when its status began, else its start."""
+    text = item["until"] or item["status_since"] or item["since"]
+    return parse_stored(text).end if text else date.min
+
+
+# How the positions a paragraph leaves untold are counted, by status.
+_UNTOLD = (
+    ("active", "is at {} as a guest or partner"),
+    ("withdrawing", "is leaving {}"),
+    ("vacated", "left {}"),
+    ("handed_over", "handed over {}"),
+    ("lost", "lost {}"),
+)
+
+
+def _untold_sentence(items: list[dict]) -> str:
+    counts = Counter(i["status"] for i in items)
+    parts = [f.format(count_phrase(counts[status], "other site")) for status, f in _UNTOLD if counts[status]]
+    return f"Besides these, it {join_names(parts)} (all listed under holds and left)."
+
+
 def _held_sentence(name: str, held: list[dict]) -> str:
-    """``X holds A since 1 Jan 2026 [..]`` or, for many sites, the sites grouped by the day they were taken."""
+    """``X holds A since 1 Jan 2026 [..]`` or, for many sites, the sites grouped by the day they were taken.
+
+    Held sorts by the day each site was taken: past HELD_NAMED, only the latest are named.
+    """
+    named = held[-HELD_NAMED:]
     groups: dict[str | None, list[dict]] = {}
-    for item in held:
+    for item in named:
         groups.setdefault(item["since"], []).append(item)
     parts = []
     for since, items in groups.items():
@@ -263,17 +304,23 @@ def _held_sentence(name: str, held: list[dict]) -> str:
         parts.append(f"{join_names(i['site_name'] for i in items)}{dated}{cite(i['events'][0] for i in items)}")
     if len(held) == 1:
         return f"{name} {'has held' if held[0]['since'] else 'holds'} {parts[0]}."
+    if len(named) < len(held):
+        return (
+            f"{name} holds {count_phrase(len(held), 'site')}; the {len(named)} taken most recently: "
+            + "; ".join(parts)
+            + f"; and {count_phrase(len(held) - len(named), 'other')}."
+        )
     return f"{name} holds {count_phrase(len(held), 'site')}: " + "; ".join(parts) + "."
 
 
-def _figure_phrase(figure: dict, cited: dict[str, Event]) -> str:
+def _figure_phrase(figure: dict, cited: dict[str, Event | Move]) -> str:
     status = "" if figure["status"] in ("confirmed", "reported") else f", {figure['status']}"
     event = _figure_event(figure, cited)
     dated = describe(event.date, event.end_date, event.approximate)
     return f"{figure_text(figure['value'], figure['name'])} ({dated}{status}){cite([figure['event']])}"
 
 
-def _position_sentence(actor_id: str, item: dict, cited: dict[str, Event], data: Dataset) -> str:
+def _position_sentence(actor_id: str, item: dict, cited: dict[str, Event | Move], data: Dataset) -> str:
     events = [cited[i] for i in item["events"] if i in cited]
     name = actor_phrase(actor_id, data, start=True)
     site = item["site_name"]
@@ -314,7 +361,7 @@ def _position_sentence(actor_id: str, item: dict, cited: dict[str, Event], data:
     return f"{name} left {site} as {clause}{cite([closing.id])}."
 
 
-def base_narrative(report: dict, history: Sequence, cited: dict[str, Event], data: Dataset) -> str:
+def base_narrative(report: dict, history: Sequence, cited: dict[str, Event | Move], data: Dataset) -> str:
     """A paragraph on a site: each change of hands in order, then its state at the as-of day."""
     as_of = _as_of_text(report["as_of"])
     site = report["name"]
@@ -354,7 +401,7 @@ def base_narrative(report: dict, history: Sequence, cited: dict[str, Event], dat
     return " ".join(sentences)
 
 
-def _pending_sentences(pending: Sequence[str], cited: dict[str, Event], as_of_iso: str) -> list[str]:
+def _pending_sentences(pending: Sequence[str], cited: dict[str, Event | Move], as_of_iso: str) -> list[str]:
     sentences = []
     for event_id in pending:
         event = cited.get(event_id)
@@ -366,7 +413,7 @@ def _pending_sentences(pending: Sequence[str], cited: dict[str, Event], as_of_is
     return sentences
 
 
-def compare_narrative(comparison: dict, cited: dict[str, Event], data: Dataset) -> str:
+def compare_narrative(comparison: dict, cited: dict[str, Event | Move], data: Dataset) -> str:
     """Sentences on what two or more actors (or sites) have in common and where they differ."""
     subjects = comparison["subjects"]
     if subjects and subjects[0]["kind"] == "site":
@@ -432,7 +479,7 @@ def compare_narrative(comparison: dict, cited: dict[str, Event], data: Dataset) 
     return " ".join(sentences)
 
 
-def _compare_sites_text(comparison: dict, cited: dict[str, Event], data: Dataset) -> str:
+def _compare_sites_text(comparison: dict, cited: dict[str, Event | Move], data: Dataset) -> str:
     as_of = _as_of_text(comparison["as_of"])
     sentences = []
     for s in comparison["subjects"]:
@@ -469,7 +516,7 @@ def _site_state_sentence(s: dict, data: Dataset, as_of: str) -> str:
     return f"As of {as_of}, no force is recorded at {s['name']}; {who} left{(' on ' + describe(s['since'])) if s.get('since') else ''}{ids}."
 
 
-def change_narrative(report: dict, cited: dict[str, Event], data: Dataset) -> str:
+def change_narrative(report: dict, cited: dict[str, Event | Move], data: Dataset) -> str:
     """Sentences on what changed between two days."""
     before, after = _as_of_text(report["since"]), _as_of_text(report["as_of"])
     changes = report["differences"]
@@ -504,7 +551,7 @@ def _state_words(state: dict, data: Dataset) -> str:
     return state["status"].replace("_", " ") + who
 
 
-def brief_narrative(report: dict, cited: dict[str, Event], data: Dataset) -> str:
+def brief_narrative(report: dict, cited: dict[str, Event | Move], data: Dataset) -> str:
     """A few paragraphs: who holds the bases, what moved recently, what the sources dispute."""
     as_of = _as_of_text(report["as_of"])
     bases = report["bases"]
@@ -591,7 +638,7 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _order(event: Event | None):
+def _order(event: Event | Move | None):
     return (event.period.start, event.period.end, event.id) if event else (date.max, date.max, "")
 
 
@@ -599,7 +646,7 @@ def _as_of_text(iso: str) -> str:
     return describe(iso)
 
 
-def _figure_event(figure: dict, cited: dict[str, Event]) -> Event:
+def _figure_event(figure: dict, cited: dict[str, Event | Move]) -> Event:
     """The event a figure comes from, or a stand-in carrying only its date (for ``when``)."""
     if figure["event"] in cited:
         return cited[figure["event"]]

@@ -10,7 +10,8 @@ of the as-of day (a ``2026-02`` event seen from 10 February) is not applied;
 the state is marked uncertain and the event is listed as pending. A history
 that rests on an event the sources disagree about is marked disputed.
 
-Pure functions over model objects: no I/O, standard library only.
+Pure functions over model objects (whole Events or their narrow Moves): no
+I/O, standard library only.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from .dates import parse_stored
-from .model import Event, event_sort_key
+from .model import Event, Move, event_sort_key
+
+Replayable = Event | Move  # a Move carries every field the replay reads
 
 __all__ = [
     "CLOSED_STATUSES",
@@ -31,7 +34,7 @@ __all__ = [
     "SiteStatus",
     "actor_positions",
     "control_history",
-    "is_contested",
+    "positions_by_actor",
     "site_status",
 ]
 
@@ -143,12 +146,7 @@ class ActorPositions:
         }
 
 
-def is_contested(event: Event) -> bool:
-    """Sources disagree about the event: it is disputed or carries another account."""
-    return event.status == "disputed" or bool(event.disputes)
-
-
-def control_history(site_id: str, events: Iterable[Event], as_of: datetime.date) -> list[ControlPeriod]:
+def control_history(site_id: str, events: Iterable[Replayable], as_of: datetime.date) -> list[ControlPeriod]:
     """Every actor's periods at ``site_id`` as of the end of ``as_of``, in the order they began.
 
     Only events whose ``site`` is ``site_id`` and whose type is in DRIVING_TYPES
@@ -157,37 +155,55 @@ def control_history(site_id: str, events: Iterable[Event], as_of: datetime.date)
     return list(_History.build(site_id, events, as_of).periods())
 
 
-def site_status(site_id: str, events: Iterable[Event], as_of: datetime.date) -> SiteStatus:
+def site_status(site_id: str, events: Iterable[Replayable], as_of: datetime.date) -> SiteStatus:
     """The state of ``site_id`` at the end of ``as_of`` (``unknown`` when no event places anyone there)."""
     history = _History.build(site_id, events, as_of)
     return _status_from(site_id, list(history.periods()), tuple(e.id for e in history.pending))
 
 
-def actor_positions(actor_id: str, events: Iterable[Event], as_of: datetime.date) -> ActorPositions:
+def actor_positions(actor_id: str, events: Iterable[Replayable], as_of: datetime.date) -> ActorPositions:
     """Where ``actor_id`` is and what it has left, at the end of ``as_of``.
 
     A site's history depends on every actor's events there (another party may
     take it), so ``events`` must hold all driving events at each site the actor
     appears at, not only the actor's own.
     """
-    by_site: dict[str, list[Event]] = {}
+    return positions_by_actor(events, as_of, only=actor_id).get(actor_id, ActorPositions(actor_id, (), ()))
+
+
+def positions_by_actor(
+    events: Iterable[Replayable], as_of: datetime.date, only: str | None = None
+) -> dict[str, ActorPositions]:
+    """Every actor's positions at the end of ``as_of`` (or ``only`` that actor's), one replay per site.
+
+    Each site is replayed once for all the actors seen there, so listing every
+    actor costs what profiling the busiest one does.
+    """
+    by_site: dict[str, list[Replayable]] = {}
     for event in events:
         if event.site and event.type in DRIVING_TYPES:
             by_site.setdefault(event.site, []).append(event)
-    holds: list[ControlPeriod] = []
-    left: list[ControlPeriod] = []
-    pending: list[str] = []
+    holds: dict[str, list[ControlPeriod]] = {}
+    left: dict[str, list[ControlPeriod]] = {}
+    pending: dict[str, list[str]] = {}
     for site_id, site_events in by_site.items():
-        if not any(actor_id in e.actors for e in site_events):
+        if only is not None and not any(only in e.actors for e in site_events):
             continue
         history = _History.build(site_id, site_events, as_of)
-        pending.extend(e.id for e in history.pending if actor_id in e.actors)
+        for event in history.pending:
+            for actor in event.actors:
+                pending.setdefault(actor, []).append(event.id)
         for period in history.periods():
-            if period.actor == actor_id:
-                (holds if period.is_open else left).append(period)
-    holds.sort(key=lambda p: (_day(p.start, first=True) or datetime.date.min, p.site))
-    left.sort(key=lambda p: (_day(p.end) or datetime.date.min, p.site))
-    return ActorPositions(actor_id, tuple(holds), tuple(left), tuple(dict.fromkeys(pending)))
+            if only is None or period.actor == only:
+                (holds if period.is_open else left).setdefault(period.actor, []).append(period)
+    result = {}
+    for actor in sorted(holds.keys() | left.keys() | pending.keys()):
+        if only is not None and actor != only:
+            continue
+        held = sorted(holds.get(actor, ()), key=lambda p: (_day(p.start, first=True) or datetime.date.min, p.site))
+        gone = sorted(left.get(actor, ()), key=lambda p: (_day(p.end) or datetime.date.min, p.site))
+        result[actor] = ActorPositions(actor, tuple(held), tuple(gone), tuple(dict.fromkeys(pending.get(actor, ()))))
+    return result
 
 
 # --- the history builder -------------------------------------------------------------
@@ -212,9 +228,9 @@ class _Stay:
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
-    def note(self, event: Event) -> None:
+    def note(self, event: Replayable) -> None:
         self.events[event.id] = None
-        self.disputed = self.disputed or is_contested(event)
+        self.disputed = self.disputed or event.contested
 
 
 
@@ -229,10 +245,10 @@ class _History:
         # kept apart so that long histories replay in linear time.
         self.open: dict[str, _Stay] = {}
         self.seen: set[str] = set()
-        self.pending: list[Event] = []
+        self.pending: list[Replayable] = []
 
     @classmethod
-    def build(cls, site_id: str, events: Iterable[Event], as_of: datetime.date) -> _History:
+    def build(cls, site_id: str, events: Iterable[Replayable], as_of: datetime.date) -> _History:
         history = cls(site_id, as_of)
         relevant = [e for e in events if e.site == site_id and e.type in DRIVING_TYPES]
         for event in sorted(relevant, key=event_sort_key):
@@ -257,7 +273,7 @@ class _History:
 
     # Each event is applied, skipped (it comes after the as-of day) or held as
     # pending (its date may fall on either side of it).
-    def apply(self, event: Event) -> None:
+    def apply(self, event: Replayable) -> None:
         begins = parse_stored(event.date)
         if begins.start > self.as_of:
             return
@@ -291,7 +307,7 @@ class _History:
         self.seen.add(actor)
         return stay
 
-    def _close(self, stay: _Stay, status: str, when: str, event: Event) -> None:
+    def _close(self, stay: _Stay, status: str, when: str, event: Replayable) -> None:
         stay.status, stay.end, stay.status_since = status, when, when
         stay.note(event)
         if self.open.get(stay.actor) is stay:
@@ -302,7 +318,7 @@ class _History:
             return "partner"
         return "guest" if self._holder(other_than=actor) else "holder"
 
-    def _deployment(self, event: Event) -> list[_Stay]:
+    def _deployment(self, event: Replayable) -> list[_Stay]:
         touched = []
         for position, actor in enumerate(event.actors):
             stay = self._open_stay(actor)
@@ -315,7 +331,7 @@ class _History:
             touched.append(stay)
         return touched
 
-    def _presence(self, event: Event) -> list[_Stay]:
+    def _presence(self, event: Replayable) -> list[_Stay]:
         touched = []
         for position, actor in enumerate(event.actors):
             # Reported there: present since a day no event gives, unless one already did.
@@ -324,7 +340,7 @@ class _History:
             touched.append(stay)
         return touched
 
-    def _withdrawal(self, event: Event) -> list[_Stay]:
+    def _withdrawal(self, event: Replayable) -> list[_Stay]:
         touched = []
         for position, actor in enumerate(event.actors):
             stay = self._open_stay(actor)
@@ -347,7 +363,7 @@ class _History:
             touched.append(stay)
         return touched
 
-    def _handover(self, event: Event) -> list[_Stay]:
+    def _handover(self, event: Replayable) -> list[_Stay]:
         giver = event.actors[0] if event.actors else None
         recipient = event.actors[1] if len(event.actors) > 1 else None
         touched = []
@@ -366,7 +382,7 @@ class _History:
             touched.append(self._take(recipient, event))
         return touched
 
-    def _control_change(self, event: Event) -> list[_Stay]:
+    def _control_change(self, event: Replayable) -> list[_Stay]:
         taker = event.actors[0] if event.actors else None
         loser = event.actors[1] if len(event.actors) > 1 else None
         touched = []
@@ -388,7 +404,7 @@ class _History:
             touched.append(self._take(taker, event))
         return touched
 
-    def _take(self, actor: str, event: Event) -> _Stay:
+    def _take(self, actor: str, event: Replayable) -> _Stay:
         stay = self._open_stay(actor)
         if stay is None:
             stay = self._new_stay(actor, "holder", event.date)

@@ -31,6 +31,10 @@ class EventFilter:
     types: frozenset[str] = field(default_factory=frozenset)
     statuses: frozenset[str] = field(default_factory=frozenset)
     search: str | None = None
+    # Only events that report figures (quantities): where a force's strength is found.
+    with_figures: bool = False
+    # Only these events (by id): the ones a derived position cites.
+    ids: frozenset[str] = field(default_factory=frozenset)
 
     def matches(self, event: Event) -> bool:
         period = event.period
@@ -47,6 +51,10 @@ class EventFilter:
         if self.statuses and event.status not in self.statuses:
             return False
         if self.search and self.search.casefold() not in event.summary.casefold():
+            return False
+        if self.with_figures and not event.quantities:
+            return False
+        if self.ids and event.id not in self.ids:
             return False
         return True
 

@@ -243,7 +243,7 @@ def _print_periods(console: Console, title: str, periods: Sequence[dict], column
     console.print(_periods_table(shown, columns))
 
 
-def print_actor(console: Console, report: dict, data: Dataset, events: Sequence[Event]) -> None:
+def print_actor(console: Console, report: dict, data: Dataset) -> None:
     """An actor's profile: who it is, what it holds and has left, its figures, narrative and events."""
     about = [_kind_words(report["kind"]), report["country"] or ""]
     _heading(console, report["name"], " · ".join(a for a in about if a) + f" · as of {describe(report['as_of'])}")
@@ -268,12 +268,10 @@ def print_actor(console: Console, report: dict, data: Dataset, events: Sequence[
                 line.append(f" ({figure['status']})", style="yellow")
             line.append(f"  [{visible(figure['event'])}]", style="dim")
             console.print(line)
-    if events:
-        console.print(Text(f"\nEvents ({len(events)} of {len(report['events'])} shown)" if len(events) < len(report["events"]) else "\nEvents", style="bold"))
-        console.print(event_table(events, data, console.width))
+    _print_events(console, report, data)
 
 
-def print_base(console: Console, report: dict, data: Dataset, events: Sequence[Event]) -> None:
+def print_base(console: Console, report: dict, data: Dataset) -> None:
     """A site's profile: where and what it is, its state, history, disputes, narrative and events."""
     kind = _kind_words(report["kind"]) or "site"
     where = ", ".join(p for p in (report["admin1"], report["country"]) if p)
@@ -304,9 +302,17 @@ def print_base(console: Console, report: dict, data: Dataset, events: Sequence[E
                 line.append(visible(account["claim"]), style="not bold")
                 grid.add_row(Text(""), line)
         console.print(grid)
-    if events:
-        console.print(Text(f"\nEvents ({len(events)} of {len(report['events'])} shown)" if len(events) < len(report["events"]) else "\nEvents", style="bold"))
-        console.print(event_table(events, data, console.width))
+    _print_events(console, report, data)
+
+
+def _print_events(console: Console, report: dict, data: Dataset) -> None:
+    """A profile's events: the latest ones the report lists, saying how many there are in all."""
+    events, total = report["events"], report["event_count"]
+    if not events:
+        return
+    heading = f"\nEvents ({len(events)} of {total:,} shown)" if len(events) < total else "\nEvents"
+    console.print(Text(heading, style="bold"))
+    console.print(event_table(events, data, console.width))
 
 
 def print_comparison(console: Console, comparison: dict) -> None:

@@ -24,7 +24,7 @@ AsOfOption = Annotated[
 ]
 LimitOption = Annotated[
     Optional[int],
-    typer.Option(metavar="N", min=1, help=f"Show the most recent N events (the table shows {DEFAULT_TABLE_ROWS} unless told)."),
+    typer.Option(metavar="N", min=1, help=f"Show the most recent N events (the table shows {DEFAULT_TABLE_ROWS} unless told; --json all)."),
 ]
 
 
@@ -41,20 +41,17 @@ def _period(text: Optional[str]):
     return parse_user_date(text) if text is not None else None
 
 
-def _shown_events(report: dict, limit: Optional[int]):
-    """The events the table shows (the latest ones), and a note on stderr when some are left out."""
+def _note_left_out(report: dict, limit: Optional[int]) -> None:
+    """Say on stderr when the table leaves events out (and how to see them)."""
     from ..narrative import count_phrase
 
-    ids = [e.id for e in report["events"]]
-    keep = ids[-(limit or DEFAULT_TABLE_ROWS) :]
-    events = report["events"][-len(keep) :] if keep else []
-    if len(keep) < len(ids) and limit is None:
+    shown, total = len(report["events"]), report["event_count"]
+    if shown < total and limit is None:
         typer.echo(
-            f"Showing the latest {count_phrase(len(keep), 'event')} of {len(ids):,}; "
+            f"Showing the latest {count_phrase(shown, 'event')} of {total:,}; "
             "use --limit N to see more, or --json for all.",
             err=True,
         )
-    return events
 
 
 @app.command()
@@ -125,13 +122,16 @@ def _profile(words, as_of, since, until, limit, json, db, *, resolve, listing, l
         else:
             make_console().print(list_table(rows))
         return
-    profile = report(data, resolve(data, name), day, _period(since), _period(until))
+    # The table shows the latest events only, so only those are read; --json has them all unless limited.
+    rows = limit if json or limit else DEFAULT_TABLE_ROWS
+    profile = report(data, resolve(data, name), day, _period(since), _period(until), rows)
     if json:
         from ..briefing import json_ready
 
         write_json(json_ready(profile))
         return
-    show(make_console(), profile, data, _shown_events(profile, limit))
+    _note_left_out(profile, limit)
+    show(make_console(), profile, data)
 
 
 @app.command()
