@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import random
@@ -19,6 +20,7 @@ from syriabrief.dates import parse_user_date
 from syriabrief.errors import StoreError
 from syriabrief.index import IndexedDataset
 from syriabrief.model import event_sort_key
+from syriabrief.positions import DRIVING_TYPES, ActorPositions, positions_by_actor
 from syriabrief.query import EventFilter
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -32,6 +34,11 @@ UNICODE_EVENTS = [
     event("2025-05-02-istanbul", "2025-05-02", "meeting", actors=["turkey"],
           summary="Delegations met in İSTANBUL; ΟΔΟΣ closed."),
     event("2025-05", "2025-05", "statement", actors=["us", "sdf"], summary="A statement in May 2025 (SDF, US)."),
+    # Figures: only a force's size counts as strength (EventFilter.with_strength).
+    event("2025-06-01-troops", "2025-06-01", "deployment", actors=["us"], site="site-002",
+          quantities={"troops": 900, "vehicles": 40}),
+    event("2025-06-02-vehicles", "2025-06-02", "deployment", actors=["us"], site="site-002",
+          quantities={"vehicles": 12}),
 ]  # fmt: skip
 
 
@@ -76,7 +83,7 @@ def random_filters(data: Dataset, count: int, seed: int = 1) -> list[tuple[Event
             types=frozenset(rng.sample(generate.TYPES, rng.choice((0, 0, 1, 3)))),
             statuses=frozenset(rng.sample(generate.STATUSES, rng.choice((0, 0, 1)))),
             search=rng.choice([None, None, *words]),
-            with_figures=rng.random() < 0.2,
+            with_strength=rng.random() < 0.2,
         )
         filters.append((where, rng.choice([None, None, 1, 3, 50])))
     return filters
@@ -231,8 +238,8 @@ def test_the_timeline_command_prints_the_same_on_both_paths(tmp_path, monkeypatc
         assert all(r.exit_code == 0 for r in runs), [r.stderr for r in runs]
         outputs.append([(r.stdout, r.stderr) for r in runs])
     assert outputs[0] == outputs[1]
-    assert "303 events match; the latest 50" in outputs[1][4][0]
-    assert "Showing the latest 50 events of 303" in outputs[1][4][1]
+    assert "305 events match; the latest 50" in outputs[1][4][0]
+    assert "Showing the latest 50 events of 305" in outputs[1][4][1]
 
 
 def test_worker_processes_build_the_same_index(tmp_path, always_index, monkeypatch):
@@ -245,3 +252,65 @@ def test_worker_processes_build_the_same_index(tmp_path, always_index, monkeypat
     path.write_text(store.dump_store(layout), encoding="utf-8")
     with pytest.raises(StoreError, match="has no month 13"):
         index.open_indexed([path])
+
+
+POSITION_COMMANDS = [
+    ["actor"], ["actor", "SDF"], ["actor", "SDF", "--limit", "3"], ["actor", "US", "--since", "2024"],
+    ["base"], ["base", "S7"], ["compare", "SDF", "US"], ["compare", "S7", "S12"], ["brief", "--days", "400"],
+    ["compare", "--at", "2020-01-01", "--at", "2025-06-30"],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("as_of", [None, "2019-07-04", "2025-05", "2026-06-30"])
+def test_position_commands_print_the_same_on_both_paths(tmp_path, monkeypatch, as_of):
+    """Settled histories kept in the index, replays over its moves, the plain path: one answer."""
+    path = generated(tmp_path / "store.json", 300)
+    runner = CliRunner()
+    outputs = []
+    for threshold in (10**12, 0):
+        monkeypatch.setattr(index, "INDEX_MIN_BYTES", threshold)
+        runs = []
+        for args in POSITION_COMMANDS:
+            dated = [] if as_of is None or "--at" in args else ["--as-of", as_of]
+            for form in ([], ["--json"]):
+                runs.append(runner.invoke(app, [*args, *dated, *form, "--db", str(path)], terminal_width=100))
+        assert all(r.exit_code == 0 for r in runs), [r.stderr for r in runs if r.exit_code]
+        outputs.append([(r.stdout, r.stderr) for r in runs])
+    assert outputs[0] == outputs[1]
+
+
+def test_settled_histories_are_kept_for_sites_whose_moves_have_all_happened(tmp_path, always_index):
+    path = generated(tmp_path / "store.json", 300)
+    data = indexed([path])
+    moves = data.moves(EventFilter(types=DRIVING_TYPES))
+    last_day = max(m.period.end for m in moves)
+    periods, unsettled = data.settled_periods(last_day)
+    assert periods and not unsettled
+    # A day before the last move's end: the sites that move names are replayed, no others.
+    day = last_day - datetime.timedelta(days=1)
+    periods, unsettled = data.settled_periods(day)
+    late = {p for m in moves if m.period.end > day for p in (m.site, m.destination) if p}
+    assert periods and unsettled == late and not {p.site for p in periods} & late
+    everyone = positions_by_actor(moves, last_day)
+    sdf, none = data.settled_periods(last_day, actor="sdf")
+    assert ActorPositions.of("sdf", sdf) == everyone["sdf"] and not none
+    data.close()
+
+
+def test_a_damaged_index_is_reported_in_one_line_removed_and_rebuilt(tmp_path, always_index, monkeypatch):
+    import sqlite3
+
+    monkeypatch.setattr(index, "RACY_WINDOW_NS", 0)  # the index below is not rebuilt for being new
+    path = generated(tmp_path / "store.json", 300)
+    runner = CliRunner()
+    first = runner.invoke(app, ["actor", "SDF", "--json", "--db", str(path)])
+    assert first.exit_code == 0
+    [kept] = index.cache_dir().glob("*.sqlite3")
+    with sqlite3.connect(kept) as db:
+        db.execute("DROP TABLE settled")
+    damaged = runner.invoke(app, ["actor", "SDF", "--json", "--db", str(path)])
+    assert damaged.exit_code == 1 and damaged.stdout == ""
+    assert damaged.stderr.startswith("Error: the index kept in") and damaged.stderr.count("\n") == 1
+    assert "no such table: settled" in damaged.stderr and not kept.exists()
+    again = runner.invoke(app, ["actor", "SDF", "--json", "--db", str(path)])
+    assert again.exit_code == 0 and again.stdout == first.stdout

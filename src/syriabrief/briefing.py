@@ -21,7 +21,6 @@ from .positions import (
     DRIVING_TYPES,
     ActorPositions,
     ControlPeriod,
-    actor_positions,
     control_history,
     positions_by_actor,
     site_status,
@@ -48,8 +47,6 @@ BASE_KINDS = ("air_base", "base", "garrison", "airport", "naval_base")
 # What counts as a move in a brief: a force or a site changing hands, or detainees moved.
 # A presence report places a force but moves nothing, so it is not listed as a move.
 MOVE_TYPES = (DRIVING_TYPES - {"presence"}) | {"detainee_transfer"}
-# Quantity names that describe a force's size, shown as its reported strength.
-_STRENGTH_WORDS = ("troop", "soldier", "personnel", "fighter")
 # Of those, the names that count the whole force rather than a part of it ("troops_remaining").
 _TOTAL_STRENGTH = ("troops", "troops_in_syria", "soldiers", "personnel", "fighters")
 
@@ -70,8 +67,7 @@ def _window(since: Period | None, until: Period | None, as_of: datetime.date) ->
 def actor_list(data: Dataset, as_of: datetime.date) -> list[dict[str, Any]]:
     """Every actor with the sites it holds and has left at the as-of day."""
     until = day_period(as_of)
-    # One replay of every site serves every actor.
-    everyone = positions_by_actor(data.moves(EventFilter(types=DRIVING_TYPES, until=until)), as_of)
+    everyone = _positions(data, as_of)
     rows = []
     for actor in sorted(data.actors.values(), key=lambda a: a.name.casefold()):
         positions = everyone.get(actor.id) or ActorPositions(actor.id, (), ())
@@ -103,11 +99,8 @@ def actor_report(
     from .narrative import actor_narrative
 
     listed = replace(_window(since, until, as_of), actors=frozenset({actor.id}))
-    events, span = _latest_and_span(data, listed, limit)
-    positions, moves = _positions_and_moves(data, actor.id, as_of)
-    figures = data.select(EventFilter(actors=frozenset({actor.id}), until=day_period(as_of), with_figures=True))
-    cited: dict[str, Event | Move] = {m.id: m for m in moves}
-    cited.update({e.id: e for e in figures})
+    positions = _positions(data, as_of, actor.id).get(actor.id) or ActorPositions(actor.id, (), ())
+    figures = data.select(EventFilter(actors=frozenset({actor.id}), until=day_period(as_of), with_strength=True))
     report = {
         **_actor_identity(actor),
         "affiliation_names": [data.actor_name(a) for a in actor.affiliations],
@@ -117,25 +110,20 @@ def actor_report(
         "left": [_period_json(p, data) for p in positions.left],
         "strength": _strength(figures),
         "pending": list(positions.pending),
-        **span,
-        "events": events,  # Event objects until json_ready(): tables need only a few
+        **_span(data, listed),
+        "events": data.select(listed, limit),  # Event objects until json_ready(): tables need only a few
     }
-    report["narrative"] = actor_narrative(report, cited, data)
+    report["narrative"] = actor_narrative(report, data)
     return report
 
 
-def _latest_and_span(data: Dataset, where: EventFilter, limit: int | None) -> tuple[list[Event], dict[str, Any]]:
-    """The events to list (the latest ``limit``, or all) and the count, first and last of all of them."""
-    if limit is None:
-        events = data.select(where)
-        everything: Sequence[Event | Move] = events
-    else:
-        events = data.select(where, limit)
-        everything = data.moves(where)  # narrow rows: cheap to count and to find the first in
-    return events, {
-        "event_count": len(everything),
-        "first_event": _event_ref(everything[0]) if everything else None,
-        "last_event": _event_ref(everything[-1]) if everything else None,
+def _span(data: Dataset, where: EventFilter) -> dict[str, Any]:
+    """How many events match, and references to the first and the last."""
+    count, first, last = data.span(where)
+    return {
+        "event_count": count,
+        "first_event": _event_ref(first) if first else None,
+        "last_event": _event_ref(last) if last else None,
     }
 
 
@@ -144,13 +132,41 @@ def json_ready(report: dict[str, Any]) -> dict[str, Any]:
     return {**report, "events": [e.to_json() for e in report["events"]]}
 
 
-def _positions_and_moves(data: Dataset, actor_id: str, as_of: datetime.date) -> tuple[ActorPositions, list[Move]]:
-    """The actor's positions and the moves they were derived from (every driving event at its sites)."""
+def _positions(data: Dataset, as_of: datetime.date, actor: str | None = None) -> dict[str, ActorPositions]:
+    """Every actor's positions at the as-of day (or only ``actor``'s), by actor id.
+
+    Sites whose history the dataset keeps settled for this day are read as they
+    are; the others are replayed from their moves.
+    """
     until = day_period(as_of)
-    own = data.moves(EventFilter(actors=frozenset({actor_id}), types=DRIVING_TYPES, until=until))
-    sites = frozenset(m.site for m in own if m.site)
-    everyone = data.moves(EventFilter(sites=sites, types=DRIVING_TYPES, until=until)) if sites else []
-    return actor_positions(actor_id, everyone, as_of), everyone
+    kept = data.settled_periods(as_of, actor)
+    if kept is not None:
+        periods, replay = kept
+    elif actor is None:
+        periods, replay = [], None  # every site
+    else:
+        # A site's history depends on every party's moves there, at every site the actor's moves name.
+        own = data.moves(EventFilter(actors=frozenset({actor}), types=DRIVING_TYPES, until=until))
+        periods, replay = [], frozenset(m.site for m in own if m.site)
+    if replay is None:
+        moves = data.moves(EventFilter(types=DRIVING_TYPES, until=until))
+    elif replay:
+        # Selected by any place they name; only the moves made at these sites rebuild their histories.
+        moves = [m for m in data.moves(EventFilter(sites=replay, types=DRIVING_TYPES, until=until)) if m.site in replay]
+    else:
+        moves = []
+    replayed = positions_by_actor(moves, as_of, only=actor)
+    by_actor: dict[str, list[ControlPeriod]] = {}
+    for period in periods:
+        by_actor.setdefault(period.actor, []).append(period)
+    return {
+        a: ActorPositions.of(a, [*by_actor.get(a, ()), *_all_periods(replayed.get(a))], replayed[a].pending if a in replayed else ())
+        for a in sorted(by_actor.keys() | replayed.keys())
+    }
+
+
+def _all_periods(positions: ActorPositions | None) -> tuple[ControlPeriod, ...]:
+    return positions.holds + positions.left if positions else ()
 
 
 def _actor_identity(actor: Actor) -> dict[str, Any]:
@@ -169,12 +185,11 @@ def _strength(events: Sequence[Event]) -> list[dict[str, Any]]:
     """Figures of a force's size: whole-force totals first, then partial counts; latest first in each."""
     figures = []
     for event in reversed(events):
-        for name, value in event.quantities.items():
-            if any(word in name for word in _STRENGTH_WORDS):
-                figures.append(
-                    {"name": name, "value": value, "date": event.date, "end_date": event.end_date,
-                     "approximate": event.approximate, "status": event.status, "event": event.id}
-                )  # fmt: skip
+        for name in event.strength_names:
+            figures.append(
+                {"name": name, "value": event.quantities[name], "date": event.date, "end_date": event.end_date,
+                 "approximate": event.approximate, "status": event.status, "event": event.id}
+            )  # fmt: skip
     figures.sort(key=lambda f: f["name"] not in _TOTAL_STRENGTH)  # stable: keeps latest first
     return figures
 
@@ -210,7 +225,7 @@ def base_report(
     driving = data.moves(EventFilter(sites=at_site, types=DRIVING_TYPES, until=day_period(as_of)))
     history = control_history(site.id, driving, as_of)
     status = site_status(site.id, driving, as_of)
-    events, span = _latest_and_span(data, replace(_window(since, until, as_of), sites=at_site), limit)
+    listed = replace(_window(since, until, as_of), sites=at_site)
     # Every contested event the history rests on, not only the latest: an old
     # disputed departure still decides who was where.
     behind = {i for p in history for i in p.events}
@@ -221,8 +236,8 @@ def base_report(
         **_status_json(status, data),
         "history": [_period_json(p, data) for p in history],
         "accounts": _accounts(contested),
-        **span,
-        "events": events,  # Event objects until json_ready(): tables need only a few
+        **_span(data, listed),
+        "events": data.select(listed, limit),  # Event objects until json_ready(): tables need only a few
     }
     report["narrative"] = base_narrative(report, history, {m.id: m for m in driving}, data)
     return report
@@ -306,15 +321,14 @@ def compare_actors(
     subjects = []
     cited: dict[str, Event | Move] = {}
     for actor in actors:
-        positions, driving = _positions_and_moves(data, actor.id, as_of)
+        positions = _positions(data, as_of, actor.id).get(actor.id) or ActorPositions(actor.id, (), ())
         mine = replace(window, actors=frozenset({actor.id}))
         events = data.moves(mine)
         moves = [e for e in events if e.type in DRIVING_TYPES - {"presence"} and e.actors and e.actors[0] == actor.id]
-        figures = data.select(replace(mine, with_figures=True))
+        figures = data.select(replace(mine, with_strength=True))
         left_in_window = [p for p in positions.left if _within(p.end, window)]
         leaving = [p for p in positions.holds if p.status == "withdrawing"]
         cited.update({e.id: e for e in events})
-        cited.update({m.id: m for m in driving})
         cited.update({e.id: e for e in figures})
         departures = left_in_window + leaving
         destinations = _unique(e.destination for e in moves if e.destination and e.destination != e.site)

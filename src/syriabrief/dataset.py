@@ -9,12 +9,16 @@ loading every event.
 
 from __future__ import annotations
 
+import datetime
 import difflib
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from .errors import NotFoundError
 from .model import Actor, Event, Move, Site, event_sort_key
 from .query import EventFilter, select_events
+
+if TYPE_CHECKING:
+    from .positions import ControlPeriod
 
 __all__ = ["Catalogue", "Dataset"]
 
@@ -57,6 +61,23 @@ class Catalogue:
 
     def count(self, where: EventFilter | None = None) -> int:
         raise NotImplementedError
+
+    def settled_periods(
+        self, as_of: datetime.date, actor: str | None = None
+    ) -> tuple[list[ControlPeriod], frozenset[str]] | None:
+        """The control periods (every actor's, or ``actor``'s) kept ready for ``as_of``; None: replay all.
+
+        An indexed dataset keeps each site's settled history (positions.settled_history),
+        the answer for any as-of day on or after the last day the site's moves may
+        cover. It returns those periods from the sites settled at ``as_of``, and
+        the other sites (where the actor is named), whose moves must be replayed.
+        """
+        return None
+
+    def span(self, where: EventFilter | None = None) -> tuple[int, Event | Move | None, Event | Move | None]:
+        """How many events match, and the first and the last of them."""
+        moves = self.moves(where)
+        return len(moves), moves[0] if moves else None, moves[-1] if moves else None
 
     def moves(self, where: EventFilter | None = None) -> list[Move]:
         """Like ``select`` (no limit), but each event only as the fields positions replay."""

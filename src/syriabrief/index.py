@@ -27,6 +27,8 @@ never next to the store (the bundled dataset may sit in a read-only place).
 
 from __future__ import annotations
 
+import datetime
+import itertools
 import json
 import marshal
 import os
@@ -34,6 +36,7 @@ import re
 import sys
 import time
 import uuid
+from dataclasses import astuple
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Sequence
 
@@ -41,6 +44,7 @@ from .dataset import Catalogue
 from .errors import StoreError
 from .jsonout import json_text
 from .model import Actor, Dispute, Event, Move, Site, Source
+from .positions import DRIVING_TYPES, ControlPeriod, settled_history
 from .query import EventFilter
 from .validate import SCHEMA_VERSION, TABLES, check_records, check_references
 
@@ -62,7 +66,7 @@ __all__ = [
 # already answers several times faster than parsing and checking every event.
 INDEX_MIN_BYTES = 256 * 1024
 # Bumped whenever the index layout changes: an index of another format is rebuilt.
-INDEX_FORMAT = 2
+INDEX_FORMAT = 4
 # What the format also depends on: marshal's format may change between Python versions.
 _FORMAT = f"{INDEX_FORMAT} python{sys.version_info[0]}.{sys.version_info[1]} marshal{marshal.version}"
 # An index built this soon after a store's last change is trusted for one answer
@@ -89,11 +93,11 @@ CREATE TABLE sites (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, doc TEXT NOT NULL
 -- The event itself is read from its layer's file at (offset, length), or from
 -- ``doc`` when the file was not line-structured. ``canonical``: the stored text
 -- is exactly the event's --json text (what syriabrief itself writes).
--- ``figures``: the event reports quantities (EventFilter.with_figures).
+-- ``strength``: the event gives a force's size (EventFilter.with_strength).
 CREATE TABLE events (
     n INTEGER PRIMARY KEY, id TEXT NOT NULL, layer INTEGER NOT NULL,
     first INTEGER NOT NULL, last INTEGER NOT NULL, type TEXT NOT NULL, status TEXT NOT NULL,
-    figures INTEGER NOT NULL, canonical INTEGER NOT NULL, offset INTEGER, length INTEGER, doc TEXT
+    strength INTEGER NOT NULL, canonical INTEGER NOT NULL, offset INTEGER, length INTEGER, doc TEXT
 );
 -- Summaries apart, so that date and actor queries read narrow rows.
 CREATE TABLE summaries (n INTEGER PRIMARY KEY, folded BLOB NOT NULL);
@@ -110,6 +114,12 @@ CREATE TABLE event_actors (
 CREATE TABLE event_sites (
     site TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL, n INTEGER NOT NULL
 );
+-- Every site's control history once all its moves have happened
+-- (positions.settled_history), one marshalled ControlPeriod per row in the
+-- order the history gives. It is the answer for any as-of day from the site's
+-- ``settled`` day on: the last day any move naming the site may cover.
+CREATE TABLE periods (seq INTEGER PRIMARY KEY, actor TEXT NOT NULL, site TEXT NOT NULL, fields BLOB NOT NULL);
+CREATE TABLE settled (site TEXT PRIMARY KEY, day INTEGER NOT NULL);
 """
 # Created after the bulk insert, which is several times faster than keeping them up to date.
 _INDEXES = """
@@ -118,6 +128,7 @@ CREATE INDEX events_by_last ON events (last, first);
 CREATE INDEX events_by_id ON events (id);
 CREATE INDEX actors_of_events ON event_actors (actor, last, first, n);
 CREATE INDEX sites_of_events ON event_sites (site, last, first, n);
+CREATE INDEX periods_by_actor ON periods (actor);
 """
 _FAST_WRITES = "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536;"
 # From the staging database (checked, later layers already winning) to the
@@ -126,7 +137,7 @@ _COPY_IN_DATE_ORDER = """
 CREATE TEMP TABLE renumber (old INTEGER PRIMARY KEY, new INTEGER NOT NULL);
 INSERT INTO renumber SELECT n, row_number() OVER (ORDER BY first, last, id) FROM main.events;
 INSERT INTO final.events
-    SELECT r.new, e.id, e.layer, e.first, e.last, e.type, e.status, e.figures, e.canonical, e.offset, e.length, e.doc
+    SELECT r.new, e.id, e.layer, e.first, e.last, e.type, e.status, e.strength, e.canonical, e.offset, e.length, e.doc
     FROM main.events AS e JOIN renumber AS r ON r.old = e.n ORDER BY r.new;
 INSERT INTO final.summaries
     SELECT r.new, s.folded FROM main.summaries AS s JOIN renumber AS r ON r.old = s.n ORDER BY r.new;
@@ -210,9 +221,10 @@ def open_indexed(paths: Sequence[Path]) -> IndexedDataset | None:
 class IndexedDataset(Catalogue):
     """Actors and sites in memory, events in an SQLite index: the Dataset API for big stores."""
 
-    def __init__(self, connection: sqlite3.Connection, actors: Iterable[Actor], sites: Iterable[Site]):
+    def __init__(self, connection: sqlite3.Connection, path: Path, actors: Iterable[Actor], sites: Iterable[Site]):
         super().__init__(actors, sites)
         self._db = connection
+        self._path = path
         self._files: list[BinaryIO] = []
 
     def _adopt(self, handles: list[BinaryIO]) -> None:
@@ -240,25 +252,67 @@ class IndexedDataset(Catalogue):
 
     def count(self, where: EventFilter | None = None) -> int:
         conditions, params = _conditions(where or EventFilter())
-        return self._db.execute(f"SELECT count(*) FROM events WHERE {conditions}", params).fetchone()[0]
+        return self._fetch(f"SELECT count(*) FROM events WHERE {conditions}", params)[0][0]
+
+    def settled_periods(
+        self, as_of: datetime.date, actor: str | None = None
+    ) -> tuple[list[ControlPeriod], frozenset[str]] | None:
+        day = as_of.toordinal()
+        settled = "site IN (SELECT site FROM settled WHERE day <= ?)"
+        if actor is None:
+            rows = self._fetch(f"SELECT fields FROM periods WHERE {settled} ORDER BY seq", (day,))
+            unsettled = self._fetch("SELECT site FROM settled WHERE day > ?", (day,))
+        else:
+            sql = f"SELECT fields FROM periods WHERE actor = ? AND {settled} ORDER BY seq"
+            rows = self._fetch(sql, (actor, day))
+            # The unsettled sites among those the actor's moves name (up to the as-of day).
+            unsettled = self._fetch(
+                f"SELECT DISTINCT x.site FROM event_actors AS a JOIN events AS e ON e.n = a.n "
+                f"JOIN event_sites AS x ON x.n = a.n JOIN settled AS s ON s.site = x.site "
+                f"WHERE a.actor = ? AND a.first <= ? AND e.type IN ({_marks(DRIVING_TYPES)}) AND s.day > ?",
+                (actor, day, *sorted(DRIVING_TYPES), day),
+            )
+        periods = [ControlPeriod(*marshal.loads(fields)) for (fields,) in rows]
+        return periods, frozenset(site for (site,) in unsettled)
+
+    def span(self, where: EventFilter | None = None) -> tuple[int, Move | None, Move | None]:
+        conditions, params = _conditions(where or EventFilter())
+        [(count, first, last)] = self._fetch(f"SELECT count(*), min(n), max(n) FROM events WHERE {conditions}", params)
+        if not count:
+            return 0, None, None
+        ends = dict(self._fetch("SELECT n, fields FROM moves WHERE n IN (?, ?)", (first, last)))
+        return count, Move._make(marshal.loads(ends[first])), Move._make(marshal.loads(ends[last]))
 
     def moves(self, where: EventFilter | None = None) -> list[Move]:
         conditions, params = _conditions(where or EventFilter())
         sql = f"SELECT (SELECT fields FROM moves WHERE moves.n = events.n) FROM events WHERE {conditions} ORDER BY n"
         make, loads = Move._make, marshal.loads
-        return [make(loads(fields)) for (fields,) in self._db.execute(sql, params)]
+        return [make(loads(fields)) for (fields,) in self._fetch(sql, params)]
 
     def _rows(self, where: EventFilter | None, limit: int | None, columns: str = _ROW) -> list[tuple]:
         conditions, params = _conditions(where or EventFilter())
         if limit is None or limit < 0:  # no limit, as select_events reads a negative one
             sql = f"SELECT {columns} FROM events WHERE {conditions} ORDER BY n"
-            return self._db.execute(sql, params).fetchall()
+            return self._fetch(sql, params)
         if limit == 0:
             return []
         sql = f"SELECT {columns} FROM events WHERE {conditions} ORDER BY n DESC LIMIT ?"
-        rows = self._db.execute(sql, (*params, limit)).fetchall()
+        rows = self._fetch(sql, (*params, limit))
         rows.reverse()
         return rows
+
+    def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        """Every row of a query; a damaged index file is removed (the next run rebuilds it) and reported."""
+        import sqlite3
+
+        try:
+            return self._db.execute(sql, params).fetchall()
+        except sqlite3.Error as error:
+            self._path.unlink(missing_ok=True)
+            raise StoreError(
+                f"the index kept in {self._path.parent} could not be read ({error}); "
+                "it has been removed and the next run rebuilds it"
+            ) from None
 
     def _text(self, row: tuple) -> bytes:
         _, event_id, layer, canonical, offset, length, doc = row
@@ -350,8 +404,8 @@ def _conditions(where: EventFilter) -> tuple[str, list[Any]]:
         if values:
             clauses.append(f"{column} IN ({_marks(values)})")
             params += sorted(values)
-    if where.with_figures:
-        clauses.append("figures")
+    if where.with_strength:
+        clauses.append("strength")
     if where.ids:
         # One parameter whatever the number of ids: SQLite caps the number of "?".
         clauses.append("id IN (SELECT value FROM json_each(?))")
@@ -414,7 +468,7 @@ def _open_if_current(
     except sqlite3.Error:
         db.close()
         return None
-    return IndexedDataset(db, actors, sites)
+    return IndexedDataset(db, target, actors, sites)
 
 
 def _close_all(handles: Iterable[BinaryIO]) -> None:
@@ -510,10 +564,33 @@ def _build_into(paths: Sequence[Path], file: Path) -> None:
         staging.unlink(missing_ok=True)
     final = sqlite3.connect(file)
     try:
-        final.executescript(_FAST_WRITES + _INDEXES + "ANALYZE;")
+        final.executescript(_FAST_WRITES + _INDEXES)
+        _settle(final)
+        final.execute("ANALYZE")
         final.commit()
     finally:
         final.close()
+
+
+def _settle(db: sqlite3.Connection) -> None:
+    """Replay every site's history once, to its end, and keep it (the periods table)."""
+
+    # Site by site (a site's moves come together), so only one site's moves are held at a time.
+    rows = db.cursor().execute(
+        f"SELECT x.site, x.last, m.fields FROM event_sites AS x JOIN events AS e ON e.n = x.n "
+        f"JOIN moves AS m ON m.n = x.n WHERE e.type IN ({_marks(DRIVING_TYPES)}) ORDER BY x.site, x.n",
+        sorted(DRIVING_TYPES),
+    )
+    for site, group in itertools.groupby(rows, key=lambda row: row[0]):
+        # The links name every place of a move; the history is of moves *at* the site, but
+        # counting every move that names it in the settled day only ever errs towards replaying.
+        links = list(group)
+        moves = [Move._make(marshal.loads(fields)) for _, _, fields in links]
+        db.executemany(
+            "INSERT INTO periods (actor, site, fields) VALUES (?, ?, ?)",
+            [(p.actor, site, marshal.dumps(astuple(p))) for p in settled_history(site, moves)],
+        )
+        db.execute("INSERT INTO settled VALUES (?, ?)", (site, max(last for _, last, _ in links)))
 
 
 def _check_layers(db: sqlite3.Connection, paths: Sequence[Path], actors: dict, sites: dict) -> None:
@@ -626,7 +703,7 @@ def _keep_records(table: str, lines: list[tuple[int, bytes]], into: dict[str, di
     into.update((r["id"], r) for r in records)
 
 
-# One event as the index keeps it: id, first day, last day, type, status, figures,
+# One event as the index keeps it: id, first day, last day, type, status, strength,
 # canonical, offset, length, doc, folded summary, actor ids, site ids, packed fields,
 # move fields.
 Digest = tuple
@@ -656,7 +733,7 @@ def _describe(record: dict, offset: int | None, body: bytes | None, doc: str | N
         length, canonical = None, True  # doc is written from the Event itself
     return (
         event.id, period.start.toordinal(), period.end.toordinal(), event.type, event.status,
-        bool(event.quantities), canonical, offset, length, doc, _fold(event.summary),
+        bool(event.strength_names), canonical, offset, length, doc, _fold(event.summary),
         tuple(dict.fromkeys(event.actors)), tuple(dict.fromkeys(event.places)), _pack(event),
         marshal.dumps(tuple(event.move())),
     )  # fmt: skip
@@ -712,9 +789,9 @@ def _store_digests(db: sqlite3.Connection, layer: int, batches: Iterable[list[Di
         events, summaries, packed, moves, links_a, links_s = [], [], [], [], [], []
         (start,) = db.execute("SELECT coalesce(max(n), 0) FROM events").fetchone()
         for n, digest in enumerate(digests, start + 1):
-            (event_id, first, last, kind, status, figures, canonical, offset, length, doc, folded, who, where,
+            (event_id, first, last, kind, status, strength, canonical, offset, length, doc, folded, who, where,
              fields, move) = digest  # fmt: skip
-            events.append((n, event_id, layer, first, last, kind, status, figures, canonical, offset, length, doc))
+            events.append((n, event_id, layer, first, last, kind, status, strength, canonical, offset, length, doc))
             summaries.append((n, folded))
             packed.append((n, fields))
             moves.append((n, move))

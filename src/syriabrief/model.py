@@ -20,6 +20,7 @@ __all__ = [
     "LOCATION_PRECISIONS",
     "SITE_KINDS",
     "STAGES",
+    "STRENGTH_WORDS",
     "Actor",
     "Dispute",
     "Event",
@@ -78,6 +79,8 @@ SITE_KINDS = (
 LOCATION_PRECISIONS = ("exact", "approximate")
 
 Quantity = int | float | dict[str, int | float]
+# Quantity names that describe a force's size ("troops", "troops_remaining", "fighters").
+STRENGTH_WORDS = ("troop", "soldier", "personnel", "fighter")
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +151,11 @@ class Event:
     def contested(self) -> bool:
         """Sources disagree about the event: it is disputed or carries another account."""
         return self.status == "disputed" or bool(self.disputes)
+
+    @property
+    def strength_names(self) -> list[str]:
+        """The names of its quantities that give a force's size."""
+        return [name for name in self.quantities if any(word in name for word in STRENGTH_WORDS)]
 
     def move(self) -> Move:
         return Move(

@@ -13,6 +13,7 @@ from typing import Any, Iterable, Sequence
 from .dates import describe, parse_stored, precision_of
 from .dataset import Catalogue, Dataset
 from .model import Event, Move
+from .query import EventFilter
 
 __all__ = ["count_phrase", "join_names", "timeline_summary", "type_label"]
 
@@ -200,11 +201,12 @@ def figure_text(value: Any, name: str) -> str:
     return f"{amount} {name.replace('_', ' ')}"
 
 
-def actor_narrative(report: dict, cited: dict[str, Event | Move], data: Dataset) -> str:
+def actor_narrative(report: dict, data: Dataset) -> str:
     """A paragraph on what an actor holds and has left, its strength and any doubt about it.
 
     Past HELD_NAMED held sites and POSITIONS_TOLD other positions, only the
     latest are told and the rest counted: a big store gives an actor thousands.
+    The moves it tells of are read from ``data`` by id, so only those are read.
     """
     actor_id, as_of = report["id"], _as_of_text(report["as_of"])
     name = actor_phrase(actor_id, data, start=True)
@@ -215,6 +217,12 @@ def actor_narrative(report: dict, cited: dict[str, Event | Move], data: Dataset)
     held_ids = {id(i) for i in held}
     others = [i for i in report["holds"] + report["left"] if id(i) not in held_ids]
     told = {id(i) for i in sorted(others, key=_latest_change)[-POSITIONS_TOLD:]}
+    disputed = [i for i in report["holds"] + report["left"] if i["disputed"]]
+    # Cited from the latest few disputed positions only: a big store gives an actor hundreds.
+    checked = {id(i) for i in sorted(disputed, key=_latest_change)[-POSITIONS_TOLD:]}
+    named = [i for i in others if id(i) in told] + [i for i in disputed if id(i) in checked]
+    wanted = frozenset(e for i in named for e in i["events"]) | frozenset(report.get("pending", []))
+    cited = {m.id: m for m in data.moves(EventFilter(ids=wanted))} if wanted else {}
     lost: dict[tuple, list[dict]] = {}
     for item in others:
         if id(item) not in told:
@@ -255,14 +263,11 @@ def actor_narrative(report: dict, cited: dict[str, Event | Move], data: Dataset)
             + "; ".join(_figure_phrase(f, cited) for f in figures)
             + "."
         )
-    contested = list(dict.fromkeys(i["site_name"] for i in report["holds"] + report["left"] if i["disputed"]))
-    if contested:
-        ids = [e for i in report["holds"] + report["left"] if i["disputed"] for e in i["events"]
-               if e in cited and cited[e].contested]  # fmt: skip
-        places = join_names(contested) if len(contested) <= TOP_NAMES else f"{count_phrase(len(contested), 'site')}"
-        shown_ids = ids if len(ids) <= POSITIONS_TOLD else ids[-POSITIONS_TOLD:]
-        latest = "" if shown_ids is ids else f" (the latest {len(shown_ids)} of {len(ids):,} such events)"
-        sentences.append(f"Sources disagree about events behind its position at {places}{latest}{cite(shown_ids)}.")
+    if disputed:
+        places = list(dict.fromkeys(i["site_name"] for i in disputed))
+        where = join_names(places) if len(places) <= TOP_NAMES else count_phrase(len(places), "site")
+        ids = [e for i in disputed if id(i) in checked for e in i["events"] if e in cited and cited[e].contested]
+        sentences.append(f"Sources disagree about events behind its position at {where}{cite(ids)}.")
     sentences += _pending_sentences(report.get("pending", []), cited, report["as_of"])
     return " ".join(sentences)
 

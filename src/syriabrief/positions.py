@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from .dates import parse_stored
 from .model import Event, Move, event_sort_key
@@ -35,6 +35,7 @@ __all__ = [
     "actor_positions",
     "control_history",
     "positions_by_actor",
+    "settled_history",
     "site_status",
 ]
 
@@ -44,6 +45,8 @@ DRIVING_TYPES = frozenset({"withdrawal", "deployment", "presence", "handover", "
 OPEN_STATUSES = ("active", "withdrawing")
 # How a period can end: the actor left, gave the site to someone, or had it taken.
 CLOSED_STATUSES = ("vacated", "handed_over", "lost")
+# An as-of day after every event: the settled state (settled_history).
+SETTLED = datetime.date.max
 # Stages of a withdrawal that say the force is still leaving.
 _LEAVING_STAGES = ("began", "ongoing")
 
@@ -137,6 +140,17 @@ class ActorPositions:
     left: tuple[ControlPeriod, ...]
     pending: tuple[str, ...] = ()
 
+    @classmethod
+    def of(cls, actor: str, periods: Iterable[ControlPeriod], pending: Iterable[str] = ()) -> ActorPositions:
+        """The actor's periods sorted into holds (by start) and left (by end)."""
+        holds: list[ControlPeriod] = []
+        left: list[ControlPeriod] = []
+        for period in periods:
+            (holds if period.is_open else left).append(period)
+        holds.sort(key=lambda p: (_day(p.start, first=True) or datetime.date.min, p.site))
+        left.sort(key=lambda p: (_day(p.end) or datetime.date.min, p.site))
+        return cls(actor, tuple(holds), tuple(left), tuple(dict.fromkeys(pending)))
+
     def to_json(self) -> dict[str, Any]:
         return {
             "actor": self.actor,
@@ -183,8 +197,7 @@ def positions_by_actor(
     for event in events:
         if event.site and event.type in DRIVING_TYPES:
             by_site.setdefault(event.site, []).append(event)
-    holds: dict[str, list[ControlPeriod]] = {}
-    left: dict[str, list[ControlPeriod]] = {}
+    periods: dict[str, list[ControlPeriod]] = {}
     pending: dict[str, list[str]] = {}
     for site_id, site_events in by_site.items():
         if only is not None and not any(only in e.actors for e in site_events):
@@ -195,15 +208,21 @@ def positions_by_actor(
                 pending.setdefault(actor, []).append(event.id)
         for period in history.periods():
             if only is None or period.actor == only:
-                (holds if period.is_open else left).setdefault(period.actor, []).append(period)
-    result = {}
-    for actor in sorted(holds.keys() | left.keys() | pending.keys()):
-        if only is not None and actor != only:
-            continue
-        held = sorted(holds.get(actor, ()), key=lambda p: (_day(p.start, first=True) or datetime.date.min, p.site))
-        gone = sorted(left.get(actor, ()), key=lambda p: (_day(p.end) or datetime.date.min, p.site))
-        result[actor] = ActorPositions(actor, tuple(held), tuple(gone), tuple(dict.fromkeys(pending.get(actor, ()))))
-    return result
+                periods.setdefault(period.actor, []).append(period)
+    actors = sorted(periods.keys() | pending.keys())
+    return {
+        a: ActorPositions.of(a, periods.get(a, ()), pending.get(a, ())) for a in actors if only in (None, a)
+    }
+
+
+def settled_history(site_id: str, events: Iterable[Replayable]) -> list[ControlPeriod]:
+    """``site_id``'s history once every one of ``events`` has happened.
+
+    Seen from any day on or after the last day every event may cover, nothing
+    is pending or uncertain any more and control_history gives this answer,
+    so an index can keep it.
+    """
+    return control_history(site_id, events, SETTLED)
 
 
 # --- the history builder -------------------------------------------------------------

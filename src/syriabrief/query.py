@@ -31,8 +31,8 @@ class EventFilter:
     types: frozenset[str] = field(default_factory=frozenset)
     statuses: frozenset[str] = field(default_factory=frozenset)
     search: str | None = None
-    # Only events that report figures (quantities): where a force's strength is found.
-    with_figures: bool = False
+    # Only events that give a force's size (model.STRENGTH_WORDS).
+    with_strength: bool = False
     # Only these events (by id): the ones a derived position cites.
     ids: frozenset[str] = field(default_factory=frozenset)
 
@@ -52,7 +52,7 @@ class EventFilter:
             return False
         if self.search and self.search.casefold() not in event.summary.casefold():
             return False
-        if self.with_figures and not event.quantities:
+        if self.with_strength and not event.strength_names:
             return False
         if self.ids and event.id not in self.ids:
             return False
