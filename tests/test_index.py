@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from dataclasses import replace
 import os
 import random
 import sys
@@ -102,6 +103,12 @@ def assert_same_answers(paths, filters=None):
         ids = frozenset([e.id for e in expected[::2]] + ["no-such-event"])
         by_id = EventFilter(ids=ids)
         assert candidate.select(by_id) == reference.select(by_id) == sorted(expected[::2], key=event_sort_key)
+        assert candidate.span(where) == reference.span(where)
+        if where.sites:
+            day = where.until.end if where.until else datetime.date(2030, 1, 1)
+            made_there = [m for m in reference.moves(replace(where, types=DRIVING_TYPES, since=None, actors=frozenset(),
+                          statuses=frozenset(), search=None, with_strength=False, until=where.until)) if m.site in where.sites]  # fmt: skip
+            assert candidate.moves_at(where.sites, day) == reference.moves_at(where.sites, day) == made_there
     candidate.close()
 
 
@@ -289,7 +296,7 @@ def test_settled_histories_are_kept_for_sites_whose_moves_have_all_happened(tmp_
     # A day before the last move's end: the sites that move names are replayed, no others.
     day = last_day - datetime.timedelta(days=1)
     periods, unsettled = data.settled_periods(day)
-    late = {p for m in moves if m.period.end > day for p in (m.site, m.destination) if p}
+    late = {m.site for m in moves if m.period.end > day and m.site}
     assert periods and unsettled == late and not {p.site for p in periods} & late
     everyone = positions_by_actor(moves, last_day)
     sdf, none = data.settled_periods(last_day, actor="sdf")

@@ -150,11 +150,8 @@ def _positions(data: Dataset, as_of: datetime.date, actor: str | None = None) ->
         periods, replay = [], frozenset(m.site for m in own if m.site)
     if replay is None:
         moves = data.moves(EventFilter(types=DRIVING_TYPES, until=until))
-    elif replay:
-        # Selected by any place they name; only the moves made at these sites rebuild their histories.
-        moves = [m for m in data.moves(EventFilter(sites=replay, types=DRIVING_TYPES, until=until)) if m.site in replay]
     else:
-        moves = []
+        moves = data.moves_at(replay, as_of)
     replayed = positions_by_actor(moves, as_of, only=actor)
     by_actor: dict[str, list[ControlPeriod]] = {}
     for period in periods:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from .errors import NotFoundError
 from .model import Actor, Event, Move, Site, event_sort_key
+from .dates import Period
 from .query import EventFilter, select_events
 
 if TYPE_CHECKING:
@@ -73,6 +74,14 @@ class Catalogue:
         the other sites (where the actor is named), whose moves must be replayed.
         """
         return None
+
+    def moves_at(self, sites: Iterable[str], until: datetime.date) -> list[Move]:
+        """The moves made at these sites (driving types, ``site`` one of them) up to the end of ``until``."""
+        from .positions import DRIVING_TYPES
+
+        wanted = frozenset(sites)
+        where = EventFilter(sites=wanted, types=DRIVING_TYPES, until=Period(until, until, "day"))
+        return [m for m in self.moves(where) if m.site in wanted] if wanted else []
 
     def span(self, where: EventFilter | None = None) -> tuple[int, Event | Move | None, Event | Move | None]:
         """How many events match, and the first and the last of them."""

@@ -66,7 +66,7 @@ __all__ = [
 # already answers several times faster than parsing and checking every event.
 INDEX_MIN_BYTES = 256 * 1024
 # Bumped whenever the index layout changes: an index of another format is rebuilt.
-INDEX_FORMAT = 4
+INDEX_FORMAT = 6
 # What the format also depends on: marshal's format may change between Python versions.
 _FORMAT = f"{INDEX_FORMAT} python{sys.version_info[0]}.{sys.version_info[1]} marshal{marshal.version}"
 # An index built this soon after a store's last change is trusted for one answer
@@ -117,9 +117,13 @@ CREATE TABLE event_sites (
 -- Every site's control history once all its moves have happened
 -- (positions.settled_history), one marshalled ControlPeriod per row in the
 -- order the history gives. It is the answer for any as-of day from the site's
--- ``settled`` day on: the last day any move naming the site may cover.
+-- ``settled`` day on: the last day any move made there may cover. ``site_actors``:
+-- who is named in the moves made at each site (whose profile replays it).
 CREATE TABLE periods (seq INTEGER PRIMARY KEY, actor TEXT NOT NULL, site TEXT NOT NULL, fields BLOB NOT NULL);
 CREATE TABLE settled (site TEXT PRIMARY KEY, day INTEGER NOT NULL);
+CREATE TABLE site_actors (actor TEXT NOT NULL, site TEXT NOT NULL, PRIMARY KEY (actor, site)) WITHOUT ROWID;
+-- The moves made at each site (driving types), for replaying the sites not settled yet.
+CREATE TABLE site_moves (site TEXT NOT NULL, first INTEGER NOT NULL, n INTEGER NOT NULL, fields BLOB NOT NULL);
 """
 # Created after the bulk insert, which is several times faster than keeping them up to date.
 _INDEXES = """
@@ -129,6 +133,7 @@ CREATE INDEX events_by_id ON events (id);
 CREATE INDEX actors_of_events ON event_actors (actor, last, first, n);
 CREATE INDEX sites_of_events ON event_sites (site, last, first, n);
 CREATE INDEX periods_by_actor ON periods (actor);
+CREATE INDEX site_moves_by_site ON site_moves (site, first);
 """
 _FAST_WRITES = "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536;"
 # From the staging database (checked, later layers already winning) to the
@@ -265,15 +270,18 @@ class IndexedDataset(Catalogue):
         else:
             sql = f"SELECT fields FROM periods WHERE actor = ? AND {settled} ORDER BY seq"
             rows = self._fetch(sql, (actor, day))
-            # The unsettled sites among those the actor's moves name (up to the as-of day).
+            # The unsettled sites among those where the actor's moves were made.
             unsettled = self._fetch(
-                f"SELECT DISTINCT x.site FROM event_actors AS a JOIN events AS e ON e.n = a.n "
-                f"JOIN event_sites AS x ON x.n = a.n JOIN settled AS s ON s.site = x.site "
-                f"WHERE a.actor = ? AND a.first <= ? AND e.type IN ({_marks(DRIVING_TYPES)}) AND s.day > ?",
-                (actor, day, *sorted(DRIVING_TYPES), day),
+                "SELECT a.site FROM site_actors AS a JOIN settled AS s ON s.site = a.site WHERE a.actor = ? AND s.day > ?",
+                (actor, day),
             )
         periods = [ControlPeriod(*marshal.loads(fields)) for (fields,) in rows]
         return periods, frozenset(site for (site,) in unsettled)
+
+    def moves_at(self, sites: Iterable[str], until: datetime.date) -> list[Move]:
+        sql = "SELECT fields FROM site_moves WHERE site IN (SELECT value FROM json_each(?)) AND first <= ? ORDER BY n"
+        make, loads = Move._make, marshal.loads
+        return [make(loads(fields)) for (fields,) in self._fetch(sql, (json.dumps(sorted(sites)), until.toordinal()))]
 
     def span(self, where: EventFilter | None = None) -> tuple[int, Move | None, Move | None]:
         conditions, params = _conditions(where or EventFilter())
@@ -577,20 +585,24 @@ def _settle(db: sqlite3.Connection) -> None:
 
     # Site by site (a site's moves come together), so only one site's moves are held at a time.
     rows = db.cursor().execute(
-        f"SELECT x.site, x.last, m.fields FROM event_sites AS x JOIN events AS e ON e.n = x.n "
+        f"SELECT x.site, x.first, x.last, x.n, m.fields FROM event_sites AS x JOIN events AS e ON e.n = x.n "
         f"JOIN moves AS m ON m.n = x.n WHERE e.type IN ({_marks(DRIVING_TYPES)}) ORDER BY x.site, x.n",
         sorted(DRIVING_TYPES),
     )
     for site, group in itertools.groupby(rows, key=lambda row: row[0]):
-        # The links name every place of a move; the history is of moves *at* the site, but
-        # counting every move that names it in the settled day only ever errs towards replaying.
-        links = list(group)
-        moves = [Move._make(marshal.loads(fields)) for _, _, fields in links]
+        # The links name every place of a move (its origin and destination too); the
+        # history is made of the moves made *at* the site.
+        here = [(row, move) for row in group if (move := Move._make(marshal.loads(row[4]))).site == site]
+        if not here:
+            continue
+        moves = [move for _, move in here]
         db.executemany(
             "INSERT INTO periods (actor, site, fields) VALUES (?, ?, ?)",
             [(p.actor, site, marshal.dumps(astuple(p))) for p in settled_history(site, moves)],
         )
-        db.execute("INSERT INTO settled VALUES (?, ?)", (site, max(last for _, last, _ in links)))
+        db.execute("INSERT INTO settled VALUES (?, ?)", (site, max(row[2] for row, _ in here)))
+        db.executemany("INSERT INTO site_actors VALUES (?, ?)", ((a, site) for a in {a for m in moves for a in m.actors}))
+        db.executemany("INSERT INTO site_moves VALUES (?, ?, ?, ?)", ((site, first, n, fields) for (_, first, _, n, fields), _ in here))
 
 
 def _check_layers(db: sqlite3.Connection, paths: Sequence[Path], actors: dict, sites: dict) -> None:

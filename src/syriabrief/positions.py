@@ -206,9 +206,8 @@ def positions_by_actor(
         for event in history.pending:
             for actor in event.actors:
                 pending.setdefault(actor, []).append(event.id)
-        for period in history.periods():
-            if only is None or period.actor == only:
-                periods.setdefault(period.actor, []).append(period)
+        for period in history.periods(only):
+            periods.setdefault(period.actor, []).append(period)
     actors = sorted(periods.keys() | pending.keys())
     return {
         a: ActorPositions.of(a, periods.get(a, ()), pending.get(a, ())) for a in actors if only in (None, a)
@@ -228,7 +227,7 @@ def settled_history(site_id: str, events: Iterable[Replayable]) -> list[ControlP
 # --- the history builder -------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Stay:
     """A ControlPeriod while it is being built."""
 
@@ -274,8 +273,11 @@ class _History:
             history.apply(event)
         return history
 
-    def periods(self) -> Iterable[ControlPeriod]:
+    def periods(self, actor: str | None = None) -> Iterable[ControlPeriod]:
+        """The stays as periods (``actor``'s only, when given), in the order they began."""
         for stay in self.stays:
+            if actor is not None and stay.actor != actor:
+                continue
             yield ControlPeriod(
                 site=self.site_id,
                 actor=stay.actor,
