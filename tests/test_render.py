@@ -2,6 +2,8 @@
 
 import io
 
+import pytest
+
 from conftest import SAMPLE_EVENTS, dataset, event
 
 from syriabrief.render import event_table, make_console, visible, write_json
@@ -46,3 +48,33 @@ def test_json_is_exact_utf8_with_one_trailing_newline():
     out = io.StringIO()
     write_json([{"summary": "Qamishli — قامشلي \x1b"}], out)
     assert out.getvalue() == '[{"summary": "Qamishli — قامشلي \\u001b"}]\n'
+
+
+def test_a_list_written_as_encoded_texts_gives_the_bytes_of_the_decoded_value():
+    import io
+    import json
+
+    from syriabrief.jsonout import json_text, write_json, write_json_with_list
+
+    items = [{"id": "a", "summary": 'syriabrief-list-"x" ]}, \u202e'}, {"id": "b", "n": [1, 2.5, None]}]
+    value = {"name": "syriabrief-list-", "events": [json_text(i) for i in items], "narrative": "[ ]"}
+    spliced, plain = io.StringIO(), io.StringIO()
+    write_json_with_list(value, "events", spliced)
+    write_json({**value, "events": items}, plain)
+    assert spliced.getvalue() == plain.getvalue()
+    assert json.loads(spliced.getvalue())["events"] == items
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('["plain ascii"]', '["plain ascii"]'),
+        ('["del\x7f esc\x1b"]', '["del\\u007f esc\\u001b"]'),
+        ('["tab\t and newline\n stay"]', '["tab\t and newline\n stay"]'),
+        ('["C1\x9b bidi\u202e ok é"]', '["C1\\u009b bidi\\u202e ok é"]'),
+    ],
+)
+def test_json_safe_escapes_what_could_drive_a_terminal_ascii_or_not(text, expected):
+    from syriabrief.safetext import json_safe
+
+    assert json_safe(text) == expected

@@ -32,7 +32,6 @@ __all__ = [
     "MOVE_TYPES",
     "actor_list",
     "actor_report",
-    "json_ready",
     "base_list",
     "base_report",
     "brief_report",
@@ -90,11 +89,14 @@ def actor_report(
     since: Period | None = None,
     until: Period | None = None,
     limit: int | None = None,
+    as_json: bool = False,
 ) -> dict[str, Any]:
     """Profile of one actor: what it holds and has left, its strength, its events and a narrative.
 
     ``limit`` keeps only the latest ``limit`` events in ``events``; ``event_count``
-    and the first and last event still describe them all.
+    and the first and last event still describe them all. ``events`` holds Event
+    objects (a table needs only a few), or with ``as_json`` their --json texts
+    (``jsonout.write_json_with_list`` writes them out as they are).
     """
     from .narrative import actor_narrative
 
@@ -111,7 +113,7 @@ def actor_report(
         "strength": _strength(figures),
         "pending": list(positions.pending),
         **_span(data, listed),
-        "events": data.select(listed, limit),  # Event objects until json_ready(): tables need only a few
+        "events": data.select_json(listed, limit) if as_json else data.select(listed, limit),
     }
     report["narrative"] = actor_narrative(report, data)
     return report
@@ -125,11 +127,6 @@ def _span(data: Dataset, where: EventFilter) -> dict[str, Any]:
         "first_event": _event_ref(first) if first else None,
         "last_event": _event_ref(last) if last else None,
     }
-
-
-def json_ready(report: dict[str, Any]) -> dict[str, Any]:
-    """A profile from actor_report or base_report in its --json form (events as JSON objects)."""
-    return {**report, "events": [e.to_json() for e in report["events"]]}
 
 
 def _positions(data: Dataset, as_of: datetime.date, actor: str | None = None) -> dict[str, ActorPositions]:
@@ -211,10 +208,11 @@ def base_report(
     since: Period | None = None,
     until: Period | None = None,
     limit: int | None = None,
+    as_json: bool = False,
 ) -> dict[str, Any]:
     """Profile of one site: where and what it is, its control history and status, its events, a narrative.
 
-    ``limit`` keeps only the latest ``limit`` events in ``events``, as for actor_report.
+    ``limit`` and ``as_json`` shape ``events`` as for actor_report.
     """
     from .narrative import base_narrative
 
@@ -234,7 +232,7 @@ def base_report(
         "history": [_period_json(p, data) for p in history],
         "accounts": _accounts(contested),
         **_span(data, listed),
-        "events": data.select(listed, limit),  # Event objects until json_ready(): tables need only a few
+        "events": data.select_json(listed, limit) if as_json else data.select(listed, limit),
     }
     report["narrative"] = base_narrative(report, history, {m.id: m for m in driving}, data)
     return report

@@ -13,7 +13,7 @@ from typing import Any, Sequence, TextIO
 
 from .safetext import json_safe
 
-__all__ = ["json_text", "write_json", "write_json_list"]
+__all__ = ["json_text", "write_json", "write_json_list", "write_json_with_list"]
 
 
 def json_text(value: Any) -> str:
@@ -37,6 +37,22 @@ def write_json_list(items: Sequence[str], stream: TextIO | None = None) -> None:
         return
     # json.dumps joins list items with ", ": so does this.
     _write(stream, "[" + ", ".join(items) + "]\n")
+
+
+def write_json_with_list(value: dict[str, Any], key: str, stream: TextIO | None = None) -> None:
+    """Write ``value``, whose ``value[key]`` is a list of already-encoded JSON texts (``json_text``):
+    the same bytes as ``write_json`` of it decoded, without decoding it for a pipe."""
+    stream = stream or sys.stdout
+    items = value[key]
+    if stream.isatty():
+        write_json({**value, key: [json.loads(item) for item in items]}, stream)
+        return
+    # A fresh marker stands where the list goes: no text in the data can be equal to it.
+    import uuid
+
+    marker = json.dumps(f"syriabrief-list-{uuid.uuid4().hex}")
+    text = json.dumps({**value, key: json.loads(marker)}, ensure_ascii=False, allow_nan=False)
+    _write(stream, text.replace(marker, "[" + ", ".join(items) + "]", 1) + "\n")
 
 
 def _write(stream: TextIO, text: str) -> None:

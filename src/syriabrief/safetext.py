@@ -22,6 +22,8 @@ __all__ = ["UNSAFE", "json_safe", "visible"]
 UNSAFE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
 )
+# The ASCII ones, as bytes: ASCII text is checked for them in C (a --json profile can be megabytes).
+_UNSAFE_ASCII = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
 
 
 def visible(text: Any) -> str:
@@ -36,4 +38,8 @@ def json_safe(text: str) -> str:
     Outside strings JSON text is plain ASCII, so every match is inside a string
     and the data a parser reads back is unchanged.
     """
+    if text.isascii():
+        data = text.encode("ascii")
+        if len(data.translate(None, _UNSAFE_ASCII)) == len(data):
+            return text
     return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -124,11 +124,11 @@ def _profile(words, as_of, since, until, limit, json, db, *, resolve, listing, l
         return
     # The table shows the latest events only, so only those are read; --json has them all unless limited.
     rows = limit if json or limit else DEFAULT_TABLE_ROWS
-    profile = report(data, resolve(data, name), day, _period(since), _period(until), rows)
+    profile = report(data, resolve(data, name), day, _period(since), _period(until), rows, as_json=json)
     if json:
-        from ..briefing import json_ready
+        from ..jsonout import write_json_with_list
 
-        write_json(json_ready(profile))
+        write_json_with_list(profile, "events")
         return
     _note_left_out(profile, limit)
     show(make_console(), profile, data)
