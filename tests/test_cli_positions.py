@@ -109,8 +109,13 @@ def test_a_long_event_list_is_cut_and_says_so_on_stderr(tmp_path):
     db = write_store(tmp_path / "s.json", many)
     result = run("base", "Qasrak", "--as-of", "2026-02-01", "--db", str(db))
     assert result.exit_code == 0
-    assert "Showing the latest 50 events of 60" in result.stderr
+    assert "Showing the latest 20 events of 60" in result.stderr and "Events (20 of 60 shown)" in result.stdout
     assert len(as_json(run("base", "Qasrak", "--as-of", "2026-02-01", "--json", "--db", str(db)))["events"]) == 60
+    longer = run("base", "Qasrak", "--as-of", "2026-02-01", "--limit", "45", "--db", str(db))
+    assert "Events (45 of 60 shown)" in longer.stdout and longer.stderr == ""
+    limited = as_json(run("base", "Qasrak", "--as-of", "2026-02-01", "--json", "--limit", "5", "--db", str(db)))
+    assert len(limited["events"]) == 5 and limited["event_count"] == 60
+    assert limited["last_event"]["id"] == limited["events"][-1]["id"] != limited["first_event"]["id"]
 
 
 # --- actor --------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import json
 from dataclasses import replace
 import os
 import random
+import re
 import sys
 from pathlib import Path
 
@@ -321,3 +322,17 @@ def test_a_damaged_index_is_reported_in_one_line_removed_and_rebuilt(tmp_path, a
     assert "no such table: settled" in damaged.stderr and not kept.exists()
     again = runner.invoke(app, ["actor", "SDF", "--json", "--db", str(path)])
     assert again.exit_code == 0 and again.stdout == first.stdout
+
+
+def test_a_big_actors_paragraph_tells_the_latest_and_counts_the_rest(tmp_path):
+    path = generated(tmp_path / "store.json", 1500)
+    report = json.loads(CliRunner().invoke(app, ["actor", "SDF", "--json", "--limit", "1", "--db", str(path)]).stdout)
+    held = [p for p in report["holds"] if p["status"] == "active" and p["role"] == "holder"]
+    others = len(report["holds"]) + len(report["left"]) - len(held)
+    assert len(held) > 10 and others > 8, "the generated SDF should be big enough to bound"
+    text = report["narrative"]
+    assert f"holds {len(held)} sites; the 10 taken most recently: " in text
+    assert f"and {len(held) - 10} others." in text
+    counted = sum(int(n.replace(",", "")) for n in re.findall(r"([\d,]+) other sites?", text))
+    assert "Besides these, it " in text and counted == others - 8
+    assert len(text) < 6000 and len(report["events"]) == 1 and report["event_count"] > 100

@@ -141,9 +141,6 @@ _STATUS_WORDS = {
 # How many moves and disputes the brief lists before saying how many more there are,
 # so that it fits one screen.
 BRIEF_MOVES = 6
-# How many periods an actor's or a site's table lists (--json has them all): a
-# force present at hundreds of sites would otherwise take seconds to draw.
-PERIOD_ROWS = 30
 # How many strength figures an actor's profile lists (--json has them all).
 STRENGTH_ROWS = 5
 BRIEF_DISPUTES = 3
@@ -233,18 +230,22 @@ def base_list_table(rows: Sequence[dict]) -> Table:
     return table
 
 
-def _print_periods(console: Console, title: str, periods: Sequence[dict], columns: Sequence[str]) -> None:
-    """A titled table of periods, the latest PERIOD_ROWS of them when there are more (--json has all)."""
+def _print_periods(console: Console, title: str, periods: Sequence[dict], columns: Sequence[str], rows: int) -> None:
+    """A titled table of periods, the latest ``rows`` of them when there are more (--json has all)."""
     if not periods:
         return
-    shown = periods[-PERIOD_ROWS:]
-    heading = f"\n{title}" + (f" (the latest {len(shown)} of {len(periods):,}; --json lists all)" if len(shown) < len(periods) else "")
+    shown = periods[-rows:]
+    more = f" (the latest {len(shown)} of {len(periods):,}; --limit N shows more, --json lists all)"
+    heading = f"\n{title}" + (more if len(shown) < len(periods) else "")
     console.print(Text(heading, style="bold"))
     console.print(_periods_table(shown, columns))
 
 
-def print_actor(console: Console, report: dict, data: Dataset) -> None:
-    """An actor's profile: who it is, what it holds and has left, its figures, narrative and events."""
+def print_actor(console: Console, report: dict, data: Dataset, rows: int) -> None:
+    """An actor's profile: who it is, what it holds and has left, its figures, narrative and events.
+
+    Each table shows its latest ``rows`` rows (the events are already the latest ones).
+    """
     about = [_kind_words(report["kind"]), report["country"] or ""]
     _heading(console, report["name"], " · ".join(a for a in about if a) + f" · as of {describe(report['as_of'])}")
     extra = []
@@ -258,8 +259,8 @@ def print_actor(console: Console, report: dict, data: Dataset) -> None:
         console.print(Text(visible(line), style="dim"))
     console.print()
     print_paragraph(console, report["narrative"])
-    _print_periods(console, "Holds", report["holds"], ("Site", "Role", "Status", "Since", "To"))
-    _print_periods(console, "Left", report["left"], ("Site", "Status", "Since", "Until", "To"))
+    _print_periods(console, "Holds", report["holds"], ("Site", "Role", "Status", "Since", "To"), rows)
+    _print_periods(console, "Left", report["left"], ("Site", "Status", "Since", "Until", "To"), rows)
     if report["strength"]:
         console.print(Text("\nReported strength", style="bold"))
         for figure in report["strength"][:STRENGTH_ROWS]:
@@ -271,7 +272,7 @@ def print_actor(console: Console, report: dict, data: Dataset) -> None:
     _print_events(console, report, data)
 
 
-def print_base(console: Console, report: dict, data: Dataset) -> None:
+def print_base(console: Console, report: dict, data: Dataset, rows: int) -> None:
     """A site's profile: where and what it is, its state, history, disputes, narrative and events."""
     kind = _kind_words(report["kind"]) or "site"
     where = ", ".join(p for p in (report["admin1"], report["country"]) if p)
@@ -289,7 +290,7 @@ def print_base(console: Console, report: dict, data: Dataset) -> None:
     console.print(status)
     console.print()
     print_paragraph(console, report["narrative"])
-    _print_periods(console, "Control history", report["history"], ("Actor", "Role", "Status", "Since", "Until", "To"))
+    _print_periods(console, "Control history", report["history"], ("Actor", "Role", "Status", "Since", "Until", "To"), rows)
     if report["accounts"]:
         console.print(Text("\nAccounts differ", style="bold"))
         grid = Table.grid(padding=(0, 1))

@@ -42,6 +42,8 @@ __all__ = [
 # A table longer than this is cut (saying so) unless --limit asks for more:
 # drawing thousands of rows takes seconds and nobody reads them.
 DEFAULT_TABLE_ROWS = 50
+# A profile (actor, base) has up to three tables under its paragraph: fewer rows each.
+PROFILE_TABLE_ROWS = 20
 
 EventType = Enum("EventType", {t: t for t in EVENT_TYPES}, type=str)
 EventStatus = Enum("EventStatus", {s: s for s in EVENT_STATUSES}, type=str)

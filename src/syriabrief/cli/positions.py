@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import DEFAULT_TABLE_ROWS, DbOption, JsonOption, SinceOption, UntilOption, app, handles_errors, load
+from . import PROFILE_TABLE_ROWS, DbOption, JsonOption, SinceOption, UntilOption, app, handles_errors, load
 from ..errors import NotFoundError, UsageError
 
 AsOfOption = Annotated[
@@ -24,7 +24,7 @@ AsOfOption = Annotated[
 ]
 LimitOption = Annotated[
     Optional[int],
-    typer.Option(metavar="N", min=1, help=f"Show the most recent N events (the table shows {DEFAULT_TABLE_ROWS} unless told; --json all)."),
+    typer.Option(metavar="N", min=1, help=f"Show the latest N rows in each table (else {PROFILE_TABLE_ROWS}); with --json, the latest N events."),
 ]
 
 
@@ -123,7 +123,7 @@ def _profile(words, as_of, since, until, limit, json, db, *, resolve, listing, l
             make_console().print(list_table(rows))
         return
     # The table shows the latest events only, so only those are read; --json has them all unless limited.
-    rows = limit if json or limit else DEFAULT_TABLE_ROWS
+    rows = limit if json or limit else PROFILE_TABLE_ROWS
     profile = report(data, resolve(data, name), day, _period(since), _period(until), rows, as_json=json)
     if json:
         from ..jsonout import write_json_with_list
@@ -131,7 +131,7 @@ def _profile(words, as_of, since, until, limit, json, db, *, resolve, listing, l
         write_json_with_list(profile, "events")
         return
     _note_left_out(profile, limit)
-    show(make_console(), profile, data)
+    show(make_console(), profile, data, rows)
 
 
 @app.command()
