@@ -40,6 +40,7 @@ from dataclasses import astuple
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Sequence
 
+from . import __version__
 from .dataset import Catalogue
 from .errors import StoreError
 from .jsonout import json_text
@@ -65,10 +66,12 @@ __all__ = [
 # reads in ~3 ms either way, while at ~300 generated events (280 KB) the index
 # already answers several times faster than parsing and checking every event.
 INDEX_MIN_BYTES = 256 * 1024
-# Bumped whenever the index layout changes: an index of another format is rebuilt.
+# Bumped whenever the index layout changes, or what positions.py derives (the
+# index keeps settled histories): an index of another format is rebuilt.
 INDEX_FORMAT = 6
 # What the format also depends on: marshal's format may change between Python versions.
-_FORMAT = f"{INDEX_FORMAT} python{sys.version_info[0]}.{sys.version_info[1]} marshal{marshal.version}"
+# A new release of syriabrief rebuilds it too, whatever changed.
+_FORMAT = f"{INDEX_FORMAT} syriabrief{__version__} python{sys.version_info[0]}.{sys.version_info[1]} marshal{marshal.version}"
 # An index built this soon after a store's last change is trusted for one answer
 # only. Two seconds covers the coarsest common timestamps (FAT).
 RACY_WINDOW_NS = 2_000_000_000

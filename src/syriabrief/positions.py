@@ -11,7 +11,8 @@ the state is marked uncertain and the event is listed as pending. A history
 that rests on an event the sources disagree about is marked disputed.
 
 Pure functions over model objects (whole Events or their narrow Moves): no
-I/O, standard library only.
+I/O, standard library only. The index keeps settled histories computed here:
+a change to what they derive must bump ``index.INDEX_FORMAT``.
 """
 
 from __future__ import annotations
