@@ -69,7 +69,7 @@ def actor_list(data: Dataset, as_of: datetime.date) -> list[dict[str, Any]]:
     everyone = _positions(data, as_of)
     rows = []
     for actor in sorted(data.actors.values(), key=lambda a: a.name.casefold()):
-        positions = everyone.get(actor.id) or ActorPositions(actor.id, (), ())
+        positions = everyone.get(actor.id) or ActorPositions.of(actor.id, ())
         rows.append(
             {
                 **_actor_identity(actor),
@@ -101,7 +101,7 @@ def actor_report(
     from .narrative import actor_narrative
 
     listed = replace(_window(since, until, as_of), actors=frozenset({actor.id}))
-    positions = _positions(data, as_of, actor.id).get(actor.id) or ActorPositions(actor.id, (), ())
+    positions = _actor_positions(data, as_of, actor.id)
     figures = data.select(EventFilter(actors=frozenset({actor.id}), until=day_period(as_of), with_strength=True))
     report = {
         **_actor_identity(actor),
@@ -120,13 +120,21 @@ def actor_report(
 
 
 def _span(data: Dataset, where: EventFilter) -> dict[str, Any]:
-    """How many events match, and references to the first and the last."""
-    count, first, last = data.span(where)
+    """How many events match, and references to the first and the last (counted in the dataset)."""
+    return _span_json(*data.span(where))
+
+
+def _span_json(count: int, first: Event | Move | None, last: Event | Move | None) -> dict[str, Any]:
     return {
         "event_count": count,
         "first_event": _event_ref(first) if first else None,
         "last_event": _event_ref(last) if last else None,
     }
+
+
+def _events_span(events: Sequence[Event | Move]) -> dict[str, Any]:
+    """``_span`` of events already at hand, in date order."""
+    return _span_json(len(events), events[0] if events else None, events[-1] if events else None)
 
 
 def _positions(data: Dataset, as_of: datetime.date, actor: str | None = None) -> dict[str, ActorPositions]:
@@ -157,6 +165,11 @@ def _positions(data: Dataset, as_of: datetime.date, actor: str | None = None) ->
         a: ActorPositions.of(a, [*by_actor.get(a, ()), *_all_periods(replayed.get(a))], replayed[a].pending if a in replayed else ())
         for a in sorted(by_actor.keys() | replayed.keys())
     }
+
+
+def _actor_positions(data: Dataset, as_of: datetime.date, actor: str) -> ActorPositions:
+    """One actor's positions at the as-of day (none recorded: empty)."""
+    return _positions(data, as_of, actor).get(actor) or ActorPositions.of(actor, ())
 
 
 def _all_periods(positions: ActorPositions | None) -> tuple[ControlPeriod, ...]:
@@ -310,13 +323,11 @@ def compare_actors(
     data: Dataset, actors: Sequence[Actor], as_of: datetime.date, since: Period | None = None, until: Period | None = None
 ) -> dict[str, Any]:
     """Side by side: what each actor holds and left, where it went, its figures, first and last events."""
-    from .narrative import compare_narrative
-
     window = _window(since, until, as_of)
     subjects = []
     cited: dict[str, Event | Move] = {}
     for actor in actors:
-        positions = _positions(data, as_of, actor.id).get(actor.id) or ActorPositions(actor.id, (), ())
+        positions = _actor_positions(data, as_of, actor.id)
         mine = replace(window, actors=frozenset({actor.id}))
         events = data.moves(mine)
         moves = [e for e in events if e.type in DRIVING_TYPES - {"presence"} and e.actors and e.actors[0] == actor.id]
@@ -339,28 +350,16 @@ def compare_actors(
                 "destination_names": [data.site_name(d) for d in destinations],
                 "regions_left": _unique(data.sites[p.site].admin1 for p in departures if p.site in data.sites),
                 "strength": _strength(figures)[:1],
-                "first_event": _event_ref(events[0]) if events else None,
-                "last_event": _event_ref(events[-1]) if events else None,
-                "event_count": len(events),
+                **_events_span(events),
             }
         )
-    comparison = {
-        "as_of": as_of.isoformat(),
-        "since": window.since.start.isoformat() if window.since else None,
-        "until": window.until.end.isoformat(),
-        "subjects": subjects,
-    }
-    comparison.update(_aspects(subjects, ("holds", "left", "regions_left", "destinations")))
-    comparison["narrative"] = compare_narrative(comparison, cited, data)
-    return comparison
+    return _comparison(data, subjects, window, as_of, ("holds", "left", "regions_left", "destinations"), cited)
 
 
 def compare_sites(
     data: Dataset, sites: Sequence[Site], as_of: datetime.date, since: Period | None = None, until: Period | None = None
 ) -> dict[str, Any]:
     """Side by side: each site's status and holder, who left it, its latest change."""
-    from .narrative import compare_narrative
-
     window = _window(since, until, as_of)
     subjects = []
     cited: dict[str, Event | Move] = {}
@@ -384,18 +383,30 @@ def compare_sites(
                 # The event that closed each of those stays, for the narrative to cite.
                 "left_events": _unique(p.events[-1] for p in history if not p.is_open and _within(p.end, window) and p.events),
                 "changes": [_move_json(e, data) for e in changes],
-                "first_event": _event_ref(events[0]) if events else None,
-                "last_event": _event_ref(events[-1]) if events else None,
-                "event_count": len(events),
+                **_events_span(events),
             }
         )
+    return _comparison(data, subjects, window, as_of, ("status", "holder", "left_by", "admin1"), cited)
+
+
+def _comparison(
+    data: Dataset,
+    subjects: list[dict[str, Any]],
+    window: EventFilter,
+    as_of: datetime.date,
+    aspects: Sequence[str],
+    cited: dict[str, Event | Move],
+) -> dict[str, Any]:
+    """The subjects side by side, what they share and where they differ, and the paragraph."""
+    from .narrative import compare_narrative
+
     comparison = {
         "as_of": as_of.isoformat(),
         "since": window.since.start.isoformat() if window.since else None,
         "until": window.until.end.isoformat(),
         "subjects": subjects,
     }
-    comparison.update(_aspects(subjects, ("status", "holder", "left_by", "admin1")))
+    comparison.update(_aspects(subjects, aspects))
     comparison["narrative"] = compare_narrative(comparison, cited, data)
     return comparison
 

@@ -283,8 +283,7 @@ class IndexedDataset(Catalogue):
 
     def moves_at(self, sites: Iterable[str], until: datetime.date) -> list[Move]:
         sql = "SELECT fields FROM site_moves WHERE site IN (SELECT value FROM json_each(?)) AND first <= ? ORDER BY n"
-        make, loads = Move._make, marshal.loads
-        return [make(loads(fields)) for (fields,) in self._fetch(sql, (json.dumps(sorted(sites)), until.toordinal()))]
+        return [_move(fields) for (fields,) in self._fetch(sql, (json.dumps(sorted(sites)), until.toordinal()))]
 
     def span(self, where: EventFilter | None = None) -> tuple[int, Move | None, Move | None]:
         conditions, params = _conditions(where or EventFilter())
@@ -292,13 +291,12 @@ class IndexedDataset(Catalogue):
         if not count:
             return 0, None, None
         ends = dict(self._fetch("SELECT n, fields FROM moves WHERE n IN (?, ?)", (first, last)))
-        return count, Move._make(marshal.loads(ends[first])), Move._make(marshal.loads(ends[last]))
+        return count, _move(ends[first]), _move(ends[last])
 
     def moves(self, where: EventFilter | None = None) -> list[Move]:
         conditions, params = _conditions(where or EventFilter())
         sql = f"SELECT (SELECT fields FROM moves WHERE moves.n = events.n) FROM events WHERE {conditions} ORDER BY n"
-        make, loads = Move._make, marshal.loads
-        return [make(loads(fields)) for (fields,) in self._fetch(sql, params)]
+        return [_move(fields) for (fields,) in self._fetch(sql, params)]
 
     def _rows(self, where: EventFilter | None, limit: int | None, columns: str = _ROW) -> list[tuple]:
         conditions, params = _conditions(where or EventFilter())
@@ -363,6 +361,11 @@ def _pack(event: Event) -> bytes:
         event.origin, event.destination, event.quantities, event.status,
         tuple((d.claim, tuple(_source_fields(s) for s in d.sources)) for d in event.disputes), event.tags,
     ))  # fmt: skip
+
+
+def _move(fields: bytes) -> Move:
+    """A Move from its marshalled fields (the ``moves`` and ``site_moves`` tables)."""
+    return Move._make(marshal.loads(fields))
 
 
 def _source_fields(source: Source) -> tuple:
@@ -595,7 +598,7 @@ def _settle(db: sqlite3.Connection) -> None:
     for site, group in itertools.groupby(rows, key=lambda row: row[0]):
         # The links name every place of a move (its origin and destination too); the
         # history is made of the moves made *at* the site.
-        here = [(row, move) for row in group if (move := Move._make(marshal.loads(row[4]))).site == site]
+        here = [(row, move) for row in group if (move := _move(row[4])).site == site]
         if not here:
             continue
         moves = [move for _, move in here]
