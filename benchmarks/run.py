@@ -267,8 +267,8 @@ def bench_size(size, count, path, cli, env, args, jq, has, work) -> list[Row]:
 ADD_SNIPPET = """
 import sys
 from pathlib import Path
-from syriabrief.model import Event, Source
-from syriabrief.store import Changes, apply_changes
+from syriabrief.domain.model import Event, Source
+from syriabrief.storage.store import Changes, apply_changes
 event = Event(id="2026-06-30-benchmark-added-event", date="2026-06-30", type="deployment",
               summary="A benchmark event added to measure a single insert.", sources=(Source("Benchmark"),),
               actors=("sdf",), status="reported")

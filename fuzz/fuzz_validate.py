@@ -54,7 +54,9 @@ sys.path.insert(0, str(REPOSITORY / "src"))
 def load_modules():
     """Import what is fuzzed (inside atheris' instrumentation when it is used)."""
     global formats, KNOWN
-    from syriabrief import model, store, validate
+    from syriabrief.domain import model
+    from syriabrief.storage import store
+    from syriabrief.domain import validate
     from syriabrief.errors import StoreError
 
     try:  # the import-file formats (JSON, JSON Lines, CSV, ACLED), where this version has them
@@ -63,7 +65,7 @@ def load_modules():
         formats = None
     if formats is not None:
         # Names for ACLED rows to resolve against, so name matching is fuzzed too.
-        from syriabrief.dataset import Dataset
+        from syriabrief.domain.dataset import Dataset
 
         small = json.loads(seeds()[-1])
         KNOWN = Dataset(

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from syriabrief.dataset import Dataset
-from syriabrief.model import Event
+from syriabrief.domain.dataset import Dataset
+from syriabrief.domain.model import Event
 
 
 # Hypothesis profiles, chosen with HYPOTHESIS_PROFILE: "ci" (the default) keeps
@@ -95,7 +95,7 @@ def write_store(path: Path, events: list[dict], actors=None, sites=None) -> Path
 
 
 def dataset(events: list[dict], actors=None, sites=None) -> Dataset:
-    from syriabrief.model import Actor, Site
+    from syriabrief.domain.model import Actor, Site
 
     return Dataset(
         [Actor.from_json(a) for a in (ACTORS if actors is None else actors)],

@@ -12,9 +12,9 @@ import sys
 import time
 from pathlib import Path
 
-from syriabrief.editing import add_record
-from syriabrief.model import Event
-from syriabrief.store import Changes, apply_changes
+from syriabrief.storage.editing import add_record
+from syriabrief.domain.model import Event
+from syriabrief.storage.store import Changes, apply_changes
 
 
 def record(summary: str) -> dict:

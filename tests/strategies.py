@@ -13,7 +13,7 @@ import calendar
 from conftest import ACTORS, SITES
 from hypothesis import strategies as st
 
-from syriabrief.model import ACTOR_KINDS, EVENT_STATUSES, EVENT_TYPES, LOCATION_PRECISIONS, SITE_KINDS, STAGES
+from syriabrief.domain.model import ACTOR_KINDS, EVENT_STATUSES, EVENT_TYPES, LOCATION_PRECISIONS, SITE_KINDS, STAGES
 
 ACTOR_IDS = [a["id"] for a in ACTORS]
 SITE_IDS = [s["id"] for s in SITES]
@@ -41,7 +41,7 @@ def stored_dates(draw, min_year: int = 2014, max_year: int = 2027) -> str:
 
 
 def _later_or_equal(date: str, other: str) -> bool:
-    from syriabrief.dates import parse_stored
+    from syriabrief.domain.dates import parse_stored
 
     return parse_stored(other).end >= parse_stored(date).start
 

@@ -9,7 +9,7 @@ from conftest import write_store
 from typer.testing import CliRunner
 
 from syriabrief.cli import app, edit
-from syriabrief.store import read_store
+from syriabrief.storage.store import read_store
 
 runner = CliRunner()
 
@@ -201,7 +201,7 @@ def test_event_options_do_not_mix_with_a_subcommand(tmp_path, names):
 
 
 def test_the_bundled_dataset_cannot_be_the_target(names):
-    from syriabrief.store import bundled_path
+    from syriabrief.storage.paths import bundled_path
 
     before = bundled_path().read_bytes()
     result = run("add", *WITHDRAWAL, "--db", str(bundled_path()))

@@ -421,7 +421,7 @@ class _Terminal:
 
 
 def test_a_progress_bar_shows_for_large_inputs_on_a_terminal_only(monkeypatch):
-    from syriabrief import render
+    from syriabrief.output import terminal as render
 
     terminal = _Terminal()
     monkeypatch.setattr("sys.stderr", terminal)
@@ -440,7 +440,7 @@ def test_a_progress_bar_shows_for_large_inputs_on_a_terminal_only(monkeypatch):
 
 
 def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path, sample_store, monkeypatch):
-    from syriabrief import render
+    from syriabrief.output import terminal as render
 
     monkeypatch.setattr(render, "PROGRESS_THRESHOLD", 1)
     path = tmp_path / "in.json"

@@ -6,7 +6,8 @@ import pytest
 from conftest import SAMPLE_EVENTS, event, write_store
 from typer.testing import CliRunner
 
-from syriabrief import store
+from syriabrief.storage import paths
+from syriabrief.storage import store
 from syriabrief.cli import app
 
 runner = CliRunner()
@@ -28,7 +29,7 @@ def as_json(result):
 
 @pytest.fixture
 def bundled(monkeypatch):
-    monkeypatch.setenv("SYRIABRIEF_BUNDLED", str(store.bundled_path()))
+    monkeypatch.setenv("SYRIABRIEF_BUNDLED", str(paths.bundled_path()))
     monkeypatch.setenv("COLUMNS", "100")
 
 

@@ -114,7 +114,7 @@ def test_a_reader_that_stops_early_is_not_an_error(command):
     import subprocess
     import sys
 
-    from syriabrief.store import bundled_path
+    from syriabrief.storage.paths import bundled_path
 
     env = dict(os.environ, SYRIABRIEF_BUNDLED=str(bundled_path()))
     reader = subprocess.Popen(

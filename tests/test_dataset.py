@@ -6,8 +6,9 @@ from collections import Counter
 
 import pytest
 
-from syriabrief.store import bundled_path, load_dataset, read_store
-from syriabrief.validate import check_records, check_store_layout
+from syriabrief.storage.paths import bundled_path
+from syriabrief.storage.store import load_dataset, read_store
+from syriabrief.domain.validate import check_records, check_store_layout
 
 RAW = json.loads(bundled_path().read_text(encoding="utf-8"))
 DATA = load_dataset([bundled_path()])

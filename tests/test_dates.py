@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from syriabrief.dates import describe, event_period, parse_stored, parse_user_date
+from syriabrief.domain.dates import describe, event_period, parse_stored, parse_user_date
 from syriabrief.errors import DateInputError
 
 

@@ -19,9 +19,9 @@ import pytest
 from conftest import write_store
 
 from syriabrief.errors import StoreError
-from syriabrief.model import Event
-from syriabrief.store import Changes, apply_changes, load_dataset, read_store
-from syriabrief.validate import check_store_layout
+from syriabrief.domain.model import Event
+from syriabrief.storage.store import Changes, apply_changes, load_dataset, read_store
+from syriabrief.domain.validate import check_store_layout
 
 WORKER = Path(__file__).with_name("fault_worker.py")
 # Kills land at a random moment up to this long after the writer starts, or

@@ -23,7 +23,7 @@ from syriabrief.formats.jsonfmt import (
     write_store,
 )
 from syriabrief.formats.markdown import write_markdown
-from syriabrief.model import Actor, Event, Site
+from syriabrief.domain.model import Actor, Event, Site
 
 EVENTS = [Event.from_json(e) for e in SAMPLE_EVENTS]
 

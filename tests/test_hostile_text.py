@@ -19,7 +19,7 @@ from conftest import event, store_json
 from typer.testing import CliRunner
 
 from syriabrief.cli import app
-from syriabrief.render import visible, write_json
+from syriabrief.output.terminal import visible, write_json
 
 # --- the hostile strings --------------------------------------------------------
 

@@ -15,15 +15,17 @@ import pytest
 from conftest import ACTORS, SITES, event
 from typer.testing import CliRunner
 
-from syriabrief import index, store
+from syriabrief.storage import paths
+from syriabrief.storage import index
+from syriabrief.storage import store
 from syriabrief.cli import app
-from syriabrief.dataset import Dataset
-from syriabrief.dates import parse_user_date
+from syriabrief.domain.dataset import Dataset
+from syriabrief.domain.dates import parse_user_date
 from syriabrief.errors import StoreError
-from syriabrief.index import IndexedDataset
-from syriabrief.model import event_sort_key
-from syriabrief.positions import DRIVING_TYPES, ActorPositions, positions_by_actor
-from syriabrief.query import EventFilter
+from syriabrief.storage.index import IndexedDataset
+from syriabrief.domain.model import event_sort_key
+from syriabrief.domain.positions import DRIVING_TYPES, ActorPositions, positions_by_actor
+from syriabrief.domain.filters import EventFilter
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import generate  # noqa: E402
@@ -228,7 +230,7 @@ def test_a_broken_store_gives_the_plain_paths_error(tmp_path, always_index, monk
 def test_small_stores_stay_in_memory(tmp_path):
     path = generated(tmp_path / "store.json", 20)
     assert type(store.load_dataset([path])) is Dataset
-    assert not index.cache_dir().exists()
+    assert not paths.cache_dir().exists()
 
 
 def test_the_timeline_command_prints_the_same_on_both_paths(tmp_path, monkeypatch):
@@ -313,7 +315,7 @@ def test_a_damaged_index_is_reported_in_one_line_removed_and_rebuilt(tmp_path, a
     runner = CliRunner()
     first = runner.invoke(app, ["actor", "SDF", "--json", "--db", str(path)])
     assert first.exit_code == 0
-    [kept] = index.cache_dir().glob("*.sqlite3")
+    [kept] = paths.cache_dir().glob("*.sqlite3")
     with sqlite3.connect(kept) as db:
         db.execute("DROP TABLE settled")
     damaged = runner.invoke(app, ["actor", "SDF", "--json", "--db", str(path)])

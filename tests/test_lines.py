@@ -8,9 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import event_json, unique_by_id
 
-from syriabrief.lines import dump_store, parse_layout, read_catalogue_lines
-from syriabrief.model import Event
-from syriabrief.store import Changes, InvalidChangesError, apply_changes, load_catalogue, read_store
+from syriabrief.storage.storefile import dump_store, parse_layout, read_catalogue_lines
+from syriabrief.domain.model import Event
+from syriabrief.storage.store import Changes, InvalidChangesError, apply_changes, load_catalogue, read_store
 
 
 def layout(events, actors=ACTORS, sites=SITES) -> dict:

@@ -2,7 +2,7 @@ import pytest
 from conftest import SAMPLE_EVENTS, dataset, event
 
 from syriabrief.errors import NotFoundError
-from syriabrief.model import Event
+from syriabrief.domain.model import Event
 
 DATA = dataset(SAMPLE_EVENTS)
 

@@ -31,14 +31,14 @@ from strategies import (
     unique_by_id,
 )
 
-from syriabrief.dataset import Dataset
-from syriabrief.dates import MAX_YEAR, MIN_YEAR, Period, parse_stored, parse_user_date
+from syriabrief.domain.dataset import Dataset
+from syriabrief.domain.dates import MAX_YEAR, MIN_YEAR, Period, parse_stored, parse_user_date
 from syriabrief.errors import DateInputError, StoreError
-from syriabrief.model import EVENT_STATUSES, EVENT_TYPES, Actor, Event, Site, event_sort_key
-from syriabrief.query import EventFilter, select_events
-from syriabrief.safetext import UNSAFE as _UNSAFE, visible
-from syriabrief.store import dump_store, read_store
-from syriabrief.validate import Problem, check_records, check_references, check_store_layout
+from syriabrief.domain.model import EVENT_STATUSES, EVENT_TYPES, Actor, Event, Site, event_sort_key
+from syriabrief.domain.filters import EventFilter, select_events
+from syriabrief.domain.safetext import UNSAFE as _UNSAFE, visible
+from syriabrief.storage.store import dump_store, read_store
+from syriabrief.domain.validate import Problem, check_records, check_references, check_store_layout
 
 # Tests that write files get a fifth of the profile's examples: they cost more each.
 FILE_TESTS = settings(

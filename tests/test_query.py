@@ -1,8 +1,8 @@
 import pytest
 from conftest import SAMPLE_EVENTS, dataset
 
-from syriabrief.dates import parse_user_date
-from syriabrief.query import EventFilter, select_events
+from syriabrief.domain.dates import parse_user_date
+from syriabrief.domain.filters import EventFilter, select_events
 
 DATA = dataset(SAMPLE_EVENTS)
 

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import SAMPLE_EVENTS, dataset, event
 
-from syriabrief.render import event_table, make_console, visible, write_json
+from syriabrief.output.terminal import event_table, make_console, visible, write_json
 
 
 def render(table, width: int) -> str:
@@ -54,7 +54,7 @@ def test_a_list_written_as_encoded_texts_gives_the_bytes_of_the_decoded_value():
     import io
     import json
 
-    from syriabrief.jsonout import json_text, write_json, write_json_with_list
+    from syriabrief.output.jsonout import json_text, write_json, write_json_with_list
 
     items = [{"id": "a", "summary": 'syriabrief-list-"x" ]}, \u202e'}, {"id": "b", "n": [1, 2.5, None]}]
     value = {"name": "syriabrief-list-", "events": [json_text(i) for i in items], "narrative": "[ ]"}
@@ -75,6 +75,6 @@ def test_a_list_written_as_encoded_texts_gives_the_bytes_of_the_decoded_value():
     ],
 )
 def test_json_safe_escapes_what_could_drive_a_terminal_ascii_or_not(text, expected):
-    from syriabrief.safetext import json_safe
+    from syriabrief.domain.safetext import json_safe
 
     assert json_safe(text) == expected

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from strategies import actor_json, event_json, light_event_json
 
-from syriabrief.model import Actor, Event, Site, event_sort_key
-from syriabrief.store import Changes, apply_changes, load_dataset, read_store
+from syriabrief.domain.model import Actor, Event, Site, event_sort_key
+from syriabrief.storage.store import Changes, apply_changes, load_dataset, read_store
 
 # Few ids, so that adds often hit an existing event (an update, or no change).
 EVENT_IDS = st.sampled_from([f"event-{n}" for n in range(8)])

@@ -4,7 +4,8 @@ import pytest
 from conftest import SAMPLE_EVENTS, event, store_json, write_store
 
 from syriabrief.errors import StoreError
-from syriabrief.store import bundled_path, load_dataset, read_store
+from syriabrief.storage.paths import bundled_path
+from syriabrief.storage.store import load_dataset, read_store
 
 
 def test_a_store_reads_as_model_objects(sample_store):

@@ -1,7 +1,7 @@
 import pytest
 from conftest import event, store_json
 
-from syriabrief.validate import check_records, check_store_layout
+from syriabrief.domain.validate import check_records, check_store_layout
 
 
 def problems(record: dict) -> list[str]:

@@ -8,15 +8,15 @@ import threading
 import pytest
 from conftest import ACTORS, SITES, event, store_json, write_store
 
-from syriabrief import store
+from syriabrief.storage import paths
+from syriabrief.storage.paths import backup_path, lock_path
+from syriabrief.storage import store
 from syriabrief.errors import StoreError
-from syriabrief.model import Actor, Event, Site
-from syriabrief.store import (
+from syriabrief.domain.model import Actor, Event, Site
+from syriabrief.storage.store import (
     Changes,
     InvalidChangesError,
     apply_changes,
-    backup_path,
-    lock_path,
     read_store,
     summarise_store,
     update_store,
@@ -101,12 +101,13 @@ def test_references_may_point_into_the_layers_beneath(tmp_path):
                       beneath=[])
 
 
-def test_by_default_the_layer_beneath_is_what_syriabrief_bundled_names(tmp_path, monkeypatch):
-    monkeypatch.setenv("SYRIABRIEF_BUNDLED", str(base(tmp_path)))
-    apply_changes(tmp_path / "user.json", Changes(events=events(event("a", "2026", actors=["us"]))))
+def test_the_layers_beneath_are_what_the_caller_names_and_the_bundled_dataset_by_default(tmp_path, monkeypatch):
+    # The library never reads SYRIABRIEF_BUNDLED itself: the CLI resolves it once (storage.paths).
     monkeypatch.setenv("SYRIABRIEF_BUNDLED", "none")
+    apply_changes(tmp_path / "user.json", Changes(events=events(event("a", "2026", actors=["us"]))))
+    apply_changes(tmp_path / "user2.json", Changes(events=events(event("a", "2026", actors=["us"]))), beneath=[base(tmp_path)])
     with pytest.raises(InvalidChangesError):
-        apply_changes(tmp_path / "user2.json", Changes(events=events(event("a", "2026", actors=["us"]))))
+        apply_changes(tmp_path / "user3.json", Changes(events=events(event("a", "2026", actors=["us"]))), beneath=[])
 
 
 def test_a_dry_run_creates_nothing(tmp_path):
@@ -120,7 +121,7 @@ def test_a_dry_run_creates_nothing(tmp_path):
 
 def test_the_bundled_dataset_is_never_written():
     with pytest.raises(StoreError, match="bundled dataset, which syriabrief never writes"):
-        apply_changes(store.bundled_path(), Changes(events=events(event("a", "2026"))))
+        apply_changes(paths.bundled_path(), Changes(events=events(event("a", "2026"))))
 
 
 def test_the_plan_sees_the_store_as_it_is_when_locked(tmp_path):

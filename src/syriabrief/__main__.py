@@ -1,5 +1,5 @@
 """``python -m syriabrief``."""
 
-from .entry import main
+from syriabrief.entry import main
 
 main()

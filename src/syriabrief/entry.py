@@ -13,11 +13,11 @@ __all__ = ["main"]
 
 def main() -> None:
     if sys.argv[1:] == ["--version"]:
-        from . import __version__
+        from syriabrief import __version__
 
         # The same line Typer's eager --version option prints (cli._version).
         sys.stdout.write(f"syriabrief {__version__}\n")
         return
-    from .cli import main as run_cli
+    from syriabrief.cli import main as run_cli
 
     run_cli()

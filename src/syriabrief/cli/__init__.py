@@ -14,13 +14,16 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Callable, Optional
+from typing import TYPE_CHECKING, Annotated, Callable, Optional
 
 import typer
 
-from .. import __version__
-from ..errors import SyriabriefError
-from ..model import EVENT_STATUSES, EVENT_TYPES
+from syriabrief import __version__
+from syriabrief.errors import SyriabriefError
+from syriabrief.domain.model import EVENT_STATUSES, EVENT_TYPES
+
+if TYPE_CHECKING:
+    from syriabrief.storage.paths import Layers
 
 __all__ = [
     "ActorOption",
@@ -35,6 +38,7 @@ __all__ = [
     "app",
     "event_filter",
     "handles_errors",
+    "layers",
     "load",
     "main",
 ]
@@ -115,9 +119,9 @@ SearchOption = Annotated[
 
 def event_filter(data, since=None, until=None, actor=None, site=None, event_type=None, status=None, search=None):
     """The EventFilter the shared filter options ask for: names resolved, dates parsed."""
-    from ..dates import parse_user_date
-    from ..errors import UsageError
-    from ..query import EventFilter
+    from syriabrief.domain.dates import parse_user_date
+    from syriabrief.errors import UsageError
+    from syriabrief.domain.filters import EventFilter
 
     first = parse_user_date(since) if since is not None else None
     last = parse_user_date(until) if until is not None else None
@@ -150,7 +154,7 @@ def handles_errors(command: Callable) -> Callable:
             _silence_stdout()
             raise typer.Exit(0) from None
         except SyriabriefError as error:
-            from ..render import visible
+            from syriabrief.output.terminal import visible
 
             typer.echo(f"Error: {visible(error)}", err=True)
             raise typer.Exit(error.exit_code) from None
@@ -176,6 +180,16 @@ def _root(
     """
 
 
+def layers(db: Optional[Path]) -> "Layers":
+    """The stores this command reads and writes: --db / SYRIABRIEF_DB over SYRIABRIEF_BUNDLED.
+
+    The one place the bundled-dataset setting is read; everything below is handed the result.
+    """
+    from syriabrief.storage.paths import resolve_layers
+
+    return resolve_layers(db, os.environ.get("SYRIABRIEF_BUNDLED"))
+
+
 def write_target(db: Optional[Path]) -> Path:
     """The store a write goes to: --db / SYRIABRIEF_DB, else the per-user default.
 
@@ -183,10 +197,8 @@ def write_target(db: Optional[Path]) -> Path:
     explicitly must be in a directory that exists, so that a mistyped path is
     an error rather than a new directory tree.
     """
-    from ..store import default_user_store
-
     if db is None:
-        return default_user_store()
+        return layers(None).user
     if not db.parent.is_dir():
         raise SyriabriefError(f"there is no directory {db.parent} for the store {db}; create it first, or check the path")
     return db
@@ -194,9 +206,9 @@ def write_target(db: Optional[Path]) -> Path:
 
 def load(db: Optional[Path]):
     """The dataset a command reads: the bundled store with the user's store over it."""
-    from ..store import load_dataset, store_layers
+    from syriabrief.storage.store import load_dataset
 
-    return load_dataset(store_layers(db, os.environ.get("SYRIABRIEF_BUNDLED")))
+    return load_dataset(layers(db).read)
 
 
 def main() -> None:
@@ -219,4 +231,4 @@ def _silence_stdout() -> None:
 
 # Importing the command modules registers their commands on ``app``, in the
 # order help lists them: questions first, then keeping the store current.
-from . import timeline, positions, edit, importing, exporting, validating, stores  # noqa: E402,F401,I001
+from syriabrief.cli import timeline, positions, edit, importing, exporting, validating, stores  # noqa: E402,F401,I001

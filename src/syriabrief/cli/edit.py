@@ -16,9 +16,9 @@ from typing import Annotated, Any, Callable, Optional
 
 import typer
 
-from . import DbOption, EventStatus, EventType, app, handles_errors, write_target
-from ..errors import NotFoundError, SyriabriefError, UsageError
-from ..model import ACTOR_KINDS, EVENT_STATUSES, EVENT_TYPES, SITE_KINDS, STAGES
+from syriabrief.cli import DbOption, EventStatus, EventType, app, handles_errors, layers, write_target
+from syriabrief.errors import NotFoundError, SyriabriefError, UsageError
+from syriabrief.domain.model import ACTOR_KINDS, EVENT_STATUSES, EVENT_TYPES, SITE_KINDS, STAGES
 
 Stage = Enum("Stage", {s: s for s in STAGES}, type=str)
 ActorKind = Enum("ActorKind", {k: k for k in ACTOR_KINDS}, type=str)
@@ -53,7 +53,7 @@ def _can_prompt() -> bool:
 
 def _ask(label: str, convert: Callable[[str], Any]) -> Any:
     """Prompt on stderr until ``convert`` accepts the answer."""
-    from ..render import visible
+    from syriabrief.output.terminal import visible
 
     while True:
         answer = typer.prompt(label, err=True)
@@ -72,21 +72,19 @@ def _refuse_missing(missing: list[str], what: str, example: str) -> None:
 
 
 def _layers_beneath() -> list[Path]:
-    from ..store import base_layers
-
-    return base_layers(os.environ.get("SYRIABRIEF_BUNDLED"))
+    return list(layers(None).beneath)
 
 
 def _names(db: Optional[Path]):
     """The records names are resolved against: the bundled data and the user's store, if it exists yet."""
-    from ..store import load_catalogue
+    from syriabrief.storage.store import load_catalogue
 
     user = write_target(db)
     return load_catalogue(_layers_beneath() + ([user] if user.exists() else []))
 
 
 def _report(kind: str, record: Any, path: Path, dry_run: bool, json: bool) -> None:
-    from ..render import visible, write_json
+    from syriabrief.output.terminal import visible, write_json
 
     if json:
         write_json(record.to_json())
@@ -135,8 +133,8 @@ def add(
             raise UsageError(f"event options go with 'syriabrief add' alone, not with 'add {ctx.invoked_subcommand}'")
         return
 
-    from ..dates import parse_user_date
-    from ..editing import add_record, parse_quantity, slugify, stored_date
+    from syriabrief.domain.dates import parse_user_date
+    from syriabrief.storage.editing import add_record, parse_quantity, slugify, stored_date
 
     missing = [
         option
@@ -244,7 +242,7 @@ def add_actor(
 
     Example: syriabrief add actor --name "Jordanian Armed Forces" --alias JAF --kind state_armed_force --country Jordan
     """
-    from ..editing import add_record, slugify
+    from syriabrief.storage.editing import add_record, slugify
 
     _refuse_missing(["--name"] if not (name and name.strip()) else [], "an actor",
                     'syriabrief add actor --name "Jordanian Armed Forces" --alias JAF')  # fmt: skip
@@ -286,7 +284,7 @@ def add_site(
 
     Example: syriabrief add site --name "Kharab al-Jir airstrip" --alias "Kharab al-Jir" --kind air_base --country Syria
     """
-    from ..editing import add_record, slugify
+    from syriabrief.storage.editing import add_record, slugify
 
     _refuse_missing(["--name"] if not (name and name.strip()) else [], "a site",
                     'syriabrief add site --name "Kharab al-Jir airstrip" --kind air_base')  # fmt: skip

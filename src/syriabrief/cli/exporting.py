@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import (
+from syriabrief.cli import (
     ActorOption,
     DbOption,
     SearchOption,
@@ -21,10 +21,11 @@ from . import (
     app,
     event_filter,
     handles_errors,
+    layers,
     load,
 )
-from ..errors import SyriabriefError, UsageError
-from ..formats import EXPORT_FORMATS
+from syriabrief.errors import SyriabriefError, UsageError
+from syriabrief.formats import EXPORT_FORMATS
 
 ExportFormat = Enum("ExportFormat", {f: f for f in EXPORT_FORMATS}, type=str)
 
@@ -85,7 +86,7 @@ def export(
     note = None
     count = len(events)
     if fmt is ExportFormat.json:
-        from ..formats.jsonfmt import write_store
+        from syriabrief.formats.jsonfmt import write_store
 
         filtered = any((since, until, actor, site, event_type, status, search, limit))
         actors, site_records = (
@@ -93,35 +94,35 @@ def export(
         )
         text = write_store(actors, site_records, events)
     elif fmt is ExportFormat.jsonl:
-        from ..formats.jsonfmt import write_jsonl
+        from syriabrief.formats.jsonfmt import write_jsonl
 
         text = write_jsonl(events)
     elif fmt is ExportFormat.csv:
-        from ..formats.csvfmt import write_csv
+        from syriabrief.formats.csvfmt import write_csv
 
         text = write_csv(events)
     elif fmt is ExportFormat.geojson:
         text, note, count = _geojson(data, events, sites, as_of, site)
     else:
-        from ..formats.markdown import write_markdown
-        from ..narrative import timeline_summary
+        from syriabrief.formats.markdown import write_markdown
+        from syriabrief.reports.narrative import timeline_summary
 
         title = _title(data, since, until, actor, site, event_type, status, search)
         text = write_markdown(events, data, title, timeline_summary(events, data))
     _write(text, output, data_files=_store_files(db))
     if note:
-        from ..render import visible
+        from syriabrief.output.terminal import visible
 
         typer.echo(visible(note), err=True)
     if output is not None:
-        from ..render import visible
+        from syriabrief.output.terminal import visible
 
         typer.echo(visible(f"Wrote {count:,} {'sites' if sites else 'events'} to {output}."), err=True)
 
 
 def _geojson(data, events, sites: bool, as_of: Optional[str], site_names) -> tuple[str, str | None, int]:
     """The GeoJSON text, a note on what could not be placed, and how many features it holds."""
-    from ..formats.geojson import event_features, site_features, write_geojson
+    from syriabrief.formats.geojson import event_features, site_features, write_geojson
 
     if not sites:
         features, unplaced = event_features(events, data)
@@ -134,8 +135,8 @@ def _geojson(data, events, sites: bool, as_of: Optional[str], site_names) -> tup
         return write_geojson(features), note, len(features)
     from datetime import date
 
-    from ..dates import parse_user_date
-    from ..query import EventFilter
+    from syriabrief.domain.dates import parse_user_date
+    from syriabrief.domain.filters import EventFilter
 
     day = parse_user_date(as_of).end if as_of else date.today()
     chosen = [data.site(name) for name in site_names] if site_names else list(data.sites.values())
@@ -176,11 +177,7 @@ def _title(data, since, until, actor, site, event_type, status, search) -> str:
 
 
 def _store_files(db: Optional[Path]) -> list[Path]:
-    import os
-
-    from ..store import store_layers
-
-    return store_layers(db, os.environ.get("SYRIABRIEF_BUNDLED"))
+    return layers(db).read
 
 
 def _write(text: str, output: Optional[Path], data_files: list[Path]) -> None:

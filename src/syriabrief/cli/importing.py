@@ -10,9 +10,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import DbOption, app, handles_errors, write_target
-from ..errors import SyriabriefError
-from ..formats import IMPORT_FORMATS
+from syriabrief.cli import DbOption, app, handles_errors, layers, write_target
+from syriabrief.errors import SyriabriefError
+from syriabrief.formats import IMPORT_FORMATS
 
 ImportFormat = Enum("ImportFormat", {f: f for f in IMPORT_FORMATS}, type=str)
 FormatOption = Annotated[
@@ -52,9 +52,9 @@ def import_file(
 
     Example: syriabrief import acled-syria.csv --dry-run
     """
-    from .. import store
-    from ..formats import all_problems, read_records, split_changes
-    from ..render import progress_bar, visible
+    from syriabrief.storage import store
+    from syriabrief.formats import all_problems, read_records, split_changes
+    from syriabrief.output.terminal import progress_bar, visible
 
     raw = read_input(file)
     target = write_target(db)
@@ -71,7 +71,7 @@ def import_file(
             f"nothing imported: {_count(len(problems), 'problem')} in {_name(file)}; fix them and import again."
         )
     split = split_changes(parsed, known)
-    report = store.apply_changes(target, store.Changes(**split.writes), dry_run=dry_run)
+    report = store.apply_changes(target, store.Changes(**split.writes), dry_run=dry_run, beneath=layers(db).beneath)
     for table in split.writes:
         # A record new to the user's store that replaces a bundled one is an update.
         moved = [i for i in report.added[table] if i in split.replacing[table]]
@@ -79,7 +79,7 @@ def import_file(
         report.updated[table] = [*report.updated[table], *moved]
         report.unchanged[table] = [*report.unchanged[table], *split.unchanged[table]]
     if json:
-        from ..render import write_json
+        from syriabrief.output.terminal import write_json
 
         write_json(
             {
@@ -104,7 +104,7 @@ def import_file(
 
 def read_input(file: str) -> bytes:
     """The bytes of FILE (or standard input for ``-``), never more than one byte past the size limit."""
-    from ..formats import MAX_IMPORT_BYTES
+    from syriabrief.formats import MAX_IMPORT_BYTES
 
     if file == "-":
         stream = getattr(sys.stdin, "buffer", None)
@@ -130,14 +130,14 @@ def known_data(db: Optional[Path], target: Optional[Path] = None, leave_out: Opt
     missing ``target`` is simply empty here. ``leave_out`` is a file being
     validated, which must not vouch for itself.
     """
-    from ..store import load_dataset, store_layers
+    from syriabrief.storage.store import load_dataset
 
-    layers = store_layers(db, os.environ.get("SYRIABRIEF_BUNDLED"))
+    files = layers(db).read
     if target is not None:
-        layers = [p for p in layers if p != target] + ([target] if target.exists() else [])
+        files = [p for p in files if p != target] + ([target] if target.exists() else [])
     if leave_out is not None:
-        layers = [p for p in layers if not _same_file(p, leave_out)]
-    return load_dataset(layers)
+        files = [p for p in files if not _same_file(p, leave_out)]
+    return load_dataset(files)
 
 
 def _summary(file: str, fmt: str | None, target: Path, report, skipped: list[str], dry_run: bool) -> str:
@@ -158,7 +158,7 @@ def _summary(file: str, fmt: str | None, target: Path, report, skipped: list[str
     head = (
         f"Dry run, nothing written: {_name(file)} ({fmt})" if dry_run else f"Imported {_name(file)} ({fmt})"
     )
-    from ..render import visible
+    from syriabrief.output.terminal import visible
 
     return visible(f"{head} into {target}: {changes}.")
 

@@ -11,8 +11,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import PROFILE_TABLE_ROWS, DbOption, JsonOption, SinceOption, UntilOption, app, handles_errors, load
-from ..errors import NotFoundError, UsageError
+from syriabrief.cli import PROFILE_TABLE_ROWS, DbOption, JsonOption, SinceOption, UntilOption, app, handles_errors, load
+from syriabrief.errors import NotFoundError, UsageError
 
 AsOfOption = Annotated[
     Optional[str],
@@ -30,20 +30,20 @@ LimitOption = Annotated[
 
 def _as_of(text: Optional[str]) -> datetime.date:
     """The as-of day: the last day of the period typed, or today."""
-    from ..dates import parse_user_date
+    from syriabrief.domain.dates import parse_user_date
 
     return parse_user_date(text).end if text else datetime.date.today()
 
 
 def _period(text: Optional[str]):
-    from ..dates import parse_user_date
+    from syriabrief.domain.dates import parse_user_date
 
     return parse_user_date(text) if text is not None else None
 
 
 def _note_left_out(report: dict, limit: Optional[int]) -> None:
     """Say on stderr when the table leaves events out (and how to see them)."""
-    from ..narrative import count_phrase
+    from syriabrief.reports.narrative import count_phrase
 
     shown, total = len(report["events"]), report["event_count"]
     if shown < total and limit is None:
@@ -71,7 +71,8 @@ def actor(
 
     Example: syriabrief actor Russia --as-of 2026-02-01
     """
-    from .. import briefing, render
+    from syriabrief.reports import briefing
+    from syriabrief.output import terminal as render
 
     _profile(
         words, as_of, since, until, limit, json, db,
@@ -98,7 +99,8 @@ def base(
 
     Example: syriabrief base Qasrak --as-of 2026-02-24
     """
-    from .. import briefing, render
+    from syriabrief.reports import briefing
+    from syriabrief.output import terminal as render
 
     _profile(
         words, as_of, since, until, limit, json, db,
@@ -110,7 +112,7 @@ def base(
 
 def _profile(words, as_of, since, until, limit, json, db, *, resolve, listing, list_table, report, show) -> None:
     """What ``actor`` and ``base`` share: list every record without a name, else one profile."""
-    from ..render import make_console, write_json
+    from syriabrief.output.terminal import make_console, write_json
 
     name = " ".join(words or ()) or None
     day = _as_of(as_of)
@@ -126,7 +128,7 @@ def _profile(words, as_of, since, until, limit, json, db, *, resolve, listing, l
     rows = limit if json or limit else PROFILE_TABLE_ROWS
     profile = report(data, resolve(data, name), day, _period(since), _period(until), rows, as_json=json)
     if json:
-        from ..jsonout import write_json_with_list
+        from syriabrief.output.jsonout import write_json_with_list
 
         write_json_with_list(profile, "events")
         return
@@ -153,8 +155,8 @@ def compare(
     Example: syriabrief compare US Russia --since 2026-01 --as-of 2026-02-24
     Example: syriabrief compare --at 2026-01-01 --at 2026-02-24
     """
-    from ..briefing import change_report, compare_actors, compare_sites
-    from ..render import make_console, print_comparison, write_json
+    from syriabrief.reports.briefing import change_report, compare_actors, compare_sites
+    from syriabrief.output.terminal import make_console, print_comparison, write_json
 
     names = names or []
     if at:
@@ -223,8 +225,8 @@ def brief(
 
     Example: syriabrief brief --as-of 2026-02-24 --days 30
     """
-    from ..briefing import brief_report
-    from ..render import make_console, print_brief, write_json
+    from syriabrief.reports.briefing import brief_report
+    from syriabrief.output.terminal import make_console, print_brief, write_json
 
     report = brief_report(load(db), _as_of(as_of), days)
     if json:

@@ -8,13 +8,14 @@ from typing import Any
 
 import typer
 
-from . import DbOption, JsonOption, app, handles_errors
-from ..errors import StoreError
+from syriabrief.cli import DbOption, JsonOption, app, handles_errors, layers
+from syriabrief.errors import StoreError
 
 
 def _describe(path: Path, layer: str) -> dict[str, Any]:
     """One store as the --json contract has it; a store that cannot be read keeps its error."""
-    from ..store import backup_path, summarise_store
+    from syriabrief.storage.paths import backup_path
+    from syriabrief.storage.store import summarise_store
 
     entry: dict[str, Any] = {
         "layer": layer, "path": str(path), "exists": path.exists(), "schema_version": None,
@@ -43,11 +44,9 @@ def store_command(json: JsonOption = False, db: DbOption = None) -> None:
 
     Example: syriabrief store --db ~/syria/store.json
     """
-    from ..render import visible, write_json
-    from ..store import base_layers, default_user_store
-
-    bundled = base_layers(os.environ.get("SYRIABRIEF_BUNDLED"))
-    user_path = db or default_user_store()
+    from syriabrief.output.terminal import visible, write_json
+    stores = layers(db)
+    bundled, user_path = stores.beneath, stores.user
     result = {
         "bundled": _describe(bundled[0], "bundled") if bundled else None,
         "user": _describe(user_path, "user"),
@@ -76,8 +75,8 @@ def store_command(json: JsonOption = False, db: DbOption = None) -> None:
 
 
 def _contents(entry: dict[str, Any]) -> str:
-    from ..narrative import count_phrase
-    from ..render import visible
+    from syriabrief.reports.narrative import count_phrase
+    from syriabrief.output.terminal import visible
 
     if entry["error"]:
         return f"cannot be read: {visible(entry['error'])}"

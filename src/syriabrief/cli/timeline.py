@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import (
+from syriabrief.cli import (
     DEFAULT_TABLE_ROWS,
     ActorOption,
     DbOption,
@@ -49,12 +49,12 @@ def timeline(
     data = load(db)
     where = event_filter(data, since, until, actor, site, event_type, status, search)
     if json:
-        from ..jsonout import write_json_list
+        from syriabrief.output.jsonout import write_json_list
 
         write_json_list(data.select_json(where, limit))
         return
-    from ..narrative import count_phrase, timeline_summary
-    from ..render import event_table, make_console, print_paragraph
+    from syriabrief.reports.narrative import count_phrase, timeline_summary
+    from syriabrief.output.terminal import event_table, make_console, print_paragraph
 
     # Count first, then fetch only what is shown: an indexed store of a million
     # events answers a broad question without loading them all.

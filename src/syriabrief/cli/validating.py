@@ -8,10 +8,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import DbOption, app, handles_errors
-from .importing import FormatOption, known_data, read_input
-from ..errors import SyriabriefError
-from ..validate import Problem
+from syriabrief.cli import DbOption, app, handles_errors, layers
+from syriabrief.cli.importing import FormatOption, known_data, read_input
+from syriabrief.errors import SyriabriefError
+from syriabrief.domain.validate import Problem
 
 
 @app.command()
@@ -40,7 +40,7 @@ def validate(
 
     Example: syriabrief validate colleague-events.csv
     """
-    from ..render import visible, write_json
+    from syriabrief.output.terminal import visible, write_json
 
     results = [_check_file(file, fmt.value if fmt else None, db)] if file else _check_stores(db)
     problems = [(label, p) for label, _, p_list in results for p in p_list]
@@ -64,12 +64,10 @@ def validate(
 
 
 def _check_file(file: str, fmt: Optional[str], db: Optional[Path]) -> tuple[str, str, list[Problem]]:
-    from ..formats import all_problems, read_records
-    from ..store import default_user_store
-
+    from syriabrief.formats import all_problems, read_records
     raw = read_input(file)
     leave_out = None if file == "-" else Path(file)
-    known = known_data(db, target=db or default_user_store(), leave_out=leave_out)
+    known = known_data(db, target=layers(db).user, leave_out=leave_out)
     parsed = read_records(raw, fmt, known)
     problems = all_problems(parsed, known)
     label = "standard input" if file == "-" else file
@@ -78,26 +76,20 @@ def _check_file(file: str, fmt: Optional[str], db: Optional[Path]) -> tuple[str,
 
 def _check_stores(db: Optional[Path]) -> list[tuple[str, str, list[Problem]]]:
     """Each store a query reads, bottom layer first; references may point into lower layers."""
-    from ..dataset import Dataset
-    from ..formats import all_problems, read_records
-    from ..formats.jsonfmt import JsonInputError, parse_json
-    from ..model import Actor, Site
-    from ..store import bundled_path, store_layers
-    from ..validate import check_records
+    from syriabrief.domain.dataset import Dataset
+    from syriabrief.formats import all_problems, read_records
+    from syriabrief.formats.jsonfmt import JsonInputError, parse_json
+    from syriabrief.domain.model import Actor, Site
+    from syriabrief.domain.validate import check_records
 
-    bundled = os.environ.get("SYRIABRIEF_BUNDLED")
-    layers = store_layers(db, bundled)
-    if not layers:
+    stores = layers(db)
+    if not stores.read:
         raise SyriabriefError("there is no store to check: no bundled dataset and no store of your own yet.")
     results = []
     actors: dict[str, Actor] = {}
     sites: dict[str, Site] = {}
-    for path in layers:
-        label = (
-            "bundled dataset"
-            if path == (Path(bundled) if bundled and bundled != "none" else bundled_path())
-            else str(path)
-        )
+    for path in stores.read:
+        label = "bundled dataset" if path in stores.beneath else str(path)
         try:
             raw = path.read_bytes()
         except FileNotFoundError:

@@ -17,11 +17,11 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
-from ..model import Actor, Event, Site
-from ..validate import Problem, check_records
+from syriabrief.domain.model import Actor, Event, Site
+from syriabrief.domain.validate import Problem, check_records
 
 if TYPE_CHECKING:
-    from ..dataset import Dataset
+    from syriabrief.domain.dataset import Dataset
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -99,19 +99,19 @@ def read_records(data: bytes, fmt: str | None = None, known: Dataset | None = No
             ],
         )
     if fmt == "json":
-        from .jsonfmt import read_json
+        from syriabrief.formats.jsonfmt import read_json
 
         return read_json(text)
     if fmt == "jsonl":
-        from .jsonfmt import read_jsonl
+        from syriabrief.formats.jsonfmt import read_jsonl
 
         return read_jsonl(text)
     if fmt == "csv":
-        from .csvfmt import read_csv
+        from syriabrief.formats.csvfmt import read_csv
 
         return read_csv(text)
     if fmt == "acled":
-        from .acled import read_acled
+        from syriabrief.formats.acled import read_acled
 
         return read_acled(text, known)
     raise ValueError(f"unknown import format {fmt!r}")
@@ -137,7 +137,7 @@ def detect_format(content: str | bytes) -> str | None:
         if isinstance(first, dict) and "schema_version" not in first:
             return "jsonl"
         return "json"
-    from .csvfmt import header_of
+    from syriabrief.formats.csvfmt import header_of
 
     header = {h.strip().casefold() for h in header_of(text)}
     if {"event_id_cnty", "event_date"} <= header:

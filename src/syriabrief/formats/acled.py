@@ -18,13 +18,13 @@ import unicodedata
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ..errors import SyriabriefError
-from ..validate import Problem
-from . import Entry, Parsed
-from .csvfmt import csv_rows
+from syriabrief.errors import SyriabriefError
+from syriabrief.domain.validate import Problem
+from syriabrief.formats import Entry, Parsed
+from syriabrief.formats.csvfmt import csv_rows
 
 if TYPE_CHECKING:
-    from ..dataset import Dataset
+    from syriabrief.domain.dataset import Dataset
 
 __all__ = ["COLUMNS", "REQUIRED_COLUMNS", "SUB_EVENT_TYPES", "read_acled"]
 
@@ -259,8 +259,8 @@ def _dates(row: dict[str, str], where: str, problems: list[Problem]) -> dict[str
 
 
 def _day(text: str) -> date | None:
-    from ..dates import MAX_YEAR, MIN_YEAR, parse_user_date
-    from ..errors import DateInputError
+    from syriabrief.domain.dates import MAX_YEAR, MIN_YEAR, parse_user_date
+    from syriabrief.errors import DateInputError
 
     for pattern, order in ((_ISO_DAY, (1, 2, 3)), (_DAY_FIRST, (3, 2, 1))):
         match = pattern.fullmatch(text)

@@ -25,9 +25,9 @@ import math
 import re
 from typing import Any, Iterable
 
-from ..model import Event
-from ..validate import Problem
-from . import Entry, Parsed
+from syriabrief.domain.model import Event
+from syriabrief.domain.validate import Problem
+from syriabrief.formats import Entry, Parsed
 
 __all__ = [
     "COLUMNS",
@@ -191,7 +191,7 @@ def _value(column: str, cell: str) -> Any:
 
 
 def _json_cell(cell: str) -> Any:
-    from .jsonfmt import JsonInputError, parse_json
+    from syriabrief.formats.jsonfmt import JsonInputError, parse_json
 
     try:
         return parse_json(cell)

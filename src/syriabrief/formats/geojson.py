@@ -12,11 +12,11 @@ import json
 from datetime import date
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from ..dates import describe
-from ..model import Event, Site
+from syriabrief.domain.dates import describe
+from syriabrief.domain.model import Event, Site
 
 if TYPE_CHECKING:
-    from ..dataset import Dataset
+    from syriabrief.domain.dataset import Dataset
 
 __all__ = ["event_features", "site_features", "write_geojson"]
 
@@ -86,7 +86,7 @@ def _feature(feature_id: str, site: Site, properties: dict[str, Any]) -> dict[st
 def _site_status_function():
     """``positions.site_status`` when this installation has it (it comes with the positions feature)."""
     try:
-        from ..positions import site_status
+        from syriabrief.domain.positions import site_status
     except ImportError:
         return None
     return site_status

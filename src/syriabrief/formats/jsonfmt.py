@@ -12,9 +12,9 @@ import json
 import re
 from typing import Any, Iterable
 
-from ..model import Actor, Event, Site
-from ..validate import SCHEMA_VERSION, TABLES, Problem, check_store_layout
-from . import Entry, Parsed
+from syriabrief.domain.model import Actor, Event, Site
+from syriabrief.domain.validate import SCHEMA_VERSION, TABLES, Problem, check_store_layout
+from syriabrief.formats import Entry, Parsed
 
 __all__ = [
     "MAX_DEPTH",

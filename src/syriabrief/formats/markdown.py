@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Sequence
 
-from ..dates import describe
-from ..model import Event, Source
+from syriabrief.domain.dates import describe
+from syriabrief.domain.model import Event, Source
 
 if TYPE_CHECKING:
-    from ..dataset import Dataset
+    from syriabrief.domain.dataset import Dataset
 
-from ..safetext import visible
+from syriabrief.domain.safetext import visible
 
 __all__ = ["write_markdown"]
 

@@ -15,11 +15,11 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Sequence
 
-from .dates import Period
-from .errors import StoreError, UsageError
-from .model import Actor, Event, Quantity, Site
-from .store import Changes, StoreIds, load_catalogue, read_store, update_store
-from .validate import check_records
+from syriabrief.domain.dates import Period
+from syriabrief.errors import StoreError, UsageError
+from syriabrief.domain.model import Actor, Event, Quantity, Site
+from syriabrief.storage.store import Changes, StoreIds, load_catalogue, read_store, update_store
+from syriabrief.domain.validate import check_records
 
 __all__ = ["add_record", "parse_quantity", "slugify", "stored_date", "unique_id"]
 

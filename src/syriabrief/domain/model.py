@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from .dates import Period, event_period
+from syriabrief.domain.dates import Period, event_period
 
 __all__ = [
     "ACTOR_KINDS",

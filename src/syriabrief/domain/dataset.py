@@ -13,13 +13,13 @@ import datetime
 import difflib
 from typing import TYPE_CHECKING, Iterable
 
-from .errors import NotFoundError
-from .model import Actor, Event, Move, Site, event_sort_key
-from .dates import Period
-from .query import EventFilter, select_events
+from syriabrief.errors import NotFoundError
+from syriabrief.domain.model import Actor, Event, Move, Site, event_sort_key
+from syriabrief.domain.dates import Period
+from syriabrief.domain.filters import EventFilter, select_events
 
 if TYPE_CHECKING:
-    from .positions import ControlPeriod
+    from syriabrief.domain.positions import ControlPeriod
 
 __all__ = ["Catalogue", "Dataset"]
 
@@ -77,7 +77,7 @@ class Catalogue:
 
     def moves_at(self, sites: Iterable[str], until: datetime.date) -> list[Move]:
         """The moves made at these sites (driving types, ``site`` one of them) up to the end of ``until``."""
-        from .positions import DRIVING_TYPES
+        from syriabrief.domain.positions import DRIVING_TYPES
 
         wanted = frozenset(sites)
         where = EventFilter(sites=wanted, types=DRIVING_TYPES, until=Period(until, until, "day"))
@@ -97,7 +97,7 @@ class Catalogue:
 
         An indexed dataset hands out the stored text without decoding it.
         """
-        from .jsonout import json_text
+        from syriabrief.domain.safetext import json_text
 
         return [json_text(e.to_json()) for e in self.select(where, limit)]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["UNSAFE", "json_safe", "visible"]
+__all__ = ["UNSAFE", "json_safe", "json_text", "visible"]
 
 # C0 controls except tab and newline, DEL, C1 controls (\x9b alone starts a CSI
 # sequence on some terminals), the Unicode characters that reorder or hide text
@@ -43,3 +43,10 @@ def json_safe(text: str) -> str:
         if len(data.translate(None, _UNSAFE_ASCII)) == len(data):
             return text
     return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def json_text(value: Any) -> str:
+    """``value`` as compact JSON, the form ``--json`` writes inside a list to a pipe."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)

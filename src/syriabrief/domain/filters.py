@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .dates import Period
-from .model import Event
+from syriabrief.domain.dates import Period
+from syriabrief.domain.model import Event
 
 __all__ = ["EventFilter", "select_events"]
 

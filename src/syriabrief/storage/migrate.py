@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from .validate import SCHEMA_VERSION, TABLES
+from syriabrief.domain.validate import SCHEMA_VERSION, TABLES
 
 __all__ = ["MIGRATIONS", "layout_version", "upgrade"]
 

@@ -21,8 +21,8 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from .dates import parse_stored
-from .model import Event, Move, event_sort_key
+from syriabrief.domain.dates import parse_stored
+from syriabrief.domain.model import Event, Move, event_sort_key
 
 Replayable = Event | Move  # a Move carries every field the replay reads
 

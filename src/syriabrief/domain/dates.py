@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
-from .errors import DateInputError
+from syriabrief.errors import DateInputError
 
 __all__ = [
     "ACCEPTED_FORMS",

@@ -17,11 +17,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .dates import describe
-from .jsonout import write_json
-from .safetext import visible
-from .dataset import Dataset
-from .model import Event
+from syriabrief.domain.dates import describe
+from syriabrief.output.jsonout import write_json
+from syriabrief.domain.safetext import visible
+from syriabrief.domain.dataset import Dataset
+from syriabrief.domain.model import Event
 
 __all__ = ["event_table", "make_console", "print_paragraph", "progress_bar", "visible", "write_json"]
 

@@ -32,12 +32,13 @@ from typing import Any, Callable, Sequence
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
-from .errors import StoreError
-from .dataset import Catalogue, Dataset
-from .lines import dump_store, parse_layout, read_catalogue_lines
-from .migrate import layout_version, upgrade
-from .model import Actor, Event, Site
-from .validate import SCHEMA_VERSION, TABLES, check_records, check_references, check_store_layout
+from syriabrief.errors import StoreError
+from syriabrief.storage.paths import backup_path, bundled_path, lock_path
+from syriabrief.domain.dataset import Catalogue, Dataset
+from syriabrief.storage.storefile import dump_store, parse_layout, read_catalogue_lines
+from syriabrief.storage.migrate import layout_version, upgrade
+from syriabrief.domain.model import Actor, Event, Site
+from syriabrief.domain.validate import SCHEMA_VERSION, TABLES, check_records, check_references, check_store_layout
 
 __all__ = [
     "ChangeReport",
@@ -48,22 +49,13 @@ __all__ = [
     "StoreIds",
     "StoreSummary",
     "apply_changes",
-    "backup_path",
-    "base_layers",
-    "bundled_path",
-    "default_user_store",
     "load_catalogue",
     "load_dataset",
-    "lock_path",
     "read_store",
-    "store_layers",
     "summarise_store",
     "update_store",
 ]
 
-# Where the bundled dataset sits inside the installed package (the wheel puts
-# the repository's data/events.json there).
-_BUNDLED_RESOURCE = ("syriabrief", "data", "events.json")
 _KINDS = {"actors": "actor", "sites": "site", "events": "event"}
 # How long a write waits for another process's write to finish before giving up
 # with an error (a write of even a large store takes seconds, not minutes).
@@ -149,47 +141,14 @@ class StoreSummary:
     schema_version: int | None = None
 
 
-def lock_path(path: Path) -> Path:
-    """The file writers lock while they write ``path`` (kept between writes, never deleted)."""
-    return path.with_name(path.name + ".lock")
 
 
-def backup_path(path: Path) -> Path:
-    """Where the previous generation of ``path`` is kept after each write."""
-    return path.with_name(path.name + ".bak")
 
 
-def default_user_store() -> Path:
-    """Where the user's own records live unless --db or SYRIABRIEF_DB says otherwise."""
-    if sys.platform == "win32":
-        base = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "syriabrief" / "store.json"
 
 
-def store_layers(db: Path | None, bundled: str | None = None) -> list[Path]:
-    """The files a query reads, bottom layer first: the bundled dataset, then the user's store.
-
-    ``db`` is the user's store from --db or SYRIABRIEF_DB: named explicitly, it
-    must exist; the default location is read only once something was written there.
-    ``bundled`` (SYRIABRIEF_BUNDLED) replaces the bundled dataset with another
-    file, or with nothing when it is "none".
-    """
-    layers = base_layers(bundled)
-    user = db or default_user_store()
-    if db is not None or user.exists():
-        layers.append(user)
-    return layers
 
 
-def base_layers(bundled: str | None) -> list[Path]:
-    """The layers under the user's store: the bundled dataset, another file, or none ("none")."""
-    if bundled == "none":
-        return []
-    return [Path(bundled) if bundled else bundled_path()]
 
 
 def apply_changes(
@@ -229,7 +188,7 @@ def update_store(
     path = Path(path)
     _refuse_bundled(path)
     if beneath is None:
-        beneath = base_layers(os.environ.get("SYRIABRIEF_BUNDLED"))
+        beneath = [bundled_path()]
     below = _layered_catalogue([layer for layer in beneath if not _same_file(layer, path)])
     if dry_run:
         return _update(path, plan, below, write=False)
@@ -613,18 +572,6 @@ def _write_failure(path: Path, error: OSError) -> str:
     return f"cannot write {path}: {reason}{where}; the store was not changed"
 
 
-def bundled_path() -> Path:
-    """The dataset that ships with syriabrief (read-only)."""
-    package, *parts = _BUNDLED_RESOURCE
-    here = Path(__file__).resolve()
-    # An ordinary install has the file beside this module, a source checkout at
-    # the repository root: both without loading importlib.resources (~3 ms).
-    for candidate in (here.parent.joinpath(*parts), here.parents[2] / "data" / "events.json"):
-        if candidate.is_file():
-            return candidate
-    from importlib import resources
-
-    return Path(str(resources.files(package).joinpath(*parts)))
 
 
 def read_store(path: Path) -> StoreContents:
@@ -656,7 +603,7 @@ def load_dataset(paths: Sequence[Path]) -> Catalogue:
     Big stores are answered from an index kept beside them (index.py), small ones
     from memory; both give the same answers.
     """
-    from . import index
+    from syriabrief.storage import index
 
     if index.worth_indexing(paths):
         indexed = index.open_indexed(paths)

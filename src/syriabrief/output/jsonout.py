@@ -11,14 +11,9 @@ import json
 import sys
 from typing import Any, Sequence, TextIO
 
-from .safetext import json_safe
+from syriabrief.domain.safetext import json_safe, json_text
 
 __all__ = ["json_text", "write_json", "write_json_list", "write_json_with_list"]
-
-
-def json_text(value: Any) -> str:
-    """``value`` as ``write_json`` writes it inside a list when stdout is not a terminal."""
-    return json.dumps(value, ensure_ascii=False, allow_nan=False)
 
 
 def write_json(value: Any, stream: TextIO | None = None) -> None:

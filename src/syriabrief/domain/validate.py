@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from .dates import parse_stored, precision_of
-from .model import (
+from syriabrief.domain.dates import parse_stored, precision_of
+from syriabrief.domain.model import (
     ACTOR_KINDS,
     EVENT_STATUSES,
     EVENT_TYPES,

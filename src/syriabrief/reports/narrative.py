@@ -10,10 +10,10 @@ from collections import Counter
 from datetime import date
 from typing import Any, Iterable, Sequence
 
-from .dates import describe, parse_stored, precision_of
-from .dataset import Catalogue, Dataset
-from .model import Event, Move
-from .query import EventFilter
+from syriabrief.domain.dates import describe, parse_stored, precision_of
+from syriabrief.domain.dataset import Catalogue, Dataset
+from syriabrief.domain.model import Event, Move
+from syriabrief.domain.filters import EventFilter
 
 __all__ = ["count_phrase", "join_names", "timeline_summary", "type_label"]
 

@@ -14,10 +14,10 @@ import datetime
 from dataclasses import replace
 from typing import Any, Iterable, Sequence
 
-from .dataset import Dataset
-from .dates import Period, parse_stored
-from .model import Actor, Event, Move, Site
-from .positions import (
+from syriabrief.domain.dataset import Dataset
+from syriabrief.domain.dates import Period, parse_stored
+from syriabrief.domain.model import Actor, Event, Move, Site
+from syriabrief.domain.positions import (
     DRIVING_TYPES,
     ActorPositions,
     ControlPeriod,
@@ -25,7 +25,7 @@ from .positions import (
     positions_by_actor,
     site_status,
 )
-from .query import EventFilter
+from syriabrief.domain.filters import EventFilter
 
 __all__ = [
     "BASE_KINDS",
@@ -98,7 +98,7 @@ def actor_report(
     objects (a table needs only a few), or with ``as_json`` their --json texts
     (``jsonout.write_json_with_list`` writes them out as they are).
     """
-    from .narrative import actor_narrative
+    from syriabrief.reports.narrative import actor_narrative
 
     listed = replace(_window(since, until, as_of), actors=frozenset({actor.id}))
     positions = _actor_positions(data, as_of, actor.id)
@@ -227,7 +227,7 @@ def base_report(
 
     ``limit`` and ``as_json`` shape ``events`` as for actor_report.
     """
-    from .narrative import base_narrative
+    from syriabrief.reports.narrative import base_narrative
 
     at_site = frozenset({site.id})
     driving = data.moves(EventFilter(sites=at_site, types=DRIVING_TYPES, until=day_period(as_of)))
@@ -398,7 +398,7 @@ def _comparison(
     cited: dict[str, Event | Move],
 ) -> dict[str, Any]:
     """The subjects side by side, what they share and where they differ, and the paragraph."""
-    from .narrative import compare_narrative
+    from syriabrief.reports.narrative import compare_narrative
 
     comparison = {
         "as_of": as_of.isoformat(),
@@ -413,7 +413,7 @@ def _comparison(
 
 def change_report(data: Dataset, before: datetime.date, after: datetime.date) -> dict[str, Any]:
     """What changed between two days: sites whose holder or status changed, actors that gained or lost."""
-    from .narrative import change_narrative
+    from syriabrief.reports.narrative import change_narrative
 
     driving = data.moves(EventFilter(types=DRIVING_TYPES, until=day_period(after)))
     changes = []
@@ -541,7 +541,7 @@ def _unique(values: Iterable[str | None]) -> list[str]:
 
 def brief_report(data: Dataset, as_of: datetime.date, days: int = 30) -> dict[str, Any]:
     """The situation at the as-of day: who holds the tracked bases, the moves of the last ``days``, disputes."""
-    from .narrative import brief_narrative
+    from syriabrief.reports.narrative import brief_narrative
 
     start = as_of - datetime.timedelta(days=max(days, 1) - 1)
     driving = data.moves(EventFilter(types=DRIVING_TYPES, until=day_period(as_of)))

@@ -40,14 +40,15 @@ from dataclasses import astuple
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Sequence
 
-from . import __version__
-from .dataset import Catalogue
-from .errors import StoreError
-from .jsonout import json_text
-from .model import Actor, Dispute, Event, Move, Site, Source
-from .positions import DRIVING_TYPES, ControlPeriod, settled_history
-from .query import EventFilter
-from .validate import SCHEMA_VERSION, TABLES, check_records, check_references
+from syriabrief import __version__
+from syriabrief.domain.dataset import Catalogue
+from syriabrief.errors import StoreError
+from syriabrief.domain.safetext import json_text
+from syriabrief.storage.paths import cache_dir
+from syriabrief.domain.model import Actor, Dispute, Event, Move, Site, Source
+from syriabrief.domain.positions import DRIVING_TYPES, ControlPeriod, settled_history
+from syriabrief.domain.filters import EventFilter
+from syriabrief.domain.validate import SCHEMA_VERSION, TABLES, check_records, check_references
 
 if TYPE_CHECKING:  # sqlite3 is imported only once a store is big enough to index
     import sqlite3
@@ -55,7 +56,6 @@ if TYPE_CHECKING:  # sqlite3 is imported only once a store is big enough to inde
 __all__ = [
     "INDEX_MIN_BYTES",
     "IndexedDataset",
-    "cache_dir",
     "index_path",
     "open_indexed",
     "worth_indexing",
@@ -162,15 +162,6 @@ _ROW = "n, id, layer, canonical, offset, length, doc"
 _ROW_PACKED = _ROW + ", (SELECT fields FROM packed WHERE packed.n = events.n)"
 
 
-def cache_dir() -> Path:
-    """The per-user cache directory indexes are kept in."""
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Caches"
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "syriabrief" / "index"
 
 
 def index_path(paths: Sequence[Path]) -> Path:
@@ -637,7 +628,7 @@ def _check_layers(db: sqlite3.Connection, paths: Sequence[Path], actors: dict, s
 
 def _raise_plain(paths: Sequence[Path]) -> None:
     """Let the plain loader report a broken store, so the message is the one it always gives."""
-    from .store import _load_plain  # store imports this module lazily: no cycle at import time
+    from syriabrief.storage.store import _load_plain  # store imports this module lazily: no cycle at import time
 
     _load_plain(paths)
     # The plain loader found nothing wrong where the index did: trust neither.
@@ -825,7 +816,7 @@ def _store_digests(db: sqlite3.Connection, layer: int, batches: Iterable[list[Di
 
 def _read_whole_layer(db: sqlite3.Connection, layer: int, path: Path, actors: dict, sites: dict) -> None:
     """A store not laid out one record per line: read it whole (and have it checked) by the store."""
-    from .store import read_store
+    from syriabrief.storage.store import read_store
 
     contents = read_store(path)
     actors.update((a.id, a.to_json()) for a in contents.actors)

@@ -1,0 +1,105 @@
+"""Where syriabrief's files are: the bundled dataset, the user's store, the index cache.
+
+Every path is resolved here, once per question, so no other module reads
+``SYRIABRIEF_BUNDLED``, ``XDG_*`` or the platform's conventions itself. The CLI
+turns its settings (``--db``, ``SYRIABRIEF_DB``, ``SYRIABRIEF_BUNDLED``) into a
+``Layers`` value and hands that down.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "Layers",
+    "backup_path",
+    "bundled_path",
+    "cache_dir",
+    "default_user_store",
+    "lock_path",
+    "resolve_layers",
+]
+
+# Where the bundled dataset sits inside the installed package (the wheel puts
+# the repository's data/events.json there).
+_BUNDLED_RESOURCE = ("syriabrief", "data", "events.json")
+# Setting SYRIABRIEF_BUNDLED to this reads no bundled dataset at all.
+NO_BUNDLED = "none"
+
+
+@dataclass(frozen=True)
+class Layers:
+    """The store files one command reads, bottom layer first, and the one it writes.
+
+    ``beneath`` are the read-only layers under the user's store (the bundled
+    dataset, another file, or nothing); ``user`` is the user's store, which is
+    read only when it was named or exists.
+    """
+
+    beneath: tuple[Path, ...]
+    user: Path
+    user_named: bool
+
+    @property
+    def read(self) -> list[Path]:
+        layers = list(self.beneath)
+        if self.user_named or self.user.exists():
+            layers.append(self.user)
+        return layers
+
+
+def resolve_layers(db: Path | None, bundled: str | None) -> Layers:
+    """``db`` from --db / SYRIABRIEF_DB; ``bundled`` from SYRIABRIEF_BUNDLED (a path, "none" or unset)."""
+    if bundled == NO_BUNDLED:
+        beneath: tuple[Path, ...] = ()
+    else:
+        beneath = (Path(bundled) if bundled else bundled_path(),)
+    return Layers(beneath, db or default_user_store(), db is not None)
+
+
+def bundled_path() -> Path:
+    """The dataset that ships with syriabrief (read-only)."""
+    package, *parts = _BUNDLED_RESOURCE
+    package_dir = Path(__file__).resolve().parents[1]
+    # An ordinary install has the file inside the package, a source checkout at
+    # the repository root: both without loading importlib.resources (~3 ms).
+    for candidate in (package_dir.joinpath(*parts), package_dir.parents[1] / "data" / "events.json"):
+        if candidate.is_file():
+            return candidate
+    from importlib import resources
+
+    return Path(str(resources.files(package).joinpath(*parts)))
+
+
+def default_user_store() -> Path:
+    """Where the user's own records live unless --db or SYRIABRIEF_DB says otherwise."""
+    return _user_dir("XDG_DATA_HOME", ".local/share", "Application Support") / "store.json"
+
+
+def cache_dir() -> Path:
+    """Where indexes of big stores are kept: rebuilt from the stores whenever needed."""
+    return _user_dir("XDG_CACHE_HOME", ".cache", "Caches")
+
+
+def _user_dir(xdg: str, xdg_default: str, mac_dir: str) -> Path:
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA" if xdg == "XDG_CACHE_HOME" else "APPDATA")
+                    or Path.home() / "AppData" / ("Local" if xdg == "XDG_CACHE_HOME" else "Roaming"))
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / mac_dir
+    else:
+        base = Path(os.environ.get(xdg) or Path.home() / xdg_default)
+    return base / "syriabrief"
+
+
+def lock_path(path: Path) -> Path:
+    """The file writers lock while they write ``path`` (kept between writes, never deleted)."""
+    return path.with_name(path.name + ".lock")
+
+
+def backup_path(path: Path) -> Path:
+    """Where the previous generation of ``path`` is kept after each write."""
+    return path.with_name(path.name + ".bak")
