@@ -7,7 +7,8 @@ from collections import Counter
 import pytest
 
 from syriabrief.storage.paths import bundled_path
-from syriabrief.storage.store import load_dataset, read_store
+from syriabrief.storage.store import read_store
+from syriabrief.storage.loading import load_dataset
 from syriabrief.domain.validate import check_records, check_store_layout
 
 RAW = json.loads(bundled_path().read_text(encoding="utf-8"))

@@ -20,7 +20,8 @@ from conftest import write_store
 
 from syriabrief.errors import StoreError
 from syriabrief.domain.model import Event
-from syriabrief.storage.store import Changes, apply_changes, load_dataset, read_store
+from syriabrief.storage.store import Changes, apply_changes, read_store
+from syriabrief.storage.loading import load_dataset
 from syriabrief.domain.validate import check_store_layout
 
 WORKER = Path(__file__).with_name("fault_worker.py")

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from syriabrief.storage import paths
 from syriabrief.storage import index
+from syriabrief.storage import loading
 from syriabrief.storage import store
 from syriabrief.cli import app
 from syriabrief.domain.dataset import Dataset
@@ -52,7 +53,7 @@ def always_index(monkeypatch):
 
 
 def plain(paths) -> Dataset:
-    return store._load_plain(paths)
+    return store.load_plain(paths)
 
 
 def indexed(paths) -> IndexedDataset:
@@ -229,7 +230,7 @@ def test_a_broken_store_gives_the_plain_paths_error(tmp_path, always_index, monk
 
 def test_small_stores_stay_in_memory(tmp_path):
     path = generated(tmp_path / "store.json", 20)
-    assert type(store.load_dataset([path])) is Dataset
+    assert type(loading.load_dataset([path])) is Dataset
     assert not paths.cache_dir().exists()
 
 

@@ -19,7 +19,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from strategies import actor_json, event_json, light_event_json
 
 from syriabrief.domain.model import Actor, Event, Site, event_sort_key
-from syriabrief.storage.store import Changes, apply_changes, load_dataset, read_store
+from syriabrief.storage.store import Changes, apply_changes, read_store
+from syriabrief.storage.loading import load_dataset
 
 # Few ids, so that adds often hit an existing event (an update, or no change).
 EVENT_IDS = st.sampled_from([f"event-{n}" for n in range(8)])

@@ -5,7 +5,8 @@ from conftest import SAMPLE_EVENTS, event, store_json, write_store
 
 from syriabrief.errors import StoreError
 from syriabrief.storage.paths import bundled_path
-from syriabrief.storage.store import load_dataset, read_store
+from syriabrief.storage.store import read_store
+from syriabrief.storage.loading import load_dataset
 
 
 def test_a_store_reads_as_model_objects(sample_store):

@@ -206,7 +206,7 @@ def write_target(db: Optional[Path]) -> Path:
 
 def load(db: Optional[Path]):
     """The dataset a command reads: the bundled store with the user's store over it."""
-    from syriabrief.storage.store import load_dataset
+    from syriabrief.storage.loading import load_dataset
 
     return load_dataset(layers(db).read)
 

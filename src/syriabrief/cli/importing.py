@@ -130,7 +130,7 @@ def known_data(db: Optional[Path], target: Optional[Path] = None, leave_out: Opt
     missing ``target`` is simply empty here. ``leave_out`` is a file being
     validated, which must not vouch for itself.
     """
-    from syriabrief.storage.store import load_dataset
+    from syriabrief.storage.loading import load_dataset
 
     files = layers(db).read
     if target is not None:

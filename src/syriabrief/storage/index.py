@@ -1,7 +1,7 @@
 """An SQLite index kept beside big stores, so that queries need not parse every event.
 
 The JSON store files stay the source of truth. For stores past
-``INDEX_MIN_BYTES`` (all layers together) ``store.load_dataset`` asks here for
+``INDEX_MIN_BYTES`` (all layers together) ``loading.load_dataset`` asks here for
 an ``IndexedDataset``: it answers ``select``/``count`` in SQL over a few columns
 (date span as day numbers, type, status, case-folded summary, actor and site
 link tables) and reads the matching events themselves back from the store files
@@ -45,6 +45,7 @@ from syriabrief.domain.dataset import Catalogue
 from syriabrief.errors import StoreError
 from syriabrief.domain.safetext import json_text
 from syriabrief.storage.paths import cache_dir
+from syriabrief.storage.store import load_plain, read_store
 from syriabrief.domain.model import Actor, Dispute, Event, Move, Site, Source
 from syriabrief.domain.positions import DRIVING_TYPES, ControlPeriod, settled_history
 from syriabrief.domain.filters import EventFilter
@@ -628,9 +629,7 @@ def _check_layers(db: sqlite3.Connection, paths: Sequence[Path], actors: dict, s
 
 def _raise_plain(paths: Sequence[Path]) -> None:
     """Let the plain loader report a broken store, so the message is the one it always gives."""
-    from syriabrief.storage.store import _load_plain  # store imports this module lazily: no cycle at import time
-
-    _load_plain(paths)
+    load_plain(paths)
     # The plain loader found nothing wrong where the index did: trust neither.
     raise StoreError(f"could not index {', '.join(map(str, paths))}; please report this")
 
@@ -816,8 +815,6 @@ def _store_digests(db: sqlite3.Connection, layer: int, batches: Iterable[list[Di
 
 def _read_whole_layer(db: sqlite3.Connection, layer: int, path: Path, actors: dict, sites: dict) -> None:
     """A store not laid out one record per line: read it whole (and have it checked) by the store."""
-    from syriabrief.storage.store import read_store
-
     contents = read_store(path)
     actors.update((a.id, a.to_json()) for a in contents.actors)
     sites.update((s.id, s.to_json()) for s in contents.sites)

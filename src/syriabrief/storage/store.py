@@ -50,7 +50,7 @@ __all__ = [
     "StoreSummary",
     "apply_changes",
     "load_catalogue",
-    "load_dataset",
+    "load_plain",
     "read_store",
     "summarise_store",
     "update_store",
@@ -597,22 +597,7 @@ def _contents_of(path: Path, db: TinyDB) -> StoreContents:
     )
 
 
-def load_dataset(paths: Sequence[Path]) -> Catalogue:
-    """Read each store and layer them into one dataset, later files winning on equal ids.
-
-    Big stores are answered from an index kept beside them (index.py), small ones
-    from memory; both give the same answers.
-    """
-    from syriabrief.storage import index
-
-    if index.worth_indexing(paths):
-        indexed = index.open_indexed(paths)
-        if indexed is not None:
-            return indexed
-    return _load_plain(paths)
-
-
-def _load_plain(paths: Sequence[Path]) -> Dataset:
+def load_plain(paths: Sequence[Path]) -> Dataset:
     """Every record of every layer in memory: the reference the index must agree with."""
     actors: dict[str, Actor] = {}
     sites: dict[str, Site] = {}
