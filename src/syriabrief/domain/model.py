@@ -15,10 +15,12 @@ from syriabrief.domain.dates import Period, event_period
 
 __all__ = [
     "ACTOR_KINDS",
+    "DISPUTE_ASPECTS",
     "EVENT_STATUSES",
     "EVENT_TYPES",
     "LOCATION_PRECISIONS",
     "SITE_KINDS",
+    "STATE_ASPECTS",
     "STAGES",
     "STRENGTH_WORDS",
     "Actor",
@@ -77,6 +79,11 @@ SITE_KINDS = (
     "country",
 )
 LOCATION_PRECISIONS = ("exact", "approximate")
+# What a dispute is about. The first four are about the state on the ground (who
+# holds what, since when, whether it happened, where): only those make a derived
+# position "disputed". A disagreement over figures or details leaves it alone.
+DISPUTE_ASPECTS = ("who", "when", "whether", "where", "figures", "details")
+STATE_ASPECTS = ("who", "when", "whether", "where")
 
 Quantity = int | float | dict[str, int | float]
 # Quantity names that describe a force's size ("troops", "troops_remaining", "fighters").
@@ -105,15 +112,25 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Dispute:
+    """Another account of an event: what it says, who says it, and what it disagrees on (``about``)."""
+
     claim: str
     sources: tuple[Source, ...] = ()
+    about: str | None = None  # one of DISPUTE_ASPECTS; None: not said (taken as about the state)
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Dispute:
-        return cls(d["claim"], tuple(Source.from_json(s) for s in d.get("sources") or ()))
+        return cls(d["claim"], tuple(Source.from_json(s) for s in d.get("sources") or ()), d.get("about"))
 
     def to_json(self) -> dict[str, Any]:
-        return {"claim": self.claim, "sources": [s.to_json() for s in self.sources]}
+        out: dict[str, Any] = {"claim": self.claim, "sources": [s.to_json() for s in self.sources]}
+        if self.about is not None:
+            out["about"] = self.about
+        return out
+
+    @property
+    def about_state(self) -> bool:
+        return self.about is None or self.about in STATE_ASPECTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +170,20 @@ class Event:
         return self.status == "disputed" or bool(self.disputes)
 
     @property
+    def state_disputed(self) -> bool:
+        """Sources disagree about the state on the ground (who, when, whether, where), not only figures."""
+        if any(d.about_state for d in self.disputes):
+            return True
+        return self.status == "disputed" and not self.disputes
+
+    @property
+    def disputed_about(self) -> tuple[str, ...]:
+        """The aspects the sources disagree on, in DISPUTE_ASPECTS order ("unspecified" when not said)."""
+        named = {d.about or "unspecified" for d in self.disputes}
+        if self.status == "disputed" and not self.disputes:
+            named.add("unspecified")
+        return tuple(a for a in (*DISPUTE_ASPECTS, "unspecified") if a in named)
+    @property
     def strength_names(self) -> list[str]:
         """The names of its quantities that give a force's size."""
         return [name for name in self.quantities if any(word in name for word in STRENGTH_WORDS)]
@@ -160,7 +191,7 @@ class Event:
     def move(self) -> Move:
         return Move(
             self.id, self.date, self.end_date, self.date_precision, self.approximate, self.type, self.stage,
-            self.actors, self.site, self.destination, self.contested,
+            self.actors, self.site, self.destination, self.state_disputed,
         )  # fmt: skip
 
     @property
@@ -308,7 +339,7 @@ class Move(NamedTuple):
     actors: tuple[str, ...]
     site: str | None
     destination: str | None
-    contested: bool
+    state_disputed: bool  # Event.state_disputed: the sources disagree about who, when, whether or where
 
     @property
     def period(self) -> Period:

@@ -76,6 +76,10 @@ class ControlPeriod:
     uncertain: bool = False
     status_since: str | None = None
     destination: str | None = None
+    # The last day of the newest event behind this period: how fresh the evidence is.
+    last_reported: str | None = None
+    # Who took the site over when this period closed (the taker or the recipient), if an event says.
+    successor: str | None = None
 
     @property
     def is_open(self) -> bool:
@@ -117,6 +121,8 @@ class SiteStatus:
     events: tuple[str, ...]
     previous: str | None = None
     pending: tuple[str, ...] = ()
+    last_reported: str | None = None
+    successor: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -242,6 +248,9 @@ class _Stay:
     events: dict[str, None] = field(default_factory=dict)  # ids in order, without repeats
     disputed: bool = False
     uncertain: bool = False
+    last_reported: str | None = None
+    last_day: datetime.date = datetime.date.min
+    successor: str | None = None
 
     @property
     def is_open(self) -> bool:
@@ -249,7 +258,11 @@ class _Stay:
 
     def note(self, event: Replayable) -> None:
         self.events[event.id] = None
-        self.disputed = self.disputed or event.contested
+        self.disputed = self.disputed or event.state_disputed
+        last = event.end_date or event.date
+        day = parse_stored(last).end
+        if day >= self.last_day:
+            self.last_day, self.last_reported = day, last
 
 
 
@@ -291,6 +304,8 @@ class _History:
                 uncertain=stay.uncertain,
                 status_since=stay.status_since,
                 destination=stay.destination,
+                last_reported=stay.last_reported,
+                successor=stay.successor,
             )
 
     # Each event is applied, skipped (it comes after the as-of day) or held as
@@ -329,9 +344,11 @@ class _History:
         self.seen.add(actor)
         return stay
 
-    def _close(self, stay: _Stay, status: str, when: str, event: Replayable) -> None:
+    def _close(self, stay: _Stay, status: str, when: str, event: Replayable | None, successor: str | None = None) -> None:
         stay.status, stay.end, stay.status_since = status, when, when
-        stay.note(event)
+        stay.successor = successor
+        if event is not None:
+            stay.note(event)
         if self.open.get(stay.actor) is stay:
             del self.open[stay.actor]
 
@@ -344,11 +361,13 @@ class _History:
         touched = []
         for position, actor in enumerate(event.actors):
             stay = self._open_stay(actor)
+            if stay is not None and stay.status == "withdrawing":
+                # A return while leaving starts a new stay: the earlier one ends as
+                # left on its last report, and its destination and doubts stay with it.
+                self._close(stay, "vacated", stay.last_reported or event.date, None)
+                stay = None
             if stay is None:
                 stay = self._new_stay(actor, self._role_for(actor, position), event.date)
-            elif stay.status == "withdrawing":
-                # Came back before finishing leaving: present again.
-                stay.status, stay.status_since = "active", event.date
             stay.note(event)
             touched.append(stay)
         return touched
@@ -393,12 +412,12 @@ class _History:
             stay = self._open_stay(giver) or self._new_stay(giver, "holder", None)
             if event.destination and event.destination != self.site_id:
                 stay.destination = event.destination
-            self._close(stay, "handed_over", event.date, event)
+            self._close(stay, "handed_over", event.date, event, recipient)
             touched.append(stay)
         # The giver's partners go with it; guests of the site stay.
         for stay in list(self.open.values()):
             if stay.role == "partner" and stay.actor != recipient:
-                self._close(stay, "handed_over", event.date, event)
+                self._close(stay, "handed_over", event.date, event, recipient)
                 touched.append(stay)
         if recipient:
             touched.append(self._take(recipient, event))
@@ -414,13 +433,13 @@ class _History:
                 # Lost a site no event brought it to.
                 stay = self._new_stay(loser, "holder", None)
             if stay is not None:
-                self._close(stay, "lost", event.date, event)
+                self._close(stay, "lost", event.date, event, taker)
                 touched.append(stay)
         # Whoever else held the site no longer does: lost if they were there,
         # vacated if they were already leaving.
         for stay in list(self.open.values()):
             if stay.role != "guest" and stay.actor != taker:
-                self._close(stay, "vacated" if stay.status == "withdrawing" else "lost", event.date, event)
+                self._close(stay, "vacated" if stay.status == "withdrawing" else "lost", event.date, event, taker)
                 touched.append(stay)
         if taker:
             touched.append(self._take(taker, event))
@@ -451,6 +470,7 @@ def _status_from(site_id: str, periods: list[ControlPeriod], pending: tuple[str,
             disputed=current.disputed,
             events=current.events,
             pending=pending,
+            last_reported=current.last_reported,
         )
     if periods:
         last = max(periods, key=lambda p: _day(p.end) or datetime.date.min)
@@ -464,6 +484,8 @@ def _status_from(site_id: str, periods: list[ControlPeriod], pending: tuple[str,
             events=last.events,
             previous=last.actor,
             pending=pending,
+            last_reported=last.last_reported,
+            successor=last.successor,
         )
     return SiteStatus(site_id, None, "unknown", None, bool(pending), False, (), None, pending)
 

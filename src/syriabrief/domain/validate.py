@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from syriabrief.domain.dates import parse_stored, precision_of
 from syriabrief.domain.model import (
     ACTOR_KINDS,
+    DISPUTE_ASPECTS,
     EVENT_STATUSES,
     EVENT_TYPES,
     LOCATION_PRECISIONS,
@@ -315,8 +316,11 @@ def _disputes(value: Any) -> Iterable[tuple[str, str]]:
             yield where, f"must be an object with a claim and sources, not {_kind_of(dispute)}"
             continue
         for key in dispute:
-            if key not in ("claim", "sources"):
+            if key not in ("claim", "sources", "about"):
                 yield f"{where}.{key}", "is not a field of a dispute"
+        about = dispute.get("about")
+        if about is not None and about not in DISPUTE_ASPECTS:
+            yield f"{where}.about", f"must be one of {', '.join(DISPUTE_ASPECTS)}, not {_short(about)}"
         yield from ((f"{where}.{f}", m) for f, m in _text(dispute, "claim"))
         yield from _sources(dispute.get("sources", []), f"{where}.sources")
 

@@ -22,6 +22,26 @@ from syriabrief.output.jsonout import write_json
 from syriabrief.domain.safetext import visible
 from syriabrief.domain.dataset import Dataset
 from syriabrief.domain.model import Event
+from syriabrief.reports.types import (
+    ActorList,
+    Age,
+    BaseState,
+    ActorProfile,
+    ActorSubject,
+    Brief,
+    Changes,
+    Citation,
+    Comparison,
+    Contested,
+    EventRef,
+    Figure,
+    MoveView,
+    PeriodView,
+    SiteList,
+    SiteProfile,
+    SiteSubject,
+    StatusView,
+)
 
 __all__ = ["event_table", "make_console", "print_paragraph", "progress_bar", "visible", "write_json"]
 
@@ -118,7 +138,7 @@ def progress_bar(total: int, description: str) -> Iterator[Callable[[], None]]:
         yield lambda: progress.advance(task)
 
 # --- positions: actor, base, compare, brief --------------------------------------------
-# These draw the report dicts built by ``briefing.py`` (the same dicts --json prints).
+# These draw the typed reports built by ``reports.briefing`` (whose to_json is --json).
 
 __all__ += [
     "actor_list_table",
@@ -126,6 +146,7 @@ __all__ += [
     "print_actor",
     "print_base",
     "print_brief",
+    "print_citations",
     "print_comparison",
 ]
 
@@ -140,26 +161,38 @@ _STATUS_WORDS = {
 }
 # How many moves and disputes the brief lists before saying how many more there are,
 # so that it fits one screen.
-BRIEF_MOVES = 6
+BRIEF_MOVES = 5
+BRIEF_DISPUTES = 2
+# How many accounts of one dispute the brief shows (show ID gives them all).
+BRIEF_ACCOUNTS = 3
+# Past this many tracked bases the brief groups them by force, one row each.
+BRIEF_BASE_ROWS = 12
 # How many strength figures an actor's profile lists (--json has them all).
 STRENGTH_ROWS = 5
-BRIEF_DISPUTES = 3
 
 
 def _date_text(value: str | None) -> str:
     return describe(value) if value else "–"
 
 
-def _flags(item: dict) -> str:
-    flags = [word for key, word in (("disputed", "disputed"), ("uncertain", "uncertain")) if item.get(key)]
-    return ", ".join(flags)
+def _flags(item: PeriodView | StatusView) -> str:
+    flags = []
+    if item.disputed:
+        about = getattr(item, "disputed_about", ())
+        flags.append("disputed" + (f": {', '.join(about)}" if about else ""))
+    if item.uncertain:
+        flags.append("uncertain")
+    if item.stale and item.last_reported:
+        flags.append(f"last reported {describe(item.last_reported)}")
+    return "; ".join(flags)
 
 
-def _status_text(item: dict) -> Text:
-    text = Text(_STATUS_WORDS.get(item["status"], item["status"].replace("_", " ")))
-    if item["status"] == "withdrawing" and item.get("status_since"):
+def _status_text(item: PeriodView | StatusView) -> Text:
+    text = Text(_STATUS_WORDS.get(item.status, item.status.replace("_", " ")))
+    status_since = getattr(item, "status_since", None)
+    if item.status == "withdrawing" and status_since:
         # When the leaving began; the period's own start is in the Since column.
-        text.append(f" from {describe(item['status_since'])}")
+        text.append(f" from {describe(status_since)}")
     flags = _flags(item)
     if flags:
         text.append(f" ({flags})", style="yellow")
@@ -178,137 +211,170 @@ def _heading(console: Console, title: str, subtitle: str = "") -> None:
     console.print(line)
 
 
-def _periods_table(items: Sequence[dict], columns: Sequence[str]) -> Table:
-    """Periods (holds, left or a site's history) with the columns asked for."""
-    table = Table(expand=False, show_edge=True)
+def _table(*columns: str, expand: bool = False, show_lines: bool = False) -> Table:
+    """A table whose cells wrap rather than cut: a reader needs the whole date, site and holder."""
+    table = Table(expand=expand, show_lines=show_lines)
     for column in columns:
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
+    return table
+
+
+def _periods_table(items: Sequence[PeriodView], columns: Sequence[str]) -> Table:
+    """Periods (holds, left or a site's history) with the columns asked for."""
+    table = _table(*columns)
     for item in items:
         cells = {
-            "Site": Text(visible(item["site_name"])),
-            "Actor": Text(visible(item["actor_name"])),
-            "Role": Text(item["role"]),
+            "Site": Text(visible(item.site_name)),
+            "Actor": Text(visible(item.actor_name)),
+            "Role": Text(item.role),
             "Status": _status_text(item),
-            "Since": Text(_date_text(item["since"])),
-            "Until": Text(_date_text(item["until"])),
-            "To": Text(visible(item.get("destination_name") or "–")),
+            "Since": Text(_date_text(item.since)),
+            "Until": Text(_date_text(item.until)),
+            "To": Text(visible(item.destination_name or (item.lost_to_name and f"({item.lost_to_name})") or "–")),
         }
         table.add_row(*(cells[c] for c in columns))
     return table
 
 
-def actor_list_table(rows: Sequence[dict]) -> Table:
-    table = Table(expand=False)
-    for column in ("Actor", "Kind", "Country", "Holds", "Left", "Events"):
-        table.add_column(column)
-    for row in rows:
+def actor_list_table(report: ActorList) -> Table:
+    table = _table("Actor", "Kind", "Country", "Holds", "Left", "Events")
+    for row in report.rows:
         table.add_row(
-            Text(visible(row["name"])),
-            Text(visible(_kind_words(row["kind"]) or "–")),
-            Text(visible(row["country"] or "–")),
-            Text(visible(", ".join(h["site_name"] for h in row["holds"]) or "–")),
-            Text(str(len(row["left"]))),
-            Text(str(row["event_count"])),
+            Text(visible(row.actor.name)),
+            Text(visible(_kind_words(row.actor.kind) or "–")),
+            Text(visible(row.actor.country or "–")),
+            Text(visible(", ".join(dict.fromkeys(h.site_name for h in row.holds)) or "–")),
+            Text(str(len(row.left))),
+            Text(str(row.event_count)),
         )
     return table
 
 
-def base_list_table(rows: Sequence[dict]) -> Table:
-    table = Table(expand=False)
-    for column in ("Site", "Kind", "Governorate", "Holder", "Status", "Since"):
-        table.add_column(column)
-    for row in rows:
-        holder = row["holder_name"] or (f"({row['previous_name']} left)" if row["previous_name"] else "–")
+def _holder_text(status: StatusView) -> str:
+    return status.holder_name or (f"({status.previous_name} left)" if status.previous_name else "–")
+
+
+def base_list_table(report: SiteList) -> Table:
+    table = _table("Site", "Kind", "Governorate", "Holder", "Status", "Since")
+    for row in report.rows:
         table.add_row(
-            Text(visible(row["name"])),
-            Text(visible(_kind_words(row["kind"]) or "–")),
-            Text(visible(row["admin1"] or "–")),
-            Text(visible(holder)),
-            _status_text(row),
-            Text(_date_text(row["since"])),
+            Text(visible(row.site.name)),
+            Text(visible(_kind_words(row.site.kind) or "–")),
+            Text(visible(row.site.admin1 or "–")),
+            Text(visible(_holder_text(row.status))),
+            _status_text(row.status),
+            Text(_date_text(row.status.since)),
         )
     return table
 
 
-def _print_periods(console: Console, title: str, periods: Sequence[dict], columns: Sequence[str], rows: int) -> None:
+def _print_periods(console: Console, title: str, periods: Sequence[PeriodView], columns: Sequence[str], rows: int) -> None:
     """A titled table of periods, the latest ``rows`` of them when there are more (--json has all)."""
     if not periods:
         return
     shown = periods[-rows:]
     more = f" (the latest {len(shown)} of {len(periods):,}; --limit N shows more, --json lists all)"
-    heading = f"\n{title}" + (more if len(shown) < len(periods) else "")
-    console.print(Text(heading, style="bold"))
+    console.print(Text(f"\n{title}" + (more if len(shown) < len(periods) else ""), style="bold"))
     console.print(_periods_table(shown, columns))
 
 
-def print_actor(console: Console, report: dict, data: Dataset, rows: int) -> None:
+def print_citations(console: Console, citations: Sequence[Citation], compact: bool = False) -> None:
+    """The events a paragraph cites, numbered: date, a short title and the outlets (one line each when compact)."""
+    for c in citations:
+        line = Text(f"[{c.number}] ", style="dim")
+        line.append(describe(c.date, c.end_date, c.approximate) + " — ")
+        line.append(visible(c.title))
+        if c.outlets:
+            line.append(visible(f" ({', '.join(c.outlets)})"), style="dim")
+        if compact:
+            console.print(line, no_wrap=True, overflow="ellipsis")
+        else:
+            console.print(line)
+
+
+def _print_story(console: Console, narrative: str, citations: Sequence[Citation], compact: bool = False) -> None:
+    for paragraph in narrative.split("\n\n"):
+        print_paragraph(console, paragraph)
+    if citations:
+        if not compact:
+            console.print()
+        print_citations(console, citations, compact)
+
+
+def print_actor(console: Console, report: ActorProfile, data: Dataset, rows: int) -> None:
     """An actor's profile: who it is, what it holds and has left, its figures, narrative and events.
 
     Each table shows its latest ``rows`` rows (the events are already the latest ones).
     """
-    about = [_kind_words(report["kind"]), report["country"] or ""]
-    _heading(console, report["name"], " · ".join(a for a in about if a) + f" · as of {describe(report['as_of'])}")
+    actor = report.actor
+    about = [_kind_words(actor.kind), actor.country or ""]
+    _heading(console, actor.name, " · ".join(a for a in about if a) + f" · as of {describe(report.as_of)}")
     extra = []
-    if report["aliases"]:
-        extra.append("Also: " + ", ".join(report["aliases"]))
-    if report["parent_name"]:
-        extra.append("Part of: " + report["parent_name"])
-    if report["affiliation_names"]:
-        extra.append("Affiliations: " + ", ".join(report["affiliation_names"]))
+    if actor.aliases:
+        extra.append("Also: " + ", ".join(actor.aliases))
+    if report.parent_name:
+        extra.append("Part of: " + report.parent_name)
+    if report.affiliation_names:
+        extra.append("Affiliations: " + ", ".join(report.affiliation_names))
     for line in extra:
         console.print(Text(visible(line), style="dim"))
     console.print()
-    print_paragraph(console, report["narrative"])
-    _print_periods(console, "Holds", report["holds"], ("Site", "Role", "Status", "Since", "To"), rows)
-    _print_periods(console, "Left", report["left"], ("Site", "Status", "Since", "Until", "To"), rows)
-    if report["strength"]:
+    _print_story(console, report.narrative, report.citations)
+    through = len(report.through) > 1
+    _print_periods(console, "Holds", report.holds, ("Site", *(("Actor",) if through else ()), "Role", "Status", "Since", "To"), rows)
+    _print_periods(console, "Left", report.left, ("Site", *(("Actor",) if through else ()), "Status", "Since", "Until", "To"), rows)
+    if report.strength:
         console.print(Text("\nReported strength", style="bold"))
-        for figure in report["strength"][:STRENGTH_ROWS]:
-            line = Text(f"  {_figure(figure)}, {describe(figure['date'], figure['end_date'], figure['approximate'])}")
-            if figure["status"] not in ("confirmed", "reported"):
-                line.append(f" ({figure['status']})", style="yellow")
-            line.append(f"  [{visible(figure['event'])}]", style="dim")
+        for figure in report.strength[:STRENGTH_ROWS]:
+            line = Text(f"  {_figure(figure)}, {describe(figure.date, figure.end_date, figure.approximate)}")
+            if figure.status not in ("confirmed", "reported"):
+                line.append(f" ({figure.status})", style="yellow")
+            line.append(f"  [{visible(figure.event)}]", style="dim")
             console.print(line)
-    _print_events(console, report, data)
+    _print_events(console, report.events, report.span.event_count, data)
 
 
-def print_base(console: Console, report: dict, data: Dataset, rows: int) -> None:
+def print_base(console: Console, report: SiteProfile, data: Dataset, rows: int) -> None:
     """A site's profile: where and what it is, its state, history, disputes, narrative and events."""
-    kind = _kind_words(report["kind"]) or "site"
-    where = ", ".join(p for p in (report["admin1"], report["country"]) if p)
-    _heading(console, report["name"], f"{kind} · {where} · as of {describe(report['as_of'])}")
-    if report["lat"] is not None and report["lon"] is not None:
-        position = f"{report['lat']:.4f}, {report['lon']:.4f} ({report['location_precision']})"
-        console.print(Text(visible(f"Location: {position}"), style="dim"))
-    if report["aliases"]:
-        console.print(Text(visible("Also: " + ", ".join(report["aliases"])), style="dim"))
+    site = report.site
+    kind = _kind_words(site.kind) or "site"
+    where = ", ".join(p for p in (site.admin1, site.country) if p)
+    _heading(console, site.name, f"{kind} · {where} · as of {describe(report.as_of)}")
+    if site.lat is not None and site.lon is not None:
+        console.print(Text(visible(f"Location: {site.lat:.4f}, {site.lon:.4f} ({site.location_precision})"), style="dim"))
+    if site.aliases:
+        console.print(Text(visible("Also: " + ", ".join(site.aliases)), style="dim"))
     status = Text("Status: ", style="bold")
-    status.append(visible(_status_line(report)))
-    flags = _flags(report)
+    status.append(visible(_status_line(report.status)))
+    flags = _flags(report.status)
     if flags:
         status.append(f" ({flags})", style="yellow")
     console.print(status)
     console.print()
-    print_paragraph(console, report["narrative"])
-    _print_periods(console, "Control history", report["history"], ("Actor", "Role", "Status", "Since", "Until", "To"), rows)
-    if report["accounts"]:
+    _print_story(console, report.narrative, report.citations)
+    _print_periods(console, "Control history", report.history, ("Actor", "Role", "Status", "Since", "Until", "To"), rows)
+    if report.accounts:
         console.print(Text("\nAccounts differ", style="bold"))
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(no_wrap=True)
-        grid.add_column()
-        for item in report["accounts"]:
-            grid.add_row(Text("•"), Text(visible(item["event"]), style="yellow"))
-            for account in item["accounts"]:
-                line = Text(visible(", ".join(account["outlets"]) or "unnamed source") + ": ", style="bold")
-                line.append(visible(account["claim"]), style="not bold")
-                grid.add_row(Text(""), line)
-        console.print(grid)
-    _print_events(console, report, data)
+        _print_accounts(console, report.accounts)
+    _print_events(console, report.events, report.span.event_count, data)
 
 
-def _print_events(console: Console, report: dict, data: Dataset) -> None:
+def _print_accounts(console: Console, items: Sequence[Contested]) -> None:
+    """Each disputed event and every account of it, with who gives each."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    for item in items:
+        grid.add_row(Text("•"), Text(visible(f"{describe(item.date)} {item.event}"), style="yellow"))
+        for account in item.accounts:
+            line = Text(visible(", ".join(account.outlets) or "unnamed source") + ": ", style="bold")
+            line.append(visible(account.claim), style="not bold")
+            grid.add_row(Text(""), line)
+    console.print(grid)
+
+
+def _print_events(console: Console, events: Sequence, total: int, data: Dataset) -> None:
     """A profile's events: the latest ones the report lists, saying how many there are in all."""
-    events, total = report["events"], report["event_count"]
     if not events:
         return
     heading = f"\nEvents ({len(events)} of {total:,} shown)" if len(events) < total else "\nEvents"
@@ -316,135 +382,181 @@ def _print_events(console: Console, report: dict, data: Dataset) -> None:
     console.print(event_table(events, data, console.width))
 
 
-def print_comparison(console: Console, comparison: dict) -> None:
-    """Subjects side by side, one column each, then the narrative."""
-    subjects = comparison["subjects"]
-    window = f"{describe(comparison['since'])} – " if comparison.get("since") else "up to "
-    if subjects:
-        _heading(console, "Comparison", f"{window}{describe(comparison['until'])} · as of {describe(comparison['as_of'])}")
+def print_comparison(console: Console, comparison: Comparison | Changes) -> None:
+    """Subjects side by side, one column each, then the narrative; or what changed between two days."""
+    if isinstance(comparison, Changes):
+        _heading(console, "What changed", f"between {describe(comparison.since)} and {describe(comparison.until)}")
+        if comparison.differences:
+            table = _table("Site", "Before", "After")
+            for change in comparison.differences:
+                table.add_row(Text(visible(change.site_name)), _state_cell(change.before, change.lost_by_name), _state_cell(change.after))
+            console.print(table)
     else:
-        _heading(console, "What changed", f"between {describe(comparison['since'])} and {describe(comparison['until'])}")
-    if subjects:
+        window = f"{describe(comparison.since)} – " if comparison.since else "up to "
+        _heading(console, "Comparison", f"{window}{describe(comparison.until)} · as of {describe(comparison.as_of)}")
         table = Table(expand=False, show_lines=True)
         table.add_column("")
-        for subject in subjects:
-            table.add_column(Text(visible(subject["name"])))
-        for label, cell in _comparison_rows(subjects):
-            table.add_row(Text(label, style="bold"), *(Text(visible(cell(s))) for s in subjects))
-        console.print(table)
-    elif comparison.get("differences"):
-        table = Table(expand=False)
-        for column in ("Site", "Before", "After"):
-            table.add_column(column)
-        for change in comparison["differences"]:
-            table.add_row(Text(visible(change["site_name"])), _state_cell(change["before"]), _state_cell(change["after"]))
+        for subject in comparison.subjects:
+            table.add_column(Text(visible(subject.name)), overflow="fold")
+        for label, cell in _comparison_rows(comparison.subjects):
+            table.add_row(Text(label, style="bold"), *(Text(visible(cell(s))) for s in comparison.subjects))
         console.print(table)
     console.print()
-    print_paragraph(console, comparison["narrative"])
+    _print_story(console, comparison.narrative, comparison.citations)
 
 
-def _status_line(report: dict) -> str:
-    since = f" since {describe(report['since'])}" if report["since"] else ""
-    if report["status"] == "active":
-        return f"held by {report['holder_name']}{since}"
-    if report["status"] == "withdrawing":
-        return f"{report['holder_name']} withdrawing{since}"
-    if report["status"] == "unknown":
+def _status_line(status: StatusView) -> str:
+    since = f" since {describe(status.since)}" if status.since else ""
+    if status.status == "active":
+        return f"held by {status.holder_name}{since}"
+    if status.status == "withdrawing":
+        return f"{status.holder_name} withdrawing{since}"
+    if status.status == "unknown":
         return "no record of who holds it"
-    word = _STATUS_WORDS.get(report["status"], report["status"])
-    who = f" — {report['previous_name']} left" if report["previous_name"] else ""
-    return f"{word}{who}" + (f" on {describe(report['since'])}" if report["since"] else "")
+    word = _STATUS_WORDS.get(status.status, status.status)
+    who = f" — {status.previous_name} left" if status.previous_name else ""
+    return f"{word}{who}" + (f" on {describe(status.since)}" if status.since else "")
 
 
-def _state_cell(state: dict) -> Text:
-    who = state["holder_name"] or (f"({state['previous_name']} left)" if state["previous_name"] else "")
+def _state_cell(state: StatusView, lost_by: str | None = None) -> Text:
+    if state.status == "unknown" and lost_by:
+        # No record before, but the change names who lost it: "SDF → Syrian army".
+        return Text(visible(f"{lost_by} (implied by the change)"))
+    who = _holder_text(state) if state.status != "unknown" else ""
     text = Text(visible(who) + (" — " if who else ""))
     text.append_text(_status_text(state))
     return text
 
 
-def _comparison_rows(subjects: Sequence[dict]):
-    def names(items, key="site_name"):
-        return "\n".join(i[key] for i in items) or "–"
-
-    if subjects[0]["kind"] == "site":
+def _comparison_rows(subjects: Sequence[ActorSubject | SiteSubject]):
+    if isinstance(subjects[0], SiteSubject):
+        sites = [s for s in subjects if isinstance(s, SiteSubject)]
+        del sites
         return [
-            ("Holder", lambda s: s["holder_name"] or (f"({s['previous_name']} left)" if s["previous_name"] else "–")),
-            ("Status", lambda s: _STATUS_WORDS.get(s["status"], s["status"]) + (f" ({_flags(s)})" if _flags(s) else "")),
-            ("Since", lambda s: _date_text(s["since"])),
-            ("Governorate", lambda s: s["admin1"] or "–"),
-            ("Changes", lambda s: "\n".join(f"{describe(m['date'], m['end_date'])} {m['type'].replace('_', ' ')}" for m in s["changes"]) or "–"),
-            ("Events", lambda s: str(s["event_count"])),
+            ("Holder", lambda s: _holder_text(s.status)),
+            ("Status", lambda s: _STATUS_WORDS.get(s.status.status, s.status.status) + (f" ({_flags(s.status)})" if _flags(s.status) else "")),
+            ("Since", lambda s: _date_text(s.status.since)),
+            ("Governorate", lambda s: s.admin1 or "–"),
+            ("Changes", lambda s: "\n".join(f"{describe(m.date, m.end_date)} {m.type.replace('_', ' ')}" for m in s.changes) or "–"),
+            ("Events", lambda s: str(s.span.event_count)),
         ]
     return [
-        ("Holds", lambda s: "\n".join(f"{h['site_name']} ({_STATUS_WORDS[h['status']]})" for h in s["holds"]) or "–"),
-        ("Left", lambda s: "\n".join(f"{h['site_name']} ({_date_text(h['until'])})" for h in s["left"]) or "–"),
-        ("Destinations", lambda s: names([{"site_name": d} for d in s["destination_names"]])),
-        ("Governorates left", lambda s: "\n".join(s["regions_left"]) or "–"),
-        ("Strength", lambda s: "\n".join(f"{_figure(f)} ({describe(f['date'])})" for f in s["strength"]) or "–"),
-        ("Events", lambda s: str(s["event_count"])),
-        ("First, last event", lambda s: "\n".join(_event_ref_text(e) for e in (s["first_event"], s["last_event"]) if e) or "–"),
+        ("Holds", lambda s: "\n".join(f"{h.site_name} ({_STATUS_WORDS[h.status]})" for h in s.holds) or "–"),
+        ("Left", lambda s: "\n".join(f"{h.site_name} ({_date_text(h.until)})" for h in s.left) or "–"),
+        ("Destinations", lambda s: "\n".join(s.destination_names) or "–"),
+        ("Governorates left", lambda s: "\n".join(s.regions_left) or "–"),
+        ("Strength", lambda s: "\n".join(f"{_figure(f)} ({describe(f.date)})" for f in s.strength) or "–"),
+        ("Events", lambda s: str(s.span.event_count)),
+        ("First, last event", lambda s: "\n".join(_event_ref_text(e) for e in (s.span.first_event, s.span.last_event) if e) or "–"),
     ]
 
 
-def _event_ref_text(ref: dict) -> str:
-    return f"{describe(ref['date'], ref['end_date'])}: {ref['type'].replace('_', ' ')}"
+def _event_ref_text(ref: EventRef) -> str:
+    return f"{describe(ref.date, ref.end_date)}: {ref.type.replace('_', ' ')}"
 
 
-def _figure(figure: dict) -> str:
-    value = figure["value"]
+def _figure(figure: Figure) -> str:
+    value = figure.value
     amount = f"{value['low']:,}–{value['high']:,}" if isinstance(value, dict) else f"{value:,}"
-    return f"{amount} {visible(figure['name'].replace('_', ' '))}"
+    return f"{amount} {visible(figure.name.replace('_', ' '))}"
 
 
-def print_brief(console: Console, report: dict) -> None:
-    """The situation report on one screen: paragraphs, the bases, recent moves, disputes."""
-    _heading(console, f"Brief as of {describe(report['as_of'])}", f"moves of the last {report['days']} days")
-    for paragraph in report["narrative"].split("\n\n"):
-        print_paragraph(console, paragraph)
-    table = Table(expand=False, box=None, pad_edge=False, show_header=True, header_style="bold")
-    for column in ("Base", "Holder", "Status", "Since"):
-        table.add_column(column)
-    for base in report["bases"]:
-        holder = base["holder_name"] or (f"({base['previous_name']} left)" if base["previous_name"] else "–")
-        table.add_row(Text(visible(base["site_name"])), Text(visible(holder)), _status_text(base), Text(_date_text(base["since"])))
+def print_brief(console: Console, report: Brief) -> None:
+    """The situation report on one screen: paragraphs, the bases by force, recent moves, disputes."""
+    _heading(console, f"Brief as of {describe(report.as_of)}", f"moves of the last {report.days} days")
+    _print_story(console, report.narrative, report.citations, compact=True)
     console.print()
-    console.print(table)
-    moves = report["moves"]
+    console.print(_bases_by_force(report.bases) if len(report.bases) > BRIEF_BASE_ROWS else _bases_table(report.bases))
+    moves = report.moves
     if moves:
-        console.print(Text(f"\nMoves since {describe(report['since'])}", style="bold"))
+        console.print(Text(f"\nMoves since {describe(report.since)}", style="bold"))
         shown = moves[-BRIEF_MOVES:]
-        dates = [describe(move["date"], move["end_date"]) for move in shown]
-        flagged = any(move["disputed"] for move in shown)
-        # Date and flag keep their full width; only the description is cut to fit.
+        dates = [describe(move.date, move.end_date) for move in shown]
+        flags = [("disputed" if move.disputed else "") + ("?" if move.in_window != "inside" else "") for move in shown]
+        # Date and flag keep their full width; the description is cut to one line (timeline has it whole).
         grid = Table.grid(padding=(0, 1), expand=True)
         grid.add_column(no_wrap=True, width=max(map(len, dates)))
-        grid.add_column(no_wrap=True, width=len("contested") if flagged else 0)
+        grid.add_column(no_wrap=True, width=max(map(len, flags)))
         grid.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
-        for move in shown:
-            flag = Text("contested" if move["disputed"] else "", style="yellow")
-            grid.add_row(Text(describe(move["date"], move["end_date"])), flag, Text(visible(_move_words(move))))
+        for move, day, flag in zip(shown, dates, flags):
+            grid.add_row(Text(day), Text(flag, style="yellow"), Text(visible(_move_words(move))))
         console.print(grid)
+        notes = []
+        if any(m.in_window != "inside" for m in shown):
+            notes.append("? dated only roughly: possibly inside the window")
         if len(moves) > BRIEF_MOVES:
-            console.print(Text(f"… and {len(moves) - BRIEF_MOVES} earlier (syriabrief timeline --since {report['since']})", style="dim"))
-    disputes = report["disputes"]
-    if disputes:
-        console.print(Text("\nOpen disputes", style="bold"))
-        for item in disputes[-BRIEF_DISPUTES:]:
-            outlets = [" / ".join(a["outlets"][:2]) for a in item["accounts"]]
-            line = Text(visible(item["event"]) + ": ", style="")
-            line.append(visible(f"{len(item['accounts'])} accounts — " + " vs ".join(outlets)), style="dim")
-            console.print(line, no_wrap=True, overflow="ellipsis")
-        if len(disputes) > BRIEF_DISPUTES:
-            console.print(Text(f"… and {len(disputes) - BRIEF_DISPUTES} earlier (--json lists every account)", style="dim"))
+            notes.append(f"{len(moves) - BRIEF_MOVES} earlier: syriabrief timeline --since {report.since}")
+        if notes:
+            console.print(Text("; ".join(notes), style="dim"))
+    if report.disputes:
+        console.print(Text("\nOpen disputes (who says what)", style="bold"))
+        for item in report.disputes[-BRIEF_DISPUTES:]:
+            console.print(Text(visible(f"{describe(item.date)} {item.event}"), style="yellow"), no_wrap=True, overflow="ellipsis")
+            for account in item.accounts[:BRIEF_ACCOUNTS]:
+                line = Text("  " + visible(", ".join(account.outlets[:2]) or "unnamed source") + ": ", style="bold")
+                line.append(visible(_claim_text(account)), style="not bold")
+                console.print(line, no_wrap=True, overflow="ellipsis")
+        if len(report.disputes) > BRIEF_DISPUTES:
+            console.print(Text(f"{len(report.disputes) - BRIEF_DISPUTES} more: --json lists every account; show ID gives one whole", style="dim"))
 
 
-def _move_words(move: dict) -> str:
-    actors = move["actor_names"] if "actor_names" in move else move["actors"]
+def _claim_text(account) -> str:
+    """A claim without a repeat of who makes it ("Syrian sources: Syrian sources: ...")."""
+    claim = account.claim
+    for outlet in account.outlets:
+        if claim.casefold().startswith(outlet.casefold() + ":"):
+            return claim[len(outlet) + 1 :].lstrip()
+    return claim
+
+
+def _bases_table(bases: Sequence[BaseState]) -> Table:
+    table = Table(expand=True, box=None, pad_edge=False, show_header=True, header_style="bold")
+    for column in ("Force", "Base", "Holder", "Status", "Since"):
+        table.add_column(column, overflow="fold")
+    previous = None
+    for base in sorted(bases, key=lambda b: ((b.force_name or "~").casefold(), b.site_name.casefold())):
+        force = base.force_name or "–"
+        table.add_row(
+            Text(visible(force) if force != previous else "", style="bold"),
+            Text(visible(base.site_name)),
+            Text(visible(_holder_text(base.status))),
+            _status_text(base.status),
+            Text(_date_text(base.status.since)),
+        )
+        previous = force
+    return table
+
+
+def _bases_by_force(bases: Sequence[BaseState]) -> Table:
+    """Many bases: one row per force, its bases named by state (brief --actor X lists them one by one)."""
+    table = Table(expand=True, box=None, pad_edge=False, show_header=True, header_style="bold")
+    table.add_column("Force", overflow="fold", ratio=1)
+    table.add_column("Bases", overflow="fold", ratio=4)
+    groups: dict[str, list[BaseState]] = {}
+    for base in bases:
+        key = base.force_name if base.status.status in ("active", "withdrawing") else "No force recorded"
+        groups.setdefault(key or "–", []).append(base)
+    for force, items in sorted(groups.items(), key=lambda kv: (kv[0] == "No force recorded", kv[0].casefold())):
+        cell = Text()
+        for word in ("held", "withdrawing", "vacated", "handed over", "lost", "no record"):
+            chosen = [b for b in items if _STATUS_WORDS.get(b.status.status) == word]
+            if not chosen:
+                continue
+            if cell:
+                cell.append("; ")
+            cell.append(f"{word} ({len(chosen)}): ", style="bold")
+            cell.append(visible(", ".join(b.site_name + ("*" if b.status.stale or b.status.disputed else "") for b in chosen)))
+        table.add_row(Text(visible(force), style="bold"), cell)
+    table.add_row(Text(""), Text("* disputed, or last reported more than %d days before" % Age.STALE_DAYS, style="dim"))
+    return table
+
+
+def _move_words(move: MoveView) -> str:
+    actors = move.actor_names or move.actors
     who = ", ".join(actors[:1]) or "?"
-    site = move["site_name"] or "?"
-    kind = move["type"].replace("_", " ") + (f" ({move['stage']})" if move["stage"] else "")
-    route = f" → {move['destination_name']}" if move.get("destination_name") and move["destination"] != move["site"] else ""
-    if move["type"] in ("handover", "control_change") and len(actors) > 1 and not route:
-        route = f" ({'to' if move['type'] == 'handover' else 'from'} {actors[1]})"
+    site = move.site_name or "?"
+    kind = move.type.replace("_", " ") + (f" ({move.stage})" if move.stage else "")
+    route = f" → {move.destination_name}" if move.destination_name and move.destination != move.site else ""
+    if move.type in ("handover", "control_change") and len(actors) > 1 and not route:
+        route = f" ({'to' if move.type == 'handover' else 'from'} {actors[1]})"
     return f"{who}: {kind} @ {site}{route}"

@@ -1,33 +1,65 @@
-"""Reports for the ``actor``, ``base``, ``compare`` and ``brief`` commands, as JSON-ready dicts.
+"""The reports behind ``actor``, ``base``, ``compare`` and ``brief``: a dataset in, a typed report out.
 
-Each report gathers the facts a command shows: it asks the Dataset for events
-(``select``; ``moves`` where only dates, parties and sites matter, which is what
-keeps a big actor's profile fast), derives positions with ``positions.py`` and has
-``narrative.py`` write the sentences. The dicts are the documented ``--json``
-contract (docs/commands.md); the renderers draw the same dicts for people.
-No I/O and no presentation here.
+Each report gathers the facts a command shows: it asks the dataset for events
+(``select``; ``moves`` where only dates, parties and sites matter, which keeps a
+big actor's profile fast), derives positions with ``domain.positions``, and has
+``narrative`` write the sentences. The reports are the dataclasses of
+``reports.types``, whose ``to_json()`` is the ``--json`` contract. No I/O and
+no presentation here.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import replace
-from typing import Any, Iterable, Sequence
+from typing import Iterable, Sequence
 
-from syriabrief.domain.dataset import Dataset
+from syriabrief.domain.dataset import Catalogue
 from syriabrief.domain.dates import Period, parse_stored
+from syriabrief.domain.filters import EventFilter
 from syriabrief.domain.model import Actor, Event, Move, Site
 from syriabrief.domain.positions import (
     DRIVING_TYPES,
     ActorPositions,
     ControlPeriod,
+    SiteStatus,
     control_history,
     positions_by_actor,
     site_status,
 )
-from syriabrief.domain.filters import EventFilter
+from syriabrief.reports import narrative
+from syriabrief.reports.narrative import Citer
+from syriabrief.reports.types import (
+    Account,
+    ActorChange,
+    ActorIdentity,
+    ActorList,
+    ActorProfile,
+    ActorRow,
+    ActorSubject,
+    Age,
+    Aspect,
+    BaseRow,
+    BaseState,
+    Brief,
+    Changes,
+    Comparison,
+    Contested,
+    EventRef,
+    Figure,
+    MoveView,
+    PeriodView,
+    SiteChange,
+    SiteIdentity,
+    SiteList,
+    SiteProfile,
+    SiteSubject,
+    Span,
+    StatusView,
+)
 
 __all__ = [
+    "AREA_KINDS",
     "BASE_KINDS",
     "MOVE_TYPES",
     "actor_list",
@@ -43,11 +75,15 @@ __all__ = [
 
 # The site kinds the brief tracks as bases (towns, fields and regions show up as moves).
 BASE_KINDS = ("air_base", "base", "garrison", "airport", "naval_base")
+# Areas rather than places: a force is never said to "hold" one only because it began leaving it.
+AREA_KINDS = ("region", "country")
 # What counts as a move in a brief: a force or a site changing hands, or detainees moved.
 # A presence report places a force but moves nothing, so it is not listed as a move.
 MOVE_TYPES = (DRIVING_TYPES - {"presence"}) | {"detainee_transfer"}
 # Of those, the names that count the whole force rather than a part of it ("troops_remaining").
 _TOTAL_STRENGTH = ("troops", "troops_in_syria", "soldiers", "personnel", "fighters")
+
+Dataset = Catalogue  # any dataset: in memory or indexed
 
 
 def day_period(day: datetime.date) -> Period:
@@ -60,81 +96,186 @@ def _window(since: Period | None, until: Period | None, as_of: datetime.date) ->
     return EventFilter(since=since, until=day_period(end))
 
 
-# --- actors ---------------------------------------------------------------------------
+# --- age ------------------------------------------------------------------------------------
 
 
-def actor_list(data: Dataset, as_of: datetime.date) -> list[dict[str, Any]]:
-    """Every actor with the sites it holds and has left at the as-of day."""
-    until = day_period(as_of)
-    everyone = _positions(data, as_of)
-    rows = []
-    for actor in sorted(data.actors.values(), key=lambda a: a.name.casefold()):
-        positions = everyone.get(actor.id) or ActorPositions.of(actor.id, ())
-        rows.append(
-            {
-                **_actor_identity(actor),
-                "as_of": as_of.isoformat(),
-                "holds": [_period_json(p, data) for p in positions.holds],
-                "left": [_period_json(p, data) for p in positions.left],
-                "event_count": data.count(EventFilter(actors=frozenset({actor.id}), until=until)),
-            }
-        )
-    return rows
+def _last_day(text: str | None) -> datetime.date | None:
+    return parse_stored(text).end if text else None
 
 
-def actor_report(
-    data: Dataset,
-    actor: Actor,
-    as_of: datetime.date,
-    since: Period | None = None,
-    until: Period | None = None,
-    limit: int | None = None,
-    as_json: bool = False,
-) -> dict[str, Any]:
-    """Profile of one actor: what it holds and has left, its strength, its events and a narrative.
-
-    ``limit`` keeps only the latest ``limit`` events in ``events``; ``event_count``
-    and the first and last event still describe them all. ``events`` holds Event
-    objects (a table needs only a few), or with ``as_json`` their --json texts
-    (``jsonout.write_json_with_list`` writes them out as they are).
-    """
-    from syriabrief.reports.narrative import actor_narrative
-
-    listed = replace(_window(since, until, as_of), actors=frozenset({actor.id}))
-    positions = _actor_positions(data, as_of, actor.id)
-    figures = data.select(EventFilter(actors=frozenset({actor.id}), until=day_period(as_of), with_strength=True))
-    report = {
-        **_actor_identity(actor),
-        "affiliation_names": [data.actor_name(a) for a in actor.affiliations],
-        "parent_name": data.actor_name(actor.parent) if actor.parent else None,
-        "as_of": as_of.isoformat(),
-        "holds": [_period_json(p, data) for p in positions.holds],
-        "left": [_period_json(p, data) for p in positions.left],
-        "strength": _strength(figures),
-        "pending": list(positions.pending),
-        **_span(data, listed),
-        "events": data.select_json(listed, limit) if as_json else data.select(listed, limit),
-    }
-    report["narrative"] = actor_narrative(report, data)
-    return report
+def _is_stale(last_reported: str | None, as_of: datetime.date) -> bool:
+    day = _last_day(last_reported)
+    return day is not None and (as_of - day).days > Age.STALE_DAYS
 
 
-def _span(data: Dataset, where: EventFilter) -> dict[str, Any]:
-    """How many events match, and references to the first and the last (counted in the dataset)."""
-    return _span_json(*data.span(where))
+def _age(latest: Event | Move | EventRef | None, as_of: datetime.date) -> Age:
+    """How old the newest report behind an answer is at the as-of day."""
+    if latest is None:
+        return Age(None, None, None, False)
+    last = latest.end_date or latest.date
+    day = parse_stored(last).end
+    days = (as_of - min(day, as_of)).days
+    return Age(last, latest.id, days, days > Age.STALE_DAYS)
 
 
-def _span_json(count: int, first: Event | Move | None, last: Event | Move | None) -> dict[str, Any]:
-    return {
-        "event_count": count,
-        "first_event": _event_ref(first) if first else None,
-        "last_event": _event_ref(last) if last else None,
-    }
+def _latest(*candidates: Event | Move | EventRef | None) -> Event | Move | EventRef | None:
+    present = [c for c in candidates if c is not None]
+    return max(present, key=lambda e: (parse_stored(e.end_date or e.date).end, e.id)) if present else None
 
 
-def _events_span(events: Sequence[Event | Move]) -> dict[str, Any]:
-    """``_span`` of events already at hand, in date order."""
-    return _span_json(len(events), events[0] if events else None, events[-1] if events else None)
+# --- pieces -------------------------------------------------------------------------------
+
+
+def _event_ref(event: Event | Move) -> EventRef:
+    return EventRef(event.id, event.date, event.end_date, event.type)
+
+
+def _span(count: int, first: Event | Move | None, last: Event | Move | None) -> Span:
+    return Span(count, _event_ref(first) if first else None, _event_ref(last) if last else None)
+
+
+def _events_span(events: Sequence[Event | Move]) -> Span:
+    """The span of events already at hand, in date order."""
+    return _span(len(events), events[0] if events else None, events[-1] if events else None)
+
+
+def _status_view(status: SiteStatus, data: Dataset, as_of: datetime.date, behind: Iterable[Event | Move] = ()) -> StatusView:
+    disputed_about: tuple[str, ...] = ()
+    if status.disputed:
+        ids = set(status.events)
+        disputed_about = _aspects_of(e for e in behind if e.id in ids)
+    return StatusView(
+        holder=status.holder,
+        holder_name=data.actor_name(status.holder) if status.holder else None,
+        status=status.status,
+        since=status.since,
+        previous=status.previous,
+        previous_name=data.actor_name(status.previous) if status.previous else None,
+        uncertain=status.uncertain,
+        disputed=status.disputed,
+        status_events=tuple(status.events),
+        pending=tuple(status.pending),
+        last_reported=status.last_reported,
+        stale=_is_stale(status.last_reported, as_of),
+        disputed_about=disputed_about,
+    )
+
+
+def _aspects_of(events: Iterable[Event | Move]) -> tuple[str, ...]:
+    """What the sources disagree on about a state, from the events behind it that say."""
+    found: list[str] = []
+    for event in events:
+        if isinstance(event, Event) and event.state_disputed:
+            found += [a for a in event.disputed_about if a not in ("figures", "details")]
+    return tuple(dict.fromkeys(found))
+
+
+def _period_view(period: ControlPeriod, data: Dataset, as_of: datetime.date) -> PeriodView:
+    return PeriodView(
+        site=period.site,
+        site_name=data.site_name(period.site),
+        actor=period.actor,
+        actor_name=data.actor_name(period.actor),
+        role=period.role,
+        status=period.status,
+        since=period.start,
+        until=period.end,
+        status_since=period.status_since,
+        destination=period.destination,
+        destination_name=data.site_name(period.destination) if period.destination else None,
+        events=tuple(period.events),
+        disputed=period.disputed,
+        uncertain=period.uncertain,
+        last_reported=period.last_reported,
+        stale=period.is_open and _is_stale(period.last_reported, as_of),
+        lost_to=period.successor if period.status == "lost" else None,
+        lost_to_name=data.actor_name(period.successor) if period.status == "lost" and period.successor else None,
+    )
+
+
+def _move_view(event: Event | Move, data: Dataset, window: EventFilter | None = None, summary: str | None = None) -> MoveView:
+    inside = "inside"
+    if window is not None:
+        period = event.period
+        starts_inside = window.since is None or period.start >= window.since.start
+        ends_inside = window.until is None or period.end <= window.until.end
+        inside = "inside" if starts_inside and ends_inside else "possibly"
+    disputed = event.state_disputed if isinstance(event, Move) else event.contested
+    return MoveView(
+        event=event.id,
+        type=event.type,
+        stage=event.stage,
+        date=event.date,
+        end_date=event.end_date,
+        actors=tuple(event.actors),
+        actor_names=tuple(data.actor_name(a) for a in event.actors),
+        site=event.site,
+        site_name=data.site_name(event.site) if event.site else None,
+        destination=event.destination,
+        destination_name=data.site_name(event.destination) if event.destination else None,
+        disputed=disputed,
+        summary=summary,
+        in_window=inside,
+    )
+
+
+def _contested(events: Iterable[Event]) -> tuple[Contested, ...]:
+    """For each disputed event, every account and who gives it: the event's own first."""
+    out = []
+    for event in events:
+        if not event.contested:
+            continue
+        accounts = [Account(event.summary, _outlets(event.sources))]
+        accounts += [Account(d.claim, _outlets(d.sources)) for d in event.disputes]
+        out.append(Contested(event.id, event.date, tuple(accounts)))
+    return tuple(out)
+
+
+def _outlets(sources) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(s.outlet for s in sources))
+
+
+def _strength(events: Sequence[Event]) -> tuple[Figure, ...]:
+    """Figures of a force's size: whole-force totals first, then partial counts; latest first in each."""
+    figures = [
+        Figure(name, event.quantities[name], event.date, event.end_date, event.approximate, event.status, event.id)
+        for event in reversed(events)
+        for name in event.strength_names
+    ]
+    figures.sort(key=lambda f: f.name not in _TOTAL_STRENGTH)  # stable: keeps latest first
+    return tuple(figures)
+
+
+def _select_ids(data: Dataset, ids: Iterable[str]) -> list[Event]:
+    """The events with these ids, in date order (none for no ids: an empty filter keeps everything)."""
+    wanted = frozenset(ids)
+    return data.select(EventFilter(ids=wanted)) if wanted else []
+
+
+def _unique(values: Iterable[str | None]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v for v in values if v))
+
+
+def _by_site(events: Iterable[Move]) -> dict[str, list[Move]]:
+    """Moves grouped by their site, so each site's history replays only its own."""
+    groups: dict[str, list[Move]] = {}
+    for event in events:
+        if event.site:
+            groups.setdefault(event.site, []).append(event)
+    return groups
+
+
+def _within(text: str | None, window: EventFilter) -> bool:
+    """Whether a date may fall inside the window (any day of it)."""
+    if not text:
+        return False
+    period = parse_stored(text)
+    if window.since and period.end < window.since.start:
+        return False
+    return window.until is None or period.start <= window.until.end
+
+
+# --- positions ------------------------------------------------------------------------------
 
 
 def _positions(data: Dataset, as_of: datetime.date, actor: str | None = None) -> dict[str, ActorPositions]:
@@ -153,10 +294,7 @@ def _positions(data: Dataset, as_of: datetime.date, actor: str | None = None) ->
         # A site's history depends on every party's moves there, at every site the actor's moves name.
         own = data.moves(EventFilter(actors=frozenset({actor}), types=DRIVING_TYPES, until=until))
         periods, replay = [], frozenset(m.site for m in own if m.site)
-    if replay is None:
-        moves = data.moves(EventFilter(types=DRIVING_TYPES, until=until))
-    else:
-        moves = data.moves_at(replay, as_of)
+    moves = data.moves(EventFilter(types=DRIVING_TYPES, until=until)) if replay is None else data.moves_at(replay, as_of)
     replayed = positions_by_actor(moves, as_of, only=actor)
     by_actor: dict[str, list[ControlPeriod]] = {}
     for period in periods:
@@ -167,51 +305,112 @@ def _positions(data: Dataset, as_of: datetime.date, actor: str | None = None) ->
     }
 
 
-def _actor_positions(data: Dataset, as_of: datetime.date, actor: str) -> ActorPositions:
-    """One actor's positions at the as-of day (none recorded: empty)."""
-    return _positions(data, as_of, actor).get(actor) or ActorPositions.of(actor, ())
-
-
 def _all_periods(positions: ActorPositions | None) -> tuple[ControlPeriod, ...]:
     return positions.holds + positions.left if positions else ()
 
 
-def _actor_identity(actor: Actor) -> dict[str, Any]:
-    return {
-        "id": actor.id,
-        "name": actor.name,
-        "aliases": list(actor.aliases),
-        "kind": actor.kind,
-        "country": actor.country,
-        "parent": actor.parent,
-        "affiliations": list(actor.affiliations),
-    }
+def _holds_and_left(positions: ActorPositions, data: Dataset, as_of: datetime.date) -> tuple[tuple[PeriodView, ...], tuple[PeriodView, ...]]:
+    """An actor's periods as shown: a withdrawal from an area it was never placed in is not a hold."""
+    holds, left = [], list(positions.left)
+    for period in positions.holds:
+        site = data.sites.get(period.site)
+        if period.status == "withdrawing" and site is not None and site.kind in AREA_KINDS:
+            left.append(period)
+        else:
+            holds.append(period)
+    return tuple(_period_view(p, data, as_of) for p in holds), tuple(_period_view(p, data, as_of) for p in left)
 
 
-def _strength(events: Sequence[Event]) -> list[dict[str, Any]]:
-    """Figures of a force's size: whole-force totals first, then partial counts; latest first in each."""
-    figures = []
-    for event in reversed(events):
-        for name in event.strength_names:
-            figures.append(
-                {"name": name, "value": event.quantities[name], "date": event.date, "end_date": event.end_date,
-                 "approximate": event.approximate, "status": event.status, "event": event.id}
-            )  # fmt: skip
-    figures.sort(key=lambda f: f["name"] not in _TOTAL_STRENGTH)  # stable: keeps latest first
-    return figures
+def _under(data: Dataset, actor: Actor) -> tuple[str, ...]:
+    """The actor and every actor under it (its army, its ministries, their units), by ``parent``."""
+    children: dict[str, list[str]] = {}
+    for other in data.actors.values():
+        if other.parent:
+            children.setdefault(other.parent, []).append(other.id)
+    found, queue = [actor.id], [actor.id]
+    while queue:
+        for child in sorted(children.get(queue.pop(), ())):
+            if child not in found:
+                found.append(child)
+                queue.append(child)
+    return tuple(found)
 
 
-# --- sites ----------------------------------------------------------------------------
+# --- actors -----------------------------------------------------------------------------------
 
 
-def base_list(data: Dataset, as_of: datetime.date) -> list[dict[str, Any]]:
+def actor_list(data: Dataset, as_of: datetime.date) -> ActorList:
+    """Every actor with the sites it holds and has left at the as-of day."""
+    until = day_period(as_of)
+    everyone = _positions(data, as_of)
+    rows = []
+    for actor in sorted(data.actors.values(), key=lambda a: a.name.casefold()):
+        holds, left = _holds_and_left(everyone.get(actor.id) or ActorPositions.of(actor.id, ()), data, as_of)
+        count = data.count(EventFilter(actors=frozenset({actor.id}), until=until))
+        rows.append(ActorRow(actor=ActorIdentity.of(actor), as_of=as_of.isoformat(), holds=holds, left=left, event_count=count))
+    return ActorList(as_of.isoformat(), tuple(rows))
+
+
+def actor_report(
+    data: Dataset,
+    actor: Actor,
+    as_of: datetime.date,
+    since: Period | None = None,
+    until: Period | None = None,
+    limit: int | None = None,
+    as_json: bool = False,
+) -> ActorProfile:
+    """Profile of one actor: what it and the forces under it hold and have left, its strength, its events.
+
+    ``limit`` keeps only the latest ``limit`` events in ``events``; the span
+    still describes them all. ``events`` holds Event objects (a table needs only
+    a few), or with ``as_json`` their --json texts.
+    """
+    through = _under(data, actor)
+    ids = frozenset(through)
+    listed = replace(_window(since, until, as_of), actors=frozenset({actor.id}))
+    mine = [_positions(data, as_of, a).get(a) for a in through]
+    periods = [p for positions in mine for p in _all_periods(positions)]
+    pending = [e for positions in mine if positions for e in positions.pending]
+    holds, left = _holds_and_left(ActorPositions.of(actor.id, periods, pending), data, as_of)
+    figures = data.select(EventFilter(actors=frozenset({actor.id}), until=day_period(as_of), with_strength=True))
+    count, first, last = data.span(listed)
+    latest_move = data.select(EventFilter(actors=ids, types=DRIVING_TYPES, until=day_period(as_of)), limit=1)
+    age = _age(_latest(last, *latest_move), as_of)
+    citer = Citer()
+    profile = ActorProfile(
+        actor=ActorIdentity.of(actor),
+        affiliation_names=tuple(data.actor_name(a) for a in actor.affiliations),
+        parent_name=data.actor_name(actor.parent) if actor.parent else None,
+        as_of=as_of.isoformat(),
+        holds=holds,
+        left=left,
+        strength=_strength(figures),
+        pending=tuple(dict.fromkeys(pending)),
+        span=_span(count, first, last),
+        age=age,
+        through=through,
+        events=tuple(data.select_json(listed, limit) if as_json else data.select(listed, limit)),
+    )
+    text = narrative.actor_narrative(profile, data, citer)
+    return replace(profile, narrative=text, citations=citer.citations(data))
+
+
+# --- sites ----------------------------------------------------------------------------------
+
+
+def base_list(data: Dataset, as_of: datetime.date) -> SiteList:
     """Every site with its status at the as-of day."""
     by_site = _by_site(data.moves(EventFilter(types=DRIVING_TYPES, until=day_period(as_of))))
-    rows = []
-    for site in sorted(data.sites.values(), key=lambda s: s.name.casefold()):
-        status = site_status(site.id, by_site.get(site.id, ()), as_of)
-        rows.append({**_site_identity(site), "as_of": as_of.isoformat(), **_status_json(status, data)})
-    return rows
+    rows = tuple(
+        BaseRow(
+            site=SiteIdentity.of(site),
+            as_of=as_of.isoformat(),
+            status=_status_view(site_status(site.id, by_site.get(site.id, ()), as_of), data, as_of),
+        )
+        for site in sorted(data.sites.values(), key=lambda s: s.name.casefold())
+    )
+    return SiteList(as_of.isoformat(), rows)
 
 
 def base_report(
@@ -222,143 +421,86 @@ def base_report(
     until: Period | None = None,
     limit: int | None = None,
     as_json: bool = False,
-) -> dict[str, Any]:
-    """Profile of one site: where and what it is, its control history and status, its events, a narrative.
-
-    ``limit`` and ``as_json`` shape ``events`` as for actor_report.
-    """
-    from syriabrief.reports.narrative import base_narrative
-
+) -> SiteProfile:
+    """Profile of one site: where and what it is, its control history and status, its events, a narrative."""
     at_site = frozenset({site.id})
     driving = data.moves(EventFilter(sites=at_site, types=DRIVING_TYPES, until=day_period(as_of)))
     history = control_history(site.id, driving, as_of)
     status = site_status(site.id, driving, as_of)
     listed = replace(_window(since, until, as_of), sites=at_site)
-    # Every contested event the history rests on, not only the latest: an old
+    # Every disputed event the history rests on, not only the latest: an old
     # disputed departure still decides who was where.
     behind = {i for p in history for i in p.events}
-    contested = _select_ids(data, [m.id for m in driving if m.site == site.id and m.id in behind and m.contested])
-    report = {
-        **_site_identity(site),
-        "as_of": as_of.isoformat(),
-        **_status_json(status, data),
-        "history": [_period_json(p, data) for p in history],
-        "accounts": _accounts(contested),
-        **_span(data, listed),
-        "events": data.select_json(listed, limit) if as_json else data.select(listed, limit),
-    }
-    report["narrative"] = base_narrative(report, history, {m.id: m for m in driving}, data)
-    return report
+    contested = _select_ids(data, [m.id for m in driving if m.site == site.id and m.id in behind])
+    contested = [e for e in contested if e.contested]
+    count, first, last = data.span(listed)
+    citer = Citer()
+    profile = SiteProfile(
+        site=SiteIdentity.of(site),
+        as_of=as_of.isoformat(),
+        status=_status_view(status, data, as_of, contested),
+        history=tuple(_period_view(p, data, as_of) for p in history),
+        accounts=_contested(contested),
+        span=_span(count, first, last),
+        age=_age(_latest(last, *driving[-1:]), as_of),
+        events=tuple(data.select_json(listed, limit) if as_json else data.select(listed, limit)),
+    )
+    text = narrative.base_narrative(profile, {m.id: m for m in driving}, data, citer)
+    return replace(profile, narrative=text, citations=citer.citations(data))
 
 
-def _site_identity(site: Site) -> dict[str, Any]:
-    return {
-        "id": site.id,
-        "name": site.name,
-        "aliases": list(site.aliases),
-        "kind": site.kind,
-        "country": site.country,
-        "admin1": site.admin1,
-        "lat": site.lat,
-        "lon": site.lon,
-        "location_precision": site.location_precision,
-    }
-
-
-def _status_json(status, data: Dataset) -> dict[str, Any]:
-    return {
-        "holder": status.holder,
-        "holder_name": data.actor_name(status.holder) if status.holder else None,
-        "status": status.status,
-        "since": status.since,
-        "previous": status.previous,
-        "previous_name": data.actor_name(status.previous) if status.previous else None,
-        "uncertain": status.uncertain,
-        "disputed": status.disputed,
-        "status_events": list(status.events),
-        "pending": list(status.pending),
-    }
-
-
-def _accounts(events: Iterable[Event]) -> list[dict[str, Any]]:
-    """For each contested event, every account and who gives it: the event's own first."""
-    out = []
-    for event in events:
-        if not event.contested:
-            continue
-        accounts = [{"claim": event.summary, "outlets": _outlets(event.sources)}]
-        accounts += [{"claim": d.claim, "outlets": _outlets(d.sources)} for d in event.disputes]
-        out.append({"event": event.id, "accounts": accounts})
-    return out
-
-
-def _outlets(sources) -> list[str]:
-    return list(dict.fromkeys(s.outlet for s in sources))
-
-
-def _period_json(period: ControlPeriod, data: Dataset) -> dict[str, Any]:
-    """A period as the ``holds``/``left``/``history`` items: ids, names and since/until dates."""
-    return {
-        "site": period.site,
-        "site_name": data.site_name(period.site),
-        "actor": period.actor,
-        "actor_name": data.actor_name(period.actor),
-        "role": period.role,
-        "status": period.status,
-        "since": period.start,
-        "until": period.end,
-        "status_since": period.status_since,
-        "destination": period.destination,
-        "destination_name": data.site_name(period.destination) if period.destination else None,
-        "events": list(period.events),
-        "disputed": period.disputed,
-        "uncertain": period.uncertain,
-    }
-
-
-# --- comparisons ----------------------------------------------------------------------
+# --- comparisons ----------------------------------------------------------------------------
 
 
 def compare_actors(
     data: Dataset, actors: Sequence[Actor], as_of: datetime.date, since: Period | None = None, until: Period | None = None
-) -> dict[str, Any]:
+) -> Comparison:
     """Side by side: what each actor holds and left, where it went, its figures, first and last events."""
     window = _window(since, until, as_of)
     subjects = []
     cited: dict[str, Event | Move] = {}
     for actor in actors:
-        positions = _actor_positions(data, as_of, actor.id)
+        positions = _positions(data, as_of, actor.id).get(actor.id) or ActorPositions.of(actor.id, ())
+        holds, left = _holds_and_left(positions, data, as_of)
         mine = replace(window, actors=frozenset({actor.id}))
         events = data.moves(mine)
         moves = [e for e in events if e.type in DRIVING_TYPES - {"presence"} and e.actors and e.actors[0] == actor.id]
         figures = data.select(replace(mine, with_strength=True))
-        left_in_window = [p for p in positions.left if _within(p.end, window)]
-        leaving = [p for p in positions.holds if p.status == "withdrawing"]
+        left_in_window = tuple(p for p in left if _within(p.until, window) or p.status == "withdrawing")
+        leaving = [p for p in holds if p.status == "withdrawing"]
         cited.update({e.id: e for e in events})
         cited.update({e.id: e for e in figures})
-        departures = left_in_window + leaving
+        held_regions = _unique(_admin1(data, p.site) for p in holds if p.status == "active")
+        departed = _unique(_admin1(data, p.site) for p in (*left_in_window, *leaving))
         destinations = _unique(e.destination for e in moves if e.destination and e.destination != e.site)
         subjects.append(
-            {
-                "kind": "actor",
-                "id": actor.id,
-                "name": actor.name,
-                "holds": [_period_json(p, data) for p in positions.holds],
-                "left": [_period_json(p, data) for p in left_in_window],
-                "moves": [_move_json(e, data) for e in moves],
-                "destinations": destinations,
-                "destination_names": [data.site_name(d) for d in destinations],
-                "regions_left": _unique(data.sites[p.site].admin1 for p in departures if p.site in data.sites),
-                "strength": _strength(figures)[:1],
-                **_events_span(events),
-            }
+            ActorSubject(
+                kind="actor",
+                id=actor.id,
+                name=actor.name,
+                holds=holds,
+                left=left_in_window,
+                moves=tuple(_move_view(e, data) for e in moves),
+                destinations=destinations,
+                destination_names=tuple(data.site_name(d) for d in destinations),
+                # A region is left only when no site in it is still held.
+                regions_left=tuple(r for r in departed if r not in held_regions),
+                regions_held=held_regions,
+                strength=_strength(figures)[:1],
+                span=_events_span(events),
+            )
         )
     return _comparison(data, subjects, window, as_of, ("holds", "left", "regions_left", "destinations"), cited)
 
 
+def _admin1(data: Dataset, site_id: str) -> str | None:
+    site = data.sites.get(site_id)
+    return site.admin1 if site else None
+
+
 def compare_sites(
     data: Dataset, sites: Sequence[Site], as_of: datetime.date, since: Period | None = None, until: Period | None = None
-) -> dict[str, Any]:
+) -> Comparison:
     """Side by side: each site's status and holder, who left it, its latest change."""
     window = _window(since, until, as_of)
     subjects = []
@@ -372,207 +514,217 @@ def compare_sites(
         cited.update({e.id: e for e in driving})
         cited.update({e.id: e for e in events})
         changes = [e for e in driving if e.site == site.id and _within(e.end_date or e.date, window)]
+        closed = [p for p in history if not p.is_open and _within(p.end, window)]
         subjects.append(
-            {
-                "kind": "site",
-                "id": site.id,
-                "name": site.name,
-                "admin1": site.admin1,
-                **_status_json(status, data),
-                "left_by": _unique(p.actor for p in history if not p.is_open and _within(p.end, window)),
+            SiteSubject(
+                kind="site",
+                id=site.id,
+                name=site.name,
+                admin1=site.admin1,
+                status=_status_view(status, data, as_of),
+                left_by=_unique(p.actor for p in closed),
                 # The event that closed each of those stays, for the narrative to cite.
-                "left_events": _unique(p.events[-1] for p in history if not p.is_open and _within(p.end, window) and p.events),
-                "changes": [_move_json(e, data) for e in changes],
-                **_events_span(events),
-            }
+                left_events=_unique(p.events[-1] for p in closed if p.events),
+                changes=tuple(_move_view(e, data) for e in changes),
+                span=_events_span(events),
+            )
         )
     return _comparison(data, subjects, window, as_of, ("status", "holder", "left_by", "admin1"), cited)
 
 
 def _comparison(
     data: Dataset,
-    subjects: list[dict[str, Any]],
+    subjects: Sequence[ActorSubject | SiteSubject],
     window: EventFilter,
     as_of: datetime.date,
     aspects: Sequence[str],
     cited: dict[str, Event | Move],
-) -> dict[str, Any]:
+) -> Comparison:
     """The subjects side by side, what they share and where they differ, and the paragraph."""
-    from syriabrief.reports.narrative import compare_narrative
+    similarities, differences = _aspects(subjects, aspects)
+    latest = _latest(*(s.span.last_event for s in subjects))
+    for s in subjects:
+        if isinstance(s, SiteSubject) and s.status.status_events:
+            latest = _latest(latest, *(cited[i] for i in s.status.status_events[-1:] if i in cited))
+    comparison = Comparison(
+        as_of=as_of.isoformat(),
+        since=window.since.start.isoformat() if window.since else None,
+        until=window.until.end.isoformat() if window.until else as_of.isoformat(),
+        subjects=tuple(subjects),
+        similarities=similarities,
+        differences=differences,
+        age=_age(latest, as_of),
+    )
+    citer = Citer()
+    text = narrative.compare_narrative(comparison, cited, data, citer)
+    return replace(comparison, narrative=text, citations=citer.citations(data))
 
-    comparison = {
-        "as_of": as_of.isoformat(),
-        "since": window.since.start.isoformat() if window.since else None,
-        "until": window.until.end.isoformat(),
-        "subjects": subjects,
-    }
-    comparison.update(_aspects(subjects, aspects))
-    comparison["narrative"] = compare_narrative(comparison, cited, data)
-    return comparison
+
+def _aspects(subjects: Sequence[ActorSubject | SiteSubject], keys: Sequence[str]) -> tuple[tuple[Aspect, ...], tuple[Aspect, ...]]:
+    """Split the compared aspects into those all subjects share and those where they differ."""
+    similarities, differences = [], []
+    for key in keys:
+        values = {s.id: _comparable(_aspect_value(s, key)) for s in subjects}
+        shared = set.intersection(*(set(v) for v in values.values())) if values else set()
+        item = Aspect(key, {k: sorted(v) for k, v in values.items()}, tuple(sorted(shared)))
+        distinct = {tuple(sorted(v)) for v in values.values()}
+        (similarities if len(distinct) == 1 and shared else differences).append(item)
+        if len(distinct) > 1 and shared:
+            similarities.append(item)
+    return tuple(similarities), tuple(differences)
 
 
-def change_report(data: Dataset, before: datetime.date, after: datetime.date) -> dict[str, Any]:
-    """What changed between two days: sites whose holder or status changed, actors that gained or lost."""
-    from syriabrief.reports.narrative import change_narrative
+def _aspect_value(subject: ActorSubject | SiteSubject, key: str):
+    if isinstance(subject, SiteSubject) and key in ("status", "holder"):
+        return getattr(subject.status, key)
+    return getattr(subject, key)
 
+
+def _comparable(value) -> set[str]:
+    """The names an aspect's value stands for (a list of periods becomes their site ids)."""
+    if value is None:
+        return set()
+    if isinstance(value, str):
+        return {value}
+    return {v.site if isinstance(v, PeriodView) else v for v in value if v}
+
+
+def change_report(data: Dataset, before: datetime.date, after: datetime.date) -> Changes:
+    """What changed between two days: sites whose holder or status changed, who gained and who lost."""
     driving = data.moves(EventFilter(types=DRIVING_TYPES, until=day_period(after)))
     changes = []
     for site_id, at_site in sorted(_by_site(driving).items()):
         then, now = site_status(site_id, at_site, before), site_status(site_id, at_site, after)
         if (then.holder, then.status) == (now.holder, now.status):
             continue
-        moved = [e for e in at_site if e.type != "presence" and before < parse_stored(e.date).end <= after]
+        between = [e for e in at_site if before < e.period.end <= after]
+        moved = [e for e in between if e.type != "presence"]
         if then.status == "unknown" and not moved:
             # Only a presence report in between: the force was first *reported*
             # there, which is news about the record, not a change on the ground.
             continue
+        loser = _loser(then, now, moved)
         changes.append(
-            {
-                "site": site_id,
-                "site_name": data.site_name(site_id),
-                "before": _status_json(then, data),
-                "after": _status_json(now, data),
-                "events": [e.id for e in driving if e.site == site_id and before < parse_stored(e.date).end <= after],
-            }
+            SiteChange(
+                site=site_id,
+                site_name=data.site_name(site_id),
+                before=_status_view(then, data, before),
+                after=_status_view(now, data, after),
+                events=tuple(e.id for e in between),
+                lost_by=loser,
+                lost_by_name=data.actor_name(loser) if loser else None,
+            )
         )
     gained: dict[str, list[str]] = {}
     lost: dict[str, list[str]] = {}
     leaving: dict[str, list[str]] = {}
     for change in changes:
-        was, now = change["before"]["holder"], change["after"]["holder"]
-        if was and was != now:
-            lost.setdefault(was, []).append(change["site"])
-        if now and now != was and change["after"]["status"] == "active":
-            gained.setdefault(now, []).append(change["site"])
-        if now and change["after"]["status"] == "withdrawing":
-            leaving.setdefault(now, []).append(change["site"])
-    actors = [
-        {"actor": a, "actor_name": data.actor_name(a), "gained": gained.get(a, []), "lost": lost.get(a, []),
-         "leaving": leaving.get(a, [])}
+        now = change.after.holder
+        if change.lost_by and change.lost_by != now:
+            lost.setdefault(change.lost_by, []).append(change.site)
+        if now and now != change.before.holder and change.after.status == "active":
+            gained.setdefault(now, []).append(change.site)
+        if now and change.after.status == "withdrawing":
+            leaving.setdefault(now, []).append(change.site)
+    actors = tuple(
+        ActorChange(a, data.actor_name(a), tuple(gained.get(a, ())), tuple(lost.get(a, ())), tuple(leaving.get(a, ())))
         for a in sorted(set(gained) | set(lost) | set(leaving), key=data.actor_name)
-    ]  # fmt: skip
-    report = {
-        "as_of": after.isoformat(),
-        "since": before.isoformat(),
-        "until": after.isoformat(),
-        "subjects": [],
-        "differences": changes,
-        "actors": actors,
-    }
-    report["narrative"] = change_narrative(report, {e.id: e for e in driving}, data)
-    return report
+    )
+    latest = _latest(*(e for e in driving if e.period.end <= after)) if driving else None
+    report = Changes(
+        as_of=after.isoformat(), since=before.isoformat(), until=after.isoformat(), subjects=(),
+        differences=tuple(changes), actors=actors, age=_age(latest, after),
+    )  # fmt: skip
+    citer = Citer()
+    text = narrative.change_narrative(report, {e.id: e for e in driving}, data, citer)
+    return replace(report, narrative=text, citations=citer.citations(data))
 
 
-def _aspects(subjects: list[dict[str, Any]], keys: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
-    """Split the compared aspects into those all subjects share and those where they differ."""
-    similarities, differences = [], []
-    for key in keys:
-        values = {s["id"]: _comparable(s[key]) for s in subjects}
-        shared = set.intersection(*(set(v) for v in values.values())) if values else set()
-        item = {"aspect": key, "values": {k: sorted(v) for k, v in values.items()}, "shared": sorted(shared)}
-        distinct = {tuple(sorted(v)) for v in values.values()}
-        (similarities if len(distinct) == 1 and shared else differences).append(item)
-        if len(distinct) > 1 and shared:
-            similarities.append(dict(item))
-    return {"similarities": similarities, "differences": differences}
+def _loser(then: SiteStatus, now: SiteStatus, moved: Sequence[Move]) -> str | None:
+    """Who no longer holds a site: its previous holder, else the losing side the events name."""
+    if then.holder and then.status in ("active", "withdrawing") and then.holder != now.holder:
+        return then.holder
+    if now.status in ("vacated", "handed_over", "lost") and now.previous:
+        return now.previous
+    for event in reversed(moved):
+        if event.type in ("control_change", "handover") and len(event.actors) > 1:
+            # A control change names the loser second; a handover names the giver first.
+            loser = event.actors[1] if event.type == "control_change" else event.actors[0]
+            if loser != now.holder:
+                return loser
+    return None
 
 
-def _comparable(value: Any) -> set[str]:
-    """The names an aspect's value stands for (a site list becomes its site ids)."""
-    if value is None:
-        return set()
-    if isinstance(value, str):
-        return {value}
-    return {v["site"] if isinstance(v, dict) else v for v in value if v}
+# --- the brief -------------------------------------------------------------------------------
 
 
-def _move_json(event: Event | Move, data: Dataset) -> dict[str, Any]:
-    return {
-        "event": event.id,
-        "type": event.type,
-        "stage": event.stage,
-        "date": event.date,
-        "end_date": event.end_date,
-        "actors": list(event.actors),
-        "actor_names": [data.actor_name(a) for a in event.actors],
-        "site": event.site,
-        "site_name": data.site_name(event.site) if event.site else None,
-        "destination": event.destination,
-        "destination_name": data.site_name(event.destination) if event.destination else None,
-        "disputed": event.contested,
-    }
+def brief_report(
+    data: Dataset,
+    as_of: datetime.date,
+    days: int = 30,
+    *,
+    actors: frozenset[str] = frozenset(),
+    sites: frozenset[str] = frozenset(),
+    governorates: frozenset[str] = frozenset(),
+) -> Brief:
+    """The situation at the as-of day: who holds the tracked bases, the moves of the last ``days``, disputes.
 
-
-def _event_ref(event: Event | Move) -> dict[str, Any]:
-    """A short reference to an event: enough to show it in a cell and find it with ``timeline``."""
-    return {"id": event.id, "date": event.date, "end_date": event.end_date, "type": event.type}
-
-
-def _within(text: str | None, window: EventFilter) -> bool:
-    if not text:
-        return False
-    period = parse_stored(text)
-    if window.since and period.end < window.since.start:
-        return False
-    return period.start <= window.until.end
-
-
-def _by_site(events: Iterable[Move]) -> dict[str, list[Move]]:
-    """Moves grouped by their site, so each site's history replays only its own."""
-    groups: dict[str, list[Move]] = {}
-    for event in events:
-        if event.site:
-            groups.setdefault(event.site, []).append(event)
-    return groups
-
-
-def _select_ids(data: Dataset, ids: Iterable[str]) -> list[Event]:
-    """The events with these ids, in date order (none for no ids: an empty filter keeps everything)."""
-    wanted = frozenset(ids)
-    return data.select(EventFilter(ids=wanted)) if wanted else []
-
-
-def _unique(values: Iterable[str | None]) -> list[str]:
-    return list(dict.fromkeys(v for v in values if v))
-
-
-# --- the brief -------------------------------------------------------------------------
-
-
-def brief_report(data: Dataset, as_of: datetime.date, days: int = 30) -> dict[str, Any]:
-    """The situation at the as-of day: who holds the tracked bases, the moves of the last ``days``, disputes."""
-    from syriabrief.reports.narrative import brief_narrative
-
+    ``actors``, ``sites`` and ``governorates`` narrow it (ids; governorates as
+    ``admin1`` names): a base is kept when its holder (or last holder) is one of
+    the actors, it is one of the sites, or it lies in one of the governorates.
+    """
     start = as_of - datetime.timedelta(days=max(days, 1) - 1)
+    window = EventFilter(since=day_period(start), until=day_period(as_of))
     driving = data.moves(EventFilter(types=DRIVING_TYPES, until=day_period(as_of)))
     by_site = _by_site(driving)
+    folded = {g.casefold() for g in governorates}
+
+    def wanted_site(site: Site) -> bool:
+        return (not sites or site.id in sites) and (not folded or (site.admin1 or "").casefold() in folded)
+
     bases = []
     for site in sorted(data.sites.values(), key=lambda s: s.name.casefold()):
-        if site.kind not in BASE_KINDS:
+        if site.kind not in BASE_KINDS or not wanted_site(site):
             continue
-        status = site_status(site.id, by_site.get(site.id, ()), as_of)
-        bases.append({"site": site.id, "site_name": site.name, "admin1": site.admin1, **_status_json(status, data)})
-    moves = data.select(EventFilter(types=frozenset(MOVE_TYPES), since=day_period(start), until=day_period(as_of)))
-    latest = data.select(EventFilter(types=frozenset(MOVE_TYPES), until=day_period(as_of)), limit=1)
-    recent = data.select(EventFilter(since=day_period(start), until=day_period(as_of)))
-    deciding = {i for b in bases for i in b["status_events"]}
-    contested = [e for e in recent if e.contested]
-    seen = {e.id for e in contested}
-    contested += _select_ids(data, [m.id for m in driving if m.id in deciding and m.id not in seen and m.contested])
-    report = {
-        "as_of": as_of.isoformat(),
-        "since": start.isoformat(),
-        "days": days,
-        "bases": bases,
-        "moves": [_move_json(e, data) | {"summary": e.summary} for e in moves],
-        "disputes": [
-            {"event": item["event"], "date": by_id.date, "accounts": item["accounts"]}
-            for item, by_id in zip(_accounts(contested), contested)
-        ],
-        "event_count": len(recent),
+        status = _status_view(site_status(site.id, by_site.get(site.id, ()), as_of), data, as_of)
+        who = status.holder or status.previous
+        if actors and who not in actors:
+            continue
+        force = _force(data, who) if who else None
+        bases.append(BaseState(site.id, site.name, site.admin1, status, force, data.actor_name(force) if force else None))
+    narrowed = replace(window, actors=actors, sites=frozenset(s.id for s in data.sites.values() if wanted_site(s)) if (sites or folded) else frozenset())
+    overlapping = data.select(replace(narrowed, types=frozenset(MOVE_TYPES)))
+    moves = [_move_view(e, data, window, e.summary) for e in overlapping]
+    latest = data.select(replace(narrowed, since=None, types=frozenset(MOVE_TYPES)), limit=1)
+    recent = data.select(narrowed)
+    deciding = {i for b in bases for i in b.status.status_events}
+    disputed = [e for e in recent if e.contested]
+    seen = {e.id for e in disputed}
+    disputed += [e for e in _select_ids(data, [m.id for m in driving if m.id in deciding and m.id not in seen]) if e.contested]
+    newest = data.select(EventFilter(until=day_period(as_of), actors=actors), limit=1)
+    report = Brief(
+        as_of=as_of.isoformat(),
+        since=start.isoformat(),
+        days=days,
+        bases=tuple(bases),
+        moves=tuple(moves),
+        disputes=_contested(disputed),
+        event_count=len(recent),
         # When nothing moved in the window, the reader needs to know how old the picture is.
-        "latest_move": latest[-1].id if latest else None,
-    }
+        latest_move=latest[-1].id if latest else None,
+        age=_age(newest[-1] if newest else None, as_of),
+    )
     cited = {e.id: e for e in driving} | {e.id: e for e in recent} | {e.id: e for e in latest}
-    report["narrative"] = brief_narrative(report, cited, data)
-    return report
+    citer = Citer()
+    text = narrative.brief_narrative(report, cited, data, citer)
+    return replace(report, narrative=text, citations=citer.citations(data))
+
+
+def _force(data: Dataset, actor_id: str) -> str:
+    """The top of an actor's chain of parents: the force a base is grouped under (US for CENTCOM)."""
+    seen = {actor_id}
+    actor = data.actors.get(actor_id)
+    while actor is not None and actor.parent and actor.parent not in seen:
+        seen.add(actor.parent)
+        actor = data.actors.get(actor.parent)
+    return actor.id if actor else actor_id

@@ -69,7 +69,7 @@ __all__ = [
 INDEX_MIN_BYTES = 256 * 1024
 # Bumped whenever the index layout changes, or what positions.py derives (the
 # index keeps settled histories): an index of another format is rebuilt.
-INDEX_FORMAT = 6
+INDEX_FORMAT = 7
 # What the format also depends on: marshal's format may change between Python versions.
 # A new release of syriabrief rebuilds it too, whatever changed.
 _FORMAT = f"{INDEX_FORMAT} syriabrief{__version__} python{sys.version_info[0]}.{sys.version_info[1]} marshal{marshal.version}"
@@ -351,7 +351,7 @@ def _pack(event: Event) -> bytes:
         event.id, event.date, event.type, event.summary, tuple(_source_fields(s) for s in event.sources),
         event.end_date, event.date_precision, event.approximate, event.stage, event.actors, event.site,
         event.origin, event.destination, event.quantities, event.status,
-        tuple((d.claim, tuple(_source_fields(s) for s in d.sources)) for d in event.disputes), event.tags,
+        tuple((d.claim, tuple(_source_fields(s) for s in d.sources), d.about) for d in event.disputes), event.tags,
     ))  # fmt: skip
 
 
@@ -370,7 +370,7 @@ def _unpack(fields: bytes) -> Event:
     return Event(
         event_id, date, kind, summary, tuple(Source(*s) for s in sources), end_date, precision, approximate,
         stage, actors, site, origin, destination, quantities, status,
-        tuple(Dispute(claim, tuple(Source(*s) for s in cited)) for claim, cited in disputes), tags,
+        tuple(Dispute(claim, tuple(Source(*s) for s in cited), about) for claim, cited, about in disputes), tags,
     )  # fmt: skip
 
 

@@ -1,0 +1,435 @@
+"""The typed reports: what each command answers, and its ``--json`` contract.
+
+Every report is a frozen dataclass. Its ``to_json()`` *is* the documented
+``--json`` output (docs/json.md): field names are the JSON keys, nested reports
+become objects, tuples become lists, and a field marked ``flat`` (an identity
+or a status shared by several reports) spreads its keys into its parent.
+Narratives and tables read the typed fields, never string keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar
+
+from syriabrief.domain.model import Actor, Event, Site
+
+__all__ = [
+    "Account",
+    "ActorChange",
+    "ActorIdentity",
+    "ActorList",
+    "ActorProfile",
+    "ActorRow",
+    "ActorSubject",
+    "Age",
+    "Aspect",
+    "BaseRow",
+    "BaseState",
+    "Brief",
+    "Changes",
+    "Citation",
+    "Comparison",
+    "Contested",
+    "EventRef",
+    "Figure",
+    "MoveView",
+    "PeriodView",
+    "Report",
+    "SiteChange",
+    "SiteIdentity",
+    "SiteList",
+    "SiteProfile",
+    "SiteSubject",
+    "Span",
+    "StatusView",
+    "flat",
+]
+
+
+def flat() -> Any:
+    """A field whose keys are spread into its parent's JSON object."""
+    return field(metadata={"flat": True})
+
+
+class Report:
+    """Base of every typed report: ``to_json`` by the rules in the module docstring."""
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in fields(self):  # type: ignore[arg-type]
+            value = _json(getattr(self, f.name))
+            if f.metadata.get("flat"):
+                out.update(value)
+            else:
+                out[f.name] = value
+        return out
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, (Report, Event)):
+        return value.to_json()
+    if isinstance(value, (list, tuple)):
+        return [_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _json(v) for k, v in value.items()}
+    return value
+
+
+# --- the pieces reports share ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventRef(Report):
+    """A short reference to an event: enough to show it in a cell and find it with ``show``."""
+
+    id: str
+    date: str
+    end_date: str | None
+    type: str
+
+
+@dataclass(frozen=True)
+class Span(Report):
+    """How many events a report rests on, and the first and the last of them."""
+
+    event_count: int
+    first_event: EventRef | None
+    last_event: EventRef | None
+
+
+@dataclass(frozen=True)
+class Age(Report):
+    """How old the newest report behind an answer is, seen from its as-of day."""
+
+    # Past this many days, an answer says how old its evidence is (docs/commands.md).
+    STALE_DAYS: ClassVar[int] = 60
+
+    latest_report: str | None  # the newest event date the answer rests on (its last day)
+    latest_event: str | None  # that event's id
+    age_days: int | None  # as-of day minus the latest report's last day
+    stale: bool  # older than STALE_DAYS
+
+
+@dataclass(frozen=True)
+class Citation(Report):
+    """One event a narrative cites, as listed under the paragraph: ``[n] date — title (outlets)``."""
+
+    number: int
+    event: str
+    date: str
+    end_date: str | None
+    approximate: bool
+    title: str
+    outlets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ActorIdentity(Report):
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    kind: str
+    country: str | None
+    parent: str | None
+    affiliations: tuple[str, ...]
+
+    @classmethod
+    def of(cls, actor: Actor) -> ActorIdentity:
+        return cls(actor.id, actor.name, tuple(actor.aliases), actor.kind, actor.country, actor.parent,
+                   tuple(actor.affiliations))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SiteIdentity(Report):
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    kind: str
+    country: str | None
+    admin1: str | None
+    lat: float | None
+    lon: float | None
+    location_precision: str | None
+
+    @classmethod
+    def of(cls, site: Site) -> SiteIdentity:
+        return cls(site.id, site.name, tuple(site.aliases), site.kind, site.country, site.admin1, site.lat, site.lon,
+                   site.location_precision)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class StatusView(Report):
+    """Who is at a site on the as-of day (positions.SiteStatus with names, dates and age)."""
+
+    holder: str | None
+    holder_name: str | None
+    status: str  # active, withdrawing, vacated, handed_over, lost, unknown
+    since: str | None
+    previous: str | None
+    previous_name: str | None
+    uncertain: bool
+    disputed: bool
+    status_events: tuple[str, ...]
+    pending: tuple[str, ...]
+    last_reported: str | None = None  # the last day of the newest event behind this state
+    stale: bool = False  # that report is older than Age.STALE_DAYS at the as-of day
+    disputed_about: tuple[str, ...] = ()  # what the sources disagree on: "who", "when", "whether"
+
+
+@dataclass(frozen=True)
+class PeriodView(Report):
+    """One actor's stay at one site (positions.ControlPeriod with names)."""
+
+    site: str
+    site_name: str
+    actor: str
+    actor_name: str
+    role: str
+    status: str
+    since: str | None
+    until: str | None
+    status_since: str | None
+    destination: str | None
+    destination_name: str | None
+    events: tuple[str, ...]
+    disputed: bool
+    uncertain: bool
+    last_reported: str | None = None
+    stale: bool = False
+    lost_to: str | None = None  # for a lost period: who took the site
+    lost_to_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Figure(Report):
+    """A reported figure of a force's size."""
+
+    name: str
+    value: Any  # a number, or {"low": n, "high": n}
+    date: str
+    end_date: str | None
+    approximate: bool
+    status: str
+    event: str
+
+
+@dataclass(frozen=True)
+class Account(Report):
+    """One account of a contested event and the outlets that give it."""
+
+    claim: str
+    outlets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Contested(Report):
+    """An event the sources disagree about: its own account first, then the others."""
+
+    event: str
+    date: str
+    accounts: tuple[Account, ...]
+
+
+@dataclass(frozen=True)
+class MoveView(Report):
+    event: str
+    type: str
+    stage: str | None
+    date: str
+    end_date: str | None
+    actors: tuple[str, ...]
+    actor_names: tuple[str, ...]
+    site: str | None
+    site_name: str | None
+    destination: str | None
+    destination_name: str | None
+    disputed: bool
+    summary: str | None = None
+    in_window: str = "inside"  # "inside", or "possibly" when the event's dates straddle the window's edge
+
+
+# --- actor --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActorRow(Report):
+    actor: ActorIdentity = flat()
+    as_of: str = ""
+    holds: tuple[PeriodView, ...] = ()
+    left: tuple[PeriodView, ...] = ()
+    event_count: int = 0
+
+
+@dataclass(frozen=True)
+class ActorList(Report):
+    as_of: str
+    rows: tuple[ActorRow, ...]
+
+    def to_json(self) -> list[dict[str, Any]]:  # type: ignore[override]
+        return [row.to_json() for row in self.rows]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActorProfile(Report):
+    actor: ActorIdentity = flat()
+    affiliation_names: tuple[str, ...] = ()
+    parent_name: str | None = None
+    as_of: str = ""
+    holds: tuple[PeriodView, ...] = ()
+    left: tuple[PeriodView, ...] = ()
+    strength: tuple[Figure, ...] = ()
+    pending: tuple[str, ...] = ()
+    span: Span = flat()
+    age: Age = flat()
+    # The actor's own positions and those of the forces under it (its army, its units).
+    through: tuple[str, ...] = ()  # ids of the actors whose positions count as this actor's
+    events: tuple[Event | str, ...] = ()  # Events for tables; --json texts when asked for JSON
+    narrative: str = ""
+    citations: tuple[Citation, ...] = ()
+
+
+# --- sites --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class BaseRow(Report):
+    site: SiteIdentity = flat()
+    as_of: str = ""
+    status: StatusView = flat()
+
+
+@dataclass(frozen=True)
+class SiteList(Report):
+    as_of: str
+    rows: tuple[BaseRow, ...]
+
+    def to_json(self) -> list[dict[str, Any]]:  # type: ignore[override]
+        return [row.to_json() for row in self.rows]
+
+
+@dataclass(frozen=True, kw_only=True)
+class SiteProfile(Report):
+    site: SiteIdentity = flat()
+    as_of: str = ""
+    status: StatusView = flat()
+    history: tuple[PeriodView, ...] = ()
+    accounts: tuple[Contested, ...] = ()
+    span: Span = flat()
+    age: Age = flat()
+    events: tuple[Event | str, ...] = ()
+    narrative: str = ""
+    citations: tuple[Citation, ...] = ()
+
+
+# --- comparisons --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Aspect(Report):
+    aspect: str
+    values: dict[str, list[str]]
+    shared: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ActorSubject(Report):
+    kind: str
+    id: str
+    name: str
+    holds: tuple[PeriodView, ...]
+    left: tuple[PeriodView, ...]
+    moves: tuple[MoveView, ...]
+    destinations: tuple[str, ...]
+    destination_names: tuple[str, ...]
+    regions_left: tuple[str, ...]
+    regions_held: tuple[str, ...]
+    strength: tuple[Figure, ...]
+    span: Span = flat()
+
+
+@dataclass(frozen=True, kw_only=True)
+class SiteSubject(Report):
+    kind: str
+    id: str
+    name: str
+    admin1: str | None
+    status: StatusView = flat()
+    left_by: tuple[str, ...] = ()
+    left_events: tuple[str, ...] = ()
+    changes: tuple[MoveView, ...] = ()
+    span: Span = flat()
+
+
+@dataclass(frozen=True)
+class Comparison(Report):
+    as_of: str
+    since: str | None
+    until: str
+    subjects: tuple[ActorSubject | SiteSubject, ...]
+    similarities: tuple[Aspect, ...]
+    differences: tuple[Aspect, ...]
+    age: Age = flat()
+    narrative: str = ""
+    citations: tuple[Citation, ...] = ()
+
+
+@dataclass(frozen=True)
+class SiteChange(Report):
+    site: str
+    site_name: str
+    before: StatusView
+    after: StatusView
+    events: tuple[str, ...]
+    lost_by: str | None = None  # who no longer holds it (the previous holder, or the event's losing side)
+    lost_by_name: str | None = None
+
+
+@dataclass(frozen=True)
+class ActorChange(Report):
+    actor: str
+    actor_name: str
+    gained: tuple[str, ...]
+    lost: tuple[str, ...]
+    leaving: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Changes(Report):
+    as_of: str
+    since: str
+    until: str
+    subjects: tuple[()]
+    differences: tuple[SiteChange, ...]
+    actors: tuple[ActorChange, ...]
+    age: Age = flat()
+    narrative: str = ""
+    citations: tuple[Citation, ...] = ()
+
+
+# --- the brief ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BaseState(Report):
+    site: str
+    site_name: str
+    admin1: str | None
+    status: StatusView = flat()
+    force: str | None = None  # the foreign force (top-level actor) this base is grouped under
+    force_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Brief(Report):
+    as_of: str
+    since: str
+    days: int
+    bases: tuple[BaseState, ...]
+    moves: tuple[MoveView, ...]
+    disputes: tuple[Contested, ...]
+    event_count: int
+    latest_move: str | None
+    age: Age = flat()
+    narrative: str = ""
+    citations: tuple[Citation, ...] = ()
