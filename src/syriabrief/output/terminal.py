@@ -161,7 +161,7 @@ _STATUS_WORDS = {
 }
 # How many moves and disputes the brief lists before saying how many more there are,
 # so that it fits one screen.
-BRIEF_MOVES = 5
+BRIEF_MOVES = 4
 BRIEF_DISPUTES = 2
 # How many accounts of one dispute the brief shows (show ID gives them all).
 BRIEF_ACCOUNTS = 3
@@ -465,7 +465,6 @@ def print_brief(console: Console, report: Brief) -> None:
     """The situation report on one screen: paragraphs, the bases by force, recent moves, disputes."""
     _heading(console, f"Brief as of {describe(report.as_of)}", f"moves of the last {report.days} days")
     _print_story(console, report.narrative, report.citations, compact=True)
-    console.print()
     console.print(_bases_by_force(report.bases) if len(report.bases) > BRIEF_BASE_ROWS else _bases_table(report.bases))
     moves = report.moves
     if moves:

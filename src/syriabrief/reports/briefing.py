@@ -708,7 +708,7 @@ def brief_report(
         days=days,
         bases=tuple(bases),
         moves=tuple(moves),
-        disputes=_contested(disputed),
+        disputes=_contested(sorted(disputed, key=lambda e: (e.period.end, e.id))),
         event_count=len(recent),
         # When nothing moved in the window, the reader needs to know how old the picture is.
         latest_move=latest[-1].id if latest else None,

@@ -657,28 +657,26 @@ def brief_narrative(report: Brief, cited: dict[str, Event | Move], data: Dataset
     """A few paragraphs: who holds the bases (by force), what moved recently, what the sources dispute."""
     as_of = describe(report.as_of)
     bases = report.bases
-    # The table below names every base; the paragraph counts them by force and state.
-    by_force: dict[str, Counter] = {}
-    for base in bases:
-        state = base.status.status
-        if state in ("active", "withdrawing"):
-            word = ("last reported holding" if state == "active" else "last reported leaving") if base.status.stale else (
-                "holds" if state == "active" else "is leaving")
-            by_force.setdefault(base.force or base.status.holder or "", Counter())[word] += 1
-    parts = [
-        f"{actor_phrase(force, data)} {join_names(f'{word} {n}' for word, n in counts.items())}"
-        for force, counts in sorted(by_force.items(), key=lambda kv: -sum(kv[1].values()))
-    ]
+    # The table below names every base by force; the paragraph counts them.
+    held = [b for b in bases if b.status.status == "active"]
+    leaving = [b for b in bases if b.status.status == "withdrawing"]
+    forces = {b.force or b.status.holder for b in (*held, *leaving)}
+    stale = [b for b in (*held, *leaving) if b.status.stale]
+    parts = []
+    if held:
+        parts.append(f"{len(held)} held by {count_phrase(len({b.force or b.status.holder for b in held}), 'force')}")
+    if leaving:
+        parts.append(f"{len(leaving)} being left by {join_names(actor_phrase(b.status.holder, data) for b in leaving)}")
     empty = sum(1 for b in bases if b.status.status in ("vacated", "handed_over", "lost"))
-    unknown = sum(1 for b in bases if b.status.status == "unknown")
-    first = f"As of {as_of}, of {count_phrase(len(bases), 'tracked base')}: " + ("; ".join(parts) if parts else "none is held by a recorded force")
     if empty:
-        first += f"; {count_phrase(empty, 'base has', 'bases have')} no force recorded since its last holder left"
+        parts.append(f"{empty} with no force recorded since the last holder left")
+    unknown = sum(1 for b in bases if b.status.status == "unknown")
     if unknown:
-        first += f"; {count_phrase(unknown, 'base has', 'bases have')} no recorded move"
-    stale = [b for b in bases if b.status.stale and b.status.status in ("active", "withdrawing")]
+        parts.append(f"{unknown} with no recorded move")
+    first = f"As of {as_of}, {count_phrase(len(bases), 'tracked base')}: " + (join_names(parts) if parts else "none recorded")
     if stale:
-        first += f". For {count_phrase(len(stale), 'of them', 'of them')} the newest report is more than {Age.STALE_DAYS} days old"
+        first += f". For {len(stale)} of those held or being left the newest report is over {Age.STALE_DAYS} days old (marked *)"
+    del forces
     doubtful = [b for b in bases if b.status.uncertain]
     if doubtful:
         pending = [i for b in doubtful for i in b.status.pending]

@@ -63,10 +63,10 @@ __all__ = [
 ]
 
 # Below this many bytes of store files (all layers together) the plain in-memory
-# path is used. Measured (docs/performance.md): the bundled dataset alone (64 KB)
-# reads in ~3 ms either way, while at ~300 generated events (280 KB) the index
-# already answers several times faster than parsing and checking every event.
-INDEX_MIN_BYTES = 256 * 1024
+# path is used. The bundled dataset (about 400 KB, read without per-record checks)
+# stays below it, so a plain run never builds a cache; generated stores past a
+# thousand events are indexed (docs/performance.md).
+INDEX_MIN_BYTES = 1024 * 1024
 # Bumped whenever the index layout changes, or what positions.py derives (the
 # index keeps settled histories): an index of another format is rebuilt.
 INDEX_FORMAT = 7
