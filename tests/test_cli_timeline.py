@@ -124,3 +124,34 @@ def test_a_reader_that_stops_early_is_not_an_error(command):
     reader.stdout.close()
     assert reader.wait(timeout=60) == 0
     assert b"Traceback" not in reader.stderr.read()
+
+
+def test_disputed_lists_every_event_with_another_account(monkeypatch):
+    """--disputed keeps events whose status is disputed or that carry a dispute (test_index covers the index)."""
+    import json as jsonlib
+
+    from syriabrief.storage import paths
+
+    monkeypatch.setenv("SYRIABRIEF_BUNDLED", str(paths.bundled_path()))
+    raw = jsonlib.loads(paths.bundled_path().read_text(encoding="utf-8"))
+    expected = sorted(e["id"] for e in raw["events"] if e["status"] == "disputed" or e["disputes"])
+    plain = run("timeline", "--disputed", "--json")
+    assert plain.exit_code == 0, plain.stderr
+    assert sorted(e["id"] for e in jsonlib.loads(plain.stdout)) == expected
+    assert len(expected) > 2  # more than the events whose status alone says disputed
+
+
+def test_show_prints_one_event_whole_and_suggests_close_ids(monkeypatch):
+    from syriabrief.storage import paths
+
+    monkeypatch.setenv("SYRIABRIEF_BUNDLED", str(paths.bundled_path()))
+    result = run("show", "2026-02-21-us-begins-qasrak-withdrawal")
+    assert result.exit_code == 0, result.stderr
+    out = " ".join(result.stdout.split())
+    assert "Other accounts" in out and "Sources" in out and "Reuters" in out
+    as_json = run("show", "2026-02-21-us-begins-qasrak-withdrawal", "--json")
+    import json as jsonlib
+
+    assert jsonlib.loads(as_json.stdout)["id"] == "2026-02-21-us-begins-qasrak-withdrawal"
+    missing = run("show", "2026-02-21-us-begins-qasrak")
+    assert missing.exit_code == 1 and "Did you mean '2026-02-21-us-begins-qasrak-withdrawal'" in missing.stderr

@@ -174,6 +174,7 @@ KNOWN_ARGS: dict[str, list[list]] = {
     "compare": [[ACTOR_NAME, ACTOR2_NAME], [SITE_NAME, SITE2_NAME]],
     "brief": [[], [("--as-of", "2026-11-03")]],
     "store": [[]],
+    "show": [["h-handover"], ["h-deploy"], ["h-control"]],
     "validate": [["{store}"]],
     "export": [[("--format", "markdown")], [("--format", "csv"), ("-o", "{out}")],
                [("--format", "geojson"), ("-o", "{out}")]],
@@ -189,11 +190,12 @@ KNOWN_ARGS: dict[str, list[list]] = {
 }  # fmt: skip
 
 # Commands that report on the store's records: their --json carries its text.
-READ_COMMANDS = {"timeline", "actor", "base", "compare", "brief"}
+READ_COMMANDS = {"timeline", "actor", "base", "compare", "brief", "show"}
 
 # Deliberate errors that quote hostile input: (command, args, exit code).
 ERROR_CASES = [
     ("timeline", [("--actor", OSC52_CLIPBOARD + "nobody [/b]")], 1),
+    ("show", [OSC52_CLIPBOARD + "no-such-event [/b]"], 1),
     ("timeline", [("--site", C1_CSI + RLO)], 1),
     ("timeline", [("--since", OSC_TITLE)], 2),
     ("timeline", [("--until", CSI_RED + MARKUP)], 2),

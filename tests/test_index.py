@@ -44,6 +44,10 @@ UNICODE_EVENTS = [
           quantities={"troops": 900, "vehicles": 40}),
     event("2025-06-02-vehicles", "2025-06-02", "deployment", actors=["us"], site="site-002",
           quantities={"vehicles": 12}),
+    # Disputed: by status alone, and by another account kept (EventFilter.disputed).
+    event("2025-07-01-doubted", "2025-07-01", "withdrawal", actors=["us"], site="site-003", status="disputed"),
+    event("2025-07-02-two-accounts", "2025-07-02", "withdrawal", actors=["us"], site="site-003",
+          disputes=[{"claim": "It was on 3 July.", "sources": [], "about": "when"}]),
 ]  # fmt: skip
 
 
@@ -89,6 +93,7 @@ def random_filters(data: Dataset, count: int, seed: int = 1) -> list[tuple[Event
             statuses=frozenset(rng.sample(generate.STATUSES, rng.choice((0, 0, 1)))),
             search=rng.choice([None, None, *words]),
             with_strength=rng.random() < 0.2,
+            disputed=rng.random() < 0.2,
         )
         filters.append((where, rng.choice([None, None, 1, 3, 50])))
     return filters
@@ -111,7 +116,7 @@ def assert_same_answers(paths, filters=None):
         if where.sites:
             day = where.until.end if where.until else datetime.date(2030, 1, 1)
             made_there = [m for m in reference.moves(replace(where, types=DRIVING_TYPES, since=None, actors=frozenset(),
-                          statuses=frozenset(), search=None, with_strength=False, until=where.until)) if m.site in where.sites]  # fmt: skip
+                          statuses=frozenset(), search=None, with_strength=False, disputed=False, until=where.until)) if m.site in where.sites]  # fmt: skip
             assert candidate.moves_at(where.sites, day) == reference.moves_at(where.sites, day) == made_there
     candidate.close()
 
@@ -249,8 +254,8 @@ def test_the_timeline_command_prints_the_same_on_both_paths(tmp_path, monkeypatc
         assert all(r.exit_code == 0 for r in runs), [r.stderr for r in runs]
         outputs.append([(r.stdout, r.stderr) for r in runs])
     assert outputs[0] == outputs[1]
-    assert "305 events match; the latest 50" in outputs[1][4][0]
-    assert "Showing the latest 50 events of 305" in outputs[1][4][1]
+    assert "307 events match; the latest 50" in outputs[1][4][0]
+    assert "Showing the latest 50 events of 307" in outputs[1][4][1]
 
 
 def test_worker_processes_build_the_same_index(tmp_path, always_index, monkeypatch):

@@ -42,6 +42,7 @@ class NotFoundError(SyriabriefError):
             shown = [repr(s) + (f" ({meanings[s]})" if s in meanings else "") for s in suggestions]
             message += " Did you mean " + " or ".join(shown) + "?"
         else:
-            command = "base" if kind == "site" else kind
-            message += f" Run 'syriabrief {command}' to list them."
+            command = {"site": "base", "actor": "actor", "event": "timeline"}.get(kind)
+            if command:
+                message += f" Run 'syriabrief {command}' to list them."
         super().__init__(message)

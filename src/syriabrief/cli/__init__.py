@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ActorOption",
     "DbOption",
+    "DisputedOption",
     "JsonOption",
     "SearchOption",
     "SinceOption",
@@ -111,13 +112,17 @@ StatusOption = Annotated[
         help="Only events with this status (repeatable): " + ", ".join(EVENT_STATUSES) + ".",
     ),
 ]
+DisputedOption = Annotated[
+    bool,
+    typer.Option("--disputed", help="Only events the sources disagree about (status disputed, or another account kept)."),
+]
 SearchOption = Annotated[
     Optional[str],
     typer.Option("--search", metavar="TEXT", help="Only events whose summary contains this text (any case)."),
 ]
 
 
-def event_filter(data, since=None, until=None, actor=None, site=None, event_type=None, status=None, search=None):
+def event_filter(data, since=None, until=None, actor=None, site=None, event_type=None, status=None, search=None, disputed=False):
     """The EventFilter the shared filter options ask for: names resolved, dates parsed."""
     from syriabrief.domain.dates import parse_user_date
     from syriabrief.errors import UsageError
@@ -135,6 +140,7 @@ def event_filter(data, since=None, until=None, actor=None, site=None, event_type
         types=frozenset(t.value for t in event_type or ()),
         statuses=frozenset(s.value for s in status or ()),
         search=search,
+        disputed=disputed,
     )
 
 
@@ -231,4 +237,4 @@ def _silence_stdout() -> None:
 
 # Importing the command modules registers their commands on ``app``, in the
 # order help lists them: questions first, then keeping the store current.
-from syriabrief.cli import timeline, positions, edit, importing, exporting, validating, stores  # noqa: E402,F401,I001
+from syriabrief.cli import timeline, show, positions, edit, importing, exporting, validating, stores  # noqa: E402,F401,I001

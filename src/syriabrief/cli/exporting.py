@@ -12,6 +12,7 @@ import typer
 from syriabrief.cli import (
     ActorOption,
     DbOption,
+    DisputedOption,
     SearchOption,
     SinceOption,
     SiteOption,
@@ -53,6 +54,7 @@ def export(
     event_type: TypeOption = None,
     status: StatusOption = None,
     search: SearchOption = None,
+    disputed: DisputedOption = False,
     limit: Annotated[
         Optional[int], typer.Option(metavar="N", min=1, help="Only the most recent N matching events.")
     ] = None,
@@ -79,7 +81,7 @@ def export(
     Example: syriabrief export --format csv --since 2026-01 -o events.csv
     """
     data = load(db)
-    where = event_filter(data, since, until, actor, site, event_type, status, search)
+    where = event_filter(data, since, until, actor, site, event_type, status, search, disputed)
     if (sites or as_of) and fmt is not ExportFormat.geojson:
         raise UsageError("--sites and --as-of go with --format geojson.")
     events = data.select(where, limit)

@@ -10,6 +10,7 @@ from syriabrief.cli import (
     DEFAULT_TABLE_ROWS,
     ActorOption,
     DbOption,
+    DisputedOption,
     JsonOption,
     SearchOption,
     SinceOption,
@@ -38,6 +39,7 @@ def timeline(
     event_type: TypeOption = None,
     status: StatusOption = None,
     search: SearchOption = None,
+    disputed: DisputedOption = False,
     limit: Annotated[Optional[int], typer.Option(metavar="N", min=1, help=f"Only the most recent N matching events (the table shows {DEFAULT_TABLE_ROWS} unless told).")] = None,
     json: JsonOption = False,
     db: DbOption = None,
@@ -45,9 +47,12 @@ def timeline(
     """What happened, when, and per whom: events in date order.
 
     Example: syriabrief timeline --since 2026-01 --actor SDF
+    Example: syriabrief timeline --disputed --site Qasrak
     """
+    import datetime
+
     data = load(db)
-    where = event_filter(data, since, until, actor, site, event_type, status, search)
+    where = event_filter(data, since, until, actor, site, event_type, status, search, disputed)
     if json:
         from syriabrief.output.jsonout import write_json_list
 
@@ -63,10 +68,10 @@ def timeline(
     if total <= SUMMARISE_ALL_UP_TO:
         matched = data.select(where)
         shown = matched[-rows:]
-        paragraph = timeline_summary(matched, data, shown=len(shown))
+        paragraph = timeline_summary(matched, data, shown=len(shown), as_of=datetime.date.today())
     else:
         shown = data.select(where, rows)
-        paragraph = timeline_summary(shown, data, total=total)
+        paragraph = timeline_summary(shown, data, total=total, as_of=datetime.date.today())
     console = make_console()
     print_paragraph(console, paragraph)
     if shown:

@@ -35,6 +35,8 @@ class EventFilter:
     with_strength: bool = False
     # Only these events (by id): the ones a derived position cites.
     ids: frozenset[str] = field(default_factory=frozenset)
+    # Only events the sources disagree about (status disputed, or another account kept).
+    disputed: bool = False
 
     def matches(self, event: Event) -> bool:
         period = event.period
@@ -55,6 +57,8 @@ class EventFilter:
         if self.with_strength and not event.strength_names:
             return False
         if self.ids and event.id not in self.ids:
+            return False
+        if self.disputed and not event.contested:
             return False
         return True
 

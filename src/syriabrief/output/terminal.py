@@ -43,7 +43,7 @@ from syriabrief.reports.types import (
     StatusView,
 )
 
-__all__ = ["event_table", "make_console", "print_paragraph", "progress_bar", "visible", "write_json"]
+__all__ = ["event_table", "make_console", "print_event", "print_paragraph", "progress_bar", "visible", "write_json"]
 
 # Terminals narrower than this get the sources under each summary, not in a column.
 WIDE_TABLE = 110
@@ -118,6 +118,61 @@ def _where(event: Event, data: Dataset) -> str:
         destination = data.site_name(event.destination) if event.destination else ""
         route = f"{origin} → {destination}" if origin else (f"→ {destination}" if destination else "")
     return "@ " + " ".join(part for part in (site, route) if part) if site or route else ""
+
+
+def print_event(console: Console, event: Event, data: Dataset) -> None:
+    """One event whole: a heading, its fields, its sources with links, and every other account."""
+    _heading(console, event.id, f"{event.type.replace('_', ' ')} · {event.status}")
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    dated = describe(event.date, event.end_date, event.approximate)
+    precision = f"{event.date_precision}" + (", approximate" if event.approximate else "")
+    rows = [
+        ("Date", f"{dated} ({precision})"),
+        ("Stage", event.stage or "–"),
+        ("Actors", ", ".join(f"{data.actor_name(a)} ({a})" for a in event.actors) or "–"),
+        ("Site", f"{data.site_name(event.site)} ({event.site})" if event.site else "–"),
+        ("From", data.site_name(event.origin) if event.origin else "–"),
+        ("To", data.site_name(event.destination) if event.destination else "–"),
+        ("Figures", "; ".join(f"{k.replace('_', ' ')}: {_quantity(v)}" for k, v in event.quantities.items()) or "–"),
+        ("Tags", ", ".join(event.tags) or "–"),
+    ]
+    for label, value in rows:
+        grid.add_row(Text(label), Text(visible(value)))
+    console.print(grid)
+    console.print()
+    print_paragraph(console, event.summary)
+    console.print(Text("\nSources", style="bold"))
+    for n, source in enumerate(event.sources, 1):
+        console.print(_source_text(n, source), soft_wrap=True)
+    if event.disputes:
+        console.print(Text("\nOther accounts", style="bold"))
+        for dispute in event.disputes:
+            line = Text("• ", style="yellow")
+            if dispute.about:
+                line.append(f"({dispute.about}) ", style="yellow")
+            line.append(visible(dispute.claim))
+            console.print(line)
+            for n, source in enumerate(dispute.sources, 1):
+                # Soft wrap: the terminal wraps a long link, so it stays one piece to copy.
+                console.print(_source_text(n, source, indent="    "), soft_wrap=True)
+
+
+def _quantity(value) -> str:
+    return f"{value['low']:,}–{value['high']:,}" if isinstance(value, dict) else f"{value:,}"
+
+
+def _source_text(n: int, source, indent: str = "  ") -> Text:
+    line = Text(f"{indent}{n}. ")
+    line.append(visible(source.outlet), style="bold")
+    if source.published:
+        line.append(f", {describe(source.published)}")
+    if source.document:
+        line.append(visible(f" — {source.document}"), style="dim")
+    if source.url:
+        line.append(visible(f"\n{indent}   {source.url}"))
+    return line
 
 
 # Below this many records a progress bar would only flicker.

@@ -69,7 +69,7 @@ __all__ = [
 INDEX_MIN_BYTES = 1024 * 1024
 # Bumped whenever the index layout changes, or what positions.py derives (the
 # index keeps settled histories): an index of another format is rebuilt.
-INDEX_FORMAT = 7
+INDEX_FORMAT = 8
 # What the format also depends on: marshal's format may change between Python versions.
 # A new release of syriabrief rebuilds it too, whatever changed.
 _FORMAT = f"{INDEX_FORMAT} syriabrief{__version__} python{sys.version_info[0]}.{sys.version_info[1]} marshal{marshal.version}"
@@ -97,11 +97,12 @@ CREATE TABLE sites (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, doc TEXT NOT NULL
 -- The event itself is read from its layer's file at (offset, length), or from
 -- ``doc`` when the file was not line-structured. ``canonical``: the stored text
 -- is exactly the event's --json text (what syriabrief itself writes).
--- ``strength``: the event gives a force's size (EventFilter.with_strength).
+-- ``flags``: 1 the event gives a force's size (EventFilter.with_strength),
+-- 2 the sources disagree about it (EventFilter.disputed).
 CREATE TABLE events (
     n INTEGER PRIMARY KEY, id TEXT NOT NULL, layer INTEGER NOT NULL,
     first INTEGER NOT NULL, last INTEGER NOT NULL, type TEXT NOT NULL, status TEXT NOT NULL,
-    strength INTEGER NOT NULL, canonical INTEGER NOT NULL, offset INTEGER, length INTEGER, doc TEXT
+    flags INTEGER NOT NULL, canonical INTEGER NOT NULL, offset INTEGER, length INTEGER, doc TEXT
 );
 -- Summaries apart, so that date and actor queries read narrow rows.
 CREATE TABLE summaries (n INTEGER PRIMARY KEY, folded BLOB NOT NULL);
@@ -146,7 +147,7 @@ _COPY_IN_DATE_ORDER = """
 CREATE TEMP TABLE renumber (old INTEGER PRIMARY KEY, new INTEGER NOT NULL);
 INSERT INTO renumber SELECT n, row_number() OVER (ORDER BY first, last, id) FROM main.events;
 INSERT INTO final.events
-    SELECT r.new, e.id, e.layer, e.first, e.last, e.type, e.status, e.strength, e.canonical, e.offset, e.length, e.doc
+    SELECT r.new, e.id, e.layer, e.first, e.last, e.type, e.status, e.flags, e.canonical, e.offset, e.length, e.doc
     FROM main.events AS e JOIN renumber AS r ON r.old = e.n ORDER BY r.new;
 INSERT INTO final.summaries
     SELECT r.new, s.folded FROM main.summaries AS s JOIN renumber AS r ON r.old = s.n ORDER BY r.new;
@@ -411,7 +412,9 @@ def _conditions(where: EventFilter) -> tuple[str, list[Any]]:
             clauses.append(f"{column} IN ({_marks(values)})")
             params += sorted(values)
     if where.with_strength:
-        clauses.append("strength")
+        clauses.append("flags & 1")
+    if where.disputed:
+        clauses.append("flags & 2")
     if where.ids:
         # One parameter whatever the number of ids: SQLite caps the number of "?".
         clauses.append("id IN (SELECT value FROM json_each(?))")
@@ -711,7 +714,7 @@ def _keep_records(table: str, lines: list[tuple[int, bytes]], into: dict[str, di
     into.update((r["id"], r) for r in records)
 
 
-# One event as the index keeps it: id, first day, last day, type, status, strength,
+# One event as the index keeps it: id, first day, last day, type, status, flags,
 # canonical, offset, length, doc, folded summary, actor ids, site ids, packed fields,
 # move fields.
 Digest = tuple
@@ -741,7 +744,7 @@ def _describe(record: dict, offset: int | None, body: bytes | None, doc: str | N
         length, canonical = None, True  # doc is written from the Event itself
     return (
         event.id, period.start.toordinal(), period.end.toordinal(), event.type, event.status,
-        bool(event.strength_names), canonical, offset, length, doc, _fold(event.summary),
+        (1 if event.strength_names else 0) | (2 if event.contested else 0), canonical, offset, length, doc, _fold(event.summary),
         tuple(dict.fromkeys(event.actors)), tuple(dict.fromkeys(event.places)), _pack(event),
         marshal.dumps(tuple(event.move())),
     )  # fmt: skip
@@ -797,9 +800,9 @@ def _store_digests(db: sqlite3.Connection, layer: int, batches: Iterable[list[Di
         events, summaries, packed, moves, links_a, links_s = [], [], [], [], [], []
         (start,) = db.execute("SELECT coalesce(max(n), 0) FROM events").fetchone()
         for n, digest in enumerate(digests, start + 1):
-            (event_id, first, last, kind, status, strength, canonical, offset, length, doc, folded, who, where,
+            (event_id, first, last, kind, status, flags, canonical, offset, length, doc, folded, who, where,
              fields, move) = digest  # fmt: skip
-            events.append((n, event_id, layer, first, last, kind, status, strength, canonical, offset, length, doc))
+            events.append((n, event_id, layer, first, last, kind, status, flags, canonical, offset, length, doc))
             summaries.append((n, folded))
             packed.append((n, fields))
             moves.append((n, move))
