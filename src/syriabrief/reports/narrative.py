@@ -645,7 +645,7 @@ def _state_words(state: StatusView, data: Dataset) -> str:
     if state.status == "active":
         return f"held by {actor_phrase(state.holder, data)}"
     if state.status == "withdrawing":
-        return f"{actor_phrase(state.holder, data)} leaving"
+        return f"being left by {actor_phrase(state.holder, data)}"
     who = f" by {actor_phrase(state.previous, data)}" if state.previous else ""
     return state.status.replace("_", " ") + who
 

@@ -1,0 +1,91 @@
+"""One page, one story: a paragraph never contradicts the tables beside it.
+
+Every profile, comparison and brief over the bundled dataset, at several as-of
+days, is checked for the mistakes a reader notices: a move in the table that
+the paragraph says does not exist, a name twice in one list, an empty list in a
+sentence, a label said twice, a citation marker with no event under it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+
+from syriabrief.reports import briefing
+from syriabrief.storage.loading import load_dataset
+from syriabrief.storage.paths import bundled_path
+
+DAYS = [datetime.date(2024, 12, 15), datetime.date(2025, 7, 1), datetime.date(2026, 1, 25),
+        datetime.date(2026, 2, 24), datetime.date(2026, 11, 28)]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def data():
+    return load_dataset([bundled_path()])
+
+
+def problems_in(text: str, citations) -> list[str]:
+    found = []
+    # "A and A", "A, A and B": a name twice in one list.
+    for match in re.finditer(r"(?:^|[:;,.] |, )((?:[A-Z][\w'’()-]*|al-\w+|the)(?: [\w'’()-]+){0,5}?)(?:, | and )\1(?=, | and |\.|;| \[| since| \()", text):
+        found.append(f"named twice: {match.group(0)!r}")
+    # "Syrian sources: Syrian sources:", "the the": a label or word doubled.
+    for match in re.finditer(r"\b([\w ]{3,40}): \1:|\b(\w+) \2\b", text):
+        if match.group(0).lower() not in ("that that",):
+            found.append(f"doubled: {match.group(0)!r}")
+    # An empty list in a sentence: "holds ." "in ." "of ;" "to ,".
+    for match in re.finditer(r"\b(holds|left|in|of|to|at|leaving|from|and)\s*[.;,]", text):
+        found.append(f"empty list: {text[max(0, match.start() - 30): match.end()]!r}")
+    markers = {int(n) for group in re.findall(r"\[(\d+(?:, \d+)*)\]", text) for n in group.split(", ")}
+    listed = {c.number for c in citations}
+    if markers != listed:
+        found.append(f"markers {sorted(markers)} but citations {sorted(listed)}")
+    return found
+
+
+def test_site_profiles_tell_the_story_their_tables_show(data):
+    wrong = []
+    for day in DAYS:
+        for site in data.sites.values():
+            report = briefing.base_report(data, site, day, limit=5)
+            text = report.narrative
+            if report.history and "No move" in text:
+                wrong.append(f"{site.id} {day}: history listed, paragraph says no move")
+            if report.history and report.status.status == "unknown" and not report.status.pending:
+                wrong.append(f"{site.id} {day}: history but status unknown")
+            wrong += [f"{site.id} {day}: {p}" for p in problems_in(text, report.citations)]
+    assert wrong == []
+
+
+def test_actor_profiles_tell_the_story_their_tables_show(data):
+    wrong = []
+    for day in DAYS:
+        for actor in data.actors.values():
+            report = briefing.actor_report(data, actor, day, limit=5)
+            text = report.narrative
+            if (report.holds or report.left) and "No move" in text:
+                wrong.append(f"{actor.id} {day}: positions listed, paragraph says no move")
+            for period in report.holds:
+                if period.status == "active" and period.role == "holder" and period.site_name not in text and len(report.holds) <= 10:
+                    wrong.append(f"{actor.id} {day}: holds {period.site_name} but the paragraph does not say so")
+            wrong += [f"{actor.id} {day}: {p}" for p in problems_in(text, report.citations)]
+    assert wrong == []
+
+
+def test_comparisons_and_briefs_tell_one_story(data):
+    wrong = []
+    forces = [data.actors[a] for a in ("us", "russia", "israel", "turkey", "iran") if a in data.actors]
+    for day in DAYS:
+        brief = briefing.brief_report(data, day)
+        wrong += [f"brief {day}: {p}" for p in problems_in(brief.narrative, brief.citations)]
+        for first, second in zip(forces, forces[1:]):
+            report = briefing.compare_actors(data, [first, second], day)
+            wrong += [f"compare {first.id} {second.id} {day}: {p}" for p in problems_in(report.narrative, report.citations)]
+        changes = briefing.change_report(data, day - datetime.timedelta(days=60), day)
+        wrong += [f"changes to {day}: {p}" for p in problems_in(changes.narrative, changes.citations)]
+        for change in changes.differences:
+            if change.before.holder and change.before.holder == change.after.holder and change.before.status == change.after.status:
+                wrong.append(f"changes to {day}: {change.site} did not change")
+    assert wrong == []
