@@ -213,3 +213,11 @@ def test_a_first_presence_report_is_not_a_change_on_the_ground():
     data = dataset([seen, DEPLOYED, LEFT])
     report = change_report(data, date(2026, 1, 15), date(2026, 2, 24))
     assert [c.site for c in report.differences] == ["al-tanf"]
+
+
+def test_a_planned_move_changes_nobodys_position():
+    planned = event("2025-04-01-turkey-plans-t4", "2025-04-01", "deployment", actors=["turkey"], site="al-tanf",
+                    status="planned")
+    assert site_status("al-tanf", events(planned), date(2025, 6, 1)).status == "unknown"
+    held = site_status("al-tanf", events(DEPLOYED, planned), date(2025, 6, 1))
+    assert (held.holder, held.status) == ("us", "active")

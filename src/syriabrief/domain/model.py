@@ -191,7 +191,7 @@ class Event:
     def move(self) -> Move:
         return Move(
             self.id, self.date, self.end_date, self.date_precision, self.approximate, self.type, self.stage,
-            self.actors, self.site, self.destination, self.state_disputed,
+            self.actors, self.site, self.destination, self.state_disputed, self.status,
         )  # fmt: skip
 
     @property
@@ -340,6 +340,7 @@ class Move(NamedTuple):
     site: str | None
     destination: str | None
     state_disputed: bool  # Event.state_disputed: the sources disagree about who, when, whether or where
+    status: str = "reported"  # a "planned" move is an intention: it changes nobody's position
 
     @property
     def period(self) -> Period:

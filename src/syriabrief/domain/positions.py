@@ -202,7 +202,7 @@ def positions_by_actor(
     """
     by_site: dict[str, list[Replayable]] = {}
     for event in events:
-        if event.site and event.type in DRIVING_TYPES:
+        if event.site and event.type in DRIVING_TYPES and event.status != "planned":
             by_site.setdefault(event.site, []).append(event)
     periods: dict[str, list[ControlPeriod]] = {}
     pending: dict[str, list[str]] = {}
@@ -282,7 +282,8 @@ class _History:
     @classmethod
     def build(cls, site_id: str, events: Iterable[Replayable], as_of: datetime.date) -> _History:
         history = cls(site_id, as_of)
-        relevant = [e for e in events if e.site == site_id and e.type in DRIVING_TYPES]
+        # A planned move is only an intention: it moves nobody (the brief still lists it).
+        relevant = [e for e in events if e.site == site_id and e.type in DRIVING_TYPES and e.status != "planned"]
         for event in sorted(relevant, key=event_sort_key):
             history.apply(event)
         return history
