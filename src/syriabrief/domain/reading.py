@@ -360,23 +360,28 @@ class _Outlets:
                 names.setdefault(outlet, outlet)
                 if outlet.startswith("The "):
                     names.setdefault(outlet[4:], outlet)
-        self.canonical = names
-        spellings = sorted(names, key=len, reverse=True)
-        # Acronyms match only in capitals; names in any case.
-        self.pattern = re.compile(
-            "|".join(
-                rf"(?<![\w-])(?-i:{re.escape(s)})(?![\w-])" if s.isupper() or s == "the AP" else rf"(?<![\w-]){re.escape(s)}(?![\w-])"
-                for s in spellings
-            ),
-            re.IGNORECASE,
-        )
+        # Longest first, so that "The Moscow Times" is found before "Moscow Times".
+        self.spellings = sorted(names.items(), key=lambda item: len(item[0]), reverse=True)
 
     def find(self, sentence: str) -> list[tuple[str, int, int]]:
-        found = []
-        for m in self.pattern.finditer(sentence):
-            key = next((k for k in self.canonical if k.casefold() == m.group(0).casefold()), m.group(0))
-            found.append((self.canonical[key], m.start(), m.end()))
-        return found
+        """(outlet, start, end) for each outlet named; acronyms ("AP", "WSJ") only in capitals."""
+        folded = sentence.casefold()
+        found: list[tuple[str, int, int]] = []
+        for spelling, outlet in self.spellings:
+            exact = spelling.isupper() or spelling == "the AP"
+            haystack, needle = (sentence, spelling) if exact else (folded, spelling.casefold())
+            at = haystack.find(needle)
+            while at >= 0:
+                end = at + len(needle)
+                bounded = (at == 0 or not _word_char(sentence[at - 1])) and (end == len(sentence) or not _word_char(sentence[end]))
+                if bounded and not any(a <= at < b for _, a, b in found):
+                    found.append((outlet, at, end))
+                at = haystack.find(needle, end)
+        return sorted(found, key=lambda item: item[1])
+
+
+def _word_char(c: str) -> bool:
+    return c.isalnum() or c in "-_"
 
 
 def find_outlets(sentence: str, extra: Iterable[str] = ()) -> list[str]:
