@@ -137,8 +137,10 @@ def compare(draft: Draft, data: Catalogue, strict: bool = False) -> tuple[Event,
     for event in data.select(where):
         if not draft.actors or not any(_related(data, draft.actors[0], a) for a in event.actors):
             continue
-        exact = draft.site is not None and draft.site in event.places
+        exact = (draft.site is not None and draft.site in event.places) or (draft.site is None and not event.places)
         near = draft.site is not None and not exact and _nearby(data, draft.site, event.places)
+        if draft.site is None and event.places and strict:
+            continue
         if strict and not exact:
             continue
         if not (exact or near or draft.site is None):

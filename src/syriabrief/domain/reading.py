@@ -406,14 +406,14 @@ _TRIGGERS: list[tuple[str, str, str]] = [
     (r"pull(?:ed|ing|s)? (?:out|back)|pulled (?:its |their )?(?:\w+ )?out", "withdrawal", "verb"),
     (r"evacuat(?:ed|ing|es|e)", "withdrawal", "verb"),
     (r"vacat(?:ed|ing|es)|abandon(?:ed|ing|s)|depart(?:ed|ing|s)|exit(?:ed|ing)", "withdrawal", "verb"),
-    (r"relocat(?:ed|ing|es)|redeploy(?:ed|ing|s)?|transported|shipped|flown out", "withdrawal", "verb"),
+    (r"relocat(?:ed|ing|es)|redeploy(?:ed|ing|s)?|transported|shipped|flown out|moved (?=from|out of|to)|left(?= the [a-z]+ (?!behind)|\s+[A-Z])", "withdrawal", "verb"),
     (r"head(?:ed|ing|s)? (?:toward|towards|for|to)|originat(?:ed|ing) from|(?:were |was |been )?returned to|left for", "withdrawal", "verb"),
     (r"(?:withdrawal|pullback|pull-out|pullout|evacuation|drawdown|departure|exit|retreat)", "withdrawal", "noun"),
     (r"deploy(?:ed|ing|s)?|reinforc(?:ed|ing) (?:its |their |the )?(?:\w+ )?(?:positions?|troops|forces|presence|bases?|garrisons?)|arriv(?:ed|ing|es)|dispatch(?:ed|ing)|sent (?:troops|forces|reinforcements)", "deployment", "verb"),
     (r"(?:set up|built|constructed|established|opened)(?! by)", "deployment", "verb"),
     (r"(?:deployment|reinforcements|arrival)", "deployment", "noun"),
-    (r"remain(?:ed|s)? (?:at|in|on)|stay(?:ed|s)? (?:at|in|on|behind)|(?:still )?(?:maintains?|retains?|keeps)|(?:is|are|were|was|remain) stationed|hosts|still (?:holds?|operates?|controls?)", "presence", "verb"),
-    (r"hand(?:ed|ing|s)? over|turn(?:ed|s)? over|ced(?:ed|es)", "handover", "verb"),
+    (r"remain(?:ed|s)? (?:at|in|on)|stay(?:ed|s)? (?:at|in|on|behind)|(?:still )?(?:maintains?|retains?|keeps)|(?:is|are|were|was|remain) stationed|hosts|still (?:holds?|operates?|controls?)|(?:has|have) (?:held|kept|maintained)", "presence", "verb"),
+    (r"hand(?:ed|ing|s)? (?:[\w\-]+ ){0,3}?over|turn(?:ed|s)? over|ced(?:ed|es)", "handover", "verb"),
     (r"(?:handover|hand-over)", "handover", "noun"),
     (r"(?:took|taken|take|takes|taking|seized?|seizing|gained|regained|assumed|expanded) (?:full |their |its )?control|seized|captured|recaptured|retook|took over|overran|entered", "control_change", "verb"),
     (r"transferr(?:ed|ing)|transfer", "detainee_transfer", "verb"),
@@ -657,6 +657,8 @@ def _happened(text: str, start: int, end: int, kind: str, form: str, word: str, 
         return False
     if word.lower() == "entered" and not any(m.site and 0 <= m.start - end <= 5 for m in mentions):
         return False
+    if kind == "agreement" and re.match(r"\s+(?:on|to)\s+(?:a|an|the)\s+(?:\w+\s+)?(?:ceasefire|cease-fire|truce)", text[end:], re.IGNORECASE):
+        return False  # "agreed on a ceasefire": the ceasefire is the event
     if _NEGATION.search(left[-40:]):
         return False
     if _MODAL.search(left[-40:]) and not _PLANNED.search(left[-50:]):
@@ -667,7 +669,7 @@ def _happened(text: str, start: int, end: int, kind: str, form: str, word: str, 
         return False  # "Redeploying some resources ... aligns", "even after fully withdrawing from ..."
     if re.search(r"\b(?:when|if|once|unless|whether)\b[^,;]*$", left, re.IGNORECASE):
         return False  # "When U.S. troops withdraw, ...": not a report that they did
-    if form == "verb" and _reduced_relative(left, word):
+    if form == "verb" and _reduced_relative(left, word, text[end : end + 12]):
         return False  # "troops stationed in Syria", "fighters stationed at the base"
     return True
 
@@ -694,10 +696,12 @@ def _clause(left: str) -> str:
 _PASSIVE_PARTICIPLES = ("stationed", "based", "deployed", "located", "positioned", "sent", "moved", "transported")
 
 
-def _reduced_relative(left: str, word: str) -> bool:
+def _reduced_relative(left: str, word: str, after: str = "") -> bool:
     """ "troops stationed in Syria": a participle after a noun describes it; nothing happened."""
     if not word.lower().startswith(_PASSIVE_PARTICIPLES) and not re.fullmatch(r"(?:is|are|were|was|remain) stationed", word.lower()):
         return False
+    if re.match(r"\s+(?:to|into|toward|towards)\b", after):
+        return False  # "Turkish forces deployed to Kobani": they went
     previous = re.search(r"(\w+)\s*$", left)
     return bool(previous) and previous[1].lower() in (
         "troops", "forces", "soldiers", "fighters", "units", "personnel", "militias", "equipment", "assets",
@@ -744,7 +748,11 @@ def _build(
     # Who: the parties named in the clause before the verb; for a noun, "of X"/"X's"; else "they".
     actors: list[str] = []
     inherited = False
-    subject = _subject(text, [m for m in before if m.actor and not (m.site and _is_place(text, m))])
+    candidates = [m for m in before if m.actor and not (m.site and _is_place(text, m))]
+    if kind == "statement":
+        # "Russia did not withdraw ..., officials said": the speaker is named next to the verb.
+        candidates = [m for m in candidates if start - m.end <= 40]
+    subject = _subject(text, candidates)
     if subject:
         actors = [m.actor.id for m in subject]
     elif re.search(r"\bwho\s*$", left[:clause_start], re.IGNORECASE):
@@ -852,7 +860,11 @@ def _build(
         inherited_actor=inherited,
     )
     draft.position = start
-    draft.anaphoric = bool(re.search(r"\b(?:this|the|that) convoy\b", text, re.IGNORECASE)) or word.lower().startswith("originat")
+    draft.anaphoric = (
+        bool(re.search(r"\b(?:this|the|that) convoy\b", text, re.IGNORECASE))
+        or word.lower().startswith("originat")
+        or (kind in _NOUN_TYPES and re.fullmatch(r"\s*(?:the|this|that)\s+", left, re.IGNORECASE) is not None)
+    )  # "this convoy ...", "The ceasefire was brokered by ...": the event just told
     return draft
 
 
@@ -1071,10 +1083,10 @@ def _same_event(old: Draft, new: Draft, names: Catalogue) -> bool:
             and new.site is not None and new.site == old.site and old.when.explicit and new.when.explicit
             and _overlap(old.when, new.when)
         )  # fmt: skip
-    if old.actors[0] != new.actors[0] and not (new.inherited_actor and new.anaphoric):
-        return False
     if new.anaphoric and near and old.type == new.type:
         return True  # "this convoy originated from ...": the convoy just told
+    if old.actors[0] != new.actors[0]:
+        return False
     if old.type == "statement" and (
         new.sentences[0] - old.sentences[-1] > 1
         or old.status != new.status

@@ -63,7 +63,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("days_ago", rf"\b{_NUM} (?P<unit>days?|weeks?) ago\b"),
         ("past_span", rf"\b(?:over|in|during|for|within) the (?:past|last) (?:{_NUM} )?(?P<unit>days?|weeks?|months?)\b"),
         ("this_week", r"\b(?:earlier |late |later )?this week\b"),
-        ("last_week", r"\blast week(?:end)?\b"),
+        ("weekend", r"\b(?:over|at|during) the weekend\b|\blast weekend\b"),
+        ("last_week", r"\blast week\b"),
         ("this_month", r"\b(?:earlier |late |later )?this month\b"),
         ("last_month", r"\blast month\b"),
         ("this_year", r"\b(?:earlier |late |later )?this year\b"),
@@ -107,6 +108,8 @@ def find_when(sentence: str, published: date) -> When | None:
                 continue
             if "month" in pattern.groupindex and match["month"] == "may":
                 continue  # the verb, not the month
+            if re.search(r"\b(?:by|until|before|within|ahead of)\s+$", sentence[max(0, match.start() - 12) : match.start()], re.IGNORECASE):
+                continue  # "withdraw by the end of April": a deadline, not when something happened
             try:
                 when = _resolve(name, match, published)
             except (ValueError, KeyError, OverflowError):
@@ -182,6 +185,9 @@ def _resolve(name: str, m: re.Match[str], pub: date) -> When | None:
     if name == "last_week":
         monday = pub - timedelta(days=pub.weekday() + 7)
         return When(monday.isoformat(), (monday + timedelta(days=6)).isoformat(), True, phrase)
+    if name == "weekend":
+        saturday = pub - timedelta(days=(pub.weekday() - 5) % 7 or 7)
+        return When(saturday.isoformat(), (saturday + timedelta(days=1)).isoformat(), False, phrase)
     if name == "this_month":
         return When(f"{pub.year:04d}-{pub.month:02d}", None, False, phrase)
     if name == "last_month":
