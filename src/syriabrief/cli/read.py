@@ -133,7 +133,7 @@ def _read_limited(file: str, limit: int) -> bytes:
 
 
 def _no_latin(text: str) -> bool:
-    return not any("a" <= c.lower() <= "z" for c in text)
+    return any(c.isalpha() for c in text) and not any("a" <= c.lower() <= "z" for c in text)
 
 
 def _label(file: str) -> str:
