@@ -151,7 +151,7 @@ def compare(draft: Draft, data: Catalogue, strict: bool = False) -> tuple[Event,
         ):
             continue  # an undated mention, or another stage of it, is not a conflicting date
         distance = min(abs((event.period.start - period.start).days), abs((event.period.end - period.end).days))
-        score = (overlaps, exact, near, draft.stage == event.stage, -distance)
+        score = (overlaps, exact, near, draft.stage == event.stage, draft.status == event.status, -distance)
         if best is None or score > best[0]:
             best = (score, event, overlaps)
     return (best[1], best[2]) if best else None

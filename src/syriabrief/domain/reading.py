@@ -136,7 +136,7 @@ _NOT_NAMES = frozenset(
     forces troops security senior informed intensified living sealed one two three it its they their he
     his she her we our his constructed maintaining redeploying recovering additionally once voices
     january february march april may june july august september october november december monday
-    tuesday wednesday thursday friday saturday sunday""".split()
+    tuesday wednesday thursday friday saturday sunday clashes dozens hundreds thousands fighting""".split()
 )
 
 
@@ -1029,7 +1029,7 @@ def _id(site: Site | None) -> str | None:
 
 
 _NAME_RUN = re.compile(
-    r"(?<![\w'’-])((?:[A-Z][\w\-]*|al-[A-Z][\w\-]*)(?:\s+(?:al-|ez-|el-|of\s+|bin\s+)?[A-Z][\w\-]*){0,3})(?:['’]s)?"
+    r"(?<![\w'’-])((?:[A-Z][\w\-]*|al-[A-Z][\w\-]*)(?:\s+(?:al-|ez-|el-|of\s+|bin\s+)?[A-Z][\w\-]*){0,4})(?:['’]s)?"
 )
 
 

@@ -36,7 +36,7 @@ def draft_table(proposals: Sequence[Proposal], data: Catalogue) -> Table:
     table.add_column("Draft", ratio=2, min_width=14)
     table.add_column("Actors · place", ratio=3, min_width=14)
     table.add_column("Evidence", ratio=6, min_width=24)
-    table.add_column("In the store", ratio=3, min_width=14)
+    table.add_column("In the store", ratio=3, min_width=14, overflow="fold")
     for number, proposal in enumerate(proposals, 1):
         table.add_row(
             Text(str(number)), _draft_cell(proposal), _where_cell(proposal, data), _evidence_cell(proposal), _match_cell(proposal)
