@@ -29,7 +29,7 @@ from syriabrief.domain.drafting import SourceInfo, compare  # noqa: E402
 from syriabrief.domain.model import Event  # noqa: E402
 from syriabrief.domain.reading import read_text  # noqa: E402
 from syriabrief.formats.article import read_article  # noqa: E402
-from syriabrief.storage.store import load_dataset  # noqa: E402
+from syriabrief.storage.loading import load_dataset  # noqa: E402
 
 SEEDS = {"000_1b07109cab0f13ad.txt": date(2026, 2, 24), "001_ec24ed7074c7ee4e.txt": date(2026, 1, 28)}
 

@@ -134,7 +134,12 @@ def test_read_json_imports_as_it_is(tmp_path, bundled):
     drafts.write_text(result.stdout, encoding="utf-8")
     imported = run("import", str(drafts), "--db", str(store))
     assert imported.exit_code == 0, imported.stderr
-    assert f"added {len(document['events'])} events" in imported.stdout
+    kinds = [d["match"] for d in document["reading"]["drafts"]]
+    new, changed = kinds.count("new"), kinds.count("corroborates") + kinds.count("conflicts")
+    assert new + changed == len(document["events"]) and new >= 4
+    assert f"added {new} events" in imported.stdout
+    if changed:
+        assert f"updated {changed} event" in imported.stdout
     again = json.loads(run("read", str(ARTICLES / "coast_and_north.txt"), "--json", "--db", str(store)).stdout)
     assert again["events"] == []  # every draft is now recorded
     assert {d["match"] for d in again["reading"]["drafts"]} == {"recorded"}
