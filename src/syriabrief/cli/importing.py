@@ -52,14 +52,18 @@ def import_file(
 
     Example: syriabrief import acled-syria.csv --dry-run
     """
+    import_bytes(read_input(file), file, fmt.value if fmt else None, db, dry_run=dry_run, json=json)
+
+
+def import_bytes(raw: bytes, file: str, fmt: Optional[str], db: Optional[Path], *, dry_run: bool, json: bool) -> None:
+    """Check and write a file's records (all or none) and say what was done; ``file`` names it in messages."""
     from syriabrief.storage import store
     from syriabrief.formats import all_problems, read_records, split_changes
     from syriabrief.output.terminal import progress_bar, visible
 
-    raw = read_input(file)
     target = write_target(db)
     known = known_data(db, target)
-    parsed = read_records(raw, fmt.value if fmt else None, known)
+    parsed = read_records(raw, fmt, known)
     for note in parsed.notes:
         typer.echo(f"Note: {visible(note)}", err=True)
     with progress_bar(parsed.records, f"Checking {len(parsed.entries):,} records") as advance:

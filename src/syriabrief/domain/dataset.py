@@ -48,6 +48,20 @@ class Catalogue:
     def site(self, name: str) -> Site:
         return self.sites[self._site_names.resolve(name)]
 
+    def find_actor(self, name: str) -> Actor | None:
+        """The actor ``name`` means, or None: ``actor`` without the error and its suggestions.
+
+        For callers that try many spellings (reading an article): no close-match
+        search is made for a name that is not known.
+        """
+        found = self._actor_names.lookup(name)
+        return self.actors[found] if found is not None else None
+
+    def find_site(self, name: str) -> Site | None:
+        """The site ``name`` means, or None (see ``find_actor``)."""
+        found = self._site_names.lookup(name)
+        return self.sites[found] if found is not None else None
+
     def actor_name(self, actor_id: str) -> str:
         actor = self.actors.get(actor_id)
         return actor.name if actor else actor_id
@@ -133,10 +147,15 @@ class _NameIndex:
                 self.ids.setdefault(folded, record.id)
                 self.spellings.setdefault(folded, name)
 
+    def lookup(self, name: str) -> str | None:
+        """The id of the record ``name`` is a spelling of, or None."""
+        return self.ids.get(_fold(name))
+
     def resolve(self, name: str) -> str:
+        found = self.lookup(name)
+        if found is not None:
+            return found
         folded = _fold(name)
-        if folded in self.ids:
-            return self.ids[folded]
         close = difflib.get_close_matches(folded, list(self.ids), n=6, cutoff=0.6)
         # Suggest each record once, under the spelling that came closest.
         by_record: dict[str, str] = {}

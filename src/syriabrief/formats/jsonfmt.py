@@ -74,6 +74,11 @@ def read_json(text: str) -> Parsed:
     if isinstance(value, list):
         parsed.entries = [Entry(f"record {n}", "event", r) for n, r in enumerate(value, 1)]
     elif isinstance(value, dict) and ("schema_version" in value or any(t in value for t in TABLES)):
+        if "reading" in value:
+            # What 'syriabrief read --json' adds beside its records: evidence for the person
+            # editing the file, never stored.
+            value = {k: v for k, v in value.items() if k != "reading"}
+            parsed.notes.append("the file's 'reading' notes (evidence and confidence from 'syriabrief read') are not stored")
         parsed.problems = check_store_layout(value)
         if not parsed.problems:
             for table in TABLES:

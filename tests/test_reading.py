@@ -1,0 +1,208 @@
+"""syriabrief read: date phrases, figures, outlets, drafts, the import round trip and hostile input."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from syriabrief.cli import app
+from syriabrief.domain.reading import find_figures, find_outlets, read_text, split_sentences
+from syriabrief.domain.timephrases import find_date_line, find_when
+
+from conftest import dataset, write_store
+
+ARTICLES = Path(__file__).parent / "articles"
+PUB = date(2026, 2, 24)  # a Tuesday
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("On Monday the army moved", ("2026-02-23", None, False)),
+    ("as of the 23rd, soldiers remained", ("2026-02-23", None, False)),
+    ("Earlier this month, the U.S. military withdrew", ("2026-02", None, False)),
+    ("The Wall Street Journal reported last week that", ("2026-02-16", "2026-02-22", True)),
+    ("In January, they also withdrew", ("2026-01", None, False)),
+    ("has held the field since 2019", ("2019", None, False)),
+    ("over the past week", ("2026-02-17", "2026-02-24", True)),
+    ("On February 23, 2026, a convoy", ("2026-02-23", None, False)),
+    ("in December 2024", ("2024-12", None, False)),
+    ("Constructed around 2015, it", ("2015", None, True)),
+    ("between 5 and 15 February", ("2026-02-05", "2026-02-15", True)),
+])  # fmt: skip
+def test_date_phrases_resolve_against_publication(text, expected):
+    when = find_when(text, PUB)
+    assert (when.date, when.end_date, when.approximate) == expected
+
+
+def test_deadlines_and_the_verb_may_are_not_dates():
+    assert find_when("plans to withdraw by the end of April", PUB) is None
+    assert find_when("this may be the last convoy", PUB) is None
+
+
+def test_date_lines():
+    assert find_date_line(["Title", "24/02/2026", "Text."])[0] == date(2026, 2, 24)
+    assert find_date_line(["Published: 28 January 2026 10:32 GMT"])[0] == date(2026, 1, 28)
+    day, line, note = find_date_line(["03/04/2026"])
+    assert day is None and "day/month" in note
+
+
+@pytest.mark.parametrize("text, name, value", [
+    ("approximately 200 soldiers remained at the base", "troops_remaining", 200),
+    ("approximately 5,700 alleged ISIS militants", "militants", 5700),
+    ("dozens of military trucks", "trucks", {"low": 24, "high": 99}),
+    ("the deaths of one soldier", "troops_killed", 1),
+    ("extended by 15 days", "days", 15),
+])  # fmt: skip
+def test_figures_say_what_they_count(text, name, value):
+    assert (find_figures(text)[0].name, find_figures(text)[0].value) == (name, value)
+
+
+def test_no_figures_from_distances_or_dates():
+    assert find_figures("50 kilometers from the border over the past three days") == []
+
+
+def test_outlets_a_fact_is_attributed_to():
+    assert find_outlets("according to the Associated Press, the convoy") == ["Associated Press"]
+    assert find_outlets("officials told Reuters that") == ["Reuters"]
+    assert find_outlets("The Wall Street Journal reported") == ["The Wall Street Journal"]
+    assert find_outlets("ap news is not the AP wire") == ["Associated Press"]  # acronyms only in capitals
+
+
+def test_headings_and_questions_are_not_sentences():
+    sentences = split_sentences("US leaves Tanf\n\nThe U.S. military withdrew. Why now? Officials said so.")
+    assert [s.text for s in sentences] == ["The U.S. military withdrew.", "Officials said so."]
+
+
+def test_a_withdrawal_with_pronoun_origin_and_destination():
+    data = dataset([])
+    text = (
+        "Earlier this month, the U.S. military withdrew from the Tanf base.\n\n"
+        "Russian forces were redeployed from Qamishli International Airport to Hmeimim on Monday, according to Reuters.\n\n"
+        "In January, they also withdrew from the Kasrak base."
+    )
+    drafts = read_text(text, PUB, data).drafts
+    got = [(d.type, d.actors[0], d.site, d.destination, d.when.date, d.outlets) for d in drafts]
+    assert got == [
+        ("withdrawal", "us", "al-tanf", None, "2026-02", []),
+        ("withdrawal", "russia", "qamishli-airport", "hmeimim", "2026-02-23", ["Reuters"]),
+        ("withdrawal", "russia", "qasrak", None, "2026-01", []),
+    ]
+    assert "'they' taken to mean" in drafts[2].notes[0]
+
+
+def test_negations_modals_and_conditions_are_not_events():
+    data = dataset([])
+    text = "Russia did not withdraw from Hmeimim. The U.S. may withdraw from Tanf. When US troops withdraw from Kasrak, the SDF may suffer."
+    assert read_text(text, PUB, data).drafts == []
+
+
+def test_unknown_places_are_offered_not_created():
+    reading = read_text("On Monday U.S. troops withdrew from Tanf and moved to Tal Tamr.", PUB, dataset([]))
+    assert [(u.name, u.kind) for u in reading.unresolved] == [("Tal Tamr", "site")]
+
+
+# --- the command ---------------------------------------------------------------------
+
+runner = CliRunner()
+BUNDLED = Path(__file__).parent.parent / "data" / "events.json"
+
+
+@pytest.fixture
+def bundled(monkeypatch, tmp_path):
+    """The bundled gazetteer beneath an empty store of one's own (the articles name its actors and sites)."""
+    monkeypatch.setenv("SYRIABRIEF_BUNDLED", str(BUNDLED))
+    return write_store(tmp_path / "mine.json", [], actors=[], sites=[])
+
+
+def run(*args, input=None):
+    return runner.invoke(app, list(args), input=input)
+
+
+def test_read_json_imports_as_it_is(tmp_path, bundled):
+    store = bundled
+    result = run("read", str(ARTICLES / "coast_and_north.txt"), "--json", "--db", str(store))
+    assert result.exit_code == 0, result.stderr
+    assert "Published 16 Apr 2026, read from the date line" in result.stderr
+    document = json.loads(result.stdout)
+    assert document["reading"]["published"] == "2026-04-16"
+    types = {e["type"] for e in document["events"]}
+    assert {"deployment", "withdrawal", "ceasefire", "meeting", "clash"} <= types
+    drafts = tmp_path / "drafts.json"
+    drafts.write_text(result.stdout, encoding="utf-8")
+    imported = run("import", str(drafts), "--db", str(store))
+    assert imported.exit_code == 0, imported.stderr
+    kinds = [d["match"] for d in document["reading"]["drafts"]]
+    new, changed = kinds.count("new"), kinds.count("corroborates") + kinds.count("conflicts")
+    assert new + changed == len(document["events"]) and new >= 4
+    assert f"added {new} events" in imported.stdout
+    if changed:
+        assert f"updated {changed} event" in imported.stdout
+    again = json.loads(run("read", str(ARTICLES / "coast_and_north.txt"), "--json", "--db", str(store)).stdout)
+    assert again["events"] == []  # every draft is now recorded
+    assert {d["match"] for d in again["reading"]["drafts"]} == {"recorded"}
+
+
+def test_a_stored_event_is_corroborated_not_repeated(sample_store):
+    text = "On 11 February, U.S. troops completed their withdrawal from Tanf, according to the Associated Press.\n"
+    result = run("read", "-", "--published", "2026-02-24", "--json", "--db", str(sample_store), input=text)
+    document = json.loads(result.stdout)
+    [draft] = document["reading"]["drafts"]
+    assert (draft["match"], draft["matched_event"]) == ("corroborates", "2026-02-11-us-leaves-tanf")
+    [event] = document["events"]
+    assert event["id"] == "2026-02-11-us-leaves-tanf"
+    assert [s["outlet"] for s in event["sources"]] == ["Reuters", "Associated Press"]
+
+
+def test_another_date_is_a_conflicting_account(sample_store):
+    text = "In January, U.S. troops withdrew from Tanf, the Wall Street Journal reported.\n"
+    document = json.loads(run("read", "-", "--published", "2026-02-24", "--json", "--db", str(sample_store), input=text).stdout)
+    [draft] = document["reading"]["drafts"]
+    assert draft["match"] == "conflicts"
+    assert "The Wall Street Journal" in document["events"][0]["disputes"][-1]["claim"]
+
+
+def test_table_shows_evidence(bundled):
+    result = run("read", str(ARTICLES / "tanf_handover.txt"), "--db", str(bundled))
+    assert result.exit_code == 0, result.stderr
+    assert "Al-Tanf garrison" in result.stdout and "Tal Tamr (as site, sentence 4)" in result.stdout
+    assert result.stdout.startswith("7 drafts from 8 sentences")
+
+
+def test_html_pages_are_read_for_text_and_metadata(bundled):
+    document = json.loads(run("read", str(ARTICLES / "shaddadi_prison.html"), "--json", "--db", str(bundled)).stdout)
+    assert document["reading"]["published"] == "2026-02-02" and document["reading"]["outlet"] == "Example Wire"
+    assert not any("Hmeimim" in e for d in document["reading"]["drafts"] for e in d["evidence"])  # the script is not text
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"\x7fELF\x02\x01\x01\x00\x00\x00" * 100, "looks binary"),
+    (b"x" * (5 * 1024 * 1024), "MB"),
+])  # fmt: skip
+def test_hostile_files_get_one_clear_line(tmp_path, content, message):
+    path = tmp_path / "odd"
+    path.write_bytes(content)
+    result = run("read", str(path), "--published", "2026-02-24")
+    assert result.exit_code == 1 and message in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "no sentences"),
+    ("انسحبت القوات الأمريكية من قاعدة التنف.", "non-Latin"),
+    ("just some words without an ending", "no sentences"),
+])  # fmt: skip
+def test_empty_or_foreign_text_is_an_empty_result(text, message):
+    result = run("read", "-", "--published", "2026-02-24", "--json", input=text)
+    assert result.exit_code == 0 and json.loads(result.stdout)["events"] == [] and message in result.stderr
+
+
+def test_no_publication_date_is_a_usage_error():
+    result = run("read", "-", input="On Monday U.S. troops withdrew from Tanf.\n")
+    assert result.exit_code == 2 and "--published" in result.stderr
+
+
+def test_import_needs_a_terminal():
+    result = run("read", str(ARTICLES / "tanf_handover.txt"), "--import")
+    assert result.exit_code == 2 and "--json > drafts.json" in result.stderr
