@@ -309,16 +309,34 @@ def _all_periods(positions: ActorPositions | None) -> tuple[ControlPeriod, ...]:
     return positions.holds + positions.left if positions else ()
 
 
+# Kinds of actor that visit places but hold none: a minister touring a hilltop is not a garrison.
+_NOT_FORCES = ("person", "media")
+
+
+def _is_force(data: Dataset, actor_id: str) -> bool:
+    actor = data.actors.get(actor_id)
+    return actor is None or actor.kind not in _NOT_FORCES
+
+
 def _holds_and_left(positions: ActorPositions, data: Dataset, as_of: datetime.date) -> tuple[tuple[PeriodView, ...], tuple[PeriodView, ...]]:
-    """An actor's periods as shown: a withdrawal from an area it was never placed in is not a hold."""
-    holds, left = [], list(positions.left)
+    """An actor's periods as shown: a withdrawal from an area it was never placed in is not a hold,
+    and a person's visit is no position."""
+    holds, left = [], [p for p in positions.left if _is_force(data, p.actor)]
     for period in positions.holds:
+        if not _is_force(data, period.actor):
+            continue
         site = data.sites.get(period.site)
         if period.status == "withdrawing" and site is not None and site.kind in AREA_KINDS:
             left.append(period)
         else:
             holds.append(period)
     return tuple(_period_view(p, data, as_of) for p in holds), tuple(_period_view(p, data, as_of) for p in left)
+
+
+def _one_per_site(periods: list[ControlPeriod]) -> list[ControlPeriod]:
+    """An actor's forces at one site are one position: a unit alongside its army is not another hold."""
+    holding = {p.site for p in periods if p.is_open and p.role == "holder"}
+    return [p for p in periods if not (p.is_open and p.role != "holder" and p.site in holding)]
 
 
 def _under(data: Dataset, actor: Actor) -> tuple[str, ...]:
@@ -370,7 +388,7 @@ def actor_report(
     ids = frozenset(through)
     listed = replace(_window(since, until, as_of), actors=frozenset({actor.id}))
     mine = [_positions(data, as_of, a).get(a) for a in through]
-    periods = [p for positions in mine for p in _all_periods(positions)]
+    periods = _one_per_site([p for positions in mine for p in _all_periods(positions)])
     pending = [e for positions in mine if positions for e in positions.pending]
     holds, left = _holds_and_left(ActorPositions.of(actor.id, periods, pending), data, as_of)
     figures = data.select(EventFilter(actors=frozenset({actor.id}), until=day_period(as_of), with_strength=True))
@@ -439,7 +457,7 @@ def base_report(
         site=SiteIdentity.of(site),
         as_of=as_of.isoformat(),
         status=_status_view(status, data, as_of, contested),
-        history=tuple(_period_view(p, data, as_of) for p in history),
+        history=tuple(_period_view(p, data, as_of) for p in history if _is_force(data, p.actor)),
         accounts=_contested(contested),
         span=_span(count, first, last),
         age=_age(_latest(last, *driving[-1:]), as_of),

@@ -282,6 +282,15 @@ def actor_narrative(report: ActorProfile, data: Dataset, cite: Citer) -> str:
     """
     actor_id, as_of = report.actor.id, report.as_of
     name = actor_phrase(actor_id, data, start=True)
+    # When one force under the actor holds most of what it holds (Israel through the IDF),
+    # say so once instead of after every site.
+    under = Counter(p.actor for p in report.holds if p.actor != actor_id)
+    if under and sum(under.values()) * 2 > len(report.holds):
+        main_force = under.most_common(1)[0][0]
+        name = f"{name}, through {actor_phrase(main_force, data)},"
+        actor_id_shown = (actor_id, main_force)
+    else:
+        actor_id_shown = (actor_id,)
     sentences: list[Any] = []
     held = [p for p in report.holds if p.status == "active" and p.role == "holder"]
     fresh = [p for p in held if not p.stale]
@@ -293,9 +302,9 @@ def actor_narrative(report: ActorProfile, data: Dataset, cite: Citer) -> str:
     wanted = frozenset(e for p in (*told, *checked, *held[-HELD_NAMED:]) for e in p.events) | frozenset(report.pending)
     cited = {m.id: m for m in data.moves(EventFilter(ids=wanted))} if wanted else {}
     if fresh:
-        sentences.append(_held_sentence(name, fresh, actor_id, data, cite))
+        sentences.append(_held_sentence(name, fresh, actor_id_shown, data, cite))
     if old:
-        sites = join_names(_site_of(p, actor_id, data) for p in old[-HELD_NAMED:])
+        sites = join_names(_site_of(p, actor_id_shown, data) for p in old[-HELD_NAMED:])
         last = max(parse_stored(p.last_reported).end for p in old if p.last_reported) if any(p.last_reported for p in old) else None
         dated = f", most recently {on_day(last.isoformat())}" if last else ""
         more = f" and {count_phrase(len(old) - HELD_NAMED, 'other site')}" if len(old) > HELD_NAMED else ""
@@ -319,7 +328,7 @@ def actor_narrative(report: ActorProfile, data: Dataset, cite: Citer) -> str:
         if isinstance(sentence, tuple):
             taker, dated = sentence
             items = lost[sentence]
-            sites = join_names(_site_of(i, actor_id, data) for i in items)
+            sites = join_names(_site_of(i, actor_id_shown, data) for i in items)
             sentences[n] = f"{name} lost {sites} to {actor_phrase(taker, data)} {dated}{cite(i.events[-1] for i in items)}."
     untold = [p for p in others if p not in told]
     if untold:
@@ -350,9 +359,9 @@ def actor_narrative(report: ActorProfile, data: Dataset, cite: Citer) -> str:
     return " ".join(sentences)
 
 
-def _site_of(period: PeriodView, actor_id: str, data: Dataset) -> str:
-    """A site's name, saying which force under the actor is there when it is not the actor itself."""
-    if period.actor == actor_id:
+def _site_of(period: PeriodView, shown: tuple[str, ...], data: Dataset) -> str:
+    """A site's name, saying which force under the actor is there unless the sentence already did."""
+    if period.actor in shown:
         return period.site_name
     return f"{period.site_name} (through {actor_phrase(period.actor, data)})"
 
@@ -379,7 +388,7 @@ def _untold_sentence(items: list[PeriodView]) -> str:
     return f"Besides these, it {join_names(parts)} (all listed under holds and left)."
 
 
-def _held_sentence(name: str, held: list[PeriodView], actor_id: str, data: Dataset, cite: Citer) -> str:
+def _held_sentence(name: str, held: list[PeriodView], actor_id: tuple[str, ...], data: Dataset, cite: Citer) -> str:
     """``X has held A since 1 Jan 2026 [1]`` or, for many sites, the sites grouped by the day they were taken."""
     named = held[-HELD_NAMED:]
     groups: dict[str | None, list[PeriodView]] = {}
@@ -408,7 +417,7 @@ def _figure_phrase(figure: Figure, cited: dict[str, Event | Move], cite: Citer) 
 def _position_sentence(actor_id: str, item: PeriodView, cited: dict[str, Event | Move], data: Dataset, cite: Citer) -> str:
     events = [cited[i] for i in item.events if i in cited]
     name = actor_phrase(actor_id, data, start=True)
-    site = _site_of(item, actor_id, data)
+    site = _site_of(item, (actor_id,), data)
     if item.status == "active":
         start = events[0] if events else None
         how = f" ({_mid_sentence(event_clause(start, data))})" if start and start.actors and start.actors[0] != item.actor else ""
@@ -440,8 +449,6 @@ def _position_sentence(actor_id: str, item: PeriodView, cited: dict[str, Event |
         if began and closing.type == "withdrawal":
             destination = f" for {item.destination_name}" if item.destination_name else ""
             return f"{name} began leaving {site} {when(began[0])} and left {when(closing)}{destination}{cite([began[0].id, closing.id])}."
-        if item.actor != actor_id:
-            return f"{_capital(_mid_sentence(event_clause(closing, data)))} (under {actor_phrase(actor_id, data)}){cite([closing.id])}."
         return f"{event_clause(closing, data)}{cite([closing.id])}."
     clause = _mid_sentence(event_clause(closing, data)).replace(f" {item.site_name} ", " it ", 1)
     return f"{name} left {site} as {clause}{cite([closing.id])}."
