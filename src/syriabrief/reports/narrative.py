@@ -483,11 +483,10 @@ def base_narrative(report: SiteProfile, cited: dict[str, Event | Move], data: Da
     sentences += [f"{event_clause(cited[i], data, day)}{cite([i])}." for i in driving]
     sentences.append(_state_sentence(site, status, as_of, data, cite))
     if report.accounts:
-        aspects = f" ({join_names(status.disputed_about)})" if status.disputed_about else ""
+        aspects = f" about the state ({join_names(status.disputed_about)})" if status.disputed_about else ""
         sentences.append(
-            f"Sources disagree about {'this' if len(report.accounts) == 1 else 'these'}{aspects}: "
-            + "; ".join(_accounts_text(item.accounts) for item in report.accounts[-TOP_NAMES:])
-            + cite(item.event for item in report.accounts) + "."
+            f"Sources disagree on {count_phrase(len(report.accounts), 'of these events', 'of these events')}{aspects}; "
+            f"every account is listed below{cite(item.event for item in report.accounts)}."
         )
     sentences += _pending_sentences(status.pending, cited, as_of, cite)
     if status.uncertain and not status.pending:
@@ -495,15 +494,6 @@ def base_narrative(report: SiteProfile, cited: dict[str, Event | Move], data: Da
         sentences.append(f"The dates behind this state are approximate and may span {describe(as_of)}, so it is uncertain{cite(spans)}.")
     sentences.append(age_sentence(report.age, as_of))
     return " ".join(sentences)
-
-
-def _accounts_text(accounts) -> str:
-    """``Reuters: ...; AFP: ...``: each account after the first, with who gives it."""
-    parts = []
-    for account in accounts[1:]:
-        who = join_names(account.outlets) or "another source"
-        parts.append(f"{who} {'say' if len(account.outlets) > 1 else 'says'} {_lower_first(account.claim).rstrip('.')}")
-    return "; ".join(parts)
 
 
 def _state_sentence(site: str, status: StatusView, as_of: str, data: Dataset, cite: Citer) -> str:
@@ -747,14 +737,6 @@ def _mid_sentence(clause: str) -> str:
 
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def _lower_first(text: str) -> str:
-    """A claim continued after "X says": lower-case its first letter unless it starts a name or acronym."""
-    word = text.split(" ", 1)[0]
-    if len(word) > 1 and (word.isupper() or word[1:].lower() != word[1:]):
-        return text
-    return "that " + text[:1].lower() + text[1:] if word.lower() in ("the", "a", "an", "it", "they") else text[:1].lower() + text[1:]
 
 
 def _order(event: Event | Move | None):
