@@ -237,4 +237,4 @@ def _silence_stdout() -> None:
 
 # Importing the command modules registers their commands on ``app``, in the
 # order help lists them: questions first, then keeping the store current.
-from syriabrief.cli import timeline, show, positions, edit, read, importing, exporting, validating, stores  # noqa: E402,F401,I001
+from syriabrief.cli import timeline, show, positions, maps, edit, read, importing, exporting, validating, stores  # noqa: E402,F401,I001

@@ -34,6 +34,10 @@ AsOfOption = Annotated[
         help="Answer as of the end of this date (2026-02 means 28 Feb 2026); default: today.",
     ),
 ]
+GovernorateOption = Annotated[
+    Optional[list[str]],
+    typer.Option(metavar="NAME", help="Only sites in this governorate (repeatable): 'Quneitra', 'al-Hasakah'."),
+]
 LimitOption = Annotated[
     Optional[int],
     typer.Option(metavar="N", min=1, help=f"Show the latest N rows in each table (else {PROFILE_TABLE_ROWS}); with --json, the latest N events."),
@@ -232,7 +236,7 @@ def brief(
     days: Annotated[int, typer.Option(metavar="N", min=1, help="How many days of moves to cover, up to the as-of date.")] = 30,
     actor: ActorOption = None,
     site: SiteOption = None,
-    governorate: Annotated[Optional[list[str]], typer.Option(metavar="NAME", help="Only bases in this governorate (repeatable): 'Quneitra', 'al-Hasakah'.")] = None,
+    governorate: GovernorateOption = None,
     json: JsonOption = False,
     db: DbOption = None,
 ) -> None:

@@ -71,6 +71,7 @@ __all__ = [
     "compare_actors",
     "compare_sites",
     "day_period",
+    "force_of",
 ]
 
 # The site kinds the brief tracks as bases (towns, fields and regions show up as moves).
@@ -736,6 +737,11 @@ def brief_report(
     citer = Citer()
     text = narrative.brief_narrative(report, cited, data, citer)
     return replace(report, narrative=text, citations=citer.citations(data))
+
+
+def force_of(data: Dataset, actor_id: str) -> str:
+    """The force an actor belongs to: the top of its chain of parents (the map marks sites by it)."""
+    return _force(data, actor_id)
 
 
 def _force(data: Dataset, actor_id: str) -> str:

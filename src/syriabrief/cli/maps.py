@@ -1,0 +1,63 @@
+"""``syriabrief map``: who holds every site, drawn on a map of Syria in the terminal (or as GeoJSON).
+
+(Named ``maps`` so that registering it does not shadow the builtin ``map`` in ``syriabrief.cli``.)
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from syriabrief.cli import ActorOption, DbOption, JsonOption, SiteOption, app, event_filter, handles_errors, load
+from syriabrief.cli.positions import AsOfOption, GovernorateOption, _as_of, _governorates
+from syriabrief.errors import UsageError
+
+
+@app.command(name="map")
+@handles_errors
+def map_command(
+    as_of: AsOfOption = None,
+    at: Annotated[
+        Optional[list[str]],
+        typer.Option("--at", metavar="DATE", help="Give twice: mark the sites that changed hands between the two dates."),
+    ] = None,
+    actor: ActorOption = None,
+    site: SiteOption = None,
+    governorate: GovernorateOption = None,
+    json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """A map of Syria with every site marked by who holds it (a letter and a colour per force).
+
+    --actor, --site and --governorate narrow it as they narrow 'brief'; --at D1 --at D2
+    marks what changed hands between two days. --json prints the sites as GeoJSON.
+
+    \b
+    Example: syriabrief map --as-of 2026-02-24
+    Example: syriabrief map --at 2026-01-01 --at 2026-02-24
+    """
+    if at and (len(at) != 2 or as_of):
+        raise UsageError("--at takes exactly two dates, and no --as-of: syriabrief map --at 2026-01 --at 2026-02.")
+    if at:
+        since, day = sorted((_as_of(at[0]), _as_of(at[1])))
+    else:
+        since, day = None, _as_of(as_of)
+    data = load(db)
+    where = event_filter(data, actor=actor, site=site)
+    governorates = frozenset(_governorates(data, governorate or []))
+    from syriabrief.reports.mapping import site_map
+
+    report = site_map(data, day, since, actors=where.actors, sites=where.sites, governorates=governorates)
+    if json:
+        from syriabrief.output.jsonout import write_json
+
+        write_json(report.to_json())
+        return
+    from syriabrief.output.maps import print_map
+    from syriabrief.output.terminal import make_console
+
+    if not report.sites:
+        typer.echo("No site matched; the map would be empty.", err=True)
+        return
+    print_map(make_console(), report)
