@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Annotated, Optional
 
 import typer
@@ -23,6 +24,19 @@ from syriabrief.cli import (
     handles_errors,
     load,
 )
+from syriabrief.errors import UsageError
+
+
+class Per(str, Enum):
+    auto = "auto"
+    week = "week"
+    month = "month"
+
+
+class By(str, Enum):
+    type = "type"
+    actor = "actor"
+
 
 # Up to this many matches the paragraph above the table describes all of them;
 # past it, only the rows shown (reading every match would take seconds at 1M).
@@ -41,18 +55,30 @@ def timeline(
     search: SearchOption = None,
     disputed: DisputedOption = False,
     limit: Annotated[Optional[int], typer.Option(metavar="N", min=1, help=f"Only the most recent N matching events (the table shows {DEFAULT_TABLE_ROWS} unless told).")] = None,
+    chart: Annotated[bool, typer.Option("--chart", help="A chart of how many events fell in each week or month, instead of the table.")] = False,
+    per: Annotated[Per, typer.Option(case_sensitive=False, help="With --chart: count per week or month (auto: weeks when the events span half a year or less).")] = Per.auto,
+    by: Annotated[By, typer.Option(case_sensitive=False, help="With --chart: split each bar by event type or by the acting (first) actor.")] = By.type,
     json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
     """What happened, when, and per whom: events in date order.
 
+    --chart draws the same events over time; --json then prints the counts.
+
+    \b
     Example: syriabrief timeline --since 2026-01 --actor SDF
     Example: syriabrief timeline --disputed --site Qasrak
+    Example: syriabrief timeline --chart --by actor --since 2025
     """
     import datetime
 
+    if not chart and (per is not Per.auto or by is not By.type):
+        raise UsageError("--per and --by go with --chart: syriabrief timeline --chart --per month --by actor.")
     data = load(db)
     where = event_filter(data, since, until, actor, site, event_type, status, search, disputed)
+    if chart:
+        _chart(data, where, per.value, by.value, limit, json)
+        return
     if json:
         from syriabrief.output.jsonout import write_json_list
 
@@ -82,3 +108,25 @@ def timeline(
             "use --limit N to see more, or --json for all.",
             err=True,
         )
+
+
+def _chart(data, where, per: str, by: str, limit: Optional[int], json: bool) -> None:
+    """Events over time: counts per week or month, drawn as bars (or --json)."""
+    from syriabrief.reports.activity import activity, activity_of
+
+    if limit:
+        report = activity_of([e.move() for e in data.select(where, limit)], data, per, by)
+    else:
+        report = activity(data, where, per, by)
+    if json:
+        from syriabrief.output.jsonout import write_json
+
+        write_json(report.to_json())
+        return
+    if not report.total and not report.coarse:
+        typer.echo("No events matched; nothing to chart.", err=True)
+        return
+    from syriabrief.output.charts import print_activity
+    from syriabrief.output.terminal import make_console
+
+    print_activity(make_console(), report)

@@ -1,0 +1,147 @@
+"""Activity over time: how many events fell in each week or month, split by type or by actor.
+
+An event counts in the period its date starts in. An event dated only to a
+month cannot be placed in a week (nor one dated to a year in a month): it is
+counted apart, as ``coarse``, never spread or guessed. By actor, an event
+counts for its first actor — the one that acted. The busiest series are kept
+and the rest summed as ``other``. The report is the ``timeline --chart --json``
+contract; the terminal and the HTML brief draw it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Iterable, Literal
+
+from syriabrief.domain.dates import describe
+from syriabrief.domain.filters import EventFilter
+from syriabrief.domain.model import Move
+from syriabrief.reports.briefing import Dataset
+from syriabrief.reports.narrative import type_label
+from syriabrief.reports.types import Report
+
+__all__ = ["OTHER", "SERIES", "Activity", "Bucket", "Series", "activity", "activity_of"]
+
+# How many series a chart shows before the rest become "other".
+SERIES = 6
+OTHER = "other"
+# "auto" counts by week when the events span no more than this many days, else by month.
+WEEKS_UP_TO_DAYS = 26 * 7
+# Coarser precisions than each period can place.
+_TOO_COARSE = {"week": ("month", "year"), "month": ("year",)}
+
+
+@dataclass(frozen=True)
+class Series(Report):
+    key: str  # an event type, an actor id, or "other"
+    name: str
+    total: int
+
+
+@dataclass(frozen=True)
+class Bucket(Report):
+    start: str  # the period's first day
+    end: str  # its last day
+    label: str
+    counts: tuple[int, ...]  # one per series, in the report's series order
+    total: int
+
+
+@dataclass(frozen=True)
+class Activity(Report):
+    per: str  # week or month
+    by: str  # type or actor
+    series: tuple[Series, ...]
+    buckets: tuple[Bucket, ...]  # every period from the first event's to the last's, empty ones too
+    total: int  # events in the buckets
+    coarse: int  # events dated too roughly for a period (counted nowhere else)
+    coarse_precision: str | None  # "month" or "year": what the coarse events are dated to at best
+
+    @property
+    def since(self) -> str | None:
+        return self.buckets[0].start if self.buckets else None
+
+    @property
+    def until(self) -> str | None:
+        return self.buckets[-1].end if self.buckets else None
+
+
+def activity(
+    data: Dataset,
+    where: EventFilter | None = None,
+    per: Literal["auto", "week", "month"] = "auto",
+    by: Literal["type", "actor"] = "type",
+    series: int = SERIES,
+) -> Activity:
+    """Events matching ``where``, counted per week or month and split by type or first actor."""
+    return activity_of(data.moves(where), data, per, by, series)
+
+
+def activity_of(
+    moves: Iterable[Move], data: Dataset, per: str = "auto", by: str = "type", series: int = SERIES
+) -> Activity:
+    moves = list(moves)
+    if per == "auto":
+        per = _auto_period(moves)
+    placed: list[tuple[datetime.date, str]] = []
+    coarse, coarsest = 0, None
+    for move in moves:
+        if move.date_precision in _TOO_COARSE[per]:
+            coarse += 1
+            if coarsest != "year":
+                coarsest = move.date_precision
+            continue
+        key = move.type if by == "type" else (move.actors[0] if move.actors else "")
+        placed.append((_start_of(move.period.start, per), key))
+    totals: dict[str, int] = {}
+    for _, key in placed:
+        totals[key] = totals.get(key, 0) + 1
+    ranked = sorted(totals, key=lambda k: (-totals[k], _name(k, by, data).casefold()))
+    kept = ranked if len(ranked) <= series else ranked[: series - 1]
+    index = {key: i for i, key in enumerate(kept)}
+    chosen = [Series(k, _name(k, by, data), totals[k]) for k in kept]
+    if len(kept) < len(ranked):
+        index.update({k: len(kept) for k in ranked[len(kept) :]})
+        chosen.append(Series(OTHER, OTHER, sum(totals[k] for k in ranked[len(kept) :])))
+    counts: dict[datetime.date, list[int]] = {}
+    for start, key in placed:
+        counts.setdefault(start, [0] * len(chosen))[index[key]] += 1
+    buckets = []
+    if counts:
+        day, last = min(counts), max(counts)
+        while day <= last:
+            row = counts.get(day, [0] * len(chosen))
+            end = _next(day, per) - datetime.timedelta(days=1)
+            buckets.append(Bucket(day.isoformat(), end.isoformat(), _label(day, per), tuple(row), sum(row)))
+            day = _next(day, per)
+    return Activity(per, by, tuple(chosen), tuple(buckets), len(placed), coarse, coarsest)
+
+
+def _auto_period(moves: list[Move]) -> str:
+    days = [m.period.start for m in moves if m.date_precision == "day"]
+    if days and (max(days) - min(days)).days <= WEEKS_UP_TO_DAYS and len(days) == len(moves):
+        return "week"
+    return "month"
+
+
+def _start_of(day: datetime.date, per: str) -> datetime.date:
+    if per == "week":
+        return day - datetime.timedelta(days=day.weekday())  # Monday
+    return day.replace(day=1)
+
+
+def _next(day: datetime.date, per: str) -> datetime.date:
+    if per == "week":
+        return day + datetime.timedelta(days=7)
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def _label(day: datetime.date, per: str) -> str:
+    return describe(day.isoformat()) if per == "week" else describe(day.isoformat()[:7])
+
+
+def _name(key: str, by: str, data: Dataset) -> str:
+    if by == "type":
+        return type_label(key)
+    return data.actor_name(key) if key else "no actor named"
