@@ -7,6 +7,7 @@ Thin commands: they resolve names and dates, ask ``briefing`` for a report (the
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -238,26 +239,75 @@ def brief(
     site: SiteOption = None,
     governorate: GovernorateOption = None,
     json: JsonOption = False,
+    html: Annotated[bool, typer.Option("--html", help="Write one self-contained HTML page (map, table, chart, disputes, sources) to hand on.")] = False,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="With --html: write to FILE instead of standard output.")] = None,
     db: DbOption = None,
 ) -> None:
     """The situation on one screen: who holds the tracked bases (by force), recent moves, open disputes.
 
     --actor, --site and --governorate narrow it to one force, some sites or an area.
+    --html -o FILE writes the brief as a page that opens anywhere, offline, and prints on A4.
 
+    \b
     Example: syriabrief brief --as-of 2026-02-24 --days 30
     Example: syriabrief brief --actor Israel --governorate Quneitra
+    Example: syriabrief brief --html -o brief.html
     """
     from syriabrief.reports.briefing import brief_report
-    from syriabrief.output.terminal import make_console, print_brief, write_json
 
+    if json and html:
+        raise UsageError("--json and --html are two answers; ask for one.")
+    if output is not None and not html:
+        raise UsageError("--output goes with --html: syriabrief brief --html -o brief.html.")
     data = load(db)
     where = event_filter(data, actor=actor, site=site)
     governorates = frozenset(_governorates(data, governorate or []))
-    report = brief_report(data, _as_of(as_of), days, actors=where.actors, sites=where.sites, governorates=governorates)
+    day = _as_of(as_of)
+    report = brief_report(data, day, days, actors=where.actors, sites=where.sites, governorates=governorates)
     if json:
+        from syriabrief.output.terminal import write_json
+
         write_json(report.to_json())
         return
+    if html:
+        _write_html(data, report, day, where, governorates, output, db)
+        return
+    from syriabrief.output.terminal import make_console, print_brief
+
     print_brief(make_console(), report)
+
+
+# The HTML brief's chart covers this many months up to the as-of day.
+HTML_CHART_MONTHS = 12
+
+
+def _write_html(data, report, day: datetime.date, where, governorates, output: Optional[Path], db) -> None:
+    """The brief with its map and a year of activity, as one HTML file (or on stdout)."""
+    from dataclasses import replace
+
+    from syriabrief.cli import layers
+    from syriabrief.cli.exporting import _write
+    from syriabrief.domain.dates import Period
+    from syriabrief.output.htmlbrief import brief_html
+    from syriabrief.reports.activity import activity
+    from syriabrief.reports.briefing import day_period
+    from syriabrief.reports.mapping import site_map
+
+    pictured = site_map(data, day, actors=where.actors, sites=where.sites, governorates=governorates)
+    first = day.replace(day=1)
+    for _ in range(HTML_CHART_MONTHS - 1):
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+    sites = where.sites
+    if governorates and not sites:  # as the brief narrows its events: to the sites in those governorates
+        folded = {g.casefold() for g in governorates}
+        sites = frozenset(s.id for s in data.sites.values() if (s.admin1 or "").casefold() in folded)
+    window = replace(where, sites=sites, since=Period(first, first, "day"), until=day_period(day))
+    chart = activity(data, window, per="month", by="type")
+    _write(brief_html(report, pictured, chart, data), output, data_files=layers(db).read)
+    if output is not None:
+        from syriabrief.output.terminal import visible
+
+        typer.echo(visible(f"Wrote the brief as of {day.isoformat()} to {output}."), err=True)
 
 
 def _governorates(data, names: list[str]) -> list[str]:
