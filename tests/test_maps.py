@@ -248,3 +248,17 @@ def test_the_bundled_map_at_80_and_160_columns(monkeypatch, width):
     assert max(len(line) for line in lines) <= int(width)
     assert "Hmeimim air base" in result.stdout and "Damascus" in result.stdout
     assert "\x1b" not in result.stdout  # NO_COLOR
+
+
+@pytest.mark.parametrize("heading, example", [
+    ("### `syriabrief map`", "$ syriabrief map "),
+    ("### `syriabrief timeline --chart`", "$ syriabrief timeline --chart"),
+])  # fmt: skip
+def test_the_pictures_are_documented_with_an_example(heading, example):
+    from pathlib import Path
+
+    docs = Path(__file__).parent.parent / "docs"
+    commands = (docs / "commands.md").read_text(encoding="utf-8")
+    assert heading in commands and example in commands
+    assert "--html" in commands and "## `map --json`" in (docs / "json.md").read_text(encoding="utf-8")
+    assert (docs / "images" / "brief-desktop.png").exists() and (docs / "images" / "brief-phone.png").exists()

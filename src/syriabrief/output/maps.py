@@ -318,7 +318,8 @@ def _legend(report: SiteMap, cells: Sequence[_Cell], unicode: bool) -> Group:
     for mark, words, shown in keys:
         if shown:
             marks.add_row(Text(_ascii(mark, unicode), style="bold" if mark.isalnum() else "dim"), Text(words))
-    return Group(Text(f"Holders on {describe(report.as_of)}", style="bold"), forces, Text("Marks", style="bold"), marks)
+    title = f"Holders on {describe(report.as_of)}" + (" of the sites that changed" if report.since else "")
+    return Group(Text(title, style="bold"), forces, Text("Marks", style="bold"), marks)
 
 
 def _site_table(report: SiteMap, unicode: bool) -> Table:
