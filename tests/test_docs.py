@@ -49,6 +49,9 @@ def outputs(tmp_path_factory):
         "changes": ["compare", "--at", "2026-01-01", "--at", "2026-03-01", "--json"],
         "brief": ["brief", "--json", "--as-of", "2026-02-24"],
         "store": ["store", "--json"],
+        "map": ["map", "--json", "--as-of", "2026-02-24"],
+        "map at": ["map", "--at", "2026-01-01", "--at", "2026-02-24", "--json"],
+        "chart": ["timeline", "--chart", "--json"],
     }
     results = {}
     for name, args in commands.items():
@@ -65,10 +68,12 @@ def objects(outputs) -> dict[str, list[dict]]:
     site_subjects = o["compare sites"]["subjects"]
     periods = [p for row in o["actors"] for p in row["holds"] + row["left"]] + o["base"]["history"]
     changes = o["changes"]["differences"]
+    features = o["map"]["features"] + o["map at"]["features"]
+    befores = [f["properties"]["before"] for f in o["map at"]["features"] if f["properties"]["before"]]
     return {
         "Event": o["timeline"] + [o["show"]],
         "Period": periods,
-        "Status": [c["before"] for c in changes] + [c["after"] for c in changes],
+        "Status": [c["before"] for c in changes] + [c["after"] for c in changes] + befores,
         "Span": [{k: s[k] for k in ("event_count", "first_event", "last_event")} for s in subjects],
         "Age": [{k: o[n][k] for k in ("latest_report", "latest_event", "age_days", "stale")} for n in ("brief", "actor")],
         "Event reference": [o["actor"]["first_event"], o["actor"]["last_event"]],
@@ -91,6 +96,13 @@ def objects(outputs) -> dict[str, list[dict]]:
         "Brief": [o["brief"]],
         "Brief base": o["brief"]["bases"],
         "Store": [o["store"]["bundled"], o["store"]["user"]],
+        "Map": [o["map"], o["map at"]],
+        "Legend entry": o["map"]["legend"] + o["map at"]["legend"],
+        "Map feature": features,
+        "Map site": [f["properties"] for f in features],
+        "Activity": [o["chart"]],
+        "Series": o["chart"]["series"],
+        "Bucket": o["chart"]["buckets"],
     }
 
 

@@ -163,16 +163,20 @@ def test_wider_terminals_get_a_more_detailed_map_up_to_a_limit():
 
 
 def test_sites_in_one_cell_are_combined_and_listed():
-    sites = SITES + [{**SITES[0], "id": "qasrak-town", "name": "Qasrak town", "aliases": [], "kind": "town"}]
-    report = site_map(dataset(SAMPLE_EVENTS, sites=sites), DAY)
-    lines = drawn(report, 80)
-    rows = map_rows(lines)
+    town = {**SITES[0], "id": "qasrak-town", "name": "Qasrak town", "aliases": [], "kind": "town"}
+    depot = {**SITES[0], "id": "qasrak-depot", "name": "Qasrak depot", "aliases": [], "kind": "base"}
     cols, nrows, _ = map_size(80)
     col, row = SYRIA.cell(SITES[0]["lon"], SITES[0]["lat"], cols, nrows)
-    assert rows[row][col] == "1"
+    # The only force's letter stands for a site nobody holds beside it; both are listed.
+    lines = drawn(site_map(dataset(SAMPLE_EVENTS, sites=SITES + [town]), DAY), 80)
+    assert map_rows(lines)[row][col] == "u"
+    assert lines[lines.index("Sites sharing a cell") + 1] == "u  Qasrak base (u); Qasrak town (+)"
+    # Two forces' letters in one cell: a number, and the list says which is which.
+    events = SAMPLE_EVENTS + [event("r", "2026-02-01", "deployment", actors=["russia"], site="qasrak-depot")]
+    lines = drawn(site_map(dataset(events, sites=SITES + [town, depot]), DAY), 80)
+    assert map_rows(lines)[row][col] == "1"
     listed = lines[lines.index("Sites sharing a cell") + 1]
-    assert listed.startswith("1 ")
-    assert "Qasrak base (u)" in listed and "Qasrak town (+)" in listed
+    assert listed == "1  Qasrak base (u); Qasrak depot (R); Qasrak town (+)"
 
 
 def test_hostile_names_are_shown_as_text_in_the_legend_and_list():

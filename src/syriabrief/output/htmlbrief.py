@@ -192,8 +192,9 @@ def _map_section(site_map: SiteMap) -> str:
         legend.append('<li><span class="mark left">&nbsp;</span> left; nobody recorded there since</li>')
     if NO_HOLDER in drawn:
         legend.append('<li><span class="mark none">+</span> nobody recorded there</li>')
-    shared = [g for g in map_groups(site_map) if g[3].isdigit()]
-    if shared:
+    groups = map_groups(site_map)
+    shared = [g for g in groups if len(g[2]) > 1]
+    if any(g[3].isdigit() for g in groups):
         legend.append('<li><span class="mark">1</span> several sites, listed below</li>')
     notes = []
     for _, _, sites, mark in shared:

@@ -28,7 +28,7 @@ from syriabrief.domain.geometry import SYRIA, Projection
 from syriabrief.domain.safetext import visible
 from syriabrief.reports.briefing import BASE_KINDS
 from syriabrief.reports.narrative import count_phrase
-from syriabrief.reports.mapping import LEFT, NO_HOLDER, UNCHANGED, MapSite, SiteMap
+from syriabrief.reports.mapping import LEFT, NO_HOLDER, UNCHANGED, MapSite, SiteMap, shared_mark
 
 __all__ = ["MAX_MAP_COLS", "PALETTE", "map_size", "print_map", "render_map"]
 
@@ -145,7 +145,7 @@ class _Cell:
     col: int
     row: int
     sites: tuple[MapSite, ...]
-    mark: str  # the one mark every site here has, or a digit standing for them all
+    mark: str  # the mark that stands for every site here (reports.mapping.shared_mark), or a digit
 
 
 def _cells(report: SiteMap, canvas: _Canvas) -> list[_Cell]:
@@ -156,10 +156,8 @@ def _cells(report: SiteMap, canvas: _Canvas) -> list[_Cell]:
     cells, shared = [], 0
     # West to east, north to south: digits are handed out in reading order.
     for (col, row), sites in sorted(by_cell.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        marks = {s.marker for s in sites}
-        if len(marks) == 1:
-            mark = sites[0].marker
-        else:
+        mark = shared_mark(sites)
+        if mark is None:
             shared += 1
             mark = str(shared) if shared < 10 else "*"
         cells.append(_Cell(col, row, tuple(sorted(sites, key=lambda s: s.site.name.casefold())), mark))
@@ -186,8 +184,8 @@ def render_map(report: SiteMap, cols: int, rows: int, unicode: bool = True) -> t
     colours = _colours(report)
     cells = _cells(report, canvas)
     for cell in cells:
-        style = _mark_style(cell.sites[0], colours) if len({s.marker for s in cell.sites}) == 1 else "bold"
-        canvas.put(cell.col, cell.row, cell.mark, style)
+        marked = [s for s in cell.sites if s.marker == cell.mark]
+        canvas.put(cell.col, cell.row, cell.mark, _mark_style(marked[0], colours) if marked else "bold")
     # Labels, most useful first: the main cities, the bases, the other cities, the neighbours.
     cities = [c for c in basemap.CITIES if SYRIA.contains(c[1], c[2])]
     for name, lon, lat, rank in sorted(cities, key=lambda c: c[3]):
@@ -252,7 +250,7 @@ def print_map(console: Console, report: SiteMap) -> None:
     else:
         console.print(frame)
         console.print(legend)
-    shared = [c for c in cells if c.mark.isdigit() or c.mark == "*" or len(c.sites) > 1]
+    shared = [c for c in cells if len(c.sites) > 1]
     if shared:
         console.print(Text("\nSites sharing a cell", style="bold"))
         for cell in shared:
@@ -308,7 +306,7 @@ def _legend(report: SiteMap, cells: Sequence[_Cell], unicode: bool) -> Group:
     keys += [
         (LEFT, "left; nobody recorded there since", LEFT in drawn),
         (NO_HOLDER, "nobody recorded there", NO_HOLDER in drawn),
-        ("1", "sites that differ, in one cell (listed below)", any(c.mark[0].isdigit() or c.mark == "*" for c in cells)),
+        ("1", "sites that differ, in one cell (listed below)", any(c.mark.isdigit() or c.mark == "*" for c in cells)),
         (CITY, "city", True),
         ("⣿" if unicode else ".", "border" + ("; dotted: governorate boundary" if unicode else ""), True),
     ]

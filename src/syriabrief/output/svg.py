@@ -18,7 +18,7 @@ from syriabrief.domain.geometry import SYRIA
 from syriabrief.domain.safetext import visible
 from syriabrief.reports.activity import OTHER, Activity
 from syriabrief.reports.briefing import BASE_KINDS
-from syriabrief.reports.mapping import LEFT, NO_HOLDER, UNCHANGED, MapSite, SiteMap
+from syriabrief.reports.mapping import LEFT, NO_HOLDER, UNCHANGED, MapSite, SiteMap, shared_mark
 
 __all__ = ["FORCE_COLOURS", "SERIES_COLOURS", "activity_svg", "map_groups", "map_svg", "text"]
 
@@ -48,7 +48,7 @@ def _path(points: Sequence[tuple[float, float]], width: float, height: float, cl
 
 
 def map_groups(report: SiteMap, width: float = MAP_WIDTH) -> list[tuple[float, float, tuple[MapSite, ...], str]]:
-    """Sites on the map gathered where their marks would overlap: (x, y, sites, mark); a digit where they differ."""
+    """Sites on the map gathered where their marks would overlap: (x, y, sites, mark); a digit where no mark stands for all."""
     height = width / SYRIA.aspect
     groups: list[list] = []
     for site in sorted(report.on_map, key=lambda s: (-s.site.lat, s.site.lon)):
@@ -61,10 +61,8 @@ def map_groups(report: SiteMap, width: float = MAP_WIDTH) -> list[tuple[float, f
             groups.append([x, y, [site]])
     out, shared = [], 0
     for x, y, sites in groups:
-        marks = {s.marker for s in sites}
-        if len(marks) == 1:
-            mark = sites[0].marker
-        else:
+        mark = shared_mark(sites)
+        if mark is None:
             shared += 1
             mark = str(shared)
         out.append((x, y, tuple(sorted(sites, key=lambda s: s.site.name.casefold())), mark))
@@ -125,7 +123,7 @@ def map_svg(report: SiteMap, width: float = MAP_WIDTH) -> str:
 def _mark(x: float, y: float, sites: tuple[MapSite, ...], mark: str, colours: dict) -> str:
     """A site's mark at the origin of a group moved to ``(x, y)``: a page's CSS can scale ``.mk`` on a phone."""
     tip = text("; ".join(f"{s.site.name}: {_state_words(s)}" for s in sites))
-    site = sites[0]
+    site = next((s for s in sites if s.marker == mark), sites[0])
     r = MARK_RADIUS
     if mark.isdigit() or mark.isalpha():
         colour = colours.get(site.force, "#333") if not mark.isdigit() else "#333"

@@ -20,7 +20,7 @@ from syriabrief.domain.geometry import SYRIA
 from syriabrief.reports.briefing import AREA_KINDS, Dataset, base_list, change_report, force_of
 from syriabrief.reports.types import Report, SiteIdentity, StatusView, flat
 
-__all__ = ["LEFT", "NO_HOLDER", "UNCHANGED", "MapForce", "MapSite", "SiteMap", "site_map"]
+__all__ = ["LEFT", "NO_HOLDER", "UNCHANGED", "MapForce", "MapSite", "SiteMap", "shared_mark", "site_map"]
 
 # The marks that are not a force's letter.
 LEFT = "○"  # someone left and nobody is recorded there since
@@ -171,6 +171,20 @@ def site_map(
         areas=tuple(areas),
         unplaced=tuple(unplaced),
     )
+
+
+def shared_mark(sites: Iterable[MapSite]) -> str | None:
+    """The one mark that can stand for sites drawn at one spot, or None when they need a number.
+
+    Sites that agree share their mark. Where one force's letter is the only letter among
+    them, it stands for the rest (a city nobody is recorded holding, beside the base a force
+    holds): the list under the map names them all.
+    """
+    marks = {s.marker for s in sites}
+    if len(marks) == 1:
+        return marks.pop()
+    letters = {m for m in marks if m.isalpha()}
+    return letters.pop() if len(letters) == 1 else None
 
 
 def _under(data: Dataset, actor: str, wanted: frozenset[str]) -> bool:
