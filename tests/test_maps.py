@@ -189,6 +189,17 @@ def test_hostile_names_are_shown_as_text_in_the_legend_and_list():
     assert "Base [link=http://x]y[/link] \\x1b[2J" in text
 
 
+@pytest.mark.parametrize("name", ["قاعدة قسرك", "卡斯拉克基地", "Qasrak\u0301 base"])
+def test_names_that_do_not_take_one_cell_a_letter_are_not_laid_on_the_map(name):
+    sites = [{**SITES[0], "name": name}] + SITES[1:]
+    report = site_map(dataset(SAMPLE_EVENTS, sites=sites), DAY)
+    lines = drawn(report, 80)
+    rows = map_rows(lines)
+    assert all(len(row) == 78 for row in rows)  # every map row is still 78 cells
+    assert name not in "".join(rows)
+    assert any(name in line for line in lines[len(rows):])  # the list under the map has it
+
+
 def test_without_unicode_the_map_uses_ascii_marks():
     report = site_map(dataset(SAMPLE_EVENTS), DAY)
     lines, _ = render_map(report, 60, SYRIA.rows_for(60), unicode=False)

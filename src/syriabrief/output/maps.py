@@ -108,7 +108,13 @@ class _Canvas:
         self.text[(col, row)] = (char, style)
 
     def label(self, col: int, row: int, words: str, style: str, over_border: bool = False) -> bool:
-        """Write ``words`` one cell right of ``(col, row)``, else left of it, covering no mark (nor border)."""
+        """Write ``words`` one cell right of ``(col, row)``, else left of it, covering no mark (nor border).
+
+        Only text of one cell a character, written left to right, can be laid into cells: a name
+        with wide (CJK), combining or right-to-left (Arabic, Hebrew) characters is left to the list.
+        """
+        if not _one_cell_each(words):
+            return False
         for start in (col + 2, col - len(words) - 1):
             span = range(start, start + len(words))
             # A blank cell either side keeps labels from running together (the anchor is one of them).
@@ -216,6 +222,14 @@ def _city(canvas: _Canvas, name: str, lon: float, lat: float) -> None:
         canvas.put(col, row, CITY, "dim")
     # A city's name may cross a border line (a capital by the border is still worth naming).
     canvas.label(col, row, name, "dim") or canvas.label(col, row, name, "dim", over_border=True)
+
+
+def _one_cell_each(words: str) -> bool:
+    return all(
+        unicodedata.east_asian_width(c) not in "WF" and not unicodedata.combining(c)
+        and unicodedata.bidirectional(c) not in ("R", "AL", "AN") and c.isprintable()
+        for c in words
+    )  # fmt: skip
 
 
 def _fold(char: str) -> str:
