@@ -155,12 +155,12 @@ class _Cell:
 
 
 def _cells(report: SiteMap, canvas: _Canvas) -> list[_Cell]:
-    """The sites on the map by the cell they fall in; a shared cell whose sites differ gets a digit."""
+    """The sites on the map by the cell they fall in; a cell no one mark can stand for gets a digit (then ``*``)."""
     by_cell: dict[tuple[int, int], list[MapSite]] = {}
     for site in report.on_map:
         by_cell.setdefault(canvas.cell(site.site.lon, site.site.lat), []).append(site)
     cells, shared = [], 0
-    # West to east, north to south: digits are handed out in reading order.
+    # Digits are handed out in reading order: north to south, then west to east.
     for (col, row), sites in sorted(by_cell.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         mark = shared_mark(sites)
         if mark is None:
@@ -320,7 +320,7 @@ def _legend(report: SiteMap, cells: Sequence[_Cell], unicode: bool) -> Group:
     keys += [
         (LEFT, "left; nobody recorded there since", LEFT in drawn),
         (NO_HOLDER, "nobody recorded there", NO_HOLDER in drawn),
-        ("1", "sites that differ, in one cell (listed below)", any(c.mark.isdigit() or c.mark == "*" for c in cells)),
+        ("1", "sites with different marks in one cell (listed below)", any(c.mark.isdigit() or c.mark == "*" for c in cells)),
         (CITY, "city", True),
         ("⣿" if unicode else ".", "border" + ("; dotted: governorate boundary" if unicode else ""), True),
     ]
