@@ -12,13 +12,16 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Callable, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
 
 import typer
 
 from syriabrief.cli import DbOption, EventStatus, EventType, app, handles_errors, layers, write_target
-from syriabrief.errors import NotFoundError, SyriabriefError, UsageError
+from syriabrief.errors import SyriabriefError, UsageError
 from syriabrief.domain.model import ACTOR_KINDS, EVENT_STATUSES, EVENT_TYPES, SITE_KINDS, STAGES
+
+if TYPE_CHECKING:
+    from syriabrief.domain.names import NameIndex
 
 Stage = Enum("Stage", {s: s for s in STAGES}, type=str)
 ActorKind = Enum("ActorKind", {k: k for k in ACTOR_KINDS}, type=str)
@@ -211,13 +214,17 @@ def add(
     _report("event", event, path, dry_run, json)
 
 
-def _refuse_known_names(names: list[str], resolve: Callable[[str], Any], kind: str) -> None:
-    """A new actor or site must not take a name that already means another one."""
+def _refuse_known_names(names: list[str], records: dict[str, Any], index: NameIndex, kind: str) -> None:
+    """A new actor or site must not take a name another one lists (in any case or punctuation).
+
+    Only names as listed: "Hamam" may be added beside "Hammam", though a typed
+    "Hamam" would find "Hammam" while no site of that name existed.
+    """
     for name in names:
-        try:
-            existing = resolve(name)
-        except NotFoundError:
+        taken = sorted(index.taken(name))
+        if not taken:
             continue
+        existing = records[taken[0]]
         raise SyriabriefError(
             f"{name!r} already names the {kind} {existing.name!r} (id {existing.id}); "
             f"events can name it as it is, or choose another name for a new {kind}"
@@ -249,7 +256,7 @@ def add_actor(
     data = _names(db)
     name = name.strip() if name and name.strip() else _ask("Name", lambda t: t.strip() or _empty())
     aliases = [a.strip() for a in alias or () if a.strip()]
-    _refuse_known_names([name, *aliases], data.actor, "actor")
+    _refuse_known_names([name, *aliases], data.actors, data.actor_names, "actor")
     record = {
         "name": name,
         "aliases": aliases,
@@ -293,7 +300,7 @@ def add_site(
     data = _names(db)
     name = name.strip() if name and name.strip() else _ask("Name", lambda t: t.strip() or _empty())
     aliases = [a.strip() for a in alias or () if a.strip()]
-    _refuse_known_names([name, *aliases], data.site, "site")
+    _refuse_known_names([name, *aliases], data.sites, data.site_names, "site")
     record = {
         "name": name,
         "aliases": aliases,
