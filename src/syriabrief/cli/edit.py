@@ -283,13 +283,14 @@ def add_site(
     lat: Annotated[Optional[float], typer.Option(metavar="DEGREES", min=-90, max=90, help="Latitude (give --lon too).")] = None,
     lon: Annotated[Optional[float], typer.Option(metavar="DEGREES", min=-180, max=180, help="Longitude (give --lat too).")] = None,
     exact: Annotated[bool, typer.Option("--exact", help="The coordinates are the site itself, not the town near it.")] = False,
+    parent: Annotated[Optional[str], typer.Option(metavar="NAME", help="The site it lies in: an airport's city, a base's governorate (any alias).")] = None,
     dry_run: DryRunOption = False,
     json: Annotated[bool, typer.Option("--json", help="Print the added site as JSON.")] = False,
     db: DbOption = None,
 ) -> None:
     """Add a site (a base, an airport, a prison, a town) that events can name.
 
-    Example: syriabrief add site --name "Kharab al-Jir airstrip" --alias "Kharab al-Jir" --kind air_base --country Syria
+    Example: syriabrief add site --name "Tal Tamr" --kind town --parent "Hasakah province" --country Syria
     """
     from syriabrief.storage.editing import add_record, slugify
 
@@ -310,6 +311,7 @@ def add_site(
         "lat": lat,
         "lon": lon,
         "location_precision": "exact" if exact else "approximate",
+        "parent": data.site(parent).id if parent else None,
     }
     path = write_target(db)
     made = add_record(path, "site", record, wanted_id=site_id, id_hint=slugify(name, max_words=12),
