@@ -51,10 +51,11 @@ class NotFoundError(SyriabriefError):
 class AmbiguousNameError(SyriabriefError):
     """A name that matches more than one actor or site; carries each (name, kind) to choose from."""
 
-    def __init__(self, kind: str, name: str, choices: list[tuple[str, str | None]]):
+    def __init__(self, kind: str, name: str, choices: list[tuple[str, str | None]], ids: list[str] | None = None):
         self.kind = kind
         self.name = name
         self.choices = choices
+        self.ids = ids or []  # the records' ids, in the order of ``choices``
         shown = [repr(n) + (f" ({k})" if k else "") for n, k in choices]
         listed = ", ".join(shown[:-1]) + " or " + shown[-1] if len(shown) > 1 else "".join(shown)
         super().__init__(f"{name!r} names more than one {kind}: did you mean {listed}?")

@@ -311,7 +311,8 @@ class NameIndex:
         own = self.own_names.get(_exact(name.strip()), set()) & outer
         if len(own) == 1:
             return own.pop()
-        raise AmbiguousNameError(self.kind, name, self._choices(outer))
+        ordered = sorted(outer, key=lambda rid: (self.records[rid].name.casefold(), rid))
+        raise AmbiguousNameError(self.kind, name, self._choices(ordered), ordered)
 
     def lookup(self, name: str) -> str | None:
         """The id of the one record ``name`` spells (exact or folded, as ``resolve``), or None.
@@ -336,9 +337,9 @@ class NameIndex:
         self._build()
         return set(self.taken_forms.get(fold(name), ()))
 
-    def _choices(self, ids: Iterable[str]) -> list[tuple[str, str | None]]:
-        """(name, kind) of each record, by name; the id stands in for a name two of them share."""
-        records = sorted((self.records[rid] for rid in ids), key=lambda r: (r.name.casefold(), r.id))
+    def _choices(self, ids: list[str]) -> list[tuple[str, str | None]]:
+        """(name, kind) of each record; the id stands in for a name two of them share."""
+        records = [self.records[rid] for rid in ids]
         names = [r.name.casefold() for r in records]
         return [
             (r.name if names.count(r.name.casefold()) == 1 else r.id, self._label(r.id))
