@@ -36,7 +36,7 @@ class NotFoundError(SyriabriefError):
         self.kind = kind
         self.name = name
         self.suggestions = suggestions
-        meanings = meanings or {}
+        self.meanings = meanings = meanings or {}
         message = f"no {kind} named {name!r}."
         if suggestions:
             shown = [repr(s) + (f" ({meanings[s]})" if s in meanings else "") for s in suggestions]

@@ -72,13 +72,17 @@ KIND_WORDS: dict[str, frozenset[str]] = {
 MIN_KEY_LETTERS = 4
 # and look this much like the spelling it matches (difflib ratio of folded forms).
 MIN_KEY_LIKENESS = 0.5
-# Suggestions: how alike a known spelling must be (difflib ratio of folded forms),
+# Suggestions: how alike a known spelling must be (the mean of the difflib ratios of
+# the folded forms and of the keys), and the least ratio of folded forms worth scoring,
 SUGGEST_CUTOFF = 0.6
+SUGGEST_FLOOR = 0.5
+# A bonus for a spelling that starts with the same letter.
+SUGGEST_SAME_START = 0.05
 # and how alike the names must be once kind words are set aside ("Roj" vs "Hol").
 SUGGEST_BARE_CUTOFF = 0.6
 SUGGESTIONS = 3
 # A suggestion this far behind the closest one is left out ("SFD": "SDF", not "SAA" too).
-SUGGEST_BEHIND_BEST = 0.15
+SUGGEST_BEHIND_BEST = 0.1
 
 _APOSTROPHES = str.maketrans("", "", "'’‘`´ʼʻʿʾ.")
 # Letters that stand for two in English spelling (Turkish and Kurdish: Qamişlo, Haseke).
@@ -362,12 +366,22 @@ class NameIndex:
         folded = fold(name)
         if not folded:
             return [], {}
+        # Score: how alike the spellings are and how alike their keys, on average, so
+        # that letters in common ('Rusland', 'al-Julani') count for less than sounds.
+        key = _folded_key(folded)
         scored = []
         for spelling in self.spellings:
             matcher = difflib.SequenceMatcher(None, folded, spelling)
-            if matcher.real_quick_ratio() >= SUGGEST_CUTOFF and matcher.quick_ratio() >= SUGGEST_CUTOFF:
-                if (ratio := matcher.ratio()) >= SUGGEST_CUTOFF:
-                    scored.append((ratio, spelling))
+            if matcher.real_quick_ratio() < SUGGEST_FLOOR or matcher.quick_ratio() < SUGGEST_FLOOR:
+                continue
+            ratio = matcher.ratio()
+            if ratio < SUGGEST_FLOOR:
+                continue
+            score = (ratio + difflib.SequenceMatcher(None, key, _folded_key(spelling)).ratio()) / 2
+            if spelling[0] == folded[0]:  # people seldom get the first letter wrong: SFD is SDF, not QSD
+                score += SUGGEST_SAME_START
+            if score >= SUGGEST_CUTOFF:
+                scored.append((score, spelling))
         scored.sort(key=lambda pair: (-pair[0], pair[1]))
         bare = self._bare(folded)
         chosen: dict[str, str] = {}  # record id -> spelling
