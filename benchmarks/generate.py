@@ -95,6 +95,9 @@ def sites(rng: random.Random) -> list[dict[str, Any]]:
             "aliases": [f"S{n}"], "kind": kind, "country": "Syria", "admin1": gov,
             "lat": round(rng.uniform(32.5, 37.2), 4), "lon": round(rng.uniform(35.8, 42.3), 4),
             "location_precision": rng.choice(["exact", "approximate"]),
+            # Every third site past the tenth lies inside one of the first ten, as a base in its
+            # governorate does (chosen without the random generator, so the events stay the same).
+            "parent": f"site-{n % 10 + 1:03d}" if n > 10 and n % 3 == 0 else None,
         })  # fmt: skip
     return records
 

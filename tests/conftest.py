@@ -51,16 +51,16 @@ ACTORS = [
 
 SITES = [
     {"id": "qasrak", "name": "Qasrak base", "aliases": ["Kasrak", "Al-Kasrak"], "kind": "air_base",
-     "country": "Syria", "admin1": "al-Hasakah", "lat": 36.7062, "lon": 40.512, "location_precision": "exact"},
+     "country": "Syria", "admin1": "al-Hasakah", "lat": 36.7062, "lon": 40.512, "location_precision": "exact", "parent": None},
     {"id": "al-tanf", "name": "Al-Tanf garrison", "aliases": ["Tanf"], "kind": "garrison", "country": "Syria",
-     "admin1": "Homs", "lat": 33.5058, "lon": 38.6178, "location_precision": "exact"},
+     "admin1": "Homs", "lat": 33.5058, "lon": 38.6178, "location_precision": "exact", "parent": None},
     {"id": "qamishli-airport", "name": "Qamishli airport", "aliases": ["Qamishli International Airport"],
      "kind": "airport", "country": "Syria", "admin1": "al-Hasakah", "lat": 37.0206, "lon": 41.1914,
-     "location_precision": "exact"},
+     "location_precision": "exact", "parent": None},
     {"id": "hmeimim", "name": "Hmeimim air base", "aliases": ["Khmeimim"], "kind": "air_base", "country": "Syria",
-     "admin1": "Latakia", "lat": 35.4117, "lon": 35.945, "location_precision": "exact"},
+     "admin1": "Latakia", "lat": 35.4117, "lon": 35.945, "location_precision": "exact", "parent": None},
     {"id": "erbil", "name": "Erbil", "aliases": [], "kind": "city", "country": "Iraq", "admin1": "Erbil",
-     "lat": 36.2375, "lon": 43.9631, "location_precision": "exact"},
+     "lat": 36.2375, "lon": 43.9631, "location_precision": "exact", "parent": None},
 ]  # fmt: skip
 
 SOURCE = {"outlet": "Reuters", "document": "test", "url": None, "published": "2026-02-24"}

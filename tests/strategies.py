@@ -116,6 +116,7 @@ def site_json(draw, ids=slug) -> dict:
         "lat": draw(st.floats(-90, 90)) if located else None,
         "lon": draw(st.floats(-180, 180)) if located else None,
         "location_precision": draw(st.sampled_from(LOCATION_PRECISIONS)),
+        "parent": None,
     }
 
 

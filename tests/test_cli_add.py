@@ -93,9 +93,9 @@ def test_an_id_already_used_is_refused(tmp_path, names):
 
 def test_an_unknown_name_is_refused_with_suggestions_and_nothing_written(tmp_path, names):
     db = tmp_path / "s.json"
-    result = run("add", *WITHDRAWAL, "--actor", "Rusia", "--db", str(db))
+    result = run("add", *WITHDRAWAL, "--actor", "Rusland", "--db", str(db))
     assert result.exit_code == 1
-    assert result.stderr == "Error: no actor named 'Rusia'. Did you mean 'Russia'?\n"
+    assert result.stderr == "Error: no actor named 'Rusland'. Did you mean 'Russia'?\n"
     assert not db.exists()
 
 
@@ -127,11 +127,11 @@ def test_missing_options_are_named_when_no_one_can_be_asked(tmp_path, names):
 def test_missing_options_are_asked_for_on_a_terminal(tmp_path, names, monkeypatch):
     monkeypatch.setattr(edit, "_can_prompt", lambda: True)
     db = tmp_path / "s.json"
-    answers = "\n".join(["31 Feb 2026", "2026-03-05", "march", "withdrawal", "Rusia", "Russia, SDF",
+    answers = "\n".join(["31 Feb 2026", "2026-03-05", "march", "withdrawal", "Rusland", "Russia, SDF",
                          "", "Russian troops left.", "Reuters"]) + "\n"  # fmt: skip
     result = run("add", "--db", str(db), input=answers)
     assert result.exit_code == 0, result.stderr
-    assert "Error: no actor named 'Rusia'" in result.stderr  # a bad answer is asked again
+    assert "Error: no actor named 'Rusland'" in result.stderr  # a bad answer is asked again
     added = next(iter(events_in(db).values()))
     assert (added.date, added.type, added.actors, added.summary) == (
         "2026-03-05", "withdrawal", ("russia", "sdf"), "Russian troops left.")

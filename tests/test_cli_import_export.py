@@ -174,6 +174,13 @@ def test_the_documented_acled_sample_imports_over_the_bundled_data(tmp_path, mon
         "syrian-army",
         "us",
     ]
+    # "Al Shaddadi", a name the town and the base share: ACLED's locations are places, so the town.
+    assert events["acled-syr90004"]["site"] == "al-shaddadi-town"
+    # A new location lies in the governorate its admin1 names ("Al Hasakeh"), so --site Hasakah finds it.
+    sites = {s["id"]: s for s in json.loads(store.read_text())["sites"]}
+    assert sites["markada"]["parent"] == "hasakah-province"
+    hasakah = json.loads(run("timeline", "--site", "Hasakah", "--json", "--db", store).stdout)
+    assert {"acled-syr90001", "acled-syr90002", "acled-syr90004"} <= {e["id"] for e in hasakah}
     again = json.loads(run("import", EXAMPLES / "acled-sample.csv", "--db", store, "--json").stdout)
     assert again["added"] == {"actors": [], "sites": [], "events": []}
     assert run("validate", "--db", store).exit_code == 0

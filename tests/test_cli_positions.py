@@ -90,8 +90,8 @@ def test_an_empty_store_lists_nothing_as_an_empty_array(tmp_path):
     "args, message",
     [
         (["actor", "SFD"], "Did you mean 'SDF' (Syrian Democratic Forces)?"),
-        (["base", "Qasrek"], "Did you mean"),
-        (["compare", "Rusia", "US"], "Did you mean"),
+        (["base", "Qasrax"], "Did you mean"),
+        (["compare", "Rusland", "US"], "Did you mean"),
     ],
 )
 def test_unknown_names_fail_with_a_suggestion_and_nothing_on_stdout(sample_store, args, message):
@@ -260,7 +260,7 @@ def test_bundled_qamishli_airport_shows_russia_left(bundled):
 
 
 def test_bundled_al_shaddadi_names_both_accounts(bundled):
-    report = as_json(run("base", "Shaddadi", "--as-of", "2026-02-24", "--json"))
+    report = as_json(run("base", "Shaddadi base", "--as-of", "2026-02-24", "--json"))
     assert report["disputed"] and report["holder"] == "syrian-army"
     accounts = {a["event"]: a for a in report["accounts"]}
     assert set(accounts) == {"2026-02-05-us-begins-al-shaddadi-base-evacuation", "2026-02-15-us-hands-al-shaddadi-base-to-army"}
@@ -269,7 +269,7 @@ def test_bundled_al_shaddadi_names_both_accounts(bundled):
     assert "January 2026" in claims and "15 February" in claims
     outlets = {o for a in item["accounts"] for o in a["outlets"]}
     assert {"The National", "Shafaq News"} <= outlets
-    human = run("base", "Shaddadi", "--as-of", "2026-02-24").stdout
+    human = run("base", "Shaddadi base", "--as-of", "2026-02-24").stdout
     assert "Accounts differ" in human and "Shafaq News" in human
 
 

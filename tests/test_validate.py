@@ -56,3 +56,22 @@ def test_store_layout():
     assert "not a syriabrief store" in check_store_layout([])[0].message
     assert "no schema_version" in check_store_layout({"events": []})[0].message
     assert "newer than" in check_store_layout({"schema_version": 99})[0].message
+
+
+def test_site_parents_must_exist_and_never_loop():
+    from syriabrief.domain.model import Site
+    from syriabrief.domain.validate import check_references, site_cycles
+
+    sites = [Site("a", "A", parent="b"), Site("b", "B", parent="c"), Site("c", "C", parent="a"),
+             Site("d", "D", parent="a"), Site("e", "E", parent="nowhere")]  # fmt: skip
+    problems = [str(p) for p in check_references((), set(), {s.id for s in sites}, sites=sites)]
+    assert problems == [
+        "site e: parent: no site with id 'nowhere'",
+        "site a: parent: makes a site contain itself: a in b in c in a",
+    ]
+    # A loop through a site of the layer beneath is found too; a chain without one is not a loop.
+    assert site_cycles({"x": "y", "y": "x"}, ["x"]) == [["x", "y", "x"]]
+    assert site_cycles({"x": "y", "y": None}) == []
+    assert [str(p) for p in check_records("site", [{"id": "a", "name": "A", "parent": "a"}])] == [
+        "site 1 (a): parent: a site cannot be inside itself"
+    ]

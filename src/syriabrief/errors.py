@@ -6,7 +6,7 @@ file, an unknown name), 2 a usage error (a bad option value, an unparseable date
 
 from __future__ import annotations
 
-__all__ = ["DateInputError", "NotFoundError", "StoreError", "SyriabriefError", "UsageError"]
+__all__ = ["AmbiguousNameError", "DateInputError", "NotFoundError", "StoreError", "SyriabriefError", "UsageError"]
 
 
 class SyriabriefError(Exception):
@@ -36,7 +36,7 @@ class NotFoundError(SyriabriefError):
         self.kind = kind
         self.name = name
         self.suggestions = suggestions
-        meanings = meanings or {}
+        self.meanings = meanings = meanings or {}
         message = f"no {kind} named {name!r}."
         if suggestions:
             shown = [repr(s) + (f" ({meanings[s]})" if s in meanings else "") for s in suggestions]
@@ -46,3 +46,16 @@ class NotFoundError(SyriabriefError):
             if command:
                 message += f" Run 'syriabrief {command}' to list them."
         super().__init__(message)
+
+
+class AmbiguousNameError(SyriabriefError):
+    """A name that matches more than one actor or site; carries each (name, kind) to choose from."""
+
+    def __init__(self, kind: str, name: str, choices: list[tuple[str, str | None]], ids: list[str] | None = None):
+        self.kind = kind
+        self.name = name
+        self.choices = choices
+        self.ids = ids or []  # the records' ids, in the order of ``choices``
+        shown = [repr(n) + (f" ({k})" if k else "") for n, k in choices]
+        listed = ", ".join(shown[:-1]) + " or " + shown[-1] if len(shown) > 1 else "".join(shown)
+        super().__init__(f"{name!r} names more than one {kind}: did you mean {listed}?")

@@ -92,7 +92,9 @@ ActorOption = Annotated[
 ]
 SiteOption = Annotated[
     Optional[list[str]],
-    typer.Option("--site", metavar="NAME", help="Only events at, from or to this site (repeatable)."),
+    typer.Option(
+        "--site", metavar="NAME", help="Only events at, from or to this site or a place inside it (repeatable)."
+    ),
 ]
 TypeOption = Annotated[
     Optional[list[EventType]],
@@ -123,7 +125,11 @@ SearchOption = Annotated[
 
 
 def event_filter(data, since=None, until=None, actor=None, site=None, event_type=None, status=None, search=None, disputed=False):
-    """The EventFilter the shared filter options ask for: names resolved, dates parsed."""
+    """The EventFilter the shared filter options ask for: names resolved, dates parsed.
+
+    A site stands for itself and every site nested under it, so that the
+    in-memory filter and the index (which both match ids) answer alike.
+    """
     from syriabrief.domain.dates import parse_user_date
     from syriabrief.errors import UsageError
     from syriabrief.domain.filters import EventFilter
@@ -136,7 +142,8 @@ def event_filter(data, since=None, until=None, actor=None, site=None, event_type
         since=first,
         until=last,
         actors=frozenset(data.actor(name).id for name in actor or ()),
-        sites=frozenset(data.site(name).id for name in site or ()),
+        # A place includes what lies inside it: --site Qamishli is the city and its airport.
+        sites=frozenset(inner for name in site or () for inner in data.within(data.site(name).id)),
         types=frozenset(t.value for t in event_type or ()),
         statuses=frozenset(s.value for s in status or ()),
         search=search,

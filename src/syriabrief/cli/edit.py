@@ -12,13 +12,16 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Callable, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
 
 import typer
 
 from syriabrief.cli import DbOption, EventStatus, EventType, app, handles_errors, layers, write_target
-from syriabrief.errors import NotFoundError, SyriabriefError, UsageError
+from syriabrief.errors import SyriabriefError, UsageError
 from syriabrief.domain.model import ACTOR_KINDS, EVENT_STATUSES, EVENT_TYPES, SITE_KINDS, STAGES
+
+if TYPE_CHECKING:
+    from syriabrief.domain.names import NameIndex
 
 Stage = Enum("Stage", {s: s for s in STAGES}, type=str)
 ActorKind = Enum("ActorKind", {k: k for k in ACTOR_KINDS}, type=str)
@@ -211,13 +214,17 @@ def add(
     _report("event", event, path, dry_run, json)
 
 
-def _refuse_known_names(names: list[str], resolve: Callable[[str], Any], kind: str) -> None:
-    """A new actor or site must not take a name that already means another one."""
+def _refuse_known_names(names: list[str], records: dict[str, Any], index: NameIndex, kind: str) -> None:
+    """A new actor or site must not take a name another one lists (in any case or punctuation).
+
+    Only names as listed: "Hamam" may be added beside "Hammam", though a typed
+    "Hamam" would find "Hammam" while no site of that name existed.
+    """
     for name in names:
-        try:
-            existing = resolve(name)
-        except NotFoundError:
+        taken = sorted(index.taken(name))
+        if not taken:
             continue
+        existing = records[taken[0]]
         raise SyriabriefError(
             f"{name!r} already names the {kind} {existing.name!r} (id {existing.id}); "
             f"events can name it as it is, or choose another name for a new {kind}"
@@ -249,7 +256,7 @@ def add_actor(
     data = _names(db)
     name = name.strip() if name and name.strip() else _ask("Name", lambda t: t.strip() or _empty())
     aliases = [a.strip() for a in alias or () if a.strip()]
-    _refuse_known_names([name, *aliases], data.actor, "actor")
+    _refuse_known_names([name, *aliases], data.actors, data.actor_names, "actor")
     record = {
         "name": name,
         "aliases": aliases,
@@ -276,13 +283,14 @@ def add_site(
     lat: Annotated[Optional[float], typer.Option(metavar="DEGREES", min=-90, max=90, help="Latitude (give --lon too).")] = None,
     lon: Annotated[Optional[float], typer.Option(metavar="DEGREES", min=-180, max=180, help="Longitude (give --lat too).")] = None,
     exact: Annotated[bool, typer.Option("--exact", help="The coordinates are the site itself, not the town near it.")] = False,
+    parent: Annotated[Optional[str], typer.Option(metavar="NAME", help="The site it lies in: an airport's city, a base's governorate (any alias).")] = None,
     dry_run: DryRunOption = False,
     json: Annotated[bool, typer.Option("--json", help="Print the added site as JSON.")] = False,
     db: DbOption = None,
 ) -> None:
     """Add a site (a base, an airport, a prison, a town) that events can name.
 
-    Example: syriabrief add site --name "Kharab al-Jir airstrip" --alias "Kharab al-Jir" --kind air_base --country Syria
+    Example: syriabrief add site --name "Tal Tamr" --kind town --parent "Hasakah province" --country Syria
     """
     from syriabrief.storage.editing import add_record, slugify
 
@@ -293,7 +301,7 @@ def add_site(
     data = _names(db)
     name = name.strip() if name and name.strip() else _ask("Name", lambda t: t.strip() or _empty())
     aliases = [a.strip() for a in alias or () if a.strip()]
-    _refuse_known_names([name, *aliases], data.site, "site")
+    _refuse_known_names([name, *aliases], data.sites, data.site_names, "site")
     record = {
         "name": name,
         "aliases": aliases,
@@ -303,6 +311,7 @@ def add_site(
         "lat": lat,
         "lon": lon,
         "location_precision": "exact" if exact else "approximate",
+        "parent": data.site(parent).id if parent else None,
     }
     path = write_target(db)
     made = add_record(path, "site", record, wanted_id=site_id, id_hint=slugify(name, max_words=12),

@@ -141,13 +141,17 @@ def _geojson(data, events, sites: bool, as_of: Optional[str], site_names) -> tup
     from syriabrief.domain.filters import EventFilter
 
     day = parse_user_date(as_of).end if as_of else date.today()
-    chosen = [data.site(name) for name in site_names] if site_names else list(data.sites.values())
+    if site_names:
+        wanted = {inner for name in site_names for inner in data.within(data.site(name).id)}
+        chosen = [s for s in data.sites.values() if s.id in wanted]
+    else:
+        chosen = list(data.sites.values())
     features = site_features(chosen, data.select(EventFilter()), day, data)
     return write_geojson(features), None, len(features)
 
 
 def _referenced(events, data) -> tuple[list, list]:
-    """The actors and sites the events name, with every actor those name in turn (parents, allies)."""
+    """The actors and sites the events name, with every record those name in turn (parents, allies)."""
     actor_ids: set[str] = set()
     pending = [a for e in events for a in e.actors]
     while pending:
@@ -157,7 +161,16 @@ def _referenced(events, data) -> tuple[list, list]:
         actor_ids.add(actor_id)
         actor = data.actors[actor_id]
         pending += [a for a in (actor.parent, *actor.affiliations) if a]
-    site_ids = {s for e in events for s in e.places}
+    site_ids: set[str] = set()
+    # Each site with the sites it lies in, so that the export imports into an empty store.
+    pending_sites = [s for e in events for s in e.places]
+    while pending_sites:
+        site_id = pending_sites.pop()
+        if site_id in site_ids or site_id not in data.sites:
+            continue
+        site_ids.add(site_id)
+        if data.sites[site_id].parent:
+            pending_sites.append(data.sites[site_id].parent)
     return (
         [a for a in data.actors.values() if a.id in actor_ids],
         [s for s in data.sites.values() if s.id in site_ids],

@@ -206,7 +206,8 @@ def _resolve_all(data, names: list[str]):
             data.site(names[0])
         except NotFoundError as as_site:
             suggestions = list(dict.fromkeys(as_actor.suggestions + as_site.suggestions))[:3]
-            raise NotFoundError("actor or site", names[0], suggestions) from None
+            meanings = {**as_site.meanings, **as_actor.meanings}
+            raise NotFoundError("actor or site", names[0], suggestions, meanings) from None
         return "site", [_one_kind(data, n, "site") for n in names]
     return "actor", [_one_kind(data, n, "actor") for n in names]
 

@@ -1,7 +1,9 @@
 """A dataset: the actors, sites and events of one or more stores, with name lookup and selection.
 
-Names resolve through ids, names and aliases, compared case-insensitively; an
-unknown name raises NotFoundError carrying the closest known names. Commands ask
+Names resolve through ids, names and aliases as people type them (``names.py``):
+an unknown name raises NotFoundError carrying the closest known names, a name
+of two records AmbiguousNameError naming both. Sites nest (``Site.parent``):
+``within`` gives a site and everything inside it. Commands ask
 for events only through ``select`` (or its narrow form, ``moves``), so that a
 dataset kept in an index (``index.py``) can answer the same questions without
 loading every event.
@@ -10,10 +12,9 @@ loading every event.
 from __future__ import annotations
 
 import datetime
-import difflib
 from typing import TYPE_CHECKING, Iterable
 
-from syriabrief.errors import NotFoundError
+from syriabrief.domain.names import NameIndex
 from syriabrief.domain.model import Actor, Event, Move, Site, event_sort_key
 from syriabrief.domain.dates import Period
 from syriabrief.domain.filters import EventFilter, select_events
@@ -22,11 +23,6 @@ if TYPE_CHECKING:
     from syriabrief.domain.positions import ControlPeriod
 
 __all__ = ["Catalogue", "Dataset"]
-
-
-def _fold(name: str) -> str:
-    """The form names are compared in: case-, space- and dot-insensitive ("U.S." == "us")."""
-    return " ".join(name.casefold().replace(".", "").replace("’", "'").split())
 
 
 class Catalogue:
@@ -39,27 +35,58 @@ class Catalogue:
     def __init__(self, actors: Iterable[Actor], sites: Iterable[Site]):
         self.actors: dict[str, Actor] = {a.id: a for a in actors}
         self.sites: dict[str, Site] = {s.id: s for s in sites}
-        self._actor_names = _NameIndex(self.actors.values(), "actor")
-        self._site_names = _NameIndex(self.sites.values(), "site")
+        # Name indexes build themselves at the first lookup (names.NameIndex).
+        self.actor_names = NameIndex(self.actors, "actor")
+        self.site_names = NameIndex(self.sites, "site", parent_of=self._parent_of, kind_of=self._kind_of)
+        self._children: dict[str, list[str]] | None = None
 
     def actor(self, name: str) -> Actor:
-        return self.actors[self._actor_names.resolve(name)]
+        """The actor ``name`` means: any id, name or alias, spelt as people spell it."""
+        return self.actors[self.actor_names.resolve(name)]
 
     def site(self, name: str) -> Site:
-        return self.sites[self._site_names.resolve(name)]
+        """The site ``name`` means; a name shared by a place and what it contains means the place."""
+        return self.sites[self.site_names.resolve(name)]
+
+    def within(self, site_id: str) -> frozenset[str]:
+        """The site and every site nested under it, at any depth."""
+        if self._children is None:
+            children: dict[str, list[str]] = {}
+            for site in self.sites.values():
+                if site.parent:
+                    children.setdefault(site.parent, []).append(site.id)
+            self._children = children
+        found = {site_id}
+        pending = [site_id]
+        while pending:
+            for child in self._children.get(pending.pop(), ()):
+                if child not in found:  # a cycle (refused by validation) cannot loop here
+                    found.add(child)
+                    pending.append(child)
+        return frozenset(found)
+
+    def _parent_of(self, site_id: str) -> str | None:
+        site = self.sites.get(site_id)
+        return site.parent if site else None
+
+    def _kind_of(self, site_id: str) -> str | None:
+        site = self.sites.get(site_id)
+        return site.kind if site else None
 
     def find_actor(self, name: str) -> Actor | None:
-        """The actor ``name`` means, or None: ``actor`` without the error and its suggestions.
+        """The actor ``name`` spells, or None: ``actor`` without the error and its suggestions.
 
-        For callers that try many spellings (reading an article): no close-match
+        For callers that try many spellings (reading an article): only names as
+        listed match (any case, punctuation or article; not the loose
+        transliteration key), a name of two records is None, and no close-match
         search is made for a name that is not known.
         """
-        found = self._actor_names.lookup(name)
+        found = self.actor_names.lookup(name)
         return self.actors[found] if found is not None else None
 
     def find_site(self, name: str) -> Site | None:
-        """The site ``name`` means, or None (see ``find_actor``)."""
-        found = self._site_names.lookup(name)
+        """The site ``name`` spells, or None (see ``find_actor``)."""
+        found = self.site_names.lookup(name)
         return self.sites[found] if found is not None else None
 
     def actor_name(self, actor_id: str) -> str:
@@ -130,38 +157,3 @@ class Dataset(Catalogue):
     def count(self, where: EventFilter | None = None) -> int:
         where = where or EventFilter()
         return sum(1 for e in self.events if where.matches(e))
-
-
-class _NameIndex:
-    """Every id, name and alias of a kind of record, folded for comparison."""
-
-    def __init__(self, records: Iterable[Actor | Site], kind: str):
-        self.kind = kind
-        self.ids: dict[str, str] = {}  # folded spelling -> record id
-        self.spellings: dict[str, str] = {}  # folded spelling -> spelling as written
-        self.names: dict[str, str] = {}  # record id -> its name
-        for record in records:
-            self.names[record.id] = record.name
-            for name in (*record.aliases, record.name, record.id):
-                folded = _fold(name)
-                self.ids.setdefault(folded, record.id)
-                self.spellings.setdefault(folded, name)
-
-    def lookup(self, name: str) -> str | None:
-        """The id of the record ``name`` is a spelling of, or None."""
-        return self.ids.get(_fold(name))
-
-    def resolve(self, name: str) -> str:
-        found = self.lookup(name)
-        if found is not None:
-            return found
-        folded = _fold(name)
-        close = difflib.get_close_matches(folded, list(self.ids), n=6, cutoff=0.6)
-        # Suggest each record once, under the spelling that came closest.
-        by_record: dict[str, str] = {}
-        for spelling in close:
-            by_record.setdefault(self.ids[spelling], self.spellings[spelling])
-        chosen = list(by_record.items())[:3]
-        # An alias is followed by the record's name, so that "Qasrek" is seen to mean "Qasrak base".
-        meanings = {spelling: self.names[rid] for rid, spelling in chosen if _fold(spelling) != _fold(self.names[rid])}
-        raise NotFoundError(self.kind, name, [spelling for _, spelling in chosen], meanings)

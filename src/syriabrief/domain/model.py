@@ -290,8 +290,10 @@ class Site:
     lat: float | None = None
     lon: float | None = None
     location_precision: str = "approximate"
+    # The site that contains this one (an airport's city, a city's governorate); None at the top.
+    parent: str | None = None
 
-    KEYS = ("id", "name", "aliases", "kind", "country", "admin1", "lat", "lon", "location_precision")
+    KEYS = ("id", "name", "aliases", "kind", "country", "admin1", "lat", "lon", "location_precision", "parent")
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Site:
@@ -305,6 +307,7 @@ class Site:
             lat=d.get("lat"),
             lon=d.get("lon"),
             location_precision=d.get("location_precision") or "approximate",
+            parent=d.get("parent"),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -318,6 +321,7 @@ class Site:
             "lat": self.lat,
             "lon": self.lon,
             "location_precision": self.location_precision,
+            "parent": self.parent,
         }
 
 

@@ -25,7 +25,7 @@ from syriabrief.domain.model import (
     Site,
 )
 
-__all__ = ["Problem", "check_records", "check_references", "check_store_layout", "SCHEMA_VERSION"]
+__all__ = ["Problem", "check_records", "check_references", "check_store_layout", "site_cycles", "SCHEMA_VERSION"]
 
 SCHEMA_VERSION = 1
 TABLES = ("actors", "sites", "events")
@@ -102,13 +102,25 @@ def check_records(kind: str, records: Iterable[Any]) -> list[Problem]:
 def check_references(
     events: Iterable[Event], actor_ids: set[str], site_ids: set[str],
     actors: Iterable[Actor] = (), sites: Iterable[Site] = (),
+    other_parents: dict[str, str | None] | None = None,
 ) -> list[Problem]:  # fmt: skip
-    """Every actor and site an event, actor or site names must exist."""
+    """Every actor and site an event, actor or site names must exist, and no site may contain itself.
+
+    ``other_parents`` are the parents of sites kept elsewhere (the layers beneath
+    a store), which a cycle may run through.
+    """
     problems: list[Problem] = []
     for actor in actors:
         for ref in (actor.parent, *actor.affiliations):
             if ref and ref not in actor_ids:
                 problems.append(Problem(f"actor {actor.id}", "parent/affiliations", f"no actor with id {ref!r}"))
+    sites = list(sites)
+    for site in sites:
+        if site.parent and site.parent not in site_ids:
+            problems.append(Problem(f"site {site.id}", "parent", f"no site with id {site.parent!r}"))
+    parents = {**(other_parents or {}), **{s.id: s.parent for s in sites}}
+    for cycle in site_cycles(parents, [s.id for s in sites]):
+        problems.append(Problem(f"site {cycle[0]}", "parent", "makes a site contain itself: " + " in ".join(cycle)))
     for event in events:
         for ref in event.actors:
             if ref not in actor_ids:
@@ -118,6 +130,29 @@ def check_references(
             if ref and ref not in site_ids:
                 problems.append(Problem(f"event {event.id}", name, f"no site with id {ref!r}"))
     return problems
+
+
+def site_cycles(parents: dict[str, str | None], starts: Iterable[str] | None = None) -> list[list[str]]:
+    """Each loop of parents (a site inside itself, at any depth) reached from ``starts``, once.
+
+    A loop is given from its smallest id round to it again: ["a", "b", "a"].
+    """
+    cycles: list[list[str]] = []
+    done: set[str] = set()
+    for start in parents if starts is None else starts:
+        path: list[str] = []
+        on_path: set[str] = set()
+        node: str | None = start
+        while node is not None and node not in done and node not in on_path:
+            path.append(node)
+            on_path.add(node)
+            node = parents.get(node)
+        if node is not None and node in on_path:
+            loop = path[path.index(node):]
+            first = loop.index(min(loop))
+            cycles.append(loop[first:] + loop[:first] + [min(loop)])
+        done.update(path)
+    return cycles
 
 
 # --- one record -------------------------------------------------------------------
@@ -181,6 +216,10 @@ def _check_site(d: dict[str, Any]) -> Iterable[tuple[str, str]]:
     if (d.get("lat") is None) != (d.get("lon") is None):
         yield "lat/lon", "give both or neither"
     yield from _one_of(d, "location_precision", LOCATION_PRECISIONS, optional=True)
+    if d.get("parent") is not None:
+        yield from _slug(d, "parent")
+        if d.get("parent") == d.get("id"):
+            yield "parent", "a site cannot be inside itself"
 
 
 # --- fields ---------------------------------------------------------------------

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from syriabrief.domain.model import Actor, Event, Site
-from syriabrief.domain.validate import Problem, check_records
+from syriabrief.domain.validate import Problem, check_records, site_cycles
 
 if TYPE_CHECKING:
     from syriabrief.domain.dataset import Dataset
@@ -176,7 +176,26 @@ def check_entries(
             {"actor": actor_ids, "site": site_ids}.get(entry.kind, set()).add(entry.data["id"])
     for entry in parsed.entries:
         problems += _reference_problems(entry, actor_ids, site_ids)
+    problems += _parent_loops(parsed, known)
     return problems
+
+
+def _parent_loops(parsed: Parsed, known: Dataset | None) -> list[Problem]:
+    """Sites of the file that would end up inside themselves (with the known sites' parents)."""
+    parents = {s.id: s.parent for s in known.sites.values()} if known else {}
+    where: dict[str, str] = {}
+    for entry in parsed.entries:
+        data = entry.data
+        if entry.kind == "site" and isinstance(data, dict) and isinstance(data.get("id"), str):
+            parent = data.get("parent")
+            if isinstance(parent, str) and parent != data["id"]:  # a site its own parent is check_records' to report
+                parents[data["id"]] = parent
+                where.setdefault(data["id"], entry.where)
+    return [
+        Problem(where[cycle[0]] if cycle[0] in where else f"site {cycle[0]}", "parent",
+                "makes a site contain itself: " + " in ".join(cycle))
+        for cycle in site_cycles(parents, list(where))
+    ]  # fmt: skip
 
 
 def all_problems(
@@ -202,7 +221,7 @@ def _without_repeats(problems: list[Problem]) -> list[Problem]:
 
 
 def _reference_problems(entry: Entry, actor_ids: set[str], site_ids: set[str]) -> list[Problem]:
-    """Ids an event or actor names that no known or imported record has.
+    """Ids an event, actor or site names that no known or imported record has.
 
     Works on the raw record, so that a record with other problems still has
     its references checked; values of the wrong type are left to check_records.
@@ -219,6 +238,8 @@ def _reference_problems(entry: Entry, actor_ids: set[str], site_ids: set[str]) -
             else []
         )
         wanted += [(name, data.get(name), site_ids, "site") for name in ("site", "origin", "destination")]
+    elif entry.kind == "site":
+        wanted.append(("parent", data.get("parent"), site_ids, "site"))
     elif entry.kind == "actor":
         links = data.get("affiliations")
         wanted.append(("parent", data.get("parent"), actor_ids, "actor"))

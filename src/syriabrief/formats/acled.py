@@ -3,7 +3,9 @@
 ACLED (the Armed Conflict Location & Event Data project) codes one row per
 event. Its actor and location names are matched to ours through every alias
 (``Dataset.actor`` / ``Dataset.site``); a name that matches nothing becomes a new
-actor or site with a slug id. The mapping tables below are documented in
+actor or site with a slug id, inside the governorate its ``admin1`` names when
+that is a known region. ACLED's ``location`` is a populated place, so a name
+shared by a town and a base (Al Shaddadi) is taken as the town. The mapping tables below are documented in
 docs/import-export.md and agree with the ACLED column of docs/data-model.md.
 Rows of ACLED types syriabrief does not keep (protests, riots) are skipped and
 counted, not refused.
@@ -18,7 +20,7 @@ import unicodedata
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from syriabrief.errors import SyriabriefError
+from syriabrief.errors import AmbiguousNameError, SyriabriefError
 from syriabrief.domain.validate import Problem
 from syriabrief.formats import Entry, Parsed
 from syriabrief.formats.csvfmt import csv_rows
@@ -27,6 +29,9 @@ if TYPE_CHECKING:
     from syriabrief.domain.dataset import Dataset
 
 __all__ = ["COLUMNS", "REQUIRED_COLUMNS", "SUB_EVENT_TYPES", "read_acled"]
+
+# Site kinds that are populated places, as ACLED's locations are.
+_PLACE_KINDS = frozenset({"city", "town"})
 
 COLUMNS = (
     "event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type", "actor1",
@@ -287,6 +292,7 @@ class _Names:
         self.sites: dict[str, str] = {}
         self.new_actor_ids: dict[str, dict] = {}
         self.new_site_ids: dict[str, dict] = {}
+        self.governorates: dict[str, str | None] = {}  # admin1 -> region site id
 
     def actor(self, name: str, row: dict[str, str], where: str, parsed: Parsed) -> str:
         key = name.casefold()
@@ -326,6 +332,7 @@ class _Names:
                     "country": row.get("country") or COUNTRY_CODES.get(row.get("event_id_cnty", "")[:3].upper()),
                     "admin1": row.get("admin1") or None, "lat": lat, "lon": lon,
                     "location_precision": "exact" if row.get("geo_precision") == "1" else "approximate",
+                    "parent": self._governorate(row.get("admin1") or ""),
                 }  # fmt: skip
                 self.new_site_ids[found] = record
                 parsed.entries.append(Entry(where, "site", record))
@@ -341,9 +348,27 @@ class _Names:
         for candidate in candidates:
             try:
                 return resolve(candidate).id
+            except AmbiguousNameError as shared:
+                # ACLED's locations are populated places: of a town and a base, the town.
+                places = [i for i in shared.ids if kind == "site" and self.known.sites[i].kind in _PLACE_KINDS]
+                if len(places) == 1:
+                    return places[0]
             except SyriabriefError:
                 continue
         return None
+
+    def _governorate(self, admin1: str) -> str | None:
+        """The region site ACLED's ``admin1`` names ("Al Hasakeh": Hasakah province), if there is one."""
+        if admin1 not in self.governorates:
+            found = None
+            if self.known is not None and admin1.strip():
+                try:
+                    site = self.known.site(admin1)
+                except SyriabriefError:
+                    site = None
+                found = site.id if site is not None and site.kind == "region" else None
+            self.governorates[admin1] = found
+        return self.governorates[admin1]
 
 
 def _actor_candidates(name: str) -> list[str]:

@@ -151,11 +151,12 @@ class SiteIdentity(Report):
     lat: float | None
     lon: float | None
     location_precision: str | None
+    parent: str | None  # the site it lies in (an airport's city, a base's governorate)
 
     @classmethod
     def of(cls, site: Site) -> SiteIdentity:
         return cls(site.id, site.name, tuple(site.aliases), site.kind, site.country, site.admin1, site.lat, site.lon,
-                   site.location_precision)  # fmt: skip
+                   site.location_precision, site.parent)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -626,7 +626,8 @@ def _check_layers(db: sqlite3.Connection, paths: Sequence[Path], actors: dict, s
         "SELECT 1 FROM event_sites WHERE site NOT IN (SELECT id FROM known_sites) LIMIT 1"
     ).fetchone()
     actor_records = (Actor.from_json(a) for a in actors.values())
-    if unknown or check_references((), set(actors), set(sites), actor_records):
+    site_records = (Site.from_json(s) for s in sites.values())
+    if unknown or check_references((), set(actors), set(sites), actor_records, site_records):
         _raise_plain(paths)
 
 

@@ -304,16 +304,25 @@ def _merge_and_check(
     if not problems:
         actor_ids = set(below["actors"]) | {a.id for a in models["actors"]}
         site_ids = set(below["sites"]) | {s.id for s in models["sites"]}
-        problems = [str(p) for p in check_references(models["events"], actor_ids, site_ids, models["actors"])]
+        problems = [
+            str(p)
+            for p in check_references(
+                models["events"], actor_ids, site_ids, models["actors"], models["sites"], below.get("site_parents")
+            )
+        ]
     if problems:
         raise InvalidChangesError(path, problems)
     return merged, report
 
 
-def _layered_catalogue(paths: Sequence[Path]) -> dict[str, set[str]]:
-    """The actor and site ids of the stores beneath: all a write needs to check references."""
+def _layered_catalogue(paths: Sequence[Path]) -> dict[str, Any]:
+    """The actor and site ids of the stores beneath, and their sites' parents: all a write needs to check references."""
     catalogue = load_catalogue(paths)
-    return {"actors": set(catalogue.actors), "sites": set(catalogue.sites)}
+    return {
+        "actors": set(catalogue.actors),
+        "sites": set(catalogue.sites),
+        "site_parents": {s.id: s.parent for s in catalogue.sites.values()},
+    }
 
 
 def load_catalogue(paths: Sequence[Path]) -> Dataset:
@@ -612,7 +621,7 @@ def load_plain(paths: Sequence[Path]) -> Dataset:
         actors.update((a.id, a) for a in contents.actors)
         sites.update((s.id, s) for s in contents.sites)
         events.update((e.id, e) for e in contents.events)
-    problems = check_references(events.values(), set(actors), set(sites), actors.values())
+    problems = check_references(events.values(), set(actors), set(sites), actors.values(), sites.values())
     if problems:
         where = ", ".join(str(p) for p in paths)
         raise StoreError(_summarise(Path(where), [str(p) for p in problems]))
