@@ -446,7 +446,8 @@ def base_report(
     driving = data.moves(EventFilter(sites=at_site, types=DRIVING_TYPES, until=day_period(as_of)))
     history = control_history(site.id, driving, as_of)
     status = site_status(site.id, driving, as_of)
-    listed = replace(_window(since, until, as_of), sites=at_site)
+    # The events listed are those at the site and everything inside it (a governorate's bases).
+    listed = replace(_window(since, until, as_of), sites=data.within(site.id))
     # Every disputed event the history rests on, not only the latest: an old
     # disputed departure still decides who was where.
     behind = {i for p in history for i in p.events}
