@@ -106,9 +106,12 @@ _FIRST_VOWEL = {"e": "a", "i": "a", "o": "u"}  # Erbil/Arbil/Irbil, Omar/Umar
 
 
 class Named(Protocol):
-    id: str
-    name: str
-    aliases: tuple[str, ...]
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def aliases(self) -> tuple[str, ...]: ...
 
 
 def fold(name: str) -> str:

@@ -582,7 +582,8 @@ def _comparison(
 
 def _aspects(subjects: Sequence[ActorSubject | SiteSubject], keys: Sequence[str]) -> tuple[tuple[Aspect, ...], tuple[Aspect, ...]]:
     """Split the compared aspects into those all subjects share and those where they differ."""
-    similarities, differences = [], []
+    similarities: list[Aspect] = []
+    differences: list[Aspect] = []
     for key in keys:
         values = {s.id: _comparable(_aspect_value(s, key)) for s in subjects}
         shared = set.intersection(*(set(v) for v in values.values())) if values else set()
@@ -639,13 +640,13 @@ def change_report(data: Dataset, before: datetime.date, after: datetime.date) ->
     lost: dict[str, list[str]] = {}
     leaving: dict[str, list[str]] = {}
     for change in changes:
-        now = change.after.holder
-        if change.lost_by and change.lost_by != now:
+        holder = change.after.holder
+        if change.lost_by and change.lost_by != holder:
             lost.setdefault(change.lost_by, []).append(change.site)
-        if now and now != change.before.holder and change.after.status == "active":
-            gained.setdefault(now, []).append(change.site)
-        if now and change.after.status == "withdrawing":
-            leaving.setdefault(now, []).append(change.site)
+        if holder and holder != change.before.holder and change.after.status == "active":
+            gained.setdefault(holder, []).append(change.site)
+        if holder and change.after.status == "withdrawing":
+            leaving.setdefault(holder, []).append(change.site)
     actors = tuple(
         ActorChange(a, data.actor_name(a), tuple(gained.get(a, ())), tuple(lost.get(a, ())), tuple(leaving.get(a, ())))
         for a in sorted(set(gained) | set(lost) | set(leaving), key=data.actor_name)

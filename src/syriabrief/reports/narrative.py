@@ -288,7 +288,7 @@ def actor_narrative(report: ActorProfile, data: Dataset, cite: Citer) -> str:
     if under and sum(under.values()) * 2 > len(report.holds):
         main_force = under.most_common(1)[0][0]
         name = f"{name}, through {actor_phrase(main_force, data)},"
-        actor_id_shown = (actor_id, main_force)
+        actor_id_shown: tuple[str, ...] = (actor_id, main_force)
     else:
         actor_id_shown = (actor_id,)
     sentences: list[Any] = []
@@ -300,13 +300,13 @@ def actor_narrative(report: ActorProfile, data: Dataset, cite: Citer) -> str:
     disputed = [p for p in (*report.holds, *report.left) if p.disputed]
     checked = sorted(disputed, key=_latest_change)[-POSITIONS_TOLD:]
     wanted = frozenset(e for p in (*told, *checked, *held[-HELD_NAMED:]) for e in p.events) | frozenset(report.pending)
-    cited = {m.id: m for m in data.moves(EventFilter(ids=wanted))} if wanted else {}
+    cited: dict[str, Event | Move] = {m.id: m for m in data.moves(EventFilter(ids=wanted))} if wanted else {}
     if fresh:
         sentences.append(_held_sentence(name, fresh, actor_id_shown, data, cite))
     if old:
         sites = join_names(_site_of(p, actor_id_shown, data) for p in old[-HELD_NAMED:])
-        last = max(parse_stored(p.last_reported).end for p in old if p.last_reported) if any(p.last_reported for p in old) else None
-        dated = f", most recently {on_day(last.isoformat())}" if last else ""
+        newest = max((parse_stored(p.last_reported).end for p in old if p.last_reported), default=None)
+        dated = f", most recently {on_day(newest.isoformat())}" if newest else ""
         more = f" and {count_phrase(len(old) - HELD_NAMED, 'other site')}" if len(old) > HELD_NAMED else ""
         sentences.append(
             f"{name} was last reported holding {sites}{more}{dated}; nothing newer is recorded"
@@ -333,9 +333,9 @@ def actor_narrative(report: ActorProfile, data: Dataset, cite: Citer) -> str:
     untold = [p for p in others if p not in told]
     if untold:
         sentences.append(_untold_sentence(untold))
-    under = [a for a in report.through[1:] if any(p.actor == a for p in (*report.holds, *report.left))]
-    if under:
-        sentences.append(f"These include the positions of {join_names(actor_phrase(a, data) for a in under)}, which {'come' if len(under) > 1 else 'comes'} under it.")
+    forces = [a for a in report.through[1:] if any(p.actor == a for p in (*report.holds, *report.left))]
+    if forces:
+        sentences.append(f"These include the positions of {join_names(actor_phrase(a, data) for a in forces)}, which {'come' if len(forces) > 1 else 'comes'} under it.")
     if not sentences:
         sentences.append(
             f"No move (withdrawal, deployment, presence report, handover or control change) involving "
@@ -717,7 +717,7 @@ def brief_narrative(report: Brief, cited: dict[str, Event | Move], data: Dataset
 
 
 def _departure_ids(subjects: Sequence[ActorSubject], regions: Sequence[str], data: Dataset) -> list[str]:
-    ids = []
+    ids: list[str] = []
     for s in subjects:
         for p in (*s.left, *s.holds):
             site = data.sites.get(p.site)

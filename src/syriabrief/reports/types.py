@@ -129,7 +129,7 @@ class ActorIdentity(Report):
     id: str
     name: str
     aliases: tuple[str, ...]
-    kind: str
+    kind: str | None
     country: str | None
     parent: str | None
     affiliations: tuple[str, ...]
@@ -145,7 +145,7 @@ class SiteIdentity(Report):
     id: str
     name: str
     aliases: tuple[str, ...]
-    kind: str
+    kind: str | None
     country: str | None
     admin1: str | None
     lat: float | None
