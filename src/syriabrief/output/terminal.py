@@ -105,8 +105,11 @@ def _type_cell(event: Event) -> Text:
         cell.append(f" ({event.stage})")
     if event.status != "confirmed":
         cell.append("\n" + event.status, style="bold yellow" if event.status == "disputed" else "dim")
-    if event.disputes and event.status != "disputed":
-        cell.append("\ncontested", style="yellow")
+    if event.disputes:
+        # One word for every disagreement, as the --disputed filter finds them.
+        others = len(event.disputes)
+        word = "" if event.status == "disputed" else "disputed: "
+        cell.append(f"\n{word}{others} other account{'s' if others > 1 else ''}", style="yellow")
     return cell
 
 

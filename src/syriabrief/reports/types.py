@@ -217,7 +217,7 @@ class Figure(Report):
 
 @dataclass(frozen=True)
 class Account(Report):
-    """One account of a contested event and the outlets that give it."""
+    """One account of a disputed event and the outlets that give it."""
 
     claim: str
     outlets: tuple[str, ...]
