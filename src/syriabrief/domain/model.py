@@ -88,6 +88,8 @@ STATE_ASPECTS = ("who", "when", "whether", "where")
 Quantity = int | float | dict[str, int | float]
 # Quantity names that describe a force's size ("troops", "troops_remaining", "fighters").
 STRENGTH_WORDS = ("troop", "soldier", "personnel", "fighter")
+# ... unless they count casualties: "soldiers_killed" is a toll, not a force's size.
+CASUALTY_WORDS = ("killed", "wounded", "injured", "dead", "captured")
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +188,10 @@ class Event:
     @property
     def strength_names(self) -> list[str]:
         """The names of its quantities that give a force's size."""
-        return [name for name in self.quantities if any(word in name for word in STRENGTH_WORDS)]
+        return [
+            name for name in self.quantities
+            if any(word in name for word in STRENGTH_WORDS) and not any(word in name for word in CASUALTY_WORDS)
+        ]  # fmt: skip
 
     def move(self) -> Move:
         return Move(
