@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from syriabrief.domain.model import DISPUTE_ASPECTS, STATE_ASPECTS
+from syriabrief.domain.validate import check_records, check_store_layout
+from syriabrief.storage.loading import load_dataset
 from syriabrief.storage.paths import bundled_path
 from syriabrief.storage.store import read_store
-from syriabrief.storage.loading import load_dataset
-from syriabrief.domain.validate import check_records, check_store_layout
 
 RAW = json.loads(bundled_path().read_text(encoding="utf-8"))
 DATA = load_dataset([bundled_path()])
