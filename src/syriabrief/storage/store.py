@@ -36,7 +36,15 @@ from tinydb.storages import Storage
 from syriabrief.errors import StoreError
 from syriabrief.storage.paths import backup_path, bundled_path, lock_path
 from syriabrief.domain.dataset import Catalogue, Dataset
-from syriabrief.storage.storefile import NotLineLayout, StoreScan, dump_store, read_catalogue_lines, scan_store, write_appended
+from syriabrief.storage.storefile import (
+    NotLineLayout,
+    StoreScan,
+    dump_store,  # noqa: F401 - read from here by older callers and the tests
+    read_catalogue_lines,
+    scan_store,
+    write_appended,
+    write_store,
+)
 from syriabrief.storage.migrate import layout_version, upgrade
 from syriabrief.domain.model import Actor, Event, Site
 from syriabrief.domain.validate import SCHEMA_VERSION, TABLES, check_records, check_references, check_store_layout
@@ -724,9 +732,8 @@ class _StoreFileStorage(Storage):
     def commit(self) -> None:
         """Write the state to disk: see _atomic_write. Called under the store's lock."""
         data = self.read()
-        layout = {"schema_version": SCHEMA_VERSION}
-        layout.update({table: list(data.get(table, {}).values()) for table in TABLES})
-        _atomic_write(self.path, dump_store(layout))
+        tables = [list(data.get(table, {}).values()) for table in TABLES]
+        _atomic_write(self.path, lambda out: write_store(out, SCHEMA_VERSION, *tables))
         self.version_on_disk = SCHEMA_VERSION
 
     def close(self) -> None:

@@ -57,6 +57,7 @@ __all__ = [
     "record_line",
     "scan_store",
     "write_appended",
+    "write_store",
 ]
 
 TABLES = ("actors", "sites", "events")
@@ -79,8 +80,29 @@ class NotLineLayout(Exception):
 
 def dump_store(layout: dict[str, Any]) -> str:
     """A store as text: one record per line, so that a change to one record is a one-line diff."""
-    head = dump_head(layout["schema_version"], layout.get("actors", []), layout.get("sites", []))
-    return head + _dump_table("events", layout.get("events", [])) + "\n}\n"
+    out = io.BytesIO()
+    write_store(out, layout["schema_version"], layout.get("actors", []), layout.get("sites", []), layout.get("events", []))
+    return out.getvalue().decode("utf-8")
+
+
+def write_store(
+    out: BinaryIO, version: int, actors: Iterable[dict[str, Any]], sites: Iterable[dict[str, Any]],
+    events: Iterable[dict[str, Any]],
+) -> None:  # fmt: skip
+    """Write a store in the line layout to ``out``, the events as they come: a million need not be held as text."""
+    out.write(dump_head(version, actors, sites).encode("utf-8"))
+    out.write(b'"events": [')
+    lines: list[str] = []
+    written = False
+    for record in events:
+        lines.append(record_line(record))
+        if len(lines) == 1000:
+            out.write((",\n" if written else "\n").encode() + ",\n".join(lines).encode("utf-8"))
+            lines, written = [], True
+    if lines:
+        out.write((",\n" if written else "\n").encode() + ",\n".join(lines).encode("utf-8"))
+        written = True
+    out.write(b"\n]\n}\n" if written else b"]\n}\n")
 
 
 def dump_head(version: int, actors: Iterable[dict[str, Any]], sites: Iterable[dict[str, Any]]) -> str:
