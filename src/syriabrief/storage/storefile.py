@@ -418,21 +418,22 @@ def scan_store(handle: BinaryIO) -> StoreScan:
 def _appear(handle: BinaryIO, start: int, end: int, ids: list[str]) -> bool:
     """Whether any of ``ids`` appears quoted between ``start`` and ``end``, or a \\u escape does."""
     patterns = [b'"' + i.encode("ascii") + b'"' for i in ids]
-    overlap = max(len(p) for p in patterns) - 1
+    overlap = max(len(p) for p in patterns)
     handle.seek(start)
-    carry = b""
+    tail = b""  # the end of the block before, to find what straddles two blocks
     left = end - start
     while left:
         block = handle.read(min(left, 8 * _CHUNK))
         if not block:
             raise NotLineLayout
         left -= len(block)
-        data = carry + block
-        if any(p in data for p in patterns):
+        seam = tail + block[:overlap]
+        if any(p in block or p in seam for p in patterns):
             return True
-        if b"\\" in data and b"\\u" in data:  # a single-byte search first: it is many times faster
+        # A single-byte search first: many times faster than looking for two bytes.
+        if (b"\\" in block and b"\\u" in block) or b"\\u" in seam:
             return True
-        carry = data[-overlap:]
+        tail = block[-overlap:]
     return False
 
 
