@@ -5,9 +5,9 @@ handful of real actors from the bundled dataset (``sdf``, ``us``, ``russia`` ...
 beside invented ones, hundreds of sites, dates over 2012-2026 at day, month and
 year precision, one to three sources and a 150-250-character summary.
 
-The store is written one record per line in exactly the layout
-``store.dump_store`` writes, but record by record, so that a million events
-never sit in memory at once. ``write_acled_csv`` writes the same kind of events
+The store is written by ``storefile.write_store``, the one writer of the
+store file's layout, record by record, so that a million events never sit in
+memory at once. ``write_acled_csv`` writes the same kind of events
 as an ACLED export, for the import benchmark.
 
 Usage: python benchmarks/generate.py SIZE PATH [--acled]   (SIZE: 1k, 10k, 100k, 1M or a number)
@@ -173,22 +173,15 @@ def events(size: int, actor_records: list[dict], site_records: list[dict], rng: 
 
 
 def write_store(path: Path, size: int, seed: int = SEED) -> Path:
-    """Write a store of ``size`` events to ``path`` in store.dump_store's layout; returns path."""
+    """Write a store of ``size`` events to ``path`` in the store file's layout (storefile.write_store); returns path."""
+    from syriabrief.storage.storefile import write_store as write_layout
+
     rng = random.Random(seed)
     actor_records, site_records = actors(), sites(rng)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("w", encoding="utf-8") as out:
-        out.write('{\n"schema_version": 1')
-        for table, records in (("actors", iter(actor_records)), ("sites", iter(site_records)),
-                               ("events", events(size, actor_records, site_records, rng))):  # fmt: skip
-            out.write(f',\n"{table}": [')
-            first = True
-            for record in records:
-                out.write(("\n" if first else ",\n") + json.dumps(record, ensure_ascii=False, allow_nan=False))
-                first = False
-            out.write("]" if first else "\n]")
-        out.write("\n}\n")
+    with tmp.open("wb") as out:
+        write_layout(out, 1, actor_records, site_records, events(size, actor_records, site_records, rng))
     tmp.replace(path)
     return path
 

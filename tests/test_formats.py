@@ -20,8 +20,8 @@ from syriabrief.formats.jsonfmt import (
     read_json,
     read_jsonl,
     write_jsonl,
-    write_store,
 )
+from syriabrief.storage.storefile import dump_store
 from syriabrief.formats.markdown import write_markdown
 from syriabrief.domain.model import Actor, Event, Site
 
@@ -87,7 +87,8 @@ def test_the_format_is_told_from_the_content(text, expected):
 def test_a_store_written_as_json_reads_back_as_the_same_records():
     actors = [Actor.from_json(a) for a in ACTORS]
     sites = [Site.from_json(s) for s in SITES]
-    parsed = read_json(write_store(actors, sites, EVENTS))
+    parsed = read_json(dump_store({"schema_version": 1, "actors": [a.to_json() for a in actors],
+                                   "sites": [s.to_json() for s in sites], "events": [e.to_json() for e in EVENTS]}))
     assert parsed.problems == []
     by_kind = {k: [e.data for e in parsed.entries if e.kind == k] for k in ("actor", "site", "event")}
     assert by_kind == {"actor": ACTORS, "site": SITES, "event": SAMPLE_EVENTS}

@@ -350,3 +350,157 @@ def test_a_big_actors_paragraph_tells_the_latest_and_counts_the_rest(tmp_path):
     counted = sum(int(n.replace(",", "")) for n in re.findall(r"([\d,]+) other sites?(?! \()", text.split("Besides these, it ")[1]))
     assert counted == others - 8
     assert len(text) < 6000 and len(report["events"]) == 1 and report["event_count"] > 100
+
+
+# --- appends taken in place ----------------------------------------------------------
+
+
+def index_file(paths) -> tuple[int, int, int]:
+    """The index file's identity: the same after an update in place, another after a rebuild."""
+    st = os.stat(index.index_path(paths))
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def build_of(paths) -> tuple[str, int]:
+    data = indexed(paths)
+    try:
+        return data.build, data.added_events
+    finally:
+        data.close()
+
+
+def new_event(event_id: str, date: str, kind: str = "control_change", **fields) -> store.Event:
+    fields.setdefault("actors", ["sdf"])
+    fields.setdefault("site", "site-007")
+    return store.Event.from_json(event(event_id, date, kind, **fields))
+
+
+# Moves at busy sites, on days that already have events, before the first event and after the last.
+ADDED = [
+    new_event("added-mid-history", "2019-07-04", "withdrawal", actors=["us"]),
+    new_event("added-same-site-same-day", "2019-07-04", "deployment", actors=["russia"]),
+    new_event("added-before-everything", "2011-05-01", "deployment", site="site-012"),
+    new_event("added-after-everything", "2026-12-31", "handover", actors=["sdf", "syrian-army"]),
+    new_event("added-no-site", "2024-02", "statement", site=None, actors=["turkey"]),
+]
+
+
+def same_position_outputs(path: Path, monkeypatch, as_of: str | None = None) -> None:
+    runner = CliRunner()
+    outputs = []
+    for threshold in (10**12, 0):
+        monkeypatch.setattr(index, "INDEX_MIN_BYTES", threshold)
+        runs = []
+        for args in POSITION_COMMANDS:
+            dated = [] if as_of is None or "--at" in args else ["--as-of", as_of]
+            for form in ([], ["--json"]):
+                runs.append(runner.invoke(app, [*args, *dated, *form, "--db", str(path)], terminal_width=100))
+        assert all(r.exit_code == 0 for r in runs), [r.stderr for r in runs if r.exit_code]
+        outputs.append([(r.stdout, r.stderr) for r in runs])
+    assert outputs[0] == outputs[1]
+
+
+@pytest.mark.parametrize("how", ["apply one", "apply several", "apply twice", "add command"])
+def test_events_added_to_a_store_are_taken_into_the_index_in_place(tmp_path, always_index, monkeypatch, how):
+    path = generated(tmp_path / "store.json", 400)
+    build, _ = build_of([path])
+    before = index_file([path])
+    if how == "apply one":
+        store.apply_changes(path, store.Changes(events=ADDED[:1]), beneath=[])
+        rounds = [1]
+    elif how == "apply several":
+        store.apply_changes(path, store.Changes(events=ADDED), beneath=[])
+        rounds = [len(ADDED)]
+    elif how == "apply twice":
+        store.apply_changes(path, store.Changes(events=ADDED[:2]), beneath=[])
+        assert build_of([path]) == (build, 2)
+        assert_same_answers([path], random_filters(plain([path]), 40))
+        store.apply_changes(path, store.Changes(events=ADDED[2:]), beneath=[])
+        rounds = [len(ADDED)]
+    else:
+        for date in ("2019-07-04", "2026-12-31"):
+            result = CliRunner().invoke(app, [
+                "add", "--db", str(path), "--date", date, "--type", "control_change", "--actor", "SDF",
+                "--site", "S7", "--summary", f"SDF took S7 again on {date}.", "--source-outlet", "AFP",
+            ])  # fmt: skip
+            assert result.exit_code == 0, result.stderr
+        rounds = [2]
+    # The index file itself is untouched: the new events are in its delta.
+    assert build_of([path]) == (build, rounds[-1])
+    assert index_file([path]) == before and index._delta_path(index.index_path([path])).exists()
+    assert_same_answers([path])
+    same_position_outputs(path, monkeypatch)
+    same_position_outputs(path, monkeypatch, as_of="2019-07-04")
+
+
+def test_the_racy_window_checks_content_and_never_rebuilds(tmp_path, always_index, monkeypatch):
+    # As on a filesystem whose clock ticks coarsely: a same-size rewrite keeps the signature.
+    monkeypatch.setattr(index, "_signature", lambda st: [st.st_size, st.st_mtime_ns, 0, st.st_ino, st.st_dev])
+    path = generated(tmp_path / "store.json", 200)
+    build, _ = build_of([path])  # built at once after the write: within the racy window
+    before = index_file([path])
+    for _ in range(2):  # each open checks the content again (the window has not passed), and keeps the index
+        assert build_of([path]) == (build, 0) and index_file([path]) == before
+    store.apply_changes(path, store.Changes(events=ADDED[:1]), beneath=[])
+    for _ in range(2):
+        assert build_of([path]) == (build, 1) and index_file([path]) == before
+    # Same size, same modification time, same inode: only the content tells.
+    stat = os.stat(path)
+    text = path.read_text(encoding="utf-8")
+    victim = re.search(r'"type": "attack"', text)
+    path.write_text(text[: victim.start()] + '"type": "clash" ' + text[victim.end() :], encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert index._signature(os.stat(path)) == index._signature(stat)
+    assert build_of([path])[0] != build
+    assert_same_answers([path], random_filters(plain([path]), 30))
+
+
+def test_a_store_rewritten_rebuilds_the_index_and_drops_the_delta(tmp_path, always_index):
+    path = generated(tmp_path / "store.json", 200)
+    build, _ = build_of([path])
+    store.apply_changes(path, store.Changes(events=ADDED[:2]), beneath=[])
+    assert build_of([path]) == (build, 2)
+    # Changing an event rewrites the store: no longer an append to what the index holds.
+    changed = replace(plain([path]).select(EventFilter(ids=frozenset({"added-mid-history"})))[0], summary="Changed.")
+    store.apply_changes(path, store.Changes(events=[changed, ADDED[3]]), beneath=[])
+    rebuilt, added = build_of([path])
+    assert rebuilt != build and added == 0
+    assert not index._delta_path(index.index_path([path])).exists()
+    assert_same_answers([path], random_filters(plain([path]), 30))
+
+
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ('{"id": "hand-added", "date": "2026-01-01", "type": "clash", "summary": "x", "sources": [{"outlet": "AFP"}], "actors": ["nobody"]}',
+         "no actor with id 'nobody'"),
+        ('{"id": "hand-added", "date": "2026-13", "type": "clash", "summary": "x", "sources": [{"outlet": "AFP"}]}',
+         "has no month 13"),
+        ('{"id": "DUPLICATE", "date": "2026-01-01", "type": "clash", "summary": "x", "sources": [{"outlet": "AFP"}]}',
+         "is used by an earlier event"),
+    ],
+)  # fmt: skip
+def test_lines_added_by_hand_with_a_problem_give_the_plain_paths_error(tmp_path, always_index, line, message):
+    path = generated(tmp_path / "store.json", 100)
+    indexed([path]).close()
+    text = path.read_text(encoding="utf-8")
+    line = line.replace("DUPLICATE", re.search(r'\{"id": "([^"]+)"', text.split('"events": [\n')[1])[1])
+    assert text.endswith("}\n]\n}\n")
+    path.write_text(text[: -len("\n]\n}\n")] + ",\n" + line + "\n]\n}\n", encoding="utf-8")
+    with pytest.raises(StoreError) as from_plain:
+        plain([path])
+    with pytest.raises(StoreError) as from_index:
+        index.open_indexed([path])
+    assert str(from_index.value) == str(from_plain.value) and message in str(from_plain.value)
+
+
+def test_an_added_event_replacing_one_of_a_lower_layer_rebuilds(tmp_path, always_index):
+    bottom = generated(tmp_path / "bottom.json", 200, seed=1)
+    top = generated(tmp_path / "top.json", 150, seed=2)
+    build, _ = build_of([bottom, top])
+    store.apply_changes(top, store.Changes(events=[new_event("added-on-top", "2020-02-02")]), beneath=[])
+    assert build_of([bottom, top]) == (build, 1)
+    shadowing = replace(plain([bottom]).select(limit=1)[0], summary="The top layer's account.", actors=("us",))
+    store.apply_changes(top, store.Changes(events=[shadowing]), beneath=[])
+    assert build_of([bottom, top])[0] != build
+    assert_same_answers([bottom, top], random_filters(plain([bottom, top]), 40))

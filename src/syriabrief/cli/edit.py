@@ -87,7 +87,9 @@ def _names(db: Optional[Path]):
 
 
 def _report(kind: str, record: Any, path: Path, dry_run: bool, json: bool) -> None:
-    from syriabrief.output.terminal import visible, write_json
+    # Not through output.terminal: a one-line report need not load Rich (a third of an add's time).
+    from syriabrief.domain.safetext import visible
+    from syriabrief.output.jsonout import write_json
 
     if json:
         write_json(record.to_json())

@@ -88,13 +88,17 @@ def export(
     note = None
     count = len(events)
     if fmt is ExportFormat.json:
-        from syriabrief.formats.jsonfmt import write_store
+        from syriabrief.domain.validate import SCHEMA_VERSION
+        from syriabrief.storage.storefile import dump_store
 
         filtered = any((since, until, actor, site, event_type, status, search, limit))
         actors, site_records = (
             _referenced(events, data) if filtered else (list(data.actors.values()), list(data.sites.values()))
         )
-        text = write_store(actors, site_records, events)
+        text = dump_store({
+            "schema_version": SCHEMA_VERSION, "actors": [a.to_json() for a in actors],
+            "sites": [s.to_json() for s in site_records], "events": [e.to_json() for e in events],
+        })  # fmt: skip
     elif fmt is ExportFormat.jsonl:
         from syriabrief.formats.jsonfmt import write_jsonl
 

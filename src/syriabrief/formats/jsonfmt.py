@@ -12,8 +12,8 @@ import json
 import re
 from typing import Any, Iterable
 
-from syriabrief.domain.model import Actor, Event, Site
-from syriabrief.domain.validate import SCHEMA_VERSION, TABLES, Problem, check_store_layout
+from syriabrief.domain.model import Event
+from syriabrief.domain.validate import TABLES, Problem, check_store_layout
 from syriabrief.formats import Entry, Parsed
 
 __all__ = [
@@ -23,7 +23,6 @@ __all__ = [
     "read_json",
     "read_jsonl",
     "write_jsonl",
-    "write_store",
 ]
 
 # A store is 7 levels deep at most (store > events > event > disputes > dispute
@@ -114,15 +113,6 @@ def read_jsonl(text: str) -> Parsed:
         except JsonInputError as error:
             parsed.problems.append(Problem(where, None, str(error)))
     return parsed
-
-
-def write_store(actors: Iterable[Actor], sites: Iterable[Site], events: Iterable[Event]) -> str:
-    """A whole store as text, one record per line — the same layout as a store file."""
-    parts = [f'{{\n"schema_version": {SCHEMA_VERSION}']
-    for table, records in (("actors", actors), ("sites", sites), ("events", events)):
-        rows = ",\n".join(_dumps(r.to_json()) for r in records)
-        parts.append(f'"{table}": [\n{rows}\n]' if rows else f'"{table}": []')
-    return ",\n".join(parts) + "\n}\n"
 
 
 def write_jsonl(events: Iterable[Event]) -> str:

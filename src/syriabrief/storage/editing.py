@@ -13,7 +13,7 @@ import math
 import re
 import unicodedata
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Container, Sequence
 
 from syriabrief.domain.dates import Period
 from syriabrief.errors import StoreError, UsageError
@@ -52,7 +52,7 @@ def slugify(text: str, max_words: int = ID_WORDS) -> str:
     return slug[:ID_CHARACTERS].strip("-")
 
 
-def unique_id(wanted: str, taken: set[str]) -> str:
+def unique_id(wanted: str, taken: Container[str]) -> str:
     """``wanted``, or ``wanted-2``, ``wanted-3``... whichever no record has yet."""
     if wanted not in taken:
         return wanted
@@ -122,7 +122,7 @@ def add_record(
     made: list[Any] = []
 
     def plan(current: StoreIds) -> Changes:
-        mine = set(getattr(current, table))
+        mine = getattr(current, table)  # asked, not copied: a big store's event ids are looked up, not all read
         if wanted_id is not None:
             if wanted_id in mine or wanted_id in below:
                 where = "your store" if wanted_id in mine else "the bundled dataset"
@@ -132,9 +132,19 @@ def add_record(
                 )
             record_id = wanted_id
         else:
-            record_id = unique_id(id_hint or kind, mine | below)
+            record_id = unique_id(id_hint or kind, _Either(mine, below))
         made.append(_MODELS[kind].from_json({**record, "id": record_id}))
         return Changes(**{table: [made[-1]]})
 
     update_store(path, plan, dry_run, beneath=beneath)
     return made[-1]
+
+
+class _Either:
+    """Ids taken in either of two collections, asked one id at a time."""
+
+    def __init__(self, first: Container[str], second: Container[str]):
+        self._first, self._second = first, second
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._second or value in self._first

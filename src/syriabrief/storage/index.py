@@ -9,17 +9,26 @@ at the byte offsets the index recorded.
 
 Never stale: the index records each store file's signature (size, mtime, ctime,
 inode, device). Every open compares it with the files as opened (``fstat`` of the
-very handles events are read from); any difference means a rebuild. An index
-built within ``RACY_WINDOW_NS`` of a store's last change is marked provisional
-and rebuilt at the next open, because a same-size rewrite within one timestamp
-tick would not change the signature (the problem git calls "racily clean").
-Rebuilds go to a temporary file that atomically replaces the old index, so a
-concurrent reader sees the old index or the new one, never half of one.
+very handles events are read from). A layer whose last change is within
+``RACY_WINDOW_NS`` of the moment the index last read it is not vouched for by
+its signature, because a same-size rewrite within one timestamp tick would not
+change it (the problem git calls "racily clean"): its content is checked
+instead (a digest of the whole file, storefile.is_unchanged).
 
-Reading a big store streams it line by line: ``store.dump_store`` writes one
-record per line. A file laid out any other way (edited by hand) is read whole
-through ``store.read_store`` instead. A store with any problem is handed to the
-plain loader, which raises exactly the error the unindexed path would.
+On any difference the index is brought up to date. When a store only grew by
+event lines added at the end of its events list (what ``add`` and an import of
+new events write), those lines alone are read and taken into a small *delta*
+file beside the index (``_refresh``); anything else means a rebuild. The index
+file itself is never changed in place: rebuilds and deltas go to a temporary
+file that atomically replaces the old one, so a concurrent reader sees the old
+state or the new one, never half of one. Each delta names the build of the
+index it extends, and is ignored once that index is replaced.
+
+Reading a big store streams it line by line (storefile.LineReader): stores are
+written one record per line. A file laid out any other way (edited by hand) is
+read whole through ``store.read_store`` instead. A store with any problem is
+handed to the plain loader, which raises exactly the error the unindexed path
+would.
 
 The index lives in the per-user cache directory, named after the store paths,
 never next to the store (the bundled dataset may sit in a read-only place).
@@ -32,7 +41,6 @@ import itertools
 import json
 import marshal
 import os
-import re
 import sys
 import time
 import uuid
@@ -46,10 +54,11 @@ from syriabrief.errors import StoreError
 from syriabrief.domain.safetext import json_text
 from syriabrief.storage.paths import cache_dir
 from syriabrief.storage.store import load_plain, read_store
+from syriabrief.storage.storefile import AppendPoint, LineReader, NotLineLayout, is_unchanged, read_appended
 from syriabrief.domain.model import Actor, Dispute, Event, Move, Site, Source
 from syriabrief.domain.positions import DRIVING_TYPES, ControlPeriod, settled_history
 from syriabrief.domain.filters import EventFilter
-from syriabrief.domain.validate import SCHEMA_VERSION, TABLES, check_records, check_references
+from syriabrief.domain.validate import SCHEMA_VERSION, check_records, check_references
 
 if TYPE_CHECKING:  # sqlite3 is imported only once a store is big enough to index
     import sqlite3
@@ -69,7 +78,7 @@ __all__ = [
 INDEX_MIN_BYTES = 1024 * 1024
 # Bumped whenever the index layout changes, or what positions.py derives (the
 # index keeps settled histories): an index of another format is rebuilt.
-INDEX_FORMAT = 9
+INDEX_FORMAT = 10
 # What the format also depends on: marshal's format may change between Python versions.
 # A new release of syriabrief rebuilds it too, whatever changed.
 _FORMAT = f"{INDEX_FORMAT} syriabrief{__version__} python{sys.version_info[0]}.{sys.version_info[1]} marshal{marshal.version}"
@@ -84,6 +93,13 @@ PARALLEL_MIN_BYTES = 32 * 1024 * 1024
 MAX_WORKERS = 4
 # How many times to rebuild when the store keeps changing while it is read.
 ATTEMPTS = 3
+# Events are numbered this far apart in date order, so that events added later
+# can be numbered between their neighbours without renumbering the others.
+STRIDE = 1 << 20
+# Past these sizes new event lines are not taken in by a delta (see _refresh):
+# the bytes added to one store since the index was built, and the delta itself.
+APPEND_MAX_BYTES = 64 * 1024 * 1024
+DELTA_MAX_BYTES = 64 * 1024 * 1024
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -91,6 +107,7 @@ CREATE TABLE actors (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, doc TEXT NOT NUL
 CREATE TABLE sites (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, doc TEXT NOT NULL);
 -- One narrow row per event; ``n`` numbers the events in date order (first day,
 -- last day, id: the order of Dataset.events), so "ORDER BY n" is that order.
+-- The numbers are STRIDE apart, leaving room for events a delta adds.
 -- ``first`` and ``last`` are the ordinals of the first and last day the event
 -- may cover. (While building, in a staging database, ``n`` is the reading
 -- order instead: later layers later, which is how later layers win.)
@@ -140,12 +157,25 @@ CREATE INDEX sites_of_events ON event_sites (site, last, first, n);
 CREATE INDEX periods_by_actor ON periods (actor);
 CREATE INDEX site_moves_by_site ON site_moves (site, first);
 """
+# A delta (see _refresh) holds the same tables for the events added since the
+# index was built, and the settled rows of every site their moves touched:
+# those replace the index's rows for that site (``resettled``).
+_DELTA_SCHEMA = _SCHEMA + "CREATE TABLE resettled (site TEXT PRIMARY KEY);" + _INDEXES
+# Settled histories read through a delta: the index's rows but those of
+# re-settled sites, and the delta's. TEMP views are found before the tables of
+# the same name, so the queries read through them unchanged. (Queries of events
+# ask the index and the delta apart instead: IndexedDataset._each.)
+_OVERLAY = "".join(
+    f"CREATE TEMP VIEW {table} AS SELECT * FROM main.{table} WHERE site NOT IN (SELECT site FROM delta.resettled) "
+    f"UNION ALL SELECT * FROM delta.{table};"
+    for table in ("periods", "settled", "site_actors", "site_moves")
+)
 _FAST_WRITES = "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536;"
 # From the staging database (checked, later layers already winning) to the
 # index, renumbering events in date order.
 _COPY_IN_DATE_ORDER = """
 CREATE TEMP TABLE renumber (old INTEGER PRIMARY KEY, new INTEGER NOT NULL);
-INSERT INTO renumber SELECT n, row_number() OVER (ORDER BY first, last, id) FROM main.events;
+INSERT INTO renumber SELECT n, row_number() OVER (ORDER BY first, last, id) * {stride} FROM main.events;
 INSERT INTO final.events
     SELECT r.new, e.id, e.layer, e.first, e.last, e.type, e.status, e.flags, e.canonical, e.offset, e.length, e.doc
     FROM main.events AS e JOIN renumber AS r ON r.old = e.n ORDER BY r.new;
@@ -160,8 +190,9 @@ INSERT INTO final.event_actors
 INSERT INTO final.event_sites
     SELECT x.site, x.first, x.last, r.new FROM main.event_sites AS x JOIN renumber AS r ON r.old = x.n;
 """
+_COPY_IN_DATE_ORDER = _COPY_IN_DATE_ORDER.replace("{stride}", str(STRIDE))
 _ROW = "n, id, layer, canonical, offset, length, doc"
-_ROW_PACKED = _ROW + ", (SELECT fields FROM packed WHERE packed.n = events.n)"
+_ROW_PACKED = _ROW + ", (SELECT fields FROM {s}.packed AS p WHERE p.n = events.n)"
 
 
 
@@ -183,7 +214,7 @@ def worth_indexing(paths: Sequence[Path]) -> bool:
 
 
 def open_indexed(paths: Sequence[Path]) -> IndexedDataset | None:
-    """An up-to-date indexed dataset of these layers, building the index if needed.
+    """An up-to-date indexed dataset of these layers, updating or building the index if needed.
 
     None when no index can be kept (an unwritable cache directory, a file that
     cannot be opened): the caller then takes the plain path, which reports any
@@ -192,7 +223,7 @@ def open_indexed(paths: Sequence[Path]) -> IndexedDataset | None:
     import sqlite3
 
     target = index_path(paths)
-    built = False
+    checked = False
     for attempt in range(ATTEMPTS + 1):
         try:
             handles = [open(p, "rb") for p in paths]
@@ -200,9 +231,12 @@ def open_indexed(paths: Sequence[Path]) -> IndexedDataset | None:
             return None
         try:
             signatures = [_signature(os.fstat(h.fileno())) for h in handles]
-            # An index this process just built from these very signatures may be
-            # used even if provisional: it holds what the files held when read.
-            dataset = _open_if_current(target, paths, signatures, accept_provisional=built)
+            # An index this process just built or brought up to date from these very
+            # signatures may be used even if provisional: it holds what the files held when read.
+            dataset = _open_if_current(target, paths, signatures, accept_provisional=checked)
+            if dataset is None and attempt < ATTEMPTS and _refresh(target, paths, handles, signatures):
+                checked = True
+                dataset = _open_if_current(target, paths, signatures, accept_provisional=True)
         except BaseException:
             _close_all(handles)
             raise
@@ -213,7 +247,7 @@ def open_indexed(paths: Sequence[Path]) -> IndexedDataset | None:
         if attempt == ATTEMPTS:
             break
         try:
-            built = _build(paths, target)
+            checked = _build(paths, target)
         except (OSError, sqlite3.Error):
             return None
     return None
@@ -222,11 +256,19 @@ def open_indexed(paths: Sequence[Path]) -> IndexedDataset | None:
 class IndexedDataset(Catalogue):
     """Actors and sites in memory, events in an SQLite index: the Dataset API for big stores."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path, actors: Iterable[Actor], sites: Iterable[Site]):
+    def __init__(
+        self, connection: sqlite3.Connection, path: Path, actors: Iterable[Actor], sites: Iterable[Site],
+        meta: dict[str, str] | None = None,
+    ):  # fmt: skip
         super().__init__(actors, sites)
         self._db = connection
         self._path = path
         self._files: list[BinaryIO] = []
+        # Which build of the index this is, and how many events a delta added to it since.
+        self.build = (meta or {}).get("build")
+        self.added_events = int((meta or {}).get("events", 0))
+        # Where events are: the index, and the delta when it holds some (see _refresh).
+        self._sources = ("main", "delta") if self.added_events else ("main",)
 
     def _adopt(self, handles: list[BinaryIO]) -> None:
         # These very handles were checked against the index's signatures: events
@@ -252,8 +294,7 @@ class IndexedDataset(Catalogue):
         return texts
 
     def count(self, where: EventFilter | None = None) -> int:
-        conditions, params = _conditions(where or EventFilter())
-        return self._fetch(f"SELECT count(*) FROM events WHERE {conditions}", params)[0][0]
+        return sum(rows[0][0] for rows in self._each("SELECT count(*) FROM {s}.events WHERE {where}", where))
 
     def settled_periods(
         self, as_of: datetime.date, actor: str | None = None
@@ -279,29 +320,42 @@ class IndexedDataset(Catalogue):
         return [_move(fields) for (fields,) in self._fetch(sql, (json.dumps(sorted(sites)), until.toordinal()))]
 
     def span(self, where: EventFilter | None = None) -> tuple[int, Move | None, Move | None]:
-        conditions, params = _conditions(where or EventFilter())
-        [(count, first, last)] = self._fetch(f"SELECT count(*), min(n), max(n) FROM events WHERE {conditions}", params)
+        count, first, last = 0, None, None
+        for [(some, low, high)] in self._each("SELECT count(*), min(n), max(n) FROM {s}.events WHERE {where}", where):
+            if some:
+                count += some
+                first = low if first is None else min(first, low)
+                last = high if last is None else max(last, high)
         if not count:
             return 0, None, None
-        ends = dict(self._fetch("SELECT n, fields FROM moves WHERE n IN (?, ?)", (first, last)))
+        ends = dict(itertools.chain.from_iterable(
+            self._fetch(f"SELECT n, fields FROM {source}.moves WHERE n IN (?, ?)", (first, last)) for source in self._sources
+        ))  # fmt: skip
         return count, _move(ends[first]), _move(ends[last])
 
     def moves(self, where: EventFilter | None = None) -> list[Move]:
-        conditions, params = _conditions(where or EventFilter())
-        sql = f"SELECT (SELECT fields FROM moves WHERE moves.n = events.n) FROM events WHERE {conditions} ORDER BY n"
-        return [_move(fields) for (fields,) in self._fetch(sql, params)]
+        sql = "SELECT n, (SELECT fields FROM {s}.moves AS m WHERE m.n = events.n) FROM {s}.events AS events WHERE {where} ORDER BY n"
+        return [_move(fields) for _, fields in _merged(self._each(sql, where))]
 
     def _rows(self, where: EventFilter | None, limit: int | None, columns: str = _ROW) -> list[tuple]:
-        conditions, params = _conditions(where or EventFilter())
         if limit is None or limit < 0:  # no limit, as select_events reads a negative one
-            sql = f"SELECT {columns} FROM events WHERE {conditions} ORDER BY n"
-            return self._fetch(sql, params)
+            return _merged(self._each(f"SELECT {columns} FROM {{s}}.events AS events WHERE {{where}} ORDER BY n", where))
         if limit == 0:
             return []
-        sql = f"SELECT {columns} FROM events WHERE {conditions} ORDER BY n DESC LIMIT ?"
-        rows = self._fetch(sql, (*params, limit))
-        rows.reverse()
-        return rows
+        sql = f"SELECT {columns} FROM {{s}}.events AS events WHERE {{where}} ORDER BY n DESC LIMIT ?"
+        return _merged([rows[::-1] for rows in self._each(sql, where, (limit,))])[-limit:]
+
+    def _each(self, sql: str, where: EventFilter | None, more: Sequence[Any] = ()) -> list[list[tuple]]:
+        """The rows of ``sql`` from the index, then from the delta if it holds events: each event's rows are in one of them.
+
+        ``{s}`` in ``sql`` names the database, ``{where}`` the conditions of ``where``.
+        """
+        answers = []
+        for source in self._sources:
+            conditions, params = _conditions(where or EventFilter(), source)
+            rows = self._fetch(sql.format(s=source, where=conditions), (*params, *more))
+            answers.append(rows)
+        return answers
 
     def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         """Every row of a query; a damaged index file is removed (the next run rebuilds it) and reported."""
@@ -311,6 +365,7 @@ class IndexedDataset(Catalogue):
             return self._db.execute(sql, params).fetchall()
         except sqlite3.Error as error:
             self._path.unlink(missing_ok=True)
+            _delta_path(self._path).unlink(missing_ok=True)
             raise StoreError(
                 f"the index kept in {self._path.parent} could not be read ({error}); "
                 "it has been removed and the next run rebuilds it"
@@ -334,6 +389,15 @@ class IndexedDataset(Catalogue):
         if not isinstance(record, dict) or record.get("id") != row[1]:
             raise StoreError("a store file changed while it was being read; run the command again")
         return Event.from_json(record)
+
+
+def _merged(answers: list[list[tuple]]) -> list[tuple]:
+    """Rows of the index and of the delta, each in order of their first column (n), in one list in that order."""
+    if len(answers) == 1:
+        return answers[0]
+    import heapq
+
+    return list(heapq.merge(*answers, key=lambda row: row[0]))
 
 
 def _read_at(handle: BinaryIO, offset: int, length: int) -> bytes:
@@ -382,8 +446,8 @@ def _event_text(event: Event) -> str:
 
 # --- queries ----------------------------------------------------------------------
 
-def _conditions(where: EventFilter) -> tuple[str, list[Any]]:
-    """The SQL for EventFilter.matches (query.py), clause for clause."""
+def _conditions(where: EventFilter, source: str = "main") -> tuple[str, list[Any]]:
+    """The SQL for EventFilter.matches (query.py), clause for clause, over the events of ``source`` (main or delta)."""
     clauses, params = ["1"], []
     if where.since:
         clauses.append("last >= ?")
@@ -401,7 +465,7 @@ def _conditions(where: EventFilter) -> tuple[str, list[Any]]:
         if where.until:
             days.append("first <= ?")
             day_params.append(where.until.end.toordinal())
-        links = (("actor", "event_actors", where.actors), ("site", "event_sites", where.sites))
+        links = (("actor", f"{source}.event_actors", where.actors), ("site", f"{source}.event_sites", where.sites))
         for column, table, values in links:
             if values:
                 inner = " AND ".join([f"{column} IN ({_marks(values)})", *days])
@@ -423,7 +487,7 @@ def _conditions(where: EventFilter) -> tuple[str, list[Any]]:
         # Both sides case-folded by Python and compared as UTF-8 bytes: a byte
         # substring of UTF-8 is a character substring, so this is exactly
         # ``search.casefold() in summary.casefold()`` (SQL LIKE folds ASCII only).
-        clauses.append("n IN (SELECT n FROM summaries WHERE instr(folded, ?) > 0)")
+        clauses.append(f"n IN (SELECT n FROM {source}.summaries WHERE instr(folded, ?) > 0)")
         params.append(_fold(where.search))
     return " AND ".join(clauses), params
 
@@ -450,6 +514,62 @@ def _layers_key(paths: Sequence[Path], signatures: list[list[int]]) -> str:
 def _open_if_current(
     target: Path, paths: Sequence[Path], signatures: list[list[int]], accept_provisional: bool
 ) -> IndexedDataset | None:
+    kept = _open_kept(target)
+    if kept is None:
+        return None
+    if not kept.describes(paths, signatures) or (kept.racy_layers() and not accept_provisional):
+        kept.close()
+        return None
+    import sqlite3
+
+    try:
+        docs = {
+            table: [json.loads(d) for (d,) in kept.db.execute(f"SELECT doc FROM main.{table} ORDER BY seq")]
+            for table in ("actors", "sites")
+        }
+        actors = [Actor.from_json(d) for d in docs["actors"]]
+        sites = [Site.from_json(d) for d in docs["sites"]]
+        if kept.delta is not None and int(kept.meta.get("resettled", 0)):
+            kept.db.executescript(_OVERLAY)
+    except sqlite3.Error:
+        kept.close()
+        return None
+    return IndexedDataset(kept.db, target, actors, sites, kept.meta)
+
+
+class _Kept:
+    """The index kept for some stores, with the delta that brings it up to date when there is one.
+
+    ``db`` is the index (immutable: a file in place is never changed, only
+    replaced), with the delta attached as ``delta``; ``meta`` is the index's
+    meta table with the delta's over it: the signatures, points and time of
+    the last check the two together answer for.
+    """
+
+    def __init__(self, db: sqlite3.Connection, meta: dict[str, str], delta: Path | None):
+        self.db, self.meta, self.delta = db, meta, delta
+
+    def close(self) -> None:
+        self.db.close()
+
+    def describes(self, paths: Sequence[Path], signatures: list[list[int]]) -> bool:
+        return self.meta.get("layers") == _layers_key(paths, signatures)
+
+    def racy_layers(self, signatures: Sequence[list[int]] | None = None) -> list[int]:
+        """The layers that changed too close to the last check for their signature to vouch for them.
+
+        A rewrite of the same size within one timestamp tick would not change a
+        file's signature, so a layer whose last change is within RACY_WINDOW_NS
+        of the moment it was last read is trusted only by checking its content.
+        """
+        if signatures is None:
+            signatures = [sig for _, sig in json.loads(self.meta["layers"])]
+        checked = int(self.meta.get("checked", "0"))
+        return [n for n, sig in enumerate(signatures) if max(sig[1], sig[2]) >= checked - RACY_WINDOW_NS]
+
+
+def _open_kept(target: Path) -> _Kept | None:
+    """The index at ``target`` (and its delta, if it extends this very index); None if there is none usable."""
     import sqlite3
 
     if not target.exists():
@@ -460,29 +580,266 @@ def _open_if_current(
     except (sqlite3.Error, ValueError):
         return None
     try:
-        meta = dict(db.execute("SELECT key, value FROM meta"))
-        if (
-            meta.get("format") != _FORMAT
-            or meta.get("layers") != _layers_key(paths, signatures)
-            or (meta.get("provisional") == "1" and not accept_provisional)
-        ):
-            db.close()
-            return None
-        docs = {
-            table: [json.loads(d) for (d,) in db.execute(f"SELECT doc FROM {table} ORDER BY seq")]
-            for table in ("actors", "sites")
-        }
-        actors = [Actor.from_json(d) for d in docs["actors"]]
-        sites = [Site.from_json(d) for d in docs["sites"]]
+        meta = dict(db.execute("SELECT key, value FROM main.meta"))
     except sqlite3.Error:
         db.close()
         return None
-    return IndexedDataset(db, target, actors, sites)
+    if meta.get("format") != _FORMAT:
+        db.close()
+        return None
+    delta = _delta_path(target)
+    if not delta.exists():
+        return _Kept(db, meta, None)
+    try:
+        db.execute("ATTACH DATABASE ? AS delta", (f"{delta.resolve().as_uri()}?immutable=1",))
+        more = dict(db.execute("SELECT key, value FROM delta.meta"))
+        if more.get("format") == _FORMAT and more.get("base") == meta.get("build"):
+            return _Kept(db, {**meta, **more}, delta)
+        db.execute("DETACH DATABASE delta")  # a delta of an index since replaced
+    except (sqlite3.Error, ValueError):
+        db.close()
+        return None
+    return _Kept(db, meta, None)
+
+
+def _delta_path(target: Path) -> Path:
+    return target.with_name(target.name + ".delta")
 
 
 def _close_all(handles: Iterable[BinaryIO]) -> None:
     for handle in handles:
         handle.close()
+
+
+# --- updating in place ------------------------------------------------------------
+
+
+def _refresh(target: Path, paths: Sequence[Path], handles: Sequence[BinaryIO], signatures: list[list[int]]) -> bool:
+    """Bring the kept index up to date without rebuilding it, if the stores allow; True once it is.
+
+    That is so when every layer is either unchanged or the very file the index
+    was made from with event lines added at the end of its events list (what
+    an ``add`` or an import of new events writes): storefile.read_appended
+    hashes everything before the point where they were added and compares it
+    with the digest taken when the index was built, and reads only the new
+    lines. They are checked as a build checks them, numbered between their
+    neighbours in date order, and written with the settled histories of the
+    sites their moves touch, replayed again, to a new delta beside the index
+    (which stays as it is: readers of the old pair are not disturbed). A
+    layer whose last change is too recent for its signature to vouch for it
+    (the racy window) is checked by its content the same way, never rebuilt.
+
+    On any doubt — a layer rewritten, not in the line layout, a new line with a
+    problem, an id already there, no number free between two events, a delta
+    grown big — this returns False, and the index is rebuilt as always (which
+    also reports any problem of the stores).
+    """
+    import sqlite3
+
+    kept = _open_kept(target)
+    if kept is None:
+        return False
+    try:
+        return _refresh_kept(kept, target, paths, handles, signatures)
+    except (sqlite3.Error, OSError, ValueError, KeyError, TypeError, _NoRoom):
+        return False
+    finally:
+        kept.close()
+
+
+class _NoRoom(Exception):
+    """No number is free for an event between its neighbours: the index must be rebuilt."""
+
+
+def _refresh_kept(
+    kept: _Kept, target: Path, paths: Sequence[Path], handles: Sequence[BinaryIO], signatures: list[list[int]]
+) -> bool:
+    recorded = json.loads(kept.meta["layers"])
+    points = json.loads(kept.meta.get("points", "null"))
+    if (
+        not isinstance(points, list) or len(points) != len(paths) or len(recorded) != len(paths)
+        or [layer for layer, _ in recorded] != [str(Path(p).resolve()) for p in paths]
+    ):  # fmt: skip
+        return False
+    started = time.time_ns()
+    racy = set(kept.racy_layers())
+    fresh_points: list[Any] = []
+    added: dict[int, list[tuple[int, bytes]]] = {}
+    for layer, (handle, signature) in enumerate(zip(handles, signatures)):
+        before = recorded[layer][1]
+        if signature == before and layer not in racy:
+            fresh_points.append(points[layer])
+            continue
+        point = AppendPoint.from_json(points[layer])
+        if point is None:
+            return False  # a layer read whole: nothing to compare it with
+        if signature == before:
+            if not is_unchanged(handle, point):
+                return False
+            fresh_points.append(points[layer])
+        else:
+            appended = read_appended(handle, point, APPEND_MAX_BYTES)
+            if appended is None:
+                return False
+            added[layer], point = appended
+            fresh_points.append(point.to_json())
+        if _signature(os.fstat(handle.fileno())) != signature:
+            return False  # changed while it was read
+    meta = {
+        "layers": _layers_key(paths, signatures),
+        "points": json.dumps(fresh_points),
+        "checked": str(started),
+        "provisional": str(int(any(max(sig[1], sig[2]) >= started - RACY_WINDOW_NS for sig in signatures))),
+    }
+    if not added and meta["provisional"] == "1":
+        return True  # checked, and still too recent to record as settled: the next run checks again
+    digests = {layer: _digest(lines) for layer, lines in added.items()}
+    if any(d is None for d in digests.values()):
+        return False  # a new line with a problem: the rebuild reports it as the plain path does
+    return _write_delta(kept, target, digests, meta)
+
+
+def _write_delta(kept: _Kept, target: Path, digests: dict[int, list[Digest]], meta: dict[str, str]) -> bool:
+    """Write the delta: the kept one (if any) with these new events and the sites they touch re-settled."""
+    import sqlite3
+
+    delta = _delta_path(target)
+    if kept.delta is not None and kept.delta.stat().st_size > DELTA_MAX_BYTES:
+        return False
+    new = [(layer, digest) for layer, batch in sorted(digests.items()) for digest in batch]
+    ids = [digest[0] for _, digest in new]
+    if len(set(ids)) != len(ids) or _existing_ids(kept, ids):
+        return False  # a duplicate, or an event of a lower layer replaced: the rebuild decides
+    known_actors = {a for (a,) in kept.db.execute("SELECT id FROM main.actors")}
+    known_sites = {s for (s,) in kept.db.execute("SELECT id FROM main.sites")}
+    if any(not set(d[11]) <= known_actors or not set(d[12]) <= known_sites for _, d in new):
+        return False
+    numbers = _numbers_between(kept, [(d[1], d[2], d[0]) for _, d in new])
+    temporary = delta.with_name(f"{delta.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        if kept.delta is not None:
+            # The delta as this connection reads it, whatever has replaced the file since.
+            kept.db.execute("VACUUM delta INTO ?", (str(temporary),))
+            out = sqlite3.connect(temporary)
+            out.executescript(_FAST_WRITES)
+        else:
+            out = sqlite3.connect(temporary)
+            out.executescript(_FAST_WRITES + _DELTA_SCHEMA)
+        try:
+            _insert_new(out, new, numbers)
+            touched = sorted({s for _, d in new if d[3] in DRIVING_TYPES and (s := _move(d[14]).site) and s in d[12]})
+            for site in touched:
+                _resettle(out, kept, site, [(d, numbers[d[0]]) for _, d in new if _move(d[14]).site == site and d[3] in DRIVING_TYPES])
+            (events,) = out.execute("SELECT count(*) FROM events").fetchone()
+            (resettled,) = out.execute("SELECT count(*) FROM resettled").fetchone()
+            rows = {**meta, "format": _FORMAT, "base": kept.meta["build"], "events": str(events), "resettled": str(resettled)}
+            out.execute("DELETE FROM meta")
+            out.executemany("INSERT INTO meta VALUES (?, ?)", rows.items())
+            out.commit()
+        finally:
+            out.close()
+        _durable(temporary)
+        os.replace(temporary, delta)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return True
+
+
+def _existing_ids(kept: _Kept, ids: list[str]) -> bool:
+    sql = "SELECT 1 FROM main.events WHERE id IN (SELECT value FROM json_each(?))"
+    if kept.delta is not None:
+        sql += " UNION ALL SELECT 1 FROM delta.events WHERE id IN (SELECT value FROM json_each(?))"
+    found = kept.db.execute(sql + " LIMIT 1", [json.dumps(ids)] * (2 if kept.delta is not None else 1))
+    return found.fetchone() is not None
+
+
+def _numbers_between(kept: _Kept, keys: list[tuple[int, int, str]]) -> dict[str, int]:
+    """Numbers for new events (first day, last day, id), each between its neighbours in date order.
+
+    The events of the index and the delta are numbered in that order, STRIDE
+    apart to begin with; new events falling between the same two neighbours
+    share the gap evenly. _NoRoom when a gap is too narrow (after thousands of
+    additions at the same place).
+    """
+    sources = ["main"] + (["delta"] if kept.delta is not None else [])
+    gaps: dict[tuple[int | None, int | None], list[str]] = {}
+    for first, last, event_id in sorted(keys):
+        before, after = None, None
+        for source in sources:
+            # n grows with (first, last, id): the greatest n of an earlier key is the one just before.
+            rows = kept.db.execute(
+                f"SELECT max(n) FROM {source}.events WHERE first = ? AND (last < ? OR (last = ? AND id < ?)) "
+                f"UNION ALL SELECT n FROM (SELECT n FROM {source}.events WHERE first < ? ORDER BY first DESC, n DESC LIMIT 1)",
+                (first, last, last, event_id, first),
+            ).fetchall()
+            found = [n for (n,) in rows if n is not None]
+            if found:
+                before = max(found) if before is None else max(before, *found)
+        for source in sources:
+            condition = "" if before is None else "WHERE n > ?"
+            (n,) = kept.db.execute(f"SELECT min(n) FROM {source}.events {condition}", () if before is None else (before,)).fetchone()
+            if n is not None and (after is None or n < after):
+                after = n
+        gaps.setdefault((before, after), []).append(event_id)
+    numbers = {}
+    for (before, after), ids in gaps.items():
+        if before is None and after is None:
+            low, high = 0, (len(ids) + 1) * STRIDE
+        elif before is None:
+            low, high = after - (len(ids) + 1) * STRIDE, after
+        elif after is None:
+            low, high = before, before + (len(ids) + 1) * STRIDE
+        else:
+            low, high = before, after
+        if high - low <= len(ids):
+            raise _NoRoom
+        numbers.update((event_id, low + (high - low) * k // (len(ids) + 1)) for k, event_id in enumerate(ids, 1))
+    return numbers
+
+
+def _insert_new(db: sqlite3.Connection, new: list[tuple[int, Digest]], numbers: dict[str, int]) -> None:
+    for layer, digest in new:
+        (event_id, first, last, kind, status, flags, canonical, offset, length, doc, folded, who, where,
+         fields, move) = digest  # fmt: skip
+        n = numbers[event_id]
+        db.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   (n, event_id, layer, first, last, kind, status, flags, canonical, offset, length, doc))  # fmt: skip
+        db.execute("INSERT INTO summaries VALUES (?, ?)", (n, folded))
+        db.execute("INSERT INTO packed VALUES (?, ?)", (n, fields))
+        db.execute("INSERT INTO moves VALUES (?, ?)", (n, move))
+        db.executemany("INSERT INTO event_actors VALUES (?, ?, ?, ?)", ((a, first, last, n) for a in who))
+        db.executemany("INSERT INTO event_sites VALUES (?, ?, ?, ?)", ((x, first, last, n) for x in where))
+
+
+def _resettle(out: sqlite3.Connection, kept: _Kept, site: str, new: list[tuple[Digest, int]]) -> None:
+    """Replay ``site`` again with its new moves and keep its rows in the delta (as _settle does)."""
+    resettled = kept.delta is not None and kept.db.execute(
+        "SELECT 1 FROM delta.resettled WHERE site = ?", (site,)
+    ).fetchone()  # fmt: skip
+    source = "delta" if resettled else "main"
+    rows = kept.db.execute(f"SELECT first, n, fields FROM {source}.site_moves WHERE site = ?", (site,)).fetchall()
+    rows += [(digest[1], n, digest[14]) for digest, n in new]
+    rows.sort(key=lambda row: row[1])
+    moves = [_move(fields) for _, _, fields in rows]
+    for table in ("periods", "settled", "site_actors", "site_moves"):
+        out.execute(f"DELETE FROM {table} WHERE site = ?", (site,))
+    out.execute("INSERT OR IGNORE INTO resettled VALUES (?)", (site,))
+    out.executemany(
+        "INSERT INTO periods (actor, site, fields) VALUES (?, ?, ?)",
+        [(p.actor, site, marshal.dumps(astuple(p))) for p in settled_history(site, moves)],
+    )
+    out.execute("INSERT INTO settled VALUES (?, ?)", (site, max(m.period.end.toordinal() for m in moves)))
+    out.executemany("INSERT INTO site_actors VALUES (?, ?)", ((a, site) for a in {a for m in moves for a in m.actors}))
+    out.executemany("INSERT INTO site_moves VALUES (?, ?, ?, ?)", ((site, first, n, fields) for first, n, fields in rows))
+
+
+def _durable(path: Path) -> None:
+    """Flush a file written with synchronous = OFF to disk before it is put in place."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 # --- building ---------------------------------------------------------------------
@@ -503,6 +860,8 @@ def _build(paths: Sequence[Path], target: Path) -> bool:
         try:
             _build_into(paths, temporary)
             os.replace(temporary, target)
+            # The delta of the index just replaced extends nothing now (its "base" says so).
+            _delta_path(target).unlink(missing_ok=True)
             return True
         except _Changed:
             continue
@@ -527,13 +886,14 @@ def _build_into(paths: Sequence[Path], file: Path) -> None:
         db.executescript(_FAST_WRITES + _SCHEMA)
         actors: dict[str, dict[str, Any]] = {}
         sites: dict[str, dict[str, Any]] = {}
-        signatures = []
+        signatures, points = [], []
         for layer, path in enumerate(paths):
             with open(path, "rb") as handle:
                 before = _signature(os.fstat(handle.fileno()))
                 earlier = dict(actors), dict(sites)
+                point = None
                 try:
-                    _stream_layer(db, layer, handle, actors, sites)
+                    point = _stream_layer(db, layer, handle, actors, sites)
                 except _NotStreamable:
                     # Start this layer again from what the layers below left.
                     actors.clear(), actors.update(earlier[0])
@@ -546,6 +906,7 @@ def _build_into(paths: Sequence[Path], file: Path) -> None:
                 if _signature(os.fstat(handle.fileno())) != before or _signature(os.stat(path)) != before:
                     raise _Changed
             signatures.append(before)
+            points.append(point.to_json() if point is not None else None)
         db.execute("CREATE INDEX staging_by_id ON events (id, layer)")
         _check_layers(db, paths, actors, sites)
 
@@ -562,7 +923,12 @@ def _build_into(paths: Sequence[Path], file: Path) -> None:
             "INSERT INTO final.meta VALUES (?, ?)",
             [
                 ("format", _FORMAT),
+                ("build", uuid.uuid4().hex),
                 ("layers", _layers_key(paths, signatures)),
+                # Where events would be added to each layer (None: a layer read whole), and
+                # when the layers were read: what a delta needs to take in an append (_refresh).
+                ("points", json.dumps(points)),
+                ("checked", str(started)),
                 ("provisional", str(int(racy))),
             ],
         )
@@ -638,71 +1004,45 @@ def _raise_plain(paths: Sequence[Path]) -> None:
     raise StoreError(f"could not index {', '.join(map(str, paths))}; please report this")
 
 
-_VERSION_LINE = re.compile(rb'"schema_version": ([0-9]+),\n')
-
-
-def _stream_layer(db: sqlite3.Connection, layer: int, handle: BinaryIO, actors: dict, sites: dict) -> None:
+def _stream_layer(db: sqlite3.Connection, layer: int, handle: BinaryIO, actors: dict, sites: dict) -> AppendPoint:
     """Index one store file laid out as dump_store writes it; _NotStreamable for anything else.
 
-    This reads the layout line by line; the event lines themselves are parsed,
-    checked and turned into index rows by ``_digest`` in batches, in worker
-    processes when the file is big enough for that to pay.
+    The layout is read line by line by storefile.LineReader, which also takes
+    the digest that lets a later append be taken in without reading it all
+    again (the point returned). The event lines themselves are parsed, checked
+    and turned into index rows by ``_digest`` in batches, in worker processes
+    when the file is big enough for that to pay.
     """
-    lines = iter(handle)
-    position = 0
-
-    def next_line() -> bytes:
-        nonlocal position
-        line = next(lines, b"")
-        position += len(line)
-        return line
-
-    if next_line() != b"{\n":
-        raise _NotStreamable
-    version = _VERSION_LINE.fullmatch(next_line())
-    if not version or not 1 <= int(version[1]) <= SCHEMA_VERSION:
+    reader = LineReader(handle, digest=True)
+    try:
+        reader.read_head()
+    except NotLineLayout:
+        raise _NotStreamable from None
+    if not 1 <= reader.version <= SCHEMA_VERSION:
         raise _NotStreamable
     size = os.fstat(handle.fileno()).st_size
+    catalogue: dict[str, list[tuple[int, bytes]]] = {"actors": [], "sites": []}
     with _Digester(parallel=size >= PARALLEL_MIN_BYTES) as digester:
-        for number, table in enumerate(TABLES):
-            end = b"\n" if number == len(TABLES) - 1 else b",\n"
-            opening = next_line()
-            if opening == f'"{table}": []'.encode() + end:
-                continue
-            if opening != f'"{table}": [\n'.encode():
-                raise _NotStreamable
-            batch: list[tuple[int, bytes]] = []
-            more = True  # the previous record line ended with a comma
-            count = 0
-            while True:
-                start = position
-                line = next_line()
-                if line == b"]" + end:
-                    if count == 0:  # "[", "]" on two lines: valid, but not dump_store's
-                        raise _NotStreamable
-                    break
-                if not more or not line.endswith(b"\n"):
-                    raise _NotStreamable
-                body = line[:-1]
-                more = body.endswith(b",")
-                if more:
-                    body = body[:-1]
-                batch.append((start, body))
-                count += 1
-                # Actors and sites are few and are checked together (duplicate ids);
-                # events go in batches, their duplicates are found in SQL.
-                if table == "events" and len(batch) >= BATCH:
+        batch: list[tuple[int, bytes]] = []
+        try:
+            for table, offset, body in reader.records():
+                if table != "events":
+                    # Actors and sites are few and are checked together (duplicate ids);
+                    # events go in batches, their duplicates are found in SQL.
+                    catalogue[table].append((offset, body))
+                    continue
+                batch.append((offset, body))
+                if len(batch) >= BATCH:
                     _store_digests(db, layer, digester.submit(batch))
                     batch = []
-            if more:
-                raise _NotStreamable
-            if table == "events":
-                _store_digests(db, layer, digester.submit(batch))
-                _store_digests(db, layer, digester.drain())
-            else:
-                _keep_records(table, batch, actors if table == "actors" else sites)
-    if next_line() != b"}\n" or next_line() != b"":
-        raise _NotStreamable
+        except NotLineLayout:
+            raise _NotStreamable from None
+        _store_digests(db, layer, digester.submit(batch))
+        _store_digests(db, layer, digester.drain())
+    _keep_records("actors", catalogue["actors"], actors)
+    _keep_records("sites", catalogue["sites"], sites)
+    assert reader.point is not None
+    return reader.point
 
 
 def _keep_records(table: str, lines: list[tuple[int, bytes]], into: dict[str, dict[str, Any]]) -> None:

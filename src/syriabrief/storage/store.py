@@ -27,7 +27,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from collections.abc import Collection
+from typing import Any, BinaryIO, Callable, Iterator, Sequence
 
 from tinydb import TinyDB
 from tinydb.storages import Storage
@@ -35,7 +36,15 @@ from tinydb.storages import Storage
 from syriabrief.errors import StoreError
 from syriabrief.storage.paths import backup_path, bundled_path, lock_path
 from syriabrief.domain.dataset import Catalogue, Dataset
-from syriabrief.storage.storefile import dump_store, parse_layout, read_catalogue_lines
+from syriabrief.storage.storefile import (
+    NotLineLayout,
+    StoreScan,
+    dump_store,  # noqa: F401 - read from here by older callers and the tests
+    read_catalogue_lines,
+    scan_store,
+    write_appended,
+    write_store,
+)
 from syriabrief.storage.migrate import layout_version, upgrade
 from syriabrief.domain.model import Actor, Event, Site
 from syriabrief.domain.validate import SCHEMA_VERSION, TABLES, check_records, check_references, check_store_layout
@@ -86,11 +95,15 @@ class StoreContents:
 
 @dataclass(frozen=True, slots=True)
 class StoreIds:
-    """The ids a store holds, per kind, in file order: what a write plan decides from."""
+    """The ids a store holds, per kind, in file order: what a write plan decides from.
 
-    actors: tuple[str, ...] = ()
-    sites: tuple[str, ...] = ()
-    events: tuple[str, ...] = ()
+    Ask ``events`` whether it holds an id (``in``) rather than copy it: for a big
+    store in the line layout that looks for the id without reading every event.
+    """
+
+    actors: Collection[str] = ()
+    sites: Collection[str] = ()
+    events: Collection[str] = ()
 
 
 @dataclass(frozen=True)
@@ -174,16 +187,20 @@ def update_store(
 ) -> ChangeReport:
     """The one way syriabrief writes a store: ``plan`` turns the ids it holds now into changes.
 
-    ``plan`` runs once, while the store is locked, on the store read afresh, so
-    what it decides (say, an id no other event has) still holds when the write
-    lands. With ``dry_run`` nothing is locked, created or written; the report
+    ``plan`` runs while the store is locked, on the store read afresh, so what
+    it decides (say, an id no other event has) still holds when the write
+    lands. It runs once, or twice when a big store turns out, while it asks
+    for ids, to hold a line that must be read whole: it decides from the ids
+    alone. With ``dry_run`` nothing is locked, created or written; the report
     says what a write would do and problems are raised all the same.
 
     Changes that only add new events to a store in dump_store's layout are
-    appended: the new events and everything they name are checked, and the
-    lines already there are carried over as they are (they were checked when
-    they were written), so adding one event to a big store does not decode
-    and re-check all the others. Anything else rewrites the whole checked state.
+    appended: the new events and everything they name are checked, their ids
+    are looked for among the events already there (as text, not decoding
+    them), and the lines already there are copied as they are, by the
+    operating system (they were checked when they were written). So adding
+    one event to a big store neither decodes nor holds in memory the others.
+    Anything else rewrites the whole checked state.
     """
     path = Path(path)
     _refuse_bundled(path)
@@ -198,15 +215,23 @@ def update_store(
 
 
 def _update(path: Path, plan: Callable[[StoreIds], Changes], below: dict[str, set[str]], write: bool) -> ChangeReport:
-    layout = _line_layout(path)
-    if layout is not None:
-        changes = plan(StoreIds(
-            tuple(a["id"] for a in layout.actors), tuple(s["id"] for s in layout.sites), tuple(layout.event_ids)
-        ))  # fmt: skip
-        if _only_new_events(changes, layout):
-            return _append_events(path, layout, changes.events, below, write)
+    handle = _open_existing(path)
+    try:
+        scan = _line_scan(handle) if handle is not None else None
+        if scan is not None:
+            try:
+                changes = plan(StoreIds(
+                    tuple(a["id"] for a in scan.actors), tuple(s["id"] for s in scan.sites), _EventIds(scan)
+                ))  # fmt: skip
+                if _only_new_events(changes, scan):
+                    return _append_events(path, scan, changes.events, below, write)
+            except NotLineLayout:
+                scan = None  # a line left a doubt about its id: read the store whole
+    finally:
+        if handle is not None:
+            handle.close()
     current, db = _read_for_update(path)
-    if layout is None:
+    if scan is None:
         changes = plan(StoreIds(*(tuple(r.id for r in getattr(current, t)) for t in TABLES)))
     version_on_disk = db.storage.version_on_disk
     merged, report = _merge_and_check(path, current, changes, below)
@@ -225,27 +250,56 @@ def _update(path: Path, plan: Callable[[StoreIds], Changes], below: dict[str, se
     return report
 
 
-def _line_layout(path: Path):
-    """The store's line layout when it is in the current one (else None: read it whole)."""
+def _open_existing(path: Path) -> BinaryIO | None:
     try:
-        data = path.read_bytes()
+        return open(path, "rb")
     except OSError:
         return None  # missing or unreadable: the full path creates it or says why
-    layout = parse_layout(data)
-    return layout if layout is not None and layout.version == SCHEMA_VERSION else None
 
 
-def _only_new_events(changes: Changes, layout) -> bool:
-    existing = set(layout.event_ids)
-    return not changes.actors and not changes.sites and not any(e.id in existing for e in changes.events)
+def _line_scan(handle: BinaryIO) -> StoreScan | None:
+    """The store's line layout when it is in the current one (else None: read it whole).
+
+    Only the actors and sites are decoded, and the event ids read; no event is,
+    and the file is never held in memory whole.
+    """
+    try:
+        scan = scan_store(handle)
+    except NotLineLayout:
+        return None
+    return scan if scan.version == SCHEMA_VERSION else None
 
 
-def _append_events(path: Path, layout, events: list[Event], below: dict[str, set[str]], write: bool) -> ChangeReport:
+def _only_new_events(changes: Changes, scan: StoreScan) -> bool:
+    if changes.actors or changes.sites:
+        return False
+    return not scan.held(e.id for e in changes.events)
+
+
+class _EventIds(Collection):
+    """The event ids of a scanned store as ``plan`` sees them: asking for one id does not read them all."""
+
+    def __init__(self, scan: StoreScan):
+        self._scan = scan
+
+    def __contains__(self, event_id: object) -> bool:
+        return isinstance(event_id, str) and bool(self._scan.held([event_id]))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._scan.event_ids)
+
+    def __len__(self) -> int:
+        return len(self._scan.event_ids)
+
+
+def _append_events(
+    path: Path, scan: StoreScan, events: list[Event], below: dict[str, set[str]], write: bool
+) -> ChangeReport:
     records = [e.to_json() for e in events]
     problems = [str(p) for p in check_records("event", records)]
     if not problems:
-        actor_ids = below["actors"] | {a["id"] for a in layout.actors}
-        site_ids = below["sites"] | {s["id"] for s in layout.sites}
+        actor_ids = below["actors"] | {a["id"] for a in scan.actors}
+        site_ids = below["sites"] | {s["id"] for s in scan.sites}
         problems = [str(p) for p in check_references(events, actor_ids, site_ids)]
     if problems:
         raise InvalidChangesError(path, problems)
@@ -253,7 +307,10 @@ def _append_events(path: Path, layout, events: list[Event], below: dict[str, set
     report.added["events"] = [e.id for e in events]
     if write and events:
         try:
-            _atomic_write(path, layout.with_events(records))
+            # The lines already there are copied from the very file scanned (held open, under the lock).
+            _atomic_write(path, lambda out: write_appended(scan, out, events=records))
+        except NotLineLayout:
+            raise StoreError(f"{path} changed while it was being added to, though it was locked; run the command again") from None
         except OSError as error:
             raise StoreError(_write_failure(path, error)) from None
     return report
@@ -464,15 +521,20 @@ def _remove_leftovers(path: Path) -> list[Path]:
     return removed
 
 
-def _atomic_write(path: Path, text: str | bytes) -> None:
-    """Replace ``path`` with ``text`` so that a crash at any moment leaves the old or the new file."""
-    data = text.encode("utf-8") if isinstance(text, str) else text
+def _atomic_write(path: Path, text: str | bytes | Callable[[BinaryIO], None]) -> None:
+    """Replace ``path`` with ``text`` so that a crash at any moment leaves the old or the new file.
+
+    ``text`` may also be a function that writes the new file to the file object it is given.
+    """
     temp = _temp_name(path)
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
     try:
         try:
             _copy_mode(path, fd)
-            _write_all(fd, data)
+            if callable(text):
+                text(_FdWriter(fd))
+            else:
+                _write_all(fd, text.encode("utf-8") if isinstance(text, str) else text)
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -501,6 +563,23 @@ def _write_all(fd: int, data: bytes) -> None:
     while view:
         written = os.write(fd, view)
         view = view[written:]
+
+
+class _FdWriter:
+    """The least file object a writer function needs: every write whole, straight to the descriptor."""
+
+    def __init__(self, fd: int):
+        self._fd = fd
+
+    def write(self, data: bytes) -> int:
+        _write_all(self._fd, data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def fileno(self) -> int:
+        return self._fd
 
 
 def _copy_mode(path: Path, fd: int) -> None:
@@ -653,9 +732,8 @@ class _StoreFileStorage(Storage):
     def commit(self) -> None:
         """Write the state to disk: see _atomic_write. Called under the store's lock."""
         data = self.read()
-        layout = {"schema_version": SCHEMA_VERSION}
-        layout.update({table: list(data.get(table, {}).values()) for table in TABLES})
-        _atomic_write(self.path, dump_store(layout))
+        tables = [list(data.get(table, {}).values()) for table in TABLES]
+        _atomic_write(self.path, lambda out: write_store(out, SCHEMA_VERSION, *tables))
         self.version_on_disk = SCHEMA_VERSION
 
     def close(self) -> None:
