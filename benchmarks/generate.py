@@ -18,11 +18,11 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import json
 import random
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 SEED = 20260221
 # Bumped whenever the generator's output changes, so that kept stores are made again.

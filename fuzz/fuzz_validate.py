@@ -54,10 +54,9 @@ sys.path.insert(0, str(REPOSITORY / "src"))
 def load_modules():
     """Import what is fuzzed (inside atheris' instrumentation when it is used)."""
     global formats, KNOWN
-    from syriabrief.domain import model
-    from syriabrief.storage import store
-    from syriabrief.domain import validate
+    from syriabrief.domain import model, validate
     from syriabrief.errors import StoreError
+    from syriabrief.storage import store
 
     try:  # the import-file formats (JSON, JSON Lines, CSV, ACLED), where this version has them
         from syriabrief import formats
@@ -107,7 +106,7 @@ def check_one(data: bytes) -> None:
                     records["events"], {a.id for a in actors}, {s.id for s in records["sites"]}, actors
                 )
                 for event in records["events"]:
-                    event.period  # every stored date that passed must be readable
+                    _ = event.period  # every stored date that passed must be readable
                     json.dumps(event.to_json(), ensure_ascii=False).encode("utf-8")
     # 2. As an import file in every format (detected, then each one forced).
     if formats is not None:

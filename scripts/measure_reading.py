@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from syriabrief.domain.dataset import Dataset  # noqa: E402
-from syriabrief.domain.drafting import SourceInfo, compare  # noqa: E402
+from syriabrief.domain.drafting import compare  # noqa: E402
 from syriabrief.domain.model import Event  # noqa: E402
 from syriabrief.domain.reading import read_text  # noqa: E402
 from syriabrief.formats.article import read_article  # noqa: E402

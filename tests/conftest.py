@@ -12,7 +12,6 @@ from hypothesis import settings
 from syriabrief.domain.dataset import Dataset
 from syriabrief.domain.model import Event
 
-
 # Hypothesis profiles, chosen with HYPOTHESIS_PROFILE: "ci" (the default) keeps
 # the whole suite in seconds; "thorough" is for a long run before a release
 # (docs/fuzzing.md). No deadline: a slow first call (an import, a cold cache)

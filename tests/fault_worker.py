@@ -12,8 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-from syriabrief.storage.editing import add_record
 from syriabrief.domain.model import Event
+from syriabrief.storage.editing import add_record
 from syriabrief.storage.store import Changes, apply_changes
 
 

@@ -10,10 +10,17 @@ from __future__ import annotations
 
 import calendar
 
-from conftest import ACTORS, SITES
 from hypothesis import strategies as st
 
-from syriabrief.domain.model import ACTOR_KINDS, EVENT_STATUSES, EVENT_TYPES, LOCATION_PRECISIONS, SITE_KINDS, STAGES
+from conftest import ACTORS, SITES
+from syriabrief.domain.model import (
+    ACTOR_KINDS,
+    EVENT_STATUSES,
+    EVENT_TYPES,
+    LOCATION_PRECISIONS,
+    SITE_KINDS,
+    STAGES,
+)
 
 ACTOR_IDS = [a["id"] for a in ACTORS]
 SITE_IDS = [s["id"] for s in SITES]
@@ -134,7 +141,7 @@ RECORD_KEYS = sorted(
     {"id", "date", "end_date", "date_precision", "approximate", "type", "stage", "actors", "site", "origin",
      "destination", "quantities", "status", "summary", "sources", "disputes", "tags", "name", "aliases",
      "kind", "country", "parent", "affiliations", "admin1", "lat", "lon", "location_precision", "outlet",
-     "document", "url", "published", "claim", "low", "high", "schema_version", "events", "actors", "sites"}
+     "document", "url", "published", "claim", "low", "high", "schema_version", "events", "sites"}
 )  # fmt: skip
 json_scalars = (
     st.none()

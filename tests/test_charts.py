@@ -6,9 +6,9 @@ import io
 import json
 
 import pytest
-from conftest import SAMPLE_EVENTS, dataset, event, write_store
 from typer.testing import CliRunner
 
+from conftest import SAMPLE_EVENTS, dataset, event, write_store
 from syriabrief.cli import app
 from syriabrief.output.charts import FILLS, bar_lengths, print_activity
 from syriabrief.output.terminal import make_console

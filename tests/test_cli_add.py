@@ -5,9 +5,9 @@ import subprocess
 import sys
 
 import pytest
-from conftest import write_store
 from typer.testing import CliRunner
 
+from conftest import write_store
 from syriabrief.cli import app, edit
 from syriabrief.storage.store import read_store
 

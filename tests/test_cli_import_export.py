@@ -5,9 +5,9 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ACTORS, SAMPLE_EVENTS, SITES, event, store_json, write_store
 from typer.testing import CliRunner
 
+from conftest import ACTORS, SAMPLE_EVENTS, SITES, event, store_json, write_store
 from syriabrief import formats
 from syriabrief.cli import app
 

@@ -3,9 +3,9 @@
 import json
 
 import pytest
-from conftest import SITES, event, write_store
 from typer.testing import CliRunner
 
+from conftest import SITES, event, write_store
 from syriabrief.cli import app
 from syriabrief.storage import paths
 

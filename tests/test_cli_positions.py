@@ -3,12 +3,11 @@
 import json
 
 import pytest
-from conftest import SAMPLE_EVENTS, event, write_store
 from typer.testing import CliRunner
 
-from syriabrief.storage import paths
-from syriabrief.storage import store
+from conftest import SAMPLE_EVENTS, event, write_store
 from syriabrief.cli import app
+from syriabrief.storage import paths
 
 runner = CliRunner()
 
@@ -128,7 +127,7 @@ def test_actor_json_has_holds_left_events_and_narrative(sample_store):
     for key in ("id", "name", "aliases", "kind", "country", "as_of", "holds", "left", "events", "narrative"):
         assert key in report
     assert [(h["site"], h["status"], h["destination"]) for h in report["holds"]] == [("qasrak", "withdrawing", "erbil")]
-    assert [(l["site"], l["status"], l["since"], l["until"]) for l in report["left"]] == [("al-tanf", "vacated", "2016", "2026-02-11")]
+    assert [(p["site"], p["status"], p["since"], p["until"]) for p in report["left"]] == [("al-tanf", "vacated", "2016", "2026-02-11")]
     assert f"The United States left Al-Tanf garrison on 11 Feb 2026 {marker(report, '2026-02-11-us-leaves-tanf')}." in report["narrative"]
 
 

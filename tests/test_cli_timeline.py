@@ -1,9 +1,9 @@
 import json
 
 import pytest
-from conftest import SAMPLE_EVENTS, write_store
 from typer.testing import CliRunner
 
+from conftest import SAMPLE_EVENTS, write_store
 from syriabrief import __version__
 from syriabrief.cli import app
 

@@ -16,13 +16,13 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import write_store
 
-from syriabrief.errors import StoreError
+from conftest import write_store
 from syriabrief.domain.model import Event
-from syriabrief.storage.store import Changes, apply_changes, read_store
-from syriabrief.storage.loading import load_dataset
 from syriabrief.domain.validate import check_store_layout
+from syriabrief.errors import StoreError
+from syriabrief.storage.loading import load_dataset
+from syriabrief.storage.store import Changes, apply_changes, read_store
 
 WORKER = Path(__file__).with_name("fault_worker.py")
 # Kills land at a random moment up to this long after the writer starts, or

@@ -3,12 +3,13 @@
 import json
 
 import pytest
-from conftest import ACTORS, SAMPLE_EVENTS, SITES, SOURCE, dataset, event
 from hypothesis import given
 from hypothesis import strategies as st
 
-from syriabrief import formats
 import syriabrief.formats.acled  # noqa: F401  (formats.acled below)
+from conftest import ACTORS, SAMPLE_EVENTS, SITES, SOURCE, dataset, event
+from syriabrief import formats
+from syriabrief.domain.model import Actor, Event, Site
 from syriabrief.formats import all_problems, check_entries, detect_format, read_records, split_changes
 from syriabrief.formats.acled import read_acled
 from syriabrief.formats.csvfmt import neutralise, read_csv, restore, write_csv
@@ -21,9 +22,8 @@ from syriabrief.formats.jsonfmt import (
     read_jsonl,
     write_jsonl,
 )
-from syriabrief.storage.storefile import dump_store
 from syriabrief.formats.markdown import write_markdown
-from syriabrief.domain.model import Actor, Event, Site
+from syriabrief.storage.storefile import dump_store
 
 EVENTS = [Event.from_json(e) for e in SAMPLE_EVENTS]
 

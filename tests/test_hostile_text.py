@@ -15,9 +15,9 @@ import re
 
 import pytest
 import typer
-from conftest import event, store_json
 from typer.testing import CliRunner
 
+from conftest import event, store_json
 from syriabrief.cli import app
 from syriabrief.output.terminal import visible, write_json
 

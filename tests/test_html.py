@@ -15,9 +15,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import ACTORS, SAMPLE_EVENTS, SITES, SOURCE, event, write_store
 from typer.testing import CliRunner
 
+from conftest import ACTORS, SAMPLE_EVENTS, SITES, SOURCE, event, write_store
 from syriabrief.cli import app
 from syriabrief.storage import paths
 

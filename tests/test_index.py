@@ -4,29 +4,26 @@ from __future__ import annotations
 
 import datetime
 import json
-from dataclasses import replace
 import os
 import random
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import ACTORS, SITES, event
 from typer.testing import CliRunner
 
-from syriabrief.storage import paths
-from syriabrief.storage import index
-from syriabrief.storage import loading
-from syriabrief.storage import store
+from conftest import ACTORS, SITES, event
 from syriabrief.cli import app
 from syriabrief.domain.dataset import Dataset
 from syriabrief.domain.dates import parse_user_date
-from syriabrief.errors import StoreError
-from syriabrief.storage.index import IndexedDataset
+from syriabrief.domain.filters import EventFilter
 from syriabrief.domain.model import event_sort_key
 from syriabrief.domain.positions import DRIVING_TYPES, ActorPositions, positions_by_actor
-from syriabrief.domain.filters import EventFilter
+from syriabrief.errors import StoreError
+from syriabrief.storage import index, loading, paths, store
+from syriabrief.storage.index import IndexedDataset
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import generate  # noqa: E402

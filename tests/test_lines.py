@@ -4,12 +4,14 @@ import io
 import json
 
 import pytest
-from conftest import ACTORS, SAMPLE_EVENTS, SITES, event, write_store
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import event_json, unique_by_id
 
+from conftest import ACTORS, SAMPLE_EVENTS, SITES, event, write_store
+from strategies import event_json, unique_by_id
+from syriabrief.domain.model import Event
 from syriabrief.storage import storefile
+from syriabrief.storage.store import Changes, InvalidChangesError, apply_changes, load_catalogue, read_store
 from syriabrief.storage.storefile import (
     LineReader,
     NotLineLayout,
@@ -21,8 +23,6 @@ from syriabrief.storage.storefile import (
     record_line,
     scan_store,
 )
-from syriabrief.domain.model import Event
-from syriabrief.storage.store import Changes, InvalidChangesError, apply_changes, load_catalogue, read_store
 
 
 def layout(events, actors=ACTORS, sites=SITES) -> dict:

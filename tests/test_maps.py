@@ -7,9 +7,9 @@ import io
 import json
 
 import pytest
-from conftest import ACTORS, SAMPLE_EVENTS, SITES, dataset, event, write_store
 from typer.testing import CliRunner
 
+from conftest import ACTORS, SAMPLE_EVENTS, SITES, dataset, event, write_store
 from syriabrief.cli import app
 from syriabrief.domain import basemap
 from syriabrief.domain.geometry import SYRIA, Projection, inside

@@ -1,8 +1,8 @@
 import pytest
-from conftest import SAMPLE_EVENTS, dataset, event
 
-from syriabrief.errors import NotFoundError
+from conftest import SAMPLE_EVENTS, dataset, event
 from syriabrief.domain.model import Event
+from syriabrief.errors import NotFoundError
 
 DATA = dataset(SAMPLE_EVENTS)
 

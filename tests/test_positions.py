@@ -3,7 +3,6 @@
 from datetime import date
 
 from conftest import event
-
 from syriabrief.domain.model import Event
 from syriabrief.domain.positions import actor_positions, control_history, site_status
 
@@ -206,7 +205,6 @@ def test_a_presence_report_places_a_force_without_inventing_its_arrival():
 
 def test_a_first_presence_report_is_not_a_change_on_the_ground():
     from conftest import dataset
-
     from syriabrief.reports.briefing import change_report
 
     seen = event("2026-01-28-russia-at-hmeimim", "2026-01-28", "presence", actors=["russia"], site="hmeimim")

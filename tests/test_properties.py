@@ -15,9 +15,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import ACTORS, SAMPLE_EVENTS, SITES
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
+
+from conftest import ACTORS, SAMPLE_EVENTS, SITES
 from strategies import (
     ACTOR_IDS,
     SITE_IDS,
@@ -30,15 +31,15 @@ from strategies import (
     stored_dates,
     unique_by_id,
 )
-
 from syriabrief.domain.dataset import Dataset
 from syriabrief.domain.dates import MAX_YEAR, MIN_YEAR, Period, parse_stored, parse_user_date
-from syriabrief.errors import DateInputError, StoreError
-from syriabrief.domain.model import EVENT_STATUSES, EVENT_TYPES, Actor, Event, Site, event_sort_key
 from syriabrief.domain.filters import EventFilter, select_events
-from syriabrief.domain.safetext import UNSAFE as _UNSAFE, visible
-from syriabrief.storage.store import dump_store, read_store
+from syriabrief.domain.model import EVENT_STATUSES, EVENT_TYPES, Actor, Event, Site, event_sort_key
+from syriabrief.domain.safetext import UNSAFE as _UNSAFE
+from syriabrief.domain.safetext import visible
 from syriabrief.domain.validate import Problem, check_records, check_references, check_store_layout
+from syriabrief.errors import DateInputError, StoreError
+from syriabrief.storage.store import dump_store, read_store
 
 # Tests that write files get a fifth of the profile's examples: they cost more each.
 FILE_TESTS = settings(
@@ -53,7 +54,7 @@ date_like = st.one_of(
     st.text(max_size=80),  # anything, odd Unicode included
     st.text(string.digits + " -/.:,+T", max_size=30),  # separators and digits
     st.integers().map(str),  # huge numbers: dateutil overflows on some
-    st.tuples(st.integers(), st.integers(), st.integers()).map(lambda t: "%d-%d-%d" % t),
+    st.tuples(st.integers(), st.integers(), st.integers()).map(lambda t: "{}-{}-{}".format(*t)),
     st.tuples(st.sampled_from(MONTH_NAMES), st.integers(-10**6, 10**6)).map(lambda t: f"{t[0]} {t[1]}"),
     st.tuples(st.integers(0, 40), st.sampled_from(MONTH_NAMES), st.integers(0, 3000)).map(
         lambda t: f"{t[0]} {t[1]} {t[2]}"

@@ -1,6 +1,6 @@
 import pytest
-from conftest import SAMPLE_EVENTS, dataset
 
+from conftest import SAMPLE_EVENTS, dataset
 from syriabrief.domain.dates import parse_user_date
 from syriabrief.domain.filters import EventFilter, select_events
 

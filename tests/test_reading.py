@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from conftest import dataset, write_store
 from syriabrief.cli import app
 from syriabrief.domain.reading import find_figures, find_outlets, read_text, split_sentences
 from syriabrief.domain.timephrases import find_date_line, find_when
-
-from conftest import dataset, write_store
 
 ARTICLES = Path(__file__).parent / "articles"
 PUB = date(2026, 2, 24)  # a Tuesday

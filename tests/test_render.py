@@ -5,7 +5,6 @@ import io
 import pytest
 
 from conftest import SAMPLE_EVENTS, dataset, event
-
 from syriabrief.output.terminal import event_table, make_console, visible, write_json
 
 

@@ -12,15 +12,15 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from conftest import ACTORS, SITES
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
-from strategies import actor_json, event_json, light_event_json
 
+from conftest import ACTORS, SITES
+from strategies import actor_json, event_json, light_event_json
 from syriabrief.domain.model import Actor, Event, Site, event_sort_key
-from syriabrief.storage.store import Changes, apply_changes, read_store
 from syriabrief.storage.loading import load_dataset
+from syriabrief.storage.store import Changes, apply_changes, read_store
 
 # Few ids, so that adds often hit an existing event (an update, or no change).
 EVENT_IDS = st.sampled_from([f"event-{n}" for n in range(8)])

@@ -1,12 +1,12 @@
 import json
 
 import pytest
-from conftest import SAMPLE_EVENTS, event, store_json, write_store
 
+from conftest import SAMPLE_EVENTS, event, store_json, write_store
 from syriabrief.errors import StoreError
+from syriabrief.storage.loading import load_dataset
 from syriabrief.storage.paths import bundled_path
 from syriabrief.storage.store import read_store
-from syriabrief.storage.loading import load_dataset
 
 
 def test_a_store_reads_as_model_objects(sample_store):

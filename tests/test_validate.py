@@ -1,6 +1,6 @@
 import pytest
-from conftest import event, store_json
 
+from conftest import event, store_json
 from syriabrief.domain.validate import check_records, check_store_layout
 
 

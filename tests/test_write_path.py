@@ -6,13 +6,12 @@ import os
 import threading
 
 import pytest
-from conftest import ACTORS, SITES, event, store_json, write_store
 
-from syriabrief.storage import paths
-from syriabrief.storage.paths import backup_path, lock_path
-from syriabrief.storage import store
-from syriabrief.errors import StoreError
+from conftest import ACTORS, SITES, event, store_json, write_store
 from syriabrief.domain.model import Actor, Event, Site
+from syriabrief.errors import StoreError
+from syriabrief.storage import paths, store
+from syriabrief.storage.paths import backup_path, lock_path
 from syriabrief.storage.store import (
     Changes,
     InvalidChangesError,

@@ -12,15 +12,16 @@ from __future__ import annotations
 import functools
 import os
 import sys
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Callable, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from syriabrief import __version__
-from syriabrief.errors import SyriabriefError
 from syriabrief.domain.model import EVENT_STATUSES, EVENT_TYPES
+from syriabrief.errors import SyriabriefError
 
 if TYPE_CHECKING:
     from syriabrief.storage.paths import Layers
@@ -66,7 +67,7 @@ app = typer.Typer(
 )
 
 DbOption = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option(
         "--db",
         metavar="PATH",
@@ -77,27 +78,27 @@ DbOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
 SinceOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(metavar="DATE", help="Only events on or after this date: 2026, 2026-01, 2026-01-15, 'Jan 2026'."),
 ]
 UntilOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(metavar="DATE", help="Only events on or before this date (2026-01 includes 31 January)."),
 ]
 
 # The event filters timeline, export and other event-listing commands share.
 ActorOption = Annotated[
-    Optional[list[str]],
+    list[str] | None,
     typer.Option("--actor", metavar="NAME", help="Only events involving this actor (any alias; repeatable)."),
 ]
 SiteOption = Annotated[
-    Optional[list[str]],
+    list[str] | None,
     typer.Option(
         "--site", metavar="NAME", help="Only events at, from or to this site or a place inside it (repeatable)."
     ),
 ]
 TypeOption = Annotated[
-    Optional[list[EventType]],
+    list[EventType] | None,
     typer.Option(
         "--type",
         metavar="TYPE",
@@ -106,7 +107,7 @@ TypeOption = Annotated[
     ),
 ]
 StatusOption = Annotated[
-    Optional[list[EventStatus]],
+    list[EventStatus] | None,
     typer.Option(
         "--status",
         metavar="STATUS",
@@ -119,7 +120,7 @@ DisputedOption = Annotated[
     typer.Option("--disputed", help="Only events the sources disagree about (status disputed, or another account kept)."),
 ]
 SearchOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--search", metavar="TEXT", help="Only events whose summary contains this text (any case)."),
 ]
 
@@ -131,8 +132,8 @@ def event_filter(data, since=None, until=None, actor=None, site=None, event_type
     in-memory filter and the index (which both match ids) answer alike.
     """
     from syriabrief.domain.dates import parse_user_date
-    from syriabrief.errors import UsageError
     from syriabrief.domain.filters import EventFilter
+    from syriabrief.errors import UsageError
 
     first = parse_user_date(since) if since is not None else None
     last = parse_user_date(until) if until is not None else None
@@ -193,7 +194,7 @@ def _root(
     """
 
 
-def layers(db: Optional[Path]) -> "Layers":
+def layers(db: Path | None) -> Layers:
     """The stores this command reads and writes: --db / SYRIABRIEF_DB over SYRIABRIEF_BUNDLED.
 
     The one place the bundled-dataset setting is read; everything below is handed the result.
@@ -203,7 +204,7 @@ def layers(db: Optional[Path]) -> "Layers":
     return resolve_layers(db, os.environ.get("SYRIABRIEF_BUNDLED"))
 
 
-def write_target(db: Optional[Path]) -> Path:
+def write_target(db: Path | None) -> Path:
     """The store a write goes to: --db / SYRIABRIEF_DB, else the per-user default.
 
     The default's directory is created by the first write; a store named
@@ -217,7 +218,7 @@ def write_target(db: Optional[Path]) -> Path:
     return db
 
 
-def load(db: Optional[Path]):
+def load(db: Path | None):
     """The dataset a command reads: the bundled store with the user's store over it."""
     from syriabrief.storage.loading import load_dataset
 

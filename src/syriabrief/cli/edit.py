@@ -8,17 +8,17 @@ Names are resolved against the bundled and the user's records together.
 
 from __future__ import annotations
 
-import os
 import sys
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Callable, Optional
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from syriabrief.cli import DbOption, EventStatus, EventType, app, handles_errors, layers, write_target
-from syriabrief.errors import SyriabriefError, UsageError
 from syriabrief.domain.model import ACTOR_KINDS, EVENT_STATUSES, EVENT_TYPES, SITE_KINDS, STAGES
+from syriabrief.errors import SyriabriefError, UsageError
 
 if TYPE_CHECKING:
     from syriabrief.domain.names import NameIndex
@@ -40,12 +40,12 @@ add_app = typer.Typer(
 app.add_typer(add_app, name="add")
 
 DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Show what would be added; write nothing.")]
-NameOption = Annotated[Optional[str], typer.Option("--name", metavar="TEXT", help="The name to show (required).")]
+NameOption = Annotated[str | None, typer.Option("--name", metavar="TEXT", help="The name to show (required).")]
 IdOption = Annotated[
-    Optional[str], typer.Option("--id", metavar="ID", help="The record's id (default: made from the name).")
+    str | None, typer.Option("--id", metavar="ID", help="The record's id (default: made from the name).")
 ]
 AliasOption = Annotated[
-    Optional[list[str]], typer.Option("--alias", metavar="TEXT", help="Another name it goes by (repeatable).")
+    list[str] | None, typer.Option("--alias", metavar="TEXT", help="Another name it goes by (repeatable).")
 ]
 
 
@@ -78,7 +78,7 @@ def _layers_beneath() -> list[Path]:
     return list(layers(None).beneath)
 
 
-def _names(db: Optional[Path]):
+def _names(db: Path | None):
     """The records names are resolved against: the bundled data and the user's store, if it exists yet."""
     from syriabrief.storage.store import load_catalogue
 
@@ -102,24 +102,24 @@ def _report(kind: str, record: Any, path: Path, dry_run: bool, json: bool) -> No
 @handles_errors
 def add(
     ctx: typer.Context,
-    date: Annotated[Optional[str], typer.Option(metavar="DATE", help="When it happened or began: 2026-03-01, 2026-03, 'Mar 2026' (required).")] = None,
-    end_date: Annotated[Optional[str], typer.Option(metavar="DATE", help="The last day of a span (a withdrawal over several days).")] = None,
-    event_type: Annotated[Optional[EventType], typer.Option("--type", metavar="TYPE", case_sensitive=False, help="What happened (required): " + ", ".join(EVENT_TYPES) + ".")] = None,
-    actor: Annotated[Optional[list[str]], typer.Option(metavar="NAME", help="Who acted, acting party first (any alias; repeatable; at least one).")] = None,
-    site: Annotated[Optional[str], typer.Option(metavar="NAME", help="Where it happened; for a withdrawal, the place left.")] = None,
-    origin: Annotated[Optional[str], typer.Option(metavar="NAME", help="Where a movement started.")] = None,
-    destination: Annotated[Optional[str], typer.Option(metavar="NAME", help="Where a movement went.")] = None,
-    summary: Annotated[Optional[str], typer.Option(metavar="TEXT", help="One or two sentences in your own words (required).")] = None,
-    source_outlet: Annotated[Optional[str], typer.Option(metavar="NAME", help="Who reported it: Reuters, AP, SANA... (required).")] = None,
-    source_url: Annotated[Optional[str], typer.Option(metavar="URL", help="The report's address.")] = None,
-    source_document: Annotated[Optional[str], typer.Option(metavar="TEXT", help="The report's title, or the file you read it in.")] = None,
-    published: Annotated[Optional[str], typer.Option(metavar="DATE", help="When the report was published.")] = None,
-    status: Annotated[Optional[EventStatus], typer.Option(metavar="STATUS", case_sensitive=False, help="How sure it is (default: reported): " + ", ".join(EVENT_STATUSES) + ".")] = None,
-    stage: Annotated[Optional[Stage], typer.Option(metavar="STAGE", case_sensitive=False, help="For a process such as a withdrawal: " + ", ".join(STAGES) + ".")] = None,
+    date: Annotated[str | None, typer.Option(metavar="DATE", help="When it happened or began: 2026-03-01, 2026-03, 'Mar 2026' (required).")] = None,
+    end_date: Annotated[str | None, typer.Option(metavar="DATE", help="The last day of a span (a withdrawal over several days).")] = None,
+    event_type: Annotated[EventType | None, typer.Option("--type", metavar="TYPE", case_sensitive=False, help="What happened (required): " + ", ".join(EVENT_TYPES) + ".")] = None,
+    actor: Annotated[list[str] | None, typer.Option(metavar="NAME", help="Who acted, acting party first (any alias; repeatable; at least one).")] = None,
+    site: Annotated[str | None, typer.Option(metavar="NAME", help="Where it happened; for a withdrawal, the place left.")] = None,
+    origin: Annotated[str | None, typer.Option(metavar="NAME", help="Where a movement started.")] = None,
+    destination: Annotated[str | None, typer.Option(metavar="NAME", help="Where a movement went.")] = None,
+    summary: Annotated[str | None, typer.Option(metavar="TEXT", help="One or two sentences in your own words (required).")] = None,
+    source_outlet: Annotated[str | None, typer.Option(metavar="NAME", help="Who reported it: Reuters, AP, SANA... (required).")] = None,
+    source_url: Annotated[str | None, typer.Option(metavar="URL", help="The report's address.")] = None,
+    source_document: Annotated[str | None, typer.Option(metavar="TEXT", help="The report's title, or the file you read it in.")] = None,
+    published: Annotated[str | None, typer.Option(metavar="DATE", help="When the report was published.")] = None,
+    status: Annotated[EventStatus | None, typer.Option(metavar="STATUS", case_sensitive=False, help="How sure it is (default: reported): " + ", ".join(EVENT_STATUSES) + ".")] = None,
+    stage: Annotated[Stage | None, typer.Option(metavar="STAGE", case_sensitive=False, help="For a process such as a withdrawal: " + ", ".join(STAGES) + ".")] = None,
     approximate: Annotated[bool, typer.Option("--approximate", help="The date is the reporters' estimate.")] = False,
-    quantity: Annotated[Optional[list[str]], typer.Option(metavar="NAME=VALUE", help="A figure: troops=200, or a range: escaped=120-1500 (repeatable).")] = None,
-    tag: Annotated[Optional[list[str]], typer.Option(metavar="TAG", help="A free label such as us-drawdown (repeatable).")] = None,
-    event_id: Annotated[Optional[str], typer.Option("--id", metavar="ID", help="The event's id (default: made from the date and the summary).")] = None,
+    quantity: Annotated[list[str] | None, typer.Option(metavar="NAME=VALUE", help="A figure: troops=200, or a range: escaped=120-1500 (repeatable).")] = None,
+    tag: Annotated[list[str] | None, typer.Option(metavar="TAG", help="A free label such as us-drawdown (repeatable).")] = None,
+    event_id: Annotated[str | None, typer.Option("--id", metavar="ID", help="The event's id (default: made from the date and the summary).")] = None,
     dry_run: DryRunOption = False,
     json: Annotated[bool, typer.Option("--json", help="Print the added event as JSON.")] = False,
     db: DbOption = None,
@@ -239,10 +239,10 @@ def add_actor(
     name: NameOption = None,
     actor_id: IdOption = None,
     alias: AliasOption = None,
-    kind: Annotated[Optional[ActorKind], typer.Option(metavar="KIND", case_sensitive=False, help="One of: " + ", ".join(ACTOR_KINDS) + ".")] = None,
-    country: Annotated[Optional[str], typer.Option(metavar="TEXT", help="The country it belongs to.")] = None,
-    parent: Annotated[Optional[str], typer.Option(metavar="NAME", help="The actor it is part of (any alias).")] = None,
-    affiliation: Annotated[Optional[list[str]], typer.Option(metavar="NAME", help="An actor it is allied with or part of (repeatable).")] = None,
+    kind: Annotated[ActorKind | None, typer.Option(metavar="KIND", case_sensitive=False, help="One of: " + ", ".join(ACTOR_KINDS) + ".")] = None,
+    country: Annotated[str | None, typer.Option(metavar="TEXT", help="The country it belongs to.")] = None,
+    parent: Annotated[str | None, typer.Option(metavar="NAME", help="The actor it is part of (any alias).")] = None,
+    affiliation: Annotated[list[str] | None, typer.Option(metavar="NAME", help="An actor it is allied with or part of (repeatable).")] = None,
     dry_run: DryRunOption = False,
     json: Annotated[bool, typer.Option("--json", help="Print the added actor as JSON.")] = False,
     db: DbOption = None,
@@ -279,13 +279,13 @@ def add_site(
     name: NameOption = None,
     site_id: IdOption = None,
     alias: AliasOption = None,
-    kind: Annotated[Optional[SiteKind], typer.Option(metavar="KIND", case_sensitive=False, help="One of: " + ", ".join(SITE_KINDS) + ".")] = None,
-    country: Annotated[Optional[str], typer.Option(metavar="TEXT", help="The country it is in.")] = None,
-    admin1: Annotated[Optional[str], typer.Option(metavar="TEXT", help="Its governorate or province.")] = None,
-    lat: Annotated[Optional[float], typer.Option(metavar="DEGREES", min=-90, max=90, help="Latitude (give --lon too).")] = None,
-    lon: Annotated[Optional[float], typer.Option(metavar="DEGREES", min=-180, max=180, help="Longitude (give --lat too).")] = None,
+    kind: Annotated[SiteKind | None, typer.Option(metavar="KIND", case_sensitive=False, help="One of: " + ", ".join(SITE_KINDS) + ".")] = None,
+    country: Annotated[str | None, typer.Option(metavar="TEXT", help="The country it is in.")] = None,
+    admin1: Annotated[str | None, typer.Option(metavar="TEXT", help="Its governorate or province.")] = None,
+    lat: Annotated[float | None, typer.Option(metavar="DEGREES", min=-90, max=90, help="Latitude (give --lon too).")] = None,
+    lon: Annotated[float | None, typer.Option(metavar="DEGREES", min=-180, max=180, help="Longitude (give --lat too).")] = None,
     exact: Annotated[bool, typer.Option("--exact", help="The coordinates are the site itself, not the town near it.")] = False,
-    parent: Annotated[Optional[str], typer.Option(metavar="NAME", help="The site it lies in: an airport's city, a base's governorate (any alias).")] = None,
+    parent: Annotated[str | None, typer.Option(metavar="NAME", help="The site it lies in: an airport's city, a base's governorate (any alias).")] = None,
     dry_run: DryRunOption = False,
     json: Annotated[bool, typer.Option("--json", help="Print the added site as JSON.")] = False,
     db: DbOption = None,

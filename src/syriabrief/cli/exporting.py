@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -44,7 +44,7 @@ def export(
         ),
     ] = ExportFormat.json,
     output: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option("--output", "-o", metavar="FILE", help="Write to FILE instead of standard output."),
     ] = None,
     since: SinceOption = None,
@@ -56,7 +56,7 @@ def export(
     search: SearchOption = None,
     disputed: DisputedOption = False,
     limit: Annotated[
-        Optional[int], typer.Option(metavar="N", min=1, help="Only the most recent N matching events.")
+        int | None, typer.Option(metavar="N", min=1, help="Only the most recent N matching events.")
     ] = None,
     sites: Annotated[
         bool,
@@ -66,7 +66,7 @@ def export(
         ),
     ] = False,
     as_of: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(metavar="DATE", help="GeoJSON --sites: the date the status is for (default: today)."),
     ] = None,
     db: DbOption = None,
@@ -126,7 +126,7 @@ def export(
         typer.echo(visible(f"Wrote {count:,} {'sites' if sites else 'events'} to {output}."), err=True)
 
 
-def _geojson(data, events, sites: bool, as_of: Optional[str], site_names) -> tuple[str, str | None, int]:
+def _geojson(data, events, sites: bool, as_of: str | None, site_names) -> tuple[str, str | None, int]:
     """The GeoJSON text, a note on what could not be placed, and how many features it holds."""
     from syriabrief.formats.geojson import event_features, site_features, write_geojson
 
@@ -195,11 +195,11 @@ def _title(data, since, until, actor, site, event_type, status, search) -> str:
     return "Briefing" + (": " + ", ".join(parts) if parts else "")
 
 
-def _store_files(db: Optional[Path]) -> list[Path]:
+def _store_files(db: Path | None) -> list[Path]:
     return layers(db).read
 
 
-def _write(text: str, output: Optional[Path], data_files: list[Path]) -> None:
+def _write(text: str, output: Path | None, data_files: list[Path]) -> None:
     """Write the export exactly as UTF-8 (CSV keeps its CRLF line ends): to stdout, or to ``output``."""
     data = text.encode("utf-8")
     if output is None:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -16,7 +15,7 @@ from syriabrief.formats import IMPORT_FORMATS
 
 ImportFormat = Enum("ImportFormat", {f: f for f in IMPORT_FORMATS}, type=str)
 FormatOption = Annotated[
-    Optional[ImportFormat],
+    ImportFormat | None,
     typer.Option(
         "--format",
         case_sensitive=False,
@@ -55,11 +54,11 @@ def import_file(
     import_bytes(read_input(file), file, fmt.value if fmt else None, db, dry_run=dry_run, json=json)
 
 
-def import_bytes(raw: bytes, file: str, fmt: Optional[str], db: Optional[Path], *, dry_run: bool, json: bool) -> None:
+def import_bytes(raw: bytes, file: str, fmt: str | None, db: Path | None, *, dry_run: bool, json: bool) -> None:
     """Check and write a file's records (all or none) and say what was done; ``file`` names it in messages."""
-    from syriabrief.storage import store
     from syriabrief.formats import all_problems, read_records, split_changes
     from syriabrief.output.terminal import progress_bar, visible
+    from syriabrief.storage import store
 
     target = write_target(db)
     known = known_data(db, target)
@@ -127,7 +126,7 @@ def read_input(file: str) -> bytes:
         raise SyriabriefError(f"cannot read {file!r}: {error.strerror or error}") from None
 
 
-def known_data(db: Optional[Path], target: Optional[Path] = None, leave_out: Optional[Path] = None):
+def known_data(db: Path | None, target: Path | None = None, leave_out: Path | None = None):
     """The bundled data and the user's store (when it exists yet), as one dataset.
 
     An import may create the store named by --db, so unlike other commands a

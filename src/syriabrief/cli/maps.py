@@ -5,11 +5,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from syriabrief.cli import ActorOption, DbOption, JsonOption, SiteOption, app, event_filter, handles_errors, load
+from syriabrief.cli import (
+    ActorOption,
+    DbOption,
+    JsonOption,
+    SiteOption,
+    app,
+    event_filter,
+    handles_errors,
+    load,
+)
 from syriabrief.cli.positions import AsOfOption, GovernorateOption, _as_of, _governorates
 from syriabrief.errors import UsageError
 
@@ -19,7 +28,7 @@ from syriabrief.errors import UsageError
 def map_command(
     as_of: AsOfOption = None,
     at: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option("--at", metavar="DATE", help="Give twice: mark the sites that changed hands between the two dates."),
     ] = None,
     actor: ActorOption = None,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -28,7 +28,7 @@ from syriabrief.cli import (
 from syriabrief.errors import NotFoundError, UsageError
 
 AsOfOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(
         "--as-of",
         metavar="DATE",
@@ -36,29 +36,29 @@ AsOfOption = Annotated[
     ),
 ]
 GovernorateOption = Annotated[
-    Optional[list[str]],
+    list[str] | None,
     typer.Option(metavar="NAME", help="Only sites in this governorate (repeatable): 'Quneitra', 'al-Hasakah'."),
 ]
 LimitOption = Annotated[
-    Optional[int],
+    int | None,
     typer.Option(metavar="N", min=1, help=f"Show the latest N rows in each table (else {PROFILE_TABLE_ROWS}); with --json, the latest N events."),
 ]
 
 
-def _as_of(text: Optional[str]) -> datetime.date:
+def _as_of(text: str | None) -> datetime.date:
     """The as-of day: the last day of the period typed, or today."""
     from syriabrief.domain.dates import parse_user_date
 
     return parse_user_date(text).end if text else datetime.date.today()
 
 
-def _period(text: Optional[str]):
+def _period(text: str | None):
     from syriabrief.domain.dates import parse_user_date
 
     return parse_user_date(text) if text is not None else None
 
 
-def _note_left_out(report, limit: Optional[int]) -> None:
+def _note_left_out(report, limit: int | None) -> None:
     """Say on stderr when the table leaves events out (and how to see them)."""
     from syriabrief.reports.narrative import count_phrase
 
@@ -74,7 +74,7 @@ def _note_left_out(report, limit: Optional[int]) -> None:
 @app.command()
 @handles_errors
 def actor(
-    words: Annotated[Optional[list[str]], typer.Argument(metavar="[NAME]", help="Any name or alias (quotes optional); omit to list every actor.")] = None,
+    words: Annotated[list[str] | None, typer.Argument(metavar="[NAME]", help="Any name or alias (quotes optional); omit to list every actor.")] = None,
     as_of: AsOfOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
@@ -88,8 +88,8 @@ def actor(
 
     Example: syriabrief actor Russia --as-of 2026-02-01
     """
-    from syriabrief.reports import briefing
     from syriabrief.output import terminal as render
+    from syriabrief.reports import briefing
 
     _profile(
         words, as_of, since, until, limit, json, db,
@@ -102,7 +102,7 @@ def actor(
 @app.command()
 @handles_errors
 def base(
-    words: Annotated[Optional[list[str]], typer.Argument(metavar="[NAME]", help="Any name or alias (quotes optional); omit to list every site.")] = None,
+    words: Annotated[list[str] | None, typer.Argument(metavar="[NAME]", help="Any name or alias (quotes optional); omit to list every site.")] = None,
     as_of: AsOfOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
@@ -116,8 +116,8 @@ def base(
 
     Example: syriabrief base Qasrak --as-of 2026-02-24
     """
-    from syriabrief.reports import briefing
     from syriabrief.output import terminal as render
+    from syriabrief.reports import briefing
 
     _profile(
         words, as_of, since, until, limit, json, db,
@@ -156,8 +156,8 @@ def _profile(words, as_of, since, until, limit, json, db, *, resolve, listing, l
 @app.command()
 @handles_errors
 def compare(
-    names: Annotated[Optional[list[str]], typer.Argument(metavar="[NAME]...", help="Two or more actors, or two or more sites.")] = None,
-    at: Annotated[Optional[list[str]], typer.Option("--at", metavar="DATE", help="Give twice, with no names: what changed between the two dates.")] = None,
+    names: Annotated[list[str] | None, typer.Argument(metavar="[NAME]...", help="Two or more actors, or two or more sites.")] = None,
+    at: Annotated[list[str] | None, typer.Option("--at", metavar="DATE", help="Give twice, with no names: what changed between the two dates.")] = None,
     as_of: AsOfOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
@@ -172,8 +172,8 @@ def compare(
     Example: syriabrief compare US Russia --since 2026-01 --as-of 2026-02-24
     Example: syriabrief compare --at 2026-01-01 --at 2026-02-24
     """
-    from syriabrief.reports.briefing import change_report, compare_actors, compare_sites
     from syriabrief.output.terminal import make_console, print_comparison, write_json
+    from syriabrief.reports.briefing import change_report, compare_actors, compare_sites
 
     names = names or []
     if at:
@@ -241,7 +241,7 @@ def brief(
     governorate: GovernorateOption = None,
     json: JsonOption = False,
     html: Annotated[bool, typer.Option("--html", help="Write one self-contained HTML page (map, table, chart, disputes, sources) to hand on.")] = False,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="With --html: write to FILE instead of standard output.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", help="With --html: write to FILE instead of standard output.")] = None,
     db: DbOption = None,
 ) -> None:
     """The situation on one screen: who holds the tracked bases (by force), recent moves, open disputes.
@@ -282,7 +282,7 @@ def brief(
 HTML_CHART_MONTHS = 12
 
 
-def _write_html(data, report, day: datetime.date, where, governorates, output: Optional[Path], db) -> None:
+def _write_html(data, report, day: datetime.date, where, governorates, output: Path | None, db) -> None:
     """The brief with its map and a year of activity, as one HTML file (or on stdout)."""
     from dataclasses import replace
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -22,11 +22,11 @@ FileArgument = Annotated[
 def read(
     file: FileArgument,
     published: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(metavar="DATE", help="When the article was published (default: its date line or page metadata); relative dates resolve against it."),
     ] = None,
-    outlet: Annotated[Optional[str], typer.Option(metavar="NAME", help="Who published the article (used where a fact is not attributed to another outlet).")] = None,
-    url: Annotated[Optional[str], typer.Option(metavar="URL", help="The article's address, recorded with each source.")] = None,
+    outlet: Annotated[str | None, typer.Option(metavar="NAME", help="Who published the article (used where a fact is not attributed to another outlet).")] = None,
+    url: Annotated[str | None, typer.Option(metavar="URL", help="The article's address, recorded with each source.")] = None,
     json: Annotated[bool, typer.Option("--json", help="Print the drafts as a file 'syriabrief import' reads (with the evidence under 'reading').")] = False,
     do_import: Annotated[bool, typer.Option("--import", help="Ask about each draft on the terminal and import the ones accepted.")] = False,
     db: DbOption = None,
@@ -43,7 +43,6 @@ def read(
 
     Example: syriabrief read article.txt --published 2026-02-24 --outlet "Example News" --json > drafts.json
     """
-    from syriabrief.cli.importing import read_input
     from syriabrief.domain.dates import parse_user_date
     from syriabrief.domain.drafting import SourceInfo, drafts_document, propose
     from syriabrief.domain.reading import read_text
@@ -158,7 +157,7 @@ def _show(proposals, reading, data, file: str) -> None:
     print_unresolved(console, reading.unresolved)
 
 
-def _ask_and_import(proposals, reading, data, info, db: Optional[Path]) -> None:
+def _ask_and_import(proposals, reading, data, info, db: Path | None) -> None:
     """Ask per draft (and per unknown name it uses) and import what was accepted, all at once."""
     import json as jsonlib
 

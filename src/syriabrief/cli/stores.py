@@ -75,8 +75,8 @@ def store_command(json: JsonOption = False, db: DbOption = None) -> None:
 
 
 def _contents(entry: dict[str, Any]) -> str:
-    from syriabrief.reports.narrative import count_phrase
     from syriabrief.output.terminal import visible
+    from syriabrief.reports.narrative import count_phrase
 
     if entry["error"]:
         return f"cannot be read: {visible(entry['error'])}"

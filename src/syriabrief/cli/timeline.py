@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -54,7 +54,7 @@ def timeline(
     status: StatusOption = None,
     search: SearchOption = None,
     disputed: DisputedOption = False,
-    limit: Annotated[Optional[int], typer.Option(metavar="N", min=1, help=f"Only the most recent N matching events (the table shows {DEFAULT_TABLE_ROWS} unless told).")] = None,
+    limit: Annotated[int | None, typer.Option(metavar="N", min=1, help=f"Only the most recent N matching events (the table shows {DEFAULT_TABLE_ROWS} unless told).")] = None,
     chart: Annotated[bool, typer.Option("--chart", help="A chart of how many events fell in each week or month, instead of the table.")] = False,
     per: Annotated[Per, typer.Option(case_sensitive=False, help="With --chart: count per week or month (auto: weeks when the events span half a year or less).")] = Per.auto,
     by: Annotated[By, typer.Option(case_sensitive=False, help="With --chart: split each bar by event type or by the acting (first) actor.")] = By.type,
@@ -84,8 +84,8 @@ def timeline(
 
         write_json_list(data.select_json(where, limit))
         return
-    from syriabrief.reports.narrative import count_phrase, timeline_summary
     from syriabrief.output.terminal import event_table, make_console, print_paragraph
+    from syriabrief.reports.narrative import count_phrase, timeline_summary
 
     # Count first, then fetch only what is shown: an indexed store of a million
     # events answers a broad question without loading them all.
@@ -110,7 +110,7 @@ def timeline(
         )
 
 
-def _chart(data, where, per: str, by: str, limit: Optional[int], json: bool) -> None:
+def _chart(data, where, per: str, by: str, limit: int | None, json: bool) -> None:
     """Events over time: counts per week or month, drawn as bars (or --json)."""
     from syriabrief.reports.activity import activity, activity_of
 

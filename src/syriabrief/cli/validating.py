@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from syriabrief.cli import DbOption, app, handles_errors, layers
 from syriabrief.cli.importing import FormatOption, known_data, read_input
-from syriabrief.errors import SyriabriefError
 from syriabrief.domain.validate import Problem
+from syriabrief.errors import SyriabriefError
 
 
 @app.command()
 @handles_errors
 def validate(
     file: Annotated[
-        Optional[str],
+        str | None,
         typer.Argument(
             metavar="FILE",
             show_default=False,
@@ -63,7 +62,7 @@ def validate(
     typer.echo(visible(f"OK: {labels}: no problems."), err=True)
 
 
-def _check_file(file: str, fmt: Optional[str], db: Optional[Path]) -> tuple[str, str, list[Problem]]:
+def _check_file(file: str, fmt: str | None, db: Path | None) -> tuple[str, str, list[Problem]]:
     from syriabrief.formats import all_problems, read_records
     raw = read_input(file)
     leave_out = None if file == "-" else Path(file)
@@ -74,13 +73,13 @@ def _check_file(file: str, fmt: Optional[str], db: Optional[Path]) -> tuple[str,
     return label, f"{parsed.format or 'unknown format'}, {_counts(parsed)}", problems
 
 
-def _check_stores(db: Optional[Path]) -> list[tuple[str, str, list[Problem]]]:
+def _check_stores(db: Path | None) -> list[tuple[str, str, list[Problem]]]:
     """Each store a query reads, bottom layer first; references may point into lower layers."""
     from syriabrief.domain.dataset import Dataset
-    from syriabrief.formats import all_problems, read_records
-    from syriabrief.formats.jsonfmt import JsonInputError, parse_json
     from syriabrief.domain.model import Actor, Site
     from syriabrief.domain.validate import check_records
+    from syriabrief.formats import all_problems, read_records
+    from syriabrief.formats.jsonfmt import JsonInputError, parse_json
 
     stores = layers(db)
     if not stores.read:

@@ -12,12 +12,13 @@ loading every event.
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from syriabrief.domain.names import NameIndex
-from syriabrief.domain.model import Actor, Event, Move, Site, event_sort_key
 from syriabrief.domain.dates import Period
 from syriabrief.domain.filters import EventFilter, select_events
+from syriabrief.domain.model import Actor, Event, Move, Site, event_sort_key
+from syriabrief.domain.names import NameIndex
 
 if TYPE_CHECKING:
     from syriabrief.domain.positions import ControlPeriod

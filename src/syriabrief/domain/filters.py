@@ -6,8 +6,8 @@ here. Derived state (who holds which site when) lives in ``positions.py``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from syriabrief.domain.dates import Period
 from syriabrief.domain.model import Event

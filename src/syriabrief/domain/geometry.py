@@ -10,8 +10,8 @@ a terminal map has half as many rows as a square-celled one. Pure and stdlib onl
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from syriabrief.domain import basemap
 

@@ -39,7 +39,8 @@ import difflib
 import functools
 import re
 import unicodedata
-from typing import Callable, Iterable, Mapping, Protocol
+from collections.abc import Callable, Iterable, Mapping
+from typing import Protocol
 
 from syriabrief.errors import AmbiguousNameError, NotFoundError
 

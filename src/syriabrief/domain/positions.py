@@ -18,8 +18,9 @@ a change to what they derive must bump ``index.INDEX_FORMAT``.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from syriabrief.domain.dates import parse_stored
 from syriabrief.domain.model import Event, Move, event_sort_key

@@ -20,9 +20,9 @@ Standard library only.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Iterable
 
 from syriabrief.domain.dataset import Catalogue
 from syriabrief.domain.model import Actor, Site

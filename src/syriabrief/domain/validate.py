@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from syriabrief.domain.dates import parse_stored, precision_of
 from syriabrief.domain.model import (

@@ -14,8 +14,9 @@ Nothing here touches the store: writing is ``store.apply_changes``'s job.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from syriabrief.domain.model import Actor, Event, Site
 from syriabrief.domain.validate import Problem, check_records, site_cycles

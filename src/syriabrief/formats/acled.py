@@ -20,8 +20,8 @@ import unicodedata
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from syriabrief.errors import AmbiguousNameError, SyriabriefError
 from syriabrief.domain.validate import Problem
+from syriabrief.errors import AmbiguousNameError, SyriabriefError
 from syriabrief.formats import Entry, Parsed
 from syriabrief.formats.csvfmt import csv_rows
 

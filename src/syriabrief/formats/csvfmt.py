@@ -23,7 +23,8 @@ import io
 import json
 import math
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from syriabrief.domain.model import Event
 from syriabrief.domain.validate import Problem

@@ -9,8 +9,9 @@ out (the caller says how many).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from syriabrief.domain.dates import describe
 from syriabrief.domain.model import Event, Site

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from syriabrief.domain.model import Event
 from syriabrief.domain.validate import TABLES, Problem, check_store_layout

@@ -8,7 +8,8 @@ terminal escapes into a rendered briefing. Only http(s) addresses become links.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from syriabrief.domain.dates import describe
 from syriabrief.domain.model import Event, Source

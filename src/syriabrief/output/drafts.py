@@ -5,7 +5,7 @@ Article text is untrusted: it reaches Rich only as ``Text`` after ``visible``.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from rich.console import Console
 from rich.table import Table

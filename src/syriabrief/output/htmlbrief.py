@@ -15,7 +15,7 @@ Standard library only: a template engine would earn nothing over f-strings and
 from __future__ import annotations
 
 import re
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from syriabrief import __version__
 from syriabrief.domain.dataset import Catalogue

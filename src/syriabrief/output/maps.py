@@ -13,8 +13,8 @@ console cannot write Unicode, ASCII stands in for every mark.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from rich import box
 from rich.console import Console, Group
@@ -27,8 +27,8 @@ from syriabrief.domain.dates import describe
 from syriabrief.domain.geometry import SYRIA, Projection
 from syriabrief.domain.safetext import visible
 from syriabrief.reports.briefing import BASE_KINDS
-from syriabrief.reports.narrative import count_phrase
 from syriabrief.reports.mapping import LEFT, NO_HOLDER, UNCHANGED, MapSite, SiteMap, shared_mark
+from syriabrief.reports.narrative import count_phrase
 
 __all__ = ["MAX_MAP_COLS", "PALETTE", "map_size", "print_map", "render_map"]
 

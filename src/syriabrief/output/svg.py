@@ -10,8 +10,8 @@ and each chart series a colour *and* a hatching, so both read in black and white
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from html import escape
-from typing import Sequence
 
 from syriabrief.domain import basemap
 from syriabrief.domain.geometry import SYRIA

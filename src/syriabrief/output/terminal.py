@@ -10,24 +10,25 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Callable, Iterator, Sequence, TextIO
+from typing import TextIO
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from syriabrief.domain.dates import describe
-from syriabrief.output.jsonout import write_json
-from syriabrief.domain.safetext import visible
 from syriabrief.domain.dataset import Dataset
+from syriabrief.domain.dates import describe
 from syriabrief.domain.model import Event
+from syriabrief.domain.safetext import visible
+from syriabrief.output.jsonout import write_json
 from syriabrief.reports.types import (
     ActorList,
-    Age,
-    BaseState,
     ActorProfile,
     ActorSubject,
+    Age,
+    BaseState,
     Brief,
     Changes,
     Citation,
@@ -604,7 +605,7 @@ def _bases_by_force(bases: Sequence[BaseState]) -> Table:
             cell.append(f"{word} ({len(chosen)}): ", style="bold")
             cell.append(visible(", ".join(b.site_name + ("*" if b.status.stale or b.status.disputed else "") for b in chosen)))
         table.add_row(Text(visible(force), style="bold"), cell)
-    table.add_row(Text(""), Text("* disputed, or last reported more than %d days before" % Age.STALE_DAYS, style="dim"))
+    table.add_row(Text(""), Text(f"* disputed, or last reported more than {Age.STALE_DAYS} days before", style="dim"))
     return table
 
 

@@ -11,8 +11,9 @@ contract; the terminal and the HTML brief draw it.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Literal
+from typing import Literal
 
 from syriabrief.domain.dates import describe
 from syriabrief.domain.filters import EventFilter

@@ -11,8 +11,8 @@ no presentation here.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from typing import Iterable, Sequence
 
 from syriabrief.domain.dataset import Catalogue
 from syriabrief.domain.dates import Period, parse_stored

@@ -13,8 +13,9 @@ No presentation here: the terminal and the SVG draw these marks their own way.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any, Iterable
+from typing import Any
 
 from syriabrief.domain.geometry import SYRIA
 from syriabrief.reports.briefing import AREA_KINDS, Dataset, base_list, change_report, force_of

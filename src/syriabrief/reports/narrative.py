@@ -9,8 +9,9 @@ are cited with short numbered markers (``[1]``, ``[2, 3]``) handed out by a
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from syriabrief.domain.dataset import Catalogue
 from syriabrief.domain.dates import describe, parse_stored, precision_of

@@ -12,14 +12,15 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Container, Sequence
 from pathlib import Path
-from typing import Any, Container, Sequence
+from typing import Any
 
 from syriabrief.domain.dates import Period
-from syriabrief.errors import StoreError, UsageError
 from syriabrief.domain.model import Actor, Event, Quantity, Site
-from syriabrief.storage.store import Changes, StoreIds, load_catalogue, read_store, update_store
 from syriabrief.domain.validate import check_records
+from syriabrief.errors import StoreError, UsageError
+from syriabrief.storage.store import Changes, StoreIds, load_catalogue, read_store, update_store
 
 __all__ = ["add_record", "parse_quantity", "slugify", "stored_date", "unique_id"]
 

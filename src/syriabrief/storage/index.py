@@ -44,21 +44,22 @@ import os
 import sys
 import time
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import astuple
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from syriabrief import __version__
 from syriabrief.domain.dataset import Catalogue
-from syriabrief.errors import StoreError
+from syriabrief.domain.filters import EventFilter
+from syriabrief.domain.model import Actor, Dispute, Event, Move, Site, Source
+from syriabrief.domain.positions import DRIVING_TYPES, ControlPeriod, settled_history
 from syriabrief.domain.safetext import json_text
+from syriabrief.domain.validate import SCHEMA_VERSION, check_records, check_references
+from syriabrief.errors import StoreError
 from syriabrief.storage.paths import cache_dir
 from syriabrief.storage.store import load_plain, read_store
 from syriabrief.storage.storefile import AppendPoint, LineReader, NotLineLayout, is_unchanged, read_appended
-from syriabrief.domain.model import Actor, Dispute, Event, Move, Site, Source
-from syriabrief.domain.positions import DRIVING_TYPES, ControlPeriod, settled_history
-from syriabrief.domain.filters import EventFilter
-from syriabrief.domain.validate import SCHEMA_VERSION, check_records, check_references
 
 if TYPE_CHECKING:  # sqlite3 is imported only once a store is big enough to index
     import sqlite3

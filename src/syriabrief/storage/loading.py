@@ -7,8 +7,8 @@ the in-memory one is the reference the index is tested against.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from syriabrief.domain.dataset import Catalogue
 from syriabrief.storage.store import load_plain

@@ -20,7 +20,8 @@ Standard library only.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from syriabrief.domain.validate import SCHEMA_VERSION, TABLES
 

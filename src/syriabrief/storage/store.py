@@ -23,19 +23,27 @@ import errno
 import json
 import os
 import stat
-import sys
 import time
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Collection
-from typing import Any, BinaryIO, Callable, Iterator, Sequence
+from typing import Any, BinaryIO
 
 from tinydb import TinyDB
 from tinydb.storages import Storage
 
+from syriabrief.domain.dataset import Dataset
+from syriabrief.domain.model import Actor, Event, Site
+from syriabrief.domain.validate import (
+    SCHEMA_VERSION,
+    TABLES,
+    check_records,
+    check_references,
+    check_store_layout,
+)
 from syriabrief.errors import StoreError
+from syriabrief.storage.migrate import layout_version, upgrade
 from syriabrief.storage.paths import backup_path, bundled_path, lock_path
-from syriabrief.domain.dataset import Catalogue, Dataset
 from syriabrief.storage.storefile import (
     NotLineLayout,
     StoreScan,
@@ -45,9 +53,6 @@ from syriabrief.storage.storefile import (
     write_appended,
     write_store,
 )
-from syriabrief.storage.migrate import layout_version, upgrade
-from syriabrief.domain.model import Actor, Event, Site
-from syriabrief.domain.validate import SCHEMA_VERSION, TABLES, check_records, check_references, check_store_layout
 
 __all__ = [
     "ChangeReport",
