@@ -149,6 +149,11 @@ def describe(date_text: str, end_text: str | None = None, approximate: bool = Fa
     return f"~{text}" if approximate else text
 
 
+def on_day(text: str) -> str:
+    """``on 23 Feb 2026`` for a day, ``in Feb 2026`` for a month or year."""
+    return f"{'on' if precision_of(text) == 'day' else 'in'} {describe(text)}"
+
+
 def _show(period: Period) -> str:
     d = period.start
     if period.precision == "year":

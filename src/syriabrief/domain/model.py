@@ -78,7 +78,7 @@ SITE_KINDS = (
     "border_crossing",
     "country",
 )
-LOCATION_PRECISIONS = ("exact", "approximate")
+LOCATION_PRECISIONS = ("exact", "approximate", "area")
 # What a dispute is about. The first four are about the state on the ground (who
 # holds what, since when, whether it happened, where): only those make a derived
 # position "disputed". A disagreement over figures or details leaves it alone.

@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from syriabrief.domain.dataset import Dataset
-from syriabrief.domain.dates import describe
+from syriabrief.domain.dates import describe, on_day
 from syriabrief.domain.model import Event
 from syriabrief.domain.safetext import visible
 from syriabrief.output.jsonout import write_json
@@ -400,7 +400,7 @@ def print_base(console: Console, report: SiteProfile, data: Dataset, rows: int) 
     where = ", ".join(p for p in (site.admin1, site.country) if p)
     _heading(console, site.name, f"{kind} · {where} · as of {describe(report.as_of)}")
     if site.lat is not None and site.lon is not None:
-        console.print(Text(visible(f"Location: {site.lat:.4f}, {site.lon:.4f} ({site.location_precision})"), style="dim"))
+        console.print(Text(visible(f"Location: {site.lat:.4f}, {site.lon:.4f} ({_PRECISION_WORDS.get(site.location_precision, site.location_precision)})"), style="dim"))
     if site.aliases:
         console.print(Text(visible("Also: " + ", ".join(site.aliases)), style="dim"))
     status = Text("Status: ", style="bold")
@@ -464,6 +464,9 @@ def print_comparison(console: Console, comparison: Comparison | Changes) -> None
     _print_story(console, comparison.narrative, comparison.citations)
 
 
+_PRECISION_WORDS = {"area": "area only: the point of the area reports name, not of the site itself"}
+
+
 def _status_line(status: StatusView) -> str:
     since = f" since {describe(status.since)}" if status.since else ""
     if status.status == "active":
@@ -474,7 +477,7 @@ def _status_line(status: StatusView) -> str:
         return "no record of who holds it"
     word = _STATUS_WORDS.get(status.status, status.status)
     who = f" — {status.previous_name} left" if status.previous_name else ""
-    return f"{word}{who}" + (f" on {describe(status.since)}" if status.since else "")
+    return f"{word}{who}" + (f" {on_day(status.since)}" if status.since else "")
 
 
 def _state_cell(state: StatusView, lost_by: str | None = None) -> Text:

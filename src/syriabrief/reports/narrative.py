@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from syriabrief.domain.dataset import Catalogue
-from syriabrief.domain.dates import describe, parse_stored, precision_of
+from syriabrief.domain.dates import describe, on_day, parse_stored
 from syriabrief.domain.filters import EventFilter
 from syriabrief.domain.model import Event, Move
 from syriabrief.reports.types import (
@@ -148,11 +148,6 @@ def when(event: Event | Move) -> str:
     if event.approximate:
         return f"around {text}"
     return f"on {text}" if event.date_precision == "day" else f"in {text}"
-
-
-def on_day(text: str) -> str:
-    """``on 23 Feb 2026`` for a day, ``in Feb 2026`` for a month or year."""
-    return f"{'on' if precision_of(text) == 'day' else 'in'} {describe(text)}"
 
 
 def place_phrase(site_id: str, data: Dataset) -> str:
