@@ -338,3 +338,20 @@ def test_each_command_has_a_documented_section_with_an_example(command):
 def test_compare_refuses_an_actor_beside_a_site_plainly(sample_store, names, message):
     result = run("compare", *names, "--db", str(sample_store))
     assert result.exit_code == 2 and message in result.stderr and result.stdout == ""
+
+
+def test_base_shows_a_sites_notes_with_who_reported_them(tmp_path):
+    from conftest import SITES
+
+    noted = [dict(s) for s in SITES]
+    noted[0]["notes"] = [{"text": "About 50 km from the border.",
+                          "sources": [{"outlet": "Shafaq News", "url": "https://example.org/a", "published": "2026-02-21"}]}]
+    db = write_store(tmp_path / "s.json", SAMPLE_EVENTS, sites=noted)
+    name = noted[0]["name"]
+    shown = flat(run("base", name, "--db", str(db)).stdout)
+    assert "Notes • About 50 km from the border. (Shafaq News, 21 Feb 2026)" in shown
+    report = as_json(run("base", name, "--db", str(db), "--json"))
+    assert report["notes"] == [{"text": "About 50 km from the border.", "sources": [
+        {"outlet": "Shafaq News", "document": None, "url": "https://example.org/a", "published": "2026-02-21"}]}]
+    other = as_json(run("base", noted[1]["name"], "--db", str(db), "--json"))
+    assert other["notes"] == []

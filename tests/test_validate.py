@@ -75,3 +75,17 @@ def test_site_parents_must_exist_and_never_loop():
     assert [str(p) for p in check_records("site", [{"id": "a", "name": "A", "parent": "a"}])] == [
         "site 1 (a): parent: a site cannot be inside itself"
     ]
+
+
+def site_problems(record: dict) -> list[str]:
+    return [str(p) for p in check_records("site", [record])]
+
+
+def test_a_site_note_is_a_sourced_fact():
+    note = {"text": "About 50 km from the Turkish border.", "sources": [{"outlet": "AP"}]}
+    assert site_problems({"id": "qasrak", "name": "Qasrak", "notes": [note]}) == []
+    unsourced = site_problems({"id": "qasrak", "name": "Qasrak", "notes": [{"text": "Big."}]})
+    assert any("notes[1].sources: must be a non-empty list" in p for p in unsourced), unsourced
+    typo = site_problems({"id": "qasrak", "name": "Qasrak", "notes": [{"txt": "Big.", "sources": [{"outlet": "AP"}]}]})
+    assert any("notes[1].txt: is not a field of a note" in p for p in typo), typo
+    assert any("notes[1].text: is required" in p or "notes[1].text" in p for p in typo), typo

@@ -27,6 +27,7 @@ __all__ = [
     "Dispute",
     "Event",
     "Move",
+    "Note",
     "Site",
     "event_sort_key",
     "Source",
@@ -285,6 +286,21 @@ class Actor:
 
 
 @dataclass(frozen=True, slots=True)
+class Note:
+    """A sourced remark on a site that is no event: a distance, a size, what it was before."""
+
+    text: str
+    sources: tuple[Source, ...] = ()
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Note:
+        return cls(d["text"], tuple(Source.from_json(s) for s in d.get("sources") or ()))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "sources": [s.to_json() for s in self.sources]}
+
+
+@dataclass(frozen=True, slots=True)
 class Site:
     id: str
     name: str
@@ -297,8 +313,9 @@ class Site:
     location_precision: str = "approximate"
     # The site that contains this one (an airport's city, a city's governorate); None at the top.
     parent: str | None = None
+    notes: tuple[Note, ...] = ()
 
-    KEYS = ("id", "name", "aliases", "kind", "country", "admin1", "lat", "lon", "location_precision", "parent")
+    KEYS = ("id", "name", "aliases", "kind", "country", "admin1", "lat", "lon", "location_precision", "parent", "notes")
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Site:
@@ -313,10 +330,11 @@ class Site:
             lon=d.get("lon"),
             location_precision=d.get("location_precision") or "approximate",
             parent=d.get("parent"),
+            notes=tuple(Note.from_json(n) for n in d.get("notes") or ()),
         )
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "id": self.id,
             "name": self.name,
             "aliases": list(self.aliases),
@@ -328,6 +346,10 @@ class Site:
             "location_precision": self.location_precision,
             "parent": self.parent,
         }
+        # Written only when there are some, so the many sites without notes keep their short record.
+        if self.notes:
+            out["notes"] = [n.to_json() for n in self.notes]
+        return out
 
 
 class Move(NamedTuple):

@@ -221,6 +221,7 @@ def _check_site(d: dict[str, Any]) -> Iterable[tuple[str, str]]:
         yield from _slug(d, "parent")
         if d.get("parent") == d.get("id"):
             yield "parent", "a site cannot be inside itself"
+    yield from _notes(d.get("notes"))
 
 
 # --- fields ---------------------------------------------------------------------
@@ -363,6 +364,25 @@ def _disputes(value: Any) -> Iterable[tuple[str, str]]:
             yield f"{where}.about", f"must be one of {', '.join(DISPUTE_ASPECTS)}, not {_short(about)}"
         yield from ((f"{where}.{f}", m) for f, m in _text(dispute, "claim"))
         yield from _sources(dispute.get("sources", []), f"{where}.sources")
+
+
+def _notes(value: Any) -> Iterable[tuple[str, str]]:
+    if value is None:
+        return
+    if not isinstance(value, list):
+        yield "notes", f"must be a list, not {_kind_of(value)}"
+        return
+    for number, note in enumerate(value, 1):
+        where = f"notes[{number}]"
+        if not isinstance(note, dict):
+            yield where, f"must be an object with a text and sources, not {_kind_of(note)}"
+            continue
+        for key in note:
+            if key not in ("text", "sources"):
+                yield f"{where}.{key}", "is not a field of a note"
+        yield from ((f"{where}.{f}", m) for f, m in _text(note, "text"))
+        # A note is a fact like any other: it names who reported it.
+        yield from _sources(note.get("sources"), f"{where}.sources", required=True)
 
 
 def _is_number(value: Any) -> bool:

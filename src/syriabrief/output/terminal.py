@@ -20,7 +20,7 @@ from rich.text import Text
 
 from syriabrief.domain.dataset import Dataset
 from syriabrief.domain.dates import describe, on_day
-from syriabrief.domain.model import Event
+from syriabrief.domain.model import Event, Note
 from syriabrief.domain.safetext import visible
 from syriabrief.output.jsonout import write_json
 from syriabrief.reports.types import (
@@ -409,6 +409,8 @@ def print_base(console: Console, report: SiteProfile, data: Dataset, rows: int) 
     if flags:
         status.append(f" ({flags})", style="yellow")
     console.print(status)
+    if report.notes:
+        _print_notes(console, report.notes)
     console.print()
     _print_story(console, report.narrative, report.citations)
     _print_periods(console, "Control history", report.history, ("Actor", "Role", "Status", "Since", "Until", "To"), rows)
@@ -416,6 +418,23 @@ def print_base(console: Console, report: SiteProfile, data: Dataset, rows: int) 
         console.print(Text("\nAccounts differ", style="bold"))
         _print_accounts(console, report.accounts)
     _print_events(console, report.events, report.span.event_count, data)
+
+
+def _print_notes(console: Console, notes: Sequence[Note]) -> None:
+    """Sourced remarks on the site itself, each with who reported it and when (--json has the links)."""
+    console.print(Text("Notes", style="bold"))
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    for note in notes:
+        cited = "; ".join(
+            s.outlet + (f", {describe(s.published)}" if s.published else "")
+            for s in note.sources
+        )
+        line = Text(visible(note.text))
+        line.append(visible(f" ({cited})"), style="dim")
+        grid.add_row(Text("•"), line)
+    console.print(grid)
 
 
 def _print_accounts(console: Console, items: Sequence[Contested]) -> None:

@@ -457,6 +457,7 @@ def base_report(
     citer = Citer()
     profile = SiteProfile(
         site=SiteIdentity.of(site),
+        notes=site.notes,
         as_of=as_of.isoformat(),
         status=_status_view(status, data, as_of, contested),
         history=tuple(_period_view(p, data, as_of) for p in history if _is_force(data, p.actor)),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
-from syriabrief.domain.model import Actor, Event, Site
+from syriabrief.domain.model import Actor, Event, Note, Site
 
 __all__ = [
     "Account",
@@ -67,7 +67,7 @@ class Report:
 
 
 def _json(value: Any) -> Any:
-    if isinstance(value, (Report, Event)):
+    if isinstance(value, (Report, Event, Note)):
         return value.to_json()
     if isinstance(value, (list, tuple)):
         return [_json(v) for v in value]
@@ -312,6 +312,7 @@ class SiteList(Report):
 @dataclass(frozen=True, kw_only=True)
 class SiteProfile(Report):
     site: SiteIdentity = flat()
+    notes: tuple[Note, ...] = ()  # sourced remarks on the site itself (distances, size)
     as_of: str = ""
     status: StatusView = flat()
     history: tuple[PeriodView, ...] = ()
