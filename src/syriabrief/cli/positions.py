@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -26,6 +26,9 @@ from syriabrief.cli import (
     load,
 )
 from syriabrief.errors import NotFoundError, UsageError
+
+if TYPE_CHECKING:
+    from syriabrief.reports.types import Changes, Comparison
 
 AsOfOption = Annotated[
     str | None,
@@ -176,6 +179,7 @@ def compare(
     from syriabrief.reports.briefing import change_report, compare_actors, compare_sites
 
     names = names or []
+    report: Changes | Comparison
     if at:
         if names or len(at) != 2:
             raise UsageError("--at takes exactly two dates and no names: syriabrief compare --at 2026-01 --at 2026-02.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -65,6 +66,7 @@ def read(
         typer.echo(f"Note: {visible(note)}", err=True)
 
     notes: list[str] = []
+    published_day: datetime.date | None
     if published is not None:
         day = parse_user_date(published)
         if day.precision != "day":
@@ -145,7 +147,7 @@ def _show(proposals, reading, data, file: str) -> None:
 
     console = make_console()
     if proposals:
-        counts = {}
+        counts: dict[str, int] = {}
         for p in proposals:
             counts[p.kind] = counts.get(p.kind, 0) + 1
         parts = ", ".join(f"{n} {kind}" for kind, n in counts.items())

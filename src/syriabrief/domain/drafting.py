@@ -85,11 +85,11 @@ def propose(reading: Reading, data: Catalogue, info: SourceInfo) -> list[Proposa
         if kind == "new":
             record = new_event(draft, data, info, taken)
             taken.add(record["id"])
-        elif kind == "corroborates":
+        elif kind == "corroborates" and event is not None:
             record = event.to_json()
             known = {(s["outlet"], s["document"]) for s in record["sources"]}
             record["sources"] += [s for s in sources_of(draft, info) if (s["outlet"], s["document"]) not in known]
-        elif kind == "conflicts":
+        elif kind == "conflicts" and event is not None:
             record = event.to_json()
             record["disputes"].append({"claim": _claim(draft, data), "sources": sources_of(draft, info)})
         proposals.append(Proposal(draft, kind, event, record))
@@ -221,7 +221,7 @@ def _slug(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
 
 
-_VERBS = {
+_VERBS: dict[str, dict[str | None, str]] = {
     "withdrawal": {"began": "began withdrawing from", "ongoing": "was withdrawing from", "completed": "completed its withdrawal from", None: "withdrew from"},
     "deployment": {"began": "began deploying to", "ongoing": "was deploying to", "completed": "completed its deployment to", None: "deployed to"},
     "presence": {None: "was present at"},

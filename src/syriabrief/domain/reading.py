@@ -20,7 +20,7 @@ Standard library only.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -170,7 +170,7 @@ def _lookup_text(text: str) -> str:
     return re.sub(r"['’]s?$", "", text.rstrip("."))
 
 
-def find_mentions(text: str, names: Catalogue, skip: list[tuple[int, int]] = ()) -> list[Mention]:
+def find_mentions(text: str, names: Catalogue, skip: Sequence[tuple[int, int]] = ()) -> list[Mention]:
     """Every known actor or site the text names, longest name first, left to right."""
     tokens = _tokens(text)
     mentions: list[Mention] = []
@@ -314,13 +314,13 @@ def _figure_value(m: re.Match[str]) -> int | float | dict | None:
         value *= {"million": 1_000_000, "thousand": 1_000}.get(scale, 1)
         if re.fullmatch(r"(?:19|20)[0-9]{2}", digits) and m["noun"].lower() in ("days", "weeks", "months"):
             return None
-    value = int(value) if float(value).is_integer() else value
+    number: int | float = int(value) if float(value).is_integer() else value
     if m["high"]:
-        high = float(m["high"].replace(",", ""))
-        high_value = int(high) if high.is_integer() else high
-        if high_value > value:
-            return {"low": value, "high": high_value}
-    return value
+        top = float(m["high"].replace(",", ""))
+        high_value = int(top) if top.is_integer() else top
+        if high_value > number:
+            return {"low": number, "high": high_value}
+    return number
 
 
 # --- outlets ------------------------------------------------------------------------------
@@ -626,7 +626,7 @@ def _drafts_of(
                 when_found, figures, default_days, planned, continued,
             )  # fmt: skip
             key = (draft.type, draft.actors[0] if draft.actors and not draft.inherited_actor else None) if draft else None
-            if draft is not None and key not in seen and (draft.type, None) not in seen:
+            if draft is not None and key is not None and key not in seen and (draft.type, None) not in seen:
                 drafts.append(draft)
                 _remember(draft, context, names)
                 seen.add(key)
@@ -703,7 +703,7 @@ def _reduced_relative(left: str, word: str, after: str = "") -> bool:
     if re.match(r"\s+(?:to|into|toward|towards)\b", after):
         return False  # "Turkish forces deployed to Kobani": they went
     previous = re.search(r"(\w+)\s*$", left)
-    return bool(previous) and previous[1].lower() in (
+    return previous is not None and previous[1].lower() in (
         "troops", "forces", "soldiers", "fighters", "units", "personnel", "militias", "equipment", "assets",
     )  # fmt: skip
 
@@ -754,12 +754,12 @@ def _build(
         candidates = [m for m in candidates if start - m.end <= 40]
     subject = _subject(text, candidates)
     if subject:
-        actors = [m.actor.id for m in subject]
+        actors = [m.actor.id for m in subject if m.actor]
     elif re.search(r"\bwho\s*$", left[:clause_start], re.IGNORECASE):
         # "President Sharaa, who assumed office": the one named just before "who".
         antecedent = [m for m in mentions if m.actor and m.start < clause_start]
         if antecedent:
-            actors = [antecedent[-1].actor.id]
+            actors = [antecedent[-1].actor.id]  # type: ignore[union-attr]  # filtered on m.actor above
     if form == "noun" or not actors or word.lower().endswith(" by"):
         agent = (_agent_after(text, end, after, word.lower().endswith(" by")) if kind != "detainee_transfer" else None) or _possessive_before(text, start, before)
         if agent and agent.id not in actors:
@@ -798,8 +798,9 @@ def _build(
     # Where: the site left or reached for movements, else the most specific site named.
     local = [m for m in mentions if clause_start - 80 <= m.start < region_end]
     site, origin, destination = _places(text, kind, word, start, end, region_end, local, names, context, actors)
-    if site is None and kind in _AREA_TYPES and context.region() is not None:
-        site = context.region().id
+    region = context.region() if site is None and kind in _AREA_TYPES else None
+    if region is not None:
+        site = region.id
         notes.append("no place named: the region the article last named")
         confidence -= 0.05
     if site or origin or destination:
@@ -926,23 +927,24 @@ def _places(
                 continue
         sites.append((m.site, _role(text, m.start), m.start))
     # "the base", "the airport": the one named last.
-    for m in re.finditer(r"\bthe (air ?base|base|airport|garrison|facility|prison|camp)\b", text, re.IGNORECASE):
-        if any(a.site and a.start <= m.start() < a.end + 12 for a in mentions):
+    for found in re.finditer(r"\bthe (air ?base|base|airport|garrison|facility|prison|camp)\b", text, re.IGNORECASE):
+        if any(a.site and a.start <= found.start() < a.end + 12 for a in mentions):
             continue
-        if re.match(r"\s+(?:of|in|at|near)\b", text[m.end() :]):
+        if re.match(r"\s+(?:of|in|at|near)\b", text[found.end() :]):
             continue
-        site = context.site_for(m.group(1).lower().replace(" ", ""))
+        site = context.site_for(found.group(1).lower().replace(" ", ""))
         if site is not None:
-            sites.append((site, _role(text, m.start()), m.start()))
+            sites.append((site, _role(text, found.start()), found.start()))
     # "toward the Iraqi border", "on the Syrian coast": the country.
-    for m in re.finditer(r"\b(?:the )?(\w+) (?:border|coast|frontier)\b", text, re.IGNORECASE):
-        country = _country_site(m.group(1), names)
+    for found in re.finditer(r"\b(?:the )?(\w+) (?:border|coast|frontier)\b", text, re.IGNORECASE):
+        country = _country_site(found.group(1), names)
         if country is not None:
-            sites.append((country, _role(text, m.start()), m.start()))
+            sites.append((country, _role(text, found.start()), found.start()))
     # "Constructed around 2015, it has since served ...": the base named before.
     if kind == "deployment" and re.match(r"(?:set up|built|constructed|established|opened)", word, re.IGNORECASE):
-        if not any(_SITE_RANK.get(s.kind or "", 3) == 0 for s, _, _ in sites) and context.site_for("base"):
-            sites.append((context.site_for("base"), "location", start))
+        base = context.site_for("base")
+        if base is not None and not any(_SITE_RANK.get(s.kind or "", 3) == 0 for s, _, _ in sites):
+            sites.append((base, "location", start))
     if not sites:
         return None, None, None
     origins = [s for s, role, pos in sites if role == "origin"]

@@ -294,7 +294,12 @@ def find_date_line(lines: list[str]) -> tuple[date | None, str | None, str | Non
             match = dict(_PATTERNS)[name].search(body)
             if match and len(body) - len(match.group(0)) <= _DATE_LINE_LEFTOVER:
                 try:
-                    return date.fromisoformat(_resolve(name, match, date(2000, 1, 1)).date), line, None
-                except (ValueError, KeyError, AttributeError):
+                    found = _resolve(name, match, date(2000, 1, 1))
+                except (ValueError, KeyError):
                     continue
+                if found is not None:
+                    try:
+                        return date.fromisoformat(found.date), line, None
+                    except ValueError:
+                        continue
     return None, None, note

@@ -158,7 +158,7 @@ def _cells(report: SiteMap, canvas: _Canvas) -> list[_Cell]:
     """The sites on the map by the cell they fall in; a cell no one mark can stand for gets a digit (then ``*``)."""
     by_cell: dict[tuple[int, int], list[MapSite]] = {}
     for site in report.on_map:
-        by_cell.setdefault(canvas.cell(site.site.lon, site.site.lat), []).append(site)
+        by_cell.setdefault(canvas.cell(*site.point), []).append(site)
     cells, shared = [], 0
     # Digits are handed out in reading order: north to south, then west to east.
     for (col, row), sites in sorted(by_cell.items(), key=lambda kv: (kv[0][1], kv[0][0])):
@@ -327,9 +327,9 @@ def _legend(report: SiteMap, cells: Sequence[_Cell], unicode: bool) -> Group:
     marks = Table.grid(padding=(0, 1))
     marks.add_column(width=1)
     marks.add_column(overflow="fold")
-    for mark, words, shown in keys:
+    for mark, meaning, shown in keys:
         if shown:
-            marks.add_row(Text(_ascii(mark, unicode), style="bold" if mark.isalnum() else "dim"), Text(words))
+            marks.add_row(Text(_ascii(mark, unicode), style="bold" if mark.isalnum() else "dim"), Text(meaning))
     title = f"Holders on {describe(report.as_of)}" + (" of the sites that changed" if report.since else "")
     return Group(Text(title, style="bold"), forces, Text("Marks", style="bold"), marks)
 
@@ -338,12 +338,12 @@ def _site_table(report: SiteMap, unicode: bool) -> Table:
     """Every marked site with its holder and status; sites nobody holds are counted under it."""
     table = Table(box=None, pad_edge=False, show_header=True, header_style="bold", expand=False, title_justify="left")
     comparing = report.since is not None
-    columns = ("", "Site", describe(report.since), describe(report.as_of)) if comparing else ("", "Site", "Holder", "Status", "Since")
+    columns = ("", "Site", describe(report.since), describe(report.as_of)) if report.since else ("", "Site", "Holder", "Status", "Since")
     for column in columns:
         table.add_column(column, overflow="fold")
     order = {f.force: i for i, f in enumerate(report.legend)}
     shown = [s for s in report.sites if (s.changed if comparing else s.marker != NO_HOLDER)]
-    shown.sort(key=lambda s: (order.get(s.force, len(order)), ("held", "leaving", "left", "none").index(s.state), s.site.name.casefold()))
+    shown.sort(key=lambda s: (order.get(s.force or "", len(order)), ("held", "leaving", "left", "none").index(s.state), s.site.name.casefold()))
     for site in shown:
         mark = Text(_ascii(site.marker, unicode), style="bold")
         name = Text(visible(site.site.name) + ("" if site.on_map else " (beyond the map)"))

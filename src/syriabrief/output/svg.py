@@ -51,8 +51,8 @@ def map_groups(report: SiteMap, width: float = MAP_WIDTH) -> list[tuple[float, f
     """Sites on the map gathered where their marks would overlap: (x, y, sites, mark); a digit where no mark stands for all."""
     height = width / SYRIA.aspect
     groups: list[list] = []
-    for site in sorted(report.on_map, key=lambda s: (-s.site.lat, s.site.lon)):
-        x, y = SYRIA.scaled(site.site.lon, site.site.lat, width, height)
+    for site in sorted(report.on_map, key=lambda s: (-s.point[1], s.point[0])):
+        x, y = SYRIA.scaled(*site.point, width, height)
         for group in groups:
             if math.hypot(group[0] - x, group[1] - y) < SHARE_WITHIN:
                 group[2].append(site)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
 
 from syriabrief.domain.dates import describe
 from syriabrief.domain.filters import EventFilter
@@ -71,8 +70,8 @@ class Activity(Report):
 def activity(
     data: Dataset,
     where: EventFilter | None = None,
-    per: Literal["auto", "week", "month"] = "auto",
-    by: Literal["type", "actor"] = "type",
+    per: str = "auto",  # auto, week or month
+    by: str = "type",  # type or actor
     series: int = SERIES,
 ) -> Activity:
     """Events matching ``where``, counted per week or month and split by type or first actor."""

@@ -64,6 +64,13 @@ class MapSite(Report):
     changed: bool | None = None  # with --at: whether holder or status changed between the two days
     before: StatusView | None = None  # with --at: the state on the first day
 
+    @property
+    def point(self) -> tuple[float, float]:
+        """(lon, lat): every site a map holds has both (the others are listed as unplaced)."""
+        lon, lat = self.site.lon, self.site.lat
+        assert lon is not None and lat is not None, self.site.id
+        return lon, lat
+
 
 @dataclass(frozen=True)
 class SiteMap(Report):
