@@ -115,7 +115,7 @@ def export(
 
         title = _title(data, since, until, actor, site, event_type, status, search)
         text = write_markdown(events, data, title, timeline_summary(events, data))
-    _write(text, output, data_files=_store_files(db))
+    _write(_inert(text, fmt), output, data_files=_store_files(db))
     if note:
         from syriabrief.output.terminal import visible
 
@@ -193,6 +193,22 @@ def _title(data, since, until, actor, site, event_type, status, search) -> str:
     if search:
         parts.append(f"mentioning “{search}”")
     return "Briefing" + (": " + ", ".join(parts) if parts else "")
+
+
+def _inert(text: str, fmt: ExportFormat) -> str:
+    """The export with nothing that could drive a terminal or viewer showing it: stdout and files alike.
+
+    JSON formats escape such characters as ``\\uXXXX``, which parse back to the
+    same data, as ``--json`` does. CSV and Markdown are read by people and
+    spreadsheets and cannot escape losslessly: there they are shown as
+    ``\\x1b``-style escapes (docs/import-export.md).
+    """
+    from syriabrief.domain.safetext import json_safe, visible_lines
+
+    return json_safe(text) if fmt in _JSON_FORMATS else visible_lines(text)
+
+
+_JSON_FORMATS = (ExportFormat.json, ExportFormat.jsonl, ExportFormat.geojson)
 
 
 def _store_files(db: Path | None) -> list[Path]:
