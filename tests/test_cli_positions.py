@@ -338,3 +338,12 @@ def test_each_command_has_a_documented_section_with_an_example(command):
 def test_compare_refuses_an_actor_beside_a_site_plainly(sample_store, names, message):
     result = run("compare", *names, "--db", str(sample_store))
     assert result.exit_code == 2 and message in result.stderr and result.stdout == ""
+
+
+def test_brief_moves_wrap_at_80_columns_and_keep_every_site_whole(bundled, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    result = run("brief", "--as-of", "2026-03-01")
+    assert result.exit_code == 0, result.stderr
+    moves = result.stdout.split("Moves since", 1)[1].split("\n\n", 1)[0]
+    assert "…" not in moves
+    assert "al-Hol camp" in flat(moves) and "Kurdistan Region of Iraq" in flat(moves)
