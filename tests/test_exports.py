@@ -90,7 +90,7 @@ def test_a_csv_of_the_earlier_layout_still_imports(tmp_path):
 @pytest.mark.parametrize(
     "column, value, message",
     [
-        ("end_date", "2026-01-31", "end_date: is '2026-01-31' but the stored dates"),
+        ("end_date", "2026-01-31", "end_date: is '2026-01-31', but date and date_end cover 2016-01-01 to 2016-12-31"),
         ("urls", "a; b; c", "urls: has 3 items for 1 outlets"),
     ],
 )
@@ -104,6 +104,19 @@ def test_an_edit_import_would_lose_is_refused(store, tmp_path, column, value, me
     (tmp_path / "edited.csv").write_text(out.getvalue(), encoding="utf-8")
     result = run("validate", tmp_path / "edited.csv", "--db", store)
     assert result.exit_code == 1 and message in result.stderr, result.stderr
+
+
+def test_a_date_moved_in_date_with_the_derived_days_cleared_imports(store, tmp_path):
+    [row] = [r for r in rows(run("export", "-f", "csv", "--db", store).stdout) if r["id"] == "2016-us-at-tanf"]
+    row.update(date="2017", start_date="", end_date="")
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(row))
+    writer.writeheader()
+    writer.writerow(row)
+    (tmp_path / "moved.csv").write_text(out.getvalue(), encoding="utf-8")
+    result = run("import", tmp_path / "moved.csv", "--db", store, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["updated"]["events"] == ["2016-us-at-tanf"]
 
 
 def test_the_sites_csv_says_who_holds_each_site_on_the_day(store):

@@ -260,8 +260,8 @@ def _span_problems(where: str, record: dict[str, Any], derived: dict[str, str]) 
         if given and given != day.isoformat():
             problems.append(Problem(
                 where, column,
-                f"is {given!r} but the stored dates (date, date_end) cover {period.start}..{period.end}; "
-                f"edit date and date_end, which {column} follows",
+                f"is {given!r}, but date and date_end cover {period.start} to {period.end}; {column} is "
+                f"worked out from them: to change the dates, edit date and date_end and clear {column}",
             ))  # fmt: skip
     return problems
 
