@@ -179,6 +179,7 @@ KNOWN_ARGS: dict[str, list[list]] = {
     "validate": [["{store}"]],
     # Every format to stdout (a terminal may be showing it), and to a file.
     "export": [*([("--format", f)] for f in EXPORT_FORMATS), [("--format", "geojson"), ("--sites",)],
+               [("--format", "csv"), ("--sites",)], [("--format", "geojson"), ("--nested",)],
                [("--format", "csv"), ("-o", "{out}")], [("--format", "geojson"), ("-o", "{out}")]],
     "import": [["{store}", ("--dry-run",)], ["{store}"]],
     "read": [["{store}", ("--published", "2026-11-01"), ("--outlet", OSC8_LINK), ("--url", CSI_RED)]],
