@@ -303,7 +303,7 @@ def test_export_writes_to_a_file_and_says_so_on_stderr(tmp_path, sample_store):
     result = run("export", "-f", "csv", "-o", out, "--db", sample_store)
     assert result.exit_code == 0 and result.stdout == ""
     assert result.stderr == f"Wrote {len(SAMPLE_EVENTS)} events to {out}.\n"
-    assert out.read_bytes().startswith(b"id,date,end_date")
+    assert out.read_bytes().startswith(b"id,start_date,end_date,date,")
 
 
 def test_export_refuses_to_overwrite_a_store(sample_store):

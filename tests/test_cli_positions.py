@@ -355,3 +355,12 @@ def test_base_shows_a_sites_notes_with_who_reported_them(tmp_path):
         {"outlet": "Shafaq News", "document": None, "url": "https://example.org/a", "published": "2026-02-21"}]}]
     other = as_json(run("base", noted[1]["name"], "--db", str(db), "--json"))
     assert other["notes"] == []
+
+
+def test_brief_moves_wrap_at_80_columns_and_keep_every_site_whole(bundled, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    result = run("brief", "--as-of", "2026-03-01")
+    assert result.exit_code == 0, result.stderr
+    moves = result.stdout.split("Moves since", 1)[1].split("\n\n", 1)[0]
+    assert "…" not in moves
+    assert "al-Hol camp" in flat(moves) and "Kurdistan Region of Iraq" in flat(moves)

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from conftest import event, store_json
 from syriabrief.cli import app
+from syriabrief.formats import EXPORT_FORMATS
 from syriabrief.output.terminal import visible, write_json
 
 # --- the hostile strings --------------------------------------------------------
@@ -176,8 +177,10 @@ KNOWN_ARGS: dict[str, list[list]] = {
     "store": [[]],
     "show": [["h-handover"], ["h-deploy"], ["h-control"]],
     "validate": [["{store}"]],
-    "export": [[("--format", "markdown")], [("--format", "csv"), ("-o", "{out}")],
-               [("--format", "geojson"), ("-o", "{out}")]],
+    # Every format to stdout (a terminal may be showing it), and to a file.
+    "export": [*([("--format", f)] for f in EXPORT_FORMATS), [("--format", "geojson"), ("--sites",)],
+               [("--format", "csv"), ("--sites",)], [("--format", "geojson"), ("--nested",)],
+               [("--format", "csv"), ("-o", "{out}")], [("--format", "geojson"), ("-o", "{out}")]],
     "import": [["{store}", ("--dry-run",)], ["{store}"]],
     "read": [["{store}", ("--published", "2026-11-01"), ("--outlet", OSC8_LINK), ("--url", CSI_RED)]],
     "add": [[("--date", "2026-11-15"), ("--type", "statement"), ("--actor", ACTOR_NAME), ("--site", SITE_NAME),
@@ -347,6 +350,27 @@ def test_the_timeline_table_shows_the_text_as_itself(hostile):
         assert visible(text) in result.stdout, f"{text!r} is not shown as itself"
     assert "[/b]" in result.stdout and "[link=http://x]link[/link]" in result.stdout
     assert_nothing_raw(result)
+
+
+@pytest.mark.parametrize("fmt", EXPORT_FORMATS)
+def test_export_files_hold_no_raw_control_either(hostile, fmt):
+    # `cat events.csv` shows a file on a terminal just as stdout would.
+    result = invoke(["export", "--format", fmt, "-o", str(hostile["out"])])
+    assert result.exit_code == 0, result.stderr
+    text = hostile["out"].read_text(encoding="utf-8")
+    found = RAW_CONTROL.search(text.replace("\r\n", "\n"))
+    assert found is None, f"raw {found.group()!r} in the {fmt} file: ...{text[max(0, found.start() - 60):found.end() + 20]!r}"
+    assert "\\x1b" in text or "\\u001b" in text, "the escape is shown, not dropped"
+
+
+def test_json_exports_escape_controls_losslessly(hostile):
+    # As `timeline --json`: escaped for the terminal, exact for a parser.
+    store = json.loads(invoke(["export", "--format", "json"]).stdout)
+    assert store["events"] == sorted(hostile_store()["events"], key=lambda e: e["date"])
+    lines = invoke(["export", "--format", "jsonl"]).stdout.splitlines()
+    assert [json.loads(line) for line in lines] == store["events"]
+    features = json.loads(invoke(["export", "--format", "geojson"]).stdout)["features"]
+    assert {f["properties"]["summary"] for f in features} <= {e["summary"] for e in store["events"]}
 
 
 def test_a_store_with_a_lone_surrogate_is_refused_clearly(tmp_path):

@@ -214,7 +214,7 @@ def test_map_json_is_geojson_shaped_as_the_export(sample_store):
     result = run("map", "--as-of", "2026-02-24", "--json", "--db", str(sample_store))
     assert result.exit_code == 0, result.stderr
     collection = json.loads(result.stdout)
-    exported = json.loads(run("export", "--format", "geojson", "--sites", "--as-of", "2026-02-24", "--db", str(sample_store)).stdout)
+    exported = json.loads(run("export", "--format", "geojson", "--sites", "--nested", "--as-of", "2026-02-24", "--db", str(sample_store)).stdout)
     assert collection["type"] == "FeatureCollection"
     ours = {f["id"]: f for f in collection["features"]}
     for feature in exported["features"]:

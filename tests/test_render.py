@@ -1,6 +1,7 @@
 """Rendering on a fixed-width, colourless console."""
 
 import io
+import re
 
 import pytest
 
@@ -77,3 +78,20 @@ def test_json_safe_escapes_what_could_drive_a_terminal_ascii_or_not(text, expect
     from syriabrief.domain.safetext import json_safe
 
     assert json_safe(text) == expected
+
+
+def test_at_80_columns_the_cells_a_reader_needs_wrap_and_are_never_cut():
+    sites = [{"id": "shaddadi", "name": "Al-Shaddadi base", "aliases": [], "kind": "base", "country": "Syria",
+              "admin1": None, "lat": 36.05, "lon": 40.73, "location_precision": "approximate", "parent": None}]
+    events = [
+        event("a", "2024-12-16", "withdrawal", end_date="2024-12-22", approximate=True, stage="completed",
+              actors=["us", "sdf"], site="shaddadi", status="disputed", summary="word " * 80),
+        event("b", "2024-12-20", "leadership_change", end_date="2025-01-05", actors=["syrian-army"],
+              site="shaddadi", summary="A short one."),
+    ]  # fmt: skip
+    data = dataset(events, sites=sites)
+    text = render(event_table(data.select(), data, width=80), 80)
+    assert "…" not in text and all(len(line) <= 80 for line in text.splitlines())
+    cells = [cell.strip() for line in text.splitlines() for cell in line.split("│")]
+    for whole in ("withdrawal", "(completed)", "leadership", "Al-Shaddadi", "20 Dec 2024", "~16–22 Dec"):
+        assert any(re.search(rf"(^|\s){re.escape(whole)}(\s|$)", c) for c in cells), f"{whole!r} is broken up"

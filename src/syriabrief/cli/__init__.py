@@ -227,12 +227,32 @@ def load(db: Path | None):
 
 def main() -> None:
     """Console-script entry point."""
+    _tolerate_narrow_encodings()
     try:
         app()
     except BrokenPipeError:
         # The reader went away (``syriabrief timeline --json | head``): not an error.
         _silence_stdout()
         sys.exit(0)
+
+
+def _tolerate_narrow_encodings() -> None:
+    """Print what the output encoding cannot hold as its nearest character instead of failing.
+
+    Under ``PYTHONIOENCODING=ascii``, latin-1 or a C locale without UTF-8
+    coercion, a name like "Ḥmeimim" or a "–" in a table would otherwise raise
+    UnicodeEncodeError in the middle of a report. Exports and ``--json`` write
+    UTF-8 bytes to the binary stream, so they are unaffected.
+    """
+    import codecs
+
+    from syriabrief.domain.safetext import NEAREST, nearest_characters
+
+    codecs.register_error(NEAREST, nearest_characters)
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors=NEAREST)
 
 
 def _silence_stdout() -> None:

@@ -62,28 +62,40 @@ def export(
         bool,
         typer.Option(
             "--sites",
-            help="GeoJSON: one feature per site, with who holds it on --as-of, instead of per event.",
+            help="CSV or GeoJSON: one row or feature per site, with who holds it on --as-of, instead of per event.",
         ),
     ] = False,
     as_of: Annotated[
         str | None,
-        typer.Option(metavar="DATE", help="GeoJSON --sites: the date the status is for (default: today)."),
+        typer.Option(metavar="DATE", help="With --sites: the date the status is for (default: today)."),
     ] = None,
+    nested: Annotated[
+        bool,
+        typer.Option(
+            "--nested",
+            help="GeoJSON: properties in their JSON form (lists and objects) instead of plain values.",
+        ),
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Write events, filtered as in 'timeline', in a format other tools read.
 
     json is a whole store (the events, and the actors and sites they name) that
     'syriabrief import' and '--db' read back; jsonl is one event per line; csv
-    is one event per row, safe to open in a spreadsheet; geojson places events
-    (or, with --sites, sites) on a map; markdown is a briefing with its sources.
+    is one event per row (or, with --sites, one site per row) ready for a
+    spreadsheet; geojson places events (or sites) on a map; markdown is a
+    briefing with its sources.
 
     Example: syriabrief export --format csv --since 2026-01 -o events.csv
     """
     data = load(db)
     where = event_filter(data, since, until, actor, site, event_type, status, search, disputed)
-    if (sites or as_of) and fmt is not ExportFormat.geojson:
-        raise UsageError("--sites and --as-of go with --format geojson.")
+    if (sites or as_of) and fmt not in (ExportFormat.csv, ExportFormat.geojson):
+        raise UsageError("--sites and --as-of go with --format csv or geojson.")
+    if as_of and not sites:
+        raise UsageError("--as-of goes with --sites (the date each site's status is for).")
+    if nested and fmt is not ExportFormat.geojson:
+        raise UsageError("--nested goes with --format geojson.")
     events = data.select(where, limit)
     note = None
     count = len(events)
@@ -103,19 +115,25 @@ def export(
         from syriabrief.formats.jsonfmt import write_jsonl
 
         text = write_jsonl(events)
+    elif fmt is ExportFormat.csv and sites:
+        from syriabrief.domain.filters import EventFilter
+        from syriabrief.formats.csvfmt import write_sites_csv
+
+        chosen = _chosen_sites(data, site)
+        text, count = write_sites_csv(chosen, data.select(EventFilter()), _as_of_day(as_of), data), len(chosen)
     elif fmt is ExportFormat.csv:
         from syriabrief.formats.csvfmt import write_csv
 
-        text = write_csv(events)
+        text = write_csv(events, data)
     elif fmt is ExportFormat.geojson:
-        text, note, count = _geojson(data, events, sites, as_of, site)
+        text, note, count = _geojson(data, events, sites, as_of, site, nested)
     else:
         from syriabrief.formats.markdown import write_markdown
         from syriabrief.reports.narrative import timeline_summary
 
         title = _title(data, since, until, actor, site, event_type, status, search)
         text = write_markdown(events, data, title, timeline_summary(events, data))
-    _write(text, output, data_files=_store_files(db))
+    _write(_inert(text, fmt), output, data_files=_store_files(db))
     if note:
         from syriabrief.output.terminal import visible
 
@@ -126,12 +144,12 @@ def export(
         typer.echo(visible(f"Wrote {count:,} {'sites' if sites else 'events'} to {output}."), err=True)
 
 
-def _geojson(data, events, sites: bool, as_of: str | None, site_names) -> tuple[str, str | None, int]:
+def _geojson(data, events, sites: bool, as_of: str | None, site_names, nested: bool) -> tuple[str, str | None, int]:
     """The GeoJSON text, a note on what could not be placed, and how many features it holds."""
     from syriabrief.formats.geojson import event_features, site_features, write_geojson
 
     if not sites:
-        features, unplaced = event_features(events, data)
+        features, unplaced = event_features(events, data, nested)
         note = None
         if unplaced:
             note = (
@@ -139,19 +157,28 @@ def _geojson(data, events, sites: bool, as_of: str | None, site_names) -> tuple[
                 "and are not in the GeoJSON."
             )
         return write_geojson(features), note, len(features)
+    from syriabrief.domain.filters import EventFilter
+
+    chosen = _chosen_sites(data, site_names)
+    features = site_features(chosen, data.select(EventFilter()), _as_of_day(as_of), data, nested)
+    return write_geojson(features), None, len(features)
+
+
+def _as_of_day(as_of: str | None):
+    """The day a site's status is for: the last day of --as-of, or today."""
     from datetime import date
 
     from syriabrief.domain.dates import parse_user_date
-    from syriabrief.domain.filters import EventFilter
 
-    day = parse_user_date(as_of).end if as_of else date.today()
-    if site_names:
-        wanted = {inner for name in site_names for inner in data.within(data.site(name).id)}
-        chosen = [s for s in data.sites.values() if s.id in wanted]
-    else:
-        chosen = list(data.sites.values())
-    features = site_features(chosen, data.select(EventFilter()), day, data)
-    return write_geojson(features), None, len(features)
+    return parse_user_date(as_of).end if as_of else date.today()
+
+
+def _chosen_sites(data, site_names) -> list:
+    """Every site, or those named with --site and the sites inside them."""
+    if not site_names:
+        return list(data.sites.values())
+    wanted = {inner for name in site_names for inner in data.within(data.site(name).id)}
+    return [s for s in data.sites.values() if s.id in wanted]
 
 
 def _referenced(events, data) -> tuple[list, list]:
@@ -193,6 +220,22 @@ def _title(data, since, until, actor, site, event_type, status, search) -> str:
     if search:
         parts.append(f"mentioning “{search}”")
     return "Briefing" + (": " + ", ".join(parts) if parts else "")
+
+
+def _inert(text: str, fmt: ExportFormat) -> str:
+    """The export with nothing that could drive a terminal or viewer showing it: stdout and files alike.
+
+    JSON formats escape such characters as ``\\uXXXX``, which parse back to the
+    same data, as ``--json`` does. CSV and Markdown are read by people and
+    spreadsheets and cannot escape losslessly: there they are shown as
+    ``\\x1b``-style escapes (docs/import-export.md).
+    """
+    from syriabrief.domain.safetext import json_safe, visible_lines
+
+    return json_safe(text) if fmt in _JSON_FORMATS else visible_lines(text)
+
+
+_JSON_FORMATS = (ExportFormat.json, ExportFormat.jsonl, ExportFormat.geojson)
 
 
 def _store_files(db: Path | None) -> list[Path]:

@@ -13,7 +13,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["UNSAFE", "json_safe", "json_text", "visible"]
+__all__ = ["NEAREST", "UNSAFE", "json_safe", "json_text", "nearest_characters", "visible", "visible_lines"]
+
+# The codec error handler ``nearest_characters`` is registered under.
+NEAREST = "syriabrief-nearest"
+# Punctuation common in the data, by an ASCII look-alike of the same width.
+_LOOKALIKES = str.maketrans({
+    "\u2010": "-", "\u2011": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+    "\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u02be": "'", "\u02bf": "'", "\u201c": '"', "\u201d": '"',
+    "\u00b7": ".", "\u2022": "*", "\u2026": ".", "\u2192": ">", "\u2190": "<",
+    "\u00a0": " ", "\u2009": " ", "\u202f": " ",
+})  # fmt: skip
 
 # C0 controls except tab and newline, DEL, C1 controls (\x9b alone starts a CSI
 # sequence on some terminals), the Unicode characters that reorder or hide text
@@ -30,6 +40,15 @@ def visible(text: Any) -> str:
     """Untrusted text with every control or reordering character shown as an escape (``\\x1b``)."""
     value = "" if text is None else str(text)
     return UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), value)
+
+
+def visible_lines(text: str) -> str:
+    """``visible`` for a text file whose lines may end in CRLF (CSV): those line ends stay as they are.
+
+    A carriage return before a line feed moves nothing on a terminal; any other
+    one could overwrite what was shown, so it is escaped like every control.
+    """
+    return "\r\n".join(visible(part) for part in text.split("\r\n"))
 
 
 def json_safe(text: str) -> str:
@@ -50,3 +69,27 @@ def json_text(value: Any) -> str:
     import json
 
     return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
+def nearest_characters(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: each character the output encoding lacks as its nearest one it has.
+
+    ``Ḥmeimim`` becomes ``Hmeimim`` and ``–`` becomes ``-``, one character for one
+    so that table columns stay aligned; anything else becomes ``?``. For human
+    output only: exports and JSON are always written as UTF-8 bytes.
+    """
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    import unicodedata
+
+    out = []
+    for char in error.object[error.start : error.end]:
+        near = char.translate(_LOOKALIKES)
+        if near == char:
+            near = unicodedata.normalize("NFKD", char)[:1]
+        try:
+            near.encode(error.encoding)
+        except UnicodeEncodeError:
+            near = "?"
+        out.append(near or "?")
+    return "".join(out), error.end

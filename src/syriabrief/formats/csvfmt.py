@@ -1,14 +1,27 @@
-"""Our CSV: one event per row, one column per event key, in a form that round-trips exactly.
+"""Our CSV: one event per row in the flat form (formats/flat.py), ready for a spreadsheet, read back exactly.
+
+Export writes ``flat.EVENT_COLUMNS``: ISO ``start_date``/``end_date`` to sort
+on, the dates as stored, ids with names beside them, site coordinates, and
+sources as ``; ``-joined outlets, documents, urls and published dates. Import
+reads the stored columns and leaves the derived ones (``flat.DERIVED_COLUMNS``)
+aside, after checking that ``start_date``/``end_date`` agree with the stored
+dates, so an edit to the wrong column is not lost silently.
+
+Files written before this layout — ``end_date`` as stored, ``sources`` as a
+JSON array — are still read: a file is in the flat layout when its header has
+any column only that layout has (``start_date``, ``date_end``, ``outlets``, …).
 
 The cell scheme (docs/import-export.md):
 
 - text: as is; an empty cell is null.
 - ``approximate``: ``true`` or ``false``.
-- ``actors``, ``tags``: items joined with ``;`` — or, when an item holds a ``;``,
+- ``actors``, ``tags``: items joined with ``; `` — or, when an item holds a ``;``,
   is empty or has spaces at its ends, a JSON array (a cell starting with ``[``).
-- ``quantities``: a JSON object; on import also ``troops=200;escaped=120..1500``.
-- ``sources``, ``disputes``: JSON arrays; on import ``sources`` may also be plain
-  outlet names joined with ``;``.
+- ``outlets``, ``documents``, ``urls``, ``published``: likewise, one item per
+  source in the same order, an empty item for none.
+- ``quantities``: ``troops=200; escaped=120..1500``, or a JSON object.
+- ``disputes`` (and the older ``sources``): JSON arrays; on import ``sources``
+  may also be plain outlet names joined with ``;``.
 
 Spreadsheets run a cell starting with ``=``, ``+``, ``-``, ``@``, tab or CR as a
 formula. On export such a cell gets one leading ``'``; a cell that already
@@ -20,15 +33,27 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import re
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
-from syriabrief.domain.model import Event
+from syriabrief.domain.model import Event, Site
 from syriabrief.domain.validate import Problem
 from syriabrief.formats import Entry, Parsed
+from syriabrief.formats.flat import (
+    DERIVED_COLUMNS,
+    EVENT_COLUMNS,
+    SITE_COLUMNS,
+    SOURCE_COLUMNS,
+    flat_event,
+    flat_site,
+)
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from syriabrief.domain.dataset import Dataset
 
 __all__ = [
     "COLUMNS",
@@ -38,10 +63,14 @@ __all__ = [
     "read_csv",
     "restore",
     "write_csv",
+    "write_sites_csv",
 ]
 
-COLUMNS = Event.KEYS
-REQUIRED_COLUMNS = ("id", "date", "type", "summary", "sources")
+COLUMNS = EVENT_COLUMNS
+# The columns of files written before the flat layout: the event keys.
+_STORED_COLUMNS = Event.KEYS
+_FLAT_ONLY = frozenset(EVENT_COLUMNS) - frozenset(_STORED_COLUMNS)
+REQUIRED_COLUMNS = ("id", "date", "type", "summary")
 _LIST_COLUMNS = ("actors", "tags")
 _JSON_LIST_COLUMNS = ("sources", "disputes")
 # What a spreadsheet takes for the start of a formula (OWASP's list).
@@ -106,16 +135,25 @@ def read_csv(text: str) -> Parsed:
     parsed = Parsed("csv")
     header, rows, parsed.problems = csv_rows(text)
     columns = [h.casefold() for h in header]
+    flat = not _FLAT_ONLY.isdisjoint(columns)
+    known = (*EVENT_COLUMNS, "sources") if flat else _STORED_COLUMNS
     for column in dict.fromkeys(columns):
         if columns.count(column) > 1:
             parsed.problems.append(Problem("file", column, "is a column more than once"))
-        if column not in COLUMNS:
+        if column not in known:
             parsed.problems.append(
                 Problem("file", column or "(empty)", "is not a column of our CSV (check the spelling)")
             )
     for column in REQUIRED_COLUMNS:
         if column not in columns:
             parsed.problems.append(Problem("file", column, "column is missing"))
+    if "sources" not in columns and "outlets" not in columns:
+        parsed.problems.append(Problem("file", "outlets" if flat else "sources", "column is missing"))
+    if "sources" in columns and any(c in columns for c in SOURCE_COLUMNS):
+        parsed.problems.append(
+            Problem("file", "sources", "give the sources as a sources column or as outlets, documents, "
+                    "urls and published columns, not both")
+        )  # fmt: skip
     if any(p.where == "file" for p in parsed.problems):
         return parsed
     for where, cells in rows:
@@ -125,42 +163,117 @@ def read_csv(text: str) -> Parsed:
             )
             continue
         record: dict[str, Any] = {}
+        derived: dict[str, str] = {}
+        source_lists: dict[str, str] = {}
         for column, cell in zip(columns, cells, strict=True):
+            cell = restore(cell)
+            if flat and column in DERIVED_COLUMNS:
+                derived[column] = cell
+            elif column in SOURCE_COLUMNS:
+                source_lists[column] = cell
+            else:
+                key = "end_date" if column == "date_end" else column
+                try:
+                    record[key] = _value(key, cell)
+                except ValueError as error:
+                    parsed.problems.append(Problem(where, column, str(error)))
+        if source_lists:
             try:
-                record[column] = _value(column, restore(cell))
+                record["sources"] = _sources(source_lists)
             except ValueError as error:
-                parsed.problems.append(Problem(where, column, str(error)))
+                parsed.problems.append(Problem(where, error.args[0], error.args[1]))
+        parsed.problems += _span_problems(where, record, derived)
         parsed.entries.append(Entry(where, "event", record))
     return parsed
 
 
-def write_csv(events: Iterable[Event]) -> str:
-    """Events as our CSV, with a header row, every cell safe to open in a spreadsheet."""
+def write_csv(events: Iterable[Event], data: Dataset | None = None) -> str:
+    """Events as our CSV, with a header row, every cell safe to open in a spreadsheet.
+
+    ``data`` gives the names and coordinates beside the ids (left empty without it).
+    """
+    return _write_rows(COLUMNS, (flat_event(event, data) for event in events))
+
+
+def write_sites_csv(sites: Iterable[Site], events: Sequence[Event], as_of: date, data: Dataset) -> str:
+    """One row per site: where it is, and who holds it on ``as_of`` (not an import format)."""
+    return _write_rows(SITE_COLUMNS, (flat_site(site, events, as_of, data) for site in sites))
+
+
+def _write_rows(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for event in events:
-        record = event.to_json()
-        writer.writerow([neutralise(_cell(column, record[column])) for column in COLUMNS])
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([neutralise(_cell(row[column])) for column in columns])
     return out.getvalue()
+
+
+def _sources(lists: dict[str, str]) -> list[dict[str, Any]]:
+    """The sources the outlets, documents, urls and published cells list, item by item.
+
+    ValueError carries the column and what is wrong with it.
+    """
+    outlets = [o for o in _items("outlets", lists.get("outlets", "")) if o is not None]
+    sources = [{"outlet": o, "document": None, "url": None, "published": None} for o in outlets]
+    for column, key in (("documents", "document"), ("urls", "url"), ("published", "published")):
+        items = _items(column, lists.get(column, ""))
+        if not any(item is not None for item in items):
+            continue
+        if len(items) != len(outlets):
+            raise ValueError(
+                column,
+                f"has {len(items)} items for {len(outlets)} outlets; give one per outlet, "
+                "in the same order, leaving an item empty (between '; ') where there is none",
+            )
+        for source, item in zip(sources, items, strict=True):
+            source[key] = item
+    return sources
+
+
+def _items(column: str, cell: str) -> list[Any]:
+    """A list cell item by item, an empty item as None (positions matter)."""
+    if cell.startswith("["):
+        try:
+            value = _json_cell(cell)
+        except ValueError as error:
+            raise ValueError(column, str(error)) from None
+        if not isinstance(value, list):
+            raise ValueError(column, "must be a JSON array when it starts with '['")
+        return value
+    if not cell.strip():
+        return []
+    return [item.strip() or None for item in cell.split(";")]
+
+
+def _span_problems(where: str, record: dict[str, Any], derived: dict[str, str]) -> list[Problem]:
+    """start_date and end_date must be the days date and date_end cover: an edit to them would be lost."""
+    from syriabrief.domain.dates import event_period
+
+    try:
+        period = event_period(record.get("date"), record.get("end_date"))
+    except (TypeError, ValueError):
+        return []  # the stored dates' own problems are reported by the record checks
+    problems = []
+    for column, day in (("start_date", period.start), ("end_date", period.end)):
+        given = derived.get(column, "").strip()
+        if given and given != day.isoformat():
+            problems.append(Problem(
+                where, column,
+                f"is {given!r}, but date and date_end cover {period.start} to {period.end}; {column} is "
+                f"worked out from them: to change the dates, edit date and date_end and clear {column}",
+            ))  # fmt: skip
+    return problems
 
 
 # --- cells ----------------------------------------------------------------------
 
 
-def _cell(column: str, value: Any) -> str:
+def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if column in _LIST_COLUMNS:
-        joined = ";".join(value)
-        plain = all(item and item == item.strip() and ";" not in item for item in value)
-        return joined if plain and not joined.startswith("[") else _dumps(value)
-    if column == "quantities":
-        return _dumps(value) if value else ""
-    if column in _JSON_LIST_COLUMNS:
-        return _dumps(value) if value or column == "sources" else ""
     return str(value)
 
 
@@ -222,7 +335,3 @@ def _number(text: str) -> int | float:
     if not math.isfinite(value):
         raise ValueError(f"{text!r} is too large to be a finite number")
     return value
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, allow_nan=False)

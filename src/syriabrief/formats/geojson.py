@@ -4,6 +4,11 @@ A FeatureCollection of Point features, coordinates ``[longitude, latitude]``
 in WGS84, numbers as numbers and no ``crs`` member — what QGIS and geojson.io
 load as is. Events whose site has no coordinates cannot be placed and are left
 out (the caller says how many).
+
+Properties are the flat form (formats/flat.py, the columns of our CSV): plain
+strings, numbers and booleans, which GDAL (``ogr2ogr``, QGIS) maps to fields
+without a warning. ``nested=True`` gives the records' JSON form instead (lists
+and objects), for tools like jq that prefer structure.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from syriabrief.domain.dates import describe
 from syriabrief.domain.model import Event, Site
+from syriabrief.formats.flat import flat_event, flat_site
 
 if TYPE_CHECKING:
     from syriabrief.domain.dataset import Dataset
@@ -22,7 +28,9 @@ if TYPE_CHECKING:
 __all__ = ["event_features", "site_features", "write_geojson"]
 
 
-def event_features(events: Iterable[Event], data: Dataset) -> tuple[list[dict[str, Any]], list[str]]:
+def event_features(
+    events: Iterable[Event], data: Dataset, nested: bool = False
+) -> tuple[list[dict[str, Any]], list[str]]:
     """One Point feature per event whose site has coordinates; and the ids of those left out."""
     features, unplaced = [], []
     for event in events:
@@ -30,12 +38,15 @@ def event_features(events: Iterable[Event], data: Dataset) -> tuple[list[dict[st
         if site is None or site.lat is None or site.lon is None:
             unplaced.append(event.id)
             continue
+        record = (
+            {**event.to_json(), "site_name": site.name, "actor_names": [data.actor_name(a) for a in event.actors]}
+            if nested
+            else flat_event(event, data)
+        )
         properties = {
             "feature": "event",
-            **event.to_json(),
+            **record,
             "when": describe(event.date, event.end_date, event.approximate),
-            "site_name": site.name,
-            "actor_names": [data.actor_name(a) for a in event.actors],
             "location_precision": site.location_precision,
         }
         features.append(_feature(event.id, site, properties))
@@ -43,28 +54,26 @@ def event_features(events: Iterable[Event], data: Dataset) -> tuple[list[dict[st
 
 
 def site_features(
-    sites: Iterable[Site], events: Sequence[Event], as_of: date, data: Dataset
+    sites: Iterable[Site], events: Sequence[Event], as_of: date, data: Dataset, nested: bool = False
 ) -> list[dict[str, Any]]:
-    """One Point feature per site with coordinates, with who holds it on ``as_of`` when that can be told."""
-    site_status = _site_status_function()
+    """One Point feature per site with coordinates, with who holds it on ``as_of``."""
     features = []
     for site in sites:
         if site.lat is None or site.lon is None:
             continue
-        properties: dict[str, Any] = {"feature": "site", **site.to_json()}
-        del properties["lat"], properties["lon"]
-        if site_status is not None:
-            status = site_status(site.id, events, as_of)
-            properties.update(
-                as_of=as_of.isoformat(),
-                holder=status.holder,
-                holder_name=data.actor_name(status.holder) if status.holder else None,
-                status=status.status,
-                uncertain=status.uncertain,
-                disputed=status.disputed,
-            )
+        flat = flat_site(site, events, as_of, data)
+        if nested:
+            properties: dict[str, Any] = {"feature": "site", **site.to_json()}
+            del properties["lat"], properties["lon"]
+            properties.update({key: flat[key] for key in _STATUS_KEYS})
+        else:
+            properties = {"feature": "site", **flat}
         features.append(_feature(site.id, site, properties))
     return features
+
+
+# What the nested form of a site adds to its JSON: who holds it on the as-of day.
+_STATUS_KEYS = ("as_of", "holder", "holder_name", "status", "uncertain", "disputed")
 
 
 def write_geojson(features: list[dict[str, Any]]) -> str:
@@ -82,12 +91,3 @@ def _feature(feature_id: str, site: Site, properties: dict[str, Any]) -> dict[st
         "geometry": {"type": "Point", "coordinates": [site.lon, site.lat]},
         "properties": properties,
     }
-
-
-def _site_status_function():
-    """``positions.site_status`` when this installation has it (it comes with the positions feature)."""
-    try:
-        from syriabrief.domain.positions import site_status
-    except ImportError:
-        return None
-    return site_status

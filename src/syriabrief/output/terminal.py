@@ -48,6 +48,10 @@ __all__ = ["event_table", "make_console", "print_event", "print_paragraph", "pro
 
 # Terminals narrower than this get the sources under each summary, not in a column.
 WIDE_TABLE = 110
+# Room for "12 Mar 2026" on one line.
+_DATE_WIDTH = 11
+# Room for "withdrawal" and "(completed)" whole.
+_TYPE_WIDTH = 11
 class _Console(Console):
     def on_broken_pipe(self) -> None:
         # The reader stopped early (``syriabrief brief | head``): that is not a
@@ -77,12 +81,16 @@ def event_table(events: Sequence[Event], data: Dataset, width: int = 120) -> Tab
     """
     wide = width >= WIDE_TABLE
     table = Table(show_lines=True, expand=True)
-    table.add_column("Date", no_wrap=True)
-    table.add_column("Type", ratio=2, min_width=12)
-    table.add_column("Actors · place", ratio=3, min_width=12)
-    table.add_column("Summary", ratio=6, min_width=20)
+    # Every cell wraps and none is cut: a word wider than its column breaks
+    # ("fold") rather than losing its end to an ellipsis. On a narrow terminal
+    # a long date wraps at its spaces ("~16–22 Dec / 2024") and the type has a
+    # fixed width, so that at 80 columns neither squeezes the other.
+    table.add_column("Date", max_width=None if wide else _DATE_WIDTH, overflow="fold")
+    table.add_column("Type", ratio=2 if wide else None, width=None if wide else _TYPE_WIDTH, overflow="fold")
+    table.add_column("Actors · place", ratio=3, min_width=12, overflow="fold")
+    table.add_column("Summary", ratio=6, min_width=20, overflow="fold")
     if wide:
-        table.add_column("Sources", ratio=2, min_width=8)
+        table.add_column("Sources", ratio=2, min_width=8, overflow="fold")
     for event in events:
         who = ", ".join(data.actor_name(a) for a in event.actors) or "–"
         where = _where(event, data)
@@ -553,11 +561,11 @@ def print_brief(console: Console, report: Brief) -> None:
         shown = moves[-BRIEF_MOVES:]
         dates = [describe(move.date, move.end_date) for move in shown]
         flags = [("disputed" if move.disputed else "") + ("?" if move.in_window != "inside" else "") for move in shown]
-        # Date and flag keep their full width; the description is cut to one line (timeline has it whole).
+        # Date and flag keep their full width; the description (who, what, where) wraps, never cut.
         grid = Table.grid(padding=(0, 1), expand=True)
         grid.add_column(no_wrap=True, width=max(map(len, dates)))
         grid.add_column(no_wrap=True, width=max(map(len, flags)))
-        grid.add_column(no_wrap=True, overflow="ellipsis", ratio=1)
+        grid.add_column(overflow="fold", ratio=1)
         for move, day, flag in zip(shown, dates, flags):
             grid.add_row(Text(day), Text(flag, style="yellow"), Text(visible(_move_words(move))))
         console.print(grid)

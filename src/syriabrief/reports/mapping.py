@@ -6,7 +6,7 @@ it — the top of its holder's chain of parents, as ``brief`` groups bases — w
 letter: upper case while the force holds it, lower case while it is leaving.
 Sites nobody is recorded at any more, or ever, get symbols. The report is the
 ``map --json`` contract: ``features()`` are GeoJSON Point features shaped as
-``export --format geojson --sites`` writes them, with the map's own keys added.
+``export --format geojson --sites --nested`` writes them, with the map's own keys added.
 No presentation here: the terminal and the SVG draw these marks their own way.
 """
 
