@@ -58,7 +58,7 @@ SOURCE_COLUMNS = ("outlets", "documents", "urls", "published")
 SITE_COLUMNS = (
     "id", "name", "kind", "country", "admin1", "parent", "parent_name", "latitude", "longitude",
     "location_precision", "aliases", "as_of", "status", "holder", "holder_name", "since",
-    "previous", "previous_name", "uncertain", "disputed",
+    "previous", "previous_name", "uncertain", "disputed", "notes",
 )  # fmt: skip
 
 Value = str | int | float | bool | None
@@ -126,6 +126,7 @@ def flat_site(site: Site, events: Sequence[Event], as_of: date, data: Dataset) -
         "previous_name": data.actor_name(status.previous) if status.previous else None,
         "uncertain": status.uncertain,
         "disputed": status.disputed,
+        "notes": join_items(f"{n.text} ({', '.join(s.outlet for s in n.sources)})" for n in site.notes),
     }
 
 
