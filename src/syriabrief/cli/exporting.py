@@ -28,7 +28,16 @@ from syriabrief.cli import (
 from syriabrief.errors import SyriabriefError, UsageError
 from syriabrief.formats import EXPORT_FORMATS
 
-ExportFormat = Enum("ExportFormat", {f: f for f in EXPORT_FORMATS}, type=str)
+
+class ExportFormat(str, Enum):
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    geojson = "geojson"
+    markdown = "markdown"
+
+
+assert tuple(f.value for f in ExportFormat) == EXPORT_FORMATS, "formats.EXPORT_FORMATS and the option's choices differ"
 
 
 @app.command()

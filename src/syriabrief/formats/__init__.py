@@ -211,7 +211,8 @@ def _position(problem: Problem) -> tuple[int, int, int]:
     if problem.where == "file":
         return (0, 0, 0)
     label, _, rest = problem.where.partition(" ")
-    number = int(re.match(r"\d*", rest)[0] or 0)
+    digits = re.match(r"\d+", rest)
+    number = int(digits[0]) if digits else 0
     return (1, ("actor", "site", "event").index(label) if label in ("actor", "site", "event") else 0, number)
 
 
@@ -230,7 +231,7 @@ def _reference_problems(entry: Entry, actor_ids: set[str], site_ids: set[str]) -
     data = entry.data
     if not isinstance(data, dict):
         return []
-    wanted: list[tuple[str, str, set[str], str]] = []
+    wanted: list[tuple[str, Any, set[str], str]] = []  # (field, value, known ids, kind)
     if entry.kind == "event":
         actors = data.get("actors")
         wanted += (
@@ -294,7 +295,7 @@ def split_changes(parsed: Parsed, known: Dataset | None = None) -> Split:
     return split
 
 
-_MODEL = {"event": Event, "actor": Actor, "site": Site}
+_MODEL: dict[str, type[Event] | type[Actor] | type[Site]] = {"event": Event, "actor": Actor, "site": Site}
 
 
 def _check_bytes(data: bytes) -> Problem | None:

@@ -393,11 +393,11 @@ def print_actor(console: Console, report: ActorProfile, data: Dataset, rows: int
     if report.strength:
         console.print(Text("\nReported strength", style="bold"))
         for figure in report.strength[:STRENGTH_ROWS]:
-            line = Text(f"  {_figure(figure)}, {describe(figure.date, figure.end_date, figure.approximate)}")
+            row = Text(f"  {_figure(figure)}, {describe(figure.date, figure.end_date, figure.approximate)}")
             if figure.status not in ("confirmed", "reported"):
-                line.append(f" ({figure.status})", style="yellow")
-            line.append(f"  [{visible(figure.event)}]", style="dim")
-            console.print(line)
+                row.append(f" ({figure.status})", style="yellow")
+            row.append(f"  [{visible(figure.event)}]", style="dim")
+            console.print(row)
     _print_events(console, report.events, report.span.event_count, data)
 
 
@@ -408,7 +408,9 @@ def print_base(console: Console, report: SiteProfile, data: Dataset, rows: int) 
     where = ", ".join(p for p in (site.admin1, site.country) if p)
     _heading(console, site.name, f"{kind} · {where} · as of {describe(report.as_of)}")
     if site.lat is not None and site.lon is not None:
-        console.print(Text(visible(f"Location: {site.lat:.4f}, {site.lon:.4f} ({_PRECISION_WORDS.get(site.location_precision, site.location_precision)})"), style="dim"))
+        precision = site.location_precision or "approximate"
+        said = _PRECISION_WORDS.get(precision, precision)
+        console.print(Text(visible(f"Location: {site.lat:.4f}, {site.lon:.4f} ({said})"), style="dim"))
     if site.aliases:
         console.print(Text(visible("Also: " + ", ".join(site.aliases)), style="dim"))
     status = Text("Status: ", style="bold")
