@@ -164,10 +164,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=7, help="timed runs per command (median)")
     parser.add_argument("--jq-runs", type=int, default=3, help="timed runs of jq (slow on big stores)")
     parser.add_argument("--cold-rounds", type=int, default=COLD_ROUNDS, help="rounds of add, query, query")
-    parser.add_argument("--smoke", action="store_true", help="1k events, 2 runs: a quick check that all of this works")
+    parser.add_argument("--warmup", type=int, default=None,
+                        help="untimed runs before each timed command (default: 2 for the small commands, 1 for store commands)")
+    parser.add_argument("--smoke", action="store_true", help="1k events, 1 run, no warm-up: a quick check that all of this works")
     args = parser.parse_args(argv)
     if args.smoke:
-        args.sizes, args.runs, args.jq_runs, args.cold_rounds = "1k", 2, 1, 2
+        args.sizes, args.runs, args.jq_runs, args.cold_rounds, args.warmup = "1k", 1, 1, 1, 0
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
 
     STORES.mkdir(parents=True, exist_ok=True)
@@ -188,9 +190,9 @@ def main(argv: list[str] | None = None) -> int:
         notes.append("jq is not installed: the comparison column is empty (apt-get install jq).")
 
     try:
-        ms, _, _ = median_of([*cli, "--version"], env, args.runs, warmup=2)
+        ms, _, _ = median_of([*cli, "--version"], env, args.runs, warmup=2 if args.warmup is None else args.warmup)
         rows.append(Row("--version", "", ms, TARGETS_MS["--version"], best_ms=BEST[" ".join([*cli, "--version"])]))
-        ms, _, _ = median_of([*cli, "timeline", "--json"], env, args.runs, warmup=2)
+        ms, _, _ = median_of([*cli, "timeline", "--json"], env, args.runs, warmup=2 if args.warmup is None else args.warmup)
         rows.append(Row("timeline --json (bundled)", "53", ms, TARGETS_MS["timeline --json (bundled)"],
                         best_ms=BEST[" ".join([*cli, "timeline", "--json"])]))  # fmt: skip
 
@@ -245,7 +247,7 @@ def bench_size(size, count, generated, cli, env, args, jq, has, work) -> list[Ro
                 label = " ".join([name, *arguments, *form])
                 try:
                     command = [*cli, name, *arguments, *form]
-                    ms, peak, _ = median_of(command, env, args.runs, warmup=1)
+                    ms, peak, _ = median_of(command, env, args.runs, warmup=1 if args.warmup is None else args.warmup)
                     target = None if form else TARGETS_MS.get(f"{name} {size}")
                     rows.append(Row(label, size, ms, target, "", peak, best_ms=BEST[" ".join(command)]))
                 except RuntimeError as error:
