@@ -34,6 +34,7 @@ from tinydb.storages import Storage
 
 from syriabrief.domain.dataset import Dataset
 from syriabrief.domain.model import Actor, Event, Site
+from syriabrief.domain.names import name_clashes
 from syriabrief.domain.validate import (
     SCHEMA_VERSION,
     TABLES,
@@ -132,11 +133,14 @@ class ChangeReport:
 class InvalidChangesError(StoreError):
     """A write refused because the new state would not be a valid store; nothing was written.
 
-    ``problems`` lists every problem found, one line each.
+    ``problems`` lists every problem found, one line each; a single one makes a one-line message.
     """
 
     def __init__(self, path: Path, problems: list[str]):
         self.problems = problems
+        if len(problems) == 1:
+            super().__init__(f"{path} was not changed: {problems[0]}")
+            return
         shown = problems[:_PROBLEMS_SHOWN]
         more = len(problems) - len(shown)
         count = f"{len(problems)} problem" + ("s" if len(problems) != 1 else "")
@@ -372,6 +376,13 @@ def _merge_and_check(
                 models["events"], actor_ids, site_ids, models["actors"], models["sites"], below.get("site_parents")
             )
         ]
+    for table, kind in (("actors", "actor"), ("sites", "site")):
+        # Under the lock, on the store read afresh: two writers cannot both take one name.
+        changed = {*report.added[table], *report.updated[table]}
+        problems += [
+            f"{kind} {position} ({models[table][position].id}): {field}: {message}"
+            for position, field, message in name_clashes(kind, models[table], below[f"{kind}_records"], changed)
+        ]
     if problems:
         raise InvalidChangesError(path, problems)
     return merged, report
@@ -384,6 +395,8 @@ def _layered_catalogue(paths: Sequence[Path]) -> dict[str, Any]:
         "actors": set(catalogue.actors),
         "sites": set(catalogue.sites),
         "site_parents": {s.id: s.parent for s in catalogue.sites.values()},
+        "actor_records": list(catalogue.actors.values()),
+        "site_records": list(catalogue.sites.values()),
     }
 
 
