@@ -21,6 +21,7 @@ __all__ = [
     "default_user_store",
     "lock_path",
     "resolve_layers",
+    "store_target",
 ]
 
 # Where the bundled dataset sits inside the installed package (the wheel puts
@@ -95,11 +96,26 @@ def _user_dir(xdg: str, xdg_default: str, mac_dir: str) -> Path:
     return base / "syriabrief"
 
 
+def store_target(path: Path) -> Path:
+    """The file a store path stands for: the target of a symbolic link (through any chain of them), else ``path``.
+
+    A write resolves its store once, here, and then works on the target: it
+    replaces the target (a rename over the link would turn the link into a
+    copy), keeps the backup and takes the lock beside the target, so that
+    writers naming the link and writers naming the target exclude each other.
+    """
+    path = Path(path)
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
 def lock_path(path: Path) -> Path:
-    """The file writers lock while they write ``path`` (kept between writes, never deleted)."""
+    """The file writers lock while they write ``path`` (kept between writes, never deleted).
+
+    ``path`` is a store_target: writers through a link lock beside its target.
+    """
     return path.with_name(path.name + ".lock")
 
 
 def backup_path(path: Path) -> Path:
-    """Where the previous generation of ``path`` is kept after each write."""
+    """Where the previous generation of ``path`` (a store_target) is kept after each write."""
     return path.with_name(path.name + ".bak")

@@ -44,12 +44,14 @@ from syriabrief.domain.validate import (
 )
 from syriabrief.errors import StoreError
 from syriabrief.storage.migrate import layout_version, upgrade
-from syriabrief.storage.paths import backup_path, bundled_path, lock_path
+from syriabrief.storage.paths import backup_path, bundled_path, lock_path, store_target
 from syriabrief.storage.storefile import (
     NotLineLayout,
     StoreScan,
     dump_store,  # noqa: F401 - read from here by older callers and the tests
+    open_store,
     read_catalogue_lines,
+    read_store_bytes,
     scan_store,
     write_appended,
     write_store,
@@ -66,7 +68,9 @@ __all__ = [
     "apply_changes",
     "load_catalogue",
     "load_plain",
+    "read_current_layout",
     "read_store",
+    "restore_backup",
     "summarise_store",
     "update_store",
 ]
@@ -210,8 +214,10 @@ def update_store(
     operating system (they were checked when they were written). So adding
     one event to a big store neither decodes nor holds in memory the others.
     Anything else rewrites the whole checked state.
+
+    A store named through a symbolic link is written through it (paths.store_target).
     """
-    path = Path(path)
+    path = store_target(Path(path))
     _refuse_bundled(path)
     if beneath is None:
         beneath = [bundled_path()]
@@ -260,10 +266,7 @@ def _update(path: Path, plan: Callable[[StoreIds], Changes], below: dict[str, se
 
 
 def _open_existing(path: Path) -> BinaryIO | None:
-    try:
-        return open(path, "rb")
-    except OSError:
-        return None  # missing or unreadable: the full path creates it or says why
+    return open_store(path)  # None when missing: the full path creates it
 
 
 def _line_scan(handle: BinaryIO) -> StoreScan | None:
@@ -323,6 +326,26 @@ def _append_events(
         except OSError as error:
             raise StoreError(_write_failure(path, error)) from None
     return report
+
+
+def read_current_layout(path: Path) -> bytes:
+    """The store file's bytes, in the current layout: for a checker that reads it as a file (validate).
+
+    A store in an older layout is upgraded in memory (migrate.py), as every
+    reader does, so that it is checked as they read it; anything else comes
+    back as it is, for the checker to describe.
+    """
+    raw = read_store_bytes(path)
+    if raw is None:
+        raise StoreError(f"no store at {path} (check --db or SYRIABRIEF_DB)")
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return raw
+    version = layout_version(data)
+    if version is None or version >= SCHEMA_VERSION:
+        return raw
+    return json.dumps(upgrade(data)).encode("ascii")  # escaped: what the file held, even lone surrogates
 
 
 def summarise_store(path: Path) -> StoreSummary:
@@ -766,7 +789,8 @@ class _StoreFileStorage(Storage):
         data = upgrade(data)
         problems = check_store_layout(data)
         if problems:
-            raise StoreError(f"{self.path}: " + "; ".join(f"{p.field or ''} {p.message}".strip() for p in problems))
+            details = "; ".join(f"{p.field or ''} {p.message}".strip() for p in problems)
+            raise StoreError(f"{self.path}: {details}." + _recovery(self.path))
         # TinyDB turns every record into a dict before the validator sees it, and
         # fails with a bare TypeError on anything else: refuse those records here.
         not_objects = [
@@ -781,29 +805,67 @@ class _StoreFileStorage(Storage):
 
 
 def _parse_file(path: Path) -> Any:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise StoreError(f"no store at {path} (check --db or SYRIABRIEF_DB)") from None
-    except IsADirectoryError:
-        raise StoreError(f"{path} is a directory, not a store file") from None
-    except OSError as error:
-        raise StoreError(f"cannot read {path}: {error.strerror or error}") from None
+    raw = read_store_bytes(path)
+    if raw is None:
+        raise StoreError(f"no store at {path} (check --db or SYRIABRIEF_DB)")
     if raw.startswith(b"\xef\xbb\xbf"):
         raise StoreError(f"{path} starts with a byte-order mark; save it as UTF-8 without one")
     try:
         return json.loads(raw)
     except json.JSONDecodeError as error:
-        raise StoreError(f"{path} is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
+        problem = f"{path} is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})."
     except UnicodeDecodeError:
-        raise StoreError(f"{path} is not UTF-8 text") from None
+        problem = f"{path} is not UTF-8 text."
     except ValueError as error:  # e.g. an integer longer than Python will convert
-        raise StoreError(f"{path} is not a valid store ({error})") from None
+        problem = f"{path} is not a valid store ({error})."
     except RecursionError:
-        raise StoreError(f"{path} is nested too deeply to be a store") from None
+        problem = f"{path} is nested too deeply to be a store."
+    raise StoreError(problem + _recovery(path))
 
 
 def _summarise(path: Path, problems: list[str]) -> str:
     first = problems[0]
     more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
-    return f"{path} is not a valid store: {first}{more}. Run 'syriabrief validate {path}' to list them all."
+    return (
+        f"{path} is not a valid store: {first}{more}. Run 'syriabrief validate {path}' to list them all."
+        + _recovery(path)
+    )
+
+
+def _recovery(path: Path) -> str:
+    """How to get a damaged store back, when a write kept its previous version (else nothing)."""
+    import shlex
+
+    backup = backup_path(store_target(path))
+    if not backup.is_file():
+        return ""
+    return (
+        f" Its previous version is kept in {backup}: "
+        f"'syriabrief store --restore-backup --db {shlex.quote(str(path))}' puts it back."
+    )
+
+
+def restore_backup(path: Path) -> Path:
+    """Put the store's previous version (``<store>.bak``) back in its place; the backup's path.
+
+    A write like any other: under the lock, and only if the backup is a valid
+    store. The file it replaces becomes the new backup, so a restore can be
+    undone by restoring again (when that file was itself a valid store).
+    """
+    path = store_target(Path(path))
+    _refuse_bundled(path)
+    backup = backup_path(path)
+    with _StoreLock(path):
+        _remove_leftovers(path)
+        data = read_store_bytes(backup)
+        if data is None:
+            raise StoreError(f"there is no backup of {path} to restore ({backup} does not exist); nothing was changed")
+        try:
+            read_store(backup)  # the whole check, and a layout this syriabrief reads
+        except StoreError as error:
+            raise StoreError(f"{path} was not changed, because its backup cannot be restored: {error}") from None
+        try:
+            _atomic_write(path, data)
+        except OSError as error:
+            raise StoreError(_write_failure(path, error)) from None
+    return backup
