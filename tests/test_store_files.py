@@ -126,6 +126,19 @@ def test_a_named_pipe_given_as_the_store_is_refused_at_once(tmp_path, command):
 
 
 @posix_only
+def test_a_named_pipe_is_refused_on_the_indexed_path_too(tmp_path):
+    fifo = tmp_path / "store.json"
+    os.mkfifo(fifo)
+    # Stores past INDEX_MIN_BYTES are read through the index: index everything, without a big file.
+    script = ("import sys; import syriabrief.storage.index as index; index.INDEX_MIN_BYTES = 0; "
+              "from syriabrief.cli import main; sys.argv = ['syriabrief', 'timeline', '--db', sys.argv[1]]; main()")
+    done = subprocess.run([sys.executable, "-c", script, str(fifo)], capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=30)  # fmt: skip
+    assert done.returncode == 1
+    assert one_error_line(done.stderr) == f"Error: {fifo} is a named pipe, not a store file (a store is a regular file)"
+
+
+@posix_only
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
 @pytest.mark.parametrize("command", [["timeline"], ["store"], ["validate"], ADD_ACTOR])
 def test_an_endless_file_given_as_the_store_is_refused_without_reading_it(tmp_path, command):

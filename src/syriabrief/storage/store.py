@@ -230,7 +230,7 @@ def update_store(
 
 
 def _update(path: Path, plan: Callable[[StoreIds], Changes], below: dict[str, set[str]], write: bool) -> ChangeReport:
-    handle = _open_existing(path)
+    handle = open_store(path)  # None when missing: the full path creates it
     try:
         scan = _line_scan(handle) if handle is not None else None
         if scan is not None:
@@ -263,10 +263,6 @@ def _update(path: Path, plan: Callable[[StoreIds], Changes], below: dict[str, se
     except OSError as error:
         raise StoreError(_write_failure(path, error)) from None
     return report
-
-
-def _open_existing(path: Path) -> BinaryIO | None:
-    return open_store(path)  # None when missing: the full path creates it
 
 
 def _line_scan(handle: BinaryIO) -> StoreScan | None:

@@ -87,6 +87,8 @@ _CHUNK = 1 << 20
 # million-event store fits well under it, and a bigger "store" is far more likely the wrong
 # file (a disk image) than records. Also what keeps an endless file from being read forever.
 MAX_STORE_BYTES = 512 * 1024 * 1024
+# Opening a named pipe blocks until a writer comes; without blocking, it opens at once (POSIX).
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _FILE_KINDS = (
     (stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
     (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"),
@@ -106,7 +108,7 @@ def open_store(path: Path) -> BinaryIO | None:
     MAX_STORE_BYTES is refused before a byte of it is read.
     """
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        fd = os.open(path, os.O_RDONLY | _NONBLOCK | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
         return None
     except IsADirectoryError:  # Windows; POSIX opens a directory and fstat tells
@@ -120,8 +122,8 @@ def open_store(path: Path) -> BinaryIO | None:
             raise StoreError(f"{path} is {kind}, not a store file (a store is a regular file)")
         if status.st_size > MAX_STORE_BYTES:
             raise StoreError(_too_big(path))
-        if hasattr(os, "set_blocking"):
-            os.set_blocking(fd, True)
+        if _NONBLOCK:
+            os.set_blocking(fd, True)  # a regular file: reads as usual from here
         return os.fdopen(fd, "rb")
     except BaseException:
         os.close(fd)
@@ -656,7 +658,7 @@ def parse_layout(data: bytes) -> LineLayout | None:
 def read_catalogue_lines(path: Path) -> tuple[int, list[dict[str, Any]], list[dict[str, Any]]] | None:
     """A store's schema version, actors and sites, read up to where its events begin.
 
-    None when the file is not in dump_store's layout (the caller reads it whole).
+    None when the file is not in dump_store's layout, or missing (the caller reads it whole, and says so).
     Actors and sites come before the events, so a million-event store costs no
     more here than an empty one.
     """
