@@ -101,6 +101,22 @@ def test_writers_through_a_link_and_through_its_target_exclude_each_other(tmp_pa
     assert sorted(stored) == sorted(acknowledged)
 
 
+@posix_only
+def test_a_loop_of_links_and_a_link_into_no_directory_are_refused(tmp_path):
+    (tmp_path / "a.json").symlink_to("b.json")
+    (tmp_path / "b.json").symlink_to("a.json")
+    for command in (ADD_ACTOR, ADD_EVENT, ["timeline"], ["store"]):
+        done = run(*command, "--db", str(tmp_path / "a.json"))
+        assert done.exit_code == 1 and "Traceback" not in done.stderr, (command, done.stderr)
+    refused = run(*ADD_ACTOR, "--db", str(tmp_path / "a.json"))
+    assert one_error_line(refused.stderr).endswith("a.json is a loop of symbolic links, not a store file")
+    dangling = tmp_path / "dangling.json"
+    dangling.symlink_to(tmp_path / "nowhere" / "store.json")
+    done = run(*ADD_ACTOR, "--db", str(dangling))
+    assert "in a directory that does not exist" in one_error_line(done.stderr)
+    assert not (tmp_path / "nowhere").exists()  # a link is followed, never used to make directories
+
+
 # --- defects 5, 6, 7: what is not a store file ---------------------------------------
 
 

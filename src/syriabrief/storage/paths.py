@@ -13,6 +13,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from syriabrief.errors import StoreError
+
 __all__ = [
     "Layers",
     "backup_path",
@@ -21,6 +23,7 @@ __all__ = [
     "default_user_store",
     "lock_path",
     "resolve_layers",
+    "same_file",
     "store_target",
 ]
 
@@ -105,7 +108,20 @@ def store_target(path: Path) -> Path:
     writers naming the link and writers naming the target exclude each other.
     """
     path = Path(path)
-    return Path(os.path.realpath(path)) if path.is_symlink() else path
+    if not path.is_symlink():
+        return path
+    target = Path(os.path.realpath(path))
+    if target.is_symlink():  # realpath stops where links go round in a circle
+        raise StoreError(f"{path} is a loop of symbolic links, not a store file")
+    return target
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (through links too); False when either cannot be resolved."""
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a loop of links (Python < 3.13)
+        return False
 
 
 def lock_path(path: Path) -> Path:

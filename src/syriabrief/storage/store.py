@@ -44,7 +44,7 @@ from syriabrief.domain.validate import (
 )
 from syriabrief.errors import StoreError
 from syriabrief.storage.migrate import layout_version, upgrade
-from syriabrief.storage.paths import backup_path, bundled_path, lock_path, store_target
+from syriabrief.storage.paths import backup_path, bundled_path, lock_path, same_file, store_target
 from syriabrief.storage.storefile import (
     NotLineLayout,
     StoreScan,
@@ -217,11 +217,14 @@ def update_store(
 
     A store named through a symbolic link is written through it (paths.store_target).
     """
-    path = store_target(Path(path))
+    named = Path(path)
+    path = store_target(named)
     _refuse_bundled(path)
+    if path != named and not path.parent.is_dir():  # a link is followed, never used to make directories
+        raise StoreError(f"{named} is a symbolic link to {path}, in a directory that does not exist; fix the link")
     if beneath is None:
         beneath = [bundled_path()]
-    below = _layered_catalogue([layer for layer in beneath if not _same_file(layer, path)])
+    below = _layered_catalogue([layer for layer in beneath if not same_file(layer, path)])
     if dry_run:
         return _update(path, plan, below, write=False)
     with _StoreLock(path):
@@ -444,18 +447,11 @@ def load_catalogue(paths: Sequence[Path]) -> Dataset:
 
 
 def _refuse_bundled(path: Path) -> None:
-    if _same_file(path, bundled_path()):
+    if same_file(path, bundled_path()):
         raise StoreError(
             f"{path} is the bundled dataset, which syriabrief never writes; "
             "write to your own store instead (--db, SYRIABRIEF_DB, or the default: see 'syriabrief store')"
         )
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve()
-    except OSError:
-        return False
 
 
 class _StoreLock:
@@ -709,7 +705,7 @@ def read_store(path: Path) -> StoreContents:
     path = Path(path)
     if not path.exists():
         raise StoreError(f"no store at {path} (check --db or SYRIABRIEF_DB)")
-    return _contents_of(path, TinyDB(str(path), storage=_StoreFileStorage), checked=not _same_file(path, bundled_path()))
+    return _contents_of(path, TinyDB(str(path), storage=_StoreFileStorage), checked=not same_file(path, bundled_path()))
 
 
 def _contents_of(path: Path, db: TinyDB, checked: bool = True) -> StoreContents:
