@@ -402,7 +402,7 @@ def _merge_and_check(
         # Under the lock, on the store read afresh: two writers cannot both take one name.
         changed = {*report.added[table], *report.updated[table]}
         problems += [
-            f"{kind} {position} ({models[table][position].id}): {field}: {message}"
+            f"{kind} {position + 1} ({models[table][position].id}): {field}: {message}"
             for position, field, message in name_clashes(kind, models[table], below[f"{kind}_records"], changed)
         ]
     if problems:
