@@ -12,6 +12,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
@@ -19,8 +20,10 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from conftest import ACTORS, SITES
 from strategies import actor_json, event_json, light_event_json
 from syriabrief.domain.model import Actor, Event, Site, event_sort_key
+from syriabrief.domain.names import name_clashes
 from syriabrief.storage.loading import load_dataset
-from syriabrief.storage.store import Changes, apply_changes, read_store
+from syriabrief.storage.paths import bundled_path
+from syriabrief.storage.store import Changes, InvalidChangesError, apply_changes, load_catalogue, read_store
 
 # Few ids, so that adds often hit an existing event (an update, or no change).
 EVENT_IDS = st.sampled_from([f"event-{n}" for n in range(8)])
@@ -87,6 +90,14 @@ class StoreAgainstModel(RuleBasedStateMachine):
 
     @rule(record=actor_json(ids=st.sampled_from(["new-actor-1", "new-actor-2"])))
     def add_an_actor(self, record):
+        # A name another actor has (here or in the bundled data beneath) is refused, changing nothing.
+        actors = [Actor.from_json(a) for a in {**self.actors, record["id"]: record}.values()]
+        if name_clashes("actor", actors, load_catalogue([bundled_path()]).actors.values(), {record["id"]}):
+            before = self.path.read_bytes()
+            with pytest.raises(InvalidChangesError, match="already names the actor"):
+                apply_changes(self.path, Changes(actors=[Actor.from_json(record)]))
+            assert self.path.read_bytes() == before
+            return
         report = apply_changes(self.path, Changes(actors=[Actor.from_json(record)]))
         before = self.actors.get(record["id"])
         expected = "added" if before is None else "updated" if before != record else "unchanged"

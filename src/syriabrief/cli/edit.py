@@ -12,16 +12,13 @@ import sys
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
 from syriabrief.cli import DbOption, EventStatus, EventType, app, handles_errors, layers, write_target
 from syriabrief.domain.model import ACTOR_KINDS, EVENT_STATUSES, EVENT_TYPES, SITE_KINDS, STAGES
 from syriabrief.errors import SyriabriefError, UsageError
-
-if TYPE_CHECKING:
-    from syriabrief.domain.names import NameIndex
 
 Stage = Enum("Stage", {s: s for s in STAGES}, type=str)
 ActorKind = Enum("ActorKind", {k: k for k in ACTOR_KINDS}, type=str)
@@ -216,23 +213,6 @@ def add(
     _report("event", event, path, dry_run, json)
 
 
-def _refuse_known_names(names: list[str], records: dict[str, Any], index: NameIndex, kind: str) -> None:
-    """A new actor or site must not take a name another one lists (in any case or punctuation).
-
-    Only names as listed: "Hamam" may be added beside "Hammam", though a typed
-    "Hamam" would find "Hammam" while no site of that name existed.
-    """
-    for name in names:
-        taken = sorted(index.taken(name))
-        if not taken:
-            continue
-        existing = records[taken[0]]
-        raise SyriabriefError(
-            f"{name!r} already names the {kind} {existing.name!r} (id {existing.id}); "
-            f"events can name it as it is, or choose another name for a new {kind}"
-        )
-
-
 @add_app.command("actor")
 @handles_errors
 def add_actor(
@@ -258,7 +238,6 @@ def add_actor(
     data = _names(db)
     name = name.strip() if name and name.strip() else _ask("Name", lambda t: t.strip() or _empty())
     aliases = [a.strip() for a in alias or () if a.strip()]
-    _refuse_known_names([name, *aliases], data.actors, data.actor_names, "actor")
     record = {
         "name": name,
         "aliases": aliases,
@@ -303,7 +282,6 @@ def add_site(
     data = _names(db)
     name = name.strip() if name and name.strip() else _ask("Name", lambda t: t.strip() or _empty())
     aliases = [a.strip() for a in alias or () if a.strip()]
-    _refuse_known_names([name, *aliases], data.sites, data.site_names, "site")
     record = {
         "name": name,
         "aliases": aliases,

@@ -134,12 +134,13 @@ def known_data(db: Path | None, target: Path | None = None, leave_out: Path | No
     validated, which must not vouch for itself.
     """
     from syriabrief.storage.loading import load_dataset
+    from syriabrief.storage.paths import same_file
 
     files = layers(db).read
     if target is not None:
         files = [p for p in files if p != target] + ([target] if target.exists() else [])
     if leave_out is not None:
-        files = [p for p in files if not _same_file(p, leave_out)]
+        files = [p for p in files if not same_file(p, leave_out)]
     return load_dataset(files)
 
 
@@ -172,10 +173,3 @@ def _count(n: int, word: str) -> str:
 
 def _name(file: str) -> str:
     return "standard input" if file == "-" else file
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve()
-    except OSError:
-        return False

@@ -1,20 +1,23 @@
-"""``syriabrief store``: where the bundled dataset and the user's store are, and what each holds."""
+"""``syriabrief store``: where the bundled dataset and the user's store are, and what each holds.
+
+``--restore-backup`` puts the user's store back as it was before the last write.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
-from syriabrief.cli import DbOption, JsonOption, app, handles_errors, layers
+from syriabrief.cli import DbOption, JsonOption, app, handles_errors, layers, write_target
 from syriabrief.errors import StoreError
 
 
 def _describe(path: Path, layer: str) -> dict[str, Any]:
     """One store as the --json contract has it; a store that cannot be read keeps its error."""
-    from syriabrief.storage.paths import backup_path
+    from syriabrief.storage.paths import backup_path, store_target
     from syriabrief.storage.store import summarise_store
 
     entry: dict[str, Any] = {
@@ -29,22 +32,42 @@ def _describe(path: Path, layer: str) -> dict[str, Any]:
     if summary.exists:
         entry.update(schema_version=summary.schema_version, actors=summary.actors, sites=summary.sites,
                      events=summary.events)  # fmt: skip
-    if layer == "user" and backup_path(path).exists():
-        entry["backup"] = str(backup_path(path))
+    backup = backup_path(store_target(path))  # beside the file a link points to
+    if layer == "user" and backup.exists():
+        entry["backup"] = str(backup)
     return entry
 
 
 @app.command("store")
 @handles_errors
-def store_command(json: JsonOption = False, db: DbOption = None) -> None:
+def store_command(
+    json: JsonOption = False,
+    restore_backup: Annotated[
+        bool,
+        typer.Option(
+            "--restore-backup",
+            help="Put your store back as it was before the last write (from <store>.bak), if that is a valid store.",
+        ),
+    ] = False,
+    db: DbOption = None,
+) -> None:
     """Where your store and the bundled dataset are, and how many records each holds.
 
     Queries read the bundled dataset with your store over it (your records win
-    on equal ids); 'add' writes only to your store.
+    on equal ids); 'add' writes only to your store. After a damaged store or an
+    unwanted write, --restore-backup puts back the previous version (the file
+    it replaces becomes the backup).
 
     Example: syriabrief store --db ~/syria/store.json
     """
     from syriabrief.output.terminal import visible, write_json
+
+    if restore_backup:
+        from syriabrief.storage.store import restore_backup as restore
+
+        target = write_target(db)
+        backup = restore(target)
+        typer.echo(f"Restored {visible(target)} from {visible(backup)}; the version it replaced is now the backup.", err=True)
     stores = layers(db)
     bundled, user_path = stores.beneath, stores.user
     result = {

@@ -80,6 +80,7 @@ def _check_stores(db: Path | None) -> list[tuple[str, str, list[Problem]]]:
     from syriabrief.domain.validate import check_records
     from syriabrief.formats import all_problems, read_records
     from syriabrief.formats.jsonfmt import JsonInputError, parse_json
+    from syriabrief.storage.store import read_current_layout
 
     stores = layers(db)
     if not stores.read:
@@ -89,12 +90,7 @@ def _check_stores(db: Path | None) -> list[tuple[str, str, list[Problem]]]:
     sites: dict[str, Site] = {}
     for path in stores.read:
         label = "bundled dataset" if path in stores.beneath else str(path)
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise SyriabriefError(f"no store at {path} (check --db or SYRIABRIEF_DB)") from None
-        except OSError as error:
-            raise SyriabriefError(f"cannot read {path}: {error.strerror or error}") from None
+        raw = read_current_layout(path)
         parsed = read_records(raw, "json")
         problems = []
         if not parsed.problems:

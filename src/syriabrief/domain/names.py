@@ -39,12 +39,12 @@ import difflib
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from typing import Protocol
 
 from syriabrief.errors import AmbiguousNameError, NotFoundError
 
-__all__ = ["NameIndex", "fold", "name_key", "without_kind"]
+__all__ = ["NameIndex", "fold", "name_clashes", "name_key", "without_kind"]
 
 # Articles dropped before another word: Arabic al-/el- and the sun-letter forms
 # (ad-, ash-, as-, at-, az-, ar-, an- and their e- spellings), and English "the".
@@ -182,6 +182,38 @@ def _exact(name: str) -> str:
 def _letters(folded: str) -> int:
     """How many letters (and digits) a folded name has: all but its spaces."""
     return len(folded) - folded.count(" ")
+
+
+def name_clashes(
+    kind: str, records: Sequence[Named], others: Iterable[Named] = (), only: Container[str] | None = None
+) -> list[tuple[int, str, str]]:
+    """Each name or alias of ``records`` that another record of the kind already has: (position, field, message).
+
+    Another record has a name when it is its id, name or alias in any case and
+    punctuation (``fold``, as ``NameIndex.taken`` sees it): a typed name must
+    lead to one record. ``others`` are the records beneath (another layer);
+    one with the id of a record of ``records`` is replaced by it. With
+    ``only``, just the names of those ids are checked (a write checks what it
+    changes; a file's records are checked whole).
+    """
+    mine = {r.id for r in records}
+    owners: dict[str, list[Named]] = {}
+    for record in [*(o for o in others if o.id not in mine), *records]:
+        for form in {fold(n) for n in (record.id, record.name, *record.aliases)}:
+            owners.setdefault(form, []).append(record)
+    clashes = []
+    for position, record in enumerate(records):
+        if only is not None and record.id not in only:
+            continue
+        for field, names in (("name", (record.name,)), ("aliases", record.aliases)):
+            for name in names:
+                form = fold(name)
+                other = next((o for o in owners.get(form, ()) if o.id != record.id), None) if form else None
+                if other is not None:
+                    clashes.append((position, field, f"{name!r} already names the {kind} {other.name!r} (id "
+                                                     f"{other.id}); events can name it as it is, or choose another "
+                                                     f"name for a new {kind}"))  # fmt: skip
+    return clashes
 
 
 class NameIndex:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from syriabrief.domain.model import Actor, Event, Site
+from syriabrief.domain.names import name_clashes
 from syriabrief.domain.validate import Problem, check_records, site_cycles
 
 if TYPE_CHECKING:
@@ -151,10 +152,11 @@ def detect_format(content: str | bytes) -> str | None:
 def check_entries(
     parsed: Parsed, known: Dataset | None = None, progress: Callable[[], None] | None = None
 ) -> list[Problem]:
-    """Every problem the file's records have: against the data model, duplicate ids, and references.
+    """Every problem the file's records have: against the data model, duplicate ids, references and names.
 
     References may point at records in ``known`` (bundled + user data) or at
-    actors and sites the file itself brings.
+    actors and sites the file itself brings. An actor's or site's name must not
+    be another one's, in the file or in ``known``.
     """
     problems: list[Problem] = []
     first_use: dict[tuple[str, str], str] = {}
@@ -178,6 +180,21 @@ def check_entries(
     for entry in parsed.entries:
         problems += _reference_problems(entry, actor_ids, site_ids)
     problems += _parent_loops(parsed, known)
+    problems += _name_problems(parsed, known)
+    return problems
+
+
+def _name_problems(parsed: Parsed, known: Dataset | None) -> list[Problem]:
+    """Names of the file's valid actors and sites that another actor or site (of the file or known) has."""
+    problems = []
+    for kind, model, table in (("actor", Actor, "actors"), ("site", Site, "sites")):
+        entries = [e for e in parsed.entries if e.kind == kind and not check_records(kind, [e.data])]
+        records = [model.from_json(e.data) for e in entries]
+        others = getattr(known, table).values() if known is not None else ()
+        problems += [
+            Problem(entries[position].where, field, message)
+            for position, field, message in name_clashes(kind, records, others)
+        ]
     return problems
 
 

@@ -20,6 +20,7 @@ from syriabrief.domain.dates import Period
 from syriabrief.domain.model import Actor, Event, Quantity, Site
 from syriabrief.domain.validate import check_records
 from syriabrief.errors import StoreError, UsageError
+from syriabrief.storage.paths import same_file
 from syriabrief.storage.store import Changes, StoreIds, load_catalogue, read_store, update_store
 
 __all__ = ["add_record", "parse_quantity", "slugify", "stored_date", "unique_id"]
@@ -115,10 +116,10 @@ def add_record(
     if kind == "event":
         # Event ids beneath: the whole layers must be read, but only when one is asked for.
         for layer in beneath:
-            if layer.exists() and layer.resolve() != Path(path).resolve():
+            if layer.exists() and not same_file(layer, path):
                 below |= {e.id for e in read_store(layer).events}
     else:
-        layers = [layer for layer in beneath if layer.exists() and layer.resolve() != Path(path).resolve()]
+        layers = [layer for layer in beneath if layer.exists() and not same_file(layer, path)]
         below = set(getattr(load_catalogue(layers), table))
     made: list[Any] = []
 

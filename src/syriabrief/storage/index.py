@@ -59,7 +59,14 @@ from syriabrief.domain.validate import SCHEMA_VERSION, check_records, check_refe
 from syriabrief.errors import StoreError
 from syriabrief.storage.paths import cache_dir
 from syriabrief.storage.store import load_plain, read_store
-from syriabrief.storage.storefile import AppendPoint, LineReader, NotLineLayout, is_unchanged, read_appended
+from syriabrief.storage.storefile import (
+    AppendPoint,
+    LineReader,
+    NotLineLayout,
+    is_unchanged,
+    open_store,
+    read_appended,
+)
 
 if TYPE_CHECKING:  # sqlite3 is imported only once a store is big enough to index
     import sqlite3
@@ -227,8 +234,11 @@ def open_indexed(paths: Sequence[Path]) -> IndexedDataset | None:
     checked = False
     for attempt in range(ATTEMPTS + 1):
         try:
-            handles = [open(p, "rb") for p in paths]
-        except OSError:
+            handles = [open_store(p) for p in paths]
+        except StoreError:  # not a store file (a named pipe...): the plain path says so, without waiting on it
+            return None
+        if None in handles:  # a missing store: the plain path says so
+            _close_all(h for h in handles if h is not None)
             return None
         try:
             signatures = [_signature(os.fstat(h.fileno())) for h in handles]

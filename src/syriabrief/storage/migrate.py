@@ -10,7 +10,7 @@ Layout versions:
 
 0  A store written with TinyDB's own JSON storage, before syriabrief kept its
    records as lists: no ``schema_version``; ``actors``, ``sites`` and ``events``
-   are objects mapping TinyDB document ids ("1", "2", ...) to records, which
+   are objects mapping TinyDB document ids ("1", "2", ...: ASCII digits) to records, which
    have the same fields as in version 1. TinyDB's empty ``_default`` table may
    be present. Any other JSON is not recognised as a store at all.
 1  The current layout (docs/data-model.md): ``schema_version`` and three lists.
@@ -20,6 +20,7 @@ Standard library only.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +30,8 @@ __all__ = ["MIGRATIONS", "layout_version", "upgrade"]
 
 # The empty table TinyDB's own storage writes when nothing names a table.
 _TINYDB_DEFAULT_TABLE = "_default"
+# A TinyDB document id. Not str.isdigit(), which also takes "²" and other digits int() refuses.
+_DOC_ID = re.compile(r"[0-9]+")
 
 
 def layout_version(data: Any) -> int | None:
@@ -64,7 +67,7 @@ def _is_tinydb_layout(data: Any) -> bool:
             continue
         if key not in TABLES or not isinstance(table, dict):
             return False
-        if not all(isinstance(doc_id, str) and doc_id.isdigit() for doc_id in table):
+        if not all(isinstance(doc_id, str) and _DOC_ID.fullmatch(doc_id) for doc_id in table):
             return False
     return True
 
@@ -74,8 +77,14 @@ def _from_0(data: dict[str, Any]) -> dict[str, Any]:
     layout: dict[str, Any] = {"schema_version": 1}
     for table in TABLES:
         documents = data.get(table, {})
-        layout[table] = [documents[doc_id] for doc_id in sorted(documents, key=int)]
+        layout[table] = [documents[doc_id] for doc_id in sorted(documents, key=_number_order)]
     return layout
+
+
+def _number_order(doc_id: str) -> tuple[int, str]:
+    """Numeric order of a run of digits without int(), which refuses more than 4,300 of them."""
+    digits = doc_id.lstrip("0")
+    return len(digits), digits
 
 
 # From version n to version n + 1.

@@ -13,6 +13,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from syriabrief.errors import StoreError
+
 __all__ = [
     "Layers",
     "backup_path",
@@ -21,6 +23,8 @@ __all__ = [
     "default_user_store",
     "lock_path",
     "resolve_layers",
+    "same_file",
+    "store_target",
 ]
 
 # Where the bundled dataset sits inside the installed package (the wheel puts
@@ -95,11 +99,39 @@ def _user_dir(xdg: str, xdg_default: str, mac_dir: str) -> Path:
     return base / "syriabrief"
 
 
+def store_target(path: Path) -> Path:
+    """The file a store path stands for: the target of a symbolic link (through any chain of them), else ``path``.
+
+    A write resolves its store once, here, and then works on the target: it
+    replaces the target (a rename over the link would turn the link into a
+    copy), keeps the backup and takes the lock beside the target, so that
+    writers naming the link and writers naming the target exclude each other.
+    """
+    path = Path(path)
+    if not path.is_symlink():
+        return path
+    target = Path(os.path.realpath(path))
+    if target.is_symlink():  # realpath stops where links go round in a circle
+        raise StoreError(f"{path} is a loop of symbolic links, not a store file")
+    return target
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (through links too); False when either cannot be resolved."""
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a loop of links (Python < 3.13)
+        return False
+
+
 def lock_path(path: Path) -> Path:
-    """The file writers lock while they write ``path`` (kept between writes, never deleted)."""
+    """The file writers lock while they write ``path`` (kept between writes, never deleted).
+
+    ``path`` is a store_target: writers through a link lock beside its target.
+    """
     return path.with_name(path.name + ".lock")
 
 
 def backup_path(path: Path) -> Path:
-    """Where the previous generation of ``path`` is kept after each write."""
+    """Where the previous generation of ``path`` (a store_target) is kept after each write."""
     return path.with_name(path.name + ".bak")

@@ -34,6 +34,7 @@ from tinydb.storages import Storage
 
 from syriabrief.domain.dataset import Dataset
 from syriabrief.domain.model import Actor, Event, Site
+from syriabrief.domain.names import name_clashes
 from syriabrief.domain.validate import (
     SCHEMA_VERSION,
     TABLES,
@@ -43,12 +44,14 @@ from syriabrief.domain.validate import (
 )
 from syriabrief.errors import StoreError
 from syriabrief.storage.migrate import layout_version, upgrade
-from syriabrief.storage.paths import backup_path, bundled_path, lock_path
+from syriabrief.storage.paths import backup_path, bundled_path, lock_path, same_file, store_target
 from syriabrief.storage.storefile import (
     NotLineLayout,
     StoreScan,
     dump_store,  # noqa: F401 - read from here by older callers and the tests
+    open_store,
     read_catalogue_lines,
+    read_store_bytes,
     scan_store,
     write_appended,
     write_store,
@@ -65,7 +68,9 @@ __all__ = [
     "apply_changes",
     "load_catalogue",
     "load_plain",
+    "read_current_layout",
     "read_store",
+    "restore_backup",
     "summarise_store",
     "update_store",
 ]
@@ -132,11 +137,14 @@ class ChangeReport:
 class InvalidChangesError(StoreError):
     """A write refused because the new state would not be a valid store; nothing was written.
 
-    ``problems`` lists every problem found, one line each.
+    ``problems`` lists every problem found, one line each; a single one makes a one-line message.
     """
 
     def __init__(self, path: Path, problems: list[str]):
         self.problems = problems
+        if len(problems) == 1:
+            super().__init__(f"{path} was not changed: {problems[0]}")
+            return
         shown = problems[:_PROBLEMS_SHOWN]
         more = len(problems) - len(shown)
         count = f"{len(problems)} problem" + ("s" if len(problems) != 1 else "")
@@ -206,12 +214,17 @@ def update_store(
     operating system (they were checked when they were written). So adding
     one event to a big store neither decodes nor holds in memory the others.
     Anything else rewrites the whole checked state.
+
+    A store named through a symbolic link is written through it (paths.store_target).
     """
-    path = Path(path)
+    named = Path(path)
+    path = store_target(named)
     _refuse_bundled(path)
+    if path != named and not path.parent.is_dir():  # a link is followed, never used to make directories
+        raise StoreError(f"{named} is a symbolic link to {path}, in a directory that does not exist; fix the link")
     if beneath is None:
         beneath = [bundled_path()]
-    below = _layered_catalogue([layer for layer in beneath if not _same_file(layer, path)])
+    below = _layered_catalogue([layer for layer in beneath if not same_file(layer, path)])
     if dry_run:
         return _update(path, plan, below, write=False)
     with _StoreLock(path):
@@ -220,7 +233,7 @@ def update_store(
 
 
 def _update(path: Path, plan: Callable[[StoreIds], Changes], below: dict[str, set[str]], write: bool) -> ChangeReport:
-    handle = _open_existing(path)
+    handle = open_store(path)  # None when missing: the full path creates it
     try:
         scan = _line_scan(handle) if handle is not None else None
         if scan is not None:
@@ -253,13 +266,6 @@ def _update(path: Path, plan: Callable[[StoreIds], Changes], below: dict[str, se
     except OSError as error:
         raise StoreError(_write_failure(path, error)) from None
     return report
-
-
-def _open_existing(path: Path) -> BinaryIO | None:
-    try:
-        return open(path, "rb")
-    except OSError:
-        return None  # missing or unreadable: the full path creates it or says why
 
 
 def _line_scan(handle: BinaryIO) -> StoreScan | None:
@@ -321,6 +327,26 @@ def _append_events(
     return report
 
 
+def read_current_layout(path: Path) -> bytes:
+    """The store file's bytes, in the current layout: for a checker that reads it as a file (validate).
+
+    A store in an older layout is upgraded in memory (migrate.py), as every
+    reader does, so that it is checked as they read it; anything else comes
+    back as it is, for the checker to describe.
+    """
+    raw = read_store_bytes(path)
+    if raw is None:
+        raise StoreError(f"no store at {path} (check --db or SYRIABRIEF_DB)")
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return raw
+    version = layout_version(data)
+    if version is None or version >= SCHEMA_VERSION:
+        return raw
+    return json.dumps(upgrade(data)).encode("ascii")  # escaped: what the file held, even lone surrogates
+
+
 def summarise_store(path: Path) -> StoreSummary:
     """How many records the store at ``path`` holds; StoreError if it exists but cannot be read."""
     path = Path(path)
@@ -372,6 +398,13 @@ def _merge_and_check(
                 models["events"], actor_ids, site_ids, models["actors"], models["sites"], below.get("site_parents")
             )
         ]
+    for table, kind in (("actors", "actor"), ("sites", "site")):
+        # Under the lock, on the store read afresh: two writers cannot both take one name.
+        changed = {*report.added[table], *report.updated[table]}
+        problems += [
+            f"{kind} {position + 1} ({models[table][position].id}): {field}: {message}"
+            for position, field, message in name_clashes(kind, models[table], below[f"{kind}_records"], changed)
+        ]
     if problems:
         raise InvalidChangesError(path, problems)
     return merged, report
@@ -384,6 +417,8 @@ def _layered_catalogue(paths: Sequence[Path]) -> dict[str, Any]:
         "actors": set(catalogue.actors),
         "sites": set(catalogue.sites),
         "site_parents": {s.id: s.parent for s in catalogue.sites.values()},
+        "actor_records": list(catalogue.actors.values()),
+        "site_records": list(catalogue.sites.values()),
     }
 
 
@@ -412,18 +447,11 @@ def load_catalogue(paths: Sequence[Path]) -> Dataset:
 
 
 def _refuse_bundled(path: Path) -> None:
-    if _same_file(path, bundled_path()):
+    if same_file(path, bundled_path()):
         raise StoreError(
             f"{path} is the bundled dataset, which syriabrief never writes; "
             "write to your own store instead (--db, SYRIABRIEF_DB, or the default: see 'syriabrief store')"
         )
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve()
-    except OSError:
-        return False
 
 
 class _StoreLock:
@@ -677,7 +705,7 @@ def read_store(path: Path) -> StoreContents:
     path = Path(path)
     if not path.exists():
         raise StoreError(f"no store at {path} (check --db or SYRIABRIEF_DB)")
-    return _contents_of(path, TinyDB(str(path), storage=_StoreFileStorage), checked=not _same_file(path, bundled_path()))
+    return _contents_of(path, TinyDB(str(path), storage=_StoreFileStorage), checked=not same_file(path, bundled_path()))
 
 
 def _contents_of(path: Path, db: TinyDB, checked: bool = True) -> StoreContents:
@@ -753,7 +781,8 @@ class _StoreFileStorage(Storage):
         data = upgrade(data)
         problems = check_store_layout(data)
         if problems:
-            raise StoreError(f"{self.path}: " + "; ".join(f"{p.field or ''} {p.message}".strip() for p in problems))
+            details = "; ".join(f"{p.field or ''} {p.message}".strip() for p in problems)
+            raise StoreError(f"{self.path}: {details}." + _recovery(self.path))
         # TinyDB turns every record into a dict before the validator sees it, and
         # fails with a bare TypeError on anything else: refuse those records here.
         not_objects = [
@@ -768,29 +797,67 @@ class _StoreFileStorage(Storage):
 
 
 def _parse_file(path: Path) -> Any:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise StoreError(f"no store at {path} (check --db or SYRIABRIEF_DB)") from None
-    except IsADirectoryError:
-        raise StoreError(f"{path} is a directory, not a store file") from None
-    except OSError as error:
-        raise StoreError(f"cannot read {path}: {error.strerror or error}") from None
+    raw = read_store_bytes(path)
+    if raw is None:
+        raise StoreError(f"no store at {path} (check --db or SYRIABRIEF_DB)")
     if raw.startswith(b"\xef\xbb\xbf"):
         raise StoreError(f"{path} starts with a byte-order mark; save it as UTF-8 without one")
     try:
         return json.loads(raw)
     except json.JSONDecodeError as error:
-        raise StoreError(f"{path} is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
+        problem = f"{path} is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})."
     except UnicodeDecodeError:
-        raise StoreError(f"{path} is not UTF-8 text") from None
+        problem = f"{path} is not UTF-8 text."
     except ValueError as error:  # e.g. an integer longer than Python will convert
-        raise StoreError(f"{path} is not a valid store ({error})") from None
+        problem = f"{path} is not a valid store ({error})."
     except RecursionError:
-        raise StoreError(f"{path} is nested too deeply to be a store") from None
+        problem = f"{path} is nested too deeply to be a store."
+    raise StoreError(problem + _recovery(path))
 
 
 def _summarise(path: Path, problems: list[str]) -> str:
     first = problems[0]
     more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
-    return f"{path} is not a valid store: {first}{more}. Run 'syriabrief validate {path}' to list them all."
+    return (
+        f"{path} is not a valid store: {first}{more}. Run 'syriabrief validate {path}' to list them all."
+        + _recovery(path)
+    )
+
+
+def _recovery(path: Path) -> str:
+    """How to get a damaged store back, when a write kept its previous version (else nothing)."""
+    import shlex
+
+    backup = backup_path(store_target(path))
+    if not backup.is_file():
+        return ""
+    return (
+        f" Its previous version is kept in {backup}: "
+        f"'syriabrief store --restore-backup --db {shlex.quote(str(path))}' puts it back."
+    )
+
+
+def restore_backup(path: Path) -> Path:
+    """Put the store's previous version (``<store>.bak``) back in its place; the backup's path.
+
+    A write like any other: under the lock, and only if the backup is a valid
+    store. The file it replaces becomes the new backup, so a restore can be
+    undone by restoring again (when that file was itself a valid store).
+    """
+    path = store_target(Path(path))
+    _refuse_bundled(path)
+    backup = backup_path(path)
+    with _StoreLock(path):
+        _remove_leftovers(path)
+        data = read_store_bytes(backup)
+        if data is None:
+            raise StoreError(f"there is no backup of {path} to restore ({backup} does not exist); nothing was changed")
+        try:
+            read_store(backup)  # the whole check, and a layout this syriabrief reads
+        except StoreError as error:
+            raise StoreError(f"{path} was not changed, because its backup cannot be restored: {error}") from None
+        try:
+            _atomic_write(path, data)
+        except OSError as error:
+            raise StoreError(_write_failure(path, error)) from None
+    return backup

@@ -27,8 +27,12 @@ Where new event lines go is an ``AppendPoint``: its offset, and a digest of
 every byte before it. With it, ``read_appended`` can tell for certain that a
 file is the one the point was taken from with event lines added at that point,
 and nothing else changed (what lets the index take in an ``add`` instead of
-rebuilding); ``is_unchanged`` that it is still exactly that file. Standard
-library only.
+rebuilding); ``is_unchanged`` that it is still exactly that file.
+
+Every store is opened through ``open_store``: a store is a regular file (or a
+symbolic link to one) of at most ``MAX_STORE_BYTES``, so a named pipe, a device
+or a directory given as a store is refused at once rather than read forever.
+Standard library only (and syriabrief's error family).
 """
 
 from __future__ import annotations
@@ -39,12 +43,16 @@ import io
 import json
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from syriabrief.errors import StoreError
+
 __all__ = [
+    "MAX_STORE_BYTES",
     "AppendPoint",
     "LineLayout",
     "LineReader",
@@ -52,9 +60,11 @@ __all__ = [
     "StoreScan",
     "dump_store",
     "is_unchanged",
+    "open_store",
     "parse_layout",
     "read_appended",
     "read_catalogue_lines",
+    "read_store_bytes",
     "record_line",
     "scan_store",
     "write_appended",
@@ -73,10 +83,73 @@ _EMPTY_TAIL = b"]\n}\n"
 # characters, lists at 1,000 items): a longer "line" is not a record.
 MAX_LINE_BYTES = 64 * 1024 * 1024
 _CHUNK = 1 << 20
+# The most a store read whole may hold, as for an import file (formats.MAX_IMPORT_BYTES): a
+# million-event store fits well under it, and a bigger "store" is far more likely the wrong
+# file (a disk image) than records. Also what keeps an endless file from being read forever.
+MAX_STORE_BYTES = 512 * 1024 * 1024
+# Opening a named pipe blocks until a writer comes; without blocking, it opens at once (POSIX).
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"),
+)  # fmt: skip
 
 
 class NotLineLayout(Exception):
     """The file is not in dump_store's one-record-per-line layout (the caller reads it as JSON)."""
+
+
+def open_store(path: Path) -> BinaryIO | None:
+    """The store file at ``path`` open for reading; None when there is none; StoreError when it cannot be a store.
+
+    Opened without blocking, then checked with fstat on the open file (no race
+    with a rename): opening a named pipe would otherwise wait for a writer
+    forever, and a device such as /dev/zero never ends. A file larger than
+    MAX_STORE_BYTES is refused before a byte of it is read.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | _NONBLOCK | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:  # Windows; POSIX opens a directory and fstat tells
+        raise StoreError(f"{path} is a directory, not a store file") from None
+    except OSError as error:
+        raise StoreError(f"cannot read {path}: {error.strerror or error}") from None
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            kind = next((name for test, name in _FILE_KINDS if test(status.st_mode)), "not a regular file")
+            raise StoreError(f"{path} is {kind}, not a store file (a store is a regular file)")
+        if status.st_size > MAX_STORE_BYTES:
+            raise StoreError(_too_big(path))
+        if _NONBLOCK:
+            os.set_blocking(fd, True)  # a regular file: reads as usual from here
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_store_bytes(path: Path) -> bytes | None:
+    """The whole store file at ``path`` (None when there is none): never more than MAX_STORE_BYTES."""
+    handle = open_store(path)
+    if handle is None:
+        return None
+    with handle:
+        try:
+            data = handle.read(MAX_STORE_BYTES + 1)
+        except OSError as error:
+            raise StoreError(f"cannot read {path}: {error.strerror or error}") from None
+    if len(data) > MAX_STORE_BYTES:  # it grew while it was read
+        raise StoreError(_too_big(path))
+    return data
+
+
+def _too_big(path: Path) -> str:
+    return (
+        f"{path} is larger than {MAX_STORE_BYTES // (1024 * 1024):,} MB, the most syriabrief reads as one "
+        "store; check that --db names your store, or split it into several"
+    )
 
 
 def dump_store(layout: dict[str, Any]) -> str:
@@ -585,12 +658,15 @@ def parse_layout(data: bytes) -> LineLayout | None:
 def read_catalogue_lines(path: Path) -> tuple[int, list[dict[str, Any]], list[dict[str, Any]]] | None:
     """A store's schema version, actors and sites, read up to where its events begin.
 
-    None when the file is not in dump_store's layout (the caller reads it whole).
+    None when the file is not in dump_store's layout, or missing (the caller reads it whole, and says so).
     Actors and sites come before the events, so a million-event store costs no
     more here than an empty one.
     """
     records: dict[str, list[dict[str, Any]]] = {"actors": [], "sites": []}
-    with open(path, "rb") as handle:
+    handle = open_store(path)
+    if handle is None:
+        return None
+    with handle:
         reader = LineReader(handle)
         try:
             for table, _, body in reader.records(("actors", "sites")):
