@@ -70,10 +70,8 @@ def store_command(
         typer.echo(f"Restored {visible(target)} from {visible(backup)}; the version it replaced is now the backup.", err=True)
     stores = layers(db)
     bundled, user_path = stores.beneath, stores.user
-    result = {
-        "bundled": _describe(bundled[0], "bundled") if bundled else None,
-        "user": _describe(user_path, "user"),
-    }
+    user = _describe(user_path, "user")
+    result = {"bundled": _describe(bundled[0], "bundled") if bundled else None, "user": user}
     if json:
         write_json(result)
     else:
@@ -86,10 +84,10 @@ def store_command(
         else:
             typer.echo(f"Bundled dataset (read-only): {visible(result['bundled']['path'])}")
             typer.echo(f"  {_contents(result['bundled'])}")
-        typer.echo(f"Your store ({chosen_by}): {visible(result['user']['path'])}")
-        typer.echo(f"  {_contents(result['user'])}")
-        if result["user"]["backup"]:
-            typer.echo(f"  previous version kept in {visible(result['user']['backup'])}")
+        typer.echo(f"Your store ({chosen_by}): {visible(user['path'])}")
+        typer.echo(f"  {_contents(user)}")
+        if user["backup"]:
+            typer.echo(f"  previous version kept in {visible(user['backup'])}")
     broken = [entry for entry in result.values() if entry and entry["error"]]
     if broken:
         names = " and ".join(entry["path"] for entry in broken)

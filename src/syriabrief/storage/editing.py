@@ -32,7 +32,7 @@ _FILLER = frozenset(
 # An id made from a summary keeps at most this many words and characters.
 ID_WORDS = 7
 ID_CHARACTERS = 80
-_MODELS = {"event": Event, "actor": Actor, "site": Site}
+_MODELS: dict[str, type[Event] | type[Actor] | type[Site]] = {"event": Event, "actor": Actor, "site": Site}
 _NUMBER = r"[0-9]+(?:\.[0-9]+)?"
 _RANGE = re.compile(rf"({_NUMBER})\s*-\s*({_NUMBER})")
 

@@ -251,7 +251,7 @@ def _hash_prefix(handle: BinaryIO, length: int) -> Any:
     handle.seek(0)
     left = length
     while left:
-        got = handle.readinto(view[: min(left, _CHUNK)])
+        got = handle.readinto(view[: min(left, _CHUNK)])  # type: ignore[attr-defined]  # binary files and BytesIO have it
         if not got:
             return None
         hasher.update(view[:got])
@@ -515,7 +515,8 @@ def _size(handle: BinaryIO) -> int:
     try:
         return os.fstat(handle.fileno()).st_size
     except (AttributeError, OSError, io.UnsupportedOperation):
-        return len(handle.getbuffer())  # in memory (BytesIO)
+        assert isinstance(handle, io.BytesIO), handle
+        return len(handle.getbuffer())  # in memory
 
 
 def _scan_event_ids(handle: BinaryIO, start: int, end: int) -> list[str]:
