@@ -4,7 +4,7 @@ import io
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from conftest import ACTORS, SAMPLE_EVENTS, SITES, event, write_store
@@ -120,7 +120,10 @@ def test_what_an_append_added_is_read_back_from_the_point_taken_before(old, new)
     assert [json.loads(body) for table, _, body in rows if table == "events"] == old
     assert [before[offset : offset + len(body)] for _, offset, body in rows] == [body for _, _, body in rows]
     assert is_unchanged(io.BytesIO(before), point)
-    after = parse_layout(before).with_events(new)
+    parsed = parse_layout(before)
+    # A line that spells "id" twice (a tag "id") is left to the full decoder: never misread, only slower.
+    assume(parsed is not None)
+    after = parsed.with_events(new)
     if not new:
         assert after == before
         return
