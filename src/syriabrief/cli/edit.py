@@ -138,8 +138,8 @@ def add(
             raise UsageError(f"event options go with 'syriabrief add' alone, not with 'add {ctx.invoked_subcommand}'")
         return
 
-    from syriabrief.domain.dates import parse_user_date
-    from syriabrief.storage.editing import add_record, parse_quantity, slugify, stored_date
+    from syriabrief.domain.dates import parse_user_date, stored_date
+    from syriabrief.storage.editing import add_record, parse_quantity, slugify
 
     missing = [
         option

@@ -10,10 +10,21 @@ from typing import Annotated
 import typer
 
 from syriabrief.cli import DbOption, app, handles_errors, layers, write_target
+from syriabrief.domain.dates import DATE_ORDERS
 from syriabrief.errors import SyriabriefError
 from syriabrief.formats import IMPORT_FORMATS
 
 ImportFormat = Enum("ImportFormat", {f: f for f in IMPORT_FORMATS}, type=str)
+DateOrder = Enum("DateOrder", {o: o for o in DATE_ORDERS}, type=str)
+DateOrderOption = Annotated[
+    DateOrder | None,
+    typer.Option(
+        "--date-order",
+        case_sensitive=False,
+        help="How to read numeric dates such as 2/5/2026 when no date in the file settles it: "
+        "dmy (day first) or mdy (month first).",
+    ),
+]
 FormatOption = Annotated[
     ImportFormat | None,
     typer.Option(
@@ -32,6 +43,7 @@ FileArgument = Annotated[
 def import_file(
     file: FileArgument,
     fmt: FormatOption = None,
+    date_order: DateOrderOption = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check the file and say what would change, without writing.")
     ] = False,
@@ -51,10 +63,22 @@ def import_file(
 
     Example: syriabrief import acled-syria.csv --dry-run
     """
-    import_bytes(read_input(file), file, fmt.value if fmt else None, db, dry_run=dry_run, json=json)
+    import_bytes(
+        read_input(file), file, fmt.value if fmt else None, db,
+        dry_run=dry_run, json=json, date_order=date_order.value if date_order else None,
+    )  # fmt: skip
 
 
-def import_bytes(raw: bytes, file: str, fmt: str | None, db: Path | None, *, dry_run: bool, json: bool) -> None:
+def import_bytes(
+    raw: bytes,
+    file: str,
+    fmt: str | None,
+    db: Path | None,
+    *,
+    dry_run: bool,
+    json: bool,
+    date_order: str | None = None,
+) -> None:
     """Check and write a file's records (all or none) and say what was done; ``file`` names it in messages."""
     from syriabrief.formats import all_problems, read_records, split_changes
     from syriabrief.output.terminal import progress_bar, visible
@@ -62,7 +86,7 @@ def import_bytes(raw: bytes, file: str, fmt: str | None, db: Path | None, *, dry
 
     target = write_target(db)
     known = known_data(db, target)
-    parsed = read_records(raw, fmt, known)
+    parsed = read_records(raw, fmt, known, date_order)
     for note in parsed.notes:
         typer.echo(f"Note: {visible(note)}", err=True)
     with progress_bar(parsed.records, f"Checking {len(parsed.entries):,} records") as advance:

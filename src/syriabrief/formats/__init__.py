@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from syriabrief.domain.model import Actor, Event, Site
@@ -34,6 +35,7 @@ __all__ = [
     "Split",
     "check_entries",
     "detect_format",
+    "file_date_order",
     "read_records",
     "split_changes",
 ]
@@ -76,11 +78,14 @@ class Parsed:
         return len(self.entries)
 
 
-def read_records(data: bytes, fmt: str | None = None, known: Dataset | None = None) -> Parsed:
+def read_records(
+    data: bytes, fmt: str | None = None, known: Dataset | None = None, date_order: str | None = None
+) -> Parsed:
     """Read an import file's bytes in ``fmt`` (detected from the content when None).
 
     ``known`` (the bundled and user data) is how ACLED's actor and location
-    names are matched to existing actors and sites.
+    names are matched to existing actors and sites. ``date_order`` (``dmy`` or
+    ``mdy``) reads numeric dates the file itself does not decide (``file_date_order``).
     """
     problem = _check_bytes(data)
     if problem:
@@ -110,11 +115,11 @@ def read_records(data: bytes, fmt: str | None = None, known: Dataset | None = No
     if fmt == "csv":
         from syriabrief.formats.csvfmt import read_csv
 
-        return read_csv(text)
+        return read_csv(text, date_order)
     if fmt == "acled":
         from syriabrief.formats.acled import read_acled
 
-        return read_acled(text, known)
+        return read_acled(text, known, date_order)
     raise ValueError(f"unknown import format {fmt!r}")
 
 
@@ -148,20 +153,77 @@ def detect_format(content: str | bytes) -> str | None:
     return None
 
 
+# How many rows a message about a file's dates names as examples.
+DATE_EXAMPLES = 3
+
+
+def file_date_order(cells: list[tuple[str, str, str]], given: str | None) -> tuple[str | None, list[Problem]]:
+    """The order to read a file's numeric dates in, from its ``(where, column, text)`` date cells.
+
+    ``given`` (the user's --date-order) wins: dates that contradict it are
+    refused one by one when read. Otherwise the file decides when a date in it
+    can only be read one way (23/02/2026); a file whose dates decide both ways,
+    or whose numeric dates all read either way, is refused as a whole, naming
+    example rows: a date is never guessed.
+    """
+    if given is not None:
+        return given, []
+    from syriabrief.domain.dates import numeric_order
+
+    found: dict[str, list[tuple[str, str, str]]] = {"dmy": [], "mdy": [], "ambiguous": []}
+    for where, column, text in cells:
+        order = numeric_order(text)
+        if order is not None:
+            found[order].append((where, column, text))
+
+    def examples(cells: list[tuple[str, str, str]]) -> str:
+        return ", ".join(f"{text!r} in {where}" for where, _, text in cells[:DATE_EXAMPLES])
+
+    if found["dmy"] and found["mdy"]:
+        return None, [
+            Problem(
+                "file",
+                found["dmy"][0][1],
+                f"mixes day-first dates ({examples(found['dmy'])}) with month-first ones "
+                f"({examples(found['mdy'])}); correct the file, or give --date-order dmy or mdy "
+                "to have the dates that contradict it refused",
+            )
+        ]
+    if found["dmy"] or found["mdy"]:
+        return ("dmy" if found["dmy"] else "mdy"), []
+    if found["ambiguous"]:
+        return None, [
+            Problem(
+                "file",
+                found["ambiguous"][0][1],
+                f"has dates that read as different days day-first and month-first ({examples(found['ambiguous'])}) "
+                "and none that settles which; give --date-order dmy (23/02/2026) or --date-order mdy (02/23/2026)",
+            )
+        ]
+    return None, []
+
+
 def check_entries(
-    parsed: Parsed, known: Dataset | None = None, progress: Callable[[], None] | None = None
+    parsed: Parsed,
+    known: Dataset | None = None,
+    progress: Callable[[], None] | None = None,
+    today: date | None = None,
 ) -> list[Problem]:
-    """Every problem the file's records have: against the data model, duplicate ids, and references.
+    """Every problem the file's records have: against the data model, duplicate ids, references,
+    and dates no report can have (after ``today``, default the real today, or before the floor).
 
     References may point at records in ``known`` (bundled + user data) or at
     actors and sites the file itself brings.
     """
+    today = today or date.today()
     problems: list[Problem] = []
     first_use: dict[tuple[str, str], str] = {}
     for entry in parsed.entries:
         found = _without_repeats(
             [Problem(entry.where, p.field, p.message) for p in check_records(entry.kind, [entry.data])]
         )
+        if entry.kind == "event" and not found:
+            found += _date_problems(entry, today)
         rid = entry.data.get("id") if isinstance(entry.data, dict) else None
         if isinstance(rid, str):
             earlier = first_use.setdefault((entry.kind, rid), entry.where)
@@ -179,6 +241,16 @@ def check_entries(
         problems += _reference_problems(entry, actor_ids, site_ids)
     problems += _parent_loops(parsed, known)
     return problems
+
+
+def _date_problems(entry: Entry, today: date) -> list[Problem]:
+    """An event dated after today (unless planned) or before any report: a misread date, not news."""
+    from syriabrief.domain.dates import event_period, implausible
+
+    data = entry.data
+    latest = None if data.get("status") == "planned" else today
+    why = implausible(event_period(data["date"], data.get("end_date")), latest)
+    return [Problem(entry.where, "date", f"{data['date']!r} {why}")] if why else []
 
 
 def _parent_loops(parsed: Parsed, known: Dataset | None) -> list[Problem]:
@@ -200,10 +272,13 @@ def _parent_loops(parsed: Parsed, known: Dataset | None) -> list[Problem]:
 
 
 def all_problems(
-    parsed: Parsed, known: Dataset | None = None, progress: Callable[[], None] | None = None
+    parsed: Parsed,
+    known: Dataset | None = None,
+    progress: Callable[[], None] | None = None,
+    today: date | None = None,
 ) -> list[Problem]:
     """The problems reading the file and those of its records, in the order they occur in the file."""
-    return sorted(parsed.problems + check_entries(parsed, known, progress), key=_position)
+    return sorted(parsed.problems + check_entries(parsed, known, progress, today), key=_position)
 
 
 def _position(problem: Problem) -> tuple[int, int, int]:

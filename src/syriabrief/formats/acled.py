@@ -17,12 +17,12 @@ import hashlib
 import math
 import re
 import unicodedata
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from syriabrief.domain.validate import Problem
 from syriabrief.errors import AmbiguousNameError, SyriabriefError
-from syriabrief.formats import Entry, Parsed
+from syriabrief.formats import Entry, Parsed, file_date_order
 from syriabrief.formats.csvfmt import csv_rows
 
 if TYPE_CHECKING:
@@ -111,13 +111,15 @@ DEMONYMS = {
     "israel": "Israeli", "united states": "US", "jordan": "Jordanian", "lebanon": "Lebanese",
 }  # fmt: skip
 _PARENTHESIS = re.compile(r"\s*\(([^()]*)\)\s*$")
-_DAY_FIRST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
-_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _WEEK_HALF = 3  # a week-precision date covers three days either side
 
 
-def read_acled(text: str, known: Dataset | None = None) -> Parsed:
-    """Read ACLED's CSV export; each row becomes one event (id ``acled-<event_id_cnty>``)."""
+def read_acled(text: str, known: Dataset | None = None, date_order: str | None = None) -> Parsed:
+    """Read ACLED's CSV export; each row becomes one event (id ``acled-<event_id_cnty>``).
+
+    Numeric dates are read in ``date_order`` or the order the file's dates
+    decide (``formats.file_date_order``); a file that decides nothing is refused.
+    """
     parsed = Parsed("acled")
     header, rows, parsed.problems = csv_rows(text)
     columns = [h.strip().casefold() for h in header]
@@ -125,6 +127,13 @@ def read_acled(text: str, known: Dataset | None = None) -> Parsed:
         if column not in columns:
             parsed.problems.append(Problem("file", column, "column is missing (is this ACLED's CSV export?)"))
     if any(p.where == "file" for p in parsed.problems):
+        return parsed
+    at = columns.index("event_date")
+    order, order_problems = file_date_order(
+        [(where, "event_date", cells[at]) for where, cells in rows if len(cells) == len(columns)], date_order
+    )
+    if order_problems:
+        parsed.problems += order_problems
         return parsed
     names = _Names(known)
     skipped: dict[str, int] = {}
@@ -142,7 +151,7 @@ def read_acled(text: str, known: Dataset | None = None) -> Parsed:
             skipped[label] = skipped.get(label, 0) + 1
             parsed.skipped.append(_event_id(row))
             continue
-        event = _event(row, our_type, where, problems, names, parsed)
+        event = _event(row, our_type, where, problems, names, parsed, order)
         parsed.problems += problems
         if event is not None:
             parsed.entries.append(Entry(where, "event", event))
@@ -162,11 +171,12 @@ def _event(
     problems: list[Problem],
     names: _Names,
     parsed: Parsed,
+    date_order: str | None,
 ) -> dict[str, Any] | None:
     event_id = _event_id(row)
     if not row.get("event_id_cnty"):
         problems.append(Problem(where, "event_id_cnty", "is required"))
-    dates = _dates(row, where, problems)
+    dates = _dates(row, where, problems, date_order)
     site_id = None
     if row.get("location"):
         site_id = names.site(row, where, problems, parsed)
@@ -233,14 +243,22 @@ def _event_type(row: dict[str, str], where: str, problems: list[Problem]) -> str
     return None
 
 
-def _dates(row: dict[str, str], where: str, problems: list[Problem]) -> dict[str, Any] | None:
+def _dates(
+    row: dict[str, str], where: str, problems: list[Problem], date_order: str | None
+) -> dict[str, Any] | None:
+    from syriabrief.domain.dates import parse_user_date
+    from syriabrief.errors import DateInputError
+
     text = row.get("event_date", "")
-    day = _day(text)
-    if day is None:
-        problems.append(
-            Problem(where, "event_date", f"{text!r} is not a day (YYYY-MM-DD, DD-MM-YYYY or 15 January 2026)")
-        )
+    try:
+        period = parse_user_date(text, date_order)
+    except DateInputError as error:
+        problems.append(Problem(where, "event_date", str(error).rstrip(".")))
         return None
+    if period.precision != "day":
+        problems.append(Problem(where, "event_date", f"{text!r} is not a day (2026-02-23 or 23 February 2026)"))
+        return None
+    day = period.start
     precision = row.get("time_precision") or "1"
     if precision == "1":
         return {"date": day.isoformat(), "end_date": None, "date_precision": "day", "approximate": False}
@@ -261,26 +279,6 @@ def _dates(row: dict[str, str], where: str, problems: list[Problem]) -> dict[str
         }
     problems.append(Problem(where, "time_precision", f"{precision!r} is not 1, 2 or 3"))
     return None
-
-
-def _day(text: str) -> date | None:
-    from syriabrief.domain.dates import MAX_YEAR, MIN_YEAR, parse_user_date
-    from syriabrief.errors import DateInputError
-
-    for pattern, order in ((_ISO_DAY, (1, 2, 3)), (_DAY_FIRST, (3, 2, 1))):
-        match = pattern.fullmatch(text)
-        if match:
-            year, month, day = (int(match[i]) for i in order)
-            try:
-                value = date(year, month, day)
-            except ValueError:
-                return None
-            return value if MIN_YEAR <= year <= MAX_YEAR else None
-    try:
-        period = parse_user_date(text)
-    except DateInputError:
-        return None
-    return period.start if period.precision == "day" else None
 
 
 class _Names:

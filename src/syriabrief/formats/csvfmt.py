@@ -6,6 +6,9 @@ The cell scheme (docs/import-export.md):
 - ``approximate``: ``true`` or ``false``.
 - ``actors``, ``tags``: items joined with ``;`` — or, when an item holds a ``;``,
   is empty or has spaces at its ends, a JSON array (a cell starting with ``[``).
+- ``date``, ``end_date``: the stored forms; on import also any date ``parse_user_date``
+  reads (a spreadsheet's ``2/23/2026``, ``Feb 2026``), numeric ones in the order
+  the file decides or ``--date-order`` gives.
 - ``quantities``: a JSON object; on import also ``troops=200;escaped=120..1500``.
 - ``sources``, ``disputes``: JSON arrays; on import ``sources`` may also be plain
   outlet names joined with ``;``.
@@ -47,6 +50,8 @@ _JSON_LIST_COLUMNS = ("sources", "disputes")
 # What a spreadsheet takes for the start of a formula (OWASP's list).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
+_DATE_COLUMNS = ("date", "end_date")
+_STORED_DATE = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")
 
 
 def neutralise(text: str) -> str:
@@ -102,7 +107,10 @@ def header_of(text: str) -> list[str]:
         return []
 
 
-def read_csv(text: str) -> Parsed:
+def read_csv(text: str, date_order: str | None = None) -> Parsed:
+    """Read our CSV; numeric dates in ``date_order`` or the order the file decides (``file_date_order``)."""
+    from syriabrief.formats import file_date_order
+
     parsed = Parsed("csv")
     header, rows, parsed.problems = csv_rows(text)
     columns = [h.casefold() for h in header]
@@ -118,6 +126,17 @@ def read_csv(text: str) -> Parsed:
             parsed.problems.append(Problem("file", column, "column is missing"))
     if any(p.where == "file" for p in parsed.problems):
         return parsed
+    date_cells = [
+        (where, column, cell)
+        for where, cells in rows
+        if len(cells) == len(columns)
+        for column, cell in zip(columns, cells, strict=True)
+        if column in _DATE_COLUMNS
+    ]
+    order, order_problems = file_date_order(date_cells, date_order)
+    if order_problems:
+        parsed.problems += order_problems
+        return parsed
     for where, cells in rows:
         if len(cells) != len(columns):
             parsed.problems.append(
@@ -127,7 +146,7 @@ def read_csv(text: str) -> Parsed:
         record: dict[str, Any] = {}
         for column, cell in zip(columns, cells, strict=True):
             try:
-                record[column] = _value(column, restore(cell))
+                record[column] = _date(cell, order) if column in _DATE_COLUMNS else _value(column, restore(cell))
             except ValueError as error:
                 parsed.problems.append(Problem(where, column, str(error)))
         parsed.entries.append(Entry(where, "event", record))
@@ -189,6 +208,19 @@ def _value(column: str, cell: str) -> Any:
             return cell.strip().casefold() == "true"
         return cell if cell.strip() else False
     return cell if cell != "" else None
+
+
+def _date(cell: str, order: str | None) -> str | None:
+    """A date cell in its stored form; one already in it is left for the checks to judge."""
+    from syriabrief.domain.dates import parse_user_date, stored_date
+    from syriabrief.errors import DateInputError
+
+    if not cell or _STORED_DATE.fullmatch(cell):
+        return cell or None
+    try:
+        return stored_date(parse_user_date(cell, order))
+    except DateInputError as error:
+        raise ValueError(str(error).rstrip(".")) from None
 
 
 def _json_cell(cell: str) -> Any:
