@@ -170,12 +170,17 @@ def test_the_documented_acled_sample_imports_over_the_bundled_data(tmp_path, mon
     ]
     assert "skipped 1 ACLED row" in result.stderr
     events = {e["id"]: e for e in json.loads(store.read_text())["events"]}
-    assert events["acled-syr90001"]["site"] == "qasrak" and events["acled-syr90001"]["actors"] == [
+    # ACLED's "Qasrak" is a populated place (no kind word): never the Qasrak base, so a new town.
+    assert events["acled-syr90001"]["site"] == "qasrak-town" and events["acled-syr90001"]["actors"] == [
         "syrian-army",
         "us",
     ]
     # "Al Shaddadi", a name the town and the base share: ACLED's locations are places, so the town.
     assert events["acled-syr90004"]["site"] == "al-shaddadi-town"
+    names = {(m["kind"], m["name"]): m for m in report["names"]}
+    assert names[("site", "Al Shaddadi")]["record"] == "al-shaddadi-town"
+    assert names[("site", "Qasrak")]["how"] == "new" and "facility" in names[("site", "Qasrak")]["note"]
+    assert names[("actor", "Military Forces of Syria (2024-)")]["record"] == "syrian-army"
     # A new location lies in the governorate its admin1 names ("Al Hasakeh"), so --site Hasakah finds it.
     sites = {s["id"]: s for s in json.loads(store.read_text())["sites"]}
     assert sites["markada"]["parent"] == "hasakah-province"

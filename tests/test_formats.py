@@ -225,7 +225,7 @@ def acled_row(**cells) -> str:
         "event_id_cnty": "SYR1", "event_date": "2026-02-10", "time_precision": "1",
         "event_type": "Battles", "sub_event_type": "Armed clash", "actor1": "SDF: Syrian Democratic Forces",
         "assoc_actor_1": "", "actor2": "", "assoc_actor_2": "", "admin1": "Al Hasakeh", "admin2": "",
-        "admin3": "", "location": "Kasrak", "latitude": "36.7", "longitude": "40.5", "geo_precision": "1",
+        "admin3": "", "location": "Erbil", "latitude": "36.19", "longitude": "44.01", "geo_precision": "1",
         "source": "Outlet A; Outlet B", "source_scale": "National", "notes": "A note.", "fatalities": "2",
         "tags": "", "timestamp": "1770000000",
     }  # fmt: skip
@@ -246,7 +246,7 @@ def test_an_acled_row_maps_onto_known_actors_and_sites_by_alias():
     parsed = read_sample(acled_row(actor2="Military Forces of the United States (2025-)"))
     event_data = the_event(parsed)
     assert event_data["id"] == "acled-syr1"
-    assert event_data["actors"] == ["sdf", "us"] and event_data["site"] == "qasrak"
+    assert event_data["actors"] == ["sdf", "us"] and event_data["site"] == "erbil"
     assert event_data["type"] == "clash" and event_data["quantities"] == {"fatalities": 2}
     assert [s["outlet"] for s in event_data["sources"]] == ["Outlet A", "Outlet B"]
     assert event_data["summary"] == "A note." and "acled" in event_data["tags"]

@@ -120,6 +120,7 @@ def add(
     quantity: Annotated[list[str] | None, typer.Option(metavar="NAME=VALUE", help="A figure: troops=200, or a range: escaped=120-1500 (repeatable).")] = None,
     tag: Annotated[list[str] | None, typer.Option(metavar="TAG", help="A free label such as us-drawdown (repeatable).")] = None,
     event_id: Annotated[str | None, typer.Option("--id", metavar="ID", help="The event's id (default: made from the date and the summary).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Add it even if an identical event (same date, type, actors, site and summary) is stored.")] = False,
     dry_run: DryRunOption = False,
     json: Annotated[bool, typer.Option("--json", help="Print the added event as JSON.")] = False,
     db: DbOption = None,
@@ -207,6 +208,8 @@ def add(
     record["sources"] = [{"outlet": outlet, "document": source_document, "url": source_url, "published": published_date}]
 
     path = write_target(db)
+    if not force:
+        _refuse_identical(record, db)
     event = add_record(
         path, "event", record,
         wanted_id=event_id,
@@ -214,6 +217,22 @@ def add(
         beneath=_layers_beneath(), dry_run=dry_run,
     )  # fmt: skip
     _report("event", event, path, dry_run, json)
+
+
+def _refuse_identical(record: dict[str, Any], db: Path | None) -> None:
+    """The same report added twice would be two events: refuse, naming the one stored."""
+    from syriabrief.cli.importing import known_data
+    from syriabrief.domain import duplicates
+    from syriabrief.domain.model import Event
+
+    new = Event.from_json({**record, "id": ""})
+    stored = known_data(db, write_target(db))
+    same = duplicates.identical(new, stored.select(duplicates.search_for(new)))
+    if same:
+        raise SyriabriefError(
+            f"this event is already stored as {same[0].id!r} (same date, type, actors, site and summary); "
+            "nothing was added. Add --force to add it again"
+        )
 
 
 def _refuse_known_names(names: list[str], records: dict[str, Any], index: NameIndex, kind: str) -> None:

@@ -80,7 +80,7 @@ def import_bytes(
     date_order: str | None = None,
 ) -> None:
     """Check and write a file's records (all or none) and say what was done; ``file`` names it in messages."""
-    from syriabrief.formats import all_problems, read_records, split_changes
+    from syriabrief.formats import all_problems, near_duplicates, read_records, split_changes
     from syriabrief.output.terminal import progress_bar, visible
     from syriabrief.storage import store
 
@@ -98,6 +98,7 @@ def import_bytes(
             f"nothing imported: {_count(len(problems), 'problem')} in {_name(file)}; fix them and import again."
         )
     split = split_changes(parsed, known)
+    repeats = near_duplicates(parsed, known)
     report = store.apply_changes(target, store.Changes(**split.writes), dry_run=dry_run, beneath=layers(db).beneath)
     for table in split.writes:
         # A record new to the user's store that replaces a bundled one is an update.
@@ -118,9 +119,23 @@ def import_bytes(
                 "updated": report.updated,
                 "unchanged": report.unchanged,
                 "skipped": parsed.skipped,
+                "names": [match.to_json() for match in parsed.names],
+                "near_duplicates": [
+                    {"where": r.where, "event": r.event, "same_as": r.same_as} for r in repeats
+                ],
             }
         )
         return
+    for repeat in repeats:
+        typer.echo(
+            visible(
+                f"Note: event {repeat.event} ({repeat.where}) has the date, type, actors and site of "
+                f"{repeat.same_as}; both are kept — check whether they report the same thing"
+            ),
+            err=True,
+        )
+    for match in sorted(parsed.names, key=lambda m: (m.kind, m.name.casefold())):
+        typer.echo(visible(_mapping_line(match)))
     if dry_run:
         for verb, ids_by_table in (("add", report.added), ("update", report.updated)):
             for table, ids in ids_by_table.items():
@@ -165,6 +180,14 @@ def known_data(db: Path | None, target: Path | None = None, leave_out: Path | No
     if leave_out is not None:
         files = [p for p in files if not _same_file(p, leave_out)]
     return load_dataset(files)
+
+
+def _mapping_line(match) -> str:
+    """``site  Al Shaddadi -> al-shaddadi-town (folded spelling; 0.0 km from the row's coordinates)``."""
+    why = match.how + (f" {match.via!r}" if match.via else "")
+    if match.note:
+        why += (": " if match.how == "new" else "; ") + match.note
+    return f"{match.kind:<5} {match.name} -> {match.record} ({why})"
 
 
 def _summary(file: str, fmt: str | None, target: Path, report, skipped: list[str], dry_run: bool) -> str:

@@ -308,6 +308,19 @@ class NameIndex:
             if max(difflib.SequenceMatcher(None, folded, form).ratio() for form in forms) >= MIN_KEY_LIKENESS
         }
 
+    def how(self, name: str, rid: str) -> str:
+        """How ``name`` reaches record ``rid``, for a report: the first level at which it matches."""
+        self._build()
+        if name.strip() == rid:
+            return "id"
+        if rid in self.exact.get(_exact(name), ()):
+            return "exact alias"
+        if rid in self.folded.get(fold(name), ()):
+            return "folded spelling"
+        if rid in self._keyed(fold(name), name_key(name)):
+            return "transliteration"
+        return "other spelling"  # a kind word dropped, or a place holding the match
+
     def resolve(self, name: str) -> str:
         """The id of the one record ``name`` means; NotFoundError or AmbiguousNameError otherwise."""
         found = self.candidates(name)

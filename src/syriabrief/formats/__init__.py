@@ -31,11 +31,14 @@ __all__ = [
     "IMPORT_FORMATS",
     "MAX_IMPORT_BYTES",
     "Entry",
+    "NameMatch",
+    "NearDuplicate",
     "Parsed",
     "Split",
     "check_entries",
     "detect_format",
     "file_date_order",
+    "near_duplicates",
     "read_records",
     "split_changes",
 ]
@@ -63,6 +66,22 @@ class Entry:
     data: Any
 
 
+@dataclass(frozen=True)
+class NameMatch:
+    """What one name a file gives (ACLED's) became: a known record, or a new one, and why."""
+
+    kind: str  # "actor" | "site"
+    name: str  # as the file writes it
+    record: str  # our id
+    how: str  # "ACLED name", "exact alias", "folded spelling", "transliteration", "other spelling", "id", "new"
+    via: str | None = None  # the spelling that matched, when not the name itself
+    note: str | None = None  # the distance checked, or why sites of the name were not it
+
+    def to_json(self) -> dict[str, str | None]:
+        return {"kind": self.kind, "name": self.name, "record": self.record, "how": self.how,
+                "via": self.via, "note": self.note}  # fmt: skip
+
+
 @dataclass
 class Parsed:
     """What a file held: its records, the problems reading it, and notes for the user."""
@@ -72,6 +91,7 @@ class Parsed:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # records read but deliberately not kept
+    names: list[NameMatch] = field(default_factory=list)  # the file's names mapped onto records
 
     @property
     def records(self) -> int:
@@ -370,6 +390,45 @@ def split_changes(parsed: Parsed, known: Dataset | None = None) -> Split:
 
 
 _MODEL = {"event": Event, "actor": Actor, "site": Site}
+
+
+@dataclass(frozen=True)
+class NearDuplicate:
+    """An event of the file with the date, type, actors and site of another: both are kept."""
+
+    where: str
+    event: str
+    same_as: str
+
+
+def near_duplicates(parsed: Parsed, known: Dataset | None = None) -> list[NearDuplicate]:
+    """The file's events that repeat the date, type, actors and site of a known event or an earlier
+    one of the file (``duplicates.occurrence``). Reported, never merged: two clashes on one
+    day in one place may well be two. Run on a checked file."""
+    from syriabrief.domain.dates import Period
+    from syriabrief.domain.duplicates import occurrence
+    from syriabrief.domain.filters import EventFilter
+
+    events = [(entry.where, Event.from_json(entry.data)) for entry in parsed.entries if entry.kind == "event"]
+    if not events:
+        return []
+    replaced = {event.id for _, event in events}
+    seen: dict[tuple, str] = {}
+    if known is not None:
+        first = min(event.period.start for _, event in events)
+        last = max(event.period.end for _, event in events)
+        window = EventFilter(since=Period(first, first, "day"), until=Period(last, last, "day"))
+        for other in known.select(window):
+            if other.id not in replaced:  # a known event the file replaces is not a second one
+                seen.setdefault(occurrence(other), other.id)
+    found = []
+    for where, event in events:
+        if not event.actors and not event.site:
+            continue  # naming no one and nowhere, it says too little to be called a repeat
+        earlier = seen.setdefault(occurrence(event), event.id)
+        if earlier != event.id:
+            found.append(NearDuplicate(where, event.id, earlier))
+    return found
 
 
 def _check_bytes(data: bytes) -> Problem | None:

@@ -1,12 +1,16 @@
 """ACLED's CSV export read as syriabrief events, actors and sites.
 
 ACLED (the Armed Conflict Location & Event Data project) codes one row per
-event. Its actor and location names are matched to ours through every alias
-(``Dataset.actor`` / ``Dataset.site``); a name that matches nothing becomes a new
-actor or site with a slug id, inside the governorate its ``admin1`` names when
-that is a known region. ACLED's ``location`` is a populated place, so a name
-shared by a town and a base (Al Shaddadi) is taken as the town. The mapping tables below are documented in
-docs/import-export.md and agree with the ACLED column of docs/data-model.md.
+event. Its actor and location names are matched to ours through ACLED's own
+spellings (``ACLED_ACTORS``, ``ACLED_SITES``) and then every alias
+(``Dataset.actor`` / ``Dataset.site``). A location matches only a site of the
+same class — a populated place never a base, and the reverse — within
+``MAX_MATCH_KM`` of the row's coordinates: so ``Al Shaddadi`` is the town, not
+the base. A name that matches nothing becomes a new actor or site with a slug
+id, inside the governorate its ``admin1`` names when that is a known region.
+Every name, and what it became and why, is listed in ``Parsed.names``. The
+mapping tables below are documented in docs/import-export.md and agree with
+the ACLED column of docs/data-model.md.
 Rows of ACLED types syriabrief does not keep (protests, riots) are skipped and
 counted, not refused.
 """
@@ -20,18 +24,54 @@ import unicodedata
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from syriabrief.domain.model import site_class
 from syriabrief.domain.validate import Problem
-from syriabrief.errors import AmbiguousNameError, SyriabriefError
-from syriabrief.formats import Entry, Parsed, file_date_order
+from syriabrief.errors import SyriabriefError
+from syriabrief.formats import Entry, NameMatch, Parsed, file_date_order
 from syriabrief.formats.csvfmt import csv_rows
 
 if TYPE_CHECKING:
     from syriabrief.domain.dataset import Dataset
+    from syriabrief.domain.model import Site
 
-__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "SUB_EVENT_TYPES", "read_acled"]
+__all__ = ["ACLED_ACTORS", "ACLED_SITES", "COLUMNS", "MAX_MATCH_KM", "REQUIRED_COLUMNS", "SUB_EVENT_TYPES", "read_acled"]
 
-# Site kinds that are populated places, as ACLED's locations are.
-_PLACE_KINDS = frozenset({"city", "town"})
+# A known site further than this from a row's coordinates is another place of the same name.
+# Generous enough for a city's extent and for our approximate coordinates (a few km off).
+MAX_MATCH_KM = 25.0
+EARTH_RADIUS_KM = 6371.0
+# ACLED's own spellings of places the bundled data holds, where the name lookup would not find
+# them or would find the wrong kind of place (docs/import-export.md lists them). Each is
+# ACLED's location as its gazetteer writes it -> our site id.
+ACLED_SITES = {
+    "Al Hasakeh": "hasakah",  # the city; ACLED's admin1 of the same spelling is the governorate
+    "Al Hole": "al-hol",  # ACLED codes the camp's events at the town beside it, which the data does not hold
+    "Al Hol": "al-hol",
+    "Al Tanf": "al-tanf",  # no town: ACLED's point is the garrison and crossing
+    "At Tanf": "al-tanf",
+    "Ar-Raqqa": "raqqa",
+    "Deir-ez-Zor": "deir-ez-zor",
+    "Ain Al Arab": "kobani",
+    "Ain al Arab": "kobani",
+    "Abu Kamal": "albukamal",
+    "Al Mayadin": "mayadin",
+    "Tadmor": "palmyra",
+    "Al Thawrah": "tabqa",
+    "Ath Thawrah": "tabqa",
+    "As-Sweida": "sweida",
+    "Al Kiswah": "al-kiswah",
+    "As Sayyidah Zaynab": "sayyida-zaynab",
+    "Qamishli": "qamishli",
+}
+# ACLED's actor names, as written with their years -> our actor id, where the general
+# rules (_actor_candidates) would pick a less fitting record or none.
+ACLED_ACTORS = {
+    "Police Forces of Syria (2024-)": "syrian-interior-ministry",  # General Security, not the army
+    "Military Forces of the United States (2021-)": "us",
+    "Military Forces of Russia (2000-)": "russian-armed-forces",
+    "Military Forces of Israel (1948-)": "idf",
+    "Military Forces of Turkey (2016-)": "turkish-armed-forces",
+}
 
 COLUMNS = (
     "event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type", "actor1",
@@ -282,7 +322,10 @@ def _dates(
 
 
 class _Names:
-    """ACLED names resolved to our ids, creating (once) the actors and sites nothing matches."""
+    """ACLED names resolved to our ids, creating (once) the actors and sites nothing matches.
+
+    Every name is recorded in ``parsed.names`` with the record it became and why.
+    """
 
     def __init__(self, known: Dataset | None):
         self.known = known
@@ -295,8 +338,8 @@ class _Names:
     def actor(self, name: str, row: dict[str, str], where: str, parsed: Parsed) -> str:
         key = name.casefold()
         if key not in self.actors:
-            found = self._lookup("actor", _actor_candidates(name))
-            if found is None:
+            match = self._actor_match(name)
+            if match is None:
                 found = _slug(name) or "actor-" + _hash(name)
                 record = self.new_actor_ids.get(found)
                 if record is None:
@@ -308,25 +351,43 @@ class _Names:
                     parsed.entries.append(Entry(where, "actor", record))
                 elif name not in record["aliases"]:
                     record["aliases"].append(name)
-            self.actors[key] = found
+                match = NameMatch("actor", name, found, "new")
+            parsed.names.append(match)
+            self.actors[key] = match.record
         return self.actors[key]
+
+    def _actor_match(self, name: str) -> NameMatch | None:
+        if self.known is None:
+            return None
+        listed = ACLED_ACTORS.get(name)
+        if listed in self.known.actors:
+            return NameMatch("actor", name, listed, "ACLED name")
+        for candidate in _actor_candidates(name):
+            try:
+                found = self.known.actor(candidate).id
+            except SyriabriefError:
+                continue
+            how = self.known.actor_names.how(candidate, found)
+            return NameMatch("actor", name, found, how, candidate if candidate != name else None)
+        return None
 
     def site(self, row: dict[str, str], where: str, problems: list[Problem], parsed: Parsed) -> str | None:
         name = row["location"]
         key = name.casefold()
         if key in self.sites:
             return self.sites[key]
-        found = self._lookup("site", _site_candidates(name))
-        if found is None:
-            point = _point(row, where, problems)
-            if point is False:
-                return None
-            found = _slug(name) or "site-" + _hash(name)
+        point = _point(row, where, problems)
+        if point is False:
+            return None
+        kind = _site_kind(name, row)
+        match, note = self._site_match(name, kind, point)
+        if match is None:
+            found = self._new_site_id(name, kind)
             record = self.new_site_ids.get(found)
             if record is None:
                 lat, lon = point if point else (None, None)
                 record = {
-                    "id": found, "name": name, "aliases": [name], "kind": _site_kind(name, row),
+                    "id": found, "name": name, "aliases": [name], "kind": kind,
                     "country": row.get("country") or COUNTRY_CODES.get(row.get("event_id_cnty", "")[:3].upper()),
                     "admin1": row.get("admin1") or None, "lat": lat, "lon": lon,
                     "location_precision": "exact" if row.get("geo_precision") == "1" else "approximate",
@@ -336,24 +397,62 @@ class _Names:
                 parsed.entries.append(Entry(where, "site", record))
             elif name not in record["aliases"]:
                 record["aliases"].append(name)
-        self.sites[key] = found
-        return found
+            match = NameMatch("site", name, found, "new", note=note)
+        parsed.names.append(match)
+        self.sites[key] = match.record
+        return match.record
 
-    def _lookup(self, kind: str, candidates: list[str]) -> str | None:
+    def _site_match(
+        self, name: str, kind: str, point: tuple[float, float] | None
+    ) -> tuple[NameMatch | None, str | None]:
+        """The known site an ACLED location is, or None and why the sites of its name were not it.
+
+        A listed ACLED spelling decides. Otherwise a site of the name matches only when
+        it is the same class of place (``model.site_class``) and, where both have
+        coordinates, lies within MAX_MATCH_KM of the row's point.
+        """
         if self.known is None:
-            return None
-        resolve = self.known.actor if kind == "actor" else self.known.site
-        for candidate in candidates:
-            try:
-                return resolve(candidate).id
-            except AmbiguousNameError as shared:
-                # ACLED's locations are populated places: of a town and a base, the town.
-                places = [i for i in shared.ids if kind == "site" and self.known.sites[i].kind in _PLACE_KINDS]
-                if len(places) == 1:
-                    return places[0]
-            except SyriabriefError:
-                continue
-        return None
+            return None, None
+        listed = ACLED_SITES.get(name)
+        if listed in self.known.sites:
+            return NameMatch("site", name, listed, "ACLED name", note=self._distance_note(listed, point)), None
+        wanted = site_class(kind)
+        refused: dict[str, str] = {}
+        index = self.known.site_names
+        for candidate in _site_candidates(name):
+            fitting = []
+            for rid in index.candidates(candidate):
+                site = self.known.sites[rid]
+                distance = _distance_km(site, point)
+                if site_class(site.kind) != wanted:
+                    refused[rid] = f"{site.name} is a {site_class(site.kind)}, not a {wanted}"
+                elif distance is not None and distance > MAX_MATCH_KM:
+                    refused[rid] = f"{site.name} is {distance:,.0f} km away"
+                else:
+                    fitting.append(rid)
+            outer = sorted(index.outermost(fitting))
+            if len(outer) > 1 and point is not None:  # the nearest of several places of one name
+                outer = sorted(outer, key=lambda rid: _distance_km(self.known.sites[rid], point) or 0.0)[:1]
+            if outer:
+                rid = outer[0]
+                how = index.how(candidate, rid)
+                return NameMatch(
+                    "site", name, rid, how, candidate if candidate != name else None,
+                    self._distance_note(rid, point),
+                ), None  # fmt: skip
+        return None, "; ".join(refused.values()) or None
+
+    def _distance_note(self, rid: str, point: tuple[float, float] | None) -> str | None:
+        distance = _distance_km(self.known.sites[rid], point) if self.known else None
+        return f"{distance:,.1f} km from the row's coordinates" if distance is not None else None
+
+    def _new_site_id(self, name: str, kind: str) -> str:
+        """A slug of the name; with the kind added when a known site has that id (Hmeimim the village)."""
+        found = _slug(name) or "site-" + _hash(name)
+        taken = self.known.sites if self.known is not None else {}
+        if found in taken:
+            found = f"{found}-{kind.replace('_', '-')}"
+        return found
 
     def _governorate(self, admin1: str) -> str | None:
         """The region site ACLED's ``admin1`` names ("Al Hasakeh": Hasakah province), if there is one."""
@@ -367,6 +466,15 @@ class _Names:
                 found = site.id if site is not None and site.kind == "region" else None
             self.governorates[admin1] = found
         return self.governorates[admin1]
+
+
+def _distance_km(site: Site, point: tuple[float, float] | None) -> float | None:
+    """Great-circle distance from a site to a row's point; None when either has no coordinates."""
+    if point is None or site.lat is None or site.lon is None:
+        return None
+    lat1, lon1, lat2, lon2 = map(math.radians, (site.lat, site.lon, *point))
+    a = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
 
 
 def _actor_candidates(name: str) -> list[str]:
