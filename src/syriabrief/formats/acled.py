@@ -40,37 +40,28 @@ __all__ = ["ACLED_ACTORS", "ACLED_SITES", "COLUMNS", "MAX_MATCH_KM", "REQUIRED_C
 # Generous enough for a city's extent and for our approximate coordinates (a few km off).
 MAX_MATCH_KM = 25.0
 EARTH_RADIUS_KM = 6371.0
-# ACLED's own spellings of places the bundled data holds, where the name lookup would not find
-# them or would find the wrong kind of place (docs/import-export.md lists them). Each is
-# ACLED's location as its gazetteer writes it -> our site id.
+# ACLED's own spellings of places the bundled data holds, where the name lookup alone would not
+# find them or would find them only loosely (docs/import-export.md lists them): ACLED's location
+# as its gazetteer writes it -> our site id. Its other usual spellings (Ar-Raqqa, Deir-ez-Zor,
+# Ain Al Arab, Tadmor, Al Thawrah, Menbij...) are aliases or folded spellings of ours already
+# (tests/acled/syria-2026-q1.csv checks them).
 ACLED_SITES = {
-    "Al Hasakeh": "hasakah",  # the city; ACLED's admin1 of the same spelling is the governorate
-    "Al Hole": "al-hol",  # ACLED codes the camp's events at the town beside it, which the data does not hold
+    # Found by the loose transliteration key alone; the city, the most common location in the north-east.
+    "Al Hasakeh": "hasakah",
+    # ACLED codes the camp's events at the town beside it, which the data does not hold:
+    # without these a second al-Hol would appear on top of the camp.
+    "Al Hole": "al-hol",
     "Al Hol": "al-hol",
-    "Al Tanf": "al-tanf",  # no town: ACLED's point is the garrison and crossing
+    # No town there: ACLED's point is the garrison and the crossing.
+    "Al Tanf": "al-tanf",
     "At Tanf": "al-tanf",
-    "Ar-Raqqa": "raqqa",
-    "Deir-ez-Zor": "deir-ez-zor",
-    "Ain Al Arab": "kobani",
-    "Ain al Arab": "kobani",
-    "Abu Kamal": "albukamal",
-    "Al Mayadin": "mayadin",
-    "Tadmor": "palmyra",
-    "Al Thawrah": "tabqa",
-    "Ath Thawrah": "tabqa",
-    "As-Sweida": "sweida",
-    "Al Kiswah": "al-kiswah",
-    "As Sayyidah Zaynab": "sayyida-zaynab",
-    "Qamishli": "qamishli",
 }
-# ACLED's actor names, as written with their years -> our actor id, where the general
-# rules (_actor_candidates) would pick a less fitting record or none.
+# ACLED's actor names, as written with their years -> our actor id, where the general rules
+# (_actor_candidates) would pick a less fitting record. The rest of ACLED's naming
+# (Military Forces of Israel (1948-) -> Israeli army -> idf, SDF: Syrian Democratic Forces -> sdf,
+# Islamic State (Syria) -> isis, ...) follows from those rules (tests/acled/syria-2026-q1.csv).
 ACLED_ACTORS = {
     "Police Forces of Syria (2024-)": "syrian-interior-ministry",  # General Security, not the army
-    "Military Forces of the United States (2021-)": "us",
-    "Military Forces of Russia (2000-)": "russian-armed-forces",
-    "Military Forces of Israel (1948-)": "idf",
-    "Military Forces of Turkey (2016-)": "turkish-armed-forces",
 }
 
 COLUMNS = (
