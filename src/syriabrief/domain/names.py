@@ -326,14 +326,29 @@ class NameIndex:
         found = self.candidates(name)
         if not found:
             raise NotFoundError(self.kind, name, *self.suggest(name))
+        settled = self._settle(name, found)
+        if isinstance(settled, str):
+            return settled
+        ordered = sorted(settled, key=lambda rid: (self.records[rid].name.casefold(), rid))
+        raise AmbiguousNameError(self.kind, name, self._choices(ordered), ordered)
+
+    def find(self, name: str) -> str | None:
+        """``resolve`` without the errors: None for an unknown or ambiguous name.
+
+        For callers that try several spellings in turn (an importer): no
+        suggestions are looked for, which costs far more than the lookup.
+        """
+        found = self.candidates(name)
+        settled = self._settle(name, found) if found else None
+        return settled if isinstance(settled, str) else None
+
+    def _settle(self, name: str, found: set[str]) -> str | set[str]:
+        """The one record of ``found`` the name means, or the records it cannot choose between."""
         outer = self.outermost(found)
         if len(outer) == 1:
             return outer.pop()
         own = self.own_names.get(_exact(name.strip()), set()) & outer
-        if len(own) == 1:
-            return own.pop()
-        ordered = sorted(outer, key=lambda rid: (self.records[rid].name.casefold(), rid))
-        raise AmbiguousNameError(self.kind, name, self._choices(ordered), ordered)
+        return own.pop() if len(own) == 1 else outer
 
     def lookup(self, name: str) -> str | None:
         """The id of the one record ``name`` spells (exact or folded, as ``resolve``), or None.

@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 
 from syriabrief.domain.model import site_class
 from syriabrief.domain.validate import Problem
-from syriabrief.errors import SyriabriefError
 from syriabrief.formats import Entry, NameMatch, Parsed, file_date_order
 from syriabrief.formats.csvfmt import csv_rows
 
@@ -353,13 +352,12 @@ class _Names:
         listed = ACLED_ACTORS.get(name)
         if listed in self.known.actors:
             return NameMatch("actor", name, listed, "ACLED name")
+        index = self.known.actor_names
         for candidate in _actor_candidates(name):
-            try:
-                found = self.known.actor(candidate).id
-            except SyriabriefError:
-                continue
-            how = self.known.actor_names.how(candidate, found)
-            return NameMatch("actor", name, found, how, candidate if candidate != name else None)
+            found = index.find(candidate)
+            if found is not None:
+                how = index.how(candidate, found)
+                return NameMatch("actor", name, found, how, candidate if candidate != name else None)
         return None
 
     def site(self, row: dict[str, str], where: str, problems: list[Problem], parsed: Parsed) -> str | None:
@@ -398,17 +396,20 @@ class _Names:
     ) -> tuple[NameMatch | None, str | None]:
         """The known site an ACLED location is, or None and why the sites of its name were not it.
 
-        A listed ACLED spelling decides. Otherwise a site of the name matches only when
-        it is the same class of place (``model.site_class``) and, where both have
-        coordinates, lies within MAX_MATCH_KM of the row's point.
+        A listed ACLED spelling decides, within MAX_MATCH_KM. Otherwise a site of the
+        name matches only when it is the same class of place (``model.site_class``)
+        and, where both have coordinates, lies within MAX_MATCH_KM of the row's point.
         """
         if self.known is None:
             return None, None
-        listed = ACLED_SITES.get(name)
-        if listed in self.known.sites:
-            return NameMatch("site", name, listed, "ACLED name", note=self._distance_note(listed, point)), None
         wanted = site_class(kind)
         refused: dict[str, str] = {}
+        listed = ACLED_SITES.get(name)
+        if listed in self.known.sites:
+            distance = _distance_km(self.known.sites[listed], point)
+            if distance is None or distance <= MAX_MATCH_KM:
+                return NameMatch("site", name, listed, "ACLED name", note=self._distance_note(listed, point)), None
+            refused[listed] = f"{self.known.sites[listed].name} is {distance:,.0f} km away"
         index = self.known.site_names
         for candidate in _site_candidates(name):
             fitting = []
@@ -450,11 +451,8 @@ class _Names:
         if admin1 not in self.governorates:
             found = None
             if self.known is not None and admin1.strip():
-                try:
-                    site = self.known.site(admin1)
-                except SyriabriefError:
-                    site = None
-                found = site.id if site is not None and site.kind == "region" else None
+                rid = self.known.site_names.find(admin1)
+                found = rid if rid is not None and self.known.sites[rid].kind == "region" else None
             self.governorates[admin1] = found
         return self.governorates[admin1]
 
