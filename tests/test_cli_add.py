@@ -279,3 +279,12 @@ def test_a_store_in_a_directory_that_does_not_exist_is_refused_not_created(tmp_p
     assert result.exit_code == 1
     assert "there is no directory" in result.stderr
     assert not (tmp_path / "no").exists()
+
+
+def test_a_date_after_today_is_refused_unless_the_event_is_planned(tmp_path, names):
+    db = tmp_path / "s.json"
+    later = [*WITHDRAWAL]
+    later[later.index("2026-03-01")] = "2099-01-01"
+    refused = run("add", *later, "--db", str(db))
+    assert refused.exit_code == 2 and "is after today" in refused.stderr and not db.exists()
+    assert run("add", *later, "--status", "planned", "--db", str(db)).exit_code == 0

@@ -207,6 +207,7 @@ def add(
     outlet = source_outlet.strip() if source_outlet and source_outlet.strip() else _ask("Source outlet (e.g. Reuters)", text_of)
     record["sources"] = [{"outlet": outlet, "document": source_document, "url": source_url, "published": published_date}]
 
+    _refuse_implausible(record)
     path = write_target(db)
     if not force:
         _refuse_identical(record, db)
@@ -217,6 +218,23 @@ def add(
         beneath=_layers_beneath(), dry_run=dry_run,
     )  # fmt: skip
     _report("event", event, path, dry_run, json)
+
+
+def _refuse_implausible(record: dict[str, Any]) -> None:
+    """The rule imports follow: no report is dated after today (unless planned) or before 1946."""
+    import datetime
+
+    from syriabrief.domain.dates import event_period, implausible
+
+    try:
+        period = event_period(record["date"], record["end_date"])
+    except ValueError:
+        return  # add_record reports a broken date with the record's other problems
+    latest = None if record["status"] == "planned" else datetime.date.today()
+    why = implausible(period, latest)
+    if why:
+        hint = "; an event still to come is added with --status planned" if latest and period.start > latest else ""
+        raise UsageError(f"the date {record['date']} {why}{hint}")
 
 
 def _refuse_identical(record: dict[str, Any], db: Path | None) -> None:
