@@ -120,9 +120,7 @@ def import_bytes(
                 "unchanged": report.unchanged,
                 "skipped": parsed.skipped,
                 "names": [match.to_json() for match in parsed.names],
-                "near_duplicates": [
-                    {"where": r.where, "event": r.event, "same_as": r.same_as} for r in repeats
-                ],
+                "near_duplicates": [repeat.to_json() for repeat in repeats],
             }
         )
         return

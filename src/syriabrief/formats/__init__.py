@@ -400,6 +400,9 @@ class NearDuplicate:
     event: str
     same_as: str
 
+    def to_json(self) -> dict[str, str]:
+        return {"where": self.where, "event": self.event, "same_as": self.same_as}
+
 
 def near_duplicates(parsed: Parsed, known: Dataset | None = None) -> list[NearDuplicate]:
     """The file's events that repeat the date, type, actors and site of a known event or an earlier
