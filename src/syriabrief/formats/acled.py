@@ -423,7 +423,11 @@ class _Names:
                 else:
                     fitting.append(rid)
             outer = sorted(index.outermost(fitting))
-            if len(outer) > 1 and point is not None:  # the nearest of several places of one name
+            if len(outer) > 1:
+                if point is None:  # several places of one name, and nothing to tell them apart
+                    names = " and ".join(self.known.sites[rid].name for rid in outer)
+                    refused[outer[0]] = f"{name!r} names {names}; the row has no coordinates to choose"
+                    continue
                 outer = sorted(outer, key=lambda rid: _distance_km(self.known.sites[rid], point) or 0.0)[:1]
             if outer:
                 rid = outer[0]
