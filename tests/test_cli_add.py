@@ -72,20 +72,34 @@ def test_every_option_reaches_the_record(tmp_path, names):
     }  # fmt: skip
 
 
-def test_the_same_summary_twice_gets_two_ids(tmp_path, names):
+def test_the_same_event_twice_is_refused_naming_the_stored_one_unless_forced(tmp_path, names):
     db = tmp_path / "s.json"
     run("add", *WITHDRAWAL, "--db", str(db))
+    before = db.read_bytes()
     second = run("add", *WITHDRAWAL, "--db", str(db))
-    assert second.exit_code == 0
+    assert second.exit_code == 1 and db.read_bytes() == before
+    assert "already stored as '2026-03-01-us-forces-completed-withdrawal-qasrak'" in second.stderr
+    assert "--force" in second.stderr
+    forced = run("add", *WITHDRAWAL, "--force", "--db", str(db))
+    assert forced.exit_code == 0, forced.stderr
     assert sorted(events_in(db)) == ["2026-03-01-us-forces-completed-withdrawal-qasrak",
                                      "2026-03-01-us-forces-completed-withdrawal-qasrak-2"]
+
+
+def test_the_same_event_with_another_summary_is_not_an_identical_one(tmp_path, names):
+    db = tmp_path / "s.json"
+    run("add", *WITHDRAWAL, "--db", str(db))
+    other = [*WITHDRAWAL[: WITHDRAWAL.index("--summary") + 1], "Another account of it.",
+             *WITHDRAWAL[WITHDRAWAL.index("--summary") + 2:]]  # fmt: skip
+    assert run("add", *other, "--db", str(db)).exit_code == 0
+    assert len(events_in(db)) == 2
 
 
 def test_an_id_already_used_is_refused(tmp_path, names):
     db = tmp_path / "s.json"
     assert run("add", *WITHDRAWAL, "--db", str(db), "--id", "x").exit_code == 0
     before = db.read_bytes()
-    result = run("add", *WITHDRAWAL, "--db", str(db), "--id", "x")
+    result = run("add", *WITHDRAWAL, "--db", str(db), "--id", "x", "--force")
     assert result.exit_code == 1
     assert result.stderr == "Error: 'x' is already the id of an event in your store; choose another --id\n"
     assert db.read_bytes() == before
@@ -229,7 +243,7 @@ def test_store_tells_where_each_store_is_and_what_it_holds(tmp_path, names):
     assert info["user"] == {"layer": "user", "path": str(db), "exists": False, "schema_version": None,
                             "actors": None, "sites": None, "events": None, "backup": None, "error": None}  # fmt: skip
     run("add", *WITHDRAWAL, "--db", str(db))
-    run("add", *WITHDRAWAL, "--db", str(db))
+    run("add", *WITHDRAWAL, "--force", "--db", str(db))
     info = json.loads(run("store", "--json", "--db", str(db)).stdout)
     assert (info["user"]["events"], info["user"]["backup"]) == (2, str(db) + ".bak")
     text = run("store", "--db", str(db)).stdout
@@ -265,3 +279,12 @@ def test_a_store_in_a_directory_that_does_not_exist_is_refused_not_created(tmp_p
     assert result.exit_code == 1
     assert "there is no directory" in result.stderr
     assert not (tmp_path / "no").exists()
+
+
+def test_a_date_after_today_is_refused_unless_the_event_is_planned(tmp_path, names):
+    db = tmp_path / "s.json"
+    later = [*WITHDRAWAL]
+    later[later.index("2026-03-01")] = "2099-01-01"
+    refused = run("add", *later, "--db", str(db))
+    assert refused.exit_code == 2 and "is after today" in refused.stderr and not db.exists()
+    assert run("add", *later, "--status", "planned", "--db", str(db)).exit_code == 0

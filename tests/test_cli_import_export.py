@@ -170,12 +170,17 @@ def test_the_documented_acled_sample_imports_over_the_bundled_data(tmp_path, mon
     ]
     assert "skipped 1 ACLED row" in result.stderr
     events = {e["id"]: e for e in json.loads(store.read_text())["events"]}
-    assert events["acled-syr90001"]["site"] == "qasrak" and events["acled-syr90001"]["actors"] == [
+    # ACLED's "Qasrak" is a populated place (no kind word): never the Qasrak base, so a new town.
+    assert events["acled-syr90001"]["site"] == "qasrak-town" and events["acled-syr90001"]["actors"] == [
         "syrian-army",
         "us",
     ]
     # "Al Shaddadi", a name the town and the base share: ACLED's locations are places, so the town.
     assert events["acled-syr90004"]["site"] == "al-shaddadi-town"
+    names = {(m["kind"], m["name"]): m for m in report["names"]}
+    assert names[("site", "Al Shaddadi")]["record"] == "al-shaddadi-town"
+    assert names[("site", "Qasrak")]["how"] == "new" and "facility" in names[("site", "Qasrak")]["note"]
+    assert names[("actor", "Military Forces of Syria (2024-)")]["record"] == "syrian-army"
     # A new location lies in the governorate its admin1 names ("Al Hasakeh"), so --site Hasakah finds it.
     sites = {s["id"]: s for s in json.loads(store.read_text())["sites"]}
     assert sites["markada"]["parent"] == "hasakah-province"
@@ -454,3 +459,120 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path, sample_store, m
     path.write_text(json.dumps([event("2026-03-a", "2026-03"), event("2026-03-b", "2026-03")]))
     result = run("import", path, "--db", sample_store)
     assert result.exit_code == 0 and result.stderr == ""
+
+
+# --- issue 13: ACLED exports without silent damage -----------------------------------------
+
+ACLED_FIXTURE = Path(__file__).resolve().parent / "acled" / "syria-2026-q1.csv"
+
+
+def test_an_acled_syria_export_for_early_2026_duplicates_no_place_or_actor_the_data_holds(tmp_path, monkeypatch):
+    monkeypatch.delenv("SYRIABRIEF_BUNDLED")  # the real bundled data, ACLED's usual spellings against it
+    store = tmp_path / "store.json"
+    result = run("import", ACLED_FIXTURE, "--db", store, "--dry-run", "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    # Only places and parties the bundled data does not hold are new.
+    assert report["added"]["sites"] == ["markada", "tal-tamr"]
+    assert report["added"]["actors"] == ["civilians-syria", "unidentified-armed-group-syria"]
+    mapped = {(m["kind"], m["name"]): m["record"] for m in report["names"]}
+    assert {name: mapped[("site", name)] for name in ("Al Hasakeh", "Al Hole", "Al Shaddadi", "Ain Al Arab", "Tadmor", "Menbij", "Al Thawrah")} == {
+        "Al Hasakeh": "hasakah", "Al Hole": "al-hol", "Al Shaddadi": "al-shaddadi-town", "Ain Al Arab": "kobani",
+        "Tadmor": "palmyra", "Menbij": "manbij", "Al Thawrah": "tabqa",
+    }  # fmt: skip
+    assert {name: mapped[("actor", name)] for name in (
+        "Military Forces of Syria (2024-)", "SDF: Syrian Democratic Forces", "Military Forces of Israel (1948-)",
+        "Military Forces of Turkey (2016-)", "Military Forces of Russia (2000-)",
+        "Military Forces of the United States (2021-)", "Islamic State (Syria)",
+    )} == {
+        "Military Forces of Syria (2024-)": "syrian-army", "SDF: Syrian Democratic Forces": "sdf",
+        "Military Forces of Israel (1948-)": "idf", "Military Forces of Turkey (2016-)": "turkish-armed-forces",
+        "Military Forces of Russia (2000-)": "russian-armed-forces",
+        "Military Forces of the United States (2021-)": "us", "Islamic State (Syria)": "isis",
+    }  # fmt: skip
+    # The town's "Government regains territory" row is the town's, never the base's history;
+    # the bundled event on the same day in the same place is pointed out, not merged.
+    assert {"where": "record 1 (line 2)", "event": "acled-syr80001", "same_as": "2026-01-19-army-takes-al-shaddadi-town"} in report["near_duplicates"]  # fmt: skip
+    text = run("import", ACLED_FIXTURE, "--db", store, "--dry-run")
+    assert "site  Al Shaddadi -> al-shaddadi-town (folded spelling; 0.0 km from the row's coordinates)" in text.stdout
+    assert "actor Civilians (Syria) -> civilians-syria (new)" in text.stdout
+    assert "acled-syr80001 (record 1 (line 2)) has the date, type, actors and site of" in text.stderr
+
+
+TOWN_AND_BASE = [
+    {"id": "shaddadi-base", "name": "Al-Shaddadi base", "aliases": ["Al-Shaddadi", "Shaddadi"], "kind": "base",
+     "country": "Syria", "admin1": None, "lat": 36.0561, "lon": 40.7303, "location_precision": "exact", "parent": None},
+    {"id": "hmeimim", "name": "Hmeimim air base", "aliases": ["Hmeimim"], "kind": "air_base", "country": "Syria",
+     "admin1": None, "lat": 35.4117, "lon": 35.945, "location_precision": "exact", "parent": None},
+]  # fmt: skip
+ACLED_HEADER = "event_id_cnty,event_date,event_type,sub_event_type,actor1,actor2,admin1,location,latitude,longitude,geo_precision,notes\n"
+
+
+def test_an_acled_town_never_lands_on_the_base_of_its_name(tmp_path, monkeypatch):
+    bundled = write_store(tmp_path / "bundled.json", [], sites=TOWN_AND_BASE)
+    monkeypatch.setenv("SYRIABRIEF_BUNDLED", str(bundled))
+    path = tmp_path / "acled.csv"
+    path.write_text(ACLED_HEADER + "SYR1,2026-01-19,Battles,Government regains territory,Military Forces of Syria (2024-),"
+                    "SDF: Syrian Democratic Forces,Al Hasakeh,Al Shaddadi,36.0561,40.7306,1,A row.\n")  # fmt: skip
+    store = tmp_path / "store.json"
+    report = json.loads(run("import", path, "--db", store, "--json").stdout)
+    [town] = [m for m in report["names"] if m["kind"] == "site"]
+    assert town["how"] == "new" and town["record"] == "al-shaddadi"
+    assert "Al-Shaddadi base is a facility, not a populated place" in town["note"]
+    events = json.loads(store.read_text())["events"]
+    assert [e["site"] for e in events] == ["al-shaddadi"]
+
+
+def test_an_acled_location_far_from_a_known_site_of_its_name_is_another_place(tmp_path, monkeypatch):
+    town = {"id": "tall-abyad", "name": "Tall Abyad", "aliases": [], "kind": "town", "country": "Syria", "admin1": None,
+            "lat": 36.6975, "lon": 38.9567, "location_precision": "exact", "parent": None}  # fmt: skip
+    bundled = write_store(tmp_path / "bundled.json", [], sites=[town])
+    monkeypatch.setenv("SYRIABRIEF_BUNDLED", str(bundled))
+    path = tmp_path / "acled.csv"
+    path.write_text(ACLED_HEADER + "SYR1,2026-01-19,Battles,Armed clash,Islamic State (Syria),,Homs,Tall Abyad,34.70,36.72,1,A row.\n"
+                    "SYR2,2026-01-20,Battles,Armed clash,Islamic State (Syria),,Ar-Raqqa,Tall Abyad,36.70,38.95,1,A row.\n")  # fmt: skip
+    report = json.loads(run("import", path, "--db", tmp_path / "s.json", "--json", "--dry-run").stdout)
+    [far] = [m for m in report["names"] if m["kind"] == "site"]
+    assert far["how"] == "new" and far["record"] == "tall-abyad-town" and "km away" in far["note"]
+
+
+def test_a_us_dated_file_asks_for_the_date_order_and_then_reads_it(tmp_path, actors_only):
+    path = tmp_path / "us.csv"
+    path.write_text("id,date,type,summary,sources\na,2/5/2026,statement,s,R\nb,2/12/2026,statement,t,R\n")
+    store = tmp_path / "s.json"
+    refused = run("import", path, "--db", store)
+    assert refused.exit_code == 1 and not store.exists()
+    assert "--date-order" in refused.stderr and "record 1 (line 2)" in refused.stderr
+    read = run("import", path, "--db", store, "--date-order", "mdy", "--json")
+    assert read.exit_code == 0, read.stderr
+    assert sorted(e["date"] for e in json.loads(store.read_text())["events"]) == ["2026-02-05", "2026-02-12"]
+    # Read day first, 2/12/2026 is 2 December: after today, refused with its row.
+    dec = run("import", path, "--db", tmp_path / "t.json", "--date-order", "dmy")
+    assert dec.exit_code == 1 and "record 2 (line 3): date: '2026-12-02' is after today" in dec.stderr
+
+
+def test_a_file_mixing_date_orders_is_refused_naming_rows(tmp_path, actors_only):
+    path = tmp_path / "mixed.csv"
+    path.write_text("id,date,type,summary,sources\na,23/02/2026,statement,s,R\nb,2/23/2026,statement,t,R\n")
+    result = run("validate", path)
+    assert result.exit_code == 1
+    assert "mixes day-first dates ('23/02/2026' in record 1 (line 2))" in result.stderr
+    assert "month-first ones ('2/23/2026' in record 2 (line 3))" in result.stderr
+
+
+def test_since_reads_a_date_as_imports_do(sample_store):
+    assert run("timeline", "--since", "23/02/2026", "--json", "--db", sample_store).exit_code == 0
+    ambiguous = run("timeline", "--since", "2/5/2026", "--db", sample_store)
+    assert ambiguous.exit_code == 2 and "2026-05-02 (day first) or 2026-02-05 (month first)" in ambiguous.stderr
+
+
+def test_import_points_out_near_duplicates_without_merging(tmp_path, sample_store):
+    [known] = [e for e in SAMPLE_EVENTS if e["actors"] and e["site"] and len(e["date"]) == 10][:1]
+    twin = {**known, "id": "another-report", "summary": "Told in other words."}
+    path = tmp_path / "twin.json"
+    path.write_text(json.dumps([twin]))
+    result = run("import", path, "--db", sample_store, "--json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["added"]["events"] == ["another-report"]
+    assert report["near_duplicates"] == [{"where": "record 1", "event": "another-report", "same_as": known["id"]}]

@@ -100,7 +100,7 @@ def test_a_long_table_is_cut_and_says_how_to_see_more(tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["--since", "2026-03", "--until", "2026-01"], "--since 2026-03 is after --until 2026-01"),
     (["--since", ""], "cannot read the date ''"),
-    (["--until", "03/04/2026"], "could be day/month or month/day"),
+    (["--until", "03/04/2026"], "could be 2026-04-03 (day first) or 2026-03-04 (month first)"),
 ])  # fmt: skip
 def test_dates_that_cannot_mean_what_was_asked_are_usage_errors(sample_store, args, message):
     result = run("timeline", "--json", "--db", str(sample_store), *args)

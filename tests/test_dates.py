@@ -24,7 +24,7 @@ def test_user_dates_stand_for_their_whole_period(text, start, end, precision):
     assert (period.start, period.end, period.precision) == (start, end, precision)
 
 
-@pytest.mark.parametrize("text", ["", "03/04/2026", "4.3.26", "yesterday-ish", "2026-13", "2026-02-30", "January", "3000", "1" * 500, "15 Foo"])
+@pytest.mark.parametrize("text", ["", "03/04/2026", "4.3.2026", "4.3.26", "yesterday-ish", "2026-13", "2026-02-30", "January", "3000", "1" * 500, "15 Foo"])
 def test_unreadable_user_dates_raise_a_usage_error(text):
     with pytest.raises(DateInputError):
         parse_user_date(text)
@@ -54,3 +54,24 @@ def test_event_period_runs_to_the_end_of_the_end_date():
 )
 def test_describe_shows_the_precision_it_has(args, shown):
     assert describe(*args) == shown
+
+
+@pytest.mark.parametrize(
+    "text, order, day",
+    [
+        ("23/02/2026", None, date(2026, 2, 23)),  # only day first reads it: decided by itself
+        ("2/23/2026", None, date(2026, 2, 23)),
+        ("5/5/2026", None, date(2026, 5, 5)),  # both orders read the same day
+        ("2/5/2026", "mdy", date(2026, 2, 5)),
+        ("2/5/2026", "dmy", date(2026, 5, 2)),
+        ("2.5.2026", "dmy", date(2026, 5, 2)),
+    ],
+)
+def test_numeric_dates_are_read_only_when_decided(text, order, day):
+    assert parse_user_date(text, order).start == day
+
+
+@pytest.mark.parametrize("text, order", [("2/5/2026", None), ("23/02/2026", "mdy"), ("2/5/26", "dmy")])
+def test_numeric_dates_not_decided_or_contradicting_the_order_are_refused(text, order):
+    with pytest.raises(DateInputError):
+        parse_user_date(text, order)

@@ -93,7 +93,7 @@ def test_concurrent_cli_adds_of_the_same_report_lose_nothing(tmp_path, base, fig
     env = {**os.environ, "SYRIABRIEF_BUNDLED": str(base)}
     command = [sys.executable, "-m", "syriabrief", "add", "--db", str(store), "--date", "2026-03-01",
                "--type", "withdrawal", "--actor", "US", "--site", "Qasrak", "--summary", "The same report.",
-               "--source-outlet", "Reuters"]  # fmt: skip
+               "--source-outlet", "Reuters", "--force"]  # fmt: skip  (--force: identical on purpose)
     script = f"for i in $(seq {adds}); do {' '.join(map(repr, command))} || exit 1; done"
     procs = [subprocess.Popen(["sh", "-c", script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True) for _ in range(writers)]  # fmt: skip

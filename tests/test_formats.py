@@ -1,6 +1,7 @@
 """The file formats as pure functions: detection, reading, writing, round trips, and bad input."""
 
 import json
+from datetime import date
 
 import pytest
 from hypothesis import given
@@ -224,7 +225,7 @@ def acled_row(**cells) -> str:
         "event_id_cnty": "SYR1", "event_date": "2026-02-10", "time_precision": "1",
         "event_type": "Battles", "sub_event_type": "Armed clash", "actor1": "SDF: Syrian Democratic Forces",
         "assoc_actor_1": "", "actor2": "", "assoc_actor_2": "", "admin1": "Al Hasakeh", "admin2": "",
-        "admin3": "", "location": "Kasrak", "latitude": "36.7", "longitude": "40.5", "geo_precision": "1",
+        "admin3": "", "location": "Erbil", "latitude": "36.19", "longitude": "44.01", "geo_precision": "1",
         "source": "Outlet A; Outlet B", "source_scale": "National", "notes": "A note.", "fatalities": "2",
         "tags": "", "timestamp": "1770000000",
     }  # fmt: skip
@@ -245,7 +246,7 @@ def test_an_acled_row_maps_onto_known_actors_and_sites_by_alias():
     parsed = read_sample(acled_row(actor2="Military Forces of the United States (2025-)"))
     event_data = the_event(parsed)
     assert event_data["id"] == "acled-syr1"
-    assert event_data["actors"] == ["sdf", "us"] and event_data["site"] == "qasrak"
+    assert event_data["actors"] == ["sdf", "us"] and event_data["site"] == "erbil"
     assert event_data["type"] == "clash" and event_data["quantities"] == {"fatalities": 2}
     assert [s["outlet"] for s in event_data["sources"]] == ["Outlet A", "Outlet B"]
     assert event_data["summary"] == "A note." and "acled" in event_data["tags"]
@@ -318,9 +319,53 @@ def test_acled_sub_event_types_map_onto_ours(sub_type, expected):
     assert the_event(read_sample(acled_row(sub_event_type=sub_type)))["type"] == expected
 
 
-@pytest.mark.parametrize("date_text", ["10 February 2026", "10-02-2026", "2026-02-10"])
+@pytest.mark.parametrize("date_text", ["10 February 2026", "2026-02-10"])
 def test_acled_dates_in_the_forms_its_exports_use(date_text):
     assert the_event(read_sample(acled_row(event_date=date_text)))["date"] == "2026-02-10"
+
+
+def test_a_us_dated_acled_file_is_read_month_first_when_a_date_decides_it():
+    # Re-saved by a US-locale spreadsheet: 2/23/2026 can only be month first, so 2/5/2026 is 5 February.
+    parsed = read_sample(acled_row(event_date="2/5/2026"), acled_row(event_id_cnty="SYR2", event_date="2/23/2026"))
+    assert [e.data["date"] for e in parsed.entries if e.kind == "event"] == ["2026-02-05", "2026-02-23"]
+
+
+def test_numeric_dates_nothing_decides_stop_the_import_and_name_rows():
+    text = ACLED_HEADER + acled_row(event_date="2/5/2026") + acled_row(event_id_cnty="SYR2", event_date="2/12/2026")
+    [problem] = read_acled(text, dataset([])).problems
+    assert problem.where == "file" and "--date-order" in problem.message
+    assert "record 1 (line 2)" in problem.message and "record 2 (line 3)" in problem.message
+    dated = read_acled(text, dataset([]), "mdy")
+    assert [e.data["date"] for e in dated.entries if e.kind == "event"] == ["2026-02-05", "2026-02-12"]
+    assert [e.data["date"] for e in read_acled(text, dataset([]), "dmy").entries if e.kind == "event"] == [
+        "2026-05-02",
+        "2026-12-02",
+    ]
+
+
+def test_a_file_mixing_day_first_and_month_first_dates_is_refused():
+    text = ACLED_HEADER + acled_row(event_date="23/02/2026") + acled_row(event_id_cnty="SYR2", event_date="2/23/2026")
+    [problem] = read_acled(text, dataset([])).problems
+    assert problem.where == "file" and "mixes day-first" in problem.message
+    # With an order given, the rows that contradict it are refused by row.
+    [row_problem] = read_acled(text, dataset([]), "dmy").problems
+    assert (row_problem.where, row_problem.field) == ("record 2 (line 3)", "event_date")
+
+
+def test_dates_after_today_or_before_the_floor_are_refused_with_their_rows():
+    parsed = read_sample(
+        acled_row(event_date="2026-12-02"), acled_row(event_id_cnty="SYR2", event_date="1900-01-01")
+    )
+    problems = check_entries(parsed, dataset([]), today=date(2026, 11, 29))
+    assert [(p.where, p.field) for p in problems] == [("record 1 (line 2)", "date"), ("record 2 (line 3)", "date")]
+    assert "after today (2026-11-29)" in problems[0].message and "before 1946" in problems[1].message
+
+
+def test_our_csv_reads_spreadsheet_dates_with_the_same_rules():
+    text = "id,date,type,summary,sources\na,2/23/2026,statement,s,R\nb,3/4/2026,statement,s,R\nc,Jan 2026,statement,s,R\n"
+    assert [e.data["date"] for e in parse(text, "csv").entries] == ["2026-02-23", "2026-03-04", "2026-01"]
+    undecided = parse("id,date,type,summary,sources\nb,3/4/2026,statement,s,R\n", "csv")
+    assert undecided.problems[0].where == "file" and "--date-order" in undecided.problems[0].message
 
 
 def test_protests_and_riots_are_skipped_and_counted():

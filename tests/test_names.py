@@ -378,3 +378,11 @@ def test_a_store_without_parents_reads_as_before():
     site = Site.from_json({"id": "x", "name": "X"})
     assert site.parent is None and site.to_json()["parent"] is None
     assert json.loads(json.dumps(site.to_json())) == Site.from_json(site.to_json()).to_json()
+
+
+def test_find_answers_as_resolve_does_but_none_for_unknown_or_shared_names():
+    for kind, spellings in (("site", SITE_SPELLINGS), ("actor", ACTOR_SPELLINGS)):
+        index = getattr(DATA, f"{kind}_names")
+        for spelling, _ in spellings:
+            assert index.find(spelling) == _outcome(kind, spelling), spelling
+    assert DATA.site_names.find("Shaddadi") is None and DATA.site_names.find("Xyzzy") is None

@@ -118,6 +118,7 @@ def add(
     quantity: Annotated[list[str] | None, typer.Option(metavar="NAME=VALUE", help="A figure: troops=200, or a range: escaped=120-1500 (repeatable).")] = None,
     tag: Annotated[list[str] | None, typer.Option(metavar="TAG", help="A free label such as us-drawdown (repeatable).")] = None,
     event_id: Annotated[str | None, typer.Option("--id", metavar="ID", help="The event's id (default: made from the date and the summary).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Add it even if an identical event (same date, type, actors, site and summary) is stored.")] = False,
     dry_run: DryRunOption = False,
     json: Annotated[bool, typer.Option("--json", help="Print the added event as JSON.")] = False,
     db: DbOption = None,
@@ -136,8 +137,8 @@ def add(
             raise UsageError(f"event options go with 'syriabrief add' alone, not with 'add {ctx.invoked_subcommand}'")
         return
 
-    from syriabrief.domain.dates import parse_user_date
-    from syriabrief.storage.editing import add_record, parse_quantity, slugify, stored_date
+    from syriabrief.domain.dates import parse_user_date, stored_date
+    from syriabrief.storage.editing import add_record, parse_quantity, slugify
 
     missing = [
         option
@@ -204,7 +205,10 @@ def add(
     outlet = source_outlet.strip() if source_outlet and source_outlet.strip() else _ask("Source outlet (e.g. Reuters)", text_of)
     record["sources"] = [{"outlet": outlet, "document": source_document, "url": source_url, "published": published_date}]
 
+    _refuse_implausible(record)
     path = write_target(db)
+    if not force:
+        _refuse_identical(record, db)
     event = add_record(
         path, "event", record,
         wanted_id=event_id,
@@ -212,6 +216,39 @@ def add(
         beneath=_layers_beneath(), dry_run=dry_run,
     )  # fmt: skip
     _report("event", event, path, dry_run, json)
+
+
+def _refuse_implausible(record: dict[str, Any]) -> None:
+    """The rule imports follow: no report is dated after today (unless planned) or before 1946."""
+    import datetime
+
+    from syriabrief.domain.dates import event_period, implausible
+
+    try:
+        period = event_period(record["date"], record["end_date"])
+    except ValueError:
+        return  # add_record reports a broken date with the record's other problems
+    latest = None if record["status"] == "planned" else datetime.date.today()
+    why = implausible(period, latest)
+    if why:
+        hint = "; an event still to come is added with --status planned" if latest and period.start > latest else ""
+        raise UsageError(f"the date {record['date']} {why}{hint}")
+
+
+def _refuse_identical(record: dict[str, Any], db: Path | None) -> None:
+    """The same report added twice would be two events: refuse, naming the one stored."""
+    from syriabrief.cli.importing import known_data
+    from syriabrief.domain import duplicates
+    from syriabrief.domain.model import Event
+
+    new = Event.from_json({**record, "id": ""})
+    stored = known_data(db, write_target(db))
+    same = duplicates.identical(new, stored.select(duplicates.search_for(new)))
+    if same:
+        raise SyriabriefError(
+            f"this event is already stored as {same[0].id!r} (same date, type, actors, site and summary); "
+            "nothing was added. Add --force to add it again"
+        )
 
 
 @add_app.command("actor")

@@ -10,10 +10,21 @@ from typing import Annotated
 import typer
 
 from syriabrief.cli import DbOption, app, handles_errors, layers, write_target
+from syriabrief.domain.dates import DATE_ORDERS
 from syriabrief.errors import SyriabriefError
 from syriabrief.formats import IMPORT_FORMATS
 
 ImportFormat = Enum("ImportFormat", {f: f for f in IMPORT_FORMATS}, type=str)
+DateOrder = Enum("DateOrder", {o: o for o in DATE_ORDERS}, type=str)
+DateOrderOption = Annotated[
+    DateOrder | None,
+    typer.Option(
+        "--date-order",
+        case_sensitive=False,
+        help="How to read numeric dates such as 2/5/2026 when no date in the file settles it: "
+        "dmy (day first) or mdy (month first).",
+    ),
+]
 FormatOption = Annotated[
     ImportFormat | None,
     typer.Option(
@@ -32,6 +43,7 @@ FileArgument = Annotated[
 def import_file(
     file: FileArgument,
     fmt: FormatOption = None,
+    date_order: DateOrderOption = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check the file and say what would change, without writing.")
     ] = False,
@@ -51,18 +63,30 @@ def import_file(
 
     Example: syriabrief import acled-syria.csv --dry-run
     """
-    import_bytes(read_input(file), file, fmt.value if fmt else None, db, dry_run=dry_run, json=json)
+    import_bytes(
+        read_input(file), file, fmt.value if fmt else None, db,
+        dry_run=dry_run, json=json, date_order=date_order.value if date_order else None,
+    )  # fmt: skip
 
 
-def import_bytes(raw: bytes, file: str, fmt: str | None, db: Path | None, *, dry_run: bool, json: bool) -> None:
+def import_bytes(
+    raw: bytes,
+    file: str,
+    fmt: str | None,
+    db: Path | None,
+    *,
+    dry_run: bool,
+    json: bool,
+    date_order: str | None = None,
+) -> None:
     """Check and write a file's records (all or none) and say what was done; ``file`` names it in messages."""
-    from syriabrief.formats import all_problems, read_records, split_changes
+    from syriabrief.formats import all_problems, near_duplicates, read_records, split_changes
     from syriabrief.output.terminal import progress_bar, visible
     from syriabrief.storage import store
 
     target = write_target(db)
     known = known_data(db, target)
-    parsed = read_records(raw, fmt, known)
+    parsed = read_records(raw, fmt, known, date_order)
     for note in parsed.notes:
         typer.echo(f"Note: {visible(note)}", err=True)
     with progress_bar(parsed.records, f"Checking {len(parsed.entries):,} records") as advance:
@@ -74,6 +98,7 @@ def import_bytes(raw: bytes, file: str, fmt: str | None, db: Path | None, *, dry
             f"nothing imported: {_count(len(problems), 'problem')} in {_name(file)}; fix them and import again."
         )
     split = split_changes(parsed, known)
+    repeats = near_duplicates(parsed, known)
     report = store.apply_changes(target, store.Changes(**split.writes), dry_run=dry_run, beneath=layers(db).beneath)
     for table in split.writes:
         # A record new to the user's store that replaces a bundled one is an update.
@@ -94,9 +119,21 @@ def import_bytes(raw: bytes, file: str, fmt: str | None, db: Path | None, *, dry
                 "updated": report.updated,
                 "unchanged": report.unchanged,
                 "skipped": parsed.skipped,
+                "names": [match.to_json() for match in parsed.names],
+                "near_duplicates": [repeat.to_json() for repeat in repeats],
             }
         )
         return
+    for repeat in repeats:
+        typer.echo(
+            visible(
+                f"Note: event {repeat.event} ({repeat.where}) has the date, type, actors and site of "
+                f"{repeat.same_as}; both are kept — check whether they report the same thing"
+            ),
+            err=True,
+        )
+    for match in sorted(parsed.names, key=lambda m: (m.kind, m.name.casefold())):
+        typer.echo(visible(_mapping_line(match)))
     if dry_run:
         for verb, ids_by_table in (("add", report.added), ("update", report.updated)):
             for table, ids in ids_by_table.items():
@@ -142,6 +179,14 @@ def known_data(db: Path | None, target: Path | None = None, leave_out: Path | No
     if leave_out is not None:
         files = [p for p in files if not same_file(p, leave_out)]
     return load_dataset(files)
+
+
+def _mapping_line(match) -> str:
+    """``site  Al Shaddadi -> al-shaddadi-town (folded spelling; 0.0 km from the row's coordinates)``."""
+    why = match.how + (f" {match.via!r}" if match.via else "")
+    if match.note:
+        why += (": " if match.how == "new" else "; ") + match.note
+    return f"{match.kind:<5} {match.name} -> {match.record} ({why})"
 
 
 def _summary(file: str, fmt: str | None, target: Path, report, skipped: list[str], dry_run: bool) -> str:

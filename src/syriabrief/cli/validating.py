@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from syriabrief.cli import DbOption, app, handles_errors, layers
-from syriabrief.cli.importing import FormatOption, known_data, read_input
+from syriabrief.cli.importing import DateOrderOption, FormatOption, known_data, read_input
 from syriabrief.domain.validate import Problem
 from syriabrief.errors import SyriabriefError
 
@@ -25,6 +25,7 @@ def validate(
         ),
     ] = None,
     fmt: FormatOption = None,
+    date_order: DateOrderOption = None,
     json: Annotated[
         bool, typer.Option("--json", help="Print the problems as a JSON list on stdout.")
     ] = False,
@@ -41,7 +42,8 @@ def validate(
     """
     from syriabrief.output.terminal import visible, write_json
 
-    results = [_check_file(file, fmt.value if fmt else None, db)] if file else _check_stores(db)
+    order = date_order.value if date_order else None
+    results = [_check_file(file, fmt.value if fmt else None, db, order)] if file else _check_stores(db)
     problems = [(label, p) for label, _, p_list in results for p in p_list]
     several = len(results) > 1
     if json:
@@ -62,12 +64,12 @@ def validate(
     typer.echo(visible(f"OK: {labels}: no problems."), err=True)
 
 
-def _check_file(file: str, fmt: str | None, db: Path | None) -> tuple[str, str, list[Problem]]:
+def _check_file(file: str, fmt: str | None, db: Path | None, date_order: str | None) -> tuple[str, str, list[Problem]]:
     from syriabrief.formats import all_problems, read_records
     raw = read_input(file)
     leave_out = None if file == "-" else Path(file)
     known = known_data(db, target=layers(db).user, leave_out=leave_out)
-    parsed = read_records(raw, fmt, known)
+    parsed = read_records(raw, fmt, known, date_order)
     problems = all_problems(parsed, known)
     label = "standard input" if file == "-" else file
     return label, f"{parsed.format or 'unknown format'}, {_counts(parsed)}", problems

@@ -1,6 +1,13 @@
 """Partial dates: the ``2026`` / ``2026-01`` / ``2026-01-15`` forms events are stored in,
 the looser forms people type (``Jan 2026``, ``15 January 2026``), and how both are shown.
 
+``parse_user_date`` is the one reader for every date that comes from outside —
+a command-line option or a cell of an imported file — so the two never disagree.
+A numeric date (``23/02/2026``, ``2.5.2026``) is read day-first or month-first
+only when that is decided: by its own fields (one is above 12), or by the order
+a whole file's dates decide (``numeric_order``) or the user gives. Otherwise it
+is refused, never guessed.
+
 A partial date stands for the whole period it names: ``2026-01`` is 1–31 January.
 This is the only module that imports dateutil, and it does so only when the
 input is not already in one of the stored forms (dateutil costs ~20 ms to import).
@@ -18,14 +25,19 @@ from syriabrief.errors import DateInputError
 
 __all__ = [
     "ACCEPTED_FORMS",
+    "DATE_ORDERS",
+    "EARLIEST_IMPORTED",
     "MAX_YEAR",
     "MIN_YEAR",
     "Period",
     "describe",
     "event_period",
+    "implausible",
+    "numeric_order",
     "parse_stored",
     "parse_user_date",
     "precision_of",
+    "stored_date",
 ]
 
 # Outside these years a date is taken for a typo, not a report.
@@ -40,8 +52,13 @@ ACCEPTED_FORMS = "2026, 2026-01, 2026-01-15, Jan 2026 or 15 January 2026"
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # ASCII digits only: ``\d`` would also accept Arabic-Indic and other digits,
 # which no other tool reading a store expects.
+# How a numeric date's first two fields are read: day-month-year or month-day-year.
+DATE_ORDERS = ("dmy", "mdy")
+# An imported date before this is a typo or a spreadsheet's zero date (1900-01-00), not a
+# report: the store follows foreign forces in Syria since its independence (April 1946).
+EARLIEST_IMPORTED = date(1946, 1, 1)
 # 03/04/2026 or 3.4.26: day first in Damascus, month first in Washington.
-_AMBIGUOUS = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}")
+_NUMERIC = re.compile(r"([0-9]{1,2})([/.\-])([0-9]{1,2})\2([0-9]{2,4})")
 _STORED = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 
 
@@ -55,6 +72,14 @@ class Period:
 
     def overlaps(self, other: Period) -> bool:
         return self.start <= other.end and other.start <= self.end
+
+
+def stored_date(period: Period) -> str:
+    """The stored form of a date read at any precision: 2026, 2026-03 or 2026-03-01."""
+    start = period.start
+    return {"year": f"{start.year:04d}", "month": f"{start.year:04d}-{start.month:02d}"}.get(
+        period.precision, start.isoformat()
+    )
 
 
 def precision_of(text: str) -> str:
@@ -95,8 +120,13 @@ def event_period(date_text: str, end_text: str | None) -> Period:
     return Period(first.start, max(first.end, last.end), first.precision)
 
 
-def parse_user_date(text: str) -> Period:
-    """Read a date typed on the command line; DateInputError names the accepted forms."""
+def parse_user_date(text: str, order: str | None = None) -> Period:
+    """Read a date typed on the command line or found in an imported file.
+
+    ``order`` (``dmy`` or ``mdy``) says how to read numeric dates whose own
+    fields do not decide it; without it such a date is refused as ambiguous.
+    DateInputError names the accepted forms.
+    """
     cleaned = text.strip() if isinstance(text, str) else ""
     if not cleaned or len(cleaned) > MAX_INPUT_LENGTH:
         raise DateInputError(f"cannot read the date {text!r}; use {ACCEPTED_FORMS}.")
@@ -105,14 +135,62 @@ def parse_user_date(text: str) -> Period:
     except ValueError as error:
         if _STORED.fullmatch(cleaned):  # the right form, the wrong values
             raise DateInputError(f"cannot read the date {text!r}: {error}.") from None
+    numeric = _NUMERIC.fullmatch(cleaned)
+    if numeric:
+        return _parse_numeric(numeric, text, order)
     return _parse_loose(cleaned, text)
 
 
-def _parse_loose(cleaned: str, text: str) -> Period:
-    if _AMBIGUOUS.fullmatch(cleaned):
+def numeric_order(text: str) -> str | None:
+    """The order a numeric date decides by itself: ``dmy`` for 23/02/2026, ``mdy`` for 2/23/2026.
+
+    ``ambiguous`` for one the two orders read as different days (2/5/2026);
+    None for any other date, and for one both orders read alike (5/5/2026).
+    """
+    match = _NUMERIC.fullmatch(text.strip()) if isinstance(text, str) else None
+    if match is None:
+        return None
+    first, second = int(match[1]), int(match[3])
+    if first > 12 >= second:
+        return "dmy"
+    if second > 12 >= first:
+        return "mdy"
+    return "ambiguous" if first != second and first <= 12 and second <= 12 else None
+
+
+def _parse_numeric(match: re.Match, text: str, order: str | None) -> Period:
+    first, second, year_text = int(match[1]), int(match[3]), match[4]
+    if len(year_text) != 4:
+        raise DateInputError(f"the year in {text!r} has {len(year_text)} digits; write it in full (2026).")
+    decided = {"dmy": "dmy", "mdy": "mdy", None: "dmy"}.get(numeric_order(text))
+    if decided is None and order is None:
+        readings = [f"{year_text}-{m:02d}-{d:02d}" for d, m in ((first, second), (second, first))]
         raise DateInputError(
-            f"the date {text!r} could be day/month or month/day; write it as 2026-03-04 or '4 March 2026'."
+            f"the date {text!r} could be {readings[0]} (day first) or {readings[1]} (month first); "
+            "write it as YYYY-MM-DD or '4 March 2026'."
         )
+    reading = order or decided
+    day, month = (first, second) if reading == "dmy" else (second, first)
+    if not 1 <= month <= 12:
+        way = "day first" if reading == "dmy" else "month first"
+        raise DateInputError(f"the date {text!r} has no month {month} when read {way}.")
+    try:
+        return parse_stored(f"{year_text}-{month:02d}-{day:02d}")
+    except ValueError as error:
+        raise DateInputError(f"cannot read the date {text!r}: {error}.") from None
+
+
+def implausible(period: Period, today: date | None) -> str | None:
+    """Why a date cannot be a report's: it begins after ``today`` (None: no limit) or ends before
+    EARLIEST_IMPORTED; None when it can be."""
+    if today is not None and period.start > today:
+        return f"is after today ({today.isoformat()})"
+    if period.end < EARLIEST_IMPORTED:
+        return f"is before {EARLIEST_IMPORTED.year}, earlier than any report syriabrief keeps"
+    return None
+
+
+def _parse_loose(cleaned: str, text: str) -> Period:
     from dateutil import parser
 
     # Parse twice with two different defaults: a field that changes with the

@@ -20,6 +20,9 @@ __all__ = [
     "EVENT_TYPES",
     "LOCATION_PRECISIONS",
     "SITE_KINDS",
+    "POPULATED_KINDS",
+    "AREA_KINDS",
+    "site_class",
     "STATE_ASPECTS",
     "STAGES",
     "STRENGTH_WORDS",
@@ -79,6 +82,10 @@ SITE_KINDS = (
     "border_crossing",
     "country",
 )
+# What a site of each kind is: a populated place, an area, or a facility (every other kind).
+# A name shared by a town and the base beside it never stands for both (formats.acled).
+POPULATED_KINDS = frozenset({"city", "town"})
+AREA_KINDS = frozenset({"region", "country"})
 LOCATION_PRECISIONS = ("exact", "approximate", "area")
 # What a dispute is about. The first four are about the state on the ground (who
 # holds what, since when, whether it happened, where): only those make a derived
@@ -91,6 +98,13 @@ Quantity = int | float | dict[str, int | float]
 STRENGTH_WORDS = ("troop", "soldier", "personnel", "fighter")
 # ... unless they count casualties: "soldiers_killed" is a toll, not a force's size.
 CASUALTY_WORDS = ("killed", "wounded", "injured", "dead", "captured")
+
+
+def site_class(kind: str | None) -> str:
+    """``populated place``, ``area`` or ``facility`` (a site of no kind counts as a facility)."""
+    if kind in POPULATED_KINDS:
+        return "populated place"
+    return "area" if kind in AREA_KINDS else "facility"
 
 
 @dataclass(frozen=True, slots=True)

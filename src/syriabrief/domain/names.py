@@ -340,19 +340,47 @@ class NameIndex:
             if max(difflib.SequenceMatcher(None, folded, form).ratio() for form in forms) >= MIN_KEY_LIKENESS
         }
 
+    def how(self, name: str, rid: str) -> str:
+        """How ``name`` reaches record ``rid``, for a report: the first level at which it matches."""
+        self._build()
+        if name.strip() == rid:
+            return "id"
+        if rid in self.exact.get(_exact(name), ()):
+            return "exact alias"
+        if rid in self.folded.get(fold(name), ()):
+            return "folded spelling"
+        if rid in self._keyed(fold(name), name_key(name)):
+            return "transliteration"
+        return "other spelling"  # a kind word dropped, or a place holding the match
+
     def resolve(self, name: str) -> str:
         """The id of the one record ``name`` means; NotFoundError or AmbiguousNameError otherwise."""
         found = self.candidates(name)
         if not found:
             raise NotFoundError(self.kind, name, *self.suggest(name))
+        settled = self._settle(name, found)
+        if isinstance(settled, str):
+            return settled
+        ordered = sorted(settled, key=lambda rid: (self.records[rid].name.casefold(), rid))
+        raise AmbiguousNameError(self.kind, name, self._choices(ordered), ordered)
+
+    def find(self, name: str) -> str | None:
+        """``resolve`` without the errors: None for an unknown or ambiguous name.
+
+        For callers that try several spellings in turn (an importer): no
+        suggestions are looked for, which costs far more than the lookup.
+        """
+        found = self.candidates(name)
+        settled = self._settle(name, found) if found else None
+        return settled if isinstance(settled, str) else None
+
+    def _settle(self, name: str, found: set[str]) -> str | set[str]:
+        """The one record of ``found`` the name means, or the records it cannot choose between."""
         outer = self.outermost(found)
         if len(outer) == 1:
             return outer.pop()
         own = self.own_names.get(_exact(name.strip()), set()) & outer
-        if len(own) == 1:
-            return own.pop()
-        ordered = sorted(outer, key=lambda rid: (self.records[rid].name.casefold(), rid))
-        raise AmbiguousNameError(self.kind, name, self._choices(ordered), ordered)
+        return own.pop() if len(own) == 1 else outer
 
     def lookup(self, name: str) -> str | None:
         """The id of the one record ``name`` spells (exact or folded, as ``resolve``), or None.

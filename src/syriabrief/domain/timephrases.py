@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from syriabrief.domain.dates import MAX_YEAR, MIN_YEAR, precision_of
+from syriabrief.domain.dates import MAX_YEAR, MIN_YEAR, numeric_order, parse_user_date, precision_of
+from syriabrief.errors import DateInputError
 
 __all__ = ["When", "find_when", "find_date_line", "month_number"]
 
@@ -276,19 +277,12 @@ def find_date_line(lines: list[str]) -> tuple[date | None, str | None, str | Non
         body = _DATE_LINE_PREFIX.sub("", line, count=1)
         numeric = _NUMERIC_DATE.search(body)
         if numeric and len(body) - len(numeric.group(0)) <= _DATE_LINE_LEFTOVER:
-            a, b, year = int(numeric[1]), int(numeric[2]), int(numeric[3])
-            if a > 12 and b <= 12:
-                day, month = a, b
-            elif b > 12 and a <= 12:
-                day, month = b, a
-            elif a == b:
-                day = month = a
-            else:
-                note = f"the line {line!r} could be day/month or month/day; give --published"
-                continue
+            # Read as every other date from outside is (dates.parse_user_date): only when decided.
             try:
-                return date(year, month, day), line, None
-            except ValueError:
+                return parse_user_date(numeric.group(0)).start, line, None
+            except DateInputError:
+                if numeric_order(numeric.group(0)) == "ambiguous":
+                    note = f"the line {line!r} could be day/month or month/day; give --published"
                 continue
         for name in ("iso", "month_day_year", "day_month_year"):
             match = dict(_PATTERNS)[name].search(body)

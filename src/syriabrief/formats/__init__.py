@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from syriabrief.domain.model import Actor, Event, Site
@@ -31,10 +32,14 @@ __all__ = [
     "IMPORT_FORMATS",
     "MAX_IMPORT_BYTES",
     "Entry",
+    "NameMatch",
+    "NearDuplicate",
     "Parsed",
     "Split",
     "check_entries",
     "detect_format",
+    "file_date_order",
+    "near_duplicates",
     "read_records",
     "split_changes",
 ]
@@ -62,6 +67,22 @@ class Entry:
     data: Any
 
 
+@dataclass(frozen=True)
+class NameMatch:
+    """What one name a file gives (ACLED's) became: a known record, or a new one, and why."""
+
+    kind: str  # "actor" | "site"
+    name: str  # as the file writes it
+    record: str  # our id
+    how: str  # "ACLED name", "exact alias", "folded spelling", "transliteration", "other spelling", "id", "new"
+    via: str | None = None  # the spelling that matched, when not the name itself
+    note: str | None = None  # the distance checked, or why sites of the name were not it
+
+    def to_json(self) -> dict[str, str | None]:
+        return {"kind": self.kind, "name": self.name, "record": self.record, "how": self.how,
+                "via": self.via, "note": self.note}  # fmt: skip
+
+
 @dataclass
 class Parsed:
     """What a file held: its records, the problems reading it, and notes for the user."""
@@ -71,17 +92,21 @@ class Parsed:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # records read but deliberately not kept
+    names: list[NameMatch] = field(default_factory=list)  # the file's names mapped onto records
 
     @property
     def records(self) -> int:
         return len(self.entries)
 
 
-def read_records(data: bytes, fmt: str | None = None, known: Dataset | None = None) -> Parsed:
+def read_records(
+    data: bytes, fmt: str | None = None, known: Dataset | None = None, date_order: str | None = None
+) -> Parsed:
     """Read an import file's bytes in ``fmt`` (detected from the content when None).
 
     ``known`` (the bundled and user data) is how ACLED's actor and location
-    names are matched to existing actors and sites.
+    names are matched to existing actors and sites. ``date_order`` (``dmy`` or
+    ``mdy``) reads numeric dates the file itself does not decide (``file_date_order``).
     """
     problem = _check_bytes(data)
     if problem:
@@ -111,11 +136,11 @@ def read_records(data: bytes, fmt: str | None = None, known: Dataset | None = No
     if fmt == "csv":
         from syriabrief.formats.csvfmt import read_csv
 
-        return read_csv(text)
+        return read_csv(text, date_order)
     if fmt == "acled":
         from syriabrief.formats.acled import read_acled
 
-        return read_acled(text, known)
+        return read_acled(text, known, date_order)
     raise ValueError(f"unknown import format {fmt!r}")
 
 
@@ -149,21 +174,78 @@ def detect_format(content: str | bytes) -> str | None:
     return None
 
 
+# How many rows a message about a file's dates names as examples.
+DATE_EXAMPLES = 3
+
+
+def file_date_order(cells: list[tuple[str, str, str]], given: str | None) -> tuple[str | None, list[Problem]]:
+    """The order to read a file's numeric dates in, from its ``(where, column, text)`` date cells.
+
+    ``given`` (the user's --date-order) wins: dates that contradict it are
+    refused one by one when read. Otherwise the file decides when a date in it
+    can only be read one way (23/02/2026); a file whose dates decide both ways,
+    or whose numeric dates all read either way, is refused as a whole, naming
+    example rows: a date is never guessed.
+    """
+    if given is not None:
+        return given, []
+    from syriabrief.domain.dates import numeric_order
+
+    found: dict[str, list[tuple[str, str, str]]] = {"dmy": [], "mdy": [], "ambiguous": []}
+    for where, column, text in cells:
+        order = numeric_order(text)
+        if order is not None:
+            found[order].append((where, column, text))
+
+    def examples(cells: list[tuple[str, str, str]]) -> str:
+        return ", ".join(f"{text!r} in {where}" for where, _, text in cells[:DATE_EXAMPLES])
+
+    if found["dmy"] and found["mdy"]:
+        return None, [
+            Problem(
+                "file",
+                found["dmy"][0][1],
+                f"mixes day-first dates ({examples(found['dmy'])}) with month-first ones "
+                f"({examples(found['mdy'])}); correct the file, or give --date-order dmy or mdy "
+                "to have the dates that contradict it refused",
+            )
+        ]
+    if found["dmy"] or found["mdy"]:
+        return ("dmy" if found["dmy"] else "mdy"), []
+    if found["ambiguous"]:
+        return None, [
+            Problem(
+                "file",
+                found["ambiguous"][0][1],
+                f"has dates that read as different days day-first and month-first ({examples(found['ambiguous'])}) "
+                "and none that settles which; give --date-order dmy (23/02/2026) or --date-order mdy (02/23/2026)",
+            )
+        ]
+    return None, []
+
+
 def check_entries(
-    parsed: Parsed, known: Dataset | None = None, progress: Callable[[], None] | None = None
+    parsed: Parsed,
+    known: Dataset | None = None,
+    progress: Callable[[], None] | None = None,
+    today: date | None = None,
 ) -> list[Problem]:
-    """Every problem the file's records have: against the data model, duplicate ids, references and names.
+    """Every problem the file's records have: against the data model, duplicate ids, references, names,
+    and dates no report can have (after ``today``, default the real today, or before the floor).
 
     References may point at records in ``known`` (bundled + user data) or at
     actors and sites the file itself brings. An actor's or site's name must not
     be another one's, in the file or in ``known``.
     """
+    today = today or date.today()
     problems: list[Problem] = []
     first_use: dict[tuple[str, str], str] = {}
     for entry in parsed.entries:
         found = _without_repeats(
             [Problem(entry.where, p.field, p.message) for p in check_records(entry.kind, [entry.data])]
         )
+        if entry.kind == "event" and not found:
+            found += _date_problems(entry, today)
         rid = entry.data.get("id") if isinstance(entry.data, dict) else None
         if isinstance(rid, str):
             earlier = first_use.setdefault((entry.kind, rid), entry.where)
@@ -198,6 +280,16 @@ def _name_problems(parsed: Parsed, known: Dataset | None) -> list[Problem]:
     return problems
 
 
+def _date_problems(entry: Entry, today: date) -> list[Problem]:
+    """An event dated after today (unless planned) or before any report: a misread date, not news."""
+    from syriabrief.domain.dates import event_period, implausible
+
+    data = entry.data
+    latest = None if data.get("status") == "planned" else today
+    why = implausible(event_period(data["date"], data.get("end_date")), latest)
+    return [Problem(entry.where, "date", f"{data['date']!r} {why}")] if why else []
+
+
 def _parent_loops(parsed: Parsed, known: Dataset | None) -> list[Problem]:
     """Sites of the file that would end up inside themselves (with the known sites' parents)."""
     parents = {s.id: s.parent for s in known.sites.values()} if known else {}
@@ -217,10 +309,13 @@ def _parent_loops(parsed: Parsed, known: Dataset | None) -> list[Problem]:
 
 
 def all_problems(
-    parsed: Parsed, known: Dataset | None = None, progress: Callable[[], None] | None = None
+    parsed: Parsed,
+    known: Dataset | None = None,
+    progress: Callable[[], None] | None = None,
+    today: date | None = None,
 ) -> list[Problem]:
     """The problems reading the file and those of its records, in the order they occur in the file."""
-    return sorted(parsed.problems + check_entries(parsed, known, progress), key=_position)
+    return sorted(parsed.problems + check_entries(parsed, known, progress, today), key=_position)
 
 
 def _position(problem: Problem) -> tuple[int, int, int]:
@@ -313,6 +408,48 @@ def split_changes(parsed: Parsed, known: Dataset | None = None) -> Split:
 
 
 _MODEL: dict[str, type[Event] | type[Actor] | type[Site]] = {"event": Event, "actor": Actor, "site": Site}
+
+
+@dataclass(frozen=True)
+class NearDuplicate:
+    """An event of the file with the date, type, actors and site of another: both are kept."""
+
+    where: str
+    event: str
+    same_as: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"where": self.where, "event": self.event, "same_as": self.same_as}
+
+
+def near_duplicates(parsed: Parsed, known: Dataset | None = None) -> list[NearDuplicate]:
+    """The file's events that repeat the date, type, actors and site of a known event or an earlier
+    one of the file (``duplicates.occurrence``). Reported, never merged: two clashes on one
+    day in one place may well be two. Run on a checked file."""
+    from syriabrief.domain.dates import Period
+    from syriabrief.domain.duplicates import occurrence
+    from syriabrief.domain.filters import EventFilter
+
+    events = [(entry.where, Event.from_json(entry.data)) for entry in parsed.entries if entry.kind == "event"]
+    if not events:
+        return []
+    replaced = {event.id for _, event in events}
+    seen: dict[tuple, str] = {}
+    if known is not None:
+        first = min(event.period.start for _, event in events)
+        last = max(event.period.end for _, event in events)
+        window = EventFilter(since=Period(first, first, "day"), until=Period(last, last, "day"))
+        for other in known.select(window):
+            if other.id not in replaced:  # a known event the file replaces is not a second one
+                seen.setdefault(occurrence(other), other.id)
+    found = []
+    for where, event in events:
+        if not event.actors and not event.site:
+            continue  # naming no one and nowhere, it says too little to be called a repeat
+        earlier = seen.setdefault(occurrence(event), event.id)
+        if earlier != event.id:
+            found.append(NearDuplicate(where, event.id, earlier))
+    return found
 
 
 def _check_bytes(data: bytes) -> Problem | None:

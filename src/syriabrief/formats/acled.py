@@ -1,12 +1,16 @@
 """ACLED's CSV export read as syriabrief events, actors and sites.
 
 ACLED (the Armed Conflict Location & Event Data project) codes one row per
-event. Its actor and location names are matched to ours through every alias
-(``Dataset.actor`` / ``Dataset.site``); a name that matches nothing becomes a new
-actor or site with a slug id, inside the governorate its ``admin1`` names when
-that is a known region. ACLED's ``location`` is a populated place, so a name
-shared by a town and a base (Al Shaddadi) is taken as the town. The mapping tables below are documented in
-docs/import-export.md and agree with the ACLED column of docs/data-model.md.
+event. Its actor and location names are matched to ours through ACLED's own
+spellings (``ACLED_ACTORS``, ``ACLED_SITES``) and then every alias
+(``Dataset.actor`` / ``Dataset.site``). A location matches only a site of the
+same class — a populated place never a base, and the reverse — within
+``MAX_MATCH_KM`` of the row's coordinates: so ``Al Shaddadi`` is the town, not
+the base. A name that matches nothing becomes a new actor or site with a slug
+id, inside the governorate its ``admin1`` names when that is a known region.
+Every name, and what it became and why, is listed in ``Parsed.names``. The
+mapping tables below are documented in docs/import-export.md and agree with
+the ACLED column of docs/data-model.md.
 Rows of ACLED types syriabrief does not keep (protests, riots) are skipped and
 counted, not refused.
 """
@@ -17,21 +21,47 @@ import hashlib
 import math
 import re
 import unicodedata
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from syriabrief.domain.model import site_class
 from syriabrief.domain.validate import Problem
-from syriabrief.errors import AmbiguousNameError, SyriabriefError
-from syriabrief.formats import Entry, Parsed
+from syriabrief.formats import Entry, NameMatch, Parsed, file_date_order
 from syriabrief.formats.csvfmt import csv_rows
 
 if TYPE_CHECKING:
     from syriabrief.domain.dataset import Dataset
+    from syriabrief.domain.model import Site
 
-__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "SUB_EVENT_TYPES", "read_acled"]
+__all__ = ["ACLED_ACTORS", "ACLED_SITES", "COLUMNS", "MAX_MATCH_KM", "REQUIRED_COLUMNS", "SUB_EVENT_TYPES", "read_acled"]
 
-# Site kinds that are populated places, as ACLED's locations are.
-_PLACE_KINDS = frozenset({"city", "town"})
+# A known site further than this from a row's coordinates is another place of the same name.
+# Generous enough for a city's extent and for our approximate coordinates (a few km off).
+MAX_MATCH_KM = 25.0
+EARTH_RADIUS_KM = 6371.0
+# ACLED's own spellings of places the bundled data holds, where the name lookup alone would not
+# find them or would find them only loosely (docs/import-export.md lists them): ACLED's location
+# as its gazetteer writes it -> our site id. Its other usual spellings (Ar-Raqqa, Deir-ez-Zor,
+# Ain Al Arab, Tadmor, Al Thawrah, Menbij...) are aliases or folded spellings of ours already
+# (tests/acled/syria-2026-q1.csv checks them).
+ACLED_SITES = {
+    # Found by the loose transliteration key alone; the city, the most common location in the north-east.
+    "Al Hasakeh": "hasakah",
+    # ACLED codes the camp's events at the town beside it, which the data does not hold:
+    # without these a second al-Hol would appear on top of the camp.
+    "Al Hole": "al-hol",
+    "Al Hol": "al-hol",
+    # No town there: ACLED's point is the garrison and the crossing.
+    "Al Tanf": "al-tanf",
+    "At Tanf": "al-tanf",
+}
+# ACLED's actor names, as written with their years -> our actor id, where the general rules
+# (_actor_candidates) would pick a less fitting record. The rest of ACLED's naming
+# (Military Forces of Israel (1948-) -> Israeli army -> idf, SDF: Syrian Democratic Forces -> sdf,
+# Islamic State (Syria) -> isis, ...) follows from those rules (tests/acled/syria-2026-q1.csv).
+ACLED_ACTORS = {
+    "Police Forces of Syria (2024-)": "syrian-interior-ministry",  # General Security, not the army
+}
 
 COLUMNS = (
     "event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type", "actor1",
@@ -111,13 +141,15 @@ DEMONYMS = {
     "israel": "Israeli", "united states": "US", "jordan": "Jordanian", "lebanon": "Lebanese",
 }  # fmt: skip
 _PARENTHESIS = re.compile(r"\s*\(([^()]*)\)\s*$")
-_DAY_FIRST = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
-_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _WEEK_HALF = 3  # a week-precision date covers three days either side
 
 
-def read_acled(text: str, known: Dataset | None = None) -> Parsed:
-    """Read ACLED's CSV export; each row becomes one event (id ``acled-<event_id_cnty>``)."""
+def read_acled(text: str, known: Dataset | None = None, date_order: str | None = None) -> Parsed:
+    """Read ACLED's CSV export; each row becomes one event (id ``acled-<event_id_cnty>``).
+
+    Numeric dates are read in ``date_order`` or the order the file's dates
+    decide (``formats.file_date_order``); a file that decides nothing is refused.
+    """
     parsed = Parsed("acled")
     header, rows, parsed.problems = csv_rows(text)
     columns = [h.strip().casefold() for h in header]
@@ -125,6 +157,13 @@ def read_acled(text: str, known: Dataset | None = None) -> Parsed:
         if column not in columns:
             parsed.problems.append(Problem("file", column, "column is missing (is this ACLED's CSV export?)"))
     if any(p.where == "file" for p in parsed.problems):
+        return parsed
+    at = columns.index("event_date")
+    order, order_problems = file_date_order(
+        [(where, "event_date", cells[at]) for where, cells in rows if len(cells) == len(columns)], date_order
+    )
+    if order_problems:
+        parsed.problems += order_problems
         return parsed
     names = _Names(known)
     skipped: dict[str, int] = {}
@@ -142,7 +181,7 @@ def read_acled(text: str, known: Dataset | None = None) -> Parsed:
             skipped[label] = skipped.get(label, 0) + 1
             parsed.skipped.append(_event_id(row))
             continue
-        event = _event(row, our_type, where, problems, names, parsed)
+        event = _event(row, our_type, where, problems, names, parsed, order)
         parsed.problems += problems
         if event is not None:
             parsed.entries.append(Entry(where, "event", event))
@@ -162,11 +201,12 @@ def _event(
     problems: list[Problem],
     names: _Names,
     parsed: Parsed,
+    date_order: str | None,
 ) -> dict[str, Any] | None:
     event_id = _event_id(row)
     if not row.get("event_id_cnty"):
         problems.append(Problem(where, "event_id_cnty", "is required"))
-    dates = _dates(row, where, problems)
+    dates = _dates(row, where, problems, date_order)
     site_id = None
     if row.get("location"):
         site_id = names.site(row, where, problems, parsed)
@@ -233,14 +273,22 @@ def _event_type(row: dict[str, str], where: str, problems: list[Problem]) -> str
     return None
 
 
-def _dates(row: dict[str, str], where: str, problems: list[Problem]) -> dict[str, Any] | None:
+def _dates(
+    row: dict[str, str], where: str, problems: list[Problem], date_order: str | None
+) -> dict[str, Any] | None:
+    from syriabrief.domain.dates import parse_user_date
+    from syriabrief.errors import DateInputError
+
     text = row.get("event_date", "")
-    day = _day(text)
-    if day is None:
-        problems.append(
-            Problem(where, "event_date", f"{text!r} is not a day (YYYY-MM-DD, DD-MM-YYYY or 15 January 2026)")
-        )
+    try:
+        period = parse_user_date(text, date_order)
+    except DateInputError as error:
+        problems.append(Problem(where, "event_date", str(error).rstrip(".")))
         return None
+    if period.precision != "day":
+        problems.append(Problem(where, "event_date", f"{text!r} is not a day (2026-02-23 or 23 February 2026)"))
+        return None
+    day = period.start
     precision = row.get("time_precision") or "1"
     if precision == "1":
         return {"date": day.isoformat(), "end_date": None, "date_precision": "day", "approximate": False}
@@ -263,28 +311,11 @@ def _dates(row: dict[str, str], where: str, problems: list[Problem]) -> dict[str
     return None
 
 
-def _day(text: str) -> date | None:
-    from syriabrief.domain.dates import MAX_YEAR, MIN_YEAR, parse_user_date
-    from syriabrief.errors import DateInputError
-
-    for pattern, order in ((_ISO_DAY, (1, 2, 3)), (_DAY_FIRST, (3, 2, 1))):
-        match = pattern.fullmatch(text)
-        if match:
-            year, month, day = (int(match[i]) for i in order)
-            try:
-                value = date(year, month, day)
-            except ValueError:
-                return None
-            return value if MIN_YEAR <= year <= MAX_YEAR else None
-    try:
-        period = parse_user_date(text)
-    except DateInputError:
-        return None
-    return period.start if period.precision == "day" else None
-
-
 class _Names:
-    """ACLED names resolved to our ids, creating (once) the actors and sites nothing matches."""
+    """ACLED names resolved to our ids, creating (once) the actors and sites nothing matches.
+
+    Every name is recorded in ``parsed.names`` with the record it became and why.
+    """
 
     def __init__(self, known: Dataset | None):
         self.known = known
@@ -297,8 +328,8 @@ class _Names:
     def actor(self, name: str, row: dict[str, str], where: str, parsed: Parsed) -> str:
         key = name.casefold()
         if key not in self.actors:
-            found = self._lookup("actor", _actor_candidates(name))
-            if found is None:
+            match = self._actor_match(name)
+            if match is None:
                 found = _slug(name) or "actor-" + _hash(name)
                 record = self.new_actor_ids.get(found)
                 if record is None:
@@ -310,25 +341,42 @@ class _Names:
                     parsed.entries.append(Entry(where, "actor", record))
                 elif name not in record["aliases"]:
                     record["aliases"].append(name)
-            self.actors[key] = found
+                match = NameMatch("actor", name, found, "new")
+            parsed.names.append(match)
+            self.actors[key] = match.record
         return self.actors[key]
+
+    def _actor_match(self, name: str) -> NameMatch | None:
+        if self.known is None:
+            return None
+        listed = ACLED_ACTORS.get(name)
+        if listed in self.known.actors:
+            return NameMatch("actor", name, listed, "ACLED name")
+        index = self.known.actor_names
+        for candidate in _actor_candidates(name):
+            found = index.find(candidate)
+            if found is not None:
+                how = index.how(candidate, found)
+                return NameMatch("actor", name, found, how, candidate if candidate != name else None)
+        return None
 
     def site(self, row: dict[str, str], where: str, problems: list[Problem], parsed: Parsed) -> str | None:
         name = row["location"]
         key = name.casefold()
         if key in self.sites:
             return self.sites[key]
-        found = self._lookup("site", _site_candidates(name))
-        if found is None:
-            point = _point(row, where, problems)
-            if point is False:
-                return None
-            found = _slug(name) or "site-" + _hash(name)
+        point = _point(row, where, problems)
+        if point is False:
+            return None
+        kind = _site_kind(name, row)
+        match, note = self._site_match(name, kind, point)
+        if match is None:
+            found = self._new_site_id(name, kind)
             record = self.new_site_ids.get(found)
             if record is None:
                 lat, lon = point if point else (None, None)
                 record = {
-                    "id": found, "name": name, "aliases": [name], "kind": _site_kind(name, row),
+                    "id": found, "name": name, "aliases": [name], "kind": kind,
                     "country": row.get("country") or COUNTRY_CODES.get(row.get("event_id_cnty", "")[:3].upper()),
                     "admin1": row.get("admin1") or None, "lat": lat, "lon": lon,
                     "location_precision": "exact" if row.get("geo_precision") == "1" else "approximate",
@@ -338,37 +386,88 @@ class _Names:
                 parsed.entries.append(Entry(where, "site", record))
             elif name not in record["aliases"]:
                 record["aliases"].append(name)
-        self.sites[key] = found
-        return found
+            match = NameMatch("site", name, found, "new", note=note)
+        parsed.names.append(match)
+        self.sites[key] = match.record
+        return match.record
 
-    def _lookup(self, kind: str, candidates: list[str]) -> str | None:
+    def _site_match(
+        self, name: str, kind: str, point: tuple[float, float] | None
+    ) -> tuple[NameMatch | None, str | None]:
+        """The known site an ACLED location is, or None and why the sites of its name were not it.
+
+        A listed ACLED spelling decides, within MAX_MATCH_KM. Otherwise a site of the
+        name matches only when it is the same class of place (``model.site_class``)
+        and, where both have coordinates, lies within MAX_MATCH_KM of the row's point.
+        """
         if self.known is None:
-            return None
-        resolve = self.known.actor if kind == "actor" else self.known.site
-        for candidate in candidates:
-            try:
-                return resolve(candidate).id
-            except AmbiguousNameError as shared:
-                # ACLED's locations are populated places: of a town and a base, the town.
-                places = [i for i in shared.ids if kind == "site" and self.known.sites[i].kind in _PLACE_KINDS]
-                if len(places) == 1:
-                    return places[0]
-            except SyriabriefError:
-                continue
-        return None
+            return None, None
+        wanted = site_class(kind)
+        refused: dict[str, str] = {}
+        listed = ACLED_SITES.get(name)
+        if listed in self.known.sites:
+            distance = _distance_km(self.known.sites[listed], point)
+            if distance is None or distance <= MAX_MATCH_KM:
+                return NameMatch("site", name, listed, "ACLED name", note=self._distance_note(listed, point)), None
+            refused[listed] = f"{self.known.sites[listed].name} is {distance:,.0f} km away"
+        index = self.known.site_names
+        for candidate in _site_candidates(name):
+            fitting = []
+            for rid in index.candidates(candidate):
+                site = self.known.sites[rid]
+                distance = _distance_km(site, point)
+                if site_class(site.kind) != wanted:
+                    refused[rid] = f"{site.name} is a {site_class(site.kind)}, not a {wanted}"
+                elif distance is not None and distance > MAX_MATCH_KM:
+                    refused[rid] = f"{site.name} is {distance:,.0f} km away"
+                else:
+                    fitting.append(rid)
+            outer = sorted(index.outermost(fitting))
+            if len(outer) > 1:
+                if point is None:  # several places of one name, and nothing to tell them apart
+                    names = " and ".join(self.known.sites[rid].name for rid in outer)
+                    refused[outer[0]] = f"{name!r} names {names}; the row has no coordinates to choose"
+                    continue
+                outer = sorted(outer, key=lambda rid: _distance_km(self.known.sites[rid], point) or 0.0)[:1]
+            if outer:
+                rid = outer[0]
+                how = index.how(candidate, rid)
+                return NameMatch(
+                    "site", name, rid, how, candidate if candidate != name else None,
+                    self._distance_note(rid, point),
+                ), None  # fmt: skip
+        return None, "; ".join(refused.values()) or None
+
+    def _distance_note(self, rid: str, point: tuple[float, float] | None) -> str | None:
+        distance = _distance_km(self.known.sites[rid], point) if self.known else None
+        return f"{distance:,.1f} km from the row's coordinates" if distance is not None else None
+
+    def _new_site_id(self, name: str, kind: str) -> str:
+        """A slug of the name; with the kind added when a known site has that id (Hmeimim the village)."""
+        found = _slug(name) or "site-" + _hash(name)
+        taken = self.known.sites if self.known is not None else {}
+        if found in taken:
+            found = f"{found}-{kind.replace('_', '-')}"
+        return found
 
     def _governorate(self, admin1: str) -> str | None:
         """The region site ACLED's ``admin1`` names ("Al Hasakeh": Hasakah province), if there is one."""
         if admin1 not in self.governorates:
             found = None
             if self.known is not None and admin1.strip():
-                try:
-                    site = self.known.site(admin1)
-                except SyriabriefError:
-                    site = None
-                found = site.id if site is not None and site.kind == "region" else None
+                rid = self.known.site_names.find(admin1)
+                found = rid if rid is not None and self.known.sites[rid].kind == "region" else None
             self.governorates[admin1] = found
         return self.governorates[admin1]
+
+
+def _distance_km(site: Site, point: tuple[float, float] | None) -> float | None:
+    """Great-circle distance from a site to a row's point; None when either has no coordinates."""
+    if point is None or site.lat is None or site.lon is None:
+        return None
+    lat1, lon1, lat2, lon2 = map(math.radians, (site.lat, site.lon, *point))
+    a = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
 
 
 def _actor_candidates(name: str) -> list[str]:

@@ -19,6 +19,9 @@ The cell scheme (docs/import-export.md):
   is empty or has spaces at its ends, a JSON array (a cell starting with ``[``).
 - ``outlets``, ``documents``, ``urls``, ``published``: likewise, one item per
   source in the same order, an empty item for none.
+- ``date``, ``date_end`` (``end_date`` in the older layout): the stored forms; on
+  import also any date ``parse_user_date`` reads (a spreadsheet's ``2/23/2026``,
+  ``Feb 2026``), numeric ones in the order the file decides or ``--date-order`` gives.
 - ``quantities``: ``troops=200; escaped=120..1500``, or a JSON object.
 - ``disputes`` (and the older ``sources``): JSON arrays; on import ``sources``
   may also be plain outlet names joined with ``;``.
@@ -76,6 +79,8 @@ _JSON_LIST_COLUMNS = ("sources", "disputes")
 # What a spreadsheet takes for the start of a formula (OWASP's list).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
+_DATE_COLUMNS = ("date", "end_date")
+_STORED_DATE = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")
 
 
 def neutralise(text: str) -> str:
@@ -131,7 +136,10 @@ def header_of(text: str) -> list[str]:
         return []
 
 
-def read_csv(text: str) -> Parsed:
+def read_csv(text: str, date_order: str | None = None) -> Parsed:
+    """Read our CSV; numeric dates in ``date_order`` or the order the file decides (``file_date_order``)."""
+    from syriabrief.formats import file_date_order
+
     parsed = Parsed("csv")
     header, rows, parsed.problems = csv_rows(text)
     columns = [h.casefold() for h in header]
@@ -156,6 +164,19 @@ def read_csv(text: str) -> Parsed:
         )  # fmt: skip
     if any(p.where == "file" for p in parsed.problems):
         return parsed
+    # The stored dates: in the flat layout ``end_date`` is the derived ISO end, ``date_end`` the stored one.
+    date_columns = ("date", "date_end") if flat else _DATE_COLUMNS
+    date_cells = [
+        (where, column, cell)
+        for where, cells in rows
+        if len(cells) == len(columns)
+        for column, cell in zip(columns, cells, strict=True)
+        if column in date_columns
+    ]
+    order, order_problems = file_date_order(date_cells, date_order)
+    if order_problems:
+        parsed.problems += order_problems
+        return parsed
     for where, cells in rows:
         if len(cells) != len(columns):
             parsed.problems.append(
@@ -174,7 +195,7 @@ def read_csv(text: str) -> Parsed:
             else:
                 key = "end_date" if column == "date_end" else column
                 try:
-                    record[key] = _value(key, cell)
+                    record[key] = _date(cell, order) if column in date_columns else _value(key, cell)
                 except ValueError as error:
                     parsed.problems.append(Problem(where, column, str(error)))
         if source_lists:
@@ -302,6 +323,19 @@ def _value(column: str, cell: str) -> Any:
             return cell.strip().casefold() == "true"
         return cell if cell.strip() else False
     return cell if cell != "" else None
+
+
+def _date(cell: str, order: str | None) -> str | None:
+    """A date cell in its stored form; one already in it is left for the checks to judge."""
+    from syriabrief.domain.dates import parse_user_date, stored_date
+    from syriabrief.errors import DateInputError
+
+    if not cell or _STORED_DATE.fullmatch(cell):
+        return cell or None
+    try:
+        return stored_date(parse_user_date(cell, order))
+    except DateInputError as error:
+        raise ValueError(str(error).rstrip(".")) from None
 
 
 def _json_cell(cell: str) -> Any:

@@ -16,14 +16,13 @@ from collections.abc import Container, Sequence
 from pathlib import Path
 from typing import Any
 
-from syriabrief.domain.dates import Period
 from syriabrief.domain.model import Actor, Event, Quantity, Site
 from syriabrief.domain.validate import check_records
 from syriabrief.errors import StoreError, UsageError
 from syriabrief.storage.paths import same_file
 from syriabrief.storage.store import Changes, StoreIds, load_catalogue, read_store, update_store
 
-__all__ = ["add_record", "parse_quantity", "slugify", "stored_date", "unique_id"]
+__all__ = ["add_record", "parse_quantity", "slugify", "unique_id"]
 
 # Words that add length but no meaning to an id made from a summary.
 _FILLER = frozenset(
@@ -35,14 +34,6 @@ ID_CHARACTERS = 80
 _MODELS: dict[str, type[Event] | type[Actor] | type[Site]] = {"event": Event, "actor": Actor, "site": Site}
 _NUMBER = r"[0-9]+(?:\.[0-9]+)?"
 _RANGE = re.compile(rf"({_NUMBER})\s*-\s*({_NUMBER})")
-
-
-def stored_date(period: Period) -> str:
-    """The stored form of a date typed at any precision: 2026, 2026-03 or 2026-03-01."""
-    start = period.start
-    return {"year": f"{start.year:04d}", "month": f"{start.year:04d}-{start.month:02d}"}.get(
-        period.precision, start.isoformat()
-    )
 
 
 def slugify(text: str, max_words: int = ID_WORDS) -> str:
