@@ -12,7 +12,7 @@ W=$(mktemp -d); trap 'rm -rf "$W"' EXIT; cd "$W"
 export HOME=$W XDG_DATA_HOME=$W/d XDG_CACHE_HOME=$W/c PYTHONPATH=$SRC
 sb() { timeout 10 $PY -m syriabrief "$@"; }
 verdict() { rc=$1; err=$2; if [ $rc = 124 ]; then echo hang; elif grep -q Traceback $err; then echo "traceback:$(grep -E '^[A-Za-z]+Error' $err | tail -1 | cut -c1-40)"; elif [ $rc = 0 ]; then echo ok; else echo "refused:$(head -c 70 $err)"; fi; }
-ADD=(add --date 2026-03-01 --type withdrawal --actor US --summary "A report." --source-outlet Reuters)
+ADD=(add --date 2026-03-01 --type withdrawal --actor US --summary "A report." --source-outlet Reuters --force)
 echo "== 5 directory"; mkdir dir
 for c in "add --date 2026-03-01 --type withdrawal --actor US --summary x --source-outlet R" "add actor --name Zed" "add site --name Zed" timeline store validate; do sb $c --db dir >/dev/null 2>e; echo "  $c: $(verdict $? e)"; done
 echo "== 6 /dev/zero (RLIMIT_AS 1 GB)"

@@ -30,8 +30,9 @@ from syriabrief.storage.store import read_store
 WORKER = Path(__file__).with_name("fault_worker.py")
 posix_only = pytest.mark.skipif(os.name != "posix", reason="symbolic links, named pipes and flock are POSIX here")
 ADD_ACTOR = ["add", "actor", "--name", "Dup Name"]
+# The same report each time: --force, as these tests are about the file, not about duplicates.
 ADD_EVENT = ["add", "--date", "2026-03-01", "--type", "withdrawal", "--actor", "US", "--summary", "A report.",
-             "--source-outlet", "Reuters"]  # fmt: skip
+             "--source-outlet", "Reuters", "--force"]  # fmt: skip
 
 
 @pytest.fixture(autouse=True)

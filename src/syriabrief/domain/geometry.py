@@ -15,7 +15,20 @@ from dataclasses import dataclass
 
 from syriabrief.domain import basemap
 
-__all__ = ["CELL_ASPECT", "Projection", "SYRIA", "inside"]
+__all__ = ["CELL_ASPECT", "SAME_PLACE_KM", "Projection", "SYRIA", "distance_km", "inside"]
+
+# Two records of one name this far apart are two places (a town's name is often another's too);
+# closer, they are taken as one. An ACLED location matches a known site only within it.
+SAME_PLACE_KM = 25.0
+EARTH_RADIUS_KM = 6371.0
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine) between two points in degrees."""
+    p1, l1, p2, l2 = map(math.radians, (lat1, lon1, lat2, lon2))
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin((l2 - l1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
 
 # A terminal cell's height over its width (monospace fonts are about 1:2).
 CELL_ASPECT = 2.0

@@ -42,6 +42,8 @@ import unicodedata
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from typing import Protocol
 
+from syriabrief.domain.geometry import SAME_PLACE_KM, distance_km
+from syriabrief.domain.model import site_class
 from syriabrief.errors import AmbiguousNameError, NotFoundError
 
 __all__ = ["NameIndex", "fold", "name_clashes", "name_key", "without_kind"]
@@ -191,7 +193,10 @@ def name_clashes(
 
     Another record has a name when it is its id, name or alias in any case and
     punctuation (``fold``, as ``NameIndex.taken`` sees it): a typed name must
-    lead to one record. ``others`` are the records beneath (another layer);
+    lead to one record. A site may share a name with a site that is plainly
+    another place: of another class (the town of Qasrak beside Qasrak base,
+    ``site_class``) or more than ``SAME_PLACE_KM`` away; a typed name that fits
+    both then asks which. ``others`` are the records beneath (another layer);
     one with the id of a record of ``records`` is replaced by it. With
     ``only``, just the names of those ids are checked (a write checks what it
     changes; a file's records are checked whole).
@@ -208,12 +213,25 @@ def name_clashes(
         for field, names in (("name", (record.name,)), ("aliases", record.aliases)):
             for name in names:
                 form = fold(name)
-                other = next((o for o in owners.get(form, ()) if o.id != record.id), None) if form else None
+                other = next((o for o in owners.get(form, ()) if o.id != record.id and not _other_class(kind, o, record)), None) if form else None
                 if other is not None:
                     clashes.append((position, field, f"{name!r} already names the {kind} {other.name!r} (id "
                                                      f"{other.id}); events can name it as it is, or choose another "
                                                      f"name for a new {kind}"))  # fmt: skip
     return clashes
+
+
+def _other_class(kind: str, one: Named, other: Named) -> bool:
+    """Whether two sites of one name are plainly two places (actors never are)."""
+    if kind != "site":
+        return False
+    if site_class(getattr(one, "kind", None)) != site_class(getattr(other, "kind", None)):
+        return True
+    points = [(getattr(r, "lat", None), getattr(r, "lon", None)) for r in (one, other)]
+    if any(None in p for p in points):
+        return False
+    (lat1, lon1), (lat2, lon2) = points
+    return distance_km(lat1, lon1, lat2, lon2) > SAME_PLACE_KM
 
 
 class NameIndex:

@@ -24,6 +24,7 @@ import unicodedata
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from syriabrief.domain.geometry import SAME_PLACE_KM, distance_km
 from syriabrief.domain.model import site_class
 from syriabrief.domain.validate import Problem
 from syriabrief.formats import Entry, NameMatch, Parsed, file_date_order
@@ -37,8 +38,7 @@ __all__ = ["ACLED_ACTORS", "ACLED_SITES", "COLUMNS", "MAX_MATCH_KM", "REQUIRED_C
 
 # A known site further than this from a row's coordinates is another place of the same name.
 # Generous enough for a city's extent and for our approximate coordinates (a few km off).
-MAX_MATCH_KM = 25.0
-EARTH_RADIUS_KM = 6371.0
+MAX_MATCH_KM = SAME_PLACE_KM
 # ACLED's own spellings of places the bundled data holds, where the name lookup alone would not
 # find them or would find them only loosely (docs/import-export.md lists them): ACLED's location
 # as its gazetteer writes it -> our site id. Its other usual spellings (Ar-Raqqa, Deir-ez-Zor,
@@ -465,9 +465,7 @@ def _distance_km(site: Site, point: tuple[float, float] | None) -> float | None:
     """Great-circle distance from a site to a row's point; None when either has no coordinates."""
     if point is None or site.lat is None or site.lon is None:
         return None
-    lat1, lon1, lat2, lon2 = map(math.radians, (site.lat, site.lon, *point))
-    a = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+    return distance_km(site.lat, site.lon, *point)
 
 
 def _actor_candidates(name: str) -> list[str]:
