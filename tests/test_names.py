@@ -386,3 +386,17 @@ def test_find_answers_as_resolve_does_but_none_for_unknown_or_shared_names():
         for spelling, _ in spellings:
             assert index.find(spelling) == _outcome(kind, spelling), spelling
     assert DATA.site_names.find("Shaddadi") is None and DATA.site_names.find("Xyzzy") is None
+
+
+def test_two_sites_may_share_a_name_only_when_plainly_two_places():
+    from syriabrief.domain.model import Site
+    from syriabrief.domain.names import name_clashes
+
+    def clashes(kind, lat, lon):
+        raqqa = Site("tall-abyad", "Tall Abyad", kind="town", lat=36.6975, lon=38.9567)
+        return name_clashes("site", [Site("other", "Tall Abyad", kind=kind, lat=lat, lon=lon)], [raqqa])
+
+    assert clashes("town", 34.70, 36.72) == []  # some 280 km away, in Homs: another town
+    assert clashes("base", 36.70, 38.95) == []  # the base beside the town
+    assert clashes("town", 36.72, 38.96)  # 3 km away: the same town twice
+    assert clashes("town", None, None)  # no point to tell them apart

@@ -89,3 +89,4 @@ def test_a_site_note_is_a_sourced_fact():
     typo = site_problems({"id": "qasrak", "name": "Qasrak", "notes": [{"txt": "Big.", "sources": [{"outlet": "AP"}]}]})
     assert any("notes[1].txt: is not a field of a note" in p for p in typo), typo
     assert any("notes[1].text: is required" in p or "notes[1].text" in p for p in typo), typo
+
