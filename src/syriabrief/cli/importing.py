@@ -14,8 +14,9 @@ from syriabrief.domain.dates import DATE_ORDERS
 from syriabrief.errors import SyriabriefError
 from syriabrief.formats import IMPORT_FORMATS
 
-ImportFormat = Enum("ImportFormat", {f: f for f in IMPORT_FORMATS}, type=str)
-DateOrder = Enum("DateOrder", {o: o for o in DATE_ORDERS}, type=str)
+# The choices are the formats' and dates' own tuples; mypy cannot follow a computed Enum.
+ImportFormat = Enum("ImportFormat", {f: f for f in IMPORT_FORMATS}, type=str)  # type: ignore[misc]
+DateOrder = Enum("DateOrder", {o: o for o in DATE_ORDERS}, type=str)  # type: ignore[misc]
 DateOrderOption = Annotated[
     DateOrder | None,
     typer.Option(

@@ -227,10 +227,10 @@ def _other_class(kind: str, one: Named, other: Named) -> bool:
         return False
     if site_class(getattr(one, "kind", None)) != site_class(getattr(other, "kind", None)):
         return True
-    points = [(getattr(r, "lat", None), getattr(r, "lon", None)) for r in (one, other)]
-    if any(None in p for p in points):
-        return False
-    (lat1, lon1), (lat2, lon2) = points
+    lat1, lon1 = getattr(one, "lat", None), getattr(one, "lon", None)
+    lat2, lon2 = getattr(other, "lat", None), getattr(other, "lon", None)
+    if lat1 is None or lon1 is None or lat2 is None or lon2 is None:
+        return False  # nothing tells them apart: one place named twice
     return distance_km(lat1, lon1, lat2, lon2) > SAME_PLACE_KM
 
 

@@ -22,7 +22,7 @@ import math
 import re
 import unicodedata
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from syriabrief.domain.geometry import SAME_PLACE_KM, distance_km
 from syriabrief.domain.model import site_class
@@ -231,7 +231,7 @@ def _event(
     outlets = _split(row.get("source", "")) or ["ACLED"]
     sub_type = row.get("sub_event_type") or row.get("event_type")
     summary = row.get("notes") or _describe(row)
-    tags = ["acled", "acled:" + _slug(sub_type)] + [
+    tags = ["acled", "acled:" + _slug(sub_type or "")] + [
         t for t in _split(row.get("tags", "")) if t not in ("acled",)
     ]
     return {
@@ -428,7 +428,8 @@ class _Names:
                     names = " and ".join(self.known.sites[rid].name for rid in outer)
                     refused[outer[0]] = f"{name!r} names {names}; the row has no coordinates to choose"
                     continue
-                outer = sorted(outer, key=lambda rid: _distance_km(self.known.sites[rid], point) or 0.0)[:1]
+                sites = self.known.sites
+                outer = sorted(outer, key=lambda rid: _distance_km(sites[rid], point) or 0.0)[:1]
             if outer:
                 rid = outer[0]
                 how = index.how(candidate, rid)
@@ -526,7 +527,7 @@ def _site_kind(name: str, row: dict[str, str]) -> str:
     return "town"
 
 
-def _point(row: dict[str, str], where: str, problems: list[Problem]) -> tuple[float, float] | None | bool:
+def _point(row: dict[str, str], where: str, problems: list[Problem]) -> tuple[float, float] | None | Literal[False]:
     """The row's coordinates; None when it has none; False (with a problem) when they are wrong."""
     lat_text, lon_text = row.get("latitude", ""), row.get("longitude", "")
     if not lat_text and not lon_text:
