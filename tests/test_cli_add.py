@@ -211,7 +211,18 @@ def test_site_options_are_checked(tmp_path, names):
 
 def test_event_options_do_not_mix_with_a_subcommand(tmp_path, names):
     result = run("add", "--date", "2026", "actor", "--name", "X", "--db", str(tmp_path / "s.json"))
-    assert result.exit_code == 2 and "event options go with 'syriabrief add' alone" in result.stderr
+    assert result.exit_code == 2 and "syriabrief add event" in result.stderr and not (tmp_path / "s.json").exists()
+
+
+def test_add_event_is_the_subcommand_add_alone_stands_for(tmp_path, names):
+    event = ["--date", "2026-03-01", "--type", "withdrawal", "--actor", "US", "--summary", "A report.",
+             "--source-outlet", "Reuters", "--dry-run", "--json"]  # fmt: skip
+    explicit = run("add", "event", *event, "--db", str(tmp_path / "s.json"))
+    implied = run("add", *event, "--db", str(tmp_path / "s.json"))
+    assert explicit.exit_code == implied.exit_code == 0, explicit.stderr + implied.stderr
+    assert explicit.stdout == implied.stdout and json.loads(explicit.stdout)["type"] == "withdrawal"
+    listed = run("add", "--help").stdout
+    assert all(name in listed for name in ("event", "actor", "site"))
 
 
 def test_the_bundled_dataset_cannot_be_the_target(names):
@@ -223,7 +234,7 @@ def test_the_bundled_dataset_cannot_be_the_target(names):
     assert bundled_path().read_bytes() == before
 
 
-@pytest.mark.parametrize("args", [["add", "-h"], ["add", "actor", "-h"], ["add", "site", "-h"], ["store", "-h"]])
+@pytest.mark.parametrize("args", [["add", "-h"], ["add", "event", "-h"], ["add", "actor", "-h"], ["add", "site", "-h"], ["store", "-h"]])
 def test_help_leads_with_a_summary_and_an_example(args):
     result = run(*args)
     assert result.exit_code == 0

@@ -1,7 +1,7 @@
 """``syriabrief add``: record one event, actor or site in the user's store.
 
-``syriabrief add --date ... --type ...`` adds an event; ``add actor`` and
-``add site`` add the names events refer to. Writes go to the user's store
+``syriabrief add event --date ... --type ...`` (or ``add`` alone) adds an
+event; ``add actor`` and ``add site`` add the names events refer to. Writes go to the user's store
 (--db, SYRIABRIEF_DB, or the per-user default), never to the bundled dataset.
 Names are resolved against the bundled and the user's records together.
 """
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from syriabrief.cli import DbOption, EventStatus, EventType, app, handles_errors, layers, write_target
 from syriabrief.domain.model import ACTOR_KINDS, EVENT_STATUSES, EVENT_TYPES, SITE_KINDS, STAGES
@@ -25,12 +26,28 @@ Stage = Enum("Stage", {s: s for s in STAGES}, type=str)  # type: ignore[misc]
 ActorKind = Enum("ActorKind", {k: k for k in ACTOR_KINDS}, type=str)  # type: ignore[misc]
 SiteKind = Enum("SiteKind", {k: k for k in SITE_KINDS}, type=str)  # type: ignore[misc]
 
+
 EVENT_EXAMPLE = (
     "syriabrief add --date 2026-03-01 --type withdrawal --actor US --site Qasrak "
     '--summary "US forces completed their withdrawal from Qasrak." --source-outlet Reuters'
 )
 
+
+class _EventByDefault(TyperGroup):
+    """``add --date …`` is ``add event --date …``: recording a report needs no subcommand name."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # ctx: the click Context Typer bundles
+        if not args or (args[0] not in self.commands and args[0] not in ctx.help_option_names):
+            args = ["event", *args]
+        return super().parse_args(ctx, args)
+
+
 add_app = typer.Typer(
+    cls=_EventByDefault,
+    help=(
+        "Record a report in your store: an event ('add' alone means 'add event'), or an actor or site "
+        "events can name.\n\nExample: " + EVENT_EXAMPLE
+    ),
     context_settings={"help_option_names": ["-h", "--help"]},
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -96,10 +113,9 @@ def _report(kind: str, record: Any, path: Path, dry_run: bool, json: bool) -> No
     typer.echo(f"{verb} {kind} {record.id} to {visible(path)}" + (" (nothing was written)." if dry_run else "."))
 
 
-@add_app.callback(invoke_without_command=True)
+@add_app.command("event")
 @handles_errors
-def add(
-    ctx: typer.Context,
+def add_event(
     date: Annotated[str | None, typer.Option(metavar="DATE", help="When it happened or began: 2026-03-01, 2026-03, 'Mar 2026' (required).")] = None,
     end_date: Annotated[str | None, typer.Option(metavar="DATE", help="The last day of a span (a withdrawal over several days).")] = None,
     event_type: Annotated[EventType | None, typer.Option("--type", metavar="TYPE", case_sensitive=False, help="What happened (required): " + ", ".join(EVENT_TYPES) + ".")] = None,
@@ -123,7 +139,7 @@ def add(
     json: Annotated[bool, typer.Option("--json", help="Print the added event as JSON.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Add an event to your store; 'add actor' and 'add site' add the names events use.
+    """Add an event to your store ('add' alone means 'add event'); 'add actor' and 'add site' add the names events use.
 
     Names match any alias of the bundled and your own actors and sites; an
     unknown name is refused with suggestions (add it first with 'add actor' or
@@ -131,12 +147,6 @@ def add(
 
     Example: syriabrief add --date 2026-03-01 --type withdrawal --actor US --site Qasrak --summary "US forces completed their withdrawal from Qasrak." --source-outlet Reuters
     """
-    given = {k: v for k, v in ctx.params.items() if k not in ("db",) and v not in (None, False, [], ())}
-    if ctx.invoked_subcommand is not None:
-        if given:
-            raise UsageError(f"event options go with 'syriabrief add' alone, not with 'add {ctx.invoked_subcommand}'")
-        return
-
     from syriabrief.domain.dates import parse_user_date, stored_date
     from syriabrief.storage.editing import add_record, parse_quantity, slugify
 
