@@ -1055,12 +1055,15 @@ def _build_into(paths: Sequence[Path], file: Path) -> None:
                         db.execute(sql, (layer,))
                     db.execute("DELETE FROM events WHERE layer = ?", (layer,))
                     _read_whole_layer(db, layer, path, actors, sites)
-                # Changed in place while read (a store replaced by a write is not: this
-                # handle still reads the file the index describes, and the next
-                # open takes in what the write added).
-                if _signature(os.fstat(handle.fileno())) != before:
+                # A store replaced by a write while it was read is still this handle's
+                # file, which the index describes (the next open takes in what the
+                # write added). But that write keeps the file as the store's backup,
+                # a hard link, which moves its change time: then its content tells
+                # whether it changed in place.
+                after = _signature(os.fstat(handle.fileno()))
+                if after != before and (after[:2] != before[:2] or point is None or not is_unchanged(handle, point)):
                     raise _Changed
-            signatures.append(before)
+            signatures.append(after)
             points.append(point.to_json() if point is not None else None)
         db.execute("CREATE INDEX staging_by_id ON events (id, layer)")
         _check_layers(db, paths, actors, sites)
