@@ -374,7 +374,7 @@ def test_random_damage_to_the_index_or_its_delta_never_gives_a_wrong_answer(tmp_
     attack(target, damages, rng)
     # The delta an append writes, damaged the same way.
     added = dict(json.loads(path.read_text(encoding="utf-8"))["events"][-1], id="added-later")
-    store.apply_changes(path, store.Changes(events=[Event.from_json(added)]))
+    store.apply_changes(path, store.Changes(events=[Event.from_json(added)]), beneath=[])
     run(COMMANDS[0])
     assert index._delta_path(target).exists()
     attack(index._delta_path(target), damages // 4, rng)
@@ -621,4 +621,17 @@ def test_a_store_added_to_during_the_build_is_built_once_then_taken_in(tmp_path,
     data = indexed([path])
     assert len(builds) == 1 and data.added_events == 1
     data.close()
+    assert_same_answers([path], random_filters(plain([path]), 20))
+
+
+def test_a_run_of_batches_added_at_one_place_is_taken_in_without_rebuilding(tmp_path, always_index, monkeypatch):
+    """Ten events a write, all on one day (ids w-0-0 ... w-29-9): each write is a delta, never a rebuild."""
+    monkeypatch.setattr(index, "RACY_WINDOW_NS", 0)
+    path = generated(tmp_path / "store.json", 400)
+    builds = set()
+    for batch in range(30):
+        builds.add(build_of([path])[0])
+        events = [new_event(f"w-{batch}-{n}", "2019-07-04", "deployment") for n in range(10)]
+        store.apply_changes(path, store.Changes(events=events), beneath=[])
+    assert build_of([path]) == (builds.pop(), 300) and not builds
     assert_same_answers([path], random_filters(plain([path]), 20))

@@ -102,6 +102,8 @@ BUILD_WAIT = 300.0
 # Events are numbered this far apart in date order, so that events added later
 # can be numbered between their neighbours without renumbering the others.
 STRIDE = 1 << 20
+# New events take this fraction of the gap between their neighbours (_numbers_between).
+GAP_SHARE = 16
 # Past these sizes new event lines are not taken in by a delta (see _refresh):
 # the bytes added to one store since the index was built, and the delta itself.
 APPEND_MAX_BYTES = 64 * 1024 * 1024
@@ -888,6 +890,13 @@ def _numbers_between(kept: _Kept, keys: list[tuple[int, int, str]]) -> dict[str,
             low, high = before, before + (len(ids) + 1) * STRIDE
         else:
             low, high = before, after
+            # Events added one batch after another mostly come after the last batch
+            # (later days, later ids): spread over the whole gap, a run of them at one
+            # place would narrow it elevenfold per batch of ten and force a rebuild
+            # every few writes. Packed into its first part, the gap lasts a run of
+            # hundreds of batches, and a sixteenth is still room for many between them.
+            if high - low > GAP_SHARE * (len(ids) + 1):
+                high = low + (high - low) // GAP_SHARE
         if high - low <= len(ids):
             raise _NoRoom
         numbers.update((event_id, low + (high - low) * k // (len(ids) + 1)) for k, event_id in enumerate(ids, 1))
