@@ -32,6 +32,12 @@ would.
 
 The index lives in the per-user cache directory, named after the store paths,
 never next to the store (the bundled dataset may sit in a read-only place).
+It is a cache, held to never answering wrongly: every index and delta carries a
+checksum of itself and is fsynced before its rename (``_seal``), is checked
+when opened (``_intact``), and any failure while answering hands the question
+to the plain path (``_or_plain``). It is written by one process at a time,
+under a lock beside it (``_update``), whose holder removes what killed builds
+left behind; worker processes exit with the process that started them.
 """
 
 from __future__ import annotations
@@ -734,7 +740,6 @@ def _refresh(target: Path, paths: Sequence[Path], handles: Sequence[BinaryIO], s
     grown big — this returns False, and the index is rebuilt as always (which
     also reports any problem of the stores).
     """
-
     kept = _open_kept(target)
     if kept is None:
         return False
