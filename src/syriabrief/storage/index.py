@@ -32,11 +32,18 @@ would.
 
 The index lives in the per-user cache directory, named after the store paths,
 never next to the store (the bundled dataset may sit in a read-only place).
+It is a cache, held to never answering wrongly: every index and delta carries a
+checksum of itself and is fsynced before its rename (``_seal``), is checked
+when opened (``_intact``), and any failure while answering hands the question
+to the plain path (``_or_plain``). It is written by one process at a time,
+under a lock beside it (``_update``), whose holder removes what killed builds
+left behind; worker processes exit with the process that started them.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import itertools
 import json
 import marshal
@@ -44,19 +51,20 @@ import os
 import sys
 import time
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import astuple
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from syriabrief import __version__
-from syriabrief.domain.dataset import Catalogue
+from syriabrief.domain.dataset import Catalogue, Dataset
 from syriabrief.domain.filters import EventFilter
 from syriabrief.domain.model import Actor, Dispute, Event, Move, Site, Source
 from syriabrief.domain.positions import DRIVING_TYPES, ControlPeriod, settled_history
 from syriabrief.domain.safetext import json_text
 from syriabrief.domain.validate import SCHEMA_VERSION, check_records, check_references
 from syriabrief.errors import StoreError
+from syriabrief.storage.locks import try_lock, unlock
 from syriabrief.storage.paths import cache_dir
 from syriabrief.storage.store import load_plain, read_store
 from syriabrief.storage.storefile import (
@@ -101,9 +109,14 @@ PARALLEL_MIN_BYTES = 32 * 1024 * 1024
 MAX_WORKERS = 4
 # How many times to rebuild when the store keeps changing while it is read.
 ATTEMPTS = 3
+# How long to wait for another process's build of the same index before taking
+# the plain path (a build of a million events takes a minute and a half).
+BUILD_WAIT = 300.0
 # Events are numbered this far apart in date order, so that events added later
 # can be numbered between their neighbours without renumbering the others.
 STRIDE = 1 << 20
+# New events take this fraction of the gap between their neighbours (_numbers_between).
+GAP_SHARE = 16
 # Past these sizes new event lines are not taken in by a delta (see _refresh):
 # the bytes added to one store since the index was built, and the delta itself.
 APPEND_MAX_BYTES = 64 * 1024 * 1024
@@ -178,6 +191,9 @@ _OVERLAY = "".join(
     f"UNION ALL SELECT * FROM delta.{table};"
     for table in ("periods", "settled", "site_actors", "site_moves")
 )
+# Where an index's checksum is kept: SQLite's "user version", bytes 60-63 of the header (_seal).
+_CHECKSUM_AT = 60
+_CHUNK = 1 << 20
 _FAST_WRITES = "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536;"
 # From the staging database (checked, later layers already winning) to the
 # index, renumbering events in date order.
@@ -199,6 +215,7 @@ INSERT INTO final.event_sites
     SELECT x.site, x.first, x.last, r.new FROM main.event_sites AS x JOIN renumber AS r ON r.old = x.n;
 """
 _COPY_IN_DATE_ORDER = _COPY_IN_DATE_ORDER.replace("{stride}", str(STRIDE))
+_SQL_INT_MAX = (1 << 63) - 1
 _ROW = "n, id, layer, canonical, offset, length, doc"
 _ROW_PACKED = _ROW + ", (SELECT fields FROM {s}.packed AS p WHERE p.n = events.n)"
 
@@ -225,11 +242,10 @@ def open_indexed(paths: Sequence[Path]) -> IndexedDataset | None:
     """An up-to-date indexed dataset of these layers, updating or building the index if needed.
 
     None when no index can be kept (an unwritable cache directory, a file that
-    cannot be opened): the caller then takes the plain path, which reports any
-    problem with the stores themselves. A store with problems raises StoreError.
+    cannot be opened, anything unexpected on the way): the caller then takes the
+    plain path, which reports any problem with the stores themselves. A store
+    with problems raises StoreError.
     """
-    import sqlite3
-
     target = index_path(paths)
     checked = False
     for attempt in range(ATTEMPTS + 1):
@@ -245,9 +261,18 @@ def open_indexed(paths: Sequence[Path]) -> IndexedDataset | None:
             # An index this process just built or brought up to date from these very
             # signatures may be used even if provisional: it holds what the files held when read.
             dataset = _open_if_current(target, paths, signatures, accept_provisional=checked)
-            if dataset is None and attempt < ATTEMPTS and _refresh(target, paths, handles, signatures):
-                checked = True
-                dataset = _open_if_current(target, paths, signatures, accept_provisional=True)
+            if dataset is None and attempt < ATTEMPTS:
+                checked = _update(target, paths, handles, signatures)
+                if checked:
+                    dataset = _open_if_current(target, paths, signatures, accept_provisional=True)
+        except StoreError:
+            _close_all(handles)
+            raise
+        except Exception:
+            # Any doubt about the index (a damaged file, a worker process gone, a bug):
+            # the plain path answers instead, and never wrongly.
+            _close_all(handles)
+            return None
         except BaseException:
             _close_all(handles)
             raise
@@ -255,13 +280,87 @@ def open_indexed(paths: Sequence[Path]) -> IndexedDataset | None:
             dataset._adopt(handles)
             return dataset
         _close_all(handles)
-        if attempt == ATTEMPTS:
-            break
-        try:
-            checked = _build(paths, target)
-        except (OSError, sqlite3.Error):
-            return None
     return None
+
+
+def _update(target: Path, paths: Sequence[Path], handles: Sequence[BinaryIO], signatures: list[list[int]]) -> bool:
+    """Bring the index up to date with these open files; True once it holds what they hold.
+
+    One process at a time: the others wait for it and then use its work, rather
+    than all building at once (readers arriving during a rebuild). Under the lock,
+    temporary files of builds that were killed are removed.
+    """
+    with _BuildLock(target):
+        _remove_leftovers(target)
+        current = _open_if_current(target, paths, signatures, accept_provisional=False)
+        if current is not None:  # brought up to date by another process meanwhile
+            current.close()
+            return True
+        return _refresh(target, paths, handles, signatures) or _build(paths, target)
+
+
+class _BuildLock:
+    """An exclusive lock on ``<index>.lock`` while an index or its delta is written (locks.py)."""
+
+    def __init__(self, target: Path):
+        self._path = target.with_name(target.name + ".lock")
+        self._fd: int | None = None
+
+    def __enter__(self) -> _BuildLock:
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o666)
+        deadline = time.monotonic() + BUILD_WAIT
+        try:
+            while not try_lock(self._fd):
+                if time.monotonic() > deadline:
+                    raise _Busy  # a build stopped, not killed: the plain path answers
+                time.sleep(0.05)
+        except BaseException:
+            os.close(self._fd)
+            raise
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        assert self._fd is not None
+        unlock(self._fd)
+        os.close(self._fd)
+
+
+class _Busy(Exception):
+    """Another process has held the build lock for over BUILD_WAIT seconds."""
+
+
+def _remove_leftovers(target: Path) -> None:
+    """Remove the temporary files of builds and deltas that never finished (called under the build lock).
+
+    Every temporary file of an index is named ``<index>.<...>.tmp`` (a build's
+    staging database: ``.tmp.staging``), and is written only under the lock: any
+    such file found by the lock's holder was left by a process killed mid-write.
+    """
+    for leftover in target.parent.glob(f"{target.name}.*.tmp*"):
+        leftover.unlink(missing_ok=True)
+
+
+def _or_plain(query: Callable) -> Callable:
+    """Answer ``query`` from the plain path, for the rest of the run, if the index fails in any way.
+
+    The index was found intact when opened (its checksum), so this should never
+    happen; if it does, the index is removed (the next run rebuilds it) and the
+    answer is still the right one, never a traceback.
+    """
+
+    @functools.wraps(query)
+    def answer(self: IndexedDataset, *args: Any, **kwargs: Any) -> Any:
+        if self._plain is None:
+            try:
+                return query(self, *args, **kwargs)
+            except StoreError:
+                raise
+            except Exception:
+                self._plain = self._fall_back()
+        return getattr(self._plain, query.__name__)(*args, **kwargs)
+
+    return answer
 
 
 class IndexedDataset(Catalogue):
@@ -269,12 +368,14 @@ class IndexedDataset(Catalogue):
 
     def __init__(
         self, connection: sqlite3.Connection, path: Path, actors: Iterable[Actor], sites: Iterable[Site],
-        meta: dict[str, str] | None = None,
+        meta: dict[str, str] | None = None, stores: Sequence[Path] = (),
     ):  # fmt: skip
         super().__init__(actors, sites)
         self._db = connection
         self._path = path
+        self._stores = list(stores)
         self._files: list[BinaryIO] = []
+        self._plain: Dataset | None = None  # what answers once the index has failed (_or_plain)
         # Which build of the index this is, and how many events a delta added to it since.
         self.build = (meta or {}).get("build")
         self.added_events = int((meta or {}).get("events", 0))
@@ -290,10 +391,20 @@ class IndexedDataset(Catalogue):
         self._db.close()
         _close_all(self._files)
 
+    def _fall_back(self) -> Dataset:
+        for damaged in (self._path, _delta_path(self._path)):
+            damaged.unlink(missing_ok=True)
+        # The plain path reads the stores afresh: only if they are still the files read so far.
+        if any(_signature(os.fstat(h.fileno())) != _signature(os.stat(p)) for h, p in zip(self._files, self._stores)):
+            raise StoreError("a store file changed while it was being read; run the command again")
+        return load_plain(self._stores)
+
+    @_or_plain
     def select(self, where: EventFilter | None = None, limit: int | None = None) -> list[Event]:
         """The events that match, in date order; with a limit, the most recent ``limit``."""
         return [_unpack(row[-1]) for row in self._rows(where, limit, _ROW_PACKED)]
 
+    @_or_plain
     def select_json(self, where: EventFilter | None = None, limit: int | None = None) -> list[str]:
         """Like ``select``, but each event as its --json text, read without decoding where it can be."""
         texts = []
@@ -304,9 +415,11 @@ class IndexedDataset(Catalogue):
                 texts.append(_event_text(self._event(row)))
         return texts
 
+    @_or_plain
     def count(self, where: EventFilter | None = None) -> int:
         return sum(rows[0][0] for rows in self._each("SELECT count(*) FROM {s}.events WHERE {where}", where))
 
+    @_or_plain
     def settled_periods(
         self, as_of: datetime.date, actor: str | None = None
     ) -> tuple[list[ControlPeriod], frozenset[str]] | None:
@@ -326,10 +439,12 @@ class IndexedDataset(Catalogue):
         periods = [ControlPeriod(*marshal.loads(fields)) for (fields,) in rows]
         return periods, frozenset(site for (site,) in unsettled)
 
+    @_or_plain
     def moves_at(self, sites: Iterable[str], until: datetime.date) -> list[Move]:
         sql = "SELECT fields FROM site_moves WHERE site IN (SELECT value FROM json_each(?)) AND first <= ? ORDER BY n"
         return [_move(fields) for (fields,) in self._fetch(sql, (json.dumps(sorted(sites)), until.toordinal()))]
 
+    @_or_plain
     def span(self, where: EventFilter | None = None) -> tuple[int, Move | None, Move | None]:
         count, first, last = 0, None, None
         for [(some, low, high)] in self._each("SELECT count(*), min(n), max(n) FROM {s}.events WHERE {where}", where):
@@ -344,12 +459,15 @@ class IndexedDataset(Catalogue):
         ))  # fmt: skip
         return count, _move(ends[first]), _move(ends[last])
 
+    @_or_plain
     def moves(self, where: EventFilter | None = None) -> list[Move]:
         sql = "SELECT n, (SELECT fields FROM {s}.moves AS m WHERE m.n = events.n) FROM {s}.events AS events WHERE {where} ORDER BY n"
         return [_move(fields) for _, fields in _merged(self._each(sql, where))]
 
     def _rows(self, where: EventFilter | None, limit: int | None, columns: str = _ROW) -> list[tuple]:
-        if limit is None or limit < 0:  # no limit, as select_events reads a negative one
+        # No limit: none given, a negative one (as select_events reads it), or one past
+        # SQLite's 64-bit integers (which cannot be bound), and so past any store's size.
+        if limit is None or limit < 0 or limit > _SQL_INT_MAX:
             return _merged(self._each(f"SELECT {columns} FROM {{s}}.events AS events WHERE {{where}} ORDER BY n", where))
         if limit == 0:
             return []
@@ -369,18 +487,7 @@ class IndexedDataset(Catalogue):
         return answers
 
     def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-        """Every row of a query; a damaged index file is removed (the next run rebuilds it) and reported."""
-        import sqlite3
-
-        try:
-            return self._db.execute(sql, params).fetchall()
-        except sqlite3.Error as error:
-            self._path.unlink(missing_ok=True)
-            _delta_path(self._path).unlink(missing_ok=True)
-            raise StoreError(
-                f"the index kept in {self._path.parent} could not be read ({error}); "
-                "it has been removed and the next run rebuilds it"
-            ) from None
+        return self._db.execute(sql, params).fetchall()
 
     def _text(self, row: tuple) -> bytes:
         _, event_id, layer, canonical, offset, length, doc = row
@@ -531,8 +638,6 @@ def _open_if_current(
     if not kept.describes(paths, signatures) or (kept.racy_layers() and not accept_provisional):
         kept.close()
         return None
-    import sqlite3
-
     try:
         docs = {
             table: [json.loads(d) for (d,) in kept.db.execute(f"SELECT doc FROM main.{table} ORDER BY seq")]
@@ -542,10 +647,10 @@ def _open_if_current(
         sites = [Site.from_json(d) for d in docs["sites"]]
         if kept.delta is not None and int(kept.meta.get("resettled", 0)):
             kept.db.executescript(_OVERLAY)
-    except sqlite3.Error:
+    except Exception:  # any doubt: the index is not used, and rebuilt
         kept.close()
         return None
-    return IndexedDataset(kept.db, target, actors, sites, kept.meta)
+    return IndexedDataset(kept.db, target, actors, sites, kept.meta, paths)
 
 
 class _Kept:
@@ -583,8 +688,8 @@ def _open_kept(target: Path) -> _Kept | None:
     """The index at ``target`` (and its delta, if it extends this very index); None if there is none usable."""
     import sqlite3
 
-    if not target.exists():
-        return None
+    if not _intact(target):
+        return None  # missing or damaged: rebuilt
     try:
         # immutable: an index file is never changed once in place, only replaced.
         db = sqlite3.connect(f"{target.resolve().as_uri()}?immutable=1", uri=True, check_same_thread=False)
@@ -599,8 +704,8 @@ def _open_kept(target: Path) -> _Kept | None:
         db.close()
         return None
     delta = _delta_path(target)
-    if not delta.exists():
-        return _Kept(db, meta, None)
+    if not _intact(delta):
+        return _Kept(db, meta, None)  # none, or damaged: replaced by the next delta or rebuild
     try:
         db.execute("ATTACH DATABASE ? AS delta", (f"{delta.resolve().as_uri()}?immutable=1",))
         more = dict(db.execute("SELECT key, value FROM delta.meta"))
@@ -645,14 +750,12 @@ def _refresh(target: Path, paths: Sequence[Path], handles: Sequence[BinaryIO], s
     grown big — this returns False, and the index is rebuilt as always (which
     also reports any problem of the stores).
     """
-    import sqlite3
-
     kept = _open_kept(target)
     if kept is None:
         return False
     try:
         return _refresh_kept(kept, target, paths, handles, signatures)
-    except (sqlite3.Error, OSError, ValueError, KeyError, TypeError, _NoRoom):
+    except Exception:  # _NoRoom, or any doubt: rebuilt
         return False
     finally:
         kept.close()
@@ -749,7 +852,7 @@ def _write_delta(kept: _Kept, target: Path, digests: dict[int, list[Digest]], me
             out.commit()
         finally:
             out.close()
-        _durable(temporary)
+        _seal(temporary)
         os.replace(temporary, delta)
     finally:
         temporary.unlink(missing_ok=True)
@@ -802,6 +905,13 @@ def _numbers_between(kept: _Kept, keys: list[tuple[int, int, str]]) -> dict[str,
             low, high = before, before + (len(ids) + 1) * STRIDE
         else:
             low, high = before, after
+            # Events added one batch after another mostly come after the last batch
+            # (later days, later ids): spread over the whole gap, a run of them at one
+            # place would narrow it elevenfold per batch of ten and force a rebuild
+            # every few writes. Packed into its first part, the gap lasts a run of
+            # hundreds of batches, and a sixteenth is still room for many between them.
+            if high - low > GAP_SHARE * (len(ids) + 1):
+                high = low + (high - low) // GAP_SHARE
         if high - low <= len(ids):
             raise _NoRoom
         numbers.update((event_id, low + (high - low) * k // (len(ids) + 1)) for k, event_id in enumerate(ids, 1))
@@ -844,13 +954,69 @@ def _resettle(out: sqlite3.Connection, kept: _Kept, site: str, new: list[tuple[D
     out.executemany("INSERT INTO site_moves VALUES (?, ?, ?, ?)", ((site, first, n, fields) for first, n, fields in rows))
 
 
-def _durable(path: Path) -> None:
-    """Flush a file written with synchronous = OFF to disk before it is put in place."""
-    fd = os.open(path, os.O_RDONLY)
+def _seal(path: Path) -> None:
+    """Write a finished index or delta's checksum into its header and flush it to disk, before it is put in place.
+
+    SQLite leaves the four bytes of the header's "user version" to the
+    application: they hold a CRC-32 of the whole file, taken with those bytes
+    as zeros (_intact checks it). The file was written with synchronous = OFF:
+    the fsync is what makes the rename that follows safe from a crash.
+    """
+    with open(path, "r+b") as handle:
+        checksum = _checksum(handle)
+        handle.seek(_CHECKSUM_AT)
+        handle.write(checksum.to_bytes(4, "big"))
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _checksum(handle: BinaryIO) -> int:
+    import zlib  # CRC-32 at about 2 GB/s, several times faster than any hashlib digest
+
+    handle.seek(0)
+    head = bytearray(handle.read(_CHUNK))
+    head[_CHECKSUM_AT : _CHECKSUM_AT + 4] = bytes(4)
+    checksum = zlib.crc32(head)
+    while block := handle.read(_CHUNK):
+        checksum = zlib.crc32(block, checksum)
+    return checksum
+
+
+def _intact(path: Path) -> bool:
+    """Whether the index or delta at ``path`` is exactly the file that was sealed (False if it cannot be read).
+
+    Hashing a big index on every query would cost more than the query, so a
+    file once found intact is vouched for by a marker beside it (``.checked``)
+    holding its signature, until the signature changes: any write to the file,
+    a byte flipped by hand or a program, changes its change time (ctime),
+    which no one can set back. As for stores (RACY_WINDOW_NS), a check within
+    the racy window of the file's last change vouches for nothing: a change
+    within the same timestamp tick would not show.
+    """
+    marker = path.with_name(path.name + ".checked")
     try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        with open(path, "rb") as handle:
+            signature = _signature(os.fstat(handle.fileno()))
+            try:
+                if json.loads(marker.read_bytes()) == signature:
+                    return True
+            except (OSError, ValueError):
+                pass
+            started = time.time_ns()
+            handle.seek(_CHECKSUM_AT)
+            sealed = int.from_bytes(handle.read(4), "big")
+            if _checksum(handle) != sealed:
+                return False
+    except OSError:
+        return False
+    if max(signature[1], signature[2]) < started - RACY_WINDOW_NS:
+        # Written in place, without a temporary file: a reader that sees it torn or
+        # mixed with another's cannot parse it, and checks the file again.
+        try:
+            marker.write_text(json.dumps(signature))
+        except OSError:
+            pass  # an unwritable cache: the file is checked again next time
+    return True
 
 
 # --- building ---------------------------------------------------------------------
@@ -864,12 +1030,12 @@ class _NotStreamable(Exception):
 
 
 def _build(paths: Sequence[Path], target: Path) -> bool:
-    """Build the index of ``paths`` into ``target``; True once built. StoreError for a broken store."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    """Build the index of ``paths`` into ``target`` (under the build lock); True once built. StoreError for a broken store."""
     for _ in range(ATTEMPTS):
         temporary = target.with_name(f"{target.name}.{uuid.uuid4().hex}.tmp")
         try:
             _build_into(paths, temporary)
+            _seal(temporary)
             os.replace(temporary, target)
             # The delta of the index just replaced extends nothing now (its "base" says so).
             _delta_path(target).unlink(missing_ok=True)
@@ -877,8 +1043,7 @@ def _build(paths: Sequence[Path], target: Path) -> bool:
         except _Changed:
             continue
         finally:
-            if temporary.exists():
-                temporary.unlink()
+            temporary.unlink(missing_ok=True)
     return False
 
 
@@ -914,9 +1079,15 @@ def _build_into(paths: Sequence[Path], file: Path) -> None:
                         db.execute(sql, (layer,))
                     db.execute("DELETE FROM events WHERE layer = ?", (layer,))
                     _read_whole_layer(db, layer, path, actors, sites)
-                if _signature(os.fstat(handle.fileno())) != before or _signature(os.stat(path)) != before:
+                # A store replaced by a write while it was read is still this handle's
+                # file, which the index describes (the next open takes in what the
+                # write added). But that write keeps the file as the store's backup,
+                # a hard link, which moves its change time: then its content tells
+                # whether it changed in place.
+                after = _signature(os.fstat(handle.fileno()))
+                if after != before and (after[:2] != before[:2] or point is None or not is_unchanged(handle, point)):
                     raise _Changed
-            signatures.append(before)
+            signatures.append(after)
             points.append(point.to_json() if point is not None else None)
         db.execute("CREATE INDEX staging_by_id ON events (id, layer)")
         _check_layers(db, paths, actors, sites)
@@ -1112,7 +1283,7 @@ class _Digester:
         if parallel and workers > 1:
             from concurrent.futures import ProcessPoolExecutor
 
-            self._pool = ProcessPoolExecutor(workers)
+            self._pool = ProcessPoolExecutor(workers, initializer=_start_worker)
             self._limit = 2 * workers  # batches in flight: bounds memory
 
     def __enter__(self) -> _Digester:
@@ -1145,6 +1316,33 @@ class _Digester:
         if digests is None:
             raise _NotStreamable  # the plain reader will name every problem
         return digests
+
+
+def _start_worker() -> None:
+    """Make a digest worker unable to outlive the process that started it.
+
+    A killed parent would otherwise leave its workers behind, waiting for work
+    (or blocked writing a result) for ever, and holding the stdout and stderr
+    they inherited: a shell pipe or ``subprocess.communicate()`` on the parent
+    would never see end-of-file.
+    """
+    import multiprocessing
+    import threading
+
+    # Workers print nothing (results and errors go back through the pool).
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    os.close(null)
+    # The parent's sentinel reaches end-of-file once the parent has exited, however it exited.
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent: Any) -> None:
+    parent.join()
+    os._exit(1)
 
 
 def _store_digests(db: sqlite3.Connection, layer: int, batches: Iterable[list[Digest]]) -> None:

@@ -43,6 +43,7 @@ from syriabrief.domain.validate import (
     check_store_layout,
 )
 from syriabrief.errors import StoreError
+from syriabrief.storage.locks import try_lock, unlock
 from syriabrief.storage.migrate import layout_version, upgrade
 from syriabrief.storage.paths import backup_path, bundled_path, lock_path, same_file, store_target
 from syriabrief.storage.storefile import (
@@ -475,7 +476,7 @@ class _StoreLock:
             raise StoreError(_write_failure(self.path, error)) from None
         deadline = time.monotonic() + LOCK_TIMEOUT
         pause = 0.001
-        while not _try_lock(self.fd):
+        while not try_lock(self.fd):
             if time.monotonic() > deadline:
                 self.__exit__()
                 raise StoreError(
@@ -488,46 +489,9 @@ class _StoreLock:
 
     def __exit__(self, *exc_info: Any) -> None:
         if self.fd is not None:
-            _unlock(self.fd)
+            unlock(self.fd)
             os.close(self.fd)
             self.fd = None
-
-
-if os.name == "nt":  # pragma: no cover - exercised on Windows only
-    import msvcrt
-
-    def _try_lock(fd: int) -> bool:
-        os.lseek(fd, 0, os.SEEK_SET)
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-
-    def _unlock(fd: int) -> None:
-        os.lseek(fd, 0, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-
-else:
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - a platform with neither lock
-        fcntl = None
-
-    def _try_lock(fd: int) -> bool:
-        if fcntl is None:  # pragma: no cover
-            raise StoreError(
-                "this platform offers no file locking, so syriabrief cannot write a store safely here"
-            )
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
-        return True
-
-    def _unlock(fd: int) -> None:
-        if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 def _temp_name(path: Path) -> Path:
