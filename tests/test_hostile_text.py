@@ -183,7 +183,7 @@ KNOWN_ARGS: dict[str, list[list]] = {
                [("--format", "csv"), ("-o", "{out}")], [("--format", "geojson"), ("-o", "{out}")]],
     "import": [["{store}", ("--dry-run",)], ["{store}"]],
     "read": [["{store}", ("--published", "2026-11-01"), ("--outlet", OSC8_LINK), ("--url", CSI_RED)]],
-    "add": [[("--date", "2026-11-15"), ("--type", "statement"), ("--actor", ACTOR_NAME), ("--site", SITE_NAME),
+    "add event": [[("--date", "2026-11-15"), ("--type", "statement"), ("--actor", ACTOR_NAME), ("--site", SITE_NAME),
              ("--destination", SITE2_NAME), ("--summary", ALL_HOSTILE), ("--source-outlet", OSC8_LINK),
              ("--source-url", CSI_RED), ("--source-document", C1_OSC), ("--quantity", CSI_RED + "=5"),
              ("--tag", MARKUP)]],
