@@ -250,11 +250,12 @@ def open_indexed(paths: Sequence[Path]) -> IndexedDataset | None:
     checked = False
     for attempt in range(ATTEMPTS + 1):
         try:
-            handles = [open_store(p) for p in paths]
+            opened = [open_store(p) for p in paths]
         except StoreError:  # not a store file (a named pipe...): the plain path says so, without waiting on it
             return None
-        if None in handles:  # a missing store: the plain path says so
-            _close_all(h for h in handles if h is not None)
+        handles = [h for h in opened if h is not None]
+        if len(handles) < len(opened):  # a missing store: the plain path says so
+            _close_all(handles)
             return None
         try:
             signatures = [_signature(os.fstat(h.fileno())) for h in handles]
@@ -566,7 +567,8 @@ def _event_text(event: Event) -> str:
 
 def _conditions(where: EventFilter, source: str = "main") -> tuple[str, list[Any]]:
     """The SQL for EventFilter.matches (query.py), clause for clause, over the events of ``source`` (main or delta)."""
-    clauses, params = ["1"], []
+    clauses: list[str] = ["1"]
+    params: list[Any] = []
     if where.since:
         clauses.append("last >= ?")
         params.append(where.since.start.toordinal())
@@ -576,7 +578,8 @@ def _conditions(where: EventFilter, source: str = "main") -> tuple[str, list[Any
     if where.actors or where.sites:
         # Each link table is searched by (name, last day, first day): the date
         # clauses are repeated inside so that one index range finds the events.
-        days, day_params = [], []
+        days: list[str] = []
+        day_params: list[int] = []
         if where.since:
             days.append("last >= ?")
             day_params.append(where.since.start.toordinal())
@@ -808,9 +811,10 @@ def _refresh_kept(
     if not added and meta["provisional"] == "1":
         return True  # checked, and still too recent to record as settled: the next run checks again
     digests = {layer: _digest(lines) for layer, lines in added.items()}
-    if any(d is None for d in digests.values()):
+    whole = {layer: d for layer, d in digests.items() if d is not None}
+    if len(whole) < len(digests):
         return False  # a new line with a problem: the rebuild reports it as the plain path does
-    return _write_delta(kept, target, digests, meta)
+    return _write_delta(kept, target, whole, meta)
 
 
 def _write_delta(kept: _Kept, target: Path, digests: dict[int, list[Digest]], meta: dict[str, str]) -> bool:
@@ -895,12 +899,10 @@ def _numbers_between(kept: _Kept, keys: list[tuple[int, int, str]]) -> dict[str,
             if n is not None and (after is None or n < after):
                 after = n
         gaps.setdefault((before, after), []).append(event_id)
-    numbers = {}
+    numbers: dict[str, int] = {}
     for (before, after), ids in gaps.items():
-        if before is None and after is None:
-            low, high = 0, (len(ids) + 1) * STRIDE
-        elif before is None:
-            low, high = after - (len(ids) + 1) * STRIDE, after
+        if before is None:
+            low, high = (0, (len(ids) + 1) * STRIDE) if after is None else (after - (len(ids) + 1) * STRIDE, after)
         elif after is None:
             low, high = before, before + (len(ids) + 1) * STRIDE
         else:
@@ -1072,8 +1074,10 @@ def _build_into(paths: Sequence[Path], file: Path) -> None:
                     point = _stream_layer(db, layer, handle, actors, sites)
                 except _NotStreamable:
                     # Start this layer again from what the layers below left.
-                    actors.clear(), actors.update(earlier[0])
-                    sites.clear(), sites.update(earlier[1])
+                    actors.clear()
+                    actors.update(earlier[0])
+                    sites.clear()
+                    sites.update(earlier[1])
                     for table in ("event_actors", "event_sites", "summaries", "packed", "moves"):
                         sql = f"DELETE FROM {table} WHERE n IN (SELECT n FROM events WHERE layer = ?)"
                         db.execute(sql, (layer,))
@@ -1261,6 +1265,7 @@ def _describe(record: dict, offset: int | None, body: bytes | None, doc: str | N
     event = Event.from_json(record)  # the columns say what the Event says
     period = event.period
     if doc is None:
+        assert body is not None  # an event kept by its place in the store file
         length = len(body)
         canonical = _event_text(event).encode("utf-8", "surrogatepass") == body
     else:
@@ -1347,7 +1352,12 @@ def _exit_with(parent: Any) -> None:
 
 def _store_digests(db: sqlite3.Connection, layer: int, batches: Iterable[list[Digest]]) -> None:
     for digests in batches:
-        events, summaries, packed, moves, links_a, links_s = [], [], [], [], [], []
+        events: list[tuple] = []
+        summaries: list[tuple] = []
+        packed: list[tuple] = []
+        moves: list[tuple] = []
+        links_a: list[tuple] = []
+        links_s: list[tuple] = []
         (start,) = db.execute("SELECT coalesce(max(n), 0) FROM events").fetchone()
         for n, digest in enumerate(digests, start + 1):
             (event_id, first, last, kind, status, flags, canonical, offset, length, doc, folded, who, where,

@@ -20,20 +20,20 @@ if os.name == "nt":  # pragma: no cover - exercised on Windows only
         """Take the lock on ``fd`` if it is free; False if another holder has it."""
         os.lseek(fd, 0, os.SEEK_SET)
         try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]  # Windows only
         except OSError:
             return False
         return True
 
     def unlock(fd: int) -> None:
         os.lseek(fd, 0, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]  # Windows only
 
 else:
     try:
         import fcntl
     except ImportError:  # pragma: no cover - a platform with neither lock
-        fcntl = None
+        fcntl = None  # type: ignore[assignment]
 
     def try_lock(fd: int) -> bool:
         """Take the lock on ``fd`` if it is free; False if another holder has it."""

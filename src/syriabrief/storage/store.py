@@ -233,7 +233,7 @@ def update_store(
         return _update(path, plan, below, write=True)
 
 
-def _update(path: Path, plan: Callable[[StoreIds], Changes], below: dict[str, set[str]], write: bool) -> ChangeReport:
+def _update(path: Path, plan: Callable[[StoreIds], Changes], below: _Beneath, write: bool) -> ChangeReport:
     handle = open_store(path)  # None when missing: the full path creates it
     try:
         scan = _line_scan(handle) if handle is not None else None
@@ -252,7 +252,8 @@ def _update(path: Path, plan: Callable[[StoreIds], Changes], below: dict[str, se
     current, db = _read_for_update(path)
     if scan is None:
         changes = plan(StoreIds(*(tuple(r.id for r in getattr(current, t)) for t in TABLES)))
-    version_on_disk = db.storage.version_on_disk
+    storage = _storage_of(db)
+    version_on_disk = storage.version_on_disk
     merged, report = _merge_and_check(path, current, changes, below)
     changed = any(report.added[t] or report.updated[t] for t in TABLES)
     if not write or (not changed and (version_on_disk is None or version_on_disk == SCHEMA_VERSION)):
@@ -263,7 +264,7 @@ def _update(path: Path, plan: Callable[[StoreIds], Changes], below: dict[str, se
         for table in TABLES:
             db.table(table).truncate()
             db.table(table).insert_multiple(merged[table])
-        db.storage.commit()
+        storage.commit()
     except OSError as error:
         raise StoreError(_write_failure(path, error)) from None
     return report
@@ -305,13 +306,13 @@ class _EventIds(Collection):
 
 
 def _append_events(
-    path: Path, scan: StoreScan, events: list[Event], below: dict[str, set[str]], write: bool
+    path: Path, scan: StoreScan, events: list[Event], below: _Beneath, write: bool
 ) -> ChangeReport:
     records = [e.to_json() for e in events]
     problems = [str(p) for p in check_records("event", records)]
     if not problems:
-        actor_ids = below["actors"] | {a["id"] for a in scan.actors}
-        site_ids = below["sites"] | {s["id"] for s in scan.sites}
+        actor_ids = below.actors | {a["id"] for a in scan.actors}
+        site_ids = below.sites | {s["id"] for s in scan.sites}
         problems = [str(p) for p in check_references(events, actor_ids, site_ids)]
     if problems:
         raise InvalidChangesError(path, problems)
@@ -356,7 +357,14 @@ def summarise_store(path: Path) -> StoreSummary:
     db = TinyDB(str(path), storage=_StoreFileStorage)
     contents = _contents_of(path, db)
     counts = len(contents.actors), len(contents.sites), len(contents.events)
-    return StoreSummary(path, True, *counts, schema_version=db.storage.version_on_disk)
+    return StoreSummary(path, True, *counts, schema_version=_storage_of(db).version_on_disk)
+
+
+def _storage_of(db: TinyDB) -> _StoreFileStorage:
+    """The store-file storage a TinyDB here is always opened with (TinyDB types it as any Storage)."""
+    storage = db.storage
+    assert isinstance(storage, _StoreFileStorage)
+    return storage
 
 
 def _read_for_update(path: Path) -> tuple[StoreContents, TinyDB]:
@@ -367,7 +375,7 @@ def _read_for_update(path: Path) -> tuple[StoreContents, TinyDB]:
 
 
 def _merge_and_check(
-    path: Path, current: StoreContents, changes: Changes, below: dict[str, dict[str, Any]]
+    path: Path, current: StoreContents, changes: Changes, below: _Beneath
 ) -> tuple[dict[str, list[dict[str, Any]]], ChangeReport]:
     report = ChangeReport()
     merged: dict[str, list[dict[str, Any]]] = {}
@@ -391,36 +399,47 @@ def _merge_and_check(
         merged[table] = [r.to_json() for r in models[table]]
     problems = [str(p) for table in TABLES for p in check_records(_KINDS[table], merged[table])]
     if not problems:
-        actor_ids = set(below["actors"]) | {a.id for a in models["actors"]}
-        site_ids = set(below["sites"]) | {s.id for s in models["sites"]}
+        actor_ids = set(below.actors) | {a.id for a in models["actors"]}
+        site_ids = set(below.sites) | {s.id for s in models["sites"]}
         problems = [
             str(p)
             for p in check_references(
-                models["events"], actor_ids, site_ids, models["actors"], models["sites"], below.get("site_parents")
+                models["events"], actor_ids, site_ids, models["actors"], models["sites"], below.site_parents
             )
         ]
-    for table, kind in (("actors", "actor"), ("sites", "site")):
+    for table, kind, beneath in (("actors", "actor", below.actor_records), ("sites", "site", below.site_records)):
         # Under the lock, on the store read afresh: two writers cannot both take one name.
         changed = {*report.added[table], *report.updated[table]}
         problems += [
             f"{kind} {position + 1} ({models[table][position].id}): {field}: {message}"
-            for position, field, message in name_clashes(kind, models[table], below[f"{kind}_records"], changed)
+            for position, field, message in name_clashes(kind, models[table], beneath, changed)
         ]
     if problems:
         raise InvalidChangesError(path, problems)
     return merged, report
 
 
-def _layered_catalogue(paths: Sequence[Path]) -> dict[str, Any]:
-    """The actor and site ids of the stores beneath, and their sites' parents: all a write needs to check references."""
+@dataclass(frozen=True)
+class _Beneath:
+    """What a write needs of the stores beneath it: their ids (references) and records (names)."""
+
+    actors: set[str]
+    sites: set[str]
+    site_parents: dict[str, str | None]
+    actor_records: list[Actor]
+    site_records: list[Site]
+
+
+def _layered_catalogue(paths: Sequence[Path]) -> _Beneath:
+    """The actors and sites of the stores beneath: all a write needs to check references and names."""
     catalogue = load_catalogue(paths)
-    return {
-        "actors": set(catalogue.actors),
-        "sites": set(catalogue.sites),
-        "site_parents": {s.id: s.parent for s in catalogue.sites.values()},
-        "actor_records": list(catalogue.actors.values()),
-        "site_records": list(catalogue.sites.values()),
-    }
+    return _Beneath(
+        actors=set(catalogue.actors),
+        sites=set(catalogue.sites),
+        site_parents={s.id: s.parent for s in catalogue.sites.values()},
+        actor_records=list(catalogue.actors.values()),
+        site_records=list(catalogue.sites.values()),
+    )
 
 
 def load_catalogue(paths: Sequence[Path]) -> Dataset:
@@ -502,7 +521,7 @@ def _temp_name(path: Path) -> Path:
 
 def _remove_leftovers(path: Path) -> list[Path]:
     """Remove temporary files of earlier writes that never finished (only called under the lock)."""
-    removed = []
+    removed: list[Path] = []
     prefix = f".{path.name}."
     try:
         candidates = list(path.parent.iterdir())
@@ -529,7 +548,7 @@ def _atomic_write(path: Path, text: str | bytes | Callable[[BinaryIO], None]) ->
         try:
             _copy_mode(path, fd)
             if callable(text):
-                text(_FdWriter(fd))
+                text(_FdWriter(fd))  # type: ignore[arg-type]  # all a writer function uses of a file
             else:
                 _write_all(fd, text.encode("utf-8") if isinstance(text, str) else text)
             os.fsync(fd)
