@@ -523,9 +523,10 @@ def test_events_added_to_a_store_are_taken_into_the_index_in_place(tmp_path, alw
     # The index file itself is untouched: the new events are in its delta.
     assert build_of([path]) == (build, rounds[-1])
     assert index_file([path]) == before and index._delta_path(index.index_path([path])).exists()
-    assert_same_answers([path])
-    same_position_outputs(path, monkeypatch)
-    same_position_outputs(path, monkeypatch, as_of="2019-07-04")
+    assert_same_answers([path], random_filters(plain([path]), 40))
+    if how == "apply several":  # every kind of added event at once: the commands print what the plain path does
+        same_position_outputs(path, monkeypatch)
+        same_position_outputs(path, monkeypatch, as_of="2019-07-04")
 
 
 def test_the_racy_window_checks_content_and_never_rebuilds(tmp_path, always_index, monkeypatch):
