@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -127,24 +128,36 @@ def sample_store(tmp_path) -> Path:
 # --- figures ------------------------------------------------------------------------
 # Fault tests measure things (events lost, stores corrupted); each figure is shown
 # in the summary of every run, with or without -s, and appended to the file
-# SYRIABRIEF_FIGURES names, if set (docs/reliability.md quotes them).
-FIGURES: list[str] = []
+# SYRIABRIEF_FIGURES names, if set (docs/reliability.md quotes them). Tests run in
+# worker processes (pytest-xdist), so figures pass through a file the run shares.
+_RUN_FIGURES = "SYRIABRIEF_RUN_FIGURES"
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput"):  # the controlling process: before any worker starts
+        handle, name = tempfile.mkstemp(prefix="syriabrief-figures-", suffix=".txt")
+        os.close(handle)
+        os.environ[_RUN_FIGURES] = name
 
 
 @pytest.fixture
 def figure():
     def record(text: str) -> None:
-        FIGURES.append(text)
-        target = os.environ.get("SYRIABRIEF_FIGURES")
-        if target:
-            with open(target, "a", encoding="utf-8") as report:
-                report.write(text + "\n")
+        for target in (os.environ.get(_RUN_FIGURES), os.environ.get("SYRIABRIEF_FIGURES")):
+            if target:
+                with open(target, "a", encoding="utf-8") as report:
+                    report.write(text + "\n")
 
     return record
 
 
-def pytest_terminal_summary(terminalreporter):
-    if FIGURES:
+def pytest_terminal_summary(terminalreporter, config):
+    if hasattr(config, "workerinput") or not os.environ.get(_RUN_FIGURES):
+        return
+    path = Path(os.environ.pop(_RUN_FIGURES))
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    path.unlink(missing_ok=True)
+    if lines:
         terminalreporter.section("figures")
-        for line in FIGURES:
+        for line in lines:
             terminalreporter.write_line(line)
