@@ -346,43 +346,37 @@ def _sources(value: Any, field: str, required: bool = False) -> Iterable[tuple[s
 
 
 def _disputes(value: Any) -> Iterable[tuple[str, str]]:
-    if value is None:
-        return
-    if not isinstance(value, list):
-        yield "disputes", f"must be a list, not {_kind_of(value)}"
-        return
-    for number, dispute in enumerate(value, 1):
-        where = f"disputes[{number}]"
-        if not isinstance(dispute, dict):
-            yield where, f"must be an object with a claim and sources, not {_kind_of(dispute)}"
-            continue
-        for key in dispute:
-            if key not in ("claim", "sources", "about"):
-                yield f"{where}.{key}", "is not a field of a dispute"
-        about = dispute.get("about")
+    yield from _sourced_texts(value, "disputes", ("claim", "sources", "about"), "claim", "dispute", sourced=False)
+    for number, dispute in enumerate(value if isinstance(value, list) else (), 1):
+        about = dispute.get("about") if isinstance(dispute, dict) else None
         if about is not None and about not in DISPUTE_ASPECTS:
-            yield f"{where}.about", f"must be one of {', '.join(DISPUTE_ASPECTS)}, not {_short(about)}"
-        yield from ((f"{where}.{f}", m) for f, m in _text(dispute, "claim"))
-        yield from _sources(dispute.get("sources", []), f"{where}.sources")
+            yield f"disputes[{number}].about", f"must be one of {', '.join(DISPUTE_ASPECTS)}, not {_short(about)}"
 
 
 def _notes(value: Any) -> Iterable[tuple[str, str]]:
+    # A note is a fact like any other: it names who reported it.
+    yield from _sourced_texts(value, "notes", ("text", "sources"), "text", "note", sourced=True)
+
+
+def _sourced_texts(
+    value: Any, field: str, keys: tuple[str, ...], text: str, what: str, sourced: bool
+) -> Iterable[tuple[str, str]]:
+    """Problems of a list of texts with their sources (an event's disputes, a site's notes)."""
     if value is None:
         return
     if not isinstance(value, list):
-        yield "notes", f"must be a list, not {_kind_of(value)}"
+        yield field, f"must be a list, not {_kind_of(value)}"
         return
-    for number, note in enumerate(value, 1):
-        where = f"notes[{number}]"
-        if not isinstance(note, dict):
-            yield where, f"must be an object with a text and sources, not {_kind_of(note)}"
+    for number, item in enumerate(value, 1):
+        where = f"{field}[{number}]"
+        if not isinstance(item, dict):
+            yield where, f"must be an object with a {text} and sources, not {_kind_of(item)}"
             continue
-        for key in note:
-            if key not in ("text", "sources"):
-                yield f"{where}.{key}", "is not a field of a note"
-        yield from ((f"{where}.{f}", m) for f, m in _text(note, "text"))
-        # A note is a fact like any other: it names who reported it.
-        yield from _sources(note.get("sources"), f"{where}.sources", required=True)
+        for key in item:
+            if key not in keys:
+                yield f"{where}.{key}", f"is not a field of a {what}"
+        yield from ((f"{where}.{f}", m) for f, m in _text(item, text))
+        yield from _sources(item.get("sources", None if sourced else []), f"{where}.sources", required=sourced)
 
 
 def _is_number(value: Any) -> bool:
