@@ -307,3 +307,30 @@ def test_a_summary_counts_each_kind(tmp_path):
     summary = summarise_store(path)
     assert (summary.exists, summary.actors, summary.sites, summary.events) == (True, 4, 5, 1)
     assert summarise_store(tmp_path / "none.json").exists is False
+
+
+def test_adding_an_actor_or_site_copies_the_events_without_decoding_them(tmp_path, monkeypatch):
+    from syriabrief.storage.storefile import dump_store
+
+    path = tmp_path / "store.json"
+    path.write_text(dump_store(store_json([event(f"e{n}", "2026-01-15", actors=["us"]) for n in range(50)])),
+                    encoding="utf-8")  # fmt: skip
+    lines = [line for line in path.read_bytes().splitlines() if b'"date": ' in line]
+
+    def no_decoding(*_):
+        raise AssertionError("an event was decoded")
+
+    monkeypatch.setattr(Event, "from_json", no_decoding)
+    report = apply_changes(path, Changes(actors=[Actor("jordan", "Jordanian Armed Forces", kind="state_armed_force")],
+                                         sites=[Site("tower-22", "Tower 22", kind="base", parent="qasrak")]),
+                           beneath=[])  # fmt: skip
+    assert report.added == {"actors": ["jordan"], "sites": ["tower-22"], "events": []}
+    monkeypatch.undo()
+    after = read_store(path)
+    assert [a.id for a in after.actors][-1] == "jordan" and [s.id for s in after.sites][-1] == "tower-22"
+    assert [line for line in path.read_bytes().splitlines() if b'"date": ' in line] == lines and len(lines) == 50
+    # A name another actor has, or a parent no site has, is refused as on the full path.
+    with pytest.raises(InvalidChangesError, match="already names"):
+        apply_changes(path, Changes(actors=[Actor("jaf", "Jordanian Armed Forces")]), beneath=[])
+    with pytest.raises(InvalidChangesError, match="nowhere"):
+        apply_changes(path, Changes(sites=[Site("t", "T", parent="nowhere")]), beneath=[])

@@ -208,13 +208,15 @@ def update_store(
     alone. With ``dry_run`` nothing is locked, created or written; the report
     says what a write would do and problems are raised all the same.
 
-    Changes that only add new events to a store in dump_store's layout are
-    appended: the new events and everything they name are checked, their ids
-    are looked for among the events already there (as text, not decoding
-    them), and the lines already there are copied as they are, by the
-    operating system (they were checked when they were written). So adding
-    one event to a big store neither decodes nor holds in memory the others.
-    Anything else rewrites the whole checked state.
+    Changes that only add records (new events, actors or sites) to a store in
+    dump_store's layout are appended: the new records and everything they name
+    are checked, new event ids are looked for among the events already there
+    (as text, not decoding them), the short head of actors and sites is
+    rewritten if it grows, and the event lines already there are copied as
+    they are, by the operating system (they were checked when they were
+    written). So adding one event, actor or site to a big store neither
+    decodes nor holds in memory its events. Anything else (a change to a
+    record) rewrites the whole checked state.
 
     A store named through a symbolic link is written through it (paths.store_target).
     """
@@ -242,8 +244,8 @@ def _update(path: Path, plan: Callable[[StoreIds], Changes], below: _Beneath, wr
                 changes = plan(StoreIds(
                     tuple(a["id"] for a in scan.actors), tuple(s["id"] for s in scan.sites), _EventIds(scan)
                 ))  # fmt: skip
-                if _only_new_events(changes, scan):
-                    return _append_events(path, scan, changes.events, below, write)
+                if _only_additions(changes, scan):
+                    return _append(path, scan, changes, below, write)
             except NotLineLayout:
                 scan = None  # a line left a doubt about its id: read the store whole
     finally:
@@ -283,8 +285,11 @@ def _line_scan(handle: BinaryIO) -> StoreScan | None:
     return scan if scan.version == SCHEMA_VERSION else None
 
 
-def _only_new_events(changes: Changes, scan: StoreScan) -> bool:
-    if changes.actors or changes.sites:
+def _only_additions(changes: Changes, scan: StoreScan) -> bool:
+    """Whether the change only adds records (no id it names is in the store): an append, not a rewrite."""
+    if {a.id for a in changes.actors} & {a["id"] for a in scan.actors}:
+        return False
+    if {s.id for s in changes.sites} & {s["id"] for s in scan.sites}:
         return False
     return not scan.held(e.id for e in changes.events)
 
@@ -305,23 +310,40 @@ class _EventIds(Collection):
         return len(self._scan.event_ids)
 
 
-def _append_events(
-    path: Path, scan: StoreScan, events: list[Event], below: _Beneath, write: bool
-) -> ChangeReport:
-    records = [e.to_json() for e in events]
-    problems = [str(p) for p in check_records("event", records)]
+def _append(path: Path, scan: StoreScan, changes: Changes, below: _Beneath, write: bool) -> ChangeReport:
+    """Add records without decoding the events already there: only the new ones, and the short
+    lists of actors and sites (which the new records are checked against), are read as records."""
+    actors = [*(Actor.from_json(a) for a in scan.actors), *changes.actors]
+    sites = [*(Site.from_json(s) for s in scan.sites), *changes.sites]
+    events = changes.events
+    added = {"actors": [a.to_json() for a in changes.actors], "sites": [s.to_json() for s in changes.sites],
+             "events": [e.to_json() for e in events]}  # fmt: skip
+    problems = [
+        str(p)
+        for kind, records in (("actor", [a.to_json() for a in actors]), ("site", [s.to_json() for s in sites]),
+                              ("event", added["events"]))
+        for p in check_records(kind, records)
+    ]  # fmt: skip
     if not problems:
-        actor_ids = below.actors | {a["id"] for a in scan.actors}
-        site_ids = below.sites | {s["id"] for s in scan.sites}
-        problems = [str(p) for p in check_references(events, actor_ids, site_ids)]
+        actor_ids = below.actors | {a.id for a in actors}
+        site_ids = below.sites | {s.id for s in sites}
+        problems = [str(p) for p in check_references(events, actor_ids, site_ids, actors, sites, below.site_parents)]
+    for kind, models, beneath, new in (("actor", actors, below.actor_records, changes.actors),
+                                       ("site", sites, below.site_records, changes.sites)):  # fmt: skip
+        # Under the lock, on the store read afresh: two writers cannot both take one name.
+        problems += [
+            f"{kind} {position + 1} ({models[position].id}): {field}: {message}"
+            for position, field, message in name_clashes(kind, models, beneath, {r.id for r in new})
+        ]
     if problems:
         raise InvalidChangesError(path, problems)
     report = ChangeReport()
-    report.added["events"] = [e.id for e in events]
-    if write and events:
+    for table in TABLES:
+        report.added[table] = [r["id"] for r in added[table]]
+    if write and any(added.values()):
         try:
             # The lines already there are copied from the very file scanned (held open, under the lock).
-            _atomic_write(path, lambda out: write_appended(scan, out, events=records))
+            _atomic_write(path, lambda out: write_appended(scan, out, **added))
         except NotLineLayout:
             raise StoreError(f"{path} changed while it was being added to, though it was locked; run the command again") from None
         except OSError as error:
