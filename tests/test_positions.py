@@ -219,3 +219,31 @@ def test_a_planned_move_changes_nobodys_position():
     assert site_status("al-tanf", events(planned), date(2025, 6, 1)).status == "unknown"
     held = site_status("al-tanf", events(DEPLOYED, planned), date(2025, 6, 1))
     assert (held.holder, held.status) == ("us", "active")
+
+
+def test_those_who_began_leaving_together_have_left_when_the_end_is_reported_of_one():
+    data = events(
+        event("2015-built", "2015", "deployment", actors=["us", "us-led-coalition"], site="qasrak"),
+        event("2026-02-21-began", "2026-02-21", "withdrawal", actors=["us", "us-led-coalition"], site="qasrak",
+              stage="began"),
+        event("2026-03-01-done", "2026-03-01", "withdrawal", actors=["us"], site="qasrak", stage="completed"),
+    )  # fmt: skip
+    status = site_status("qasrak", data, date(2026, 3, 2))
+    assert (status.holder, status.status, status.previous, status.since) == (None, "vacated", "us", "2026-03-01")
+    periods = {p.actor: p for p in control_history("qasrak", data, date(2026, 3, 2))}
+    assert periods["us-led-coalition"].status == "vacated" and periods["us-led-coalition"].end == "2026-03-01"
+    # A partner that was not leaving with it stays where it is.
+    staying = events(*(e.to_json() for e in data[:1]), event("2026-03-01-us-out", "2026-03-01", "withdrawal",
+                                                             actors=["us"], site="qasrak"))  # fmt: skip
+    assert site_status("qasrak", staying, date(2026, 3, 2)).holder == "us-led-coalition"
+
+
+def test_a_holder_is_as_recently_reported_as_those_reported_there_with_it():
+    data = events(
+        event("2025-04-25-army", "2025-04-25", "presence", actors=["russian-armed-forces", "russia"], site="hmeimim"),
+        event("2026-01-28-russia", "2026-01-28", "presence", actors=["russia"], site="hmeimim"),
+        event("2026-02-01-elsewhere", "2026-02-01", "presence", actors=["turkey"], site="hmeimim"),
+    )  # fmt: skip
+    status = site_status("hmeimim", data, date(2026, 11, 1))
+    # Russia was reported with the army, so its January report counts; Turkey never was, so its does not.
+    assert (status.holder, status.last_reported) == ("russian-armed-forces", "2026-01-28")

@@ -252,6 +252,7 @@ class _Stay:
     last_reported: str | None = None
     last_day: datetime.date = datetime.date.min
     successor: str | None = None
+    leaving_with: frozenset[str] = frozenset()  # who the withdrawal that set "withdrawing" named
 
     @property
     def is_open(self) -> bool:
@@ -396,9 +397,16 @@ class _History:
             finished = event.stage not in _LEAVING_STAGES and parse_stored(last_day).end <= self.as_of
             if finished:
                 self._close(stay, "vacated", last_day, event)
+                # Those who began leaving together with this actor have left with it: the one
+                # process is over, even when its end is reported of one of them only.
+                for other in list(self.open.values()):
+                    if other.status == "withdrawing" and actor in other.leaving_with and other.actor not in event.actors:
+                        self._close(other, "vacated", last_day, event)
+                        touched.append(other)
             else:
                 if stay.status != "withdrawing":
                     stay.status, stay.status_since = "withdrawing", event.date
+                    stay.leaving_with = frozenset(event.actors)
                 stay.note(event)
                 if event.stage not in _LEAVING_STAGES and parse_stored(last_day).start <= self.as_of:
                     # The last day is a month or year that contains the as-of day.
@@ -463,6 +471,16 @@ def _status_from(site_id: str, periods: list[ControlPeriod], pending: tuple[str,
         holders = [p for p in open_periods if p.role == "holder"]
         current = (holders or open_periods)[-1]
         since = current.status_since if current.status == "withdrawing" else current.start
+        # A holder is as recently reported as anyone reported there with it (in one event, or
+        # through others who were): Russia's Jan 2026 report at Hmeimim, not only its army's of 2025.
+        group, events = [current], set(current.events)
+        for _ in open_periods:
+            joined = [p for p in open_periods if p not in group and events.intersection(p.events)]
+            if not joined:
+                break
+            group += joined
+            events.update(*(p.events for p in joined))
+        last_reported = max((p.last_reported for p in group if p.last_reported), key=lambda d: _day(d) or datetime.date.min, default=None)
         return SiteStatus(
             site=site_id,
             holder=current.actor,
@@ -472,10 +490,11 @@ def _status_from(site_id: str, periods: list[ControlPeriod], pending: tuple[str,
             disputed=current.disputed,
             events=current.events,
             pending=pending,
-            last_reported=current.last_reported,
+            last_reported=last_reported,
         )
     if periods:
-        last = max(periods, key=lambda p: _day(p.end) or datetime.date.min)
+        # The last to leave; on one day, the holder rather than those who left with it.
+        last = max(periods, key=lambda p: (_day(p.end) or datetime.date.min, p.role == "holder"))
         return SiteStatus(
             site=site_id,
             holder=None,
