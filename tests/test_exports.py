@@ -127,6 +127,8 @@ def test_the_sites_csv_says_who_holds_each_site_on_the_day(store):
         "us", "United States", "active")  # fmt: skip
     assert late["al-tanf"]["holder"] == "" and late["al-tanf"]["previous_name"] == "United States"
     assert late["al-tanf"]["as_of"] == "2026-03-31" and late["qasrak"]["latitude"] == "36.7062"
+    # The age of the evidence travels with the state: a spreadsheet shows how old "active" is.
+    assert (early["al-tanf"]["last_reported"], early["al-tanf"]["age_days"]) == ("2016", "1461")
 
 
 def test_sites_nested_and_as_of_need_a_format_that_has_them(store):

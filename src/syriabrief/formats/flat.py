@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from syriabrief.domain.dates import parse_stored
 from syriabrief.domain.model import Event, Site
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ SOURCE_COLUMNS = ("outlets", "documents", "urls", "published")
 SITE_COLUMNS = (
     "id", "name", "kind", "country", "admin1", "parent", "parent_name", "latitude", "longitude",
     "location_precision", "aliases", "as_of", "status", "holder", "holder_name", "since",
-    "previous", "previous_name", "uncertain", "disputed", "notes",
+    "previous", "previous_name", "uncertain", "disputed", "last_reported", "age_days", "notes",
 )  # fmt: skip
 
 Value = str | int | float | bool | None
@@ -126,6 +127,9 @@ def flat_site(site: Site, events: Sequence[Event], as_of: date, data: Dataset) -
         "previous_name": data.actor_name(status.previous) if status.previous else None,
         "uncertain": status.uncertain,
         "disputed": status.disputed,
+        # How old the evidence for that state is: a spreadsheet must not show a months-old "active" as news.
+        "last_reported": status.last_reported,
+        "age_days": (as_of - parse_stored(status.last_reported).end).days if status.last_reported else None,
         "notes": join_items(f"{n.text} ({', '.join(s.outlet for s in n.sources)})" for n in site.notes),
     }
 
