@@ -364,3 +364,12 @@ def test_brief_moves_wrap_at_80_columns_and_keep_every_site_whole(bundled, monke
     moves = result.stdout.split("Moves since", 1)[1].split("\n\n", 1)[0]
     assert "…" not in moves
     assert "al-Hol camp" in flat(moves) and "Kurdistan Region of Iraq" in flat(moves)
+
+
+def test_an_actors_forces_at_one_site_are_one_position_as_recent_as_any_of_them(bundled):
+    profile = as_json(run("actor", "Russia", "--as-of", "2026-11-01", "--json"))
+    hmeimim = [h for h in profile["holds"] if h["site"] == "hmeimim"]
+    # One row, its army's, dated by the newest report of any of Russia's forces there (Russia's own, Jan 2026).
+    assert [(h["actor"], h["last_reported"]) for h in hmeimim] == [("russian-armed-forces", "2026-01-28")]
+    departures = [(p["site"], p["until"], p["status"]) for p in profile["left"]]
+    assert len(departures) == len(set(departures)), "a departure made together is told once"

@@ -335,9 +335,28 @@ def _holds_and_left(positions: ActorPositions, data: Dataset, as_of: datetime.da
 
 
 def _one_per_site(periods: list[ControlPeriod]) -> list[ControlPeriod]:
-    """An actor's forces at one site are one position: a unit alongside its army is not another hold."""
+    """An actor's forces at one site are one position: a unit alongside its army is not another hold.
+
+    The position kept is the holder's, as recently reported as any of them there; a departure
+    that several of them made together (one end, one status) is told once.
+    """
     holding = {p.site for p in periods if p.is_open and p.role == "holder"}
-    return [p for p in periods if not (p.is_open and p.role != "holder" and p.site in holding)]
+    newest: dict[str, datetime.date] = {}
+    reported: dict[str, str] = {}
+    for p in periods:
+        day = _last_day(p.last_reported) if p.is_open else None
+        if day is not None and (p.site not in newest or day > newest[p.site]):
+            newest[p.site], reported[p.site] = day, p.last_reported or ""
+    told = {(p.site, p.end, p.status) for p in periods if not p.is_open and p.role == "holder"}
+    kept = []
+    for p in periods:
+        if p.is_open:
+            if p.role == "holder" or p.site not in holding:
+                kept.append(replace(p, last_reported=reported.get(p.site, p.last_reported)))
+        elif p.role == "holder" or (p.site, p.end, p.status) not in told:
+            told.add((p.site, p.end, p.status))
+            kept.append(p)
+    return kept
 
 
 def _under(data: Dataset, actor: Actor) -> tuple[str, ...]:
