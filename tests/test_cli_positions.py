@@ -373,3 +373,11 @@ def test_an_actors_forces_at_one_site_are_one_position_as_recent_as_any_of_them(
     assert [(h["actor"], h["last_reported"]) for h in hmeimim] == [("russian-armed-forces", "2026-01-28")]
     departures = [(p["site"], p["until"], p["status"]) for p in profile["left"]]
     assert len(departures) == len(set(departures)), "a departure made together is told once"
+
+
+def test_a_figure_says_which_report_it_comes_from(bundled):
+    profile = as_json(run("actor", "Russia", "--as-of", "2026-11-01", "--json"))
+    [first] = profile["strength"][:1]
+    assert (first["value"], first["site"], first["site_name"]) == (200, "qamishli-airport", "Qamishli airport")
+    shown = flat(run("actor", "Russia", "--as-of", "2026-11-01").stdout)
+    assert "200 troops (~20–22 Jan 2026, in a report on Qamishli airport)" in shown

@@ -393,7 +393,7 @@ def print_actor(console: Console, report: ActorProfile, data: Dataset, rows: int
     if report.strength:
         console.print(Text("\nReported strength", style="bold"))
         for figure in report.strength[:STRENGTH_ROWS]:
-            row = Text(f"  {_figure(figure)}, {describe(figure.date, figure.end_date, figure.approximate)}")
+            row = Text(f"  {_figure(figure)}, {describe(figure.date, figure.end_date, figure.approximate)}{_reported_on(figure)}")
             if figure.status not in ("confirmed", "reported"):
                 row.append(f" ({figure.status})", style="yellow")
             row.append(f"  [{visible(figure.event)}]", style="dim")
@@ -536,7 +536,7 @@ def _comparison_rows(subjects: Sequence[ActorSubject | SiteSubject]):
         ("Left", lambda s: "\n".join(f"{h.site_name} ({_date_text(h.until)})" for h in s.left) or "–"),
         ("Destinations", lambda s: "\n".join(s.destination_names) or "–"),
         ("Governorates left", lambda s: "\n".join(s.regions_left) or "–"),
-        ("Strength", lambda s: "\n".join(f"{_figure(f)} ({describe(f.date)})" for f in s.strength) or "–"),
+        ("Strength", lambda s: "\n".join(f"{_figure(f)} ({describe(f.date)}{_reported_on(f)})" for f in s.strength) or "–"),
         ("Events", lambda s: str(s.span.event_count)),
         ("First, last event", lambda s: "\n".join(_event_ref_text(e) for e in (s.span.first_event, s.span.last_event) if e) or "–"),
     ]
@@ -544,6 +544,11 @@ def _comparison_rows(subjects: Sequence[ActorSubject | SiteSubject]):
 
 def _event_ref_text(ref: EventRef) -> str:
     return f"{describe(ref.date, ref.end_date)}: {ref.type.replace('_', ' ')}"
+
+
+def _reported_on(figure: Figure) -> str:
+    """The place of the report a figure comes from (it may still count a whole force), unless Syria."""
+    return f", in a report on {visible(figure.site_name)}" if figure.site_name and figure.site_name != "Syria" else ""
 
 
 def _figure(figure: Figure) -> str:

@@ -236,10 +236,11 @@ def _outlets(sources) -> tuple[str, ...]:
     return tuple(dict.fromkeys(s.outlet for s in sources))
 
 
-def _strength(events: Sequence[Event]) -> tuple[Figure, ...]:
+def _strength(events: Sequence[Event], data: Dataset) -> tuple[Figure, ...]:
     """Figures of a force's size: whole-force totals first, then partial counts; latest first in each."""
     figures = [
-        Figure(name, event.quantities[name], event.date, event.end_date, event.approximate, event.status, event.id)
+        Figure(name, event.quantities[name], event.date, event.end_date, event.approximate, event.status, event.id,
+               event.site, data.site_name(event.site) if event.site else None)
         for event in reversed(events)
         for name in event.strength_names
     ]
@@ -423,7 +424,7 @@ def actor_report(
         as_of=as_of.isoformat(),
         holds=holds,
         left=left,
-        strength=_strength(figures),
+        strength=_strength(figures, data),
         pending=tuple(dict.fromkeys(pending)),
         span=_span(count, first, last),
         age=age,
@@ -526,7 +527,7 @@ def compare_actors(
                 # A region is left only when no site in it is still held.
                 regions_left=tuple(r for r in departed if r not in held_regions),
                 regions_held=held_regions,
-                strength=_strength(figures)[:1],
+                strength=_strength(figures, data)[:1],
                 span=_events_span(events),
             )
         )

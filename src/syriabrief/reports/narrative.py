@@ -407,7 +407,9 @@ def _held_sentence(name: str, held: list[PeriodView], actor_id: tuple[str, ...],
 def _figure_phrase(figure: Figure, cited: dict[str, Event | Move], cite: Citer) -> str:
     status = "" if figure.status in ("confirmed", "reported") else f", {figure.status}"
     dated = describe(figure.date, figure.end_date, figure.approximate)
-    return f"{figure_text(figure.value, figure.name)} ({dated}{status}){cite([figure.event])}"
+    # The report's place, not necessarily where all were counted (a Syria-wide figure in a story on one base).
+    where = f", in a report on {figure.site_name}" if figure.site_name and figure.site_name != "Syria" else ""
+    return f"{figure_text(figure.value, figure.name)} ({dated}{status}{where}){cite([figure.event])}"
 
 
 def _position_sentence(actor_id: str, item: PeriodView, cited: dict[str, Event | Move], data: Dataset, cite: Citer) -> str:

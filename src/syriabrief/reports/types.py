@@ -213,6 +213,8 @@ class Figure(Report):
     approximate: bool
     status: str
     event: str
+    site: str | None = None  # the report's place: a base's contingent, or a whole force named in a story on one base
+    site_name: str | None = None
 
 
 @dataclass(frozen=True)
