@@ -30,6 +30,9 @@ PUB = date(2026, 2, 24)  # a Tuesday
     ("in December 2024", ("2024-12", None, False)),
     ("Constructed around 2015, it", ("2015", None, True)),
     ("between 5 and 15 February", ("2026-02-05", "2026-02-15", True)),
+    # A wire dateline dates the story, not the event: "on Monday" before a Tuesday 24 Feb dateline is the 23rd.
+    ("DAMASCUS, Feb 24 (Reuters) - Troops withdrew on Monday", ("2026-02-23", None, False)),
+    ("BEIRUT, Feb. 24, 2026 (AP) — Convoys left on Monday", ("2026-02-23", None, False)),
 ])  # fmt: skip
 def test_date_phrases_resolve_against_publication(text, expected):
     when = find_when(text, PUB)
@@ -38,6 +41,7 @@ def test_date_phrases_resolve_against_publication(text, expected):
 
 def test_deadlines_and_the_verb_may_are_not_dates():
     assert find_when("plans to withdraw by the end of April", PUB) is None
+    assert find_when("DAMASCUS, Feb 24 (Reuters) - Troops withdrew", PUB) is None  # only the dateline
     assert find_when("this may be the last convoy", PUB) is None
 
 

@@ -100,8 +100,18 @@ def month_number(text: str) -> int:
     return MONTHS.index(key) + 1 if key in MONTHS else _MONTH_ABBREVIATIONS[key[:4] if key.startswith("sept") else key[:3]]
 
 
+# A wire dateline opening a story: "DAMASCUS, Nov 25 (Reuters) -". Its date is the story's, not the
+# event's: "... withdrew on Tuesday" in that sentence is the 24th.
+_DATELINE = re.compile(
+    r"^\s*[A-Z][A-Z .'’-]+,\s+[A-Z][a-z]{2,8}\.?\s+[0-9]{1,2}(?:,\s*[0-9]{4})?\s*(?:\([^)]{1,40}\))?\s*[-–—]+"
+)
+
+
 def find_when(sentence: str, published: date) -> When | None:
     """The date the first date phrase in ``sentence`` names, or None when it has none."""
+    dateline = _DATELINE.match(sentence)
+    if dateline:
+        sentence = " " * dateline.end() + sentence[dateline.end():]  # blanked, so positions stay
     found: list[tuple[int, int, When]] = []
     for rank, (name, pattern) in enumerate(_PATTERNS):
         for match in pattern.finditer(sentence):
