@@ -324,17 +324,9 @@ def _append(path: Path, scan: StoreScan, changes: Changes, below: _Beneath, writ
                               ("event", added["events"]))
         for p in check_records(kind, records)
     ]  # fmt: skip
-    if not problems:
-        actor_ids = below.actors | {a.id for a in actors}
-        site_ids = below.sites | {s.id for s in sites}
-        problems = [str(p) for p in check_references(events, actor_ids, site_ids, actors, sites, below.site_parents)]
-    for kind, models, beneath, new in (("actor", actors, below.actor_records, changes.actors),
-                                       ("site", sites, below.site_records, changes.sites)):  # fmt: skip
-        # Under the lock, on the store read afresh: two writers cannot both take one name.
-        problems += [
-            f"{kind} {position + 1} ({models[position].id}): {field}: {message}"
-            for position, field, message in name_clashes(kind, models, beneath, {r.id for r in new})
-        ]
+    problems += _links_and_names(
+        problems, events, actors, sites, below, {a.id for a in changes.actors}, {s.id for s in changes.sites}
+    )
     if problems:
         raise InvalidChangesError(path, problems)
     report = ChangeReport()
@@ -420,25 +412,34 @@ def _merge_and_check(
         models[table] = list(records.values())
         merged[table] = [r.to_json() for r in models[table]]
     problems = [str(p) for table in TABLES for p in check_records(_KINDS[table], merged[table])]
-    if not problems:
-        actor_ids = set(below.actors) | {a.id for a in models["actors"]}
-        site_ids = set(below.sites) | {s.id for s in models["sites"]}
-        problems = [
-            str(p)
-            for p in check_references(
-                models["events"], actor_ids, site_ids, models["actors"], models["sites"], below.site_parents
-            )
-        ]
-    for table, kind, beneath in (("actors", "actor", below.actor_records), ("sites", "site", below.site_records)):
-        # Under the lock, on the store read afresh: two writers cannot both take one name.
-        changed = {*report.added[table], *report.updated[table]}
-        problems += [
-            f"{kind} {position + 1} ({models[table][position].id}): {field}: {message}"
-            for position, field, message in name_clashes(kind, models[table], beneath, changed)
-        ]
+    changed = {table: {*report.added[table], *report.updated[table]} for table in ("actors", "sites")}
+    problems += _links_and_names(
+        problems, models["events"], models["actors"], models["sites"], below, changed["actors"], changed["sites"]
+    )
     if problems:
         raise InvalidChangesError(path, problems)
     return merged, report
+
+
+def _links_and_names(
+    problems: list[str], events: list[Event], actors: list[Actor], sites: list[Site], below: _Beneath,
+    changed_actors: set[str], changed_sites: set[str],
+) -> list[str]:  # fmt: skip
+    """What a write's records name must exist (once the records themselves are sound), and the names
+    of the actors and sites it changes must be no other's: checked under the lock, on the store read
+    afresh, so two writers cannot both take one name."""
+    found = []
+    if not problems:
+        actor_ids = below.actors | {a.id for a in actors}
+        site_ids = below.sites | {s.id for s in sites}
+        found = [str(p) for p in check_references(events, actor_ids, site_ids, actors, sites, below.site_parents)]
+    for kind, models, beneath, changed in (("actor", actors, below.actor_records, changed_actors),
+                                           ("site", sites, below.site_records, changed_sites)):  # fmt: skip
+        found += [
+            f"{kind} {position + 1} ({models[position].id}): {field}: {message}"
+            for position, field, message in name_clashes(kind, models, beneath, changed)
+        ]
+    return found
 
 
 @dataclass(frozen=True)
