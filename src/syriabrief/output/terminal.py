@@ -548,7 +548,7 @@ def _event_ref_text(ref: EventRef) -> str:
 
 def _reported_on(figure: Figure) -> str:
     """The place of the report a figure comes from (it may still count a whole force), unless Syria."""
-    return f", in a report on {visible(figure.site_name)}" if figure.site_name and figure.site_name != "Syria" else ""
+    return f", in a report on {visible(figure.reported_at)}" if figure.reported_at else ""
 
 
 def _figure(figure: Figure) -> str:

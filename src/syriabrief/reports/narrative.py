@@ -408,7 +408,7 @@ def _figure_phrase(figure: Figure, cited: dict[str, Event | Move], cite: Citer) 
     status = "" if figure.status in ("confirmed", "reported") else f", {figure.status}"
     dated = describe(figure.date, figure.end_date, figure.approximate)
     # The report's place, not necessarily where all were counted (a Syria-wide figure in a story on one base).
-    where = f", in a report on {figure.site_name}" if figure.site_name and figure.site_name != "Syria" else ""
+    where = f", in a report on {figure.reported_at}" if figure.reported_at else ""
     return f"{figure_text(figure.value, figure.name)} ({dated}{status}{where}){cite([figure.event])}"
 
 

@@ -216,6 +216,11 @@ class Figure(Report):
     site: str | None = None  # the report's place: a base's contingent, or a whole force named in a story on one base
     site_name: str | None = None
 
+    @property
+    def reported_at(self) -> str | None:
+        """The place the figure's report is about, unless it is the whole country."""
+        return self.site_name if self.site_name and self.site != "syria" else None
+
 
 @dataclass(frozen=True)
 class Account(Report):
