@@ -32,3 +32,22 @@ def test_timeline_json_does_not_import_rich_or_dateutil(sample_store):
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stderr.strip().splitlines()[-1] == "[]", result.stderr
+
+
+def test_a_command_run_builds_only_that_command():
+    from syriabrief.cli import _app_for
+
+    assert [c.callback.__name__ for c in _app_for(["timeline", "--json"]).registered_commands] == ["timeline"]
+    only_add = _app_for(["add", "--date", "2026"])
+    assert only_add.registered_commands == [] and [g.name for g in only_add.registered_groups] == ["add"]
+    # Help for everything, and a mistyped name (its error lists the commands), get the whole app.
+    assert _app_for(["--help"]) is app and _app_for(["timelin"]) is app and _app_for([]) is app
+
+
+def test_one_command_app_answers_as_the_whole_app():
+    from syriabrief.cli import _app_for
+
+    for args in (["timeline", "--help"], ["add", "--help"], ["add", "site", "--help"], ["timeline", "--bogus"],
+                 ["store", "--json"]):  # fmt: skip
+        whole, one = (CliRunner().invoke(a, args, prog_name="syriabrief") for a in (app, _app_for(args)))
+        assert (one.exit_code, one.stdout, one.stderr) == (whole.exit_code, whole.stdout, whole.stderr), args
