@@ -9,12 +9,11 @@ import pytest
 
 from syriabrief.domain.model import DISPUTE_ASPECTS, STATE_ASPECTS
 from syriabrief.domain.validate import check_records, check_store_layout
-from syriabrief.storage.loading import load_dataset
 from syriabrief.storage.paths import bundled_path
-from syriabrief.storage.store import read_store
+from syriabrief.storage.store import load_plain, read_store
 
 RAW = json.loads(bundled_path().read_text(encoding="utf-8"))
-DATA = load_dataset([bundled_path()])
+DATA = load_plain([bundled_path()])  # the reference dataset: every event in memory
 DATA_SOURCES_DOC = Path(__file__).resolve().parents[1] / "docs" / "data-sources.md"
 SEED = re.compile(r"\d{3}_[0-9a-f]{16}\.txt")  # the seed articles, cited by file name
 SEED_VOICE = "Article (publisher not named)"  # a seed article speaking for itself

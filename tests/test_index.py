@@ -22,7 +22,8 @@ from syriabrief.domain.filters import EventFilter
 from syriabrief.domain.model import Event, event_sort_key
 from syriabrief.domain.positions import DRIVING_TYPES, ActorPositions, positions_by_actor
 from syriabrief.errors import StoreError
-from syriabrief.storage import index, loading, paths, store
+from syriabrief.storage import engine, index, loading, paths, store
+from syriabrief.storage.engine import SqlDataset
 from syriabrief.storage.index import IndexedDataset
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -51,6 +52,19 @@ UNICODE_EVENTS = [
 @pytest.fixture
 def always_index(monkeypatch):
     monkeypatch.setattr(index, "INDEX_MIN_BYTES", 0)
+
+
+# The three ways a dataset is answered: the in-memory reference, the SQL engine
+# in memory (small stores), and the SQL engine over an index file (big stores).
+ENGINES = ("reference", "memory", "index")
+
+
+def use_engine(monkeypatch, name: str) -> None:
+    monkeypatch.setattr(index, "INDEX_MIN_BYTES", 0 if name == "index" else 1 << 62)
+    if name == "reference":
+        monkeypatch.setattr(loading, "in_memory", lambda plain: plain)
+    else:
+        monkeypatch.setattr(loading, "in_memory", engine.in_memory)
 
 
 def plain(paths) -> Dataset:
@@ -96,8 +110,12 @@ def random_filters(data: Dataset, count: int, seed: int = 1) -> list[tuple[Event
     return filters
 
 
-def assert_same_answers(paths, filters=None):
-    reference, candidate = plain(paths), indexed(paths)
+def in_memory(paths) -> SqlDataset:
+    return engine.in_memory(plain(paths))
+
+
+def assert_same_answers(paths, filters=None, open_candidate=indexed):
+    reference, candidate = plain(paths), open_candidate(paths)
     assert list(candidate.actors.items()) == list(reference.actors.items())
     assert list(candidate.sites.items()) == list(reference.sites.items())
     for where, limit in filters or random_filters(reference, 120):
@@ -121,6 +139,21 @@ def assert_same_answers(paths, filters=None):
 def test_indexed_and_plain_agree_on_many_filters(tmp_path, always_index):
     path = generated(tmp_path / "store.json", 400, extra=UNICODE_EVENTS)
     assert_same_answers([path])
+
+
+def test_the_engine_in_memory_and_the_reference_agree_on_many_filters(tmp_path):
+    path = generated(tmp_path / "store.json", 400, extra=UNICODE_EVENTS)
+    assert_same_answers([path], open_candidate=in_memory)
+
+
+def test_the_engine_in_memory_answers_the_bundled_dataset_as_the_reference():
+    assert_same_answers([paths.bundled_path()], open_candidate=in_memory)
+
+
+def test_a_failure_of_the_engine_in_memory_is_answered_by_the_reference(tmp_path, monkeypatch):
+    data = in_memory([generated(tmp_path / "store.json", 50)])
+    data._db.close()  # any SQL failure
+    assert data.select(EventFilter(), 5) == plain([tmp_path / "store.json"]).select(EventFilter(), 5)
 
 
 def test_search_is_casefold_not_sql_like(tmp_path, always_index):
@@ -230,9 +263,9 @@ def test_a_broken_store_gives_the_plain_paths_error(tmp_path, always_index, monk
     assert str(from_index.value) == str(from_plain.value) and message in str(from_plain.value)
 
 
-def test_small_stores_stay_in_memory(tmp_path):
+def test_small_stores_are_answered_in_memory_by_the_same_engine(tmp_path):
     path = generated(tmp_path / "store.json", 20)
-    assert type(loading.load_dataset([path])) is Dataset
+    assert type(loading.load_dataset([path])) is SqlDataset
     assert not paths.cache_dir().exists()
 
 
@@ -241,8 +274,8 @@ def test_the_timeline_command_prints_the_same_on_both_paths(tmp_path, monkeypatc
     runner = CliRunner()
     monkeypatch.setattr("syriabrief.cli.timeline.SUMMARISE_ALL_UP_TO", 10)
     outputs = []
-    for threshold in (10**12, 0):
-        monkeypatch.setattr(index, "INDEX_MIN_BYTES", threshold)
+    for name in ENGINES:
+        use_engine(monkeypatch, name)
         runs = [
             runner.invoke(app, ["timeline", "--db", str(path), *args])
             for args in (["--json"], ["--json", "--actor", "SDF", "--since", "2020", "--limit", "5"],
@@ -250,7 +283,7 @@ def test_the_timeline_command_prints_the_same_on_both_paths(tmp_path, monkeypatc
         ]  # fmt: skip
         assert all(r.exit_code == 0 for r in runs), [r.stderr for r in runs]
         outputs.append([(r.stdout, r.stderr) for r in runs])
-    assert outputs[0] == outputs[1]
+    assert outputs[1] == outputs[0] and outputs[2] == outputs[0]
     assert "307 events match; the latest 50" in outputs[1][4][0]
     assert "Showing the latest 50 events of 307" in outputs[1][4][1]
 
@@ -280,8 +313,8 @@ def test_position_commands_print_the_same_on_both_paths(tmp_path, monkeypatch, a
     path = generated(tmp_path / "store.json", 300)
     runner = CliRunner()
     outputs = []
-    for threshold in (10**12, 0):
-        monkeypatch.setattr(index, "INDEX_MIN_BYTES", threshold)
+    for name in ENGINES:
+        use_engine(monkeypatch, name)
         runs = []
         for args in POSITION_COMMANDS:
             dated = [] if as_of is None or "--at" in args else ["--as-of", as_of]
@@ -289,7 +322,7 @@ def test_position_commands_print_the_same_on_both_paths(tmp_path, monkeypatch, a
                 runs.append(runner.invoke(app, [*args, *dated, *form, "--db", str(path)], terminal_width=100))
         assert all(r.exit_code == 0 for r in runs), [r.stderr for r in runs if r.exit_code]
         outputs.append([(r.stdout, r.stderr) for r in runs])
-    assert outputs[0] == outputs[1]
+    assert outputs[1] == outputs[0] and outputs[2] == outputs[0]
 
 
 def test_settled_histories_are_kept_for_sites_whose_moves_have_all_happened(tmp_path, always_index):
@@ -365,7 +398,7 @@ def test_random_damage_to_the_index_or_its_delta_never_gives_a_wrong_answer(tmp_
                 outcomes["traceback" if answer == "traceback" else "error" if answer[0] else "wrong output"] += 1
 
     with monkeypatch.context() as plain_only:
-        plain_only.setattr(index, "INDEX_MIN_BYTES", 1 << 62)
+        use_engine(plain_only, "reference")
         reference = [run(args) for args in COMMANDS]
     assert all(answer != "traceback" and answer[0] == 0 for answer in reference)
     assert [run(args) for args in COMMANDS] == reference  # and the index is built
@@ -408,7 +441,7 @@ def test_a_failure_of_the_index_while_answering_is_answered_by_the_plain_path(tm
     def broken(fields):
         raise ValueError("bad marshal data")
 
-    monkeypatch.setattr(index, "_unpack", broken)
+    monkeypatch.setattr(engine, "_unpack", broken)
     assert data.select(EventFilter(), 5) == plain([path]).select(EventFilter(), 5)
     assert not index.index_path([path]).exists()  # removed: the next run rebuilds it
     data.close()
@@ -420,7 +453,7 @@ def test_a_limit_past_sqlites_integers_means_every_event(tmp_path, monkeypatch, 
     args = [*command, "--limit", str(1 << 63), "--db", str(path)]
     runner = CliRunner()
     with monkeypatch.context() as plain_only:
-        plain_only.setattr(index, "INDEX_MIN_BYTES", 1 << 62)
+        use_engine(plain_only, "reference")
         expected = runner.invoke(app, args)
     monkeypatch.setattr(index, "INDEX_MIN_BYTES", 0)
     result = runner.invoke(app, args)
@@ -483,8 +516,9 @@ ADDED = [
 def same_position_outputs(path: Path, monkeypatch, as_of: str | None = None) -> None:
     runner = CliRunner()
     outputs = []
-    for threshold in (10**12, 0):
-        monkeypatch.setattr(index, "INDEX_MIN_BYTES", threshold)
+    # The index with its delta against the reference (the engine in memory is compared in the test above).
+    for name in ("reference", "index"):
+        use_engine(monkeypatch, name)
         runs = []
         for args in POSITION_COMMANDS:
             dated = [] if as_of is None or "--at" in args else ["--as-of", as_of]
@@ -492,7 +526,7 @@ def same_position_outputs(path: Path, monkeypatch, as_of: str | None = None) -> 
                 runs.append(runner.invoke(app, [*args, *dated, *form, "--db", str(path)], terminal_width=100))
         assert all(r.exit_code == 0 for r in runs), [r.stderr for r in runs if r.exit_code]
         outputs.append([(r.stdout, r.stderr) for r in runs])
-    assert outputs[0] == outputs[1]
+    assert outputs[1] == outputs[0]
 
 
 @pytest.mark.parametrize("how", ["apply one", "apply several", "apply twice", "add command"])

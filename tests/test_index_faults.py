@@ -91,7 +91,7 @@ def test_a_killed_build_leaves_no_worker_holding_the_callers_pipe(tmp_path, figu
     orphans = hung = 0
     for kill in range(kills):
         note = tmp_path / f"workers-{kill}"
-        builder = start_builder("_store_digests", store, note)
+        builder = start_builder("store_digests", store, note)
         workers = [int(pid) for pid in note.read_text().split()]
         assert workers, "the build should be running worker processes"
         builder.kill()
@@ -109,7 +109,7 @@ def test_a_killed_build_leaves_no_worker_holding_the_callers_pipe(tmp_path, figu
 
 
 @posix_only
-@pytest.mark.parametrize("step", ["_store_digests", "_settle"])
+@pytest.mark.parametrize("step", ["store_digests", "settle"])
 def test_a_killed_build_leaves_no_temporary_file_after_the_next(tmp_path, figure, step):
     """Killed while staging (``.tmp.staging`` and ``.tmp``), and while settling (``.tmp``)."""
     store = generated(tmp_path / "store.json", 300)

@@ -19,9 +19,9 @@ def test_later_layers_win_on_equal_ids(tmp_path, sample_store):
     changed = event("2016-us-at-tanf", "2016", "deployment", summary="Replaced.")
     user = write_store(tmp_path / "user.json", [changed, event("new", "2026-03")], actors=[], sites=[])
     data = load_dataset([sample_store, user])
-    by_id = {e.id: e for e in data.events}
+    by_id = {e.id: e for e in data.select()}
     assert by_id["2016-us-at-tanf"].summary == "Replaced."
-    assert "new" in by_id and len(data.events) == len(SAMPLE_EVENTS) + 1
+    assert "new" in by_id and len(data.select()) == len(SAMPLE_EVENTS) + 1
 
 
 @pytest.mark.parametrize(

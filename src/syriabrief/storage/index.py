@@ -1,11 +1,10 @@
-"""An SQLite index kept beside big stores, so that queries need not parse every event.
+"""The engine's tables kept in a file beside big stores, so that queries need not parse every event.
 
 The JSON store files stay the source of truth. For stores past
 ``INDEX_MIN_BYTES`` (all layers together) ``loading.load_dataset`` asks here for
-an ``IndexedDataset``: it answers ``select``/``count`` in SQL over a few columns
-(date span as day numbers, type, status, case-folded summary, actor and site
-link tables) and reads the matching events themselves back from the store files
-at the byte offsets the index recorded.
+an ``IndexedDataset``: the query engine (``engine.SqlDataset``) over an index
+file in the cache, which reads the matching events themselves back from the
+store files at the byte offsets the index recorded.
 
 Never stale: the index records each store file's signature (size, mtime, ctime,
 inode, device). Every open compares it with the files as opened (``fstat`` of the
@@ -42,28 +41,35 @@ left behind; worker processes exit with the process that started them.
 
 from __future__ import annotations
 
-import datetime
-import functools
-import itertools
 import json
 import marshal
 import os
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import astuple
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from syriabrief import __version__
-from syriabrief.domain.dataset import Catalogue, Dataset
-from syriabrief.domain.filters import EventFilter
-from syriabrief.domain.model import Actor, Dispute, Event, Move, Site, Source
-from syriabrief.domain.positions import DRIVING_TYPES, ControlPeriod, settled_history
-from syriabrief.domain.safetext import json_text
+from syriabrief.domain.dataset import Dataset
+from syriabrief.domain.model import Actor, Site
+from syriabrief.domain.positions import DRIVING_TYPES, settled_history
 from syriabrief.domain.validate import SCHEMA_VERSION, check_records, check_references
 from syriabrief.errors import StoreError
+from syriabrief.storage.engine import (
+    INDEXES,
+    SCHEMA,
+    Digest,
+    SqlDataset,
+    describe,
+    digest_lines,
+    event_text,
+    move_from,
+    pack_period,
+    settle,
+    store_digests,
+)
 from syriabrief.storage.locks import try_lock, unlock
 from syriabrief.storage.paths import cache_dir
 from syriabrief.storage.store import load_plain, read_store
@@ -122,66 +128,10 @@ GAP_SHARE = 16
 APPEND_MAX_BYTES = 64 * 1024 * 1024
 DELTA_MAX_BYTES = 64 * 1024 * 1024
 
-_SCHEMA = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE actors (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, doc TEXT NOT NULL);
-CREATE TABLE sites (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, doc TEXT NOT NULL);
--- One narrow row per event; ``n`` numbers the events in date order (first day,
--- last day, id: the order of Dataset.events), so "ORDER BY n" is that order.
--- The numbers are STRIDE apart, leaving room for events a delta adds.
--- ``first`` and ``last`` are the ordinals of the first and last day the event
--- may cover. (While building, in a staging database, ``n`` is the reading
--- order instead: later layers later, which is how later layers win.)
--- The event itself is read from its layer's file at (offset, length), or from
--- ``doc`` when the file was not line-structured. ``canonical``: the stored text
--- is exactly the event's --json text (what syriabrief itself writes).
--- ``flags``: 1 the event gives a force's size (EventFilter.with_strength),
--- 2 the sources disagree about it (EventFilter.disputed).
-CREATE TABLE events (
-    n INTEGER PRIMARY KEY, id TEXT NOT NULL, layer INTEGER NOT NULL,
-    first INTEGER NOT NULL, last INTEGER NOT NULL, type TEXT NOT NULL, status TEXT NOT NULL,
-    flags INTEGER NOT NULL, canonical INTEGER NOT NULL, offset INTEGER, length INTEGER, doc TEXT
-);
--- Summaries apart, so that date and actor queries read narrow rows.
-CREATE TABLE summaries (n INTEGER PRIMARY KEY, folded BLOB NOT NULL);
--- Every field of the event, marshalled (_pack): what select() builds Events from,
--- several times faster than parsing the JSON line again.
-CREATE TABLE packed (n INTEGER PRIMARY KEY, fields BLOB NOT NULL);
--- The fields of the event's Move, marshalled: what positions replay, a fraction
--- of the whole event (a big actor's profile replays tens of thousands).
-CREATE TABLE moves (n INTEGER PRIMARY KEY, fields BLOB NOT NULL);
--- Links carry the event's days too: "this actor, since that day" is one index range.
-CREATE TABLE event_actors (
-    actor TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL, n INTEGER NOT NULL
-);
-CREATE TABLE event_sites (
-    site TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL, n INTEGER NOT NULL
-);
--- Every site's control history once all its moves have happened
--- (positions.settled_history), one marshalled ControlPeriod per row in the
--- order the history gives. It is the answer for any as-of day from the site's
--- ``settled`` day on: the last day any move made there may cover. ``site_actors``:
--- who is named in the moves made at each site (whose profile replays it).
-CREATE TABLE periods (seq INTEGER PRIMARY KEY, actor TEXT NOT NULL, site TEXT NOT NULL, fields BLOB NOT NULL);
-CREATE TABLE settled (site TEXT PRIMARY KEY, day INTEGER NOT NULL);
-CREATE TABLE site_actors (actor TEXT NOT NULL, site TEXT NOT NULL, PRIMARY KEY (actor, site)) WITHOUT ROWID;
--- The moves made at each site (driving types), for replaying the sites not settled yet.
-CREATE TABLE site_moves (site TEXT NOT NULL, first INTEGER NOT NULL, n INTEGER NOT NULL, fields BLOB NOT NULL);
-"""
-# Created after the bulk insert, which is several times faster than keeping them up to date.
-_INDEXES = """
-CREATE INDEX events_by_first ON events (first);
-CREATE INDEX events_by_last ON events (last, first);
-CREATE INDEX events_by_id ON events (id);
-CREATE INDEX actors_of_events ON event_actors (actor, last, first, n);
-CREATE INDEX sites_of_events ON event_sites (site, last, first, n);
-CREATE INDEX periods_by_actor ON periods (actor);
-CREATE INDEX site_moves_by_site ON site_moves (site, first);
-"""
 # A delta (see _refresh) holds the same tables for the events added since the
 # index was built, and the settled rows of every site their moves touched:
 # those replace the index's rows for that site (``resettled``).
-_DELTA_SCHEMA = _SCHEMA + "CREATE TABLE resettled (site TEXT PRIMARY KEY);" + _INDEXES
+_DELTA_SCHEMA = SCHEMA + "CREATE TABLE resettled (site TEXT PRIMARY KEY);" + INDEXES
 # Settled histories read through a delta: the index's rows but those of
 # re-settled sites, and the delta's. TEMP views are found before the tables of
 # the same name, so the queries read through them unchanged. (Queries of events
@@ -215,9 +165,6 @@ INSERT INTO final.event_sites
     SELECT x.site, x.first, x.last, r.new FROM main.event_sites AS x JOIN renumber AS r ON r.old = x.n;
 """
 _COPY_IN_DATE_ORDER = _COPY_IN_DATE_ORDER.replace("{stride}", str(STRIDE))
-_SQL_INT_MAX = (1 << 63) - 1
-_ROW = "n, id, layer, canonical, offset, length, doc"
-_ROW_PACKED = _ROW + ", (SELECT fields FROM {s}.packed AS p WHERE p.n = events.n)"
 
 
 
@@ -284,6 +231,39 @@ def open_indexed(paths: Sequence[Path]) -> IndexedDataset | None:
     return None
 
 
+class IndexedDataset(SqlDataset):
+    """The engine over an index file kept in the cache (and its delta); events read from the store files."""
+
+    def __init__(
+        self, connection: sqlite3.Connection, path: Path, actors: Iterable[Actor], sites: Iterable[Site],
+        meta: dict[str, str], stores: Sequence[Path],
+    ):  # fmt: skip
+        # How many events a delta added to this build of the index (see _refresh).
+        self.build = meta.get("build")
+        self.added_events = int(meta.get("events", 0))
+        sources = ("main", "delta") if self.added_events else ("main",)
+        super().__init__(connection, actors, sites, reference=self._fall_back, sources=sources)
+        self._path = path
+        self._stores = list(stores)
+
+    def _adopt(self, handles: list[BinaryIO]) -> None:
+        # These very handles were checked against the index's signatures: events
+        # are read through them, so a store replaced afterwards cannot leak in.
+        self._files = handles
+
+    def close(self) -> None:
+        super().close()
+        _close_all(self._files)
+
+    def _fall_back(self) -> Dataset:
+        for damaged in (self._path, _delta_path(self._path)):
+            damaged.unlink(missing_ok=True)
+        # The plain path reads the stores afresh: only if they are still the files read so far.
+        if any(_signature(os.fstat(h.fileno())) != _signature(os.stat(p)) for h, p in zip(self._files, self._stores)):
+            raise StoreError("a store file changed while it was being read; run the command again")
+        return load_plain(self._stores)
+
+
 def _update(target: Path, paths: Sequence[Path], handles: Sequence[BinaryIO], signatures: list[list[int]]) -> bool:
     """Bring the index up to date with these open files; True once it holds what they hold.
 
@@ -342,284 +322,6 @@ def _remove_leftovers(target: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def _or_plain(query: Callable) -> Callable:
-    """Answer ``query`` from the plain path, for the rest of the run, if the index fails in any way.
-
-    The index was found intact when opened (its checksum), so this should never
-    happen; if it does, the index is removed (the next run rebuilds it) and the
-    answer is still the right one, never a traceback.
-    """
-
-    @functools.wraps(query)
-    def answer(self: IndexedDataset, *args: Any, **kwargs: Any) -> Any:
-        if self._plain is None:
-            try:
-                return query(self, *args, **kwargs)
-            except StoreError:
-                raise
-            except Exception:
-                self._plain = self._fall_back()
-        return getattr(self._plain, query.__name__)(*args, **kwargs)
-
-    return answer
-
-
-class IndexedDataset(Catalogue):
-    """Actors and sites in memory, events in an SQLite index: the Dataset API for big stores."""
-
-    def __init__(
-        self, connection: sqlite3.Connection, path: Path, actors: Iterable[Actor], sites: Iterable[Site],
-        meta: dict[str, str] | None = None, stores: Sequence[Path] = (),
-    ):  # fmt: skip
-        super().__init__(actors, sites)
-        self._db = connection
-        self._path = path
-        self._stores = list(stores)
-        self._files: list[BinaryIO] = []
-        self._plain: Dataset | None = None  # what answers once the index has failed (_or_plain)
-        # Which build of the index this is, and how many events a delta added to it since.
-        self.build = (meta or {}).get("build")
-        self.added_events = int((meta or {}).get("events", 0))
-        # Where events are: the index, and the delta when it holds some (see _refresh).
-        self._sources = ("main", "delta") if self.added_events else ("main",)
-
-    def _adopt(self, handles: list[BinaryIO]) -> None:
-        # These very handles were checked against the index's signatures: events
-        # are read through them, so a store replaced afterwards cannot leak in.
-        self._files = handles
-
-    def close(self) -> None:
-        self._db.close()
-        _close_all(self._files)
-
-    def _fall_back(self) -> Dataset:
-        for damaged in (self._path, _delta_path(self._path)):
-            damaged.unlink(missing_ok=True)
-        # The plain path reads the stores afresh: only if they are still the files read so far.
-        if any(_signature(os.fstat(h.fileno())) != _signature(os.stat(p)) for h, p in zip(self._files, self._stores)):
-            raise StoreError("a store file changed while it was being read; run the command again")
-        return load_plain(self._stores)
-
-    @_or_plain
-    def select(self, where: EventFilter | None = None, limit: int | None = None) -> list[Event]:
-        """The events that match, in date order; with a limit, the most recent ``limit``."""
-        return [_unpack(row[-1]) for row in self._rows(where, limit, _ROW_PACKED)]
-
-    @_or_plain
-    def select_json(self, where: EventFilter | None = None, limit: int | None = None) -> list[str]:
-        """Like ``select``, but each event as its --json text, read without decoding where it can be."""
-        texts = []
-        for row in self._rows(where, limit):
-            if row[3]:  # canonical: the stored bytes are the --json text
-                texts.append(self._text(row).decode("utf-8", "surrogatepass"))
-            else:
-                texts.append(_event_text(self._event(row)))
-        return texts
-
-    @_or_plain
-    def count(self, where: EventFilter | None = None) -> int:
-        return sum(rows[0][0] for rows in self._each("SELECT count(*) FROM {s}.events WHERE {where}", where))
-
-    @_or_plain
-    def settled_periods(
-        self, as_of: datetime.date, actor: str | None = None
-    ) -> tuple[list[ControlPeriod], frozenset[str]] | None:
-        day = as_of.toordinal()
-        settled = "site IN (SELECT site FROM settled WHERE day <= ?)"
-        if actor is None:
-            rows = self._fetch(f"SELECT fields FROM periods WHERE {settled} ORDER BY seq", (day,))
-            unsettled = self._fetch("SELECT site FROM settled WHERE day > ?", (day,))
-        else:
-            sql = f"SELECT fields FROM periods WHERE actor = ? AND {settled} ORDER BY seq"
-            rows = self._fetch(sql, (actor, day))
-            # The unsettled sites among those where the actor's moves were made.
-            unsettled = self._fetch(
-                "SELECT a.site FROM site_actors AS a JOIN settled AS s ON s.site = a.site WHERE a.actor = ? AND s.day > ?",
-                (actor, day),
-            )
-        periods = [ControlPeriod(*marshal.loads(fields)) for (fields,) in rows]
-        return periods, frozenset(site for (site,) in unsettled)
-
-    @_or_plain
-    def moves_at(self, sites: Iterable[str], until: datetime.date) -> list[Move]:
-        sql = "SELECT fields FROM site_moves WHERE site IN (SELECT value FROM json_each(?)) AND first <= ? ORDER BY n"
-        return [_move(fields) for (fields,) in self._fetch(sql, (json.dumps(sorted(sites)), until.toordinal()))]
-
-    @_or_plain
-    def span(self, where: EventFilter | None = None) -> tuple[int, Move | None, Move | None]:
-        count, first, last = 0, None, None
-        for [(some, low, high)] in self._each("SELECT count(*), min(n), max(n) FROM {s}.events WHERE {where}", where):
-            if some:
-                count += some
-                first = low if first is None else min(first, low)
-                last = high if last is None else max(last, high)
-        if not count:
-            return 0, None, None
-        ends = dict(itertools.chain.from_iterable(
-            self._fetch(f"SELECT n, fields FROM {source}.moves WHERE n IN (?, ?)", (first, last)) for source in self._sources
-        ))  # fmt: skip
-        return count, _move(ends[first]), _move(ends[last])
-
-    @_or_plain
-    def moves(self, where: EventFilter | None = None) -> list[Move]:
-        sql = "SELECT n, (SELECT fields FROM {s}.moves AS m WHERE m.n = events.n) FROM {s}.events AS events WHERE {where} ORDER BY n"
-        return [_move(fields) for _, fields in _merged(self._each(sql, where))]
-
-    def _rows(self, where: EventFilter | None, limit: int | None, columns: str = _ROW) -> list[tuple]:
-        # No limit: none given, a negative one (as select_events reads it), or one past
-        # SQLite's 64-bit integers (which cannot be bound), and so past any store's size.
-        if limit is None or limit < 0 or limit > _SQL_INT_MAX:
-            return _merged(self._each(f"SELECT {columns} FROM {{s}}.events AS events WHERE {{where}} ORDER BY n", where))
-        if limit == 0:
-            return []
-        sql = f"SELECT {columns} FROM {{s}}.events AS events WHERE {{where}} ORDER BY n DESC LIMIT ?"
-        return _merged([rows[::-1] for rows in self._each(sql, where, (limit,))])[-limit:]
-
-    def _each(self, sql: str, where: EventFilter | None, more: Sequence[Any] = ()) -> list[list[tuple]]:
-        """The rows of ``sql`` from the index, then from the delta if it holds events: each event's rows are in one of them.
-
-        ``{s}`` in ``sql`` names the database, ``{where}`` the conditions of ``where``.
-        """
-        answers = []
-        for source in self._sources:
-            conditions, params = _conditions(where or EventFilter(), source)
-            rows = self._fetch(sql.format(s=source, where=conditions), (*params, *more))
-            answers.append(rows)
-        return answers
-
-    def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-        return self._db.execute(sql, params).fetchall()
-
-    def _text(self, row: tuple) -> bytes:
-        _, event_id, layer, canonical, offset, length, doc = row
-        if doc is not None:
-            return doc.encode("utf-8", "surrogatepass")
-        text = _read_at(self._files[layer], offset, length)
-        # A canonical line starts with its id (validated: a plain slug); any
-        # other line is decoded and its id compared by _event.
-        if canonical and not text.startswith(b'{"id": "' + event_id.encode() + b'"'):
-            # The signatures matched, yet the bytes moved: the file was rewritten in
-            # place within one timestamp tick. Refuse rather than answer wrongly.
-            raise StoreError("a store file changed while it was being read; run the command again")
-        return text
-
-    def _event(self, row: tuple) -> Event:
-        record = json.loads(self._text(row))
-        if not isinstance(record, dict) or record.get("id") != row[1]:
-            raise StoreError("a store file changed while it was being read; run the command again")
-        return Event.from_json(record)
-
-
-def _merged(answers: list[list[tuple]]) -> list[tuple]:
-    """Rows of the index and of the delta, each in order of their first column (n), in one list in that order."""
-    if len(answers) == 1:
-        return answers[0]
-    import heapq
-
-    return list(heapq.merge(*answers, key=lambda row: row[0]))
-
-
-def _read_at(handle: BinaryIO, offset: int, length: int) -> bytes:
-    if _pread is not None:  # one system call, no buffer to discard
-        return _pread(handle.fileno(), length, offset)
-    handle.seek(offset)
-    return handle.read(length)
-
-
-_pread = getattr(os, "pread", None)  # not on Windows
-
-
-def _pack(event: Event) -> bytes:
-    """Every field of an event as plain values, marshalled (the fastest form to read back)."""
-    return marshal.dumps((
-        event.id, event.date, event.type, event.summary, tuple(_source_fields(s) for s in event.sources),
-        event.end_date, event.date_precision, event.approximate, event.stage, event.actors, event.site,
-        event.origin, event.destination, event.quantities, event.status,
-        tuple((d.claim, tuple(_source_fields(s) for s in d.sources), d.about) for d in event.disputes), event.tags,
-    ))  # fmt: skip
-
-
-def _move(fields: bytes) -> Move:
-    """A Move from its marshalled fields (the ``moves`` and ``site_moves`` tables)."""
-    return Move._make(marshal.loads(fields))
-
-
-def _source_fields(source: Source) -> tuple:
-    return (source.outlet, source.document, source.url, source.published)
-
-
-def _unpack(fields: bytes) -> Event:
-    (event_id, date, kind, summary, sources, end_date, precision, approximate, stage, actors, site, origin,
-     destination, quantities, status, disputes, tags) = marshal.loads(fields)  # fmt: skip
-    return Event(
-        event_id, date, kind, summary, tuple(Source(*s) for s in sources), end_date, precision, approximate,
-        stage, actors, site, origin, destination, quantities, status,
-        tuple(Dispute(claim, tuple(Source(*s) for s in cited), about) for claim, cited, about in disputes), tags,
-    )  # fmt: skip
-
-
-def _event_text(event: Event) -> str:
-    """An event's --json text: what render.write_json prints for it inside a list."""
-    return json_text(event.to_json())
-
-
-# --- queries ----------------------------------------------------------------------
-
-def _conditions(where: EventFilter, source: str = "main") -> tuple[str, list[Any]]:
-    """The SQL for EventFilter.matches (query.py), clause for clause, over the events of ``source`` (main or delta)."""
-    clauses: list[str] = ["1"]
-    params: list[Any] = []
-    if where.since:
-        clauses.append("last >= ?")
-        params.append(where.since.start.toordinal())
-    if where.until:
-        clauses.append("first <= ?")
-        params.append(where.until.end.toordinal())
-    if where.actors or where.sites:
-        # Each link table is searched by (name, last day, first day): the date
-        # clauses are repeated inside so that one index range finds the events.
-        days: list[str] = []
-        day_params: list[int] = []
-        if where.since:
-            days.append("last >= ?")
-            day_params.append(where.since.start.toordinal())
-        if where.until:
-            days.append("first <= ?")
-            day_params.append(where.until.end.toordinal())
-        links = (("actor", f"{source}.event_actors", where.actors), ("site", f"{source}.event_sites", where.sites))
-        for column, table, values in links:
-            if values:
-                inner = " AND ".join([f"{column} IN ({_marks(values)})", *days])
-                clauses.append(f"n IN (SELECT n FROM {table} WHERE {inner})")
-                params += [*sorted(values), *day_params]
-    for column, values in (("type", where.types), ("status", where.statuses)):
-        if values:
-            clauses.append(f"{column} IN ({_marks(values)})")
-            params += sorted(values)
-    if where.with_strength:
-        clauses.append("flags & 1")
-    if where.disputed:
-        clauses.append("flags & 2")
-    if where.ids:
-        # One parameter whatever the number of ids: SQLite caps the number of "?".
-        clauses.append("id IN (SELECT value FROM json_each(?))")
-        params.append(json.dumps(sorted(where.ids)))
-    if where.search:
-        # Both sides case-folded by Python and compared as UTF-8 bytes: a byte
-        # substring of UTF-8 is a character substring, so this is exactly
-        # ``search.casefold() in summary.casefold()`` (SQL LIKE folds ASCII only).
-        clauses.append(f"n IN (SELECT n FROM {source}.summaries WHERE instr(folded, ?) > 0)")
-        params.append(_fold(where.search))
-    return " AND ".join(clauses), params
-
-
-def _marks(values: Iterable[Any]) -> str:
-    return ", ".join("?" for _ in values)
-
-
-def _fold(text: str) -> bytes:
-    # surrogatepass: a lone surrogate escaped in JSON is still text to search in.
-    return text.casefold().encode("utf-8", "surrogatepass")
 
 
 # --- opening ----------------------------------------------------------------------
@@ -810,7 +512,7 @@ def _refresh_kept(
     }
     if not added and meta["provisional"] == "1":
         return True  # checked, and still too recent to record as settled: the next run checks again
-    digests = {layer: _digest(lines) for layer, lines in added.items()}
+    digests = {layer: digest_lines(lines) for layer, lines in added.items()}
     whole = {layer: d for layer, d in digests.items() if d is not None}
     if len(whole) < len(digests):
         return False  # a new line with a problem: the rebuild reports it as the plain path does
@@ -845,9 +547,9 @@ def _write_delta(kept: _Kept, target: Path, digests: dict[int, list[Digest]], me
             out.executescript(_FAST_WRITES + _DELTA_SCHEMA)
         try:
             _insert_new(out, new, numbers)
-            touched = sorted({s for _, d in new if d[3] in DRIVING_TYPES and (s := _move(d[14]).site) and s in d[12]})
+            touched = sorted({s for _, d in new if d[3] in DRIVING_TYPES and (s := move_from(d[14]).site) and s in d[12]})
             for site in touched:
-                _resettle(out, kept, site, [(d, numbers[d[0]]) for _, d in new if _move(d[14]).site == site and d[3] in DRIVING_TYPES])
+                _resettle(out, kept, site, [(d, numbers[d[0]]) for _, d in new if move_from(d[14]).site == site and d[3] in DRIVING_TYPES])
             (events,) = out.execute("SELECT count(*) FROM events").fetchone()
             (resettled,) = out.execute("SELECT count(*) FROM resettled").fetchone()
             rows = {**meta, "format": _FORMAT, "base": kept.meta["build"], "events": str(events), "resettled": str(resettled)}
@@ -935,7 +637,7 @@ def _insert_new(db: sqlite3.Connection, new: list[tuple[int, Digest]], numbers: 
 
 
 def _resettle(out: sqlite3.Connection, kept: _Kept, site: str, new: list[tuple[Digest, int]]) -> None:
-    """Replay ``site`` again with its new moves and keep its rows in the delta (as _settle does)."""
+    """Replay ``site`` again with its new moves and keep its rows in the delta (as settle does)."""
     resettled = kept.delta is not None and kept.db.execute(
         "SELECT 1 FROM delta.resettled WHERE site = ?", (site,)
     ).fetchone()  # fmt: skip
@@ -943,13 +645,13 @@ def _resettle(out: sqlite3.Connection, kept: _Kept, site: str, new: list[tuple[D
     rows = kept.db.execute(f"SELECT first, n, fields FROM {source}.site_moves WHERE site = ?", (site,)).fetchall()
     rows += [(digest[1], n, digest[14]) for digest, n in new]
     rows.sort(key=lambda row: row[1])
-    moves = [_move(fields) for _, _, fields in rows]
+    moves = [move_from(fields) for _, _, fields in rows]
     for table in ("periods", "settled", "site_actors", "site_moves"):
         out.execute(f"DELETE FROM {table} WHERE site = ?", (site,))
     out.execute("INSERT OR IGNORE INTO resettled VALUES (?)", (site,))
     out.executemany(
         "INSERT INTO periods (actor, site, fields) VALUES (?, ?, ?)",
-        [(p.actor, site, marshal.dumps(astuple(p))) for p in settled_history(site, moves)],
+        [(p.actor, site, pack_period(p)) for p in settled_history(site, moves)],
     )
     out.execute("INSERT INTO settled VALUES (?, ?)", (site, max(m.period.end.toordinal() for m in moves)))
     out.executemany("INSERT INTO site_actors VALUES (?, ?)", ((a, site) for a in {a for m in moves for a in m.actors}))
@@ -1061,7 +763,7 @@ def _build_into(paths: Sequence[Path], file: Path) -> None:
     staging = file.with_name(file.name + ".staging")
     db = sqlite3.connect(staging)
     try:
-        db.executescript(_FAST_WRITES + _SCHEMA)
+        db.executescript(_FAST_WRITES + SCHEMA)
         actors: dict[str, dict[str, Any]] = {}
         sites: dict[str, dict[str, Any]] = {}
         signatures, points = [], []
@@ -1097,7 +799,7 @@ def _build_into(paths: Sequence[Path], file: Path) -> None:
         _check_layers(db, paths, actors, sites)
 
         final = sqlite3.connect(file)
-        final.executescript(_FAST_WRITES + _SCHEMA)
+        final.executescript(_FAST_WRITES + SCHEMA)
         final.close()
         db.execute("ATTACH DATABASE ? AS final", (str(file),))
         db.executescript(_FAST_WRITES.replace("PRAGMA ", "PRAGMA final.") + _COPY_IN_DATE_ORDER)
@@ -1125,37 +827,14 @@ def _build_into(paths: Sequence[Path], file: Path) -> None:
         staging.unlink(missing_ok=True)
     final = sqlite3.connect(file)
     try:
-        final.executescript(_FAST_WRITES + _INDEXES)
-        _settle(final)
+        final.executescript(_FAST_WRITES + INDEXES)
+        settle(final)
         final.execute("ANALYZE")
         final.commit()
     finally:
         final.close()
 
 
-def _settle(db: sqlite3.Connection) -> None:
-    """Replay every site's history once, to its end, and keep it (the periods table)."""
-
-    # Site by site (a site's moves come together), so only one site's moves are held at a time.
-    rows = db.cursor().execute(
-        f"SELECT x.site, x.first, x.last, x.n, m.fields FROM event_sites AS x JOIN events AS e ON e.n = x.n "
-        f"JOIN moves AS m ON m.n = x.n WHERE e.type IN ({_marks(DRIVING_TYPES)}) ORDER BY x.site, x.n",
-        sorted(DRIVING_TYPES),
-    )
-    for site, group in itertools.groupby(rows, key=lambda row: row[0]):
-        # The links name every place of a move (its origin and destination too); the
-        # history is made of the moves made *at* the site.
-        here = [(row, move) for row in group if (move := _move(row[4])).site == site]
-        if not here:
-            continue
-        moves = [move for _, move in here]
-        db.executemany(
-            "INSERT INTO periods (actor, site, fields) VALUES (?, ?, ?)",
-            [(p.actor, site, marshal.dumps(astuple(p))) for p in settled_history(site, moves)],
-        )
-        db.execute("INSERT INTO settled VALUES (?, ?)", (site, max(row[2] for row, _ in here)))
-        db.executemany("INSERT INTO site_actors VALUES (?, ?)", ((a, site) for a in {a for m in moves for a in m.actors}))
-        db.executemany("INSERT INTO site_moves VALUES (?, ?, ?, ?)", ((site, first, n, fields) for (_, first, _, n, fields), _ in here))
 
 
 def _check_layers(db: sqlite3.Connection, paths: Sequence[Path], actors: dict, sites: dict) -> None:
@@ -1196,7 +875,7 @@ def _stream_layer(db: sqlite3.Connection, layer: int, handle: BinaryIO, actors: 
     The layout is read line by line by storefile.LineReader, which also takes
     the digest that lets a later append be taken in without reading it all
     again (the point returned). The event lines themselves are parsed, checked
-    and turned into index rows by ``_digest`` in batches, in worker processes
+    and turned into index rows by ``digest_lines`` in batches, in worker processes
     when the file is big enough for that to pay.
     """
     reader = LineReader(handle, digest=True)
@@ -1219,12 +898,12 @@ def _stream_layer(db: sqlite3.Connection, layer: int, handle: BinaryIO, actors: 
                     continue
                 batch.append((offset, body))
                 if len(batch) >= BATCH:
-                    _store_digests(db, layer, digester.submit(batch))
+                    store_digests(db, layer, digester.submit(batch))
                     batch = []
         except NotLineLayout:
             raise _NotStreamable from None
-        _store_digests(db, layer, digester.submit(batch))
-        _store_digests(db, layer, digester.drain())
+        store_digests(db, layer, digester.submit(batch))
+        store_digests(db, layer, digester.drain())
     _keep_records("actors", catalogue["actors"], actors)
     _keep_records("sites", catalogue["sites"], sites)
     assert reader.point is not None
@@ -1241,45 +920,10 @@ def _keep_records(table: str, lines: list[tuple[int, bytes]], into: dict[str, di
     into.update((r["id"], r) for r in records)
 
 
-# One event as the index keeps it: id, first day, last day, type, status, flags,
-# canonical, offset, length, doc, folded summary, actor ids, site ids, packed fields,
-# move fields.
-Digest = tuple
-
-
-def _digest(lines: list[tuple[int, bytes]]) -> list[Digest] | None:
-    """Parse, check and describe a batch of event lines; None if any line has a problem.
-
-    Runs in worker processes: takes and returns only plain data.
-    """
-    try:
-        records = [json.loads(body) for _, body in lines]
-    except (ValueError, RecursionError):
-        return None
-    if check_records("event", records):
-        return None
-    return [_describe(record, offset, body, None) for (offset, body), record in zip(lines, records)]
-
-
-def _describe(record: dict, offset: int | None, body: bytes | None, doc: str | None) -> Digest:
-    event = Event.from_json(record)  # the columns say what the Event says
-    period = event.period
-    if doc is None:
-        assert body is not None  # an event kept by its place in the store file
-        length = len(body)
-        canonical = _event_text(event).encode("utf-8", "surrogatepass") == body
-    else:
-        length, canonical = None, True  # doc is written from the Event itself
-    return (
-        event.id, period.start.toordinal(), period.end.toordinal(), event.type, event.status,
-        (1 if event.strength_names else 0) | (2 if event.contested else 0), canonical, offset, length, doc, _fold(event.summary),
-        tuple(dict.fromkeys(event.actors)), tuple(dict.fromkeys(event.places)), _pack(event),
-        marshal.dumps(tuple(event.move())),
-    )  # fmt: skip
 
 
 class _Digester:
-    """Runs ``_digest`` on batches, in order: here, or in worker processes for big files."""
+    """Runs ``digest_lines`` on batches, in order: here, or in worker processes for big files."""
 
     def __init__(self, parallel: bool):
         workers = min(os.cpu_count() or 1, MAX_WORKERS)
@@ -1303,9 +947,9 @@ class _Digester:
     def submit(self, batch: list[tuple[int, bytes]]) -> Iterable[list[Digest]]:
         """Hand a batch over; returns the batches that are done (in order) so far."""
         if self._pool is None:
-            return [self._checked(_digest(batch))] if batch else []
+            return [self._checked(digest_lines(batch))] if batch else []
         if batch:
-            self._pending.append(self._pool.submit(_digest, batch))
+            self._pending.append(self._pool.submit(digest_lines, batch))
         done = []
         while len(self._pending) >= self._limit or (self._pending and self._pending[0].done()):
             done.append(self._checked(self._pending.pop(0).result()))
@@ -1350,30 +994,6 @@ def _exit_with(parent: Any) -> None:
     os._exit(1)
 
 
-def _store_digests(db: sqlite3.Connection, layer: int, batches: Iterable[list[Digest]]) -> None:
-    for digests in batches:
-        events: list[tuple] = []
-        summaries: list[tuple] = []
-        packed: list[tuple] = []
-        moves: list[tuple] = []
-        links_a: list[tuple] = []
-        links_s: list[tuple] = []
-        (start,) = db.execute("SELECT coalesce(max(n), 0) FROM events").fetchone()
-        for n, digest in enumerate(digests, start + 1):
-            (event_id, first, last, kind, status, flags, canonical, offset, length, doc, folded, who, where,
-             fields, move) = digest  # fmt: skip
-            events.append((n, event_id, layer, first, last, kind, status, flags, canonical, offset, length, doc))
-            summaries.append((n, folded))
-            packed.append((n, fields))
-            moves.append((n, move))
-            links_a += ((a, first, last, n) for a in who)
-            links_s += ((s, first, last, n) for s in where)
-        db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", events)
-        db.executemany("INSERT INTO summaries VALUES (?, ?)", summaries)
-        db.executemany("INSERT INTO packed VALUES (?, ?)", packed)
-        db.executemany("INSERT INTO moves VALUES (?, ?)", moves)
-        db.executemany("INSERT INTO event_actors VALUES (?, ?, ?, ?)", links_a)
-        db.executemany("INSERT INTO event_sites VALUES (?, ?, ?, ?)", links_s)
 
 
 def _read_whole_layer(db: sqlite3.Connection, layer: int, path: Path, actors: dict, sites: dict) -> None:
@@ -1384,6 +1004,5 @@ def _read_whole_layer(db: sqlite3.Connection, layer: int, path: Path, actors: di
     for first in range(0, len(contents.events), BATCH):
         digests = []
         for event in contents.events[first : first + BATCH]:
-            record = event.to_json()
-            digests.append(_describe(record, None, None, _event_text(event)))
-        _store_digests(db, layer, [digests])
+            digests.append(describe(event, None, None, event_text(event)))
+        store_digests(db, layer, [digests])

@@ -1,0 +1,488 @@
+"""The query engine: every dataset's events in SQLite, answering the read API reports use.
+
+One engine for every store size. Small stores are read into memory
+(``store.load_plain``) and their events copied into an SQLite database in
+memory (``in_memory``: a few milliseconds for the bundled dataset); big ones
+are answered from an index file kept in the cache (``index.py``), whose tables
+are the same. Either way ``SqlDataset`` answers ``select``/``count``/``moves``/
+``span``, settled positions (``settled_periods``) and a site's moves
+(``moves_at``) in SQL, and the plain in-memory ``Dataset`` is the reference it
+is tested against (tests/test_index.py, tests/test_engine.py).
+
+``conditions`` is the SQL for ``EventFilter.matches``, clause for clause;
+``describe``/``store_digests`` turn events into rows; ``settle`` replays every
+site's history once and keeps it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import itertools
+import json
+import marshal
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import fields as dataclass_fields
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from syriabrief.domain.dataset import Catalogue, Dataset
+from syriabrief.domain.filters import EventFilter
+from syriabrief.domain.model import Actor, Dispute, Event, Move, Site, Source
+from syriabrief.domain.positions import DRIVING_TYPES, ControlPeriod, settled_history
+from syriabrief.domain.safetext import json_text
+from syriabrief.domain.validate import check_records
+from syriabrief.errors import StoreError
+
+if TYPE_CHECKING:  # sqlite3 is imported by whoever opens a connection
+    import sqlite3
+
+__all__ = [
+    "INDEXES",
+    "SCHEMA",
+    "Digest",
+    "SqlDataset",
+    "conditions",
+    "describe",
+    "digest_lines",
+    "event_text",
+    "in_memory",
+    "move_from",
+    "pack_period",
+    "settle",
+    "store_digests",
+]
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE actors (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE sites (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, doc TEXT NOT NULL);
+-- One narrow row per event; ``n`` numbers the events in date order (first day,
+-- last day, id: the order of Dataset.events), so "ORDER BY n" is that order.
+-- The numbers are STRIDE apart, leaving room for events a delta adds.
+-- ``first`` and ``last`` are the ordinals of the first and last day the event
+-- may cover. (While building, in a staging database, ``n`` is the reading
+-- order instead: later layers later, which is how later layers win.)
+-- The event itself is read from its layer's file at (offset, length), or from
+-- ``doc`` when the file was not line-structured. ``canonical``: the stored text
+-- is exactly the event's --json text (what syriabrief itself writes).
+-- ``flags``: 1 the event gives a force's size (EventFilter.with_strength),
+-- 2 the sources disagree about it (EventFilter.disputed).
+CREATE TABLE events (
+    n INTEGER PRIMARY KEY, id TEXT NOT NULL, layer INTEGER NOT NULL,
+    first INTEGER NOT NULL, last INTEGER NOT NULL, type TEXT NOT NULL, status TEXT NOT NULL,
+    flags INTEGER NOT NULL, canonical INTEGER NOT NULL, offset INTEGER, length INTEGER, doc TEXT
+);
+-- Summaries apart, so that date and actor queries read narrow rows.
+CREATE TABLE summaries (n INTEGER PRIMARY KEY, folded BLOB NOT NULL);
+-- Every field of the event, marshalled (_pack): what select() builds Events from,
+-- several times faster than parsing the JSON line again.
+CREATE TABLE packed (n INTEGER PRIMARY KEY, fields BLOB NOT NULL);
+-- The fields of the event's Move, marshalled: what positions replay, a fraction
+-- of the whole event (a big actor's profile replays tens of thousands).
+CREATE TABLE moves (n INTEGER PRIMARY KEY, fields BLOB NOT NULL);
+-- Links carry the event's days too: "this actor, since that day" is one index range.
+CREATE TABLE event_actors (
+    actor TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL, n INTEGER NOT NULL
+);
+CREATE TABLE event_sites (
+    site TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL, n INTEGER NOT NULL
+);
+-- Every site's control history once all its moves have happened
+-- (positions.settled_history), one marshalled ControlPeriod per row in the
+-- order the history gives. It is the answer for any as-of day from the site's
+-- ``settled`` day on: the last day any move made there may cover. ``site_actors``:
+-- who is named in the moves made at each site (whose profile replays it).
+CREATE TABLE periods (seq INTEGER PRIMARY KEY, actor TEXT NOT NULL, site TEXT NOT NULL, fields BLOB NOT NULL);
+CREATE TABLE settled (site TEXT PRIMARY KEY, day INTEGER NOT NULL);
+CREATE TABLE site_actors (actor TEXT NOT NULL, site TEXT NOT NULL, PRIMARY KEY (actor, site)) WITHOUT ROWID;
+-- The moves made at each site (driving types), for replaying the sites not settled yet.
+CREATE TABLE site_moves (site TEXT NOT NULL, first INTEGER NOT NULL, n INTEGER NOT NULL, fields BLOB NOT NULL);
+"""
+# Created after the bulk insert, which is several times faster than keeping them up to date.
+INDEXES = """
+CREATE INDEX events_by_first ON events (first);
+CREATE INDEX events_by_last ON events (last, first);
+CREATE INDEX events_by_id ON events (id);
+CREATE INDEX actors_of_events ON event_actors (actor, last, first, n);
+CREATE INDEX sites_of_events ON event_sites (site, last, first, n);
+CREATE INDEX periods_by_actor ON periods (actor);
+CREATE INDEX site_moves_by_site ON site_moves (site, first);
+"""
+
+_SQL_INT_MAX = (1 << 63) - 1
+_ROW = "n, id, layer, canonical, offset, length, doc"
+_PACKED = "(SELECT fields FROM {s}.packed AS p WHERE p.n = events.n)"
+_ROW_PACKED = f"{_ROW}, {_PACKED}"
+# The fields only where the text is not stored as it is printed (select_json).
+_ROW_JSON = f"{_ROW}, CASE WHEN canonical THEN NULL ELSE {_PACKED} END"
+
+
+def _or_plain(query: Callable) -> Callable:
+    """Answer ``query`` from the in-memory reference, for the rest of the run, if SQL fails in any way.
+
+    An index file was found intact when opened (its checksum), so this should
+    never happen; if it does, the index is removed (the next run rebuilds it:
+    IndexedDataset._fall_back) and the answer is still the right one, never a
+    traceback.
+    """
+
+    @functools.wraps(query)
+    def answer(self: SqlDataset, *args: Any, **kwargs: Any) -> Any:
+        if self._plain is None:
+            try:
+                return query(self, *args, **kwargs)
+            except StoreError:
+                raise
+            except Exception:
+                self._plain = self._reference()
+        return getattr(self._plain, query.__name__)(*args, **kwargs)
+
+    return answer
+
+
+class SqlDataset(Catalogue):
+    """Actors and sites in memory, events in SQLite: the one engine behind the Dataset API.
+
+    The tables are the index's (SCHEMA). An event's text is its row's ``doc``,
+    or is read from ``files[layer]`` at the row's offset (an index kept beside
+    big stores). ``sources`` are the attached databases that hold events: the
+    index, and a delta beside it (index.py). ``reference`` gives the in-memory
+    dataset that answers instead, for the rest of the run, if SQL ever fails.
+    """
+
+    def __init__(
+        self, connection: sqlite3.Connection, actors: Iterable[Actor], sites: Iterable[Site],
+        reference: Callable[[], Dataset], sources: tuple[str, ...] = ("main",),
+    ):  # fmt: skip
+        super().__init__(actors, sites)
+        self._db = connection
+        self._files: list[BinaryIO] = []
+        self._reference = reference
+        self._plain: Dataset | None = None  # what answers once SQL has failed (_or_plain)
+        self._sources = sources
+
+    def close(self) -> None:
+        self._db.close()
+
+    @_or_plain
+    def select(self, where: EventFilter | None = None, limit: int | None = None) -> list[Event]:
+        """The events that match, in date order; with a limit, the most recent ``limit``."""
+        return [_unpack(row[-1]) for row in self._rows(where, limit, _ROW_PACKED)]
+
+    @_or_plain
+    def select_json(self, where: EventFilter | None = None, limit: int | None = None) -> list[str]:
+        """Like ``select``, but each event as its --json text, copied without decoding where it can be."""
+        texts = []
+        for row in self._rows(where, limit, _ROW_JSON):
+            if row[3]:  # canonical: the stored bytes are the --json text
+                texts.append(self._text(row).decode("utf-8", "surrogatepass"))
+            else:  # written by hand in another form, or kept in memory: encoded from its fields
+                texts.append(event_text(_unpack(row[-1])))
+        return texts
+
+    @_or_plain
+    def count(self, where: EventFilter | None = None) -> int:
+        return sum(rows[0][0] for rows in self._each("SELECT count(*) FROM {s}.events WHERE {where}", where))
+
+    @_or_plain
+    def settled_periods(
+        self, as_of: datetime.date, actor: str | None = None
+    ) -> tuple[list[ControlPeriod], frozenset[str]] | None:
+        day = as_of.toordinal()
+        settled = "site IN (SELECT site FROM settled WHERE day <= ?)"
+        if actor is None:
+            rows = self._fetch(f"SELECT fields FROM periods WHERE {settled} ORDER BY seq", (day,))
+            unsettled = self._fetch("SELECT site FROM settled WHERE day > ?", (day,))
+        else:
+            sql = f"SELECT fields FROM periods WHERE actor = ? AND {settled} ORDER BY seq"
+            rows = self._fetch(sql, (actor, day))
+            # The unsettled sites among those where the actor's moves were made.
+            unsettled = self._fetch(
+                "SELECT a.site FROM site_actors AS a JOIN settled AS s ON s.site = a.site WHERE a.actor = ? AND s.day > ?",
+                (actor, day),
+            )
+        periods = [ControlPeriod(*marshal.loads(fields)) for (fields,) in rows]
+        return periods, frozenset(site for (site,) in unsettled)
+
+    @_or_plain
+    def moves_at(self, sites: Iterable[str], until: datetime.date) -> list[Move]:
+        sql = "SELECT fields FROM site_moves WHERE site IN (SELECT value FROM json_each(?)) AND first <= ? ORDER BY n"
+        return [move_from(fields) for (fields,) in self._fetch(sql, (json.dumps(sorted(sites)), until.toordinal()))]
+
+    @_or_plain
+    def span(self, where: EventFilter | None = None) -> tuple[int, Move | None, Move | None]:
+        count, first, last = 0, None, None
+        for [(some, low, high)] in self._each("SELECT count(*), min(n), max(n) FROM {s}.events WHERE {where}", where):
+            if some:
+                count += some
+                first = low if first is None else min(first, low)
+                last = high if last is None else max(last, high)
+        if not count:
+            return 0, None, None
+        ends = dict(itertools.chain.from_iterable(
+            self._fetch(f"SELECT n, fields FROM {source}.moves WHERE n IN (?, ?)", (first, last)) for source in self._sources
+        ))  # fmt: skip
+        return count, move_from(ends[first]), move_from(ends[last])
+
+    @_or_plain
+    def moves(self, where: EventFilter | None = None) -> list[Move]:
+        sql = "SELECT n, (SELECT fields FROM {s}.moves AS m WHERE m.n = events.n) FROM {s}.events AS events WHERE {where} ORDER BY n"
+        return [move_from(fields) for _, fields in _merged(self._each(sql, where))]
+
+    def _rows(self, where: EventFilter | None, limit: int | None, columns: str = _ROW) -> list[tuple]:
+        # No limit: none given, a negative one (as select_events reads it), or one past
+        # SQLite's 64-bit integers (which cannot be bound), and so past any store's size.
+        if limit is None or limit < 0 or limit > _SQL_INT_MAX:
+            return _merged(self._each(f"SELECT {columns} FROM {{s}}.events AS events WHERE {{where}} ORDER BY n", where))
+        if limit == 0:
+            return []
+        sql = f"SELECT {columns} FROM {{s}}.events AS events WHERE {{where}} ORDER BY n DESC LIMIT ?"
+        return _merged([rows[::-1] for rows in self._each(sql, where, (limit,))])[-limit:]
+
+    def _each(self, sql: str, where: EventFilter | None, more: Sequence[Any] = ()) -> list[list[tuple]]:
+        """The rows of ``sql`` from the index, then from the delta if it holds events: each event's rows are in one of them.
+
+        ``{s}`` in ``sql`` names the database, ``{where}`` the conditions of ``where``.
+        """
+        answers = []
+        for source in self._sources:
+            clauses, params = conditions(where or EventFilter(), source)
+            rows = self._fetch(sql.format(s=source, where=clauses), (*params, *more))
+            answers.append(rows)
+        return answers
+
+    def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        return self._db.execute(sql, params).fetchall()
+
+    def _text(self, row: tuple) -> bytes:
+        _, event_id, layer, canonical, offset, length, doc = row[:7]
+        if doc is not None:
+            return doc.encode("utf-8", "surrogatepass")
+        text = _read_at(self._files[layer], offset, length)
+        # A canonical line starts with its id (validated: a plain slug).
+        if not text.startswith(b'{"id": "' + event_id.encode() + b'"'):
+            # The signatures matched, yet the bytes moved: the file was rewritten in
+            # place within one timestamp tick. Refuse rather than answer wrongly.
+            raise StoreError("a store file changed while it was being read; run the command again")
+        return text
+
+
+def _merged(answers: list[list[tuple]]) -> list[tuple]:
+    """Rows of the index and of the delta, each in order of their first column (n), in one list in that order."""
+    if len(answers) == 1:
+        return answers[0]
+    import heapq
+
+    return list(heapq.merge(*answers, key=lambda row: row[0]))
+
+
+def _read_at(handle: BinaryIO, offset: int, length: int) -> bytes:
+    if _pread is not None:  # one system call, no buffer to discard
+        return _pread(handle.fileno(), length, offset)
+    handle.seek(offset)
+    return handle.read(length)
+
+
+_pread = getattr(os, "pread", None)  # not on Windows
+
+
+def _pack(event: Event) -> bytes:
+    """Every field of an event as plain values, marshalled (the fastest form to read back)."""
+    return marshal.dumps((
+        event.id, event.date, event.type, event.summary, tuple(_source_fields(s) for s in event.sources),
+        event.end_date, event.date_precision, event.approximate, event.stage, event.actors, event.site,
+        event.origin, event.destination, event.quantities, event.status,
+        tuple((d.claim, tuple(_source_fields(s) for s in d.sources), d.about) for d in event.disputes), event.tags,
+    ))  # fmt: skip
+
+
+def move_from(fields: bytes) -> Move:
+    """A Move from its marshalled fields (the ``moves`` and ``site_moves`` tables)."""
+    return Move._make(marshal.loads(fields))
+
+
+def _source_fields(source: Source) -> tuple:
+    return (source.outlet, source.document, source.url, source.published)
+
+
+def _unpack(fields: bytes) -> Event:
+    (event_id, date, kind, summary, sources, end_date, precision, approximate, stage, actors, site, origin,
+     destination, quantities, status, disputes, tags) = marshal.loads(fields)  # fmt: skip
+    return Event(
+        event_id, date, kind, summary, tuple(Source(*s) for s in sources), end_date, precision, approximate,
+        stage, actors, site, origin, destination, quantities, status,
+        tuple(Dispute(claim, tuple(Source(*s) for s in cited), about) for claim, cited, about in disputes), tags,
+    )  # fmt: skip
+
+
+def event_text(event: Event) -> str:
+    """An event's --json text: what render.write_json prints for it inside a list."""
+    return json_text(event.to_json())
+
+# --- queries ----------------------------------------------------------------------
+
+def conditions(where: EventFilter, source: str = "main") -> tuple[str, list[Any]]:
+    """The SQL for EventFilter.matches (query.py), clause for clause, over the events of ``source`` (main or delta)."""
+    clauses: list[str] = ["1"]
+    params: list[Any] = []
+    if where.since:
+        clauses.append("last >= ?")
+        params.append(where.since.start.toordinal())
+    if where.until:
+        clauses.append("first <= ?")
+        params.append(where.until.end.toordinal())
+    if where.actors or where.sites:
+        # Each link table is searched by (name, last day, first day): the date
+        # clauses are repeated inside so that one index range finds the events.
+        days: list[str] = []
+        day_params: list[int] = []
+        if where.since:
+            days.append("last >= ?")
+            day_params.append(where.since.start.toordinal())
+        if where.until:
+            days.append("first <= ?")
+            day_params.append(where.until.end.toordinal())
+        links = (("actor", f"{source}.event_actors", where.actors), ("site", f"{source}.event_sites", where.sites))
+        for column, table, values in links:
+            if values:
+                inner = " AND ".join([f"{column} IN ({marks(values)})", *days])
+                clauses.append(f"n IN (SELECT n FROM {table} WHERE {inner})")
+                params += [*sorted(values), *day_params]
+    for column, values in (("type", where.types), ("status", where.statuses)):
+        if values:
+            clauses.append(f"{column} IN ({marks(values)})")
+            params += sorted(values)
+    if where.with_strength:
+        clauses.append("flags & 1")
+    if where.disputed:
+        clauses.append("flags & 2")
+    if where.ids:
+        # One parameter whatever the number of ids: SQLite caps the number of "?".
+        clauses.append("id IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(sorted(where.ids)))
+    if where.search:
+        # Both sides case-folded by Python and compared as UTF-8 bytes: a byte
+        # substring of UTF-8 is a character substring, so this is exactly
+        # ``search.casefold() in summary.casefold()`` (SQL LIKE folds ASCII only).
+        clauses.append(f"n IN (SELECT n FROM {source}.summaries WHERE instr(folded, ?) > 0)")
+        params.append(fold(where.search))
+    return " AND ".join(clauses), params
+
+
+def marks(values: Iterable[Any]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def fold(text: str) -> bytes:
+    # surrogatepass: a lone surrogate escaped in JSON is still text to search in.
+    return text.casefold().encode("utf-8", "surrogatepass")
+
+# --- writing rows -----------------------------------------------------------------
+
+# One event as the index keeps it: id, first day, last day, type, status, flags,
+# canonical, offset, length, doc, folded summary, actor ids, site ids, packed fields,
+# move fields.
+Digest = tuple
+
+
+def digest_lines(lines: list[tuple[int, bytes]]) -> list[Digest] | None:
+    """Parse, check and describe a batch of event lines; None if any line has a problem.
+
+    Runs in worker processes: takes and returns only plain data.
+    """
+    try:
+        records = [json.loads(body) for _, body in lines]
+    except (ValueError, RecursionError):
+        return None
+    if check_records("event", records):
+        return None
+    # The columns say what the Event says.
+    return [describe(Event.from_json(record), offset, body, None) for (offset, body), record in zip(lines, records)]
+
+
+def describe(event: Event, offset: int | None = None, body: bytes | None = None, doc: str | None = None) -> Digest:
+    """An event's rows: kept in its store file at ``offset`` (its line ``body``), as ``doc``, or by its fields alone."""
+    period = event.period
+    length = len(body) if body is not None else None
+    # Canonical: the text kept (the line, or doc) is exactly the event's --json text.
+    canonical = doc is not None or (body is not None and event_text(event).encode("utf-8", "surrogatepass") == body)
+    return (
+        event.id, period.start.toordinal(), period.end.toordinal(), event.type, event.status,
+        (1 if event.strength_names else 0) | (2 if event.contested else 0), canonical, offset, length, doc, fold(event.summary),
+        tuple(dict.fromkeys(event.actors)), tuple(dict.fromkeys(event.places)), _pack(event),
+        marshal.dumps(tuple(event.move())),
+    )  # fmt: skip
+
+
+def store_digests(db: sqlite3.Connection, layer: int, batches: Iterable[list[Digest]]) -> None:
+    for digests in batches:
+        events: list[tuple] = []
+        summaries: list[tuple] = []
+        packed: list[tuple] = []
+        moves: list[tuple] = []
+        links_a: list[tuple] = []
+        links_s: list[tuple] = []
+        (start,) = db.execute("SELECT coalesce(max(n), 0) FROM events").fetchone()
+        for n, digest in enumerate(digests, start + 1):
+            (event_id, first, last, kind, status, flags, canonical, offset, length, doc, folded, who, where,
+             fields, move) = digest  # fmt: skip
+            events.append((n, event_id, layer, first, last, kind, status, flags, canonical, offset, length, doc))
+            summaries.append((n, folded))
+            packed.append((n, fields))
+            moves.append((n, move))
+            links_a += ((a, first, last, n) for a in who)
+            links_s += ((s, first, last, n) for s in where)
+        db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", events)
+        db.executemany("INSERT INTO summaries VALUES (?, ?)", summaries)
+        db.executemany("INSERT INTO packed VALUES (?, ?)", packed)
+        db.executemany("INSERT INTO moves VALUES (?, ?)", moves)
+        db.executemany("INSERT INTO event_actors VALUES (?, ?, ?, ?)", links_a)
+        db.executemany("INSERT INTO event_sites VALUES (?, ?, ?, ?)", links_s)
+
+# A period's fields in order: what pack_period marshals and ControlPeriod(*fields) takes back.
+_PERIOD_FIELDS = tuple(f.name for f in dataclass_fields(ControlPeriod))
+
+
+def pack_period(period: ControlPeriod) -> bytes:
+    # Field by field, not dataclasses.astuple, which deep-copies every value (a third of a small build).
+    return marshal.dumps(tuple(getattr(period, name) for name in _PERIOD_FIELDS))
+
+
+def settle(db: sqlite3.Connection) -> None:
+    """Replay every site's history once, to its end, and keep it (the periods table)."""
+
+    # Site by site (a site's moves come together), so only one site's moves are held at a time.
+    rows = db.cursor().execute(
+        f"SELECT x.site, x.first, x.last, x.n, m.fields FROM event_sites AS x JOIN events AS e ON e.n = x.n "
+        f"JOIN moves AS m ON m.n = x.n WHERE e.type IN ({marks(DRIVING_TYPES)}) ORDER BY x.site, x.n",
+        sorted(DRIVING_TYPES),
+    )
+    for site, group in itertools.groupby(rows, key=lambda row: row[0]):
+        # The links name every place of a move (its origin and destination too); the
+        # history is made of the moves made *at* the site.
+        here = [(row, move) for row in group if (move := move_from(row[4])).site == site]
+        if not here:
+            continue
+        moves = [move for _, move in here]
+        db.executemany(
+            "INSERT INTO periods (actor, site, fields) VALUES (?, ?, ?)",
+            [(p.actor, site, pack_period(p)) for p in settled_history(site, moves)],
+        )
+        db.execute("INSERT INTO settled VALUES (?, ?)", (site, max(row[2] for row, _ in here)))
+        db.executemany("INSERT INTO site_actors VALUES (?, ?)", ((a, site) for a in {a for m in moves for a in m.actors}))
+        db.executemany("INSERT INTO site_moves VALUES (?, ?, ?, ?)", ((site, first, n, fields) for (_, first, _, n, fields), _ in here))
+
+
+def in_memory(plain: Dataset) -> SqlDataset:
+    """The engine over a dataset already read into memory (small stores), with that dataset as its reference."""
+    import sqlite3
+
+    # check_same_thread off: the dataset may be handed to another thread (a test runner's).
+    db = sqlite3.connect(":memory:", check_same_thread=False)
+    db.executescript(SCHEMA)
+    # Dataset.events is in date order (first day, last day, id): the numbering the tables expect.
+    store_digests(db, 0, [[describe(e) for e in plain.events]])
+    db.executescript(INDEXES)
+    settle(db)
+    return SqlDataset(db, plain.actors.values(), plain.sites.values(), reference=lambda: plain)
