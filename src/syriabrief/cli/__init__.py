@@ -32,6 +32,7 @@ __all__ = [
     "DbOption",
     "DisputedOption",
     "JsonOption",
+    "LIST_ROWS",
     "SearchOption",
     "SinceOption",
     "SiteOption",
@@ -51,6 +52,9 @@ __all__ = [
 DEFAULT_TABLE_ROWS = 50
 # A profile (actor, base) has up to three tables under its paragraph: fewer rows each.
 PROFILE_TABLE_ROWS = 20
+# ``actor`` and ``base`` without a name list every actor or site: all of the bundled
+# dataset's, but only the most recently changed of a big store's.
+LIST_ROWS = 100
 
 # The choices are the domain's own tuples (one list of types); mypy cannot follow a computed Enum.
 EventType = Enum("EventType", {t: t for t in EVENT_TYPES}, type=str)  # type: ignore[misc]

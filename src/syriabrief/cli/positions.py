@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from syriabrief.cli import (
+    LIST_ROWS,
     PROFILE_TABLE_ROWS,
     ActorOption,
     DbOption,
@@ -44,7 +45,7 @@ GovernorateOption = Annotated[
 ]
 LimitOption = Annotated[
     int | None,
-    typer.Option(metavar="N", min=1, help=f"Show the latest N rows in each table (else {PROFILE_TABLE_ROWS}); with --json, the latest N events."),
+    typer.Option(metavar="N", min=1, help=f"Show the latest N rows in each table (else {PROFILE_TABLE_ROWS}; without a name, the {LIST_ROWS} most recently changed); with --json, the latest N events."),
 ]
 
 
@@ -141,8 +142,11 @@ def _profile(words, as_of, since, until, limit, json, db, *, resolve, listing, l
         rows = listing(data, day)
         if json:
             write_json(rows.to_json())
-        else:
-            make_console().print(list_table(rows))
+            return
+        shown = limit or LIST_ROWS
+        make_console().print(list_table(rows, shown))
+        if len(rows.rows) > shown:
+            typer.echo(f"Showing the {shown} most recently changed of {len(rows.rows):,}; use --limit N to see more, or --json for all.", err=True)
         return
     # The table shows the latest events only, so only those are read; --json has them all unless limited.
     rows = limit if json or limit else PROFILE_TABLE_ROWS
@@ -164,6 +168,10 @@ def compare(
     as_of: AsOfOption = None,
     since: SinceOption = None,
     until: UntilOption = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(metavar="N", min=1, help=f"Show the latest N sites of each list in the table (else {PROFILE_TABLE_ROWS}); --json lists all."),
+    ] = None,
     json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
@@ -198,7 +206,7 @@ def compare(
     if json:
         write_json(report.to_json())
         return
-    print_comparison(make_console(), report)
+    print_comparison(make_console(), report, limit or PROFILE_TABLE_ROWS)
 
 
 def _resolve_all(data, names: list[str]):

@@ -183,6 +183,11 @@ def site_status(site_id: str, events: Iterable[Replayable], as_of: datetime.date
     return _status_from(site_id, list(history.periods()), tuple(e.id for e in history.pending))
 
 
+def settled_status(site_id: str, history: list[ControlPeriod]) -> SiteStatus:
+    """The state of a site from its settled history (settled_history): the same as site_status on any day from then on."""
+    return _status_from(site_id, history, ())
+
+
 def actor_positions(actor_id: str, events: Iterable[Replayable], as_of: datetime.date) -> ActorPositions:
     """Where ``actor_id`` is and what it has left, at the end of ``as_of``.
 

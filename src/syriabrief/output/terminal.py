@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TextIO
+from typing import Any, TextIO
 
 from rich.console import Console
 from rich.table import Table
@@ -236,6 +236,8 @@ BRIEF_ACCOUNTS = 3
 BRIEF_BASE_ROWS = 12
 # How many strength figures an actor's profile lists (--json has them all).
 STRENGTH_ROWS = 5
+# How many of an actor's held sites the actor list names (the latest); it counts the rest.
+HOLDS_NAMED = 10
 
 
 def _date_text(value: str | None) -> str:
@@ -303,27 +305,44 @@ def _periods_table(items: Sequence[PeriodView], columns: Sequence[str]) -> Table
     return table
 
 
-def actor_list_table(report: ActorList) -> Table:
+def actor_list_table(report: ActorList, rows: int) -> Table:
+    """Every actor, or the ``rows`` whose positions changed last (in name order), with the latest sites each holds."""
     table = _table("Actor", "Kind", "Country", "Holds", "Left", "Events")
-    for row in report.rows:
+    for row in _most_recent(report.rows, rows, lambda r: max((_latest_change(p) for p in (*r.holds, *r.left)), default="")):
+        held = list(dict.fromkeys(h.site_name for h in row.holds))
+        more = f" and {len(held) - HOLDS_NAMED:,} more" if len(held) > HOLDS_NAMED else ""
         table.add_row(
             Text(visible(row.actor.name)),
             Text(visible(_kind_words(row.actor.kind) or "–")),
             Text(visible(row.actor.country or "–")),
-            Text(visible(", ".join(dict.fromkeys(h.site_name for h in row.holds)) or "–")),
+            Text(visible(", ".join(held[-HOLDS_NAMED:]) + more or "–")),
             Text(str(len(row.left))),
             Text(str(row.event_count)),
         )
     return table
 
 
+def _most_recent(rows: Sequence, count: int, changed: Callable[[Any], str]) -> list:
+    """``rows`` as they are when ``count`` or fewer, else the ``count`` that changed last, in their order."""
+    if len(rows) <= count:
+        return list(rows)
+    # ISO dates, full or partial ("2026", "2026-01"), sort as text in date order.
+    latest = set(sorted(range(len(rows)), key=lambda n: changed(rows[n]))[-count:])
+    return [row for n, row in enumerate(rows) if n in latest]
+
+
+def _latest_change(period: PeriodView) -> str:
+    return period.until or period.status_since or period.since or ""
+
+
 def _holder_text(status: StatusView) -> str:
     return status.holder_name or (f"({status.previous_name} left)" if status.previous_name else "–")
 
 
-def base_list_table(report: SiteList) -> Table:
+def base_list_table(report: SiteList, rows: int) -> Table:
+    """Every site, or the ``rows`` whose status changed last (in name order)."""
     table = _table("Site", "Kind", "Governorate", "Holder", "Status", "Since")
-    for row in report.rows:
+    for row in _most_recent(report.rows, rows, lambda r: r.status.since or ""):
         table.add_row(
             Text(visible(row.site.name)),
             Text(visible(_kind_words(row.site.kind) or "–")),
@@ -470,8 +489,11 @@ def _print_events(console: Console, events: Sequence, total: int, data: Dataset)
     console.print(event_table(events, data, console.width))
 
 
-def print_comparison(console: Console, comparison: Comparison | Changes) -> None:
-    """Subjects side by side, one column each, then the narrative; or what changed between two days."""
+def print_comparison(console: Console, comparison: Comparison | Changes, rows: int) -> None:
+    """Subjects side by side, one column each, then the narrative; or what changed between two days.
+
+    Each list in a cell shows its latest ``rows`` sites (--json has them all).
+    """
     if isinstance(comparison, Changes):
         _heading(console, "What changed", f"between {describe(comparison.since)} and {describe(comparison.until)}")
         if comparison.differences:
@@ -486,9 +508,14 @@ def print_comparison(console: Console, comparison: Comparison | Changes) -> None
         table.add_column("")
         for subject in comparison.subjects:
             table.add_column(Text(visible(subject.name)), overflow="fold")
+        cut = False
         for label, cell in _comparison_rows(comparison.subjects):
-            table.add_row(Text(label, style="bold"), *(Text(visible(cell(s))) for s in comparison.subjects))
+            lines = [cell(s) for s in comparison.subjects]
+            cut = cut or any(len(column) > rows for column in lines)
+            table.add_row(Text(label, style="bold"), *(Text(visible(_latest_lines(column, rows))) for column in lines))
         console.print(table)
+        if cut:
+            console.print(Text(f"Lists longer than {rows} show their latest {rows}: --limit N shows more, --json lists all.", style="dim"))
     console.print()
     _print_story(console, comparison.narrative, comparison.citations)
 
@@ -519,26 +546,34 @@ def _state_cell(state: StatusView, lost_by: str | None = None) -> Text:
     return text
 
 
+def _latest_lines(lines: list[str], rows: int) -> str:
+    """A cell's lines, the latest ``rows`` of them under a count when there are more."""
+    if not lines:
+        return "–"
+    if len(lines) <= rows:
+        return "\n".join(lines)
+    return "\n".join([f"(latest {rows} of {len(lines):,})", *lines[-rows:]])
+
+
 def _comparison_rows(subjects: Sequence[ActorSubject | SiteSubject]):
+    """The table's rows: a label, and what each subject's cell lists (one line per item)."""
     if isinstance(subjects[0], SiteSubject):
-        sites = [s for s in subjects if isinstance(s, SiteSubject)]
-        del sites
         return [
-            ("Holder", lambda s: _holder_text(s.status)),
-            ("Status", lambda s: _STATUS_WORDS.get(s.status.status, s.status.status) + (f" ({_flags(s.status)})" if _flags(s.status) else "")),
-            ("Since", lambda s: _date_text(s.status.since)),
-            ("Governorate", lambda s: s.admin1 or "–"),
-            ("Changes", lambda s: "\n".join(f"{describe(m.date, m.end_date)} {m.type.replace('_', ' ')}" for m in s.changes) or "–"),
-            ("Events", lambda s: str(s.span.event_count)),
+            ("Holder", lambda s: [_holder_text(s.status)]),
+            ("Status", lambda s: [_STATUS_WORDS.get(s.status.status, s.status.status) + (f" ({_flags(s.status)})" if _flags(s.status) else "")]),
+            ("Since", lambda s: [_date_text(s.status.since)]),
+            ("Governorate", lambda s: [s.admin1 or "–"]),
+            ("Changes", lambda s: [f"{describe(m.date, m.end_date)} {m.type.replace('_', ' ')}" for m in s.changes]),
+            ("Events", lambda s: [str(s.span.event_count)]),
         ]
     return [
-        ("Holds", lambda s: "\n".join(f"{h.site_name} ({_STATUS_WORDS[h.status]})" for h in s.holds) or "–"),
-        ("Left", lambda s: "\n".join(f"{h.site_name} ({_date_text(h.until)})" for h in s.left) or "–"),
-        ("Destinations", lambda s: "\n".join(s.destination_names) or "–"),
-        ("Governorates left", lambda s: "\n".join(s.regions_left) or "–"),
-        ("Strength", lambda s: "\n".join(f"{_figure(f)} ({describe(f.date)}{_reported_on(f)})" for f in s.strength) or "–"),
-        ("Events", lambda s: str(s.span.event_count)),
-        ("First, last event", lambda s: "\n".join(_event_ref_text(e) for e in (s.span.first_event, s.span.last_event) if e) or "–"),
+        ("Holds", lambda s: [f"{h.site_name} ({_STATUS_WORDS[h.status]})" for h in s.holds]),
+        ("Left", lambda s: [f"{h.site_name} ({_date_text(h.until)})" for h in s.left]),
+        ("Destinations", lambda s: list(s.destination_names)),
+        ("Governorates left", lambda s: list(s.regions_left)),
+        ("Strength", lambda s: [f"{_figure(f)} ({describe(f.date)}{_reported_on(f)})" for f in s.strength]),
+        ("Events", lambda s: [str(s.span.event_count)]),
+        ("First, last event", lambda s: [_event_ref_text(e) for e in (s.span.first_event, s.span.last_event) if e]),
     ]
 
 

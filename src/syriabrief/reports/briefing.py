@@ -25,6 +25,7 @@ from syriabrief.domain.positions import (
     SiteStatus,
     control_history,
     positions_by_actor,
+    settled_status,
     site_status,
 )
 from syriabrief.reports import narrative
@@ -440,16 +441,32 @@ def actor_report(
 
 def base_list(data: Dataset, as_of: datetime.date) -> SiteList:
     """Every site with its status at the as-of day."""
-    by_site = _by_site(data.moves(EventFilter(types=DRIVING_TYPES, until=day_period(as_of))))
+    statuses = _statuses(data, as_of)
     rows = tuple(
         BaseRow(
             site=SiteIdentity.of(site),
             as_of=as_of.isoformat(),
-            status=_status_view(site_status(site.id, by_site.get(site.id, ()), as_of), data, as_of),
+            status=_status_view(statuses.get(site.id) or site_status(site.id, (), as_of), data, as_of),
         )
         for site in sorted(data.sites.values(), key=lambda s: s.name.casefold())
     )
     return SiteList(as_of.isoformat(), rows)
+
+
+def _statuses(data: Dataset, as_of: datetime.date) -> dict[str, SiteStatus]:
+    """The status at the as-of day of every site a move was made at: kept settled, or replayed."""
+    kept = data.settled_periods(as_of)
+    if kept is None:
+        moves = data.moves(EventFilter(types=DRIVING_TYPES, until=day_period(as_of)))
+        return {site: site_status(site, at_site, as_of) for site, at_site in _by_site(moves).items()}
+    periods, unsettled = kept
+    histories: dict[str, list[ControlPeriod]] = {}
+    for period in periods:
+        histories.setdefault(period.site, []).append(period)
+    statuses = {site: settled_status(site, history) for site, history in histories.items()}
+    replayed = _by_site(data.moves_at(unsettled, as_of))
+    statuses.update((site, site_status(site, at_site, as_of)) for site, at_site in replayed.items())
+    return statuses
 
 
 def base_report(

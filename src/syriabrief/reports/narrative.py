@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -531,41 +532,47 @@ def compare_narrative(comparison: Comparison, cited: dict[str, Event | Move], da
     everyone = _capital(_both(list(names.values())))
     sentences = []
     for s in actors:
-        left = [p.site_name for p in s.left if p.status != "withdrawing"]
-        leaving = [p for p in (*s.holds, *s.left) if p.status == "withdrawing"]
-        held = [p.site_name for p in s.holds if p.status == "active"]
+        # Past HELD_NAMED sites in a list, the latest are named and the rest counted.
+        left = _told([p for p in s.left if p.status != "withdrawing"])
+        leaving = _told([p for p in (*s.holds, *s.left) if p.status == "withdrawing"])
+        held = _told([p for p in s.holds if p.status == "active"])
         parts = []
-        if left:
-            parts.append(f"left {join_names(left)}")
-        if leaving:
-            stale = all(p.stale for p in leaving)
-            parts.append(("was last reported leaving " if stale else "is leaving ") + join_names(p.site_name for p in leaving))
-        if held:
-            parts.append(f"holds {join_names(held)}")
-        elif not leaving:
+        if left.named:
+            parts.append(f"left {left.phrase}")
+        if leaving.named:
+            stale = all(p.stale for p in leaving.named)
+            parts.append(("was last reported leaving " if stale else "is leaving ") + leaving.phrase)
+        if held.named:
+            parts.append(f"holds {held.phrase}")
+        elif not leaving.named:
             parts.append("holds no recorded site")
-        ids = [e for p in (*s.left, *leaving) for e in p.events[-1:]]
+        ids = [e for p in (*left.named, *leaving.named) for e in p.events[-1:]]
         sentences.append(f"{_capital(names[s.id])} {join_names(parts)} as of {as_of}{cite(ids)}.")
     for item in comparison.similarities:
         shared = item.shared
         if item.aspect == "regions_left":
-            ids = _departure_ids(actors, shared, data)
+            ids = _departure_ids(actors, shared, data)[-HELD_NAMED:]
             sentences.append(f"{everyone} pulled out of {join_names(shared)}, where neither holds a recorded site{cite(ids)}." if len(actors) == 2
                              else f"{everyone} pulled out of {join_names(shared)}, where none holds a recorded site{cite(ids)}.")  # fmt: skip
         elif item.aspect == "destinations":
-            ids = [m.event for s in actors for m in s.moves if m.destination in shared]
-            sentences.append(f"{everyone} moved toward {join_names(data.site_name(d) for d in shared)}{cite(ids)}.")
+            ids = _moves_toward(actors, shared[-HELD_NAMED:])
+            sentences.append(f"{everyone} moved toward {_names_and_count([data.site_name(d) for d in shared[-HELD_NAMED:]], len(shared))}{cite(ids)}.")
         elif item.aspect == "left":
-            ids = [p.events[-1] for s in actors for p in s.left if p.site in shared and p.events]
-            sentences.append(f"{everyone} left {join_names(data.site_name(d) for d in shared)}{cite(ids)}.")
+            told = set(shared[-HELD_NAMED:])
+            # Each actor's latest departure from each site named (an actor may have left one several times).
+            latest = {(p.actor, p.site): p for s in actors for p in _latest(s.left) if p.site in told and p.events}
+            ids = [p.events[-1] for p in latest.values()]
+            sentences.append(f"{everyone} left {_names_and_count([data.site_name(d) for d in shared[-HELD_NAMED:]], len(shared))}{cite(ids)}.")
     for item in comparison.differences:
         if item.aspect == "destinations" and any(item.values.values()):
             clauses = []
             for s in actors:
                 if not s.destinations:
                     continue
-                ids = [m.event for m in s.moves if m.destination in s.destinations]
-                clauses.append(f"{names[s.id]} toward {join_names(place_phrase(d, data) for d in s.destinations)}{cite(ids)}")
+                named = s.destinations[-HELD_NAMED:]
+                ids = _moves_toward([s], named)
+                toward = _names_and_count([place_phrase(d, data) for d in named], len(s.destinations))
+                clauses.append(f"{names[s.id]} toward {toward}{cite(ids)}")
             quiet = [names[s.id] for s in actors if not s.destinations]
             if quiet:
                 clauses.append(f"no destination is recorded for {join_names(quiet)}")
@@ -712,6 +719,40 @@ def brief_narrative(report: Brief, cited: dict[str, Event | Move], data: Dataset
                 f"(who says what is listed below). {last}")
     paragraphs.append(last)
     return "\n\n".join(paragraphs)
+
+
+def _latest(items: Sequence[PeriodView]) -> list[PeriodView]:
+    return sorted(items, key=_latest_change)
+
+
+def _names_and_count(named: Sequence[str], total: int) -> str:
+    """``A, B and C``, or ``A, B, C and 380 other sites`` when only some of ``total`` are named."""
+    rest = total - len(dict.fromkeys(named))
+    return join_names([*named, count_phrase(rest, "other site")] if rest > 0 else named)
+
+
+@dataclass(frozen=True)
+class _Told:
+    """The positions a sentence names (the latest at each of up to HELD_NAMED sites), and how it reads."""
+
+    named: list[PeriodView]
+    phrase: str
+
+
+def _told(items: Sequence[PeriodView]) -> _Told:
+    latest: dict[str, PeriodView] = {}
+    for item in _latest(items):
+        latest.pop(item.site, None)  # re-inserted: the site moves to its latest change
+        latest[item.site] = item
+    named = list(latest.values())[-HELD_NAMED:]
+    return _Told(named, _names_and_count([p.site_name for p in named], len(latest)))
+
+
+def _moves_toward(subjects: Sequence[ActorSubject], destinations: Sequence[str]) -> list[str]:
+    """Each actor's latest move toward each of ``destinations``: what a sentence naming them cites."""
+    wanted = set(destinations)
+    latest = {(s.id, m.destination): m.event for s in subjects for m in s.moves if m.destination in wanted}
+    return list(latest.values())
 
 
 def _departure_ids(subjects: Sequence[ActorSubject], regions: Sequence[str], data: Dataset) -> list[str]:
