@@ -521,12 +521,12 @@ def compare_actors(
         positions = _positions(data, as_of, actor.id).get(actor.id) or ActorPositions.of(actor.id, ())
         holds, left = _holds_and_left(positions, data, as_of)
         mine = replace(window, actors=frozenset({actor.id}))
-        events = data.moves(mine)
-        moves = [e for e in events if e.type in DRIVING_TYPES - {"presence"} and e.actors and e.actors[0] == actor.id]
+        # The actor's own moves (it acts first); of its other events only the count, first and last.
+        moves = [e for e in data.moves(replace(mine, types=DRIVING_TYPES - {"presence"})) if e.actors and e.actors[0] == actor.id]
         figures = data.select(replace(mine, with_strength=True))
         left_in_window = tuple(p for p in left if _within(p.until, window) or p.status == "withdrawing")
         leaving = [p for p in holds if p.status == "withdrawing"]
-        cited.update({e.id: e for e in events})
+        cited.update({e.id: e for e in moves})
         cited.update({e.id: e for e in figures})
         held_regions = _unique(_admin1(data, p.site) for p in holds if p.status == "active")
         departed = _unique(_admin1(data, p.site) for p in (*left_in_window, *leaving))
@@ -545,7 +545,7 @@ def compare_actors(
                 regions_left=tuple(r for r in departed if r not in held_regions),
                 regions_held=held_regions,
                 strength=_strength(figures, data)[:1],
-                span=_events_span(events),
+                span=_span(*data.span(mine)),
             )
         )
     return _comparison(data, subjects, window, as_of, ("holds", "left", "regions_left", "destinations"), cited)
