@@ -292,7 +292,8 @@ def actor_narrative(report: ActorProfile, data: Dataset, cite: Citer) -> str:
     held = [p for p in report.holds if p.status == "active" and p.role == "holder"]
     fresh = [p for p in held if not p.stale]
     old = [p for p in held if p.stale]
-    others = [p for p in (*report.holds, *report.left) if p not in held]
+    # Partitioned by the same test, not by ``in``: comparing views field by field is quadratic.
+    others = [*(p for p in report.holds if not (p.status == "active" and p.role == "holder")), *report.left]
     told = sorted(others, key=_latest_change)[-POSITIONS_TOLD:]
     disputed = [p for p in (*report.holds, *report.left) if p.disputed]
     checked = sorted(disputed, key=_latest_change)[-POSITIONS_TOLD:]
@@ -327,7 +328,8 @@ def actor_narrative(report: ActorProfile, data: Dataset, cite: Citer) -> str:
             items = lost[sentence]
             sites = join_names(_site_of(i, actor_id_shown, data) for i in items)
             sentences[n] = f"{name} lost {sites} to {actor_phrase(taker, data)} {dated}{cite(i.events[-1] for i in items)}."
-    untold = [p for p in others if p not in told]
+    told_ids = {id(p) for p in told}
+    untold = [p for p in others if id(p) not in told_ids]
     if untold:
         sentences.append(_untold_sentence(untold))
     forces = [a for a in report.through[1:] if any(p.actor == a for p in (*report.holds, *report.left))]
