@@ -734,8 +734,7 @@ def brief_report(
     """
     start = as_of - datetime.timedelta(days=max(days, 1) - 1)
     window = EventFilter(since=day_period(start), until=day_period(as_of))
-    driving = data.moves(EventFilter(types=DRIVING_TYPES, until=day_period(as_of)))
-    by_site = _by_site(driving)
+    statuses = _statuses(data, as_of)
     folded = {g.casefold() for g in governorates}
 
     def wanted_site(site: Site) -> bool:
@@ -745,7 +744,7 @@ def brief_report(
     for site in sorted(data.sites.values(), key=lambda s: s.name.casefold()):
         if site.kind not in BASE_KINDS or not wanted_site(site):
             continue
-        status = _status_view(site_status(site.id, by_site.get(site.id, ()), as_of), data, as_of)
+        status = _status_view(statuses.get(site.id) or site_status(site.id, (), as_of), data, as_of)
         who = status.holder or status.previous
         if actors and who not in actors:
             continue
@@ -759,7 +758,7 @@ def brief_report(
     deciding = {i for b in bases for i in b.status.status_events}
     disputed = [e for e in recent if e.contested]
     seen = {e.id for e in disputed}
-    disputed += [e for e in _select_ids(data, [m.id for m in driving if m.id in deciding and m.id not in seen]) if e.contested]
+    disputed += [e for e in _select_ids(data, sorted(deciding - seen)) if e.contested]
     newest = data.select(EventFilter(until=day_period(as_of), actors=actors), limit=1)
     report = Brief(
         as_of=as_of.isoformat(),
@@ -773,7 +772,7 @@ def brief_report(
         latest_move=latest[-1].id if latest else None,
         age=_age(newest[-1] if newest else None, as_of),
     )
-    cited = {e.id: e for e in driving} | {e.id: e for e in recent} | {e.id: e for e in latest}
+    cited: dict[str, Event | Move] = {e.id: e for e in (*recent, *latest)}
     citer = Citer()
     text = narrative.brief_narrative(report, cited, data, citer)
     return replace(report, narrative=text, citations=citer.citations(data))
