@@ -123,6 +123,7 @@ def assert_same_answers(paths, filters=None, open_candidate=indexed):
         assert candidate.select(where, limit) == expected, (where, limit)
         assert candidate.select_json(where, limit) == reference.select_json(where, limit), (where, limit)
         assert candidate.count(where) == reference.count(where) == len(reference.select(where)), where
+        assert candidate.actor_counts(where) == reference.actor_counts(where), where
         assert candidate.moves(where) == reference.moves(where) == [e.move() for e in reference.select(where)]
         ids = frozenset([e.id for e in expected[::2]] + ["no-such-event"])
         by_id = EventFilter(ids=ids)

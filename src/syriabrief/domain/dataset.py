@@ -105,6 +105,14 @@ class Catalogue:
     def count(self, where: EventFilter | None = None) -> int:
         raise NotImplementedError
 
+    def actor_counts(self, where: EventFilter | None = None) -> dict[str, int]:
+        """How many of the matching events name each actor (actors named by none are left out)."""
+        counts: dict[str, int] = {}
+        for event in self.select(where):
+            for actor in dict.fromkeys(event.actors):
+                counts[actor] = counts.get(actor, 0) + 1
+        return counts
+
     def settled_periods(
         self, as_of: datetime.date, actor: str | None = None
     ) -> tuple[list[ControlPeriod], frozenset[str]] | None:

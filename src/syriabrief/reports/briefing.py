@@ -383,10 +383,11 @@ def actor_list(data: Dataset, as_of: datetime.date) -> ActorList:
     """Every actor with the sites it holds and has left at the as-of day."""
     until = day_period(as_of)
     everyone = _positions(data, as_of)
+    counts = data.actor_counts(EventFilter(until=until))
     rows = []
     for actor in sorted(data.actors.values(), key=lambda a: a.name.casefold()):
         holds, left = _holds_and_left(everyone.get(actor.id) or ActorPositions.of(actor.id, ()), data, as_of)
-        count = data.count(EventFilter(actors=frozenset({actor.id}), until=until))
+        count = counts.get(actor.id, 0)
         rows.append(ActorRow(actor=ActorIdentity.of(actor), as_of=as_of.isoformat(), holds=holds, left=left, event_count=count))
     return ActorList(as_of.isoformat(), tuple(rows))
 

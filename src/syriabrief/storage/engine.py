@@ -186,6 +186,15 @@ class SqlDataset(Catalogue):
         return sum(rows[0][0] for rows in self._each("SELECT count(*) FROM {s}.events WHERE {where}", where))
 
     @_or_plain
+    def actor_counts(self, where: EventFilter | None = None) -> dict[str, int]:
+        sql = "SELECT actor, count(*) FROM {s}.event_actors WHERE n IN (SELECT n FROM {s}.events WHERE {where}) GROUP BY actor"
+        counts: dict[str, int] = {}
+        for rows in self._each(sql, where):  # the index's, then the delta's
+            for actor, count in rows:
+                counts[actor] = counts.get(actor, 0) + count
+        return counts
+
+    @_or_plain
     def settled_periods(
         self, as_of: datetime.date, actor: str | None = None
     ) -> tuple[list[ControlPeriod], frozenset[str]] | None:
