@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import Any
 
 SEED = 20260221
-# Bumped whenever the generator's output changes, so that kept stores are made again.
-GENERATOR_VERSION = 1
+# Bumped whenever the generator's output changes, so that kept stores are made again
+# (2: no alias that names a bundled actor, which validate refuses).
+GENERATOR_VERSION = 2
 FIRST_DAY = dt.date(2012, 1, 1)
 LAST_DAY = dt.date(2026, 6, 30)
 SITE_COUNT = 400
@@ -37,7 +38,7 @@ REAL_ACTORS = [
     ("sdf", "Syrian Democratic Forces", ["SDF", "Syrian Democratic Forces", "QSD"], "non_state_armed_group", "Syria"),
     ("us", "United States", ["US", "U.S.", "United States", "American forces"], "state", "United States"),
     ("russia", "Russia", ["Russia", "Russian Federation", "Russian forces"], "state", "Russia"),
-    ("turkey", "Turkey", ["Turkey", "Türkiye", "Turkish forces"], "state", "Turkey"),
+    ("turkey", "Turkey", ["Turkey", "Türkiye"], "state", "Turkey"),
     ("syrian-army", "Syrian Army", ["Syrian army", "SAA"], "state_armed_force", "Syria"),
     ("isis", "Islamic State", ["ISIS", "ISIL", "Daesh", "Islamic State"], "non_state_armed_group", None),
     ("iran", "Iran", ["Iran", "Islamic Republic of Iran"], "state", "Iran"),
