@@ -59,13 +59,14 @@ CREATE TABLE actors (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, doc TEXT NOT NUL
 CREATE TABLE sites (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, doc TEXT NOT NULL);
 -- One narrow row per event; ``n`` numbers the events in date order (first day,
 -- last day, id: the order of Dataset.events), so "ORDER BY n" is that order.
--- The numbers are STRIDE apart, leaving room for events a delta adds.
+-- In an index file the numbers are STRIDE apart, leaving room for events a delta adds.
 -- ``first`` and ``last`` are the ordinals of the first and last day the event
 -- may cover. (While building, in a staging database, ``n`` is the reading
 -- order instead: later layers later, which is how later layers win.)
--- The event itself is read from its layer's file at (offset, length), or from
--- ``doc`` when the file was not line-structured. ``canonical``: the stored text
--- is exactly the event's --json text (what syriabrief itself writes).
+-- The event's text is read from its layer's file at (offset, length), or from
+-- ``doc`` when the file was not line-structured; an event copied in from memory
+-- has neither (its --json text is encoded from its packed fields). ``canonical``:
+-- the stored text is exactly the event's --json text (what syriabrief itself writes).
 -- ``flags``: 1 the event gives a force's size (EventFilter.with_strength),
 -- 2 the sources disagree about it (EventFilter.disputed).
 CREATE TABLE events (
