@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from syriabrief.domain.model import Actor, Event, Site
 from syriabrief.domain.names import name_clashes
-from syriabrief.domain.validate import Problem, check_records, site_cycles
+from syriabrief.domain.validate import Problem, check_records, each_record_problems, site_cycles
 
 if TYPE_CHECKING:
     from syriabrief.domain.dataset import Dataset
@@ -240,10 +240,8 @@ def check_entries(
     today = today or date.today()
     problems: list[Problem] = []
     first_use: dict[tuple[str, str], str] = {}
-    for entry in parsed.entries:
-        found = _without_repeats(
-            [Problem(entry.where, p.field, p.message) for p in check_records(entry.kind, [entry.data])]
-        )
+    for entry, alone in zip(parsed.entries, _each_entry_problems(parsed.entries)):
+        found = _without_repeats([Problem(entry.where, field, message) for field, message in alone])
         if entry.kind == "event" and not found:
             found += _date_problems(entry, today)
         rid = entry.data.get("id") if isinstance(entry.data, dict) else None
@@ -264,6 +262,18 @@ def check_entries(
     problems += _parent_loops(parsed, known)
     problems += _name_problems(parsed, known)
     return problems
+
+
+def _each_entry_problems(entries: list[Entry]) -> list[list[tuple[str | None, str]]]:
+    """What is wrong with each entry's record alone, in the entries' order (checked a kind at a time)."""
+    found: list[list[tuple[str | None, str]]] = [[] for _ in entries]
+    positions: dict[str, list[int]] = {}
+    for position, entry in enumerate(entries):
+        positions.setdefault(entry.kind, []).append(position)
+    for kind, kept in positions.items():
+        for position, problems in zip(kept, each_record_problems(kind, [entries[p].data for p in kept])):
+            found[position] = problems
+    return found
 
 
 def _name_problems(parsed: Parsed, known: Dataset | None) -> list[Problem]:
