@@ -132,13 +132,19 @@ def read_input(file: str) -> bytes:
 
 
 def known_data(db: Path | None, target: Path | None = None, leave_out: Path | None = None):
-    """The bundled data and the user's store (when it exists yet), as one dataset.
+    """The bundled data and the user's store (when it exists yet), as one dataset (``known_files``)."""
+    from syriabrief.storage.loading import load_dataset
+
+    return load_dataset(known_files(db, target, leave_out))
+
+
+def known_files(db: Path | None, target: Path | None = None, leave_out: Path | None = None) -> list[Path]:
+    """The store files of the bundled data and the user's store (when it exists yet), lowest layer first.
 
     An import may create the store named by --db, so unlike other commands a
     missing ``target`` is simply empty here. ``leave_out`` is a file being
     validated, which must not vouch for itself.
     """
-    from syriabrief.storage.loading import load_dataset
     from syriabrief.storage.paths import same_file
 
     files = layers(db).read
@@ -146,4 +152,4 @@ def known_data(db: Path | None, target: Path | None = None, leave_out: Path | No
         files = [p for p in files if p != target] + ([target] if target.exists() else [])
     if leave_out is not None:
         files = [p for p in files if not same_file(p, leave_out)]
-    return load_dataset(files)
+    return list(files)

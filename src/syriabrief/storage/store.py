@@ -51,6 +51,7 @@ from syriabrief.storage.storefile import (
     NotLineLayout,
     StoreScan,
     dump_store,  # noqa: F401 - read from here by older callers and the tests
+    lines_dated,
     open_store,
     read_catalogue_lines,
     read_store_bytes,
@@ -68,6 +69,7 @@ __all__ = [
     "StoreIds",
     "StoreSummary",
     "apply_changes",
+    "events_dated",
     "load_catalogue",
     "load_plain",
     "read_current_layout",
@@ -759,6 +761,38 @@ def _contents_of(path: Path, db: TinyDB, checked: bool = True) -> StoreContents:
         sites=[Site.from_json(r) for r in raw["sites"]],
         events=[Event.from_json(r) for r in raw["events"]],
     )
+
+
+def events_dated(paths: Sequence[Path], date: str) -> list[Event]:
+    """The events dated ``date`` (as stored) of these layers, a later layer's replacing an earlier's.
+
+    What ``add`` compares a new event with. A store in the line layout is
+    searched as text (storefile.lines_dated) and only the lines of that date are
+    decoded: no index is opened or built, and a million events are not read as
+    records. Any other store is read whole.
+    """
+    found: dict[str, Event] = {}
+    for path in paths:
+        handle = open_store(Path(path))
+        if handle is None:
+            continue
+        with handle:
+            scan = _line_scan(handle)
+            try:
+                lines = lines_dated(scan, date) if scan is not None else None
+                if lines is not None and scan is not None:
+                    # An event of an earlier layer that this one holds is replaced, whatever its date now.
+                    for replaced in scan.held(list(found)):
+                        del found[replaced]
+                    found.update((e.id, e) for e in (Event.from_json(json.loads(line)) for line in lines))
+                    continue
+            except NotLineLayout:
+                pass
+        events = read_store(Path(path)).events
+        for event in events:
+            found.pop(event.id, None)
+        found.update((e.id, e) for e in events if e.date == date)
+    return list(found.values())
 
 
 def load_plain(paths: Sequence[Path]) -> Dataset:
