@@ -29,7 +29,7 @@ from syriabrief.formats import (
 )
 
 if TYPE_CHECKING:
-    from syriabrief.domain.dataset import Catalogue
+    from syriabrief.domain.dataset import Dataset
 
 __all__ = ["ImportOutcome", "WriteReport", "import_file"]
 
@@ -143,7 +143,7 @@ def import_file(
     raw: bytes,
     file: str,
     fmt: str | None,
-    known: Catalogue,
+    known: Dataset,
     *,
     write: Write,
     store: str,

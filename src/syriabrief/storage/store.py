@@ -40,8 +40,8 @@ from syriabrief.domain.validate import (
     TABLES,
     check_records,
     check_references,
-    repeated_ids,
     check_store_layout,
+    repeated_ids,
 )
 from syriabrief.errors import StoreError
 from syriabrief.storage.locks import try_lock, unlock
@@ -444,8 +444,7 @@ def _merge_and_check(
             continue
         ids = {r.id for r in new}
         numbers = [n for n, r in enumerate(models[table], 1) if r.id in ids]
-        records = [merged[table][n - 1] for n in numbers]
-        problems += [str(p) for p in check_records(_KINDS[table], records, numbers)]
+        problems += [str(p) for p in check_records(_KINDS[table], [merged[table][n - 1] for n in numbers], numbers)]
     changed = {table: {*report.added[table], *report.updated[table]} for table in ("actors", "sites")}
     problems += _links_and_names(
         problems, models["events"], models["actors"], models["sites"], below, changed["actors"], changed["sites"]
