@@ -174,6 +174,9 @@ def import_file(
     outcome.near_duplicates = events_near_duplicates(
         [(entry.where, record) for entry, record in decoded if isinstance(record, Event)], known
     )
+    # The records as read are done with: let them go before the write, which encodes the model objects.
+    del decoded
+    parsed.entries.clear()
     report = write(split.writes)
     for table in _TABLES:
         # A record new to the user's store that replaces a bundled one is an update.

@@ -336,30 +336,32 @@ def _append(path: Path, scan: StoreScan | None, changes: Changes, below: _Beneat
     actors = [*(Actor.from_json(a) for a in (scan.actors if scan else ())), *changes.actors]
     sites = [*(Site.from_json(s) for s in (scan.sites if scan else ())), *changes.sites]
     events = changes.events
-    added = {"actors": [a.to_json() for a in changes.actors], "sites": [s.to_json() for s in changes.sites],
-             "events": [e.to_json() for e in events]}  # fmt: skip
     problems = [
         str(p)
         for kind, records in (("actor", [a.to_json() for a in actors]), ("site", [s.to_json() for s in sites]))
         for p in check_records(kind, records)
     ]  # fmt: skip
-    check_events = repeated_ids if changes.checked else check_records
-    problems += [str(p) for p in check_events("event", added["events"])]
+    # Checked events are turned into records only as they are written (a big import need not hold them twice).
+    if not changes.checked or len({e.id for e in events}) != len(events):
+        check_events = repeated_ids if changes.checked else check_records
+        problems += [str(p) for p in check_events("event", [e.to_json() for e in events])]
     problems += _links_and_names(
         problems, events, actors, sites, below, {a.id for a in changes.actors}, {s.id for s in changes.sites}
     )
     if problems:
         raise InvalidChangesError(path, problems)
     report = ChangeReport()
-    for table in TABLES:
-        report.added[table] = [r["id"] for r in added[table]]
-    if write and any(added.values()):
+    report.added.update(actors=[a.id for a in changes.actors], sites=[s.id for s in changes.sites],
+                        events=[e.id for e in events])  # fmt: skip
+    if write and any(report.added.values()):
+        new_actors, new_sites = [a.to_json() for a in changes.actors], [s.to_json() for s in changes.sites]
+        new_events = (e.to_json() for e in events)
         if scan is None:
-            new_store = [a.to_json() for a in actors], [s.to_json() for s in sites], added["events"]
-            write_new: Callable[[BinaryIO], None] = lambda out: write_store(out, SCHEMA_VERSION, *new_store)  # noqa: E731
+            every = [a.to_json() for a in actors], [s.to_json() for s in sites], new_events
+            write_new: Callable[[BinaryIO], None] = lambda out: write_store(out, SCHEMA_VERSION, *every)  # noqa: E731
         else:
             # The lines already there are copied from the very file scanned (held open, under the lock).
-            write_new = lambda out: write_appended(scan, out, **added)  # noqa: E731
+            write_new = lambda out: write_appended(scan, out, new_actors, new_sites, new_events)  # noqa: E731
         try:
             _atomic_write(path, write_new)
         except NotLineLayout:
