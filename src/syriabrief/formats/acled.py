@@ -29,7 +29,7 @@ from syriabrief.domain.geometry import SAME_PLACE_KM, distance_km
 from syriabrief.domain.model import site_class
 from syriabrief.domain.validate import Problem
 from syriabrief.formats import Entry, NameMatch, Parsed, file_date_order
-from syriabrief.formats.csvfmt import csv_rows
+from syriabrief.formats.csvfmt import csv_stream
 
 if TYPE_CHECKING:
     from syriabrief.domain.dataset import Dataset
@@ -155,17 +155,25 @@ def read_acled(text: str, known: Dataset | None = None, date_order: str | None =
     decide (``formats.file_date_order``); a file that decides nothing is refused.
     """
     parsed = Parsed("acled")
-    header, rows, parsed.problems = csv_rows(text)
-    columns = [h.strip().casefold() for h in header]
+    # The file is read twice, a row at a time (a hundred thousand rows of cells would be most of an
+    # import's memory): once for the header and the dates, which decide how numeric dates read,
+    # then for the events.
+    columns: list[str] = []
+    dates: list[tuple[str, str, str]] = []
+    at: int | None = None
+    for where, cells in csv_stream(text, parsed.problems):
+        if where is None:
+            columns = [h.strip().casefold() for h in cells]
+            at = columns.index("event_date") if "event_date" in columns else None
+        elif at is not None and len(cells) == len(columns):
+            dates.append((where, "event_date", cells[at]))
     for column in REQUIRED_COLUMNS:
         if column not in columns:
             parsed.problems.append(Problem("file", column, "column is missing (is this ACLED's CSV export?)"))
     if any(p.where == "file" for p in parsed.problems):
         return parsed
-    at = columns.index("event_date")
-    order, order_problems = file_date_order(
-        [(where, "event_date", cells[at]) for where, cells in rows if len(cells) == len(columns)], date_order
-    )
+    order, order_problems = file_date_order(dates, date_order)
+    del dates
     if order_problems:
         parsed.problems += order_problems
         return parsed
@@ -173,7 +181,9 @@ def read_acled(text: str, known: Dataset | None = None, date_order: str | None =
     skipped: dict[str, int] = {}
     # Only the columns read below are copied out of each row (a repeated column: its last cell, as a dict keeps).
     read = [(c, n) for c, n in {c: n for n, c in enumerate(columns)}.items() if c in _READ_COLUMNS]
-    for where, cells in rows:
+    for where, cells in csv_stream(text, []):  # its problems were taken above
+        if where is None:
+            continue
         if len(cells) != len(columns):
             parsed.problems.append(
                 Problem(where, None, f"has {len(cells)} cells; the header has {len(columns)}")
