@@ -81,7 +81,7 @@ def import_bytes(
     date_order: str | None = None,
 ) -> None:
     """Import a file's records (all or none) and say what was done; ``file`` names it in messages."""
-    from syriabrief.formats.importing import import_file
+    from syriabrief.formats.importing import import_records
     from syriabrief.output.terminal import progress_bar, visible
     from syriabrief.storage import store
 
@@ -91,8 +91,8 @@ def import_bytes(
         changes = store.Changes(**records, checked=True)
         return store.apply_changes(target, changes, dry_run=dry_run, beneath=layers(db).beneath)
 
-    outcome = import_file(raw, file, fmt, known_data(db, target), write=write, store=str(target),
-                          dry_run=dry_run, date_order=date_order, progress=progress_bar)  # fmt: skip
+    outcome = import_records(raw, file, fmt, known_data(db, target), write=write, store=str(target),
+                             dry_run=dry_run, date_order=date_order, progress=progress_bar)  # fmt: skip
     for note in outcome.notes:
         typer.echo(f"Note: {visible(note)}", err=True)
     if outcome.problems:

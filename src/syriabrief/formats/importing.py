@@ -1,6 +1,6 @@
 """One import: a file's records read, checked as a whole, sorted into adds and updates, written all or none.
 
-``import_file`` is what ``syriabrief import`` (and the article reader's import)
+``import_records`` is what ``syriabrief import`` (and the article reader's import)
 calls. Each record is decoded into its model object once, and checked once
 here: the write is told so (``checked``) and checks only what depends on the
 store under its lock (ids, references, names). The write itself is handed in
@@ -31,7 +31,7 @@ from syriabrief.formats import (
 if TYPE_CHECKING:
     from syriabrief.domain.dataset import Dataset
 
-__all__ = ["ImportOutcome", "WriteReport", "import_file"]
+__all__ = ["ImportOutcome", "WriteReport", "import_records"]
 
 # The tables of a store, in the order an import writes and reports them.
 _TABLES = ("actors", "sites", "events")
@@ -139,7 +139,7 @@ class ImportOutcome:
         return f"{head} {self.source} ({self.format}) into {self.store}: {changes}."
 
 
-def import_file(
+def import_records(
     raw: bytes,
     file: str,
     fmt: str | None,
@@ -189,4 +189,3 @@ def import_file(
 
 def _count(n: int, word: str) -> str:
     return f"{n:,} {word}" + ("" if n == 1 else ("es" if word.endswith("s") else "s"))
-
