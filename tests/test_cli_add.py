@@ -299,3 +299,16 @@ def test_a_date_after_today_is_refused_unless_the_event_is_planned(tmp_path, nam
     refused = run("add", *later, "--db", str(db))
     assert refused.exit_code == 2 and "is after today" in refused.stderr and not db.exists()
     assert run("add", *later, "--status", "planned", "--db", str(db)).exit_code == 0
+
+
+def test_add_to_a_big_store_neither_builds_nor_opens_its_index(tmp_path, names, monkeypatch):
+    """An identical event is looked for among the events of its date, not through the index: on a
+    store with no index yet, building one took most of a minute at 100k events."""
+    from syriabrief.storage import index
+
+    monkeypatch.setattr(index, "INDEX_MIN_BYTES", 0)  # every store counts as big
+    db = tmp_path / "s.json"
+    assert run("add", *WITHDRAWAL, "--db", str(db)).exit_code == 0
+    again = run("add", *WITHDRAWAL, "--db", str(db))
+    assert again.exit_code == 1 and "already stored as '2026-03-01-us-forces" in again.stderr
+    assert not (tmp_path / "xdg-cache").exists() or not any((tmp_path / "xdg-cache").rglob("*.sqlite3"))

@@ -576,3 +576,22 @@ def test_import_points_out_near_duplicates_without_merging(tmp_path, sample_stor
     report = json.loads(result.stdout)
     assert report["added"]["events"] == ["another-report"]
     assert report["near_duplicates"] == [{"where": "record 1", "event": "another-report", "same_as": known["id"]}]
+
+
+def test_an_import_checks_each_record_once(tmp_path, sample_store, actors_only, monkeypatch):
+    """The file's check is the records' check: the write checks only what depends on the store."""
+    from syriabrief.domain import validate
+
+    checked = []
+    real_check = validate._check_event
+    monkeypatch.setattr(validate, "_check_event", lambda record: checked.append(record["id"]) or real_check(record))
+    (tmp_path / "export.json").write_text(run("export", "--format", "json", "--db", sample_store).stdout)
+    checked.clear()
+    imported = run("import", tmp_path / "export.json", "--db", tmp_path / "new.json")
+    assert imported.exit_code == 0, imported.stderr
+    assert sorted(checked) == sorted(e["id"] for e in SAMPLE_EVENTS)
+    more = [event("2026-03-01-new", "2026-03-01"), *SAMPLE_EVENTS]  # into a store that exists: an append
+    (tmp_path / "more.json").write_text(json.dumps(store_json(more)))
+    checked.clear()
+    assert run("import", tmp_path / "more.json", "--db", tmp_path / "new.json").exit_code == 0
+    assert checked.count("2026-03-01-new") == 1  # (the store's own events are checked as it is read)

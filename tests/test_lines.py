@@ -209,3 +209,34 @@ def test_an_add_reads_the_store_in_blocks_and_copies_it_without_holding_it(tmp_p
         storefile.write_appended(scan, out, events=SAMPLE_EVENTS[3:])
     assert reads and max(reads) <= 8 * 64 and sum(reads) < 2 * path.stat().st_size
     assert (tmp_path / "out.json").read_text(encoding="utf-8") == dump_store(layout(SAMPLE_EVENTS))
+
+
+# --- the events of one date, found as text (what `add` compares a new event with) -----------
+
+
+def test_the_events_of_a_date_are_found_as_text_and_later_layers_win(tmp_path):
+    from syriabrief.storage.store import events_dated
+
+    bottom = tmp_path / "bottom.json"
+    bottom.write_text(dump_store(layout([event("kept", "2026-03-01"), event("moved", "2026-03-01"),
+                                         event("other-day", "2026-03-02")])), encoding="utf-8")  # fmt: skip
+    top = tmp_path / "top.json"
+    # The top layer replaces "moved" with another date, and adds an event of the date.
+    top.write_text(dump_store(layout([event("moved", "2026-04-01"), event("mine", "2026-03-01"),
+                                      event("month", "2026-03")])), encoding="utf-8")  # fmt: skip
+    assert sorted(e.id for e in events_dated([bottom, top], "2026-03-01")) == ["kept", "mine"]
+    assert [e.id for e in events_dated([bottom, top], "2026-03")] == ["month"]
+    assert events_dated([bottom, top, tmp_path / "missing.json"], "2025-01-01") == []
+
+
+def test_the_events_of_a_date_are_read_whole_when_the_text_leaves_a_doubt(tmp_path):
+    from syriabrief.storage.store import events_dated
+
+    escaped = tmp_path / "escaped.json"  # a \u escape could spell the date another way
+    text = dump_store(layout([event("a", "2026-03-01", summary="caf\u00e9"), event("b", "2026-03-02")]))
+    escaped.write_text(text.replace("caf\u00e9", "caf\\u00e9").replace('"date": "2026-03-02"', '"date": "2026-03-0\\u0032"'),
+                       encoding="utf-8")  # fmt: skip
+    assert sorted(e.id for e in events_dated([escaped], "2026-03-02")) == ["b"]
+    pretty = write_store(tmp_path / "pretty.json", [event("c", "2026-03-01")])  # not the line layout
+    assert [e.id for e in events_dated([pretty], "2026-03-01")] == ["c"]
+    assert storefile.lines_dated(scan_store(io.BytesIO(escaped.read_bytes())), "2026-03-02") is None

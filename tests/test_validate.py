@@ -90,3 +90,22 @@ def test_a_site_note_is_a_sourced_fact():
     assert any("notes[1].txt: is not a field of a note" in p for p in typo), typo
     assert any("notes[1].text: is required" in p or "notes[1].text" in p for p in typo), typo
 
+
+
+def test_lone_surrogates_are_found_in_a_big_list_without_walking_every_record(monkeypatch):
+    """Walking each record in Python was most of the time of checking a big import: only a batch
+    whose JSON shows a surrogate (or that JSON cannot encode) is walked."""
+    from syriabrief.domain import validate
+
+    walked = []
+    real_walk = validate._has_lone_surrogate
+    monkeypatch.setattr(validate, "_has_lone_surrogate", lambda value: walked.append(value) or real_walk(value))
+    records = [event(f"e{n}", "2026-01-15") for n in range(2500)]
+    assert check_records("event", records) == [] and walked == []
+    records[1234]["summary"] += "\ud800"
+    records[2100]["tags"] = ["ok", b"not json"]  # JSON cannot encode its batch: walked, and nothing found
+    found = [str(p) for p in check_records("event", records)]
+    assert [p for p in found if "surrogate" in p] == [
+        "event 1235 (e1234): holds text that is not valid Unicode (a lone surrogate such as \\ud800)"
+    ]
+    assert len(walked) == 1000 + 500  # the two batches that needed it (the last holds 500)

@@ -247,13 +247,14 @@ def _refuse_implausible(record: dict[str, Any]) -> None:
 
 def _refuse_identical(record: dict[str, Any], db: Path | None) -> None:
     """The same report added twice would be two events: refuse, naming the one stored."""
-    from syriabrief.cli.importing import known_data
+    from syriabrief.cli.importing import known_files
     from syriabrief.domain import duplicates
     from syriabrief.domain.model import Event
+    from syriabrief.storage.store import events_dated
 
     new = Event.from_json({**record, "id": ""})
-    stored = known_data(db, write_target(db))
-    same = duplicates.identical(new, stored.select(duplicates.search_for(new)))
+    # Identical events share the date as stored: only those are read, not the store (nor its index).
+    same = duplicates.identical(new, events_dated(known_files(db, write_target(db)), new.date))
     if same:
         raise SyriabriefError(
             f"this event is already stored as {same[0].id!r} (same date, type, actors, site and summary); "

@@ -80,67 +80,34 @@ def import_bytes(
     json: bool,
     date_order: str | None = None,
 ) -> None:
-    """Check and write a file's records (all or none) and say what was done; ``file`` names it in messages."""
-    from syriabrief.formats import all_problems, near_duplicates, read_records, split_changes
+    """Import a file's records (all or none) and say what was done; ``file`` names it in messages."""
+    from syriabrief.formats.importing import import_records
     from syriabrief.output.terminal import progress_bar, visible
     from syriabrief.storage import store
 
     target = write_target(db)
-    known = known_data(db, target)
-    parsed = read_records(raw, fmt, known, date_order)
-    for note in parsed.notes:
-        typer.echo(f"Note: {visible(note)}", err=True)
-    with progress_bar(parsed.records, f"Checking {len(parsed.entries):,} records") as advance:
-        problems = all_problems(parsed, known, progress=advance)
-    if problems:
-        for problem in problems:
-            typer.echo(visible(problem), err=True)
-        raise SyriabriefError(
-            f"nothing imported: {_count(len(problems), 'problem')} in {_name(file)}; fix them and import again."
-        )
-    split = split_changes(parsed, known)
-    repeats = near_duplicates(parsed, known)
-    report = store.apply_changes(target, store.Changes(**split.writes), dry_run=dry_run, beneath=layers(db).beneath)
-    for table in split.writes:
-        # A record new to the user's store that replaces a bundled one is an update.
-        moved = [i for i in report.added[table] if i in split.replacing[table]]
-        report.added[table] = [i for i in report.added[table] if i not in split.replacing[table]]
-        report.updated[table] = [*report.updated[table], *moved]
-        report.unchanged[table] = [*report.unchanged[table], *split.unchanged[table]]
-    if json:
-        from syriabrief.output.terminal import write_json
 
-        write_json(
-            {
-                "file": file,
-                "format": parsed.format,
-                "store": str(target),
-                "dry_run": dry_run,
-                "added": report.added,
-                "updated": report.updated,
-                "unchanged": report.unchanged,
-                "skipped": parsed.skipped,
-                "names": [match.to_json() for match in parsed.names],
-                "near_duplicates": [repeat.to_json() for repeat in repeats],
-            }
-        )
+    def write(records: dict[str, list]) -> store.ChangeReport:
+        changes = store.Changes(**records, checked=True)
+        return store.apply_changes(target, changes, dry_run=dry_run, beneath=layers(db).beneath)
+
+    outcome = import_records(raw, file, fmt, known_data(db, target), write=write, store=str(target),
+                             dry_run=dry_run, date_order=date_order, progress=progress_bar)  # fmt: skip
+    for note in outcome.notes:
+        typer.echo(f"Note: {visible(note)}", err=True)
+    if outcome.problems:
+        for problem in outcome.problems:
+            typer.echo(visible(problem), err=True)
+        raise SyriabriefError(outcome.refusal)
+    if json:
+        from syriabrief.output.jsonout import write_json
+
+        write_json(outcome.to_json())
         return
-    for repeat in repeats:
-        typer.echo(
-            visible(
-                f"Note: event {repeat.event} ({repeat.where}) has the date, type, actors and site of "
-                f"{repeat.same_as}; both are kept — check whether they report the same thing"
-            ),
-            err=True,
-        )
-    for match in sorted(parsed.names, key=lambda m: (m.kind, m.name.casefold())):
-        typer.echo(visible(_mapping_line(match)))
-    if dry_run:
-        for verb, ids_by_table in (("add", report.added), ("update", report.updated)):
-            for table, ids in ids_by_table.items():
-                for record_id in ids:
-                    typer.echo(f"would {verb} {table[:-1]} {visible(record_id)}")
-    typer.echo(_summary(file, parsed.format, target, report, parsed.skipped, dry_run))
+    for line in outcome.repeat_notes():
+        typer.echo(visible(line), err=True)
+    for line in [*outcome.name_lines(), *outcome.would_lines(), outcome.summary()]:
+        typer.echo(visible(line))
 
 
 def read_input(file: str) -> bytes:
@@ -165,13 +132,19 @@ def read_input(file: str) -> bytes:
 
 
 def known_data(db: Path | None, target: Path | None = None, leave_out: Path | None = None):
-    """The bundled data and the user's store (when it exists yet), as one dataset.
+    """The bundled data and the user's store (when it exists yet), as one dataset (``known_files``)."""
+    from syriabrief.storage.loading import load_dataset
+
+    return load_dataset(known_files(db, target, leave_out))
+
+
+def known_files(db: Path | None, target: Path | None = None, leave_out: Path | None = None) -> list[Path]:
+    """The store files of the bundled data and the user's store (when it exists yet), lowest layer first.
 
     An import may create the store named by --db, so unlike other commands a
     missing ``target`` is simply empty here. ``leave_out`` is a file being
     validated, which must not vouch for itself.
     """
-    from syriabrief.storage.loading import load_dataset
     from syriabrief.storage.paths import same_file
 
     files = layers(db).read
@@ -179,43 +152,4 @@ def known_data(db: Path | None, target: Path | None = None, leave_out: Path | No
         files = [p for p in files if p != target] + ([target] if target.exists() else [])
     if leave_out is not None:
         files = [p for p in files if not same_file(p, leave_out)]
-    return load_dataset(files)
-
-
-def _mapping_line(match) -> str:
-    """``site  Al Shaddadi -> al-shaddadi-town (folded spelling; 0.0 km from the row's coordinates)``."""
-    why = match.how + (f" {match.via!r}" if match.via else "")
-    if match.note:
-        why += (": " if match.how == "new" else "; ") + match.note
-    return f"{match.kind:<5} {match.name} -> {match.record} ({why})"
-
-
-def _summary(file: str, fmt: str | None, target: Path, report, skipped: list[str], dry_run: bool) -> str:
-    def counts(by_table: dict[str, list[str]]) -> str:
-        return ", ".join(_count(len(ids), table[:-1]) for table, ids in by_table.items() if ids)
-
-    parts = []
-    if counts(report.added):
-        parts.append(("would add " if dry_run else "added ") + counts(report.added))
-    if counts(report.updated):
-        parts.append(("would update " if dry_run else "updated ") + counts(report.updated))
-    unchanged = sum(len(ids) for ids in report.unchanged.values())
-    if unchanged:
-        parts.append(f"{unchanged:,} already present unchanged")
-    if skipped:
-        parts.append(f"{_count(len(skipped), 'row')} skipped")
-    changes = "; ".join(parts) or "the file holds no records"
-    head = (
-        f"Dry run, nothing written: {_name(file)} ({fmt})" if dry_run else f"Imported {_name(file)} ({fmt})"
-    )
-    from syriabrief.output.terminal import visible
-
-    return visible(f"{head} into {target}: {changes}.")
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n:,} {word}" + ("" if n == 1 else ("es" if word.endswith("s") else "s"))
-
-
-def _name(file: str) -> str:
-    return "standard input" if file == "-" else file
+    return list(files)

@@ -12,27 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from syriabrief.domain.dates import parse_stored
-from syriabrief.domain.filters import EventFilter
 from syriabrief.domain.model import Event
 
-__all__ = ["identical", "near_duplicates", "occurrence", "search_for"]
+__all__ = ["identical", "near_duplicates", "occurrence"]
 
 
 def occurrence(event: Event) -> tuple[str, str, frozenset[str], str | None]:
     """What near-duplicates share: date, type, actors (any order), site."""
     return (event.date, event.type, frozenset(event.actors), event.site)
-
-
-def search_for(event: Event) -> EventFilter:
-    """A query that finds every near-duplicate of ``event`` (and, being loose, some others)."""
-    day = parse_stored(event.date)
-    return EventFilter(
-        since=day,
-        until=day,
-        types=frozenset({event.type}),
-        sites=frozenset({event.site}) if event.site else frozenset(),
-    )
 
 
 def near_duplicates(event: Event, others: Iterable[Event]) -> list[Event]:

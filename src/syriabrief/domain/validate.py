@@ -6,9 +6,10 @@ that a user fixing a file sees everything at once. Standard library only.
 
 from __future__ import annotations
 
+import json
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,7 @@ from syriabrief.domain.model import (
     Site,
 )
 
-__all__ = ["Problem", "check_records", "check_references", "check_store_layout", "site_cycles", "SCHEMA_VERSION"]
+__all__ = ["Problem", "check_records", "each_record_problems", "repeated_ids", "check_references", "check_store_layout", "site_cycles", "SCHEMA_VERSION"]
 
 SCHEMA_VERSION = 1
 TABLES = ("actors", "sites", "events")
@@ -79,25 +80,57 @@ def check_store_layout(data: Any) -> list[Problem]:
     return problems
 
 
-def check_records(kind: str, records: Iterable[Any]) -> list[Problem]:
-    """Check each record of one kind ("event", "actor" or "site"); numbers count from 1."""
-    check = {"event": _check_event, "actor": _check_actor, "site": _check_site}[kind]
+def check_records(kind: str, records: Iterable[Any], numbers: Iterable[int] | None = None) -> list[Problem]:
+    """Check each record of one kind ("event", "actor" or "site"); numbers count from 1.
+
+    ``numbers`` are the records' places in their list when they are only a part
+    of it (the records a write changes, the rest having been checked as read).
+    """
     problems: list[Problem] = []
     seen: set[str] = set()
-    for number, record in enumerate(records, 1):
-        rid = record.get("id") if isinstance(record, dict) else None
-        where = f"{kind} {number}" + (f" ({rid})" if isinstance(rid, str) else "")
-        if not isinstance(record, dict):
-            problems.append(Problem(where, None, f"must be a JSON object, not {_kind_of(record)}"))
-            continue
-        problems += [Problem(where, f, m) for f, m in check(record)]
-        if _has_lone_surrogate(record):
-            problems.append(Problem(where, None, "holds text that is not valid Unicode (a lone surrogate such as \\ud800)"))
-        if isinstance(rid, str):
-            if rid in seen:
-                problems.append(Problem(where, "id", f"{rid!r} is used by an earlier {kind}"))
-            seen.add(rid)
+    records = list(records)
+    numbers = list(numbers) if numbers is not None else range(1, len(records) + 1)
+    for number, record, found in zip(numbers, records, each_record_problems(kind, records)):
+        problems += [Problem(_where(kind, number, record), f, m) for f, m in found]
+        problems += _repeat(kind, number, record, seen)
     return problems
+
+
+def repeated_ids(kind: str, records: list[Any]) -> list[Problem]:
+    """A problem for each record whose id an earlier one of ``records`` has (check_records says it too)."""
+    seen: set[str] = set()
+    return [p for number, record in enumerate(records, 1) for p in _repeat(kind, number, record, seen)]
+
+
+def _repeat(kind: str, number: int, record: Any, seen: set[str]) -> list[Problem]:
+    rid = record.get("id") if isinstance(record, dict) else None
+    if not isinstance(rid, str):
+        return []
+    if rid in seen:
+        return [Problem(_where(kind, number, record), "id", f"{rid!r} is used by an earlier {kind}")]
+    seen.add(rid)
+    return []
+
+
+def _where(kind: str, number: int, record: Any) -> str:
+    """``event 3 (its-id)``: how a problem names a record of a list."""
+    rid = record.get("id") if isinstance(record, dict) else None
+    return f"{kind} {number}" + (f" ({rid})" if isinstance(rid, str) else "")
+
+
+def each_record_problems(kind: str, records: list[Any]) -> Iterator[list[tuple[str | None, str]]]:
+    """The problems of each record alone, as (field, message): what check_records says of it, without
+    the ids it shares with others (an import file says those its own way)."""
+    check = {"event": _check_event, "actor": _check_actor, "site": _check_site}[kind]
+    suspects = _may_hold_surrogates(records)
+    for number, record in enumerate(records):
+        if not isinstance(record, dict):
+            yield [(None, f"must be a JSON object, not {_kind_of(record)}")]
+            continue
+        found: list[tuple[str | None, str]] = list(check(record))
+        if number // _SURROGATE_BATCH in suspects and _has_lone_surrogate(record):
+            found.append((None, "holds text that is not valid Unicode (a lone surrogate such as \\ud800)"))
+        yield found
 
 
 def check_references(
@@ -384,6 +417,30 @@ def _is_number(value: Any) -> bool:
         return False
     # A whole number is always finite; math.isfinite would overflow on a huge one.
     return isinstance(value, int) or math.isfinite(value)
+
+
+# Records are looked through for lone surrogates this many at a time (see _may_hold_surrogates).
+_SURROGATE_BATCH = 1000
+
+
+def _may_hold_surrogates(records: list[Any]) -> set[int]:
+    """The numbers of the batches of ``records`` (``_SURROGATE_BATCH`` each) that may hold a lone surrogate.
+
+    Walking every key and text in Python was most of the time of checking a big
+    import; one JSON encoding of a batch (in C, keeping every character as it
+    is) shows a surrogate anywhere in it, so only the rare batch with one, or
+    one JSON cannot encode (deep nesting, odd types), is walked record by record.
+    """
+    suspects = set()
+    for batch, start in enumerate(range(0, len(records), _SURROGATE_BATCH)):
+        try:
+            text = json.dumps(records[start : start + _SURROGATE_BATCH], ensure_ascii=False)
+        except (TypeError, ValueError, RecursionError):
+            suspects.add(batch)
+            continue
+        if not text.isascii() and _SURROGATE.search(text):
+            suspects.add(batch)
+    return suspects
 
 
 def _has_lone_surrogate(value: Any) -> bool:

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 from syriabrief.domain.model import Actor, Event, Site
 from syriabrief.domain.names import name_clashes
-from syriabrief.domain.validate import Problem, check_records, site_cycles
+from syriabrief.domain.validate import Problem, check_records, each_record_problems, site_cycles
 
 if TYPE_CHECKING:
-    from syriabrief.domain.dataset import Dataset
+    from syriabrief.domain.dataset import Catalogue, Dataset
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -37,11 +37,14 @@ __all__ = [
     "Parsed",
     "Split",
     "check_entries",
+    "decoded_entries",
     "detect_format",
+    "events_near_duplicates",
     "file_date_order",
     "near_duplicates",
     "read_records",
     "split_changes",
+    "split_decoded",
 ]
 
 IMPORT_FORMATS = ("json", "jsonl", "csv", "acled")
@@ -240,10 +243,8 @@ def check_entries(
     today = today or date.today()
     problems: list[Problem] = []
     first_use: dict[tuple[str, str], str] = {}
-    for entry in parsed.entries:
-        found = _without_repeats(
-            [Problem(entry.where, p.field, p.message) for p in check_records(entry.kind, [entry.data])]
-        )
+    for entry, alone in zip(parsed.entries, _each_entry_problems(parsed.entries)):
+        found = _without_repeats([Problem(entry.where, field, message) for field, message in alone])
         if entry.kind == "event" and not found:
             found += _date_problems(entry, today)
         rid = entry.data.get("id") if isinstance(entry.data, dict) else None
@@ -264,6 +265,18 @@ def check_entries(
     problems += _parent_loops(parsed, known)
     problems += _name_problems(parsed, known)
     return problems
+
+
+def _each_entry_problems(entries: list[Entry]) -> list[list[tuple[str | None, str]]]:
+    """What is wrong with each entry's record alone, in the entries' order (checked a kind at a time)."""
+    found: list[list[tuple[str | None, str]]] = [[] for _ in entries]
+    positions: dict[str, list[int]] = {}
+    for position, entry in enumerate(entries):
+        positions.setdefault(entry.kind, []).append(position)
+    for kind, kept in positions.items():
+        for position, problems in zip(kept, each_record_problems(kind, [entries[p].data for p in kept])):
+            found[position] = problems
+    return found
 
 
 def _name_problems(parsed: Parsed, known: Dataset | None) -> list[Problem]:
@@ -388,15 +401,29 @@ def split_changes(parsed: Parsed, known: Dataset | None = None) -> Split:
     Records equal to the bundled dataset's are not copied into the user's
     store, so a later upgrade of the bundled data still shows through.
     """
+    return split_decoded(decoded_entries(parsed), known)
+
+
+def decoded_entries(parsed: Parsed) -> list[tuple[Entry, Event | Actor | Site]]:
+    """Each entry of a checked file with its record as a model object (decoded once for all that follows)."""
+    return [(entry, _MODEL[entry.kind].from_json(entry.data)) for entry in parsed.entries]
+
+
+def split_decoded(decoded: list[tuple[Entry, Event | Actor | Site]], known: Catalogue | None = None) -> Split:
+    """split_changes of records already decoded."""
     current: dict[str, dict[str, Any]] = {"actors": {}, "sites": {}, "events": {}}
     if known is not None:
+        from syriabrief.domain.filters import EventFilter
+
         current["actors"] = dict(known.actors)
         current["sites"] = dict(known.sites)
-        current["events"] = {e.id: e for e in known.select()}
+        # Only the known events the file names: a big store is not read whole to compare a few.
+        ids = frozenset(record.id for entry, record in decoded if entry.kind == "event")
+        if ids:
+            current["events"] = {e.id: e for e in known.select(EventFilter(ids=ids))}
     split = Split()
-    for entry in parsed.entries:
+    for entry, record in decoded:
         table = entry.kind + "s"
-        record = _MODEL[entry.kind].from_json(entry.data)
         before = current[table].get(record.id)
         if before is not None and before.to_json() == record.to_json():
             split.unchanged[table].append(record.id)
@@ -426,11 +453,16 @@ def near_duplicates(parsed: Parsed, known: Dataset | None = None) -> list[NearDu
     """The file's events that repeat the date, type, actors and site of a known event or an earlier
     one of the file (``duplicates.occurrence``). Reported, never merged: two clashes on one
     day in one place may well be two. Run on a checked file."""
+    events = [(entry.where, Event.from_json(entry.data)) for entry in parsed.entries if entry.kind == "event"]
+    return events_near_duplicates(events, known)
+
+
+def events_near_duplicates(events: list[tuple[str, Event]], known: Catalogue | None = None) -> list[NearDuplicate]:
+    """near_duplicates of a file's events already decoded, each with where it is in the file."""
     from syriabrief.domain.dates import Period
     from syriabrief.domain.duplicates import occurrence
     from syriabrief.domain.filters import EventFilter
 
-    events = [(entry.where, Event.from_json(entry.data)) for entry in parsed.entries if entry.kind == "event"]
     if not events:
         return []
     replaced = {event.id for _, event in events}

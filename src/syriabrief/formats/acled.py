@@ -17,6 +17,7 @@ counted, not refused.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -28,7 +29,7 @@ from syriabrief.domain.geometry import SAME_PLACE_KM, distance_km
 from syriabrief.domain.model import site_class
 from syriabrief.domain.validate import Problem
 from syriabrief.formats import Entry, NameMatch, Parsed, file_date_order
-from syriabrief.formats.csvfmt import csv_rows
+from syriabrief.formats.csvfmt import csv_stream
 
 if TYPE_CHECKING:
     from syriabrief.domain.dataset import Dataset
@@ -68,6 +69,8 @@ COLUMNS = (
     "assoc_actor_1", "actor2", "assoc_actor_2", "admin1", "admin2", "admin3", "location", "latitude",
     "longitude", "geo_precision", "source", "source_scale", "notes", "fatalities", "tags", "timestamp",
 )  # fmt: skip
+# Every column the reader looks at (the others, such as year or iso, say nothing it keeps).
+_READ_COLUMNS = frozenset((*COLUMNS, "country", "inter1", "inter2"))
 REQUIRED_COLUMNS = ("event_id_cnty", "event_date", "event_type", "sub_event_type", "actor1")
 
 # ACLED sub-event type -> our event type. None: a kind of event syriabrief does
@@ -142,6 +145,7 @@ DEMONYMS = {
 }  # fmt: skip
 _PARENTHESIS = re.compile(r"\s*\(([^()]*)\)\s*$")
 _WEEK_HALF = 3  # a week-precision date covers three days either side
+_WHOLE_NUMBER = re.compile(r"\d{1,9}")
 
 
 def read_acled(text: str, known: Dataset | None = None, date_order: str | None = None) -> Parsed:
@@ -151,29 +155,41 @@ def read_acled(text: str, known: Dataset | None = None, date_order: str | None =
     decide (``formats.file_date_order``); a file that decides nothing is refused.
     """
     parsed = Parsed("acled")
-    header, rows, parsed.problems = csv_rows(text)
-    columns = [h.strip().casefold() for h in header]
+    # The file is read twice, a row at a time (a hundred thousand rows of cells would be most of an
+    # import's memory): once for the header and the dates, which decide how numeric dates read,
+    # then for the events.
+    columns: list[str] = []
+    dates: list[tuple[str, str, str]] = []
+    at: int | None = None
+    for where, cells in csv_stream(text, parsed.problems):
+        if where is None:
+            columns = [h.strip().casefold() for h in cells]
+            at = columns.index("event_date") if "event_date" in columns else None
+        elif at is not None and len(cells) == len(columns):
+            dates.append((where, "event_date", cells[at]))
     for column in REQUIRED_COLUMNS:
         if column not in columns:
             parsed.problems.append(Problem("file", column, "column is missing (is this ACLED's CSV export?)"))
     if any(p.where == "file" for p in parsed.problems):
         return parsed
-    at = columns.index("event_date")
-    order, order_problems = file_date_order(
-        [(where, "event_date", cells[at]) for where, cells in rows if len(cells) == len(columns)], date_order
-    )
+    order, order_problems = file_date_order(dates, date_order)
+    del dates
     if order_problems:
         parsed.problems += order_problems
         return parsed
     names = _Names(known)
     skipped: dict[str, int] = {}
-    for where, cells in rows:
+    # Only the columns read below are copied out of each row (a repeated column: its last cell, as a dict keeps).
+    read = [(c, n) for c, n in {c: n for n, c in enumerate(columns)}.items() if c in _READ_COLUMNS]
+    for where, cells in csv_stream(text, []):  # its problems were taken above
+        if where is None:
+            continue
         if len(cells) != len(columns):
             parsed.problems.append(
                 Problem(where, None, f"has {len(cells)} cells; the header has {len(columns)}")
             )
             continue
-        row = {c: v.strip() for c, v in zip(columns, cells, strict=True)}
+        row = {c: cells[n].strip() for c, n in read}
         problems: list[Problem] = []
         our_type = _event_type(row, where, problems)
         if our_type is None and not problems:
@@ -221,7 +237,7 @@ def _event(
     actors = list(dict.fromkeys(names.actor(n, row, where, parsed) for n in actor_names if n))
     quantities: dict[str, Any] = {}
     if row.get("fatalities"):
-        if re.fullmatch(r"\d{1,9}", row["fatalities"]):
+        if _WHOLE_NUMBER.fullmatch(row["fatalities"]):
             quantities["fatalities"] = int(row["fatalities"])
         else:
             problems.append(Problem(where, "fatalities", f"{row['fatalities']!r} is not a whole number"))
@@ -276,22 +292,31 @@ def _event_type(row: dict[str, str], where: str, problems: list[Problem]) -> str
 def _dates(
     row: dict[str, str], where: str, problems: list[Problem], date_order: str | None
 ) -> dict[str, Any] | None:
+    dates, problem = _dates_of(row.get("event_date", ""), row.get("time_precision") or "1", date_order)
+    if problem is not None:
+        problems.append(Problem(where, *problem))
+    return dates
+
+
+# A file has a few thousand days for a hundred thousand rows: each (date, precision) is read once.
+@functools.lru_cache(maxsize=4096)
+def _dates_of(text: str, precision: str, date_order: str | None) -> tuple[dict[str, Any] | None, tuple[str, str] | None]:
+    """The event's date fields for ACLED's date and time_precision, or None and (column, what is wrong).
+
+    The fields are shared by every row of that date: they are read, never changed.
+    """
     from syriabrief.domain.dates import parse_user_date
     from syriabrief.errors import DateInputError
 
-    text = row.get("event_date", "")
     try:
         period = parse_user_date(text, date_order)
     except DateInputError as error:
-        problems.append(Problem(where, "event_date", str(error).rstrip(".")))
-        return None
+        return None, ("event_date", str(error).rstrip("."))
     if period.precision != "day":
-        problems.append(Problem(where, "event_date", f"{text!r} is not a day (2026-02-23 or 23 February 2026)"))
-        return None
+        return None, ("event_date", f"{text!r} is not a day (2026-02-23 or 23 February 2026)")
     day = period.start
-    precision = row.get("time_precision") or "1"
     if precision == "1":
-        return {"date": day.isoformat(), "end_date": None, "date_precision": "day", "approximate": False}
+        return {"date": day.isoformat(), "end_date": None, "date_precision": "day", "approximate": False}, None
     if precision == "2":
         first, last = day - timedelta(days=_WEEK_HALF), day + timedelta(days=_WEEK_HALF)
         return {
@@ -299,16 +324,15 @@ def _dates(
             "end_date": last.isoformat(),
             "date_precision": "day",
             "approximate": True,
-        }
+        }, None
     if precision == "3":
         return {
             "date": day.isoformat()[:7],
             "end_date": None,
             "date_precision": "month",
             "approximate": False,
-        }
-    problems.append(Problem(where, "time_precision", f"{precision!r} is not 1, 2 or 3"))
-    return None
+        }, None
+    return None, ("time_precision", f"{precision!r} is not 1, 2 or 3")
 
 
 class _Names:
@@ -554,9 +578,12 @@ def _describe(row: dict[str, str]) -> str:
 
 
 def _split(text: str) -> list[str]:
+    if not text:
+        return []
     return [part.strip() for part in text.split(";") if part.strip()]
 
 
+@functools.lru_cache(maxsize=4096)  # a few names and types, on every row
 def _slug(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.casefold()).strip("-")[:80].strip("-")

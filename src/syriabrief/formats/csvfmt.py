@@ -38,7 +38,7 @@ import csv
 import io
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from syriabrief.domain.model import Event, Site
@@ -99,10 +99,22 @@ def csv_rows(text: str) -> tuple[list[str], list[tuple[str, list[str]]], list[Pr
     Reading stops at the first quoting error: past an unbalanced quote no cell
     boundary can be trusted.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header: list[str] = []
     rows: list[tuple[str, list[str]]] = []
     problems: list[Problem] = []
+    for where, cells in csv_stream(text, problems):
+        if where is None:
+            header = cells
+        else:
+            rows.append((where, cells))
+    return header, rows, problems
+
+
+def csv_stream(text: str, problems: list[Problem]) -> Iterator[tuple[str | None, list[str]]]:
+    """csv_rows one row at a time (a big file's cells need not all be held): first ``(None, header)``,
+    then ``(label, cells)`` per data row; a problem reading the file is added to ``problems``."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header = False
     number = 0
     while True:
         start = reader.line_num + 1
@@ -121,11 +133,11 @@ def csv_rows(text: str) -> tuple[list[str], list[tuple[str, list[str]]], list[Pr
         if not cells or cells == [""]:
             continue
         if not header:
-            header = [c.strip() for c in cells]
+            header = True
+            yield None, [c.strip() for c in cells]
             continue
         number += 1
-        rows.append((f"record {number} (line {start})", cells))
-    return header, rows, problems
+        yield f"record {number} (line {start})", cells
 
 
 def header_of(text: str) -> list[str]:

@@ -127,7 +127,8 @@ def add_record(
         else:
             record_id = unique_id(id_hint or kind, _Either(mine, below))
         made.append(_MODELS[kind].from_json({**record, "id": record_id}))
-        return Changes(**{table: [made[-1]]})
+        added: dict[str, Any] = {table: [made[-1]]}
+        return Changes(**added)
 
     update_store(path, plan, dry_run, beneath=beneath)
     return made[-1]

@@ -41,6 +41,7 @@ from syriabrief.domain.validate import (
     check_records,
     check_references,
     check_store_layout,
+    repeated_ids,
 )
 from syriabrief.errors import StoreError
 from syriabrief.storage.locks import try_lock, unlock
@@ -50,6 +51,7 @@ from syriabrief.storage.storefile import (
     NotLineLayout,
     StoreScan,
     dump_store,  # noqa: F401 - read from here by older callers and the tests
+    lines_dated,
     open_store,
     read_catalogue_lines,
     read_store_bytes,
@@ -67,6 +69,7 @@ __all__ = [
     "StoreIds",
     "StoreSummary",
     "apply_changes",
+    "events_dated",
     "load_catalogue",
     "load_plain",
     "read_current_layout",
@@ -119,11 +122,18 @@ class StoreIds:
 
 @dataclass(frozen=True)
 class Changes:
-    """Records to add to a store or to replace there (matched by id)."""
+    """Records to add to a store or to replace there (matched by id).
+
+    ``checked``: the records themselves already passed ``check_records`` (as an
+    import checks every record of its file before it writes), so the write does
+    not check them again; it still checks all that depends on the store (ids,
+    references, names), under the lock.
+    """
 
     actors: list[Actor] = field(default_factory=list)
     sites: list[Site] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    checked: bool = False
 
 
 @dataclass
@@ -236,7 +246,11 @@ def update_store(
 
 
 def _update(path: Path, plan: Callable[[StoreIds], Changes], below: _Beneath, write: bool) -> ChangeReport:
-    handle = open_store(path)  # None when missing: the full path creates it
+    handle = open_store(path)  # None when missing
+    if handle is None:
+        changes = plan(StoreIds())
+        if _no_repeats(changes):  # a new store holding only what is added: written as an append to nothing
+            return _append(path, None, changes, below, write)
     try:
         scan = _line_scan(handle) if handle is not None else None
         if scan is not None:
@@ -252,7 +266,7 @@ def _update(path: Path, plan: Callable[[StoreIds], Changes], below: _Beneath, wr
         if handle is not None:
             handle.close()
     current, db = _read_for_update(path)
-    if scan is None:
+    if scan is None and handle is not None:
         changes = plan(StoreIds(*(tuple(r.id for r in getattr(current, t)) for t in TABLES)))
     storage = _storage_of(db)
     version_on_disk = storage.version_on_disk
@@ -285,6 +299,11 @@ def _line_scan(handle: BinaryIO) -> StoreScan | None:
     return scan if scan.version == SCHEMA_VERSION else None
 
 
+def _no_repeats(changes: Changes) -> bool:
+    """Whether no id comes twice in one table of the change."""
+    return all(len({r.id for r in records}) == len(records) for records in (changes.actors, changes.sites, changes.events))
+
+
 def _only_additions(changes: Changes, scan: StoreScan) -> bool:
     """Whether the change only adds records (no id it names is in the store): an append, not a rewrite."""
     if {a.id for a in changes.actors} & {a["id"] for a in scan.actors}:
@@ -310,32 +329,41 @@ class _EventIds(Collection):
         return len(self._scan.event_ids)
 
 
-def _append(path: Path, scan: StoreScan, changes: Changes, below: _Beneath, write: bool) -> ChangeReport:
+def _append(path: Path, scan: StoreScan | None, changes: Changes, below: _Beneath, write: bool) -> ChangeReport:
     """Add records without decoding the events already there: only the new ones, and the short
-    lists of actors and sites (which the new records are checked against), are read as records."""
-    actors = [*(Actor.from_json(a) for a in scan.actors), *changes.actors]
-    sites = [*(Site.from_json(s) for s in scan.sites), *changes.sites]
+    lists of actors and sites (which the new records are checked against), are read as records.
+    With no ``scan`` there is no store yet, and the new one holds the records added."""
+    actors = [*(Actor.from_json(a) for a in (scan.actors if scan else ())), *changes.actors]
+    sites = [*(Site.from_json(s) for s in (scan.sites if scan else ())), *changes.sites]
     events = changes.events
-    added = {"actors": [a.to_json() for a in changes.actors], "sites": [s.to_json() for s in changes.sites],
-             "events": [e.to_json() for e in events]}  # fmt: skip
     problems = [
         str(p)
-        for kind, records in (("actor", [a.to_json() for a in actors]), ("site", [s.to_json() for s in sites]),
-                              ("event", added["events"]))
+        for kind, records in (("actor", [a.to_json() for a in actors]), ("site", [s.to_json() for s in sites]))
         for p in check_records(kind, records)
     ]  # fmt: skip
+    # Checked events are turned into records only as they are written (a big import need not hold them twice).
+    if not changes.checked or len({e.id for e in events}) != len(events):
+        check_events = repeated_ids if changes.checked else check_records
+        problems += [str(p) for p in check_events("event", [e.to_json() for e in events])]
     problems += _links_and_names(
         problems, events, actors, sites, below, {a.id for a in changes.actors}, {s.id for s in changes.sites}
     )
     if problems:
         raise InvalidChangesError(path, problems)
     report = ChangeReport()
-    for table in TABLES:
-        report.added[table] = [r["id"] for r in added[table]]
-    if write and any(added.values()):
-        try:
+    report.added.update(actors=[a.id for a in changes.actors], sites=[s.id for s in changes.sites],
+                        events=[e.id for e in events])  # fmt: skip
+    if write and any(report.added.values()):
+        new_actors, new_sites = [a.to_json() for a in changes.actors], [s.to_json() for s in changes.sites]
+        new_events = (e.to_json() for e in events)
+        if scan is None:
+            every = [a.to_json() for a in actors], [s.to_json() for s in sites], new_events
+            write_new: Callable[[BinaryIO], None] = lambda out: write_store(out, SCHEMA_VERSION, *every)  # noqa: E731
+        else:
             # The lines already there are copied from the very file scanned (held open, under the lock).
-            _atomic_write(path, lambda out: write_appended(scan, out, **added))
+            write_new = lambda out: write_appended(scan, out, new_actors, new_sites, new_events)  # noqa: E731
+        try:
+            _atomic_write(path, write_new)
         except NotLineLayout:
             raise StoreError(f"{path} changed while it was being added to, though it was locked; run the command again") from None
         except OSError as error:
@@ -411,7 +439,14 @@ def _merge_and_check(
             records[record.id] = record
         models[table] = list(records.values())
         merged[table] = [r.to_json() for r in models[table]]
-    problems = [str(p) for table in TABLES for p in check_records(_KINDS[table], merged[table])]
+    # The records already there were checked as they were read: only the change's are checked here.
+    problems = []
+    for table, new in (("actors", changes.actors), ("sites", changes.sites), ("events", changes.events)):
+        if changes.checked or not new:
+            continue
+        ids = {r.id for r in new}
+        numbers = [n for n, r in enumerate(models[table], 1) if r.id in ids]
+        problems += [str(p) for p in check_records(_KINDS[table], [merged[table][n - 1] for n in numbers], numbers)]
     changed = {table: {*report.added[table], *report.updated[table]} for table in ("actors", "sites")}
     problems += _links_and_names(
         problems, models["events"], models["actors"], models["sites"], below, changed["actors"], changed["sites"]
@@ -727,6 +762,38 @@ def _contents_of(path: Path, db: TinyDB, checked: bool = True) -> StoreContents:
         sites=[Site.from_json(r) for r in raw["sites"]],
         events=[Event.from_json(r) for r in raw["events"]],
     )
+
+
+def events_dated(paths: Sequence[Path], date: str) -> list[Event]:
+    """The events dated ``date`` (as stored) of these layers, a later layer's replacing an earlier's.
+
+    What ``add`` compares a new event with. A store in the line layout is
+    searched as text (storefile.lines_dated) and only the lines of that date are
+    decoded: no index is opened or built, and a million events are not read as
+    records. Any other store is read whole.
+    """
+    found: dict[str, Event] = {}
+    for path in paths:
+        handle = open_store(Path(path))
+        if handle is None:
+            continue
+        with handle:
+            scan = _line_scan(handle)
+            try:
+                lines = lines_dated(scan, date) if scan is not None else None
+                if lines is not None and scan is not None:
+                    # An event of an earlier layer that this one holds is replaced, whatever its date now.
+                    for replaced in scan.held(list(found)):
+                        del found[replaced]
+                    found.update((e.id, e) for e in (Event.from_json(json.loads(line)) for line in lines))
+                    continue
+            except NotLineLayout:
+                pass
+        events = read_store(Path(path)).events
+        for event in events:
+            found.pop(event.id, None)
+        found.update((e.id, e) for e in events if e.date == date)
+    return list(found.values())
 
 
 def load_plain(paths: Sequence[Path]) -> Dataset:

@@ -60,6 +60,7 @@ __all__ = [
     "StoreScan",
     "dump_store",
     "is_unchanged",
+    "lines_dated",
     "open_store",
     "parse_layout",
     "read_appended",
@@ -191,7 +192,11 @@ def _dump_table(table: str, records: Iterable[dict[str, Any]]) -> str:
 
 def record_line(record: dict[str, Any]) -> str:
     """One record as the single line dump_store writes for it."""
-    return json.dumps(record, ensure_ascii=False, allow_nan=False)
+    return _LINE_ENCODER.encode(record)
+
+
+# json.dumps with these options would build a new encoder for every record: a big write makes a hundred thousand.
+_LINE_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
 
 
 def line_id(row: bytes) -> str | None:
@@ -541,6 +546,43 @@ def _scan_event_ids(handle: BinaryIO, start: int, end: int) -> list[str]:
     if carry or not ids:
         raise NotLineLayout
     return ids
+
+
+def lines_dated(scan: StoreScan, date: str) -> list[bytes] | None:
+    """The event lines of a scanned store that give ``date`` as their date, found as text; None on doubt.
+
+    A line holds ``"date": "<date>"`` as record_line writes it exactly when its
+    event has that date, since a quote inside a JSON string is always escaped;
+    a \\u escape anywhere could spell a date or a key another way, and gives
+    None (the caller then decodes the store whole). A line written by hand with
+    other spacing is not found. Read in big blocks, searched without copying.
+    """
+    if scan.point.empty:
+        return []
+    needle = b'"date": ' + json.dumps(date).encode("ascii")
+    found: list[bytes] = []
+    handle, left = scan.handle, scan.point.insert_at - scan._first_event
+    handle.seek(scan._first_event)
+    while left:
+        data = handle.read(min(left, 8 * _CHUNK))
+        if not data:
+            raise NotLineLayout
+        # Whole lines only: the next block starts where the last line here began.
+        cut = len(data) if len(data) == left else data.rfind(b"\n") + 1
+        if cut == 0:
+            raise NotLineLayout  # a "line" longer than a block: not a record
+        handle.seek(cut - len(data), io.SEEK_CUR)
+        left -= cut
+        if data.find(b"\\", 0, cut) != -1 and data.find(b"\\u", 0, cut) != -1:  # one byte first: far faster
+            return None
+        at = data.find(needle, 0, cut)
+        while at != -1:
+            start = data.rfind(b"\n", 0, at) + 1
+            end = data.find(b"\n", at, cut)
+            line = data[start : cut if end == -1 else end]
+            found.append(line[:-1] if line.endswith(b",") else line)
+            at = data.find(needle, start + len(line), cut)
+    return found
 
 
 def _ids_of(lines: bytes) -> list[str]:
