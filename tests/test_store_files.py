@@ -179,6 +179,28 @@ def test_a_store_past_the_size_cap_is_refused_before_it_is_read(tmp_path, monkey
     assert done.exit_code == 1 and "is larger than" in one_error_line(done.stderr)
 
 
+def test_a_store_past_the_cap_in_the_line_layout_is_read_a_line_at_a_time(tmp_path, monkeypatch):
+    """The cap is on reading a store whole: a million events (about 800 MB) are indexed and added to as they stream."""
+    from syriabrief.storage import index
+
+    store = write_store(tmp_path / "store.json", SAMPLE_EVENTS)
+    store.write_text(storefile.dump_store(json.loads(store.read_text(encoding="utf-8"))), encoding="utf-8")
+    bundled = tmp_path / "bundled.json"  # in the line layout too (the real one is read without per-record checks)
+    bundled.write_text(storefile.dump_store({"schema_version": 1, "actors": [], "sites": [], "events": []}), encoding="utf-8")
+    monkeypatch.setenv("SYRIABRIEF_BUNDLED", str(bundled))
+    monkeypatch.setattr(storefile, "MAX_STORE_BYTES", store.stat().st_size // 2)
+    monkeypatch.setattr(index, "INDEX_MIN_BYTES", 0)
+    listed = run("timeline", "--json", "--db", str(store))
+    assert listed.exit_code == 0, listed.stderr
+    assert len(json.loads(listed.stdout)) == len(SAMPLE_EVENTS)
+    added = run("add", "--db", str(store), "--date", "2026-03-01", "--type", "statement", "--actor", "US",
+                "--summary", "A statement added to a store past the cap.", "--source-outlet", "AFP")  # fmt: skip
+    assert added.exit_code == 0, added.stderr
+    assert "A statement added to a store past the cap." in run("timeline", "--json", "--db", str(store)).stdout
+    with pytest.raises(StoreError, match="is larger than"):  # read whole, it is still refused
+        read_store(store)
+
+
 def test_the_cap_on_a_store_is_the_cap_on_an_import():
     from syriabrief.formats import MAX_IMPORT_BYTES
 

@@ -84,9 +84,11 @@ _EMPTY_TAIL = b"]\n}\n"
 # characters, lists at 1,000 items): a longer "line" is not a record.
 MAX_LINE_BYTES = 64 * 1024 * 1024
 _CHUNK = 1 << 20
-# The most a store read whole may hold, as for an import file (formats.MAX_IMPORT_BYTES): a
-# million-event store fits well under it, and a bigger "store" is far more likely the wrong
-# file (a disk image) than records. Also what keeps an endless file from being read forever.
+# The most a store read whole may hold, as for an import file (formats.MAX_IMPORT_BYTES): about
+# 650,000 events, whose records then take a few GB of memory. A store in the line layout is
+# read a line at a time by the index, add and the streaming checks, whatever its size (a
+# million events is about 800 MB); a bigger file that is not is far more likely the wrong
+# file (a disk image) than records.
 MAX_STORE_BYTES = 512 * 1024 * 1024
 # Opening a named pipe blocks until a writer comes; without blocking, it opens at once (POSIX).
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
@@ -105,8 +107,9 @@ def open_store(path: Path) -> BinaryIO | None:
 
     Opened without blocking, then checked with fstat on the open file (no race
     with a rename): opening a named pipe would otherwise wait for a writer
-    forever, and a device such as /dev/zero never ends. A file larger than
-    MAX_STORE_BYTES is refused before a byte of it is read.
+    forever, and a device such as /dev/zero never ends. A regular file has an
+    end: it is read a line at a time, or whole only up to MAX_STORE_BYTES
+    (read_store_bytes).
     """
     try:
         fd = os.open(path, os.O_RDONLY | _NONBLOCK | getattr(os, "O_BINARY", 0))
@@ -121,8 +124,6 @@ def open_store(path: Path) -> BinaryIO | None:
         if not stat.S_ISREG(status.st_mode):
             kind = next((name for test, name in _FILE_KINDS if test(status.st_mode)), "not a regular file")
             raise StoreError(f"{path} is {kind}, not a store file (a store is a regular file)")
-        if status.st_size > MAX_STORE_BYTES:
-            raise StoreError(_too_big(path))
         if _NONBLOCK:
             os.set_blocking(fd, True)  # a regular file: reads as usual from here
         return os.fdopen(fd, "rb")
@@ -132,11 +133,16 @@ def open_store(path: Path) -> BinaryIO | None:
 
 
 def read_store_bytes(path: Path) -> bytes | None:
-    """The whole store file at ``path`` (None when there is none): never more than MAX_STORE_BYTES."""
+    """The whole store file at ``path`` (None when there is none): never more than MAX_STORE_BYTES.
+
+    A bigger file is refused before a byte of it is read.
+    """
     handle = open_store(path)
     if handle is None:
         return None
     with handle:
+        if os.fstat(handle.fileno()).st_size > MAX_STORE_BYTES:
+            raise StoreError(_too_big(path))
         try:
             data = handle.read(MAX_STORE_BYTES + 1)
         except OSError as error:
