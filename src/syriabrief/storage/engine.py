@@ -330,29 +330,25 @@ def event_text(event: Event) -> str:
     """An event's --json text: what render.write_json prints for it inside a list."""
     return json_text(event.to_json())
 
+
 # --- queries ----------------------------------------------------------------------
 
+
 def conditions(where: EventFilter, source: str = "main") -> tuple[str, list[Any]]:
-    """The SQL for EventFilter.matches (query.py), clause for clause, over the events of ``source`` (main or delta)."""
-    clauses: list[str] = ["1"]
-    params: list[Any] = []
+    """The SQL for EventFilter.matches (domain/filters.py), clause for clause, over the events of ``source`` (main or delta)."""
+    days: list[str] = []
+    day_params: list[Any] = []
     if where.since:
-        clauses.append("last >= ?")
-        params.append(where.since.start.toordinal())
+        days.append("last >= ?")
+        day_params.append(where.since.start.toordinal())
     if where.until:
-        clauses.append("first <= ?")
-        params.append(where.until.end.toordinal())
+        days.append("first <= ?")
+        day_params.append(where.until.end.toordinal())
+    clauses: list[str] = ["1", *days]
+    params: list[Any] = [*day_params]
     if where.actors or where.sites:
         # Each link table is searched by (name, last day, first day): the date
         # clauses are repeated inside so that one index range finds the events.
-        days: list[str] = []
-        day_params: list[int] = []
-        if where.since:
-            days.append("last >= ?")
-            day_params.append(where.since.start.toordinal())
-        if where.until:
-            days.append("first <= ?")
-            day_params.append(where.until.end.toordinal())
         links = (("actor", f"{source}.event_actors", where.actors), ("site", f"{source}.event_sites", where.sites))
         for column, table, values in links:
             if values:
