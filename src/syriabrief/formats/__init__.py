@@ -24,7 +24,7 @@ from syriabrief.domain.names import name_clashes
 from syriabrief.domain.validate import Problem, check_records, site_cycles
 
 if TYPE_CHECKING:
-    from syriabrief.domain.dataset import Dataset
+    from syriabrief.domain.dataset import Catalogue, Dataset
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -36,11 +36,13 @@ __all__ = [
     "NearDuplicate",
     "Parsed",
     "Split",
+    "EntryChecker",
     "check_entries",
     "detect_format",
     "file_date_order",
     "near_duplicates",
     "read_records",
+    "sort_problems",
     "split_changes",
 ]
 
@@ -237,33 +239,70 @@ def check_entries(
     actors and sites the file itself brings. An actor's or site's name must not
     be another one's, in the file or in ``known``.
     """
-    today = today or date.today()
-    problems: list[Problem] = []
-    first_use: dict[tuple[str, str], str] = {}
+    checker = EntryChecker(known, today)
     for entry in parsed.entries:
-        found = _without_repeats(
-            [Problem(entry.where, p.field, p.message) for p in check_records(entry.kind, [entry.data])]
-        )
-        if entry.kind == "event" and not found:
-            found += _date_problems(entry, today)
-        rid = entry.data.get("id") if isinstance(entry.data, dict) else None
-        if isinstance(rid, str):
-            earlier = first_use.setdefault((entry.kind, rid), entry.where)
-            if earlier != entry.where:
-                found.append(Problem(entry.where, "id", f"{rid!r} is already the id of {earlier}"))
-        problems += found
+        checker.add(entry)
         if progress:
             progress()
-    actor_ids = set(known.actors) if known else set()
-    site_ids = set(known.sites) if known else set()
-    for entry in parsed.entries:
-        if isinstance(entry.data, dict) and isinstance(entry.data.get("id"), str):
-            {"actor": actor_ids, "site": site_ids}.get(entry.kind, set()).add(entry.data["id"])
-    for entry in parsed.entries:
-        problems += _reference_problems(entry, actor_ids, site_ids)
-    problems += _parent_loops(parsed, known)
-    problems += _name_problems(parsed, known)
-    return problems
+    return checker.finish()
+
+
+class EntryChecker:
+    """``check_entries`` one entry at a time, for files too big to hold: what it keeps is
+    the ids, the actors and sites (a few hundred), and references not yet resolved.
+
+    ``finish`` gives the problems in the order ``check_entries`` always has: each
+    record's own, then unknown references, then loops of sites, then name clashes.
+    """
+
+    def __init__(self, known: Catalogue | None = None, today: date | None = None, unicode_checked: bool = False):
+        """``unicode_checked``: the records were read by ``jsonfmt.parse_json``, which refuses lone surrogates."""
+        self.known = known
+        self._unicode_checked = unicode_checked
+        self.today = today or date.today()
+        self.problems: list[Problem] = []
+        self.counts = {"actor": 0, "site": 0, "event": 0}
+        self.catalogue: list[Entry] = []  # the actors and sites, for loops and names
+        self._first_use: dict[tuple[str, str], str] = {}
+        self._ids = {"actor": set(known.actors) if known else set(), "site": set(known.sites) if known else set()}
+        # References to ids not (yet) known, in file order: a later actor or site may bring them.
+        self._unresolved: list[tuple[Entry, str, str, str]] = []  # (entry, field, id, kind)
+
+    def add(self, entry: Entry) -> None:
+        found = _without_repeats(
+            [
+                Problem(entry.where, p.field, p.message)
+                for p in check_records(entry.kind, [entry.data], unicode_checked=self._unicode_checked)
+            ]
+        )
+        if entry.kind == "event" and not found:
+            found += _date_problems(entry, self.today)
+        rid = entry.data.get("id") if isinstance(entry.data, dict) else None
+        if isinstance(rid, str):
+            earlier = self._first_use.setdefault((entry.kind, rid), entry.where)
+            if earlier != entry.where:
+                found.append(Problem(entry.where, "id", f"{rid!r} is already the id of {earlier}"))
+            if entry.kind in self._ids:
+                self._ids[entry.kind].add(rid)
+        self.problems += found
+        self.counts[entry.kind] = self.counts.get(entry.kind, 0) + 1
+        if entry.kind in ("actor", "site"):
+            self.catalogue.append(entry)
+        self._unresolved += [
+            (entry, field, ref, kind) for field, ref, kind in _references(entry) if ref not in self._ids[kind]
+        ]
+
+    def finish(self) -> list[Problem]:
+        problems = list(self.problems)
+        problems += [
+            Problem(entry.where, field, f"no {kind} with id {ref!r} (neither in your data nor in this file)")
+            for entry, field, ref, kind in self._unresolved
+            if ref not in self._ids[kind]
+        ]
+        catalogue = Parsed(None, entries=self.catalogue)
+        problems += _parent_loops(catalogue, self.known)
+        problems += _name_problems(catalogue, self.known)
+        return problems
 
 
 def _name_problems(parsed: Parsed, known: Dataset | None) -> list[Problem]:
@@ -315,7 +354,12 @@ def all_problems(
     today: date | None = None,
 ) -> list[Problem]:
     """The problems reading the file and those of its records, in the order they occur in the file."""
-    return sorted(parsed.problems + check_entries(parsed, known, progress, today), key=_position)
+    return sort_problems(parsed.problems + check_entries(parsed, known, progress, today))
+
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    """Problems in the order they occur in the file (the sort is stable: a record's stay in order)."""
+    return sorted(problems, key=_position)
 
 
 def _position(problem: Problem) -> tuple[int, int, int]:
@@ -334,8 +378,8 @@ def _without_repeats(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if p.field not in missing or p.message == "is required"]
 
 
-def _reference_problems(entry: Entry, actor_ids: set[str], site_ids: set[str]) -> list[Problem]:
-    """Ids an event, actor or site names that no known or imported record has.
+def _references(entry: Entry) -> list[tuple[str, str, str]]:
+    """The ids an event, actor or site names, as ``(field, id, kind)``.
 
     Works on the raw record, so that a record with other problems still has
     its references checked; values of the wrong type are left to check_records.
@@ -343,30 +387,18 @@ def _reference_problems(entry: Entry, actor_ids: set[str], site_ids: set[str]) -
     data = entry.data
     if not isinstance(data, dict):
         return []
-    wanted: list[tuple[str, Any, set[str], str]] = []  # (field, value, known ids, kind)
+    wanted: list[tuple[str, Any, str]] = []  # (field, value, kind)
     if entry.kind == "event":
         actors = data.get("actors")
-        wanted += (
-            [("actors", a, actor_ids, "actor") for a in actors if isinstance(a, str)]
-            if isinstance(actors, list)
-            else []
-        )
-        wanted += [(name, data.get(name), site_ids, "site") for name in ("site", "origin", "destination")]
+        wanted += [("actors", a, "actor") for a in actors if isinstance(a, str)] if isinstance(actors, list) else []
+        wanted += [(name, data.get(name), "site") for name in ("site", "origin", "destination")]
     elif entry.kind == "site":
-        wanted.append(("parent", data.get("parent"), site_ids, "site"))
+        wanted.append(("parent", data.get("parent"), "site"))
     elif entry.kind == "actor":
         links = data.get("affiliations")
-        wanted.append(("parent", data.get("parent"), actor_ids, "actor"))
-        wanted += (
-            [("affiliations", a, actor_ids, "actor") for a in links if isinstance(a, str)]
-            if isinstance(links, list)
-            else []
-        )
-    return [
-        Problem(entry.where, field, f"no {kind} with id {ref!r} (neither in your data nor in this file)")
-        for field, ref, ids, kind in wanted
-        if isinstance(ref, str) and ref and ref not in ids
-    ]
+        wanted.append(("parent", data.get("parent"), "actor"))
+        wanted += [("affiliations", a, "actor") for a in links if isinstance(a, str)] if isinstance(links, list) else []
+    return [(field, ref, kind) for field, ref, kind in wanted if isinstance(ref, str) and ref]
 
 
 @dataclass

@@ -67,6 +67,7 @@ __all__ = [
     "read_store_bytes",
     "record_line",
     "scan_store",
+    "store_lines",
     "write_appended",
     "write_store",
 ]
@@ -402,6 +403,26 @@ class LineReader:
             raise NotLineLayout
         digest = self._hasher.hexdigest() if self._hasher is not None else ""
         return AppendPoint(insert_at, empty, digest, self.position)
+
+
+def store_lines(path: Path, version: int) -> Iterator[tuple[str, bytes]]:
+    """Every record of the store at ``path`` as ``(table, line)``, read one line at a time.
+
+    For a reader that goes through a whole store without holding it (validate,
+    export). NotLineLayout, as soon as it shows, when the file is not in the
+    line layout of schema ``version`` (an older store needs migrating, a
+    hand-edited one reading whole) or is missing: the caller then reads it whole.
+    """
+    handle = open_store(path)
+    if handle is None:
+        raise NotLineLayout
+    with handle:
+        reader = LineReader(handle)
+        reader.read_head()
+        if reader.version != version:
+            raise NotLineLayout
+        for table, _, body in reader.records():
+            yield table, body
 
 
 @dataclass
