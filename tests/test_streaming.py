@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -92,3 +94,88 @@ def test_validate_reports_a_broken_store_as_before(tmp_path):
 def test_the_bundled_dataset_is_valid_line_by_line():
     checked = check_store_lines(store_lines(paths.bundled_path(), SCHEMA_VERSION), None)
     assert checked is not None and checked.problems == [] and checked.counts["event"] > 100
+
+
+# --- export -----------------------------------------------------------------------
+
+GENERATOR = Path(__file__).resolve().parents[1] / "benchmarks"
+EXPORTS = [["-f", "json"], ["-f", "jsonl"], ["-f", "csv"], ["-f", "geojson"], ["-f", "geojson", "--nested"],
+           ["-f", "markdown"]]  # fmt: skip
+HOSTILE = "red \x1b[31m, bell \x07, C1 \x9b, bidi \u202e, zero width \u200b, DEL \x7f, CR \r and CRLF \r\n"
+
+
+def _stores(tmp_path: Path) -> list[tuple[Path, Path]]:
+    """Pairs of one store in the line layout (streamed) and the same records in another layout (read whole)."""
+    sys.path.insert(0, str(GENERATOR))
+    try:
+        import generate
+    finally:
+        sys.path.remove(str(GENERATOR))
+    generated = generate.write_store(tmp_path / "generated.json", 300)
+    hostile = tmp_path / "hostile.json"
+    hostile.write_text(_layout([
+        event("z-late", "2026-02-01", summary="Late " + HOSTILE, actors=["us"], site="qasrak"),
+        event("a-early", "2016", summary="Early " + HOSTILE, tags=["x" + HOSTILE]),
+        *SAMPLE_EVENTS,
+    ]), encoding="utf-8")  # fmt: skip
+    pairs = []
+    for streamed in (paths.bundled_path(), generated, hostile):
+        whole = tmp_path / f"whole-{streamed.name}"
+        whole.write_text(json.dumps(json.loads(streamed.read_bytes()), indent=1, ensure_ascii=False))
+        pairs.append((streamed, whole))
+    return pairs
+
+
+def test_a_whole_store_export_streams_the_bytes_reading_it_whole_gives(tmp_path, monkeypatch):
+    import syriabrief.storage.streaming as streaming
+
+    opened = []
+    monkeypatch.setattr(streaming, "StreamedStores", _recording(streaming.StreamedStores, opened))
+    runner = CliRunner()
+    for streamed, whole in _stores(tmp_path):
+        for args in EXPORTS:
+            for target in (None, tmp_path / "out"):
+                output = ["-o", str(target)] if target else []
+                results = [runner.invoke(app, ["export", "--db", str(db), *args, *output]) for db in (streamed, whole)]
+                assert [r.exit_code for r in results] == [0, 0], results[1].stderr
+                texts = [target.read_bytes() if target else r.stdout_bytes for r in results]
+                assert texts[0] == texts[1], (streamed.name, args)
+                assert b"\x1b" not in texts[0] and "\u202e".encode() not in texts[0]
+    # The line-layout stores streamed; the others did not.
+    assert len(opened) == 3 * len(EXPORTS) * 2
+
+
+def test_an_upper_layer_replaces_events_in_a_streamed_export(tmp_path, monkeypatch):
+    lower = tmp_path / "lower.json"
+    lower.write_text(_layout(SAMPLE_EVENTS), encoding="utf-8")
+    upper = tmp_path / "upper.json"
+    changed = {**SAMPLE_EVENTS[0], "date": "2026-03-01", "date_precision": "day", "summary": "Moved to the end."}
+    upper.write_text(_layout([changed, event("0-new", "2010")], actors=[], sites=[]), encoding="utf-8")
+    monkeypatch.setenv("SYRIABRIEF_BUNDLED", str(lower))
+    result = CliRunner().invoke(app, ["export", "--db", str(upper), "-f", "jsonl"])
+    assert result.exit_code == 0, result.stderr
+    ids = [json.loads(line)["id"] for line in result.stdout.splitlines()]
+    assert ids == ["0-new", "2026-01-sdf-loses-ground", "2026-01-20-russia-leaves-qamishli",
+                   "2026-02-11-us-leaves-tanf", "2026-02-21-qasrak-evacuation", "2016-us-at-tanf"]  # fmt: skip
+    assert json.loads(result.stdout.splitlines()[-1])["summary"] == "Moved to the end."
+
+
+def test_a_damaged_record_stops_a_streamed_export_and_leaves_the_file_as_it_was(tmp_path):
+    store = tmp_path / "store.json"
+    store.write_text(_layout([*SAMPLE_EVENTS, event("bad", "2026-01-05", type="nonsense")]), encoding="utf-8")
+    target = tmp_path / "out.csv"
+    target.write_text("before")
+    result = CliRunner().invoke(app, ["export", "--db", str(store), "-f", "csv", "-o", str(target)])
+    assert result.exit_code == 1
+    assert "is not a valid store" in result.stderr and "Traceback" not in result.stderr
+    assert target.read_text() == "before"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+
+def _recording(cls, opened: list):
+    class Recording(cls):
+        def __init__(self, *args, **kwargs):
+            opened.append(self)
+            super().__init__(*args, **kwargs)
+
+    return Recording

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack
 from datetime import date
@@ -26,13 +27,15 @@ from typing import Any, BinaryIO
 from syriabrief.domain.dataset import Dataset
 from syriabrief.domain.dates import event_period
 from syriabrief.domain.model import Actor, Event, Site
-from syriabrief.domain.validate import SCHEMA_VERSION, check_records, check_references
+from syriabrief.domain.validate import SCHEMA_VERSION, Problem, check_records, check_references
 from syriabrief.errors import StoreError
 from syriabrief.storage.paths import bundled_path, same_file
 from syriabrief.storage.store import summarise_problems
 from syriabrief.storage.storefile import LineReader, NotLineLayout, line_key, open_store
 
 __all__ = ["StreamedStores", "stream_events"]
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 class StreamedStores:
@@ -49,13 +52,16 @@ class StreamedStores:
     def events(self) -> Iterator[Event]:
         """Each event in date order (``event_sort_key``), checked; StoreError at the first with a problem."""
         actor_ids, site_ids = set(self.catalogue.actors), set(self.catalogue.sites)
-        for _, layer_number, offset, length in self._order:
+        for (_, _, event_id), layer_number, offset, length in self._order:
             layer = self._layers[layer_number]
-            record = _decode(layer, os.pread(layer.handle.fileno(), length, offset), offset)
+            body = os.pread(layer.handle.fileno(), length, offset)
+            record = _decode(layer, body, offset)
             if layer.checked:
-                problems = check_records("event", [record])
-                if problems:
-                    raise StoreError(summarise_problems(layer.path, [str(p) for p in problems]))
+                # Decoded from UTF-8, a record can hold a lone surrogate only through a \ud800-\udfff escape.
+                problems = check_records("event", [record], unicode_checked=not _SURROGATE_ESCAPE.search(body))
+                if problems:  # named by id: checked alone, the record would be "event 1"
+                    named = [str(Problem(f"event {event_id}", p.field, p.message)) for p in problems]
+                    raise StoreError(summarise_problems(layer.path, named))
             event = Event.from_json(record)
             problems = check_references([event], actor_ids, site_ids)
             if problems:
