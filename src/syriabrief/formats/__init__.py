@@ -228,7 +228,7 @@ def file_date_order(cells: list[tuple[str, str, str]], given: str | None) -> tup
 
 def check_entries(
     parsed: Parsed,
-    known: Dataset | None = None,
+    known: Catalogue | None = None,
     progress: Callable[[], None] | None = None,
     today: date | None = None,
 ) -> list[Problem]:
@@ -305,7 +305,7 @@ class EntryChecker:
         return problems
 
 
-def _name_problems(parsed: Parsed, known: Dataset | None) -> list[Problem]:
+def _name_problems(parsed: Parsed, known: Catalogue | None) -> list[Problem]:
     """Names of the file's valid actors and sites that another actor or site (of the file or known) has."""
     problems = []
     for kind, model, table in (("actor", Actor, "actors"), ("site", Site, "sites")):
@@ -329,7 +329,7 @@ def _date_problems(entry: Entry, today: date) -> list[Problem]:
     return [Problem(entry.where, "date", f"{data['date']!r} {why}")] if why else []
 
 
-def _parent_loops(parsed: Parsed, known: Dataset | None) -> list[Problem]:
+def _parent_loops(parsed: Parsed, known: Catalogue | None) -> list[Problem]:
     """Sites of the file that would end up inside themselves (with the known sites' parents)."""
     parents = {s.id: s.parent for s in known.sites.values()} if known else {}
     where: dict[str, str] = {}
@@ -349,7 +349,7 @@ def _parent_loops(parsed: Parsed, known: Dataset | None) -> list[Problem]:
 
 def all_problems(
     parsed: Parsed,
-    known: Dataset | None = None,
+    known: Catalogue | None = None,
     progress: Callable[[], None] | None = None,
     today: date | None = None,
 ) -> list[Problem]:

@@ -96,8 +96,9 @@ def referenced(events: Sequence[Event], data: Catalogue) -> tuple[list[Any], lis
         if site_id in site_ids or site_id not in data.sites:
             continue
         site_ids.add(site_id)
-        if data.sites[site_id].parent:
-            pending_sites.append(data.sites[site_id].parent)
+        parent = data.sites[site_id].parent
+        if parent:
+            pending_sites.append(parent)
     return (
         [a for a in data.actors.values() if a.id in actor_ids],
         [s for s in data.sites.values() if s.id in site_ids],

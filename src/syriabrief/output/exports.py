@@ -25,9 +25,13 @@ from syriabrief.errors import SyriabriefError
 __all__ = ["write_export"]
 
 
-def write_export(chunks: Iterable[str], json: bool, output: Path | None, stores: Iterable[Path]) -> None:
-    """Write the export exactly as UTF-8: to stdout, or to ``output`` (never one of ``stores``)."""
-    inert = json_safe if json else visible_lines
+def write_export(chunks: Iterable[str], json: bool | None, output: Path | None, stores: Iterable[Path]) -> None:
+    """Write the export exactly as UTF-8: to stdout, or to ``output`` (never one of ``stores``).
+
+    ``json``: JSON text (escaped), other text (made visible), or None for a
+    document that escapes its text itself (the HTML brief): written as it is.
+    """
+    inert = _as_is if json is None else json_safe if json else visible_lines
     if output is None:
         stream = getattr(sys.stdout, "buffer", None)
         sys.stdout.flush()
@@ -68,6 +72,10 @@ def write_export(chunks: Iterable[str], json: bool, output: Path | None, stores:
     except BaseException:
         os.unlink(temporary)
         raise
+
+
+def _as_is(text: str) -> str:
+    return text
 
 
 def _umask() -> int:

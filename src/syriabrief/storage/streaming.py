@@ -124,7 +124,7 @@ def stream_events(paths: Sequence[Path], files: ExitStack) -> StreamedStores | N
 
 def _key(layer: _Layer, body: bytes) -> tuple[str, date, date] | None:
     """An event line's id and the first and last day it may cover (event_sort_key's parts); None if it has none."""
-    key = line_key(body)
+    key: tuple[Any, Any, Any] | None = line_key(body)
     if key is None:  # a line whose start leaves a doubt: decoded
         record = _decode(layer, body, 0)
         key = (record.get("id"), record.get("date"), record.get("end_date")) if isinstance(record, dict) else None
