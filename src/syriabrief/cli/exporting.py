@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -25,8 +26,12 @@ from syriabrief.cli import (
     layers,
     load,
 )
-from syriabrief.errors import SyriabriefError, UsageError
+from syriabrief.errors import UsageError
 from syriabrief.formats import EXPORT_FORMATS
+
+if TYPE_CHECKING:
+    from syriabrief.domain.dataset import Catalogue
+    from syriabrief.domain.model import Event
 
 
 class ExportFormat(str, Enum):
@@ -97,80 +102,85 @@ def export(
 
     Example: syriabrief export --format csv --since 2026-01 -o events.csv
     """
-    data = load(db)
-    where = event_filter(data, since, until, actor, site, event_type, status, search, disputed)
     if (sites or as_of) and fmt not in (ExportFormat.csv, ExportFormat.geojson):
         raise UsageError("--sites and --as-of go with --format csv or geojson.")
     if as_of and not sites:
         raise UsageError("--as-of goes with --sites (the date each site's status is for).")
     if nested and fmt is not ExportFormat.geojson:
         raise UsageError("--nested goes with --format geojson.")
-    events = data.select(where, limit)
-    note = None
-    count = len(events)
-    if fmt is ExportFormat.json:
-        from syriabrief.domain.validate import SCHEMA_VERSION
-        from syriabrief.storage.storefile import dump_store
+    from syriabrief.formats.export import JSON_FORMATS, Written, event_chunks, site_chunks
+    from syriabrief.output.exports import write_export
 
-        filtered = any((since, until, actor, site, event_type, status, search, limit))
-        actors, site_records = (
-            _referenced(events, data) if filtered else (list(data.actors.values()), list(data.sites.values()))
+    written = Written()
+    stores = layers(db).read
+    with ExitStack() as files:
+        if sites:
+            data = load(db)
+            event_filter(data, since, until, actor, site, event_type, status, search, disputed)  # names must resolve
+            chosen = _chosen_sites(data, site)
+            chunks = site_chunks(fmt.value, chosen, data.select(), _as_of_day(as_of), data, written, nested)
+        else:
+            filters = (since, until, actor, site, event_type, status, search, disputed, limit)
+            data, events = _events(db, filters, files)
+            chunks = event_chunks(
+                fmt.value, events, data, written, nested=nested,
+                title=_title(data, since, until, actor, site, event_type, status, search),
+                overview=lambda events: _overview(events, data), store_text=_store_text(data, filters),
+            )  # fmt: skip
+        write_export(chunks, fmt.value in JSON_FORMATS, output, stores)
+    from syriabrief.output.terminal import visible
+
+    if written.unplaced:
+        total = written.count + written.unplaced
+        typer.echo(
+            visible(f"{written.unplaced:,} of {total:,} events have no site with coordinates and are not in the GeoJSON."),
+            err=True,
         )
-        text = dump_store({
-            "schema_version": SCHEMA_VERSION, "actors": [a.to_json() for a in actors],
-            "sites": [s.to_json() for s in site_records], "events": [e.to_json() for e in events],
-        })  # fmt: skip
-    elif fmt is ExportFormat.jsonl:
-        from syriabrief.formats.jsonfmt import write_jsonl
-
-        text = write_jsonl(events)
-    elif fmt is ExportFormat.csv and sites:
-        from syriabrief.domain.filters import EventFilter
-        from syriabrief.formats.csvfmt import write_sites_csv
-
-        chosen = _chosen_sites(data, site)
-        text, count = write_sites_csv(chosen, data.select(EventFilter()), _as_of_day(as_of), data), len(chosen)
-    elif fmt is ExportFormat.csv:
-        from syriabrief.formats.csvfmt import write_csv
-
-        text = write_csv(events, data)
-    elif fmt is ExportFormat.geojson:
-        text, note, count = _geojson(data, events, sites, as_of, site, nested)
-    else:
-        from syriabrief.formats.markdown import write_markdown
-        from syriabrief.reports.narrative import timeline_summary
-
-        title = _title(data, since, until, actor, site, event_type, status, search)
-        text = write_markdown(events, data, title, timeline_summary(events, data))
-    _write(_inert(text, fmt), output, data_files=_store_files(db))
-    if note:
-        from syriabrief.output.terminal import visible
-
-        typer.echo(visible(note), err=True)
     if output is not None:
-        from syriabrief.output.terminal import visible
-
-        typer.echo(visible(f"Wrote {count:,} {'sites' if sites else 'events'} to {output}."), err=True)
+        typer.echo(visible(f"Wrote {written.count:,} {'sites' if sites else 'events'} to {output}."), err=True)
 
 
-def _geojson(data, events, sites: bool, as_of: str | None, site_names, nested: bool) -> tuple[str, str | None, int]:
-    """The GeoJSON text, a note on what could not be placed, and how many features it holds."""
-    from syriabrief.formats.geojson import event_features, site_features, write_geojson
+def _events(db: Path | None, filters: tuple, files: ExitStack) -> tuple[Catalogue, Iterable[Event]]:
+    """The dataset's names and the events to export: a whole store streamed from its files, else selected."""
+    if not any(filters):
+        from syriabrief.storage.streaming import stream_events
 
-    if not sites:
-        features, unplaced = event_features(events, data, nested)
-        note = None
-        if unplaced:
-            note = (
-                f"{len(unplaced):,} of {len(events):,} events have no site with coordinates "
-                "and are not in the GeoJSON."
-            )
-        return write_geojson(features), note, len(features)
-    from syriabrief.domain.filters import EventFilter
+        streamed = stream_events(layers(db).read, files)
+        if streamed is not None:
+            return streamed.catalogue, streamed.events()
+    data = load(db)
+    since, until, actor, site, event_type, status, search, disputed, limit = filters
+    where = event_filter(data, since, until, actor, site, event_type, status, search, disputed)
+    return data, data.select(where, limit)
 
-    chosen = _chosen_sites(data, site_names)
-    features = site_features(chosen, data.select(EventFilter()), _as_of_day(as_of), data, nested)
-    return write_geojson(features), None, len(features)
+
+def _store_text(data: Catalogue, filters: tuple) -> Callable[[Iterable[Event]], Iterator[str]]:
+    """How the json format writes its store: every actor and site, or (filtered) those the events name."""
+    from syriabrief.domain.validate import SCHEMA_VERSION
+    from syriabrief.formats.export import referenced
+    from syriabrief.storage.storefile import store_chunks
+
+    # --disputed alone keeps every actor and site, as it always has.
+    filtered = any(f for f in filters if not isinstance(f, bool))
+
+    def store_text(events: Iterable[Event]) -> Iterator[str]:
+        if filtered:
+            events = list(events)
+            actors, site_records = referenced(events, data)
+        else:
+            actors, site_records = list(data.actors.values()), list(data.sites.values())
+        return store_chunks(
+            SCHEMA_VERSION, [a.to_json() for a in actors], [s.to_json() for s in site_records],
+            (e.to_json() for e in events),
+        )  # fmt: skip
+
+    return store_text
+
+
+def _overview(events, data) -> str:
+    from syriabrief.reports.narrative import timeline_summary
+
+    return timeline_summary(events, data)
 
 
 def _as_of_day(as_of: str | None):
@@ -190,33 +200,6 @@ def _chosen_sites(data, site_names) -> list:
     return [s for s in data.sites.values() if s.id in wanted]
 
 
-def _referenced(events, data) -> tuple[list, list]:
-    """The actors and sites the events name, with every record those name in turn (parents, allies)."""
-    actor_ids: set[str] = set()
-    pending = [a for e in events for a in e.actors]
-    while pending:
-        actor_id = pending.pop()
-        if actor_id in actor_ids or actor_id not in data.actors:
-            continue
-        actor_ids.add(actor_id)
-        actor = data.actors[actor_id]
-        pending += [a for a in (actor.parent, *actor.affiliations) if a]
-    site_ids: set[str] = set()
-    # Each site with the sites it lies in, so that the export imports into an empty store.
-    pending_sites = [s for e in events for s in e.places]
-    while pending_sites:
-        site_id = pending_sites.pop()
-        if site_id in site_ids or site_id not in data.sites:
-            continue
-        site_ids.add(site_id)
-        if data.sites[site_id].parent:
-            pending_sites.append(data.sites[site_id].parent)
-    return (
-        [a for a in data.actors.values() if a.id in actor_ids],
-        [s for s in data.sites.values() if s.id in site_ids],
-    )
-
-
 def _title(data, since, until, actor, site, event_type, status, search) -> str:
     parts = [data.actor(name).name for name in actor or ()]
     parts += [data.site(name).name for name in site or ()]
@@ -229,54 +212,3 @@ def _title(data, since, until, actor, site, event_type, status, search) -> str:
     if search:
         parts.append(f"mentioning “{search}”")
     return "Briefing" + (": " + ", ".join(parts) if parts else "")
-
-
-def _inert(text: str, fmt: ExportFormat) -> str:
-    """The export with nothing that could drive a terminal or viewer showing it: stdout and files alike.
-
-    JSON formats escape such characters as ``\\uXXXX``, which parse back to the
-    same data, as ``--json`` does. CSV and Markdown are read by people and
-    spreadsheets and cannot escape losslessly: there they are shown as
-    ``\\x1b``-style escapes (docs/import-export.md).
-    """
-    from syriabrief.domain.safetext import json_safe, visible_lines
-
-    return json_safe(text) if fmt in _JSON_FORMATS else visible_lines(text)
-
-
-_JSON_FORMATS = (ExportFormat.json, ExportFormat.jsonl, ExportFormat.geojson)
-
-
-def _store_files(db: Path | None) -> list[Path]:
-    return layers(db).read
-
-
-def _write(text: str, output: Path | None, data_files: list[Path]) -> None:
-    """Write the export exactly as UTF-8 (CSV keeps its CRLF line ends): to stdout, or to ``output``."""
-    data = text.encode("utf-8")
-    if output is None:
-        stream = getattr(sys.stdout, "buffer", None)
-        if stream is None:
-            sys.stdout.write(text)
-        else:
-            sys.stdout.flush()
-            stream.write(data)
-            stream.flush()
-        return
-    if any(_same(output, path) for path in data_files):
-        raise SyriabriefError(
-            f"{output} is a store syriabrief reads; export to another file (use 'import' to change a store)."
-        )
-    try:
-        output.write_bytes(data)
-    except IsADirectoryError:
-        raise SyriabriefError(f"{output} is a directory; give a file name.") from None
-    except OSError as error:
-        raise SyriabriefError(f"cannot write {output}: {error.strerror or error}") from None
-
-
-def _same(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve()
-    except OSError:
-        return False

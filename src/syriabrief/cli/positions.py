@@ -299,8 +299,8 @@ def _write_html(data, report, day: datetime.date, where, governorates, output: P
     from dataclasses import replace
 
     from syriabrief.cli import layers
-    from syriabrief.cli.exporting import _write
     from syriabrief.domain.dates import Period
+    from syriabrief.output.exports import write_export
     from syriabrief.output.htmlbrief import brief_html
     from syriabrief.reports.activity import activity
     from syriabrief.reports.briefing import day_period
@@ -316,7 +316,7 @@ def _write_html(data, report, day: datetime.date, where, governorates, output: P
         sites = frozenset(s.id for s in data.sites.values() if (s.admin1 or "").casefold() in folded)
     window = replace(where, sites=sites, since=Period(first, first, "day"), until=day_period(day))
     chart = activity(data, window, per="month", by="type")
-    _write(brief_html(report, pictured, chart, data), output, data_files=layers(db).read)
+    write_export([brief_html(report, pictured, chart, data)], None, output, layers(db).read)
     if output is not None:
         from syriabrief.output.terminal import visible
 

@@ -72,17 +72,14 @@ def _check_file(file: str, fmt: str | None, db: Path | None, date_order: str | N
     parsed = read_records(raw, fmt, known, date_order)
     problems = all_problems(parsed, known)
     label = "standard input" if file == "-" else file
-    return label, f"{parsed.format or 'unknown format'}, {_counts(parsed)}", problems
+    counts = {kind: sum(1 for e in parsed.entries if e.kind == kind) for kind in ("actor", "site", "event")}
+    return label, f"{parsed.format or 'unknown format'}, {_counts(counts)}", problems
 
 
 def _check_stores(db: Path | None) -> list[tuple[str, str, list[Problem]]]:
     """Each store a query reads, bottom layer first; references may point into lower layers."""
     from syriabrief.domain.dataset import Dataset
     from syriabrief.domain.model import Actor, Site
-    from syriabrief.domain.validate import check_records
-    from syriabrief.formats import all_problems, read_records
-    from syriabrief.formats.jsonfmt import JsonInputError, parse_json
-    from syriabrief.storage.store import read_current_layout
 
     stores = layers(db)
     if not stores.read:
@@ -92,29 +89,30 @@ def _check_stores(db: Path | None) -> list[tuple[str, str, list[Problem]]]:
     sites: dict[str, Site] = {}
     for path in stores.read:
         label = "bundled dataset" if path in stores.beneath else str(path)
-        raw = read_current_layout(path)
-        parsed = read_records(raw, "json")
-        problems = []
-        if not parsed.problems:
-            try:
-                if not isinstance(parse_json(raw.decode("utf-8")), dict):
-                    problems.append(
-                        Problem("file", None, "is not a syriabrief store (expected a JSON object)")
-                    )
-            except JsonInputError:
-                pass  # already reported by read_records
-        problems += all_problems(parsed, Dataset(actors.values(), sites.values(), []))
-        for entry in parsed.entries:
-            if entry.kind in ("actor", "site") and not check_records(entry.kind, [entry.data]):
-                if entry.kind == "actor":
-                    actors[entry.data["id"]] = Actor.from_json(entry.data)
-                else:
-                    sites[entry.data["id"]] = Site.from_json(entry.data)
-        results.append((label, _counts(parsed), problems))
+        checked = _check_store(path, Dataset(actors.values(), sites.values(), []))
+        for entry in checked.catalogue:
+            if entry.kind == "actor":
+                actors[entry.data["id"]] = Actor.from_json(entry.data)
+            else:
+                sites[entry.data["id"]] = Site.from_json(entry.data)
+        results.append((label, _counts(checked.counts), checked.problems))
     return results
 
 
-def _counts(parsed) -> str:
-    numbers = {kind: sum(1 for e in parsed.entries if e.kind == kind) for kind in ("actor", "site", "event")}
+def _check_store(path: Path, known):
+    """The store checked line by line as it streams; read whole when it is not in the line layout."""
+    from syriabrief.domain.validate import SCHEMA_VERSION
+    from syriabrief.formats.jsonfmt import check_store_lines, check_store_text
+    from syriabrief.storage.store import read_current_layout
+    from syriabrief.storage.storefile import NotLineLayout, store_lines
+
+    try:
+        checked = check_store_lines(store_lines(path, SCHEMA_VERSION), known)
+    except NotLineLayout:
+        checked = None
+    return checked or check_store_text(read_current_layout(path), known)
+
+
+def _counts(numbers: dict[str, int]) -> str:
     shown = [f"{n:,} {kind}{'s' if n != 1 else ''}" for kind, n in numbers.items() if n or kind == "event"]
     return ", ".join(shown)

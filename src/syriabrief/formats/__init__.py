@@ -36,6 +36,7 @@ __all__ = [
     "NearDuplicate",
     "Parsed",
     "Split",
+    "EntryChecker",
     "check_entries",
     "decoded_entries",
     "detect_format",
@@ -43,6 +44,7 @@ __all__ = [
     "file_date_order",
     "near_duplicates",
     "read_records",
+    "sort_problems",
     "split_changes",
     "split_decoded",
 ]
@@ -229,7 +231,7 @@ def file_date_order(cells: list[tuple[str, str, str]], given: str | None) -> tup
 
 def check_entries(
     parsed: Parsed,
-    known: Dataset | None = None,
+    known: Catalogue | None = None,
     progress: Callable[[], None] | None = None,
     today: date | None = None,
 ) -> list[Problem]:
@@ -240,31 +242,13 @@ def check_entries(
     actors and sites the file itself brings. An actor's or site's name must not
     be another one's, in the file or in ``known``.
     """
-    today = today or date.today()
-    problems: list[Problem] = []
-    first_use: dict[tuple[str, str], str] = {}
+    checker = EntryChecker(known, today)
+    # Each record's own problems are found a kind at a time (the surrogate check runs per batch).
     for entry, alone in zip(parsed.entries, _each_entry_problems(parsed.entries)):
-        found = _without_repeats([Problem(entry.where, field, message) for field, message in alone])
-        if entry.kind == "event" and not found:
-            found += _date_problems(entry, today)
-        rid = entry.data.get("id") if isinstance(entry.data, dict) else None
-        if isinstance(rid, str):
-            earlier = first_use.setdefault((entry.kind, rid), entry.where)
-            if earlier != entry.where:
-                found.append(Problem(entry.where, "id", f"{rid!r} is already the id of {earlier}"))
-        problems += found
+        checker.add(entry, alone)
         if progress:
             progress()
-    actor_ids = set(known.actors) if known else set()
-    site_ids = set(known.sites) if known else set()
-    for entry in parsed.entries:
-        if isinstance(entry.data, dict) and isinstance(entry.data.get("id"), str):
-            {"actor": actor_ids, "site": site_ids}.get(entry.kind, set()).add(entry.data["id"])
-    for entry in parsed.entries:
-        problems += _reference_problems(entry, actor_ids, site_ids)
-    problems += _parent_loops(parsed, known)
-    problems += _name_problems(parsed, known)
-    return problems
+    return checker.finish()
 
 
 def _each_entry_problems(entries: list[Entry]) -> list[list[tuple[str | None, str]]]:
@@ -279,7 +263,63 @@ def _each_entry_problems(entries: list[Entry]) -> list[list[tuple[str | None, st
     return found
 
 
-def _name_problems(parsed: Parsed, known: Dataset | None) -> list[Problem]:
+class EntryChecker:
+    """``check_entries`` one entry at a time, for files too big to hold: what it keeps is
+    the ids, the actors and sites (a few hundred), and references not yet resolved.
+
+    ``finish`` gives the problems in the order ``check_entries`` always has: each
+    record's own, then unknown references, then loops of sites, then name clashes.
+    """
+
+    def __init__(self, known: Catalogue | None = None, today: date | None = None, unicode_checked: bool = False):
+        """``unicode_checked``: the records were read by ``jsonfmt.parse_json``, which refuses lone surrogates."""
+        self.known = known
+        self._unicode_checked = unicode_checked
+        self.today = today or date.today()
+        self.problems: list[Problem] = []
+        self.counts = {"actor": 0, "site": 0, "event": 0}
+        self.catalogue: list[Entry] = []  # the actors and sites, for loops and names
+        self._first_use: dict[tuple[str, str], str] = {}
+        self._ids = {"actor": set(known.actors) if known else set(), "site": set(known.sites) if known else set()}
+        # References to ids not (yet) known, in file order: a later actor or site may bring them.
+        self._unresolved: list[tuple[Entry, str, str, str]] = []  # (entry, field, id, kind)
+
+    def add(self, entry: Entry, alone: list[tuple[str | None, str]] | None = None) -> None:
+        """Check one entry; ``alone``: its record's own problems, when already found (check_entries)."""
+        if alone is None:
+            alone = next(each_record_problems(entry.kind, [entry.data], self._unicode_checked))
+        found = _without_repeats([Problem(entry.where, field, message) for field, message in alone])
+        if entry.kind == "event" and not found:
+            found += _date_problems(entry, self.today)
+        rid = entry.data.get("id") if isinstance(entry.data, dict) else None
+        if isinstance(rid, str):
+            earlier = self._first_use.setdefault((entry.kind, rid), entry.where)
+            if earlier != entry.where:
+                found.append(Problem(entry.where, "id", f"{rid!r} is already the id of {earlier}"))
+            if entry.kind in self._ids:
+                self._ids[entry.kind].add(rid)
+        self.problems += found
+        self.counts[entry.kind] = self.counts.get(entry.kind, 0) + 1
+        if entry.kind in ("actor", "site"):
+            self.catalogue.append(entry)
+        self._unresolved += [
+            (entry, field, ref, kind) for field, ref, kind in _references(entry) if ref not in self._ids[kind]
+        ]
+
+    def finish(self) -> list[Problem]:
+        problems = list(self.problems)
+        problems += [
+            Problem(entry.where, field, f"no {kind} with id {ref!r} (neither in your data nor in this file)")
+            for entry, field, ref, kind in self._unresolved
+            if ref not in self._ids[kind]
+        ]
+        catalogue = Parsed(None, entries=self.catalogue)
+        problems += _parent_loops(catalogue, self.known)
+        problems += _name_problems(catalogue, self.known)
+        return problems
+
+
+def _name_problems(parsed: Parsed, known: Catalogue | None) -> list[Problem]:
     """Names of the file's valid actors and sites that another actor or site (of the file or known) has."""
     problems = []
     for kind, model, table in (("actor", Actor, "actors"), ("site", Site, "sites")):
@@ -303,7 +343,7 @@ def _date_problems(entry: Entry, today: date) -> list[Problem]:
     return [Problem(entry.where, "date", f"{data['date']!r} {why}")] if why else []
 
 
-def _parent_loops(parsed: Parsed, known: Dataset | None) -> list[Problem]:
+def _parent_loops(parsed: Parsed, known: Catalogue | None) -> list[Problem]:
     """Sites of the file that would end up inside themselves (with the known sites' parents)."""
     parents = {s.id: s.parent for s in known.sites.values()} if known else {}
     where: dict[str, str] = {}
@@ -323,12 +363,17 @@ def _parent_loops(parsed: Parsed, known: Dataset | None) -> list[Problem]:
 
 def all_problems(
     parsed: Parsed,
-    known: Dataset | None = None,
+    known: Catalogue | None = None,
     progress: Callable[[], None] | None = None,
     today: date | None = None,
 ) -> list[Problem]:
     """The problems reading the file and those of its records, in the order they occur in the file."""
-    return sorted(parsed.problems + check_entries(parsed, known, progress, today), key=_position)
+    return sort_problems(parsed.problems + check_entries(parsed, known, progress, today))
+
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    """Problems in the order they occur in the file (the sort is stable: a record's stay in order)."""
+    return sorted(problems, key=_position)
 
 
 def _position(problem: Problem) -> tuple[int, int, int]:
@@ -347,8 +392,8 @@ def _without_repeats(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if p.field not in missing or p.message == "is required"]
 
 
-def _reference_problems(entry: Entry, actor_ids: set[str], site_ids: set[str]) -> list[Problem]:
-    """Ids an event, actor or site names that no known or imported record has.
+def _references(entry: Entry) -> list[tuple[str, str, str]]:
+    """The ids an event, actor or site names, as ``(field, id, kind)``.
 
     Works on the raw record, so that a record with other problems still has
     its references checked; values of the wrong type are left to check_records.
@@ -356,30 +401,18 @@ def _reference_problems(entry: Entry, actor_ids: set[str], site_ids: set[str]) -
     data = entry.data
     if not isinstance(data, dict):
         return []
-    wanted: list[tuple[str, Any, set[str], str]] = []  # (field, value, known ids, kind)
+    wanted: list[tuple[str, Any, str]] = []  # (field, value, kind)
     if entry.kind == "event":
         actors = data.get("actors")
-        wanted += (
-            [("actors", a, actor_ids, "actor") for a in actors if isinstance(a, str)]
-            if isinstance(actors, list)
-            else []
-        )
-        wanted += [(name, data.get(name), site_ids, "site") for name in ("site", "origin", "destination")]
+        wanted += [("actors", a, "actor") for a in actors if isinstance(a, str)] if isinstance(actors, list) else []
+        wanted += [(name, data.get(name), "site") for name in ("site", "origin", "destination")]
     elif entry.kind == "site":
-        wanted.append(("parent", data.get("parent"), site_ids, "site"))
+        wanted.append(("parent", data.get("parent"), "site"))
     elif entry.kind == "actor":
         links = data.get("affiliations")
-        wanted.append(("parent", data.get("parent"), actor_ids, "actor"))
-        wanted += (
-            [("affiliations", a, actor_ids, "actor") for a in links if isinstance(a, str)]
-            if isinstance(links, list)
-            else []
-        )
-    return [
-        Problem(entry.where, field, f"no {kind} with id {ref!r} (neither in your data nor in this file)")
-        for field, ref, ids, kind in wanted
-        if isinstance(ref, str) and ref and ref not in ids
-    ]
+        wanted.append(("parent", data.get("parent"), "actor"))
+        wanted += [("affiliations", a, "actor") for a in links if isinstance(a, str)] if isinstance(links, list) else []
+    return [(field, ref, kind) for field, ref, kind in wanted if isinstance(ref, str) and ref]
 
 
 @dataclass

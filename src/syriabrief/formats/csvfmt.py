@@ -56,7 +56,7 @@ from syriabrief.formats.flat import (
 if TYPE_CHECKING:
     from datetime import date
 
-    from syriabrief.domain.dataset import Dataset
+    from syriabrief.domain.dataset import Catalogue
 
 __all__ = [
     "COLUMNS",
@@ -65,6 +65,8 @@ __all__ = [
     "neutralise",
     "read_csv",
     "restore",
+    "csv_chunks",
+    "sites_csv_chunks",
     "write_csv",
     "write_sites_csv",
 ]
@@ -220,26 +222,45 @@ def read_csv(text: str, date_order: str | None = None) -> Parsed:
     return parsed
 
 
-def write_csv(events: Iterable[Event], data: Dataset | None = None) -> str:
+def write_csv(events: Iterable[Event], data: Catalogue | None = None) -> str:
     """Events as our CSV, with a header row, every cell safe to open in a spreadsheet.
 
     ``data`` gives the names and coordinates beside the ids (left empty without it).
     """
-    return _write_rows(COLUMNS, (flat_event(event, data) for event in events))
+    return "".join(csv_chunks(events, data))
 
 
-def write_sites_csv(sites: Iterable[Site], events: Sequence[Event], as_of: date, data: Dataset) -> str:
+def csv_chunks(events: Iterable[Event], data: Catalogue | None = None) -> Iterator[str]:
+    """``write_csv`` a block of whole rows at a time, for an export that streams."""
+    return _row_chunks(COLUMNS, (flat_event(event, data) for event in events))
+
+
+def write_sites_csv(sites: Iterable[Site], events: Sequence[Event], as_of: date, data: Catalogue) -> str:
     """One row per site: where it is, and who holds it on ``as_of`` (not an import format)."""
-    return _write_rows(SITE_COLUMNS, (flat_site(site, events, as_of, data) for site in sites))
+    return "".join(sites_csv_chunks(sites, events, as_of, data))
 
 
-def _write_rows(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
+def sites_csv_chunks(sites: Iterable[Site], events: Sequence[Event], as_of: date, data: Catalogue) -> Iterator[str]:
+    """``write_sites_csv`` a block of whole rows at a time."""
+    return _row_chunks(SITE_COLUMNS, (flat_site(site, events, as_of, data) for site in sites))
+
+
+# Rows are handed on in blocks of about this many characters: few writes, little held.
+_CHUNK_CHARS = 1 << 16
+
+
+def _row_chunks(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """The header and the rows as CSV text, each block ending with a whole row (its CRLF)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
         writer.writerow([neutralise(_cell(row[column])) for column in columns])
-    return out.getvalue()
+        if out.tell() >= _CHUNK_CHARS:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
 
 
 def _sources(lists: dict[str, str]) -> list[dict[str, Any]]:

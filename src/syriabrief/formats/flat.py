@@ -31,7 +31,7 @@ from syriabrief.domain.dates import parse_stored
 from syriabrief.domain.model import Event, Site
 
 if TYPE_CHECKING:
-    from syriabrief.domain.dataset import Dataset
+    from syriabrief.domain.dataset import Catalogue
 
 __all__ = [
     "DERIVED_COLUMNS",
@@ -65,7 +65,7 @@ SITE_COLUMNS = (
 Value = str | int | float | bool | None
 
 
-def flat_event(event: Event, data: Dataset | None = None) -> dict[str, Value]:
+def flat_event(event: Event, data: Catalogue | None = None) -> dict[str, Value]:
     """The event as plain values, one per ``EVENT_COLUMNS`` entry; names and coordinates need ``data``."""
     period = event.period
     site = data.sites.get(event.site) if data is not None and event.site else None
@@ -101,7 +101,7 @@ def flat_event(event: Event, data: Dataset | None = None) -> dict[str, Value]:
     }
 
 
-def flat_site(site: Site, events: Sequence[Event], as_of: date, data: Dataset) -> dict[str, Value]:
+def flat_site(site: Site, events: Sequence[Event], as_of: date, data: Catalogue) -> dict[str, Value]:
     """The site as plain values (``SITE_COLUMNS``), with who is there on ``as_of``."""
     from syriabrief.domain.positions import site_status
 
@@ -175,11 +175,11 @@ def _number(value: int | float) -> str:
     return repr(value)  # a float always shows a "." or an exponent, so it reads back as a float
 
 
-def _names(data: Dataset | None, actor_ids: Sequence[str]) -> str | None:
+def _names(data: Catalogue | None, actor_ids: Sequence[str]) -> str | None:
     return SEPARATOR.join(data.actor_name(a) for a in actor_ids) if data is not None and actor_ids else None
 
 
-def _name(data: Dataset | None, site_id: str | None) -> str | None:
+def _name(data: Catalogue | None, site_id: str | None) -> str | None:
     return data.site_name(site_id) if data is not None and site_id else None
 
 

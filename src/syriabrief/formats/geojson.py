@@ -14,7 +14,7 @@ and objects), for tools like jq that prefer structure.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -23,16 +23,23 @@ from syriabrief.domain.model import Event, Site
 from syriabrief.formats.flat import flat_event, flat_site
 
 if TYPE_CHECKING:
-    from syriabrief.domain.dataset import Dataset
+    from syriabrief.domain.dataset import Catalogue
 
-__all__ = ["event_features", "site_features", "write_geojson"]
+__all__ = ["event_features", "geojson_chunks", "placed_events", "site_features", "write_geojson"]
 
 
 def event_features(
-    events: Iterable[Event], data: Dataset, nested: bool = False
+    events: Iterable[Event], data: Catalogue, nested: bool = False
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """One Point feature per event whose site has coordinates; and the ids of those left out."""
-    features, unplaced = [], []
+    unplaced: list[str] = []
+    return list(placed_events(events, data, unplaced, nested)), unplaced
+
+
+def placed_events(
+    events: Iterable[Event], data: Catalogue, unplaced: list[str], nested: bool = False
+) -> Iterator[dict[str, Any]]:
+    """``event_features`` one at a time, for an export that streams; the ids left out go to ``unplaced``."""
     for event in events:
         site = data.sites.get(event.site) if event.site else None
         if site is None or site.lat is None or site.lon is None:
@@ -49,12 +56,11 @@ def event_features(
             "when": describe(event.date, event.end_date, event.approximate),
             "location_precision": site.location_precision,
         }
-        features.append(_feature(event.id, site, properties))
-    return features, unplaced
+        yield _feature(event.id, site, properties)
 
 
 def site_features(
-    sites: Iterable[Site], events: Sequence[Event], as_of: date, data: Dataset, nested: bool = False
+    sites: Iterable[Site], events: Sequence[Event], as_of: date, data: Catalogue, nested: bool = False
 ) -> list[dict[str, Any]]:
     """One Point feature per site with coordinates, with who holds it on ``as_of``."""
     features = []
@@ -76,12 +82,28 @@ def site_features(
 _STATUS_KEYS = ("as_of", "holder", "holder_name", "status", "uncertain", "disputed")
 
 
-def write_geojson(features: list[dict[str, Any]]) -> str:
+def write_geojson(features: Iterable[dict[str, Any]]) -> str:
     """A FeatureCollection as text, one feature per line."""
-    if not features:
-        return '{"type": "FeatureCollection", "features": []}\n'
-    rows = ",\n".join(json.dumps(f, ensure_ascii=False, allow_nan=False) for f in features)
-    return '{"type": "FeatureCollection", "features": [\n' + rows + "\n]}\n"
+    return "".join(geojson_chunks(features))
+
+
+def geojson_chunks(features: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """``write_geojson`` a block of whole features at a time, for an export that streams."""
+    rows: list[str] = []
+    started = False
+    for feature in features:
+        rows.append(json.dumps(feature, ensure_ascii=False, allow_nan=False))
+        if len(rows) == _FEATURES_PER_CHUNK:
+            yield (",\n" if started else _OPENING) + ",\n".join(rows)
+            rows, started = [], True
+    if rows:
+        yield (",\n" if started else _OPENING) + ",\n".join(rows)
+        started = True
+    yield "\n]}\n" if started else '{"type": "FeatureCollection", "features": []}\n'
+
+
+_OPENING = '{"type": "FeatureCollection", "features": [\n'
+_FEATURES_PER_CHUNK = 500
 
 
 def _feature(feature_id: str, site: Site, properties: dict[str, Any]) -> dict[str, Any]:

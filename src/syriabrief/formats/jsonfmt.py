@@ -10,19 +10,27 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from syriabrief.domain.model import Event
-from syriabrief.domain.validate import TABLES, Problem, check_store_layout
-from syriabrief.formats import Entry, Parsed
+from syriabrief.domain.validate import TABLES, Problem, check_records, check_store_layout
+from syriabrief.formats import Entry, EntryChecker, Parsed, all_problems, read_records, sort_problems
+
+if TYPE_CHECKING:
+    from syriabrief.domain.dataset import Catalogue
 
 __all__ = [
     "MAX_DEPTH",
     "JsonInputError",
+    "StoreCheck",
+    "check_store_lines",
+    "check_store_text",
     "parse_json",
     "read_json",
     "read_jsonl",
+    "jsonl_lines",
     "write_jsonl",
 ]
 
@@ -41,10 +49,17 @@ class _NonFinite(ValueError):
     pass
 
 
-def parse_json(text: str) -> Any:
-    """Parse JSON text strictly; JsonInputError explains what is wrong and where."""
+def parse_json(text: str, level: int = 1) -> Any:
+    """Parse JSON text strictly; JsonInputError explains what is wrong and where.
+
+    ``level`` is how deep the value sits in its file: 3 for one record line of a
+    store (the store object, a table, the record), so that the depth allowed is
+    the one the whole file would have.
+    """
     try:
-        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+        if text.startswith("\ufeff"):  # what json.loads says, which the decoder itself does not check
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        value = _DECODER.decode(text)
     except _NonFinite as error:
         raise JsonInputError(str(error)) from None
     except json.JSONDecodeError as error:
@@ -59,7 +74,7 @@ def parse_json(text: str) -> Any:
         if "digits" in str(error):  # Python's guard against quadratic-time integer parsing
             raise JsonInputError("has a number with thousands of digits; no figure is that long") from None
         raise JsonInputError(f"has a value syriabrief cannot read: {error}") from None
-    _check_shape(value, text)
+    _check_shape(value, text, level)
     return value
 
 
@@ -118,7 +133,64 @@ def read_jsonl(text: str) -> Parsed:
 
 def write_jsonl(events: Iterable[Event]) -> str:
     """One event per line, each line a complete JSON object."""
-    return "".join(_dumps(e.to_json()) + "\n" for e in events)
+    return "".join(jsonl_lines(events))
+
+
+def jsonl_lines(events: Iterable[Event]) -> Iterator[str]:
+    """``write_jsonl`` a line at a time, for an export that streams."""
+    for event in events:
+        yield _dumps(event.to_json()) + "\n"
+
+
+@dataclass(frozen=True)
+class StoreCheck:
+    """What ``validate`` found in one store: how many records of each kind, every problem, and the
+    actors and sites without a problem of their own (what the store's upper layers may name)."""
+
+    counts: dict[str, int]
+    problems: list[Problem]
+    catalogue: list[Entry]
+
+
+def check_store_lines(lines: Iterable[tuple[str, bytes]], known: Catalogue | None) -> StoreCheck | None:
+    """Check a store read one record line at a time (``(table, line)``), holding only what the checks need.
+
+    None when a line is not JSON as ``parse_json`` reads it (or not UTF-8): the
+    caller checks the whole file with ``check_store_text``, whose messages say
+    where in the file the fault is. The problems are those ``check_store_text``
+    finds in the same file.
+    """
+    checker = EntryChecker(known, unicode_checked=True)  # parse_json refuses lone surrogates
+    numbers = {"actor": 0, "site": 0, "event": 0}
+    for table, line in lines:
+        kind = _KIND[table]
+        numbers[kind] += 1
+        try:
+            record = parse_json(line.decode("utf-8"), level=3)
+        except (JsonInputError, UnicodeDecodeError):
+            return None
+        checker.add(Entry(f"{kind} {numbers[kind]}", kind, record))
+    return _store_check(checker.counts, sort_problems(checker.finish()), checker.catalogue)
+
+
+def check_store_text(data: bytes, known: Catalogue | None) -> StoreCheck:
+    """Check a store file read whole (any layout, or not a store at all)."""
+    parsed = read_records(data, "json")
+    problems = []
+    if not parsed.problems:
+        try:
+            if not isinstance(parse_json(data.decode("utf-8")), dict):
+                problems.append(Problem("file", None, "is not a syriabrief store (expected a JSON object)"))
+        except JsonInputError:
+            pass  # already reported by read_records
+    problems += all_problems(parsed, known)
+    counts = {kind: sum(1 for e in parsed.entries if e.kind == kind) for kind in ("actor", "site", "event")}
+    return _store_check(counts, problems, [e for e in parsed.entries if e.kind in ("actor", "site")])
+
+
+def _store_check(counts: dict[str, int], problems: list[Problem], catalogue: list[Entry]) -> StoreCheck:
+    valid = [e for e in catalogue if not check_records(e.kind, [e.data])]
+    return StoreCheck(counts, problems, valid)
 
 
 def _dumps(value: Any) -> str:
@@ -136,12 +208,22 @@ def _finite_float(text: str) -> float:
     return value
 
 
-def _check_shape(value: Any, text: str) -> None:
+# One decoder for every call: json.loads with hooks would build a new one each time
+# (a store's lines are read one by one).
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant, parse_float=_finite_float)
+
+
+def _check_shape(value: Any, text: str, level: int = 1) -> None:
     """Refuse nesting deeper than any record, and strings that cannot be written as UTF-8."""
     # The text itself is valid UTF-8, so a lone surrogate can only come from a
     # \ud800-\udfff escape; without one, no string needs looking at.
     check_strings = _SURROGATE_ESCAPE.search(text) is not None
-    stack = [(value, 1)] if isinstance(value, (dict, list)) else []
+    # Nothing is nested deeper than it has opening brackets (counted in C): most
+    # records need no walk at all.
+    shallow = level - 1 + text.count("{") + text.count("[") <= MAX_DEPTH
+    if shallow and not check_strings:
+        return
+    stack = [(value, level)] if isinstance(value, (dict, list)) else []
     if check_strings and isinstance(value, str):
         _check_text(value)
     while stack:

@@ -8,25 +8,48 @@ terminal escapes into a rendered briefing. Only http(s) addresses become links.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from syriabrief.domain.dates import describe
 from syriabrief.domain.model import Event, Source
 
 if TYPE_CHECKING:
-    from syriabrief.domain.dataset import Dataset
+    from syriabrief.domain.dataset import Catalogue
 
 from syriabrief.domain.safetext import visible
 
-__all__ = ["write_markdown"]
+__all__ = ["markdown_chunks", "write_markdown"]
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _SAFE_URL = re.compile(r"https?://[^\s<>()\[\]`\"']+")
 
 
-def write_markdown(events: Sequence[Event], data: Dataset, title: str, overview: str) -> str:
+def write_markdown(events: Sequence[Event], data: Catalogue, title: str, overview: str) -> str:
     """The briefing as Markdown text; ``overview`` is a plain-text paragraph (narrative.timeline_summary)."""
+    return "".join(markdown_chunks(events, data, title, overview))
+
+
+def markdown_chunks(events: Sequence[Event], data: Catalogue, title: str, overview: str) -> Iterator[str]:
+    """``write_markdown`` a block of whole lines at a time (an event's section), for an export that streams.
+
+    The text ends with exactly one newline: blank lines at the end of a block
+    are held back until more text follows them.
+    """
+    held = ""
+    for block in _blocks(events, data, title, overview):
+        text = "\n".join(block) + "\n"
+        body = text.rstrip("\n")
+        if body:
+            yield held + body
+            held = text[len(body) :]
+        else:
+            held += text
+    yield "\n"
+
+
+def _blocks(events: Sequence[Event], data: Catalogue, title: str, overview: str) -> Iterator[list[str]]:
+    """The briefing's lines, a block at a time."""
     sources: dict[Source, int] = {}
 
     def cite(items) -> str:
@@ -42,13 +65,14 @@ def write_markdown(events: Sequence[Event], data: Dataset, title: str, overview:
         period = start if start == end else f"{start} to {end}"
         lines += [f"**Period:** {_text(period)} · **Events:** {len(events)}", ""]
     lines += [_text(overview), ""]
+    yield lines
     for event in events:
         heading = (
             f"{describe(event.date, event.end_date, event.approximate)} — {event.type.replace('_', ' ')}"
         )
         if event.stage:
             heading += f" ({event.stage})"
-        lines += [f"## {_text(heading)}", ""]
+        lines = [f"## {_text(heading)}", ""]
         who = ", ".join(data.actor_name(a) for a in event.actors)
         facts = [f"**Status:** {_text(event.status)}"]
         if who:
@@ -66,11 +90,9 @@ def write_markdown(events: Sequence[Event], data: Dataset, title: str, overview:
         for dispute in event.disputes:
             lines += [f"> **Disputed:** {_text(dispute.claim)} {cite(dispute.sources)}".rstrip(), ""]
         lines += [f"<sub>id: `{_code(event.id)}`</sub>", ""]
+        yield lines
     if sources:
-        lines += ["## Sources", ""]
-        lines += [f"{n}. {_source(s)}" for s, n in sources.items()]
-        lines.append("")
-    return "\n".join(lines).rstrip("\n") + "\n"
+        yield ["## Sources", "", *(f"{n}. {_source(s)}" for s, n in sources.items()), ""]
 
 
 def _source(source: Source) -> str:

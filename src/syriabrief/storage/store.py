@@ -514,7 +514,7 @@ def load_catalogue(paths: Sequence[Path]) -> Dataset:
         if part is not None and part[0] == SCHEMA_VERSION:
             problems = check_records("actor", part[1]) + check_records("site", part[2])
             if problems:
-                raise StoreError(_summarise(path, [str(p) for p in problems]))
+                raise StoreError(summarise_problems(path, [str(p) for p in problems]))
             actors.update((a["id"], Actor.from_json(a)) for a in part[1])
             sites.update((s["id"], Site.from_json(s)) for s in part[2])
         else:
@@ -755,7 +755,7 @@ def _contents_of(path: Path, db: TinyDB, checked: bool = True) -> StoreContents:
     for table in TABLES if checked else ():
         problems += check_records(_KINDS[table], raw[table])
     if problems:
-        raise StoreError(_summarise(path, [str(p) for p in problems]))
+        raise StoreError(summarise_problems(path, [str(p) for p in problems]))
     return StoreContents(
         path=path,
         actors=[Actor.from_json(r) for r in raw["actors"]],
@@ -809,7 +809,7 @@ def load_plain(paths: Sequence[Path]) -> Dataset:
     problems = check_references(events.values(), set(actors), set(sites), actors.values(), sites.values())
     if problems:
         where = ", ".join(str(p) for p in paths)
-        raise StoreError(_summarise(Path(where), [str(p) for p in problems]))
+        raise StoreError(summarise_problems(Path(where), [str(p) for p in problems]))
     return Dataset(actors.values(), sites.values(), events.values())
 
 
@@ -865,7 +865,7 @@ class _StoreFileStorage(Storage):
             if not isinstance(record, dict)
         ]
         if not_objects:
-            raise StoreError(_summarise(self.path, not_objects))
+            raise StoreError(summarise_problems(self.path, not_objects))
         return {table: {str(n): r for n, r in enumerate(data.get(table, []), 1)} for table in TABLES}
 
 
@@ -888,7 +888,7 @@ def _parse_file(path: Path) -> Any:
     raise StoreError(problem + _recovery(path))
 
 
-def _summarise(path: Path, problems: list[str]) -> str:
+def summarise_problems(path: Path, problems: list[str]) -> str:
     first = problems[0]
     more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
     return (

@@ -60,6 +60,7 @@ __all__ = [
     "StoreScan",
     "dump_store",
     "is_unchanged",
+    "line_key",
     "lines_dated",
     "open_store",
     "parse_layout",
@@ -68,6 +69,8 @@ __all__ = [
     "read_store_bytes",
     "record_line",
     "scan_store",
+    "store_chunks",
+    "store_lines",
     "write_appended",
     "write_store",
 ]
@@ -76,6 +79,8 @@ TABLES = ("actors", "sites", "events")
 _VERSION = re.compile(rb'"schema_version": ([0-9]+),\n')
 # Ids are validated slugs, so the id of a line syriabrief wrote needs no JSON decoding.
 _EVENT_ID = re.compile(rb'\{"id": "([a-z0-9]+(?:-[a-z0-9]+)*)", ')
+_DATE = rb'"([0-9]{4}(?:-[0-9]{2}){0,2})"'
+_EVENT_KEY = re.compile(rb'\{"id": "([a-z0-9]+(?:-[a-z0-9]+)*)", "date": ' + _DATE + rb', "end_date": (?:null|' + _DATE + rb'), ')
 _EVENT_IDS = re.compile(rb'^\{"id": "([a-z0-9]+(?:-[a-z0-9]+)*)", ', re.MULTILINE)
 # What follows the last event line (or the '"events": [' of an empty list).
 _TAIL = b"\n]\n}\n"
@@ -171,19 +176,26 @@ def write_store(
     events: Iterable[dict[str, Any]],
 ) -> None:  # fmt: skip
     """Write a store in the line layout to ``out``, the events as they come: a million need not be held as text."""
-    out.write(dump_head(version, actors, sites).encode("utf-8"))
-    out.write(b'"events": [')
+    for chunk in store_chunks(version, actors, sites, events):
+        out.write(chunk.encode("utf-8"))
+
+
+def store_chunks(
+    version: int, actors: Iterable[dict[str, Any]], sites: Iterable[dict[str, Any]], events: Iterable[dict[str, Any]],
+) -> Iterator[str]:  # fmt: skip
+    """A store's text in the line layout, a thousand event lines at a time (what ``export --format json`` streams)."""
+    yield dump_head(version, actors, sites) + '"events": ['
     lines: list[str] = []
     written = False
     for record in events:
         lines.append(record_line(record))
         if len(lines) == 1000:
-            out.write((",\n" if written else "\n").encode() + ",\n".join(lines).encode("utf-8"))
+            yield (",\n" if written else "\n") + ",\n".join(lines)
             lines, written = [], True
     if lines:
-        out.write((",\n" if written else "\n").encode() + ",\n".join(lines).encode("utf-8"))
+        yield (",\n" if written else "\n") + ",\n".join(lines)
         written = True
-    out.write(b"\n]\n}\n" if written else b"]\n}\n")
+    yield "\n]\n}\n" if written else "]\n}\n"
 
 
 def dump_head(version: int, actors: Iterable[dict[str, Any]], sites: Iterable[dict[str, Any]]) -> str:
@@ -203,6 +215,24 @@ def record_line(record: dict[str, Any]) -> str:
 
 # json.dumps with these options would build a new encoder for every record: a big write makes a hundred thousand.
 _LINE_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+
+
+def line_key(row: bytes) -> tuple[str, str, str | None] | None:
+    """An event line's id, date and end date as JSON reads them, without decoding the line; None on any doubt.
+
+    As ``line_id``: the line must start with them as record_line writes an
+    event (``{"id": …, "date": …, "end_date": …``), and no other key of the
+    line may spell one of them (no second ``"id"``, ``"date"`` or
+    ``"end_date"``, and no \\u escape at all, which could spell a letter of one).
+    """
+    match = _EVENT_KEY.match(row)
+    if (
+        not match or b"\\u" in row
+        or row.count(b'"id"') != 1 or row.count(b'"date"') != 1 or row.count(b'"end_date"') != 1
+    ):  # fmt: skip
+        return None
+    end = match[3].decode("ascii") if match[3] is not None else None
+    return match[1].decode("ascii"), match[2].decode("ascii"), end
 
 
 def line_id(row: bytes) -> str | None:
@@ -413,6 +443,26 @@ class LineReader:
             raise NotLineLayout
         digest = self._hasher.hexdigest() if self._hasher is not None else ""
         return AppendPoint(insert_at, empty, digest, self.position)
+
+
+def store_lines(path: Path, version: int) -> Iterator[tuple[str, bytes]]:
+    """Every record of the store at ``path`` as ``(table, line)``, read one line at a time.
+
+    For a reader that goes through a whole store without holding it (validate,
+    export). NotLineLayout, as soon as it shows, when the file is not in the
+    line layout of schema ``version`` (an older store needs migrating, a
+    hand-edited one reading whole) or is missing: the caller then reads it whole.
+    """
+    handle = open_store(path)
+    if handle is None:
+        raise NotLineLayout
+    with handle:
+        reader = LineReader(handle)
+        reader.read_head()
+        if reader.version != version:
+            raise NotLineLayout
+        for table, _, body in reader.records():
+            yield table, body
 
 
 @dataclass

@@ -1,0 +1,121 @@
+"""One export: events, or sites with who holds them, in one format, as text handed on a block at a time.
+
+The events come as an iterable, in date order: from a dataset's ``select`` (a
+filtered export) or read from the store files one by one (a whole store,
+``storage.streaming``), so that no export holds its output, and a whole-store
+export not its events either (Markdown excepted: its overview comes first).
+``Written`` counts what went out, for the line the command prints after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from syriabrief.domain.dataset import Catalogue
+from syriabrief.domain.model import Event, Site
+
+__all__ = ["JSON_FORMATS", "Written", "event_chunks", "referenced", "site_chunks"]
+
+# The formats whose text is JSON: unsafe characters are escaped in them (safetext.json_safe).
+JSON_FORMATS = ("json", "jsonl", "geojson")
+
+
+@dataclass
+class Written:
+    """How many records an export wrote, and how many events GeoJSON could not place."""
+
+    count: int = 0
+    unplaced: int = 0
+
+
+def event_chunks(
+    fmt: str, events: Iterable[Event], data: Catalogue, written: Written, *, nested: bool = False,
+    title: str = "", overview: Callable[[Sequence[Event]], str] | None = None,
+    store_text: Callable[[Iterable[Event]], Iterator[str]] | None = None,
+) -> Iterator[str]:  # fmt: skip
+    """The events in ``fmt``; ``store_text`` writes a whole store (json), ``overview`` a Markdown briefing's summary."""
+    events = _counted(events, written)
+    if fmt == "json":
+        assert store_text is not None
+        return store_text(events)
+    if fmt == "jsonl":
+        from syriabrief.formats.jsonfmt import jsonl_lines
+
+        return jsonl_lines(events)
+    if fmt == "csv":
+        from syriabrief.formats.csvfmt import csv_chunks
+
+        return csv_chunks(events, data)
+    if fmt == "geojson":
+        return _placed(events, data, written, nested)
+    if fmt == "markdown":
+        from syriabrief.formats.markdown import markdown_chunks
+
+        held = list(events)
+        assert overview is not None
+        return markdown_chunks(held, data, title, overview(held))
+    raise ValueError(f"unknown export format {fmt!r}")
+
+
+def site_chunks(
+    fmt: str, sites: Sequence[Site], events: Sequence[Event], as_of: date, data: Catalogue, written: Written,
+    nested: bool = False,
+) -> Iterator[str]:  # fmt: skip
+    """One row (csv) or feature (geojson) per site, with who holds it on ``as_of``."""
+    if fmt == "csv":
+        from syriabrief.formats.csvfmt import sites_csv_chunks
+
+        written.count = len(sites)
+        return sites_csv_chunks(sites, events, as_of, data)
+    from syriabrief.formats.geojson import geojson_chunks, site_features
+
+    features = site_features(sites, events, as_of, data, nested)
+    written.count = len(features)
+    return geojson_chunks(features)
+
+
+def referenced(events: Sequence[Event], data: Catalogue) -> tuple[list[Any], list[Any]]:
+    """The actors and sites the events name, with every record those name in turn (parents, allies)."""
+    actor_ids: set[str] = set()
+    pending = [a for e in events for a in e.actors]
+    while pending:
+        actor_id = pending.pop()
+        if actor_id in actor_ids or actor_id not in data.actors:
+            continue
+        actor_ids.add(actor_id)
+        actor = data.actors[actor_id]
+        pending += [a for a in (actor.parent, *actor.affiliations) if a]
+    site_ids: set[str] = set()
+    # Each site with the sites it lies in, so that the export imports into an empty store.
+    pending_sites = [s for e in events for s in e.places]
+    while pending_sites:
+        site_id = pending_sites.pop()
+        if site_id in site_ids or site_id not in data.sites:
+            continue
+        site_ids.add(site_id)
+        parent = data.sites[site_id].parent
+        if parent:
+            pending_sites.append(parent)
+    return (
+        [a for a in data.actors.values() if a.id in actor_ids],
+        [s for s in data.sites.values() if s.id in site_ids],
+    )
+
+
+def _counted(events: Iterable[Event], written: Written) -> Iterator[Event]:
+    for event in events:
+        written.count += 1
+        yield event
+
+
+def _placed(events: Iterable[Event], data: Catalogue, written: Written, nested: bool) -> Iterator[str]:
+    """GeoJSON of the events that have a place; ``written`` counts features, not events."""
+    from syriabrief.formats.geojson import geojson_chunks, placed_events
+
+    unplaced: list[str] = []
+    yield from geojson_chunks(placed_events(events, data, unplaced, nested))
+    written.unplaced = len(unplaced)
+    written.count -= len(unplaced)
