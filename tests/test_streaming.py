@@ -127,10 +127,18 @@ def _stores(tmp_path: Path) -> list[tuple[Path, Path]]:
 
 
 def test_a_whole_store_export_streams_the_bytes_reading_it_whole_gives(tmp_path, monkeypatch):
-    import syriabrief.storage.streaming as streaming
+    from syriabrief.storage import index
+    from syriabrief.storage.engine import SqlDataset
 
-    opened = []
-    monkeypatch.setattr(streaming, "StreamedStores", _recording(streaming.StreamedStores, opened))
+    opened: list = []
+    streamed_by_engine = SqlDataset.stream
+
+    def recording(self, where=None):
+        opened.append(where)
+        return streamed_by_engine(self, where)
+
+    monkeypatch.setattr(SqlDataset, "stream", recording)
+    monkeypatch.setattr(index, "INDEX_MIN_BYTES", 550_000)  # with the bundled layer: the generated store through an index file, the others in memory
     runner = CliRunner()
     for streamed, whole in _stores(tmp_path):
         for args in EXPORTS:
@@ -141,8 +149,8 @@ def test_a_whole_store_export_streams_the_bytes_reading_it_whole_gives(tmp_path,
                 texts = [target.read_bytes() if target else r.stdout_bytes for r in results]
                 assert texts[0] == texts[1], (streamed.name, args)
                 assert b"\x1b" not in texts[0] and "\u202e".encode() not in texts[0]
-    # The line-layout stores streamed; the others did not.
-    assert len(opened) == 3 * len(EXPORTS) * 2
+    # Every export was read from the engine a page at a time, none selected whole.
+    assert len(opened) == 3 * len(EXPORTS) * 2 * 2
 
 
 def test_an_upper_layer_replaces_events_in_a_streamed_export(tmp_path, monkeypatch):
@@ -170,12 +178,3 @@ def test_a_damaged_record_stops_a_streamed_export_and_leaves_the_file_as_it_was(
     assert "is not a valid store" in result.stderr and "Traceback" not in result.stderr
     assert target.read_text() == "before"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
-
-
-def _recording(cls, opened: list):
-    class Recording(cls):
-        def __init__(self, *args, **kwargs):
-            opened.append(self)
-            super().__init__(*args, **kwargs)
-
-    return Recording

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -113,21 +112,20 @@ def export(
 
     written = Written()
     stores = layers(db).read
-    with ExitStack() as files:
-        if sites:
-            data = load(db)
-            event_filter(data, since, until, actor, site, event_type, status, search, disputed)  # names must resolve
-            chosen = _chosen_sites(data, site)
-            chunks = site_chunks(fmt.value, chosen, data.select(), _as_of_day(as_of), data, written, nested)
-        else:
-            filters = (since, until, actor, site, event_type, status, search, disputed, limit)
-            data, events = _events(db, filters, files)
-            chunks = event_chunks(
-                fmt.value, events, data, written, nested=nested,
-                title=_title(data, since, until, actor, site, event_type, status, search),
-                overview=lambda events: _overview(events, data), store_text=_store_text(data, filters),
-            )  # fmt: skip
-        write_export(chunks, fmt.value in JSON_FORMATS, output, stores)
+    if sites:
+        data = load(db)
+        event_filter(data, since, until, actor, site, event_type, status, search, disputed)  # names must resolve
+        chosen = _chosen_sites(data, site)
+        chunks = site_chunks(fmt.value, chosen, data.select(), _as_of_day(as_of), data, written, nested)
+    else:
+        filters = (since, until, actor, site, event_type, status, search, disputed, limit)
+        data, events = _events(db, filters)
+        chunks = event_chunks(
+            fmt.value, events, data, written, nested=nested,
+            title=_title(data, since, until, actor, site, event_type, status, search),
+            overview=lambda events: _overview(events, data), store_text=_store_text(data, filters),
+        )  # fmt: skip
+    write_export(chunks, fmt.value in JSON_FORMATS, output, stores)
     from syriabrief.output.terminal import visible
 
     if written.unplaced:
@@ -140,18 +138,12 @@ def export(
         typer.echo(visible(f"Wrote {written.count:,} {'sites' if sites else 'events'} to {output}."), err=True)
 
 
-def _events(db: Path | None, filters: tuple, files: ExitStack) -> tuple[Catalogue, Iterable[Event]]:
-    """The dataset's names and the events to export: a whole store streamed from its files, else selected."""
-    if not any(filters):
-        from syriabrief.storage.streaming import stream_events
-
-        streamed = stream_events(layers(db).read, files)
-        if streamed is not None:
-            return streamed.catalogue, streamed.events()
+def _events(db: Path | None, filters: tuple) -> tuple[Catalogue, Iterable[Event]]:
+    """The dataset's names and the events to export, streamed a page at a time from the engine."""
     data = load(db)
     since, until, actor, site, event_type, status, search, disputed, limit = filters
     where = event_filter(data, since, until, actor, site, event_type, status, search, disputed)
-    return data, data.select(where, limit)
+    return data, data.select(where, limit) if limit else data.stream(where)
 
 
 def _store_text(data: Catalogue, filters: tuple) -> Callable[[Iterable[Event]], Iterator[str]]:

@@ -12,7 +12,7 @@ loading every event.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from syriabrief.domain.dates import Period
@@ -104,6 +104,10 @@ class Catalogue:
 
     def count(self, where: EventFilter | None = None) -> int:
         raise NotImplementedError
+
+    def stream(self, where: EventFilter | None = None) -> Iterator[Event]:
+        """The events ``select`` gives (no limit), one at a time: the engine reads them a page at a time."""
+        return iter(self.select(where))
 
     def actor_counts(self, where: EventFilter | None = None) -> dict[str, int]:
         """How many of the matching events name each actor (actors named by none are left out)."""

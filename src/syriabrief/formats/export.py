@@ -1,9 +1,8 @@
 """One export: events, or sites with who holds them, in one format, as text handed on a block at a time.
 
-The events come as an iterable, in date order: from a dataset's ``select`` (a
-filtered export) or read from the store files one by one (a whole store,
-``storage.streaming``), so that no export holds its output, and a whole-store
-export not its events either (Markdown excepted: its overview comes first).
+The events come as an iterable, in date order, from the query engine a page at
+a time (``stream``), so that no export holds its output nor its events
+(Markdown excepted: its overview comes first).
 ``Written`` counts what went out, for the line the command prints after.
 """
 
