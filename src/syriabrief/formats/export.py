@@ -8,7 +8,7 @@ a time (``stream``), so that no export holds its output nor its events
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -78,26 +78,9 @@ def site_chunks(
 
 def referenced(events: Sequence[Event], data: Catalogue) -> tuple[list[Any], list[Any]]:
     """The actors and sites the events name, with every record those name in turn (parents, allies)."""
-    actor_ids: set[str] = set()
-    pending = [a for e in events for a in e.actors]
-    while pending:
-        actor_id = pending.pop()
-        if actor_id in actor_ids or actor_id not in data.actors:
-            continue
-        actor_ids.add(actor_id)
-        actor = data.actors[actor_id]
-        pending += [a for a in (actor.parent, *actor.affiliations) if a]
-    site_ids: set[str] = set()
+    actor_ids = _closure([a for e in events for a in e.actors], data.actors, lambda a: (a.parent, *a.affiliations))
     # Each site with the sites it lies in, so that the export imports into an empty store.
-    pending_sites = [s for e in events for s in e.places]
-    while pending_sites:
-        site_id = pending_sites.pop()
-        if site_id in site_ids or site_id not in data.sites:
-            continue
-        site_ids.add(site_id)
-        parent = data.sites[site_id].parent
-        if parent:
-            pending_sites.append(parent)
+    site_ids = _closure([s for e in events for s in e.places], data.sites, lambda s: (s.parent,))
     return (
         [a for a in data.actors.values() if a.id in actor_ids],
         [s for s in data.sites.values() if s.id in site_ids],
@@ -118,3 +101,16 @@ def _placed(events: Iterable[Event], data: Catalogue, written: Written, nested: 
     yield from geojson_chunks(placed_events(events, data, unplaced, nested))
     written.unplaced = len(unplaced)
     written.count -= len(unplaced)
+
+
+def _closure(start: Iterable[str], records: Mapping[str, Any], linked: Callable[[Any], Iterable[str | None]]) -> set[str]:
+    """The ids in ``start`` and every id reached from them through ``linked`` (ids of no record left out)."""
+    found: set[str] = set()
+    pending = list(start)
+    while pending:
+        record_id = pending.pop()
+        if record_id in found or record_id not in records:
+            continue
+        found.add(record_id)
+        pending += [linked_id for linked_id in linked(records[record_id]) if linked_id]
+    return found
