@@ -673,3 +673,18 @@ def test_a_run_of_batches_added_at_one_place_is_taken_in_without_rebuilding(tmp_
         store.apply_changes(path, store.Changes(events=events), beneath=[])
     assert build_of([path]) == (builds.pop(), 300) and not builds
     assert_same_answers([path], random_filters(plain([path]), 20))
+
+
+@pytest.mark.parametrize("engine_name", ["memory", "index"])
+def test_a_stream_gives_what_select_gives_and_survives_a_failure_midway(tmp_path, monkeypatch, engine_name):
+    path = generated(tmp_path / "store.json", 300)
+    monkeypatch.setattr(engine, "PAGE", 50)
+    data = in_memory([path]) if engine_name == "memory" else indexed([path])
+    expected = plain([path]).select()
+    assert list(data.stream()) == expected
+    where = EventFilter(actors=frozenset({"sdf"}))
+    assert list(data.stream(where)) == plain([path]).select(where)
+    stream = data.stream()
+    first = [next(stream) for _ in range(70)]  # past the first page
+    data._db.close()  # any SQL failure: the reference gives the rest
+    assert first + list(stream) == expected

@@ -175,6 +175,9 @@ class SqlDataset(Catalogue):
 
     def stream(self, where: EventFilter | None = None) -> Iterator[Event]:
         """Like ``select`` (no limit), read a page at a time: an export of a million events holds one page."""
+        if self._plain is not None:  # SQL has failed once: the reference answers (_or_plain)
+            yield from self._plain.select(where)
+            return
         after, given = 0, 0  # events are numbered from 1
         try:
             while rows := self._page(where, after):
@@ -185,12 +188,10 @@ class SqlDataset(Catalogue):
         except StoreError:
             raise
         except Exception:  # as _or_plain: the reference gives the rest, in the same order
-            self._plain = self._plain or self._reference()
+            self._plain = self._reference()
             yield from self._plain.select(where)[given:]
 
     def _page(self, where: EventFilter | None, after: int) -> list[tuple]:
-        if self._plain is not None:
-            raise LookupError("SQL has failed once: the reference answers")
         sql = f"SELECT {_ROW_PACKED} FROM {{s}}.events AS events WHERE {{where}} AND n > ? ORDER BY n LIMIT {PAGE}"
         return _merged(self._each(sql, where, (after,)))[:PAGE]
 
