@@ -51,3 +51,26 @@ def test_one_command_app_answers_as_the_whole_app():
                  ["store", "--json"]):  # fmt: skip
         whole, one = (CliRunner().invoke(a, args, prog_name="syriabrief") for a in (app, _app_for(args)))
         assert (one.exit_code, one.stdout, one.stderr) == (whole.exit_code, whole.stdout, whole.stderr), args
+
+
+def test_every_command_is_loaded_from_the_module_that_registers_it():
+    from syriabrief.cli import COMMANDS
+
+    registered = {c.name or c.callback.__name__.replace("_", "-"): c.callback.__module__ for c in app.registered_commands}
+    registered |= {g.name: g.typer_instance.registered_commands[0].callback.__module__ for g in app.registered_groups}
+    assert {name: module.rsplit(".", 1)[1] for name, module in registered.items()} == COMMANDS
+    # Help lists them in the table's order, whatever order a process loaded them in.
+    assert [c.name or c.callback.__name__ for c in app.registered_commands] == [
+        name for name in COMMANDS if name not in {g.name for g in app.registered_groups}
+    ]
+
+
+def test_a_run_imports_only_its_own_command_module(sample_store):
+    code = (
+        "import sys; from syriabrief.cli import main; sys.argv = ['syriabrief', 'timeline', '--json', '--db', "
+        f"{str(sample_store)!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('syriabrief.cli.')), file=sys.stderr)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stderr.strip().splitlines()[-1] == "['syriabrief.cli.common', 'syriabrief.cli.timeline']"

@@ -1,268 +1,106 @@
-"""The command line: the Typer app, the options commands share, and error handling.
+"""The command line: one module per command group, loaded only when it is run.
 
-This package is the only place that imports Typer; each command group has its
-own module below, registered on ``app`` when the package is imported. Commands stay thin: resolve names and dates,
-ask ``query``/``positions``, hand the result to ``render`` (people) or
-``render.write_json`` (scripts). Every SyriabriefError becomes ``Error: ...`` on
-stderr and its exit code (docs/cli.md), never a traceback.
+This package is the only place that imports Typer. ``common`` holds the app,
+the options commands share, settings and error handling; each module in
+``COMMANDS`` registers its commands on that app when imported. A run imports
+only the module of the command it names (importing all of them, and the
+formats and reports they pull in, was a good part of every query's start-up);
+``app`` here is the whole app, for help and for tests.
 """
 
 from __future__ import annotations
 
 import copy
-import functools
-import os
+import importlib
 import sys
-from collections.abc import Callable
-from enum import Enum
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
-
-import typer
-
-from syriabrief import __version__
-from syriabrief.domain.model import EVENT_STATUSES, EVENT_TYPES
-from syriabrief.errors import SyriabriefError
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from syriabrief.storage.paths import Layers
+    import typer
 
-__all__ = [
-    "ActorOption",
-    "DbOption",
-    "DisputedOption",
-    "JsonOption",
-    "LIST_ROWS",
-    "SearchOption",
-    "SinceOption",
-    "SiteOption",
-    "StatusOption",
-    "TypeOption",
-    "UntilOption",
-    "app",
-    "event_filter",
-    "handles_errors",
-    "layers",
-    "load",
-    "main",
-]
+__all__ = ["COMMANDS", "app", "main"]
 
-# A table longer than this is cut (saying so) unless --limit asks for more:
-# drawing thousands of rows takes seconds and nobody reads them.
-DEFAULT_TABLE_ROWS = 50
-# A profile (actor, base) has up to three tables under its paragraph: fewer rows each.
-PROFILE_TABLE_ROWS = 20
-# ``actor`` and ``base`` without a name list every actor or site: all of the bundled
-# dataset's, but only the most recently changed of a big store's.
-LIST_ROWS = 100
-
-# The choices are the domain's own tuples (one list of types); mypy cannot follow a computed Enum.
-EventType = Enum("EventType", {t: t for t in EVENT_TYPES}, type=str)  # type: ignore[misc]
-EventStatus = Enum("EventStatus", {s: s for s in EVENT_STATUSES}, type=str)  # type: ignore[misc]
-
-app = typer.Typer(
-    name="syriabrief",
-    help="Sourced briefings on foreign forces and actors in Syria.\n\nExample: syriabrief timeline --since 2026-01",
-    context_settings={"help_option_names": ["-h", "--help"]},
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    # Plain help and usage errors: no Rich box around a mistyped option, and no
-    # Rich import just to print help.
-    rich_markup_mode=None,
-)
-
-DbOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--db",
-        metavar="PATH",
-        envvar="SYRIABRIEF_DB",
-        show_envvar=True,
-        help="Your own store, read over the bundled dataset (default: a per-user file; see 'syriabrief store').",
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of a table.")]
-SinceOption = Annotated[
-    str | None,
-    typer.Option(metavar="DATE", help="Only events on or after this date: 2026, 2026-01, 2026-01-15, 'Jan 2026'."),
-]
-UntilOption = Annotated[
-    str | None,
-    typer.Option(metavar="DATE", help="Only events on or before this date (2026-01 includes 31 January)."),
-]
-
-# The event filters timeline, export and other event-listing commands share.
-ActorOption = Annotated[
-    list[str] | None,
-    typer.Option("--actor", metavar="NAME", help="Only events involving this actor (any alias; repeatable)."),
-]
-SiteOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--site", metavar="NAME", help="Only events at, from or to this site or a place inside it (repeatable)."
-    ),
-]
-TypeOption = Annotated[
-    list[EventType] | None,
-    typer.Option(
-        "--type",
-        metavar="TYPE",
-        case_sensitive=False,
-        help="Only events of this type (repeatable): " + ", ".join(EVENT_TYPES) + ".",
-    ),
-]
-StatusOption = Annotated[
-    list[EventStatus] | None,
-    typer.Option(
-        "--status",
-        metavar="STATUS",
-        case_sensitive=False,
-        help="Only events with this status (repeatable): " + ", ".join(EVENT_STATUSES) + ".",
-    ),
-]
-DisputedOption = Annotated[
-    bool,
-    typer.Option("--disputed", help="Only events the sources disagree about (status disputed, or another account kept)."),
-]
-SearchOption = Annotated[
-    str | None,
-    typer.Option("--search", metavar="TEXT", help="Only events whose summary contains this text (any case)."),
-]
+# Each command and the module that registers it, in the order help lists them:
+# questions first, then keeping the store current.
+COMMANDS = {
+    "timeline": "timeline",
+    "show": "show",
+    "actor": "positions",
+    "base": "positions",
+    "compare": "positions",
+    "brief": "positions",
+    "map": "maps",
+    "add": "edit",
+    "read": "read",
+    "import": "importing",
+    "export": "exporting",
+    "validate": "validating",
+    "store": "stores",
+}
 
 
-def event_filter(data, since=None, until=None, actor=None, site=None, event_type=None, status=None, search=None, disputed=False):
-    """The EventFilter the shared filter options ask for: names resolved, dates parsed.
-
-    A site stands for itself and every site nested under it, so that the
-    in-memory filter and the index (which both match ids) answer alike.
-    """
-    from syriabrief.domain.dates import parse_user_date
-    from syriabrief.domain.filters import EventFilter
-    from syriabrief.errors import UsageError
-
-    first = parse_user_date(since) if since is not None else None
-    last = parse_user_date(until) if until is not None else None
-    if first and last and first.start > last.end:
-        raise UsageError(f"--since {since} is after --until {until}; nothing could match.")
-    return EventFilter(
-        since=first,
-        until=last,
-        actors=frozenset(data.actor(name).id for name in actor or ()),
-        # A place includes what lies inside it: --site Qamishli is the city and its airport.
-        sites=frozenset(inner for name in site or () for inner in data.within(data.site(name).id)),
-        types=frozenset(t.value for t in event_type or ()),
-        statuses=frozenset(s.value for s in status or ()),
-        search=search,
-        disputed=disputed,
-    )
-
-
-def handles_errors(command: Callable) -> Callable:
-    """Turn library errors into a one-line message on stderr and the documented exit code."""
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            result = command(*args, **kwargs)
-            sys.stdout.flush()  # a closed pipe shows here, while it can still be handled
-            return result
-        except BrokenPipeError:
-            # The reader went away (``syriabrief brief | head``): not an error.
-            # Click would exit 1 here; stdout is pointed at /dev/null so that
-            # the final flush does not fail again.
-            _silence_stdout()
-            raise typer.Exit(0) from None
-        except SyriabriefError as error:
-            from syriabrief.output.terminal import visible
-
-            typer.echo(f"Error: {visible(error)}", err=True)
-            raise typer.Exit(error.exit_code) from None
-
-    return wrapper
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"syriabrief {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
-    ] = False,
-) -> None:
-    """Sourced briefings on foreign forces and actors in Syria.
-
-    Example: syriabrief timeline --since 2026-01
-    """
-
-
-def layers(db: Path | None) -> Layers:
-    """The stores this command reads and writes: --db / SYRIABRIEF_DB over SYRIABRIEF_BUNDLED.
-
-    The one place the bundled-dataset setting is read; everything below is handed the result.
-    """
-    from syriabrief.storage.paths import resolve_layers
-
-    return resolve_layers(db, os.environ.get("SYRIABRIEF_BUNDLED"))
-
-
-def write_target(db: Path | None) -> Path:
-    """The store a write goes to: --db / SYRIABRIEF_DB, else the per-user default.
-
-    The default's directory is created by the first write; a store named
-    explicitly must be in a directory that exists, so that a mistyped path is
-    an error rather than a new directory tree.
-    """
-    if db is None:
-        return layers(None).user
-    if not db.parent.is_dir():
-        raise SyriabriefError(f"there is no directory {db.parent} for the store {db}; create it first, or check the path")
-    return db
-
-
-def load(db: Path | None):
-    """The dataset a command reads: the bundled store with the user's store over it."""
-    from syriabrief.storage.loading import load_dataset
-
-    return load_dataset(layers(db).read)
+def __getattr__(name: str):
+    # ``syriabrief.cli.app`` is the whole app: every command module loaded, in help's order.
+    if name == "app":
+        return _whole_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
     """Console-script entry point."""
+    from syriabrief.cli.common import silence_stdout
+
     _tolerate_narrow_encodings()
     try:
         _app_for(sys.argv[1:])()
     except BrokenPipeError:
         # The reader went away (``syriabrief timeline --json | head``): not an error.
-        _silence_stdout()
+        silence_stdout()
         sys.exit(0)
 
 
 def _app_for(args: list[str]) -> typer.Typer:
     """The app with only the command ``args`` name, when they name one.
 
-    Typer turns every command's signature into Click parameters before it parses
-    anything: about 60 ms for all of them, most of a query's start-up, where the
-    one command run needs a few. Help for the whole app, and a mistyped command
-    (whose error lists the commands), get the whole app.
+    Only that command's module is imported, and only its signature is turned
+    into Click parameters (about 60 ms for all of them, most of a query's
+    start-up). Help for the whole app, and a mistyped command (whose error
+    lists the commands), get the whole app.
     """
     # The app's own options (--help, --version) take no values, so the first word
     # that is not an option is the command.
     name = next((arg for arg in args if not arg.startswith("-")), None)
-    commands = [
-        c for c in app.registered_commands
-        if c.callback is not None and typer.main.get_command_name(c.name or c.callback.__name__) == name
-    ]  # fmt: skip
-    groups = [g for g in app.registered_groups if g.name == name]
-    if not commands and not groups:
-        return app
+    if name not in COMMANDS:
+        return _whole_app()
+    app = _load(COMMANDS[name])
     only = copy.copy(app)
-    only.registered_commands, only.registered_groups = commands, groups
+    only.registered_commands = [c for c in app.registered_commands if _name(c) == name]
+    only.registered_groups = [g for g in app.registered_groups if g.name == name]
     return only
+
+
+def _whole_app() -> typer.Typer:
+    from syriabrief.cli.common import app
+
+    for module in dict.fromkeys(COMMANDS.values()):
+        _load(module)
+    # Modules loaded earlier for one command registered theirs out of turn.
+    order = list(COMMANDS)
+    app.registered_commands.sort(key=lambda c: order.index(_name(c)))
+    return app
+
+
+def _load(module: str) -> typer.Typer:
+    importlib.import_module(f"{__name__}.{module}")
+    from syriabrief.cli.common import app
+
+    return app
+
+
+def _name(command) -> str:
+    import typer
+
+    return typer.main.get_command_name(command.name or command.callback.__name__)
 
 
 def _tolerate_narrow_encodings() -> None:
@@ -282,16 +120,3 @@ def _tolerate_narrow_encodings() -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors=NEAREST)
-
-
-def _silence_stdout() -> None:
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):  # no real file descriptor (a test runner's buffer)
-        pass
-
-
-# Importing the command modules registers their commands on ``app``, in the
-# order help lists them: questions first, then keeping the store current.
-from syriabrief.cli import timeline, show, positions, maps, edit, read, importing, exporting, validating, stores  # noqa: E402,F401,I001

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from syriabrief.cli import DbOption, EventStatus, EventType, app, handles_errors, layers, write_target
+from syriabrief.cli.common import DbOption, EventStatus, EventType, app, handles_errors, layers, write_target
 from syriabrief.domain.model import ACTOR_KINDS, EVENT_STATUSES, EVENT_TYPES, SITE_KINDS, STAGES
 from syriabrief.errors import SyriabriefError, UsageError
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from syriabrief.cli import (
+from syriabrief.cli.common import (
     ActorOption,
     DbOption,
     DisputedOption,

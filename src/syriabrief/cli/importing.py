@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from syriabrief.cli import DbOption, app, handles_errors, layers, write_target
+from syriabrief.cli.common import DbOption, app, handles_errors, layers, write_target
 from syriabrief.domain.dates import DATE_ORDERS
 from syriabrief.errors import SyriabriefError
 from syriabrief.formats import IMPORT_FORMATS

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from syriabrief.cli import (
+from syriabrief.cli.common import (
     ActorOption,
     DbOption,
     JsonOption,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from syriabrief.cli import (
+from syriabrief.cli.common import (
     LIST_ROWS,
     PROFILE_TABLE_ROWS,
     ActorOption,
@@ -24,6 +24,7 @@ from syriabrief.cli import (
     app,
     event_filter,
     handles_errors,
+    layers,
     load,
 )
 from syriabrief.errors import NotFoundError, UsageError
@@ -298,7 +299,6 @@ def _write_html(data, report, day: datetime.date, where, governorates, output: P
     """The brief with its map and a year of activity, as one HTML file (or on stdout)."""
     from dataclasses import replace
 
-    from syriabrief.cli import layers
     from syriabrief.domain.dates import Period
     from syriabrief.output.exports import write_export
     from syriabrief.output.htmlbrief import brief_html

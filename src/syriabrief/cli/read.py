@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from syriabrief.cli import DbOption, app, handles_errors, load
+from syriabrief.cli.common import DbOption, app, handles_errors, load
 from syriabrief.errors import SyriabriefError, UsageError
 
 FileArgument = Annotated[

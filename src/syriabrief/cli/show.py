@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from syriabrief.cli import DbOption, JsonOption, app, handles_errors, load
+from syriabrief.cli.common import DbOption, JsonOption, app, handles_errors, load
 
 
 @app.command()

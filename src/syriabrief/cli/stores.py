@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from syriabrief.cli import DbOption, JsonOption, app, handles_errors, layers, write_target
+from syriabrief.cli.common import DbOption, JsonOption, app, handles_errors, layers, write_target
 from syriabrief.errors import StoreError
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from syriabrief.cli import (
+from syriabrief.cli.common import (
     DEFAULT_TABLE_ROWS,
     ActorOption,
     DbOption,

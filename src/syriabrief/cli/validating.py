@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from syriabrief.cli import DbOption, app, handles_errors, layers
+from syriabrief.cli.common import DbOption, app, handles_errors, layers
 from syriabrief.cli.importing import DateOrderOption, FormatOption, known_data, read_input
 from syriabrief.domain.validate import Problem
 from syriabrief.errors import SyriabriefError
