@@ -20,7 +20,7 @@ from syriabrief.domain.dataset import Dataset
 from syriabrief.domain.dates import parse_user_date
 from syriabrief.domain.filters import EventFilter
 from syriabrief.domain.model import Event, event_sort_key
-from syriabrief.domain.positions import DRIVING_TYPES, ActorPositions, positions_by_actor
+from syriabrief.domain.positions import DRIVING_TYPES, ActorPositions, positions_by_actor, site_status
 from syriabrief.errors import StoreError
 from syriabrief.storage import engine, index, loading, paths, store
 from syriabrief.storage.engine import SqlDataset
@@ -342,6 +342,10 @@ def test_settled_histories_are_kept_for_sites_whose_moves_have_all_happened(tmp_
     everyone = positions_by_actor(moves, last_day)
     sdf, none = data.settled_periods(last_day, actor="sdf")
     assert ActorPositions.of("sdf", sdf) == everyone["sdf"] and not none
+    # Each settled site's state is kept too: what replaying its moves gives on any day from then on.
+    statuses, unsettled = data.settled_statuses(day)
+    assert unsettled == late and statuses.keys() == {m.site for m in moves if m.site} - late
+    assert statuses == {site: site_status(site, moves, day) for site in statuses}
     data.close()
 
 

@@ -21,7 +21,7 @@ from syriabrief.domain.model import Actor, Event, Move, Site, event_sort_key
 from syriabrief.domain.names import NameIndex
 
 if TYPE_CHECKING:
-    from syriabrief.domain.positions import ControlPeriod
+    from syriabrief.domain.positions import ControlPeriod, SiteStatus
 
 __all__ = ["Catalogue", "Dataset"]
 
@@ -127,6 +127,10 @@ class Catalogue:
         cover. It returns those periods from the sites settled at ``as_of``, and
         the other sites (where the actor is named), whose moves must be replayed.
         """
+        return None
+
+    def settled_statuses(self, as_of: datetime.date) -> tuple[dict[str, SiteStatus], frozenset[str]] | None:
+        """The state of every site settled at ``as_of`` (positions.settled_status), and the sites not settled; None: replay all."""
         return None
 
     def moves_at(self, sites: Iterable[str], until: datetime.date) -> list[Move]:

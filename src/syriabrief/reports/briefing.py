@@ -25,7 +25,6 @@ from syriabrief.domain.positions import (
     SiteStatus,
     control_history,
     positions_by_actor,
-    settled_status,
     site_status,
 )
 from syriabrief.reports import narrative
@@ -456,18 +455,13 @@ def base_list(data: Dataset, as_of: datetime.date) -> SiteList:
 
 def _statuses(data: Dataset, as_of: datetime.date) -> dict[str, SiteStatus]:
     """The status at the as-of day of every site a move was made at: kept settled, or replayed."""
-    kept = data.settled_periods(as_of)
+    kept = data.settled_statuses(as_of)
     if kept is None:
         moves = data.moves(EventFilter(types=DRIVING_TYPES, until=day_period(as_of)))
         return {site: site_status(site, at_site, as_of) for site, at_site in _by_site(moves).items()}
-    periods, unsettled = kept
-    histories: dict[str, list[ControlPeriod]] = {}
-    for period in periods:
-        histories.setdefault(period.site, []).append(period)
-    statuses = {site: settled_status(site, history) for site, history in histories.items()}
+    statuses, unsettled = kept
     replayed = _by_site(data.moves_at(unsettled, as_of))
-    statuses.update((site, site_status(site, at_site, as_of)) for site, at_site in replayed.items())
-    return statuses
+    return statuses | {site: site_status(site, at_site, as_of) for site, at_site in replayed.items()}
 
 
 def base_report(

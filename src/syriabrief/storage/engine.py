@@ -24,12 +24,18 @@ import marshal
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields as dataclass_fields
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 from syriabrief.domain.dataset import Catalogue, Dataset
 from syriabrief.domain.filters import EventFilter
 from syriabrief.domain.model import Actor, Dispute, Event, Move, Site, Source
-from syriabrief.domain.positions import DRIVING_TYPES, ControlPeriod, settled_history
+from syriabrief.domain.positions import (
+    DRIVING_TYPES,
+    ControlPeriod,
+    SiteStatus,
+    settled_history,
+    settled_status,
+)
 from syriabrief.domain.safetext import json_text
 from syriabrief.domain.validate import check_records
 from syriabrief.errors import StoreError
@@ -48,7 +54,7 @@ __all__ = [
     "event_text",
     "in_memory",
     "move_from",
-    "pack_period",
+    "keep_settled",
     "settle",
     "store_digests",
 ]
@@ -92,10 +98,12 @@ CREATE TABLE event_sites (
 -- Every site's control history once all its moves have happened
 -- (positions.settled_history), one marshalled ControlPeriod per row in the
 -- order the history gives. It is the answer for any as-of day from the site's
--- ``settled`` day on: the last day any move made there may cover. ``site_actors``:
+-- ``settled`` day on: the last day any move made there may cover; ``status`` is
+-- the site's state from then on (positions.settled_status, marshalled), so that
+-- listing every site reads one row each instead of every history. ``site_actors``:
 -- who is named in the moves made at each site (whose profile replays it).
 CREATE TABLE periods (seq INTEGER PRIMARY KEY, actor TEXT NOT NULL, site TEXT NOT NULL, fields BLOB NOT NULL);
-CREATE TABLE settled (site TEXT PRIMARY KEY, day INTEGER NOT NULL);
+CREATE TABLE settled (site TEXT PRIMARY KEY, day INTEGER NOT NULL, status BLOB NOT NULL);
 CREATE TABLE site_actors (actor TEXT NOT NULL, site TEXT NOT NULL, PRIMARY KEY (actor, site)) WITHOUT ROWID;
 -- The moves made at each site (driving types), for replaying the sites not settled yet.
 CREATE TABLE site_moves (site TEXT NOT NULL, first INTEGER NOT NULL, n INTEGER NOT NULL, fields BLOB NOT NULL);
@@ -236,8 +244,14 @@ class SqlDataset(Catalogue):
                 "SELECT a.site FROM site_actors AS a JOIN settled AS s ON s.site = a.site WHERE a.actor = ? AND s.day > ?",
                 (actor, day),
             )
-        periods = [ControlPeriod(*marshal.loads(fields)) for (fields,) in rows]
-        return periods, frozenset(site for (site,) in unsettled)
+        return [_trusted(ControlPeriod, _PERIOD_FIELDS, marshal.loads(fields)) for (fields,) in rows], frozenset(site for (site,) in unsettled)
+
+    @_or_plain
+    def settled_statuses(self, as_of: datetime.date) -> tuple[dict[str, SiteStatus], frozenset[str]] | None:
+        rows = self._fetch("SELECT site, day, status FROM settled")
+        day = as_of.toordinal()
+        kept = {site: _trusted(SiteStatus, _STATUS_FIELDS, marshal.loads(status)) for site, last, status in rows if last <= day}
+        return kept, frozenset(site for site, last, _ in rows if last > day)
 
     @_or_plain
     def moves_at(self, sites: Iterable[str], until: datetime.date) -> list[Move]:
@@ -470,13 +484,27 @@ def store_digests(db: sqlite3.Connection, layer: int, batches: Iterable[list[Dig
         db.executemany("INSERT INTO event_actors VALUES (?, ?, ?, ?)", links_a)
         db.executemany("INSERT INTO event_sites VALUES (?, ?, ?, ?)", links_s)
 
-# A period's fields in order: what pack_period marshals and ControlPeriod(*fields) takes back.
+_Kept = TypeVar("_Kept", ControlPeriod, SiteStatus)
+# A period's and a status's fields in order: what is marshalled and what ControlPeriod(*fields) takes back.
 _PERIOD_FIELDS = tuple(f.name for f in dataclass_fields(ControlPeriod))
+_STATUS_FIELDS = tuple(f.name for f in dataclass_fields(SiteStatus))
 
 
-def pack_period(period: ControlPeriod) -> bytes:
+def _pack_fields(record: ControlPeriod | SiteStatus, names: tuple[str, ...]) -> bytes:
     # Field by field, not dataclasses.astuple, which deep-copies every value (a third of a small build).
-    return marshal.dumps(tuple(getattr(period, name) for name in _PERIOD_FIELDS))
+    return marshal.dumps(tuple(getattr(record, name) for name in names))
+
+
+def _trusted(kind: type[_Kept], names: tuple[str, ...], values: tuple) -> _Kept:
+    """A frozen record from fields this engine packed itself, without its __init__.
+
+    A frozen dataclass's __init__ sets each field through object.__setattr__:
+    seven times the cost of filling its __dict__ at once, and listing every
+    actor reads tens of thousands of periods.
+    """
+    record = object.__new__(kind)
+    record.__dict__.update(zip(names, values))
+    return record
 
 
 def settle(db: sqlite3.Connection) -> None:
@@ -491,17 +519,20 @@ def settle(db: sqlite3.Connection) -> None:
     for site, group in itertools.groupby(rows, key=lambda row: row[0]):
         # The links name every place of a move (its origin and destination too); the
         # history is made of the moves made *at* the site.
-        here = [(row, move) for row in group if (move := move_from(row[4])).site == site]
-        if not here:
-            continue
-        moves = [move for _, move in here]
-        db.executemany(
-            "INSERT INTO periods (actor, site, fields) VALUES (?, ?, ?)",
-            [(p.actor, site, pack_period(p)) for p in settled_history(site, moves)],
-        )
-        db.execute("INSERT INTO settled VALUES (?, ?)", (site, max(row[2] for row, _ in here)))
-        db.executemany("INSERT INTO site_actors VALUES (?, ?)", ((a, site) for a in {a for m in moves for a in m.actors}))
-        db.executemany("INSERT INTO site_moves VALUES (?, ?, ?, ?)", ((site, first, n, fields) for (_, first, _, n, fields), _ in here))
+        here = [(first, n, fields) for _, first, _, n, fields in group if move_from(fields).site == site]
+        if here:
+            keep_settled(db, site, here)
+
+
+def keep_settled(db: sqlite3.Connection, site: str, rows: list[tuple[int, int, bytes]]) -> None:
+    """Keep ``site``'s settled history, status and moves, from the (first day, n, move fields) of its moves in order."""
+    moves = [move_from(fields) for _, _, fields in rows]
+    history = settled_history(site, moves)
+    db.executemany("INSERT INTO periods (actor, site, fields) VALUES (?, ?, ?)", [(p.actor, site, _pack_fields(p, _PERIOD_FIELDS)) for p in history])
+    last = max(m.period.end.toordinal() for m in moves)
+    db.execute("INSERT INTO settled VALUES (?, ?, ?)", (site, last, _pack_fields(settled_status(site, history), _STATUS_FIELDS)))
+    db.executemany("INSERT INTO site_actors VALUES (?, ?)", ((a, site) for a in {a for m in moves for a in m.actors}))
+    db.executemany("INSERT INTO site_moves VALUES (?, ?, ?, ?)", ((site, first, n, fields) for first, n, fields in rows))
 
 
 def in_memory(plain: Dataset) -> SqlDataset:

@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from syriabrief import __version__
 from syriabrief.domain.dataset import Dataset
 from syriabrief.domain.model import Actor, Site
-from syriabrief.domain.positions import DRIVING_TYPES, settled_history
+from syriabrief.domain.positions import DRIVING_TYPES
 from syriabrief.domain.validate import SCHEMA_VERSION, check_records, check_references
 from syriabrief.errors import StoreError
 from syriabrief.storage.engine import (
@@ -65,8 +65,8 @@ from syriabrief.storage.engine import (
     describe,
     digest_lines,
     event_text,
+    keep_settled,
     move_from,
-    pack_period,
     settle,
     store_digests,
 )
@@ -100,7 +100,7 @@ __all__ = [
 INDEX_MIN_BYTES = 1024 * 1024
 # Bumped whenever the index layout changes, or what positions.py derives (the
 # index keeps settled histories): an index of another format is rebuilt.
-INDEX_FORMAT = 10
+INDEX_FORMAT = 11
 # What the format also depends on: marshal's format may change between Python versions.
 # A new release of syriabrief rebuilds it too, whatever changed.
 _FORMAT = f"{INDEX_FORMAT} syriabrief{__version__} python{sys.version_info[0]}.{sys.version_info[1]} marshal{marshal.version}"
@@ -645,17 +645,10 @@ def _resettle(out: sqlite3.Connection, kept: _Kept, site: str, new: list[tuple[D
     rows = kept.db.execute(f"SELECT first, n, fields FROM {source}.site_moves WHERE site = ?", (site,)).fetchall()
     rows += [(digest[1], n, digest[14]) for digest, n in new]
     rows.sort(key=lambda row: row[1])
-    moves = [move_from(fields) for _, _, fields in rows]
     for table in ("periods", "settled", "site_actors", "site_moves"):
         out.execute(f"DELETE FROM {table} WHERE site = ?", (site,))
     out.execute("INSERT OR IGNORE INTO resettled VALUES (?)", (site,))
-    out.executemany(
-        "INSERT INTO periods (actor, site, fields) VALUES (?, ?, ?)",
-        [(p.actor, site, pack_period(p)) for p in settled_history(site, moves)],
-    )
-    out.execute("INSERT INTO settled VALUES (?, ?)", (site, max(m.period.end.toordinal() for m in moves)))
-    out.executemany("INSERT INTO site_actors VALUES (?, ?)", ((a, site) for a in {a for m in moves for a in m.actors}))
-    out.executemany("INSERT INTO site_moves VALUES (?, ?, ?, ?)", ((site, first, n, fields) for first, n, fields in rows))
+    keep_settled(out, site, rows)
 
 
 def _seal(path: Path) -> None:
