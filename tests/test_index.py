@@ -340,7 +340,7 @@ def test_settled_histories_are_kept_for_sites_whose_moves_have_all_happened(tmp_
     late = {m.site for m in moves if m.period.end > day and m.site}
     assert periods and unsettled == late and not {p.site for p in periods} & late
     everyone = positions_by_actor(moves, last_day)
-    sdf, none = data.settled_periods(last_day, actor="sdf")
+    sdf, none = data.settled_periods(last_day, frozenset({"sdf"}))
     assert ActorPositions.of("sdf", sdf) == everyone["sdf"] and not none
     # Each settled site's state is kept too: what replaying its moves gives on any day from then on.
     statuses, unsettled = data.settled_statuses(day)

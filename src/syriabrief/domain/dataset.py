@@ -118,14 +118,14 @@ class Catalogue:
         return counts
 
     def settled_periods(
-        self, as_of: datetime.date, actor: str | None = None
+        self, as_of: datetime.date, actors: frozenset[str] | None = None
     ) -> tuple[list[ControlPeriod], frozenset[str]] | None:
-        """The control periods (every actor's, or ``actor``'s) kept ready for ``as_of``; None: replay all.
+        """The control periods (every actor's, or those of ``actors``) kept ready for ``as_of``; None: replay all.
 
         An indexed dataset keeps each site's settled history (positions.settled_history),
         the answer for any as-of day on or after the last day the site's moves may
         cover. It returns those periods from the sites settled at ``as_of``, and
-        the other sites (where the actor is named), whose moves must be replayed.
+        the other sites (where the actors are named), whose moves must be replayed.
         """
         return None
 

@@ -18,7 +18,7 @@ a change to what they derive must bump ``index.INDEX_FORMAT``.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -195,16 +195,17 @@ def actor_positions(actor_id: str, events: Iterable[Replayable], as_of: datetime
     take it), so ``events`` must hold all driving events at each site the actor
     appears at, not only the actor's own.
     """
-    return positions_by_actor(events, as_of, only=actor_id).get(actor_id, ActorPositions(actor_id, (), ()))
+    return positions_by_actor(events, as_of, only={actor_id}).get(actor_id, ActorPositions(actor_id, (), ()))
 
 
 def positions_by_actor(
-    events: Iterable[Replayable], as_of: datetime.date, only: str | None = None
+    events: Iterable[Replayable], as_of: datetime.date, only: Set[str] | None = None
 ) -> dict[str, ActorPositions]:
-    """Every actor's positions at the end of ``as_of`` (or ``only`` that actor's), one replay per site.
+    """Every actor's positions at the end of ``as_of`` (or only those of the actors in ``only``), one replay per site.
 
     Each site is replayed once for all the actors seen there, so listing every
-    actor costs what profiling the busiest one does.
+    actor costs what profiling the busiest one does, and a profile of an actor
+    with its units what profiling the actor alone does.
     """
     by_site: dict[str, list[Replayable]] = {}
     for event in events:
@@ -213,7 +214,7 @@ def positions_by_actor(
     periods: dict[str, list[ControlPeriod]] = {}
     pending: dict[str, list[str]] = {}
     for site_id, site_events in by_site.items():
-        if only is not None and not any(only in e.actors for e in site_events):
+        if only is not None and not any(not only.isdisjoint(e.actors) for e in site_events):
             continue
         history = _History.build(site_id, site_events, as_of)
         for event in history.pending:
@@ -223,7 +224,7 @@ def positions_by_actor(
             periods.setdefault(period.actor, []).append(period)
     actors = sorted(periods.keys() | pending.keys())
     return {
-        a: ActorPositions.of(a, periods.get(a, ()), pending.get(a, ())) for a in actors if only in (None, a)
+        a: ActorPositions.of(a, periods.get(a, ()), pending.get(a, ())) for a in actors if only is None or a in only
     }
 
 
@@ -295,10 +296,10 @@ class _History:
             history.apply(event)
         return history
 
-    def periods(self, actor: str | None = None) -> Iterable[ControlPeriod]:
-        """The stays as periods (``actor``'s only, when given), in the order they began."""
+    def periods(self, actors: Set[str] | None = None) -> Iterable[ControlPeriod]:
+        """The stays as periods (only those of ``actors``, when given), in the order they began."""
         for stay in self.stays:
-            if actor is not None and stay.actor != actor:
+            if actors is not None and stay.actor not in actors:
                 continue
             yield ControlPeriod(
                 site=self.site_id,

@@ -280,24 +280,24 @@ def _within(text: str | None, window: EventFilter) -> bool:
 # --- positions ------------------------------------------------------------------------------
 
 
-def _positions(data: Dataset, as_of: datetime.date, actor: str | None = None) -> dict[str, ActorPositions]:
-    """Every actor's positions at the as-of day (or only ``actor``'s), by actor id.
+def _positions(data: Dataset, as_of: datetime.date, actors: frozenset[str] | None = None) -> dict[str, ActorPositions]:
+    """Every actor's positions at the as-of day (or only those of ``actors``), by actor id.
 
     Sites whose history the dataset keeps settled for this day are read as they
-    are; the others are replayed from their moves.
+    are; the others are replayed from their moves, each once for all the actors.
     """
     until = day_period(as_of)
-    kept = data.settled_periods(as_of, actor)
+    kept = data.settled_periods(as_of, actors)
     if kept is not None:
         periods, replay = kept
-    elif actor is None:
+    elif actors is None:
         periods, replay = [], None  # every site
     else:
-        # A site's history depends on every party's moves there, at every site the actor's moves name.
-        own = data.moves(EventFilter(actors=frozenset({actor}), types=DRIVING_TYPES, until=until))
+        # A site's history depends on every party's moves there, at every site the actors' moves name.
+        own = data.moves(EventFilter(actors=actors, types=DRIVING_TYPES, until=until))
         periods, replay = [], frozenset(m.site for m in own if m.site)
     moves = data.moves(EventFilter(types=DRIVING_TYPES, until=until)) if replay is None else data.moves_at(replay, as_of)
-    replayed = positions_by_actor(moves, as_of, only=actor)
+    replayed = positions_by_actor(moves, as_of, only=actors)
     by_actor: dict[str, list[ControlPeriod]] = {}
     for period in periods:
         by_actor.setdefault(period.actor, []).append(period)
@@ -409,7 +409,8 @@ def actor_report(
     through = _under(data, actor)
     ids = frozenset(through)
     listed = replace(_window(since, until, as_of), actors=frozenset({actor.id}))
-    mine = [_positions(data, as_of, a).get(a) for a in through]
+    everyone = _positions(data, as_of, ids)
+    mine = [everyone.get(a) for a in through]
     periods = _one_per_site([p for positions in mine for p in _all_periods(positions)])
     pending = [e for positions in mine if positions for e in positions.pending]
     holds, left = _holds_and_left(ActorPositions.of(actor.id, periods, pending), data, as_of)
@@ -512,8 +513,9 @@ def compare_actors(
     window = _window(since, until, as_of)
     subjects = []
     cited: dict[str, Event | Move] = {}
+    everyone = _positions(data, as_of, frozenset(a.id for a in actors))
     for actor in actors:
-        positions = _positions(data, as_of, actor.id).get(actor.id) or ActorPositions.of(actor.id, ())
+        positions = everyone.get(actor.id) or ActorPositions.of(actor.id, ())
         holds, left = _holds_and_left(positions, data, as_of)
         mine = replace(window, actors=frozenset({actor.id}))
         # The actor's own moves (it acts first); of its other events only the count, first and last.

@@ -229,20 +229,22 @@ class SqlDataset(Catalogue):
 
     @_or_plain
     def settled_periods(
-        self, as_of: datetime.date, actor: str | None = None
+        self, as_of: datetime.date, actors: frozenset[str] | None = None
     ) -> tuple[list[ControlPeriod], frozenset[str]] | None:
         day = as_of.toordinal()
         settled = "site IN (SELECT site FROM settled WHERE day <= ?)"
-        if actor is None:
+        if actors is None:
             rows = self._fetch(f"SELECT fields FROM periods WHERE {settled} ORDER BY seq", (day,))
             unsettled = self._fetch("SELECT site FROM settled WHERE day > ?", (day,))
         else:
-            sql = f"SELECT fields FROM periods WHERE actor = ? AND {settled} ORDER BY seq"
-            rows = self._fetch(sql, (actor, day))
-            # The unsettled sites among those where the actor's moves were made.
+            named = json.dumps(sorted(actors))
+            sql = f"SELECT fields FROM periods WHERE actor IN (SELECT value FROM json_each(?)) AND {settled} ORDER BY seq"
+            rows = self._fetch(sql, (named, day))
+            # The unsettled sites among those where the actors' moves were made.
             unsettled = self._fetch(
-                "SELECT a.site FROM site_actors AS a JOIN settled AS s ON s.site = a.site WHERE a.actor = ? AND s.day > ?",
-                (actor, day),
+                "SELECT DISTINCT a.site FROM site_actors AS a JOIN settled AS s ON s.site = a.site "
+                "WHERE a.actor IN (SELECT value FROM json_each(?)) AND s.day > ?",
+                (named, day),
             )
         return [_trusted(ControlPeriod, _PERIOD_FIELDS, marshal.loads(fields)) for (fields,) in rows], frozenset(site for (site,) in unsettled)
 
