@@ -133,7 +133,12 @@ def assert_same_answers(paths, filters=None, open_candidate=indexed):
             day = where.until.end if where.until else datetime.date(2030, 1, 1)
             made_there = [m for m in reference.moves(replace(where, types=DRIVING_TYPES, since=None, actors=frozenset(),
                           statuses=frozenset(), search=None, with_strength=False, disputed=False, until=where.until)) if m.site in where.sites]  # fmt: skip
-            assert candidate.moves_at(where.sites, day) == reference.moves_at(where.sites, day) == made_there
+            assert reference.replay_at(where.sites, day) == ({}, made_there)
+            # The engine may start from kept states: each site replays to the same state.
+            states, moves = candidate.replay_at(where.sites, day)
+            assert {s: site_status(s, [m for m in moves if m.site == s], day, states.get(s)) for s in where.sites} == {
+                s: site_status(s, made_there, day) for s in where.sites
+            }
     candidate.close()
 
 

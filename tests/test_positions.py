@@ -1,10 +1,22 @@
 """The derived state, on small hand-made event lists."""
 
-from datetime import date
+from datetime import date, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import event
-from syriabrief.domain.model import Event
-from syriabrief.domain.positions import actor_positions, control_history, site_status
+from strategies import ACTOR_IDS, SITE_IDS, event_json, stored_dates
+from syriabrief.domain.dates import parse_stored
+from syriabrief.domain.model import Event, event_sort_key
+from syriabrief.domain.positions import (
+    DRIVING_TYPES,
+    actor_positions,
+    control_history,
+    positions_by_actor,
+    replay_prefix,
+    site_status,
+)
 
 
 def events(*records: dict) -> list[Event]:
@@ -247,3 +259,31 @@ def test_a_holder_is_as_recently_reported_as_those_reported_there_with_it():
     status = site_status("hmeimim", data, date(2026, 11, 1))
     # Russia was reported with the army, so its January report counts; Turkey never was, so its does not.
     assert (status.holder, status.last_reported) == ("russian-armed-forces", "2026-01-28")
+
+
+@st.composite
+def moves_at_one_site(draw) -> list:
+    """Driving events at one site over two years, in replay order: dense enough that a day splits them."""
+    moves = []
+    for record in draw(st.lists(event_json(ids=st.uuids().map(str)), min_size=1, max_size=25)):
+        start = draw(stored_dates(2025, 2026))
+        end = draw(st.none() | stored_dates(2025, 2026).filter(lambda other, start=start: parse_stored(other).end >= parse_stored(start).start))
+        kind = draw(st.sampled_from(sorted(DRIVING_TYPES)))
+        fields = {**record, "date": start, "end_date": end, "date_precision": {4: "year", 7: "month"}.get(len(start), "day"),
+                  "type": kind, "site": SITE_IDS[0], "actors": draw(st.lists(st.sampled_from(ACTOR_IDS[:4]), min_size=1, max_size=3, unique=True))}  # fmt: skip
+        moves.append(Event.from_json(fields).move())
+    return sorted(moves, key=event_sort_key)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(moves=moves_at_one_site(), through=st.dates(date(2025, 1, 1), date(2026, 12, 31)), later=st.integers(0, 400))
+def test_a_replay_resumed_from_a_kept_prefix_answers_as_the_whole_replay(moves, through, later):
+    count, state = replay_prefix(SITE_IDS[0], moves, through)
+    assert all(m.period.end <= through for m in moves[:count]) and (count == len(moves) or moves[count].period.end > through)
+    rest, kept = moves[count:], {SITE_IDS[0]: state} if state else None
+    for as_of in (through, through + timedelta(days=later)):
+        assert site_status(SITE_IDS[0], rest, as_of, state) == site_status(SITE_IDS[0], moves, as_of)
+        assert positions_by_actor(rest, as_of, resume=kept) == positions_by_actor(moves, as_of)
+        # A profile asks for some actors only: a kept site is replayed even when its later moves do not name them.
+        only = set(ACTOR_IDS[:1])
+        assert positions_by_actor(rest, as_of, only=only, resume=kept) == positions_by_actor(moves, as_of, only=only)

@@ -133,13 +133,17 @@ class Catalogue:
         """The state of every site settled at ``as_of`` (positions.settled_status), and the sites not settled; None: replay all."""
         return None
 
-    def moves_at(self, sites: Iterable[str], until: datetime.date) -> list[Move]:
-        """The moves made at these sites (driving types, ``site`` one of them) up to the end of ``until``."""
+    def replay_at(self, sites: Iterable[str], as_of: datetime.date) -> tuple[dict[str, tuple], list[Move]]:
+        """What replaying these sites to ``as_of`` starts from: kept states (positions.replay_prefix) by site, and the
+        moves to replay after them (driving types, ``site`` one of them, up to the end of ``as_of``).
+
+        Nothing is kept here: every move is replayed. The engine keeps states in its index.
+        """
         from syriabrief.domain.positions import DRIVING_TYPES
 
         wanted = frozenset(sites)
-        where = EventFilter(sites=wanted, types=DRIVING_TYPES, until=Period(until, until, "day"))
-        return [m for m in self.moves(where) if m.site in wanted] if wanted else []
+        where = EventFilter(sites=wanted, types=DRIVING_TYPES, until=Period(as_of, as_of, "day"))
+        return {}, [m for m in self.moves(where) if m.site in wanted] if wanted else []
 
     def span(self, where: EventFilter | None = None) -> tuple[int, Event | Move | None, Event | Move | None]:
         """How many events match, and the first and the last of them."""

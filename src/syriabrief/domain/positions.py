@@ -18,8 +18,9 @@ a change to what they derive must bump ``index.INDEX_FORMAT``.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Set
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from syriabrief.domain.dates import parse_stored
@@ -37,6 +38,7 @@ __all__ = [
     "actor_positions",
     "control_history",
     "positions_by_actor",
+    "replay_prefix",
     "settled_history",
     "site_status",
 ]
@@ -177,9 +179,12 @@ def control_history(site_id: str, events: Iterable[Replayable], as_of: datetime.
     return list(_History.build(site_id, events, as_of).periods())
 
 
-def site_status(site_id: str, events: Iterable[Replayable], as_of: datetime.date) -> SiteStatus:
-    """The state of ``site_id`` at the end of ``as_of`` (``unknown`` when no event places anyone there)."""
-    history = _History.build(site_id, events, as_of)
+def site_status(site_id: str, events: Iterable[Replayable], as_of: datetime.date, resume: tuple | None = None) -> SiteStatus:
+    """The state of ``site_id`` at the end of ``as_of`` (``unknown`` when no event places anyone there).
+
+    ``resume``: a state replay_prefix kept, with ``events`` only those after it.
+    """
+    history = _History.build(site_id, events, as_of, resume)
     return _status_from(site_id, list(history.periods()), tuple(e.id for e in history.pending))
 
 
@@ -199,24 +204,30 @@ def actor_positions(actor_id: str, events: Iterable[Replayable], as_of: datetime
 
 
 def positions_by_actor(
-    events: Iterable[Replayable], as_of: datetime.date, only: Set[str] | None = None
+    events: Iterable[Replayable],
+    as_of: datetime.date,
+    only: Set[str] | None = None,
+    resume: Mapping[str, tuple] | None = None,
 ) -> dict[str, ActorPositions]:
     """Every actor's positions at the end of ``as_of`` (or only those of the actors in ``only``), one replay per site.
 
     Each site is replayed once for all the actors seen there, so listing every
     actor costs what profiling the busiest one does, and a profile of an actor
-    with its units what profiling the actor alone does.
+    with its units what profiling the actor alone does. ``resume`` holds kept
+    states (replay_prefix) of sites whose ``events`` are only those after them.
     """
-    by_site: dict[str, list[Replayable]] = {}
+    resume = resume or {}
+    by_site: dict[str, list[Replayable]] = {site: [] for site in resume}
     for event in events:
         if event.site and event.type in DRIVING_TYPES and event.status != "planned":
             by_site.setdefault(event.site, []).append(event)
     periods: dict[str, list[ControlPeriod]] = {}
     pending: dict[str, list[str]] = {}
     for site_id, site_events in by_site.items():
-        if only is not None and not any(not only.isdisjoint(e.actors) for e in site_events):
+        # (A resumed site's actors may all be in its kept state: whoever kept it chose the site.)
+        if only is not None and site_id not in resume and not any(not only.isdisjoint(e.actors) for e in site_events):
             continue
-        history = _History.build(site_id, site_events, as_of)
+        history = _History.build(site_id, site_events, as_of, resume.get(site_id))
         for event in history.pending:
             for actor in event.actors:
                 pending.setdefault(actor, []).append(event.id)
@@ -236,6 +247,27 @@ def settled_history(site_id: str, events: Iterable[Replayable]) -> list[ControlP
     so an index can keep it.
     """
     return control_history(site_id, events, SETTLED)
+
+
+def replay_prefix(site_id: str, events: Sequence[Replayable], through: datetime.date) -> tuple[int, tuple | None]:
+    """How many of ``events`` (in replay order, event_sort_key) come before the first that may end after ``through``,
+    and the state of ``site_id``'s replay after them (None: there are none).
+
+    Seen from any as-of day from ``through`` on, those first events have all
+    happened, none is pending and none spans the day, so replaying them gives
+    the same state: an index keeps it, and a question about such a day replays
+    only the events after them (``positions_by_actor`` and ``site_status`` take
+    it as ``resume``). ``through`` is the day the index is built; a site whose
+    vague "2026" report keeps it unsettled all year then replays that year only.
+    """
+    count = 0
+    for event in events:
+        if event.period.end > through:
+            break
+        count += 1
+    if not count:
+        return 0, None
+    return count, _History.build(site_id, events[:count], through).state()
 
 
 # --- the history builder -------------------------------------------------------------
@@ -274,6 +306,28 @@ class _Stay:
 
 
 
+_STAY_FIELDS = tuple(f.name for f in dataclass_fields(_Stay))
+
+
+def _stay_from(values: tuple) -> _Stay:
+    fields = dict(zip(_STAY_FIELDS, values))
+    fields["events"] = dict.fromkeys(fields["events"])
+    fields["last_day"] = datetime.date.fromordinal(fields["last_day"])
+    fields["leaving_with"] = frozenset(fields["leaving_with"])
+    return _Stay(**fields)
+
+
+def _stay_value(value: Any) -> Any:
+    """A _Stay field as a plain value: ids in order, a day as its ordinal, a set sorted."""
+    if isinstance(value, dict):
+        return tuple(value)
+    if isinstance(value, datetime.date):
+        return value.toordinal()
+    if isinstance(value, frozenset):
+        return tuple(sorted(value))
+    return value
+
+
 class _History:
     """Replays a site's driving events in date order, up to the as-of day."""
 
@@ -288,13 +342,28 @@ class _History:
         self.pending: list[Replayable] = []
 
     @classmethod
-    def build(cls, site_id: str, events: Iterable[Replayable], as_of: datetime.date) -> _History:
+    def build(cls, site_id: str, events: Iterable[Replayable], as_of: datetime.date, state: tuple | None = None) -> _History:
+        """The replay of ``events`` up to ``as_of``, from the start or from a kept ``state`` (replay_prefix)."""
         history = cls(site_id, as_of)
+        if state is not None:
+            history._restore(state)
         # A planned move is only an intention: it moves nobody (the brief still lists it).
         relevant = [e for e in events if e.site == site_id and e.type in DRIVING_TYPES and e.status != "planned"]
         for event in sorted(relevant, key=event_sort_key):
             history.apply(event)
         return history
+
+    def state(self) -> tuple:
+        """What the replay holds, as plain values (marshal can keep them); pending events are not kept."""
+        stays = tuple(tuple(_stay_value(getattr(stay, name)) for name in _STAY_FIELDS) for stay in self.stays)
+        where = {id(stay): n for n, stay in enumerate(self.stays)}
+        return stays, tuple(where[id(stay)] for stay in self.open.values()), tuple(sorted(self.seen))
+
+    def _restore(self, state: tuple) -> None:
+        stays, open_stays, seen = state
+        self.stays = [_stay_from(values) for values in stays]
+        self.open = {self.stays[n].actor: self.stays[n] for n in open_stays}
+        self.seen = set(seen)
 
     def periods(self, actors: Set[str] | None = None) -> Iterable[ControlPeriod]:
         """The stays as periods (only those of ``actors``, when given), in the order they began."""

@@ -296,8 +296,12 @@ def _positions(data: Dataset, as_of: datetime.date, actors: frozenset[str] | Non
         # A site's history depends on every party's moves there, at every site the actors' moves name.
         own = data.moves(EventFilter(actors=actors, types=DRIVING_TYPES, until=until))
         periods, replay = [], frozenset(m.site for m in own if m.site)
-    moves = data.moves(EventFilter(types=DRIVING_TYPES, until=until)) if replay is None else data.moves_at(replay, as_of)
-    replayed = positions_by_actor(moves, as_of, only=actors)
+    states: dict[str, tuple] = {}
+    if replay is None:
+        moves = data.moves(EventFilter(types=DRIVING_TYPES, until=until))
+    else:
+        states, moves = data.replay_at(replay, as_of)
+    replayed = positions_by_actor(moves, as_of, only=actors, resume=states)
     by_actor: dict[str, list[ControlPeriod]] = {}
     for period in periods:
         by_actor.setdefault(period.actor, []).append(period)
@@ -461,8 +465,9 @@ def _statuses(data: Dataset, as_of: datetime.date) -> dict[str, SiteStatus]:
         moves = data.moves(EventFilter(types=DRIVING_TYPES, until=day_period(as_of)))
         return {site: site_status(site, at_site, as_of) for site, at_site in _by_site(moves).items()}
     statuses, unsettled = kept
-    replayed = _by_site(data.moves_at(unsettled, as_of))
-    return statuses | {site: site_status(site, at_site, as_of) for site, at_site in replayed.items()}
+    states, moves = data.replay_at(unsettled, as_of)
+    replayed: dict[str, list[Move]] = {site: [] for site in states} | _by_site(moves)
+    return statuses | {site: site_status(site, at_site, as_of, states.get(site)) for site, at_site in replayed.items()}
 
 
 def base_report(

@@ -6,7 +6,7 @@ memory (``in_memory``: a few milliseconds for the bundled dataset); big ones
 are answered from an index file kept in the cache (``index.py``), whose tables
 are the same. Either way ``SqlDataset`` answers ``select``/``count``/``moves``/
 ``span``, settled positions (``settled_periods``) and a site's moves
-(``moves_at``) in SQL, and the plain in-memory ``Dataset`` is the reference it
+(``replay_at``) in SQL, and the plain in-memory ``Dataset`` is the reference it
 is tested against (tests/test_index.py, tests/test_engine.py).
 
 ``conditions`` is the SQL for ``EventFilter.matches``, clause for clause;
@@ -33,6 +33,7 @@ from syriabrief.domain.positions import (
     DRIVING_TYPES,
     ControlPeriod,
     SiteStatus,
+    replay_prefix,
     settled_history,
     settled_status,
 )
@@ -100,10 +101,15 @@ CREATE TABLE event_sites (
 -- order the history gives. It is the answer for any as-of day from the site's
 -- ``settled`` day on: the last day any move made there may cover; ``status`` is
 -- the site's state from then on (positions.settled_status, marshalled), so that
--- listing every site reads one row each instead of every history. ``site_actors``:
+-- listing every site reads one row each instead of every history. Before that day,
+-- a replay to any as-of day from ``resume`` on may start from ``state``, the
+-- replay of its moves up to ``upto`` (positions.replay_prefix; NULL: none kept)
+-- and go on with the moves after it. ``site_actors``:
 -- who is named in the moves made at each site (whose profile replays it).
 CREATE TABLE periods (seq INTEGER PRIMARY KEY, actor TEXT NOT NULL, site TEXT NOT NULL, fields BLOB NOT NULL);
-CREATE TABLE settled (site TEXT PRIMARY KEY, day INTEGER NOT NULL, status BLOB NOT NULL);
+CREATE TABLE settled (
+    site TEXT PRIMARY KEY, day INTEGER NOT NULL, status BLOB NOT NULL, resume INTEGER, upto INTEGER, state BLOB
+);
 CREATE TABLE site_actors (actor TEXT NOT NULL, site TEXT NOT NULL, PRIMARY KEY (actor, site)) WITHOUT ROWID;
 -- The moves made at each site (driving types), for replaying the sites not settled yet.
 CREATE TABLE site_moves (site TEXT NOT NULL, first INTEGER NOT NULL, n INTEGER NOT NULL, fields BLOB NOT NULL);
@@ -256,9 +262,16 @@ class SqlDataset(Catalogue):
         return kept, frozenset(site for site, last, _ in rows if last > day)
 
     @_or_plain
-    def moves_at(self, sites: Iterable[str], until: datetime.date) -> list[Move]:
-        sql = "SELECT fields FROM site_moves WHERE site IN (SELECT value FROM json_each(?)) AND first <= ? ORDER BY n"
-        return [move_from(fields) for (fields,) in self._fetch(sql, (json.dumps(sorted(sites)), until.toordinal()))]
+    def replay_at(self, sites: Iterable[str], as_of: datetime.date) -> tuple[dict[str, tuple], list[Move]]:
+        named, day = json.dumps(sorted(sites)), as_of.toordinal()
+        within = "site IN (SELECT value FROM json_each(?))"
+        states = self._fetch(f"SELECT site, state FROM settled WHERE {within} AND resume <= ?", (named, day))
+        sql = (
+            f"SELECT m.fields FROM site_moves AS m JOIN settled AS s ON s.site = m.site WHERE m.{within} "
+            "AND m.first <= ? AND (s.resume IS NULL OR s.resume > ? OR m.n > s.upto) ORDER BY m.n"
+        )
+        moves = [move_from(fields) for (fields,) in self._fetch(sql, (named, day, day))]
+        return {site: marshal.loads(state) for site, state in states}, moves
 
     @_or_plain
     def span(self, where: EventFilter | None = None) -> tuple[int, Move | None, Move | None]:
@@ -532,7 +545,14 @@ def keep_settled(db: sqlite3.Connection, site: str, rows: list[tuple[int, int, b
     history = settled_history(site, moves)
     db.executemany("INSERT INTO periods (actor, site, fields) VALUES (?, ?, ?)", [(p.actor, site, _pack_fields(p, _PERIOD_FIELDS)) for p in history])
     last = max(m.period.end.toordinal() for m in moves)
-    db.execute("INSERT INTO settled VALUES (?, ?, ?)", (site, last, _pack_fields(settled_status(site, history), _STATUS_FIELDS)))
+    status = _pack_fields(settled_status(site, history), _STATUS_FIELDS)
+    # Questions are mostly about today or later: keep the replay as far as today allows.
+    today = datetime.date.today()
+    count, state = replay_prefix(site, moves, today) if last > today.toordinal() else (0, None)
+    if state is None:
+        db.execute("INSERT INTO settled VALUES (?, ?, ?, NULL, NULL, NULL)", (site, last, status))
+    else:
+        db.execute("INSERT INTO settled VALUES (?, ?, ?, ?, ?, ?)", (site, last, status, today.toordinal(), rows[count - 1][1], marshal.dumps(state)))
     db.executemany("INSERT INTO site_actors VALUES (?, ?)", ((a, site) for a in {a for m in moves for a in m.actors}))
     db.executemany("INSERT INTO site_moves VALUES (?, ?, ?, ?)", ((site, first, n, fields) for first, n, fields in rows))
 
