@@ -354,6 +354,24 @@ def test_settled_histories_are_kept_for_sites_whose_moves_have_all_happened(tmp_
     data.close()
 
 
+def test_sites_not_settled_resume_their_kept_replay(tmp_path, always_index, monkeypatch):
+    path = generated(tmp_path / "store.json", 300)
+    moves = indexed([path]).moves(EventFilter(types=DRIVING_TYPES))
+    ends = sorted(m.period.end for m in moves)
+    built = ends[len(ends) * 3 // 4]  # an index built while a quarter of the moves could still be ahead
+    monkeypatch.setattr("syriabrief.storage.engine.resume_day", lambda: built)
+    path.touch()  # a new build
+    data = indexed([path])
+    sites = {m.site for m in moves if m.site}
+    for day in (built - datetime.timedelta(days=1), built, built + datetime.timedelta(days=30), ends[-1]):
+        states, later = data.replay_at(sites, day)
+        assert bool(states) == (day >= built), day  # kept for the sites unsettled when built, usable from then on
+        assert all(m.period.end > built for m in later if m.site in states)  # what they kept is not read again
+        resumed = {s: site_status(s, [m for m in later if m.site == s], day, states.get(s)) for s in sites}
+        assert resumed == {s: site_status(s, moves, day) for s in sites}
+    data.close()
+
+
 def test_a_damaged_index_is_rebuilt_never_trusted(tmp_path, always_index):
     import sqlite3
 

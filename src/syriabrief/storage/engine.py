@@ -539,6 +539,11 @@ def settle(db: sqlite3.Connection) -> None:
             keep_settled(db, site, here)
 
 
+def resume_day() -> datetime.date:
+    """The day a site's kept replay reaches: the build's (a function, so that a test can move it)."""
+    return datetime.date.today()
+
+
 def keep_settled(db: sqlite3.Connection, site: str, rows: list[tuple[int, int, bytes]]) -> None:
     """Keep ``site``'s settled history, status and moves, from the (first day, n, move fields) of its moves in order."""
     moves = [move_from(fields) for _, _, fields in rows]
@@ -547,7 +552,7 @@ def keep_settled(db: sqlite3.Connection, site: str, rows: list[tuple[int, int, b
     last = max(m.period.end.toordinal() for m in moves)
     status = _pack_fields(settled_status(site, history), _STATUS_FIELDS)
     # Questions are mostly about today or later: keep the replay as far as today allows.
-    today = datetime.date.today()
+    today = resume_day()
     count, state = replay_prefix(site, moves, today) if last > today.toordinal() else (0, None)
     if state is None:
         db.execute("INSERT INTO settled VALUES (?, ?, ?, NULL, NULL, NULL)", (site, last, status))
