@@ -334,7 +334,8 @@ class _History:
     def __init__(self, site_id: str, as_of: datetime.date):
         self.site_id = site_id
         self.as_of = as_of
-        self.stays: list[_Stay] = []
+        # A kept state's closed stays are their periods' fields (state).
+        self.stays: list[_Stay | tuple] = []
         # The open stays by actor (an actor has at most one) and every actor seen:
         # kept apart so that long histories replay in linear time.
         self.open: dict[str, _Stay] = {}
@@ -354,37 +355,43 @@ class _History:
         return history
 
     def state(self) -> tuple:
-        """What the replay holds, as plain values (marshal can keep them); pending events are not kept."""
-        stays = tuple(tuple(_stay_value(getattr(stay, name)) for name in _STAY_FIELDS) for stay in self.stays)
+        """What the replay holds, as plain values (marshal can keep them); pending events are not kept.
+
+        A closed stay never changes again: it is kept as its period's fields, and
+        a resumed replay builds the period only if it is asked for. Open stays
+        are kept whole, in the order they opened.
+        """
+        opened = {id(stay) for stay in self.open.values()}
         where = {id(stay): n for n, stay in enumerate(self.stays)}
+        stays = tuple(
+            (True, tuple(_stay_value(getattr(stay, name)) for name in _STAY_FIELDS))
+            if id(stay) in opened
+            else (False, stay if isinstance(stay, tuple) else self._period_fields(stay))
+            for stay in self.stays
+        )
         return stays, tuple(where[id(stay)] for stay in self.open.values()), tuple(sorted(self.seen))
 
     def _restore(self, state: tuple) -> None:
         stays, open_stays, seen = state
-        self.stays = [_stay_from(values) for values in stays]
-        self.open = {self.stays[n].actor: self.stays[n] for n in open_stays}
+        self.stays = [_stay_from(values) if is_open else values for is_open, values in stays]
+        self.open = {stay.actor: stay for stay in (self.stays[n] for n in open_stays) if isinstance(stay, _Stay)}
         self.seen = set(seen)
 
     def periods(self, actors: Set[str] | None = None) -> Iterable[ControlPeriod]:
         """The stays as periods (only those of ``actors``, when given), in the order they began."""
         for stay in self.stays:
-            if actors is not None and stay.actor not in actors:
-                continue
-            yield ControlPeriod(
-                site=self.site_id,
-                actor=stay.actor,
-                role=stay.role,
-                start=stay.start,
-                end=stay.end,
-                status=stay.status,
-                events=tuple(stay.events),
-                disputed=stay.disputed,
-                uncertain=stay.uncertain,
-                status_since=stay.status_since,
-                destination=stay.destination,
-                last_reported=stay.last_reported,
-                successor=stay.successor,
-            )
+            if isinstance(stay, tuple):  # a closed stay from a kept state: its period's fields
+                if actors is None or stay[1] in actors:
+                    yield ControlPeriod(*stay)
+            elif actors is None or stay.actor in actors:
+                yield ControlPeriod(*self._period_fields(stay))
+
+    def _period_fields(self, stay: _Stay) -> tuple:
+        """A stay as the fields of its ControlPeriod, in their order."""
+        return (
+            self.site_id, stay.actor, stay.role, stay.start, stay.end, stay.status, tuple(stay.events), stay.disputed,
+            stay.uncertain, stay.status_since, stay.destination, stay.last_reported, stay.successor,
+        )  # fmt: skip
 
     # Each event is applied, skipped (it comes after the as-of day) or held as
     # pending (its date may fall on either side of it).
