@@ -11,10 +11,12 @@ from syriabrief.domain.dates import parse_stored
 from syriabrief.domain.model import Event, event_sort_key
 from syriabrief.domain.positions import (
     DRIVING_TYPES,
+    Kept,
     actor_positions,
     control_history,
     positions_by_actor,
     replay_prefix,
+    settled_history,
     site_status,
 )
 
@@ -280,9 +282,16 @@ def moves_at_one_site(draw) -> list:
 def test_a_replay_resumed_from_a_kept_prefix_answers_as_the_whole_replay(moves, through, later):
     count, state = replay_prefix(SITE_IDS[0], moves, through)
     assert all(m.period.end <= through for m in moves[:count]) and (count == len(moves) or moves[count].period.end > through)
-    rest, kept = moves[count:], {SITE_IDS[0]: state} if state else None
+    one = None
+    if state is not None:
+        # As an index keeps it: the stays closed by then are the settled history's first periods.
+        stays, opened, _ = state
+        still_open = {n for n, _ in opened}
+        settled = settled_history(SITE_IDS[0], moves)
+        one = Kept(state, {n: period for n, period in enumerate(settled[:stays]) if n not in still_open})
+    rest, kept = moves[count:], {SITE_IDS[0]: one} if one else None
     for as_of in (through, through + timedelta(days=later)):
-        assert site_status(SITE_IDS[0], rest, as_of, state) == site_status(SITE_IDS[0], moves, as_of)
+        assert site_status(SITE_IDS[0], rest, as_of, one) == site_status(SITE_IDS[0], moves, as_of)
         assert positions_by_actor(rest, as_of, resume=kept) == positions_by_actor(moves, as_of)
         # A profile asks for some actors only: a kept site is replayed even when its later moves do not name them.
         only = set(ACTOR_IDS[:1])

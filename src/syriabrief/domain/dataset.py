@@ -21,7 +21,7 @@ from syriabrief.domain.model import Actor, Event, Move, Site, event_sort_key
 from syriabrief.domain.names import NameIndex
 
 if TYPE_CHECKING:
-    from syriabrief.domain.positions import ControlPeriod, SiteStatus
+    from syriabrief.domain.positions import ControlPeriod, Kept, SiteStatus
 
 __all__ = ["Catalogue", "Dataset"]
 
@@ -133,11 +133,14 @@ class Catalogue:
         """The state of every site settled at ``as_of`` (positions.settled_status), and the sites not settled; None: replay all."""
         return None
 
-    def replay_at(self, sites: Iterable[str], as_of: datetime.date) -> tuple[dict[str, tuple], list[Move]]:
-        """What replaying these sites to ``as_of`` starts from: kept states (positions.replay_prefix) by site, and the
-        moves to replay after them (driving types, ``site`` one of them, up to the end of ``as_of``).
+    def replay_at(
+        self, sites: Iterable[str], as_of: datetime.date, actors: frozenset[str] | None = None
+    ) -> tuple[dict[str, Kept], list[Move]]:
+        """What replaying these sites to ``as_of`` starts from: kept replays (positions.replay_prefix) by site, with
+        the closed periods of ``actors`` (all: None), and the moves to replay after them (driving types, ``site``
+        one of them, up to the end of ``as_of``).
 
-        Nothing is kept here: every move is replayed. The engine keeps states in its index.
+        Nothing is kept here: every move is replayed. The engine keeps replays in its index.
         """
         from syriabrief.domain.positions import DRIVING_TYPES
 

@@ -21,7 +21,7 @@ import datetime
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
-from typing import Any
+from typing import Any, NamedTuple
 
 from syriabrief.domain.dates import parse_stored
 from syriabrief.domain.model import Event, Move, event_sort_key
@@ -38,6 +38,7 @@ __all__ = [
     "actor_positions",
     "control_history",
     "positions_by_actor",
+    "Kept",
     "replay_prefix",
     "settled_history",
     "site_status",
@@ -179,10 +180,20 @@ def control_history(site_id: str, events: Iterable[Replayable], as_of: datetime.
     return list(_History.build(site_id, events, as_of).periods())
 
 
-def site_status(site_id: str, events: Iterable[Replayable], as_of: datetime.date, resume: tuple | None = None) -> SiteStatus:
+class Kept(NamedTuple):
+    """A site's replay as an index keeps it (replay_prefix), to go on from with the events after it."""
+
+    state: tuple
+    # The periods of the stays it had closed, by their position in the site's history. They
+    # never change again, so they are the settled history's own: an index reads them from
+    # there, and only those of the actors asked about.
+    closed: Mapping[int, ControlPeriod]
+
+
+def site_status(site_id: str, events: Iterable[Replayable], as_of: datetime.date, resume: Kept | None = None) -> SiteStatus:
     """The state of ``site_id`` at the end of ``as_of`` (``unknown`` when no event places anyone there).
 
-    ``resume``: a state replay_prefix kept, with ``events`` only those after it.
+    ``resume``: a replay an index kept, with ``events`` only those after it.
     """
     history = _History.build(site_id, events, as_of, resume)
     return _status_from(site_id, list(history.periods()), tuple(e.id for e in history.pending))
@@ -207,14 +218,14 @@ def positions_by_actor(
     events: Iterable[Replayable],
     as_of: datetime.date,
     only: Set[str] | None = None,
-    resume: Mapping[str, tuple] | None = None,
+    resume: Mapping[str, Kept] | None = None,
 ) -> dict[str, ActorPositions]:
     """Every actor's positions at the end of ``as_of`` (or only those of the actors in ``only``), one replay per site.
 
     Each site is replayed once for all the actors seen there, so listing every
     actor costs what profiling the busiest one does, and a profile of an actor
-    with its units what profiling the actor alone does. ``resume`` holds kept
-    states (replay_prefix) of sites whose ``events`` are only those after them.
+    with its units what profiling the actor alone does. ``resume`` holds the kept
+    replays (replay_prefix) of sites whose ``events`` are only those after them.
     """
     resume = resume or {}
     by_site: dict[str, list[Replayable]] = {site: [] for site in resume}
@@ -259,6 +270,8 @@ def replay_prefix(site_id: str, events: Sequence[Replayable], through: datetime.
     only the events after them (``positions_by_actor`` and ``site_status`` take
     it as ``resume``). ``through`` is the day the index is built; a site whose
     vague "2026" report keeps it unsettled all year then replays that year only.
+    The state holds the stays still open, whole; the closed ones are the first
+    periods of the site's settled history (Kept.closed).
     """
     count = 0
     for event in events:
@@ -334,8 +347,9 @@ class _History:
     def __init__(self, site_id: str, as_of: datetime.date):
         self.site_id = site_id
         self.as_of = as_of
-        # A kept state's closed stays are their periods' fields (state).
-        self.stays: list[_Stay | tuple] = []
+        # None for a stay closed before a kept state (its period is in ``closed``).
+        self.stays: list[_Stay | None] = []
+        self.closed: Mapping[int, ControlPeriod] = {}
         # The open stays by actor (an actor has at most one) and every actor seen:
         # kept apart so that long histories replay in linear time.
         self.open: dict[str, _Stay] = {}
@@ -343,11 +357,11 @@ class _History:
         self.pending: list[Replayable] = []
 
     @classmethod
-    def build(cls, site_id: str, events: Iterable[Replayable], as_of: datetime.date, state: tuple | None = None) -> _History:
-        """The replay of ``events`` up to ``as_of``, from the start or from a kept ``state`` (replay_prefix)."""
+    def build(cls, site_id: str, events: Iterable[Replayable], as_of: datetime.date, kept: Kept | None = None) -> _History:
+        """The replay of ``events`` up to ``as_of``, from the start or from a ``kept`` one (replay_prefix)."""
         history = cls(site_id, as_of)
-        if state is not None:
-            history._restore(state)
+        if kept is not None:
+            history._restore(kept)
         # A planned move is only an intention: it moves nobody (the brief still lists it).
         relevant = [e for e in events if e.site == site_id and e.type in DRIVING_TYPES and e.status != "planned"]
         for event in sorted(relevant, key=event_sort_key):
@@ -355,34 +369,30 @@ class _History:
         return history
 
     def state(self) -> tuple:
-        """What the replay holds, as plain values (marshal can keep them); pending events are not kept.
-
-        A closed stay never changes again: it is kept as its period's fields, and
-        a resumed replay builds the period only if it is asked for. Open stays
-        are kept whole, in the order they opened.
-        """
-        opened = {id(stay) for stay in self.open.values()}
+        """What the replay holds, as plain values (marshal can keep them): how many stays it has, the open
+        ones whole (with their positions, in the order they opened) and every actor seen. Nothing is pending."""
         where = {id(stay): n for n, stay in enumerate(self.stays)}
-        stays = tuple(
-            (True, tuple(_stay_value(getattr(stay, name)) for name in _STAY_FIELDS))
-            if id(stay) in opened
-            else (False, stay if isinstance(stay, tuple) else self._period_fields(stay))
-            for stay in self.stays
+        opened = tuple(
+            (where[id(stay)], tuple(_stay_value(getattr(stay, name)) for name in _STAY_FIELDS)) for stay in self.open.values()
         )
-        return stays, tuple(where[id(stay)] for stay in self.open.values()), tuple(sorted(self.seen))
+        return len(self.stays), opened, tuple(sorted(self.seen))
 
-    def _restore(self, state: tuple) -> None:
-        stays, open_stays, seen = state
-        self.stays = [_stay_from(values) if is_open else values for is_open, values in stays]
-        self.open = {stay.actor: stay for stay in (self.stays[n] for n in open_stays) if isinstance(stay, _Stay)}
+    def _restore(self, kept: Kept) -> None:
+        count, opened, seen = kept.state
+        self.stays = [None] * count
+        for n, values in opened:
+            stay = self.stays[n] = _stay_from(values)
+            self.open[stay.actor] = stay
         self.seen = set(seen)
+        self.closed = kept.closed
 
     def periods(self, actors: Set[str] | None = None) -> Iterable[ControlPeriod]:
         """The stays as periods (only those of ``actors``, when given), in the order they began."""
-        for stay in self.stays:
-            if isinstance(stay, tuple):  # a closed stay from a kept state: its period's fields
-                if actors is None or stay[1] in actors:
-                    yield ControlPeriod(*stay)
+        for n, stay in enumerate(self.stays):
+            if stay is None:  # closed before the kept state: its period, if it was read
+                period = self.closed.get(n)
+                if period is not None and (actors is None or period.actor in actors):
+                    yield period
             elif actors is None or stay.actor in actors:
                 yield ControlPeriod(*self._period_fields(stay))
 

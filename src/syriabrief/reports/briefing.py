@@ -22,6 +22,7 @@ from syriabrief.domain.positions import (
     DRIVING_TYPES,
     ActorPositions,
     ControlPeriod,
+    Kept,
     SiteStatus,
     control_history,
     positions_by_actor,
@@ -296,11 +297,11 @@ def _positions(data: Dataset, as_of: datetime.date, actors: frozenset[str] | Non
         # A site's history depends on every party's moves there, at every site the actors' moves name.
         own = data.moves(EventFilter(actors=actors, types=DRIVING_TYPES, until=until))
         periods, replay = [], frozenset(m.site for m in own if m.site)
-    states: dict[str, tuple] = {}
+    states: dict[str, Kept] = {}
     if replay is None:
         moves = data.moves(EventFilter(types=DRIVING_TYPES, until=until))
     else:
-        states, moves = data.replay_at(replay, as_of)
+        states, moves = data.replay_at(replay, as_of, actors)
     replayed = positions_by_actor(moves, as_of, only=actors, resume=states)
     by_actor: dict[str, list[ControlPeriod]] = {}
     for period in periods:

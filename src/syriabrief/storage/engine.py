@@ -32,6 +32,7 @@ from syriabrief.domain.model import Actor, Dispute, Event, Move, Site, Source
 from syriabrief.domain.positions import (
     DRIVING_TYPES,
     ControlPeriod,
+    Kept,
     SiteStatus,
     replay_prefix,
     settled_history,
@@ -98,15 +99,17 @@ CREATE TABLE event_sites (
 );
 -- Every site's control history once all its moves have happened
 -- (positions.settled_history), one marshalled ControlPeriod per row in the
--- order the history gives. It is the answer for any as-of day from the site's
+-- order the history gives (``pos``: its place in it). It is the answer for any as-of day from the site's
 -- ``settled`` day on: the last day any move made there may cover; ``status`` is
 -- the site's state from then on (positions.settled_status, marshalled), so that
 -- listing every site reads one row each instead of every history. Before that day,
 -- a replay to any as-of day from ``resume`` on may start from ``state``, the
--- replay of its moves up to ``upto`` (positions.replay_prefix; NULL: none kept)
--- and go on with the moves after it. ``site_actors``:
+-- replay of its moves up to ``upto`` (positions.replay_prefix; NULL: none kept),
+-- whose closed stays are the site's first periods, and go on with the moves after it. ``site_actors``:
 -- who is named in the moves made at each site (whose profile replays it).
-CREATE TABLE periods (seq INTEGER PRIMARY KEY, actor TEXT NOT NULL, site TEXT NOT NULL, fields BLOB NOT NULL);
+CREATE TABLE periods (
+    seq INTEGER PRIMARY KEY, actor TEXT NOT NULL, site TEXT NOT NULL, pos INTEGER NOT NULL, fields BLOB NOT NULL
+);
 CREATE TABLE settled (
     site TEXT PRIMARY KEY, day INTEGER NOT NULL, status BLOB NOT NULL, resume INTEGER, upto INTEGER, state BLOB
 );
@@ -262,16 +265,30 @@ class SqlDataset(Catalogue):
         return kept, frozenset(site for site, last, _ in rows if last > day)
 
     @_or_plain
-    def replay_at(self, sites: Iterable[str], as_of: datetime.date) -> tuple[dict[str, tuple], list[Move]]:
+    def replay_at(
+        self, sites: Iterable[str], as_of: datetime.date, actors: frozenset[str] | None = None
+    ) -> tuple[dict[str, Kept], list[Move]]:
         named, day = json.dumps(sorted(sites)), as_of.toordinal()
         within = "site IN (SELECT value FROM json_each(?))"
-        states = self._fetch(f"SELECT site, state FROM settled WHERE {within} AND resume <= ?", (named, day))
+        states = {site: marshal.loads(state) for site, state in self._fetch(f"SELECT site, state FROM settled WHERE {within} AND resume <= ?", (named, day))}
         sql = (
             f"SELECT m.fields FROM site_moves AS m JOIN settled AS s ON s.site = m.site WHERE m.{within} "
             "AND m.first <= ? AND (s.resume IS NULL OR s.resume > ? OR m.n > s.upto) ORDER BY m.n"
         )
         moves = [move_from(fields) for (fields,) in self._fetch(sql, (named, day, day))]
-        return {site: marshal.loads(state) for site, state in states}, moves
+        if not states:
+            return {}, moves
+        # The kept replays' closed stays: the first periods of each site's settled history (of the actors asked about).
+        sql = f"SELECT site, pos, fields FROM periods WHERE {within}"
+        params: tuple = (json.dumps(sorted(states)),)
+        if actors is not None:
+            sql, params = sql + " AND actor IN (SELECT value FROM json_each(?))", (*params, json.dumps(sorted(actors)))
+        closed: dict[str, dict[int, ControlPeriod]] = {site: {} for site in states}
+        opened = {site: {n for n, _ in state[1]} for site, state in states.items()}
+        for site, pos, fields in self._fetch(sql, params):
+            if pos < states[site][0] and pos not in opened[site]:
+                closed[site][pos] = _trusted(ControlPeriod, _PERIOD_FIELDS, marshal.loads(fields))
+        return {site: Kept(state, closed[site]) for site, state in states.items()}, moves
 
     @_or_plain
     def span(self, where: EventFilter | None = None) -> tuple[int, Move | None, Move | None]:
@@ -548,7 +565,10 @@ def keep_settled(db: sqlite3.Connection, site: str, rows: list[tuple[int, int, b
     """Keep ``site``'s settled history, status and moves, from the (first day, n, move fields) of its moves in order."""
     moves = [move_from(fields) for _, _, fields in rows]
     history = settled_history(site, moves)
-    db.executemany("INSERT INTO periods (actor, site, fields) VALUES (?, ?, ?)", [(p.actor, site, _pack_fields(p, _PERIOD_FIELDS)) for p in history])
+    db.executemany(
+        "INSERT INTO periods (actor, site, pos, fields) VALUES (?, ?, ?, ?)",
+        [(p.actor, site, pos, _pack_fields(p, _PERIOD_FIELDS)) for pos, p in enumerate(history)],
+    )
     last = max(m.period.end.toordinal() for m in moves)
     status = _pack_fields(settled_status(site, history), _STATUS_FIELDS)
     # Questions are mostly about today or later: keep the replay as far as today allows.
