@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import ACTORS, SITES, event
+from conftest import ACTORS, SITES, event, store_json
 from syriabrief.cli import app
 from syriabrief.domain.dataset import Dataset
 from syriabrief.domain.dates import parse_user_date
@@ -369,6 +369,10 @@ def test_sites_not_settled_resume_their_kept_replay(tmp_path, always_index, monk
         assert all(m.period.end > built for m in later if m.site in states)  # what they kept is not read again
         resumed = {s: site_status(s, [m for m in later if m.site == s], day, states.get(s)) for s in sites}
         assert resumed == {s: site_status(s, moves, day) for s in sites}
+        # For a status only, a kept replay brings only the closed period a status would tell.
+        for_status, again = data.replay_at(sites, day, for_status=True)
+        assert again == later and all(len(k.closed) <= 1 for k in for_status.values())
+        assert {s: site_status(s, [m for m in later if m.site == s], day, for_status.get(s)) for s in sites} == resumed
     data.close()
 
 
@@ -715,3 +719,26 @@ def test_a_stream_gives_what_select_gives_and_survives_a_failure_midway(tmp_path
     first = [next(stream) for _ in range(70)]  # past the first page
     data._db.close()  # any SQL failure: the reference gives the rest
     assert first + list(stream) == expected
+
+
+def test_a_kept_replay_with_nobody_left_there_tells_the_last_to_leave(tmp_path, always_index, monkeypatch):
+    # At Qasrak: the US came and left, then Russia came and left; a report dated only "2026" (pending
+    # in mid-2026) keeps the site unsettled. Nobody holds it: its status tells the last to leave.
+    events = [
+        event("a-us-in", "2025-01-10", "deployment", actors=["us"], site="qasrak"),
+        event("b-us-out", "2025-02-10", "withdrawal", actors=["us"], site="qasrak", stage="completed"),
+        event("c-ru-in", "2025-03-01", "deployment", actors=["russia"], site="qasrak"),
+        event("d-ru-out", "2025-03-20", "withdrawal", actors=["russia"], site="qasrak", stage="completed"),
+        event("e-sdf-in", "2026", "deployment", actors=["sdf"], site="qasrak"),
+    ]
+    path = tmp_path / "store.json"
+    path.write_text(store.dump_store(store_json(events)), encoding="utf-8")
+    monkeypatch.setattr("syriabrief.storage.engine.resume_day", lambda: datetime.date(2026, 6, 1))
+    data = indexed([path])
+    day = datetime.date(2026, 6, 15)
+    kept, later = data.replay_at({"qasrak"}, day, for_status=True)
+    assert [m.id for m in later] == ["e-sdf-in"] and [p.actor for p in kept["qasrak"].closed.values()] == ["russia"]
+    status = site_status("qasrak", later, day, kept["qasrak"])
+    assert status == site_status("qasrak", data.moves(EventFilter(types=DRIVING_TYPES)), day)
+    assert (status.holder, status.previous, status.status, status.pending) == (None, "russia", "vacated", ("e-sdf-in",))
+    data.close()

@@ -134,11 +134,11 @@ class Catalogue:
         return None
 
     def replay_at(
-        self, sites: Iterable[str], as_of: datetime.date, actors: frozenset[str] | None = None
+        self, sites: Iterable[str], as_of: datetime.date, actors: frozenset[str] | None = None, for_status: bool = False
     ) -> tuple[dict[str, Kept], list[Move]]:
         """What replaying these sites to ``as_of`` starts from: kept replays (positions.replay_prefix) by site, with
-        the closed periods of ``actors`` (all: None), and the moves to replay after them (driving types, ``site``
-        one of them, up to the end of ``as_of``).
+        the closed periods of ``actors`` (all: None; ``for_status``: only the one a status tells), and the moves
+        to replay after them (driving types, ``site`` one of them, up to the end of ``as_of``).
 
         Nothing is kept here: every move is replayed. The engine keeps replays in its index.
         """

@@ -39,6 +39,7 @@ __all__ = [
     "control_history",
     "positions_by_actor",
     "Kept",
+    "last_to_leave",
     "replay_prefix",
     "settled_history",
     "site_status",
@@ -186,7 +187,8 @@ class Kept(NamedTuple):
     state: tuple
     # The periods of the stays it had closed, by their position in the site's history. They
     # never change again, so they are the settled history's own: an index reads them from
-    # there, and only those of the actors asked about.
+    # there, and only those asked about — an actor's, or for a site's status only the one
+    # last_to_leave picks among them (the status tells no other closed period).
     closed: Mapping[int, ControlPeriod]
 
 
@@ -557,6 +559,12 @@ class _History:
         return stay
 
 
+def last_to_leave(periods: Sequence[ControlPeriod]) -> int:
+    """Where in ``periods`` (not empty) is the one a site's status tells when nobody holds it:
+    the last to leave; on one day, the holder rather than those who left with it; the first of equals."""
+    return max(range(len(periods)), key=lambda n: (_day(periods[n].end) or datetime.date.min, periods[n].role == "holder"))
+
+
 def _status_from(site_id: str, periods: list[ControlPeriod], pending: tuple[str, ...]) -> SiteStatus:
     open_periods = [p for p in periods if p.is_open]
     if open_periods:
@@ -585,8 +593,7 @@ def _status_from(site_id: str, periods: list[ControlPeriod], pending: tuple[str,
             last_reported=last_reported,
         )
     if periods:
-        # The last to leave; on one day, the holder rather than those who left with it.
-        last = max(periods, key=lambda p: (_day(p.end) or datetime.date.min, p.role == "holder"))
+        last = periods[last_to_leave(periods)]
         return SiteStatus(
             site=site_id,
             holder=None,

@@ -466,7 +466,7 @@ def _statuses(data: Dataset, as_of: datetime.date) -> dict[str, SiteStatus]:
         moves = data.moves(EventFilter(types=DRIVING_TYPES, until=day_period(as_of)))
         return {site: site_status(site, at_site, as_of) for site, at_site in _by_site(moves).items()}
     statuses, unsettled = kept
-    states, moves = data.replay_at(unsettled, as_of)
+    states, moves = data.replay_at(unsettled, as_of, for_status=True)
     replayed: dict[str, list[Move]] = {site: [] for site in states} | _by_site(moves)
     return statuses | {site: site_status(site, at_site, as_of, states.get(site)) for site, at_site in replayed.items()}
 

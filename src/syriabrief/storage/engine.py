@@ -34,6 +34,7 @@ from syriabrief.domain.positions import (
     ControlPeriod,
     Kept,
     SiteStatus,
+    last_to_leave,
     replay_prefix,
     settled_history,
     settled_status,
@@ -105,13 +106,14 @@ CREATE TABLE event_sites (
 -- listing every site reads one row each instead of every history. Before that day,
 -- a replay to any as-of day from ``resume`` on may start from ``state``, the
 -- replay of its moves up to ``upto`` (positions.replay_prefix; NULL: none kept),
--- whose closed stays are the site's first periods, and go on with the moves after it. ``site_actors``:
+-- whose closed stays are the site's first periods, and go on with the moves after it;
+-- ``left``: which of those closed periods a status tells (positions.last_to_leave). ``site_actors``:
 -- who is named in the moves made at each site (whose profile replays it).
 CREATE TABLE periods (
     seq INTEGER PRIMARY KEY, actor TEXT NOT NULL, site TEXT NOT NULL, pos INTEGER NOT NULL, fields BLOB NOT NULL
 );
 CREATE TABLE settled (
-    site TEXT PRIMARY KEY, day INTEGER NOT NULL, status BLOB NOT NULL, resume INTEGER, upto INTEGER, state BLOB
+    site TEXT PRIMARY KEY, day INTEGER NOT NULL, status BLOB NOT NULL, resume INTEGER, upto INTEGER, state BLOB, left INTEGER
 );
 CREATE TABLE site_actors (actor TEXT NOT NULL, site TEXT NOT NULL, PRIMARY KEY (actor, site)) WITHOUT ROWID;
 -- The moves made at each site (driving types), for replaying the sites not settled yet.
@@ -266,26 +268,31 @@ class SqlDataset(Catalogue):
 
     @_or_plain
     def replay_at(
-        self, sites: Iterable[str], as_of: datetime.date, actors: frozenset[str] | None = None
+        self, sites: Iterable[str], as_of: datetime.date, actors: frozenset[str] | None = None, for_status: bool = False
     ) -> tuple[dict[str, Kept], list[Move]]:
         named, day = json.dumps(sorted(sites)), as_of.toordinal()
         within = "site IN (SELECT value FROM json_each(?))"
-        states = {site: marshal.loads(state) for site, state in self._fetch(f"SELECT site, state FROM settled WHERE {within} AND resume <= ?", (named, day))}
+        kept = self._fetch(f"SELECT site, state, left FROM settled WHERE {within} AND resume <= ?", (named, day))
         sql = (
             f"SELECT m.fields FROM site_moves AS m JOIN settled AS s ON s.site = m.site WHERE m.{within} "
             "AND m.first <= ? AND (s.resume IS NULL OR s.resume > ? OR m.n > s.upto) ORDER BY m.n"
         )
         moves = [move_from(fields) for (fields,) in self._fetch(sql, (named, day, day))]
-        if not states:
-            return {}, moves
-        # The kept replays' closed stays: the first periods of each site's settled history (of the actors asked about).
-        sql = f"SELECT site, pos, fields FROM periods WHERE {within}"
-        params: tuple = (json.dumps(sorted(states)),)
-        if actors is not None:
-            sql, params = sql + " AND actor IN (SELECT value FROM json_each(?))", (*params, json.dumps(sorted(actors)))
+        states = {site: marshal.loads(state) for site, state, _ in kept}
+        # The kept replays' closed stays, the first periods of each site's settled history: a status
+        # needs only the one it would tell, a profile those of its actors.
+        if for_status:
+            wanted = json.dumps([(site, left) for site, _, left in kept if left is not None])
+            sql = "SELECT site, pos, fields FROM periods WHERE (site, pos) IN "
+            sql += "(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))"
+            params: tuple = (wanted,)
+        else:
+            sql, params = f"SELECT site, pos, fields FROM periods WHERE {within}", (json.dumps(sorted(states)),)
+            if actors is not None:
+                sql, params = sql + " AND actor IN (SELECT value FROM json_each(?))", (*params, json.dumps(sorted(actors)))
         closed: dict[str, dict[int, ControlPeriod]] = {site: {} for site in states}
         opened = {site: {n for n, _ in state[1]} for site, state in states.items()}
-        for site, pos, fields in self._fetch(sql, params):
+        for site, pos, fields in self._fetch(sql, params) if states else ():
             if pos < states[site][0] and pos not in opened[site]:
                 closed[site][pos] = _trusted(ControlPeriod, _PERIOD_FIELDS, marshal.loads(fields))
         return {site: Kept(state, closed[site]) for site, state in states.items()}, moves
@@ -571,15 +578,21 @@ def keep_settled(db: sqlite3.Connection, site: str, rows: list[tuple[int, int, b
     )
     last = max(m.period.end.toordinal() for m in moves)
     status = _pack_fields(settled_status(site, history), _STATUS_FIELDS)
+    db.executemany("INSERT INTO site_actors VALUES (?, ?)", ((a, site) for a in {a for m in moves for a in m.actors}))
+    db.executemany("INSERT INTO site_moves VALUES (?, ?, ?, ?)", ((site, first, n, fields) for first, n, fields in rows))
     # Questions are mostly about today or later: keep the replay as far as today allows.
     today = resume_day()
     count, state = replay_prefix(site, moves, today) if last > today.toordinal() else (0, None)
     if state is None:
-        db.execute("INSERT INTO settled VALUES (?, ?, ?, NULL, NULL, NULL)", (site, last, status))
-    else:
-        db.execute("INSERT INTO settled VALUES (?, ?, ?, ?, ?, ?)", (site, last, status, today.toordinal(), rows[count - 1][1], marshal.dumps(state)))
-    db.executemany("INSERT INTO site_actors VALUES (?, ?)", ((a, site) for a in {a for m in moves for a in m.actors}))
-    db.executemany("INSERT INTO site_moves VALUES (?, ?, ?, ?)", ((site, first, n, fields) for first, n, fields in rows))
+        db.execute("INSERT INTO settled VALUES (?, ?, ?, NULL, NULL, NULL, NULL)", (site, last, status))
+        return
+    stays, opened = state[0], {n for n, _ in state[1]}
+    closed = [n for n in range(stays) if n not in opened]
+    left = closed[last_to_leave([history[n] for n in closed])] if closed else None
+    db.execute(
+        "INSERT INTO settled VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (site, last, status, today.toordinal(), rows[count - 1][1], marshal.dumps(state), left),
+    )
 
 
 def in_memory(plain: Dataset) -> SqlDataset:
