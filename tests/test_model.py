@@ -40,3 +40,16 @@ def test_event_json_fills_missing_optional_keys():
     assert out["date_precision"] == "month"
     assert out["disputes"] == [] and out["actors"] == [] and out["end_date"] is None
     assert set(out) == set(event("y", "2026").keys())
+
+
+def test_a_record_filled_without_its_init_is_the_one_its_init_makes():
+    from dataclasses import fields, replace
+
+    from syriabrief.domain.model import filled
+    from syriabrief.domain.positions import ControlPeriod
+
+    values = dict(site="qasrak", actor="us", role="holder", start="2025", end=None, status="active", events=("a",),
+                  disputed=False, uncertain=True, status_since="2025", destination=None, last_reported="2025", successor=None)  # fmt: skip
+    made = filled(ControlPeriod, values)
+    assert made == ControlPeriod(**values) == replace(made) and hash(made) == hash(ControlPeriod(**values))
+    assert {f.name for f in fields(made)} == set(values)

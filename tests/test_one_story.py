@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -71,6 +72,8 @@ def test_actor_profiles_tell_the_story_their_tables_show(data):
                 if period.status == "active" and period.role == "holder" and period.site_name not in text and len(report.holds) <= 10:
                     wrong.append(f"{actor.id} {day}: holds {period.site_name} but the paragraph does not say so")
             wrong += [f"{actor.id} {day}: {p}" for p in problems_in(text, report.citations)]
+            # Views are built without their __init__: each must be the one the __init__ would make.
+            wrong += [f"{actor.id} {day}: an incomplete view" for v in (*report.holds, *report.left) if replace(v) != v]
     assert wrong == []
 
 

@@ -17,7 +17,7 @@ from dataclasses import replace
 from syriabrief.domain.dataset import Catalogue
 from syriabrief.domain.dates import Period, parse_stored
 from syriabrief.domain.filters import EventFilter
-from syriabrief.domain.model import Actor, Event, Move, Site
+from syriabrief.domain.model import Actor, Event, Move, Site, filled
 from syriabrief.domain.positions import (
     DRIVING_TYPES,
     ActorPositions,
@@ -173,26 +173,28 @@ def _aspects_of(events: Iterable[Event | Move]) -> tuple[str, ...]:
 
 
 def _period_view(period: ControlPeriod, data: Dataset, as_of: datetime.date) -> PeriodView:
-    return PeriodView(
-        site=period.site,
-        site_name=data.site_name(period.site),
-        actor=period.actor,
-        actor_name=data.actor_name(period.actor),
-        role=period.role,
-        status=period.status,
-        since=period.start,
-        until=period.end,
-        status_since=period.status_since,
-        destination=period.destination,
-        destination_name=data.site_name(period.destination) if period.destination else None,
-        events=tuple(period.events),
-        disputed=period.disputed,
-        uncertain=period.uncertain,
-        last_reported=period.last_reported,
-        stale=period.is_open and _is_stale(period.last_reported, as_of),
-        lost_to=period.successor if period.status == "lost" else None,
-        lost_to_name=data.actor_name(period.successor) if period.status == "lost" and period.successor else None,
-    )
+    lost = period.status == "lost"
+    # Every field given, so built without the frozen __init__: an actor list has tens of thousands.
+    return filled(PeriodView, {
+        "site": period.site,
+        "site_name": data.site_name(period.site),
+        "actor": period.actor,
+        "actor_name": data.actor_name(period.actor),
+        "role": period.role,
+        "status": period.status,
+        "since": period.start,
+        "until": period.end,
+        "status_since": period.status_since,
+        "destination": period.destination,
+        "destination_name": data.site_name(period.destination) if period.destination else None,
+        "events": tuple(period.events),
+        "disputed": period.disputed,
+        "uncertain": period.uncertain,
+        "last_reported": period.last_reported,
+        "stale": period.is_open and _is_stale(period.last_reported, as_of),
+        "lost_to": period.successor if lost else None,
+        "lost_to_name": data.actor_name(period.successor) if lost and period.successor else None,
+    })  # fmt: skip
 
 
 def _move_view(event: Event | Move, data: Dataset, window: EventFilter | None = None, summary: str | None = None) -> MoveView:

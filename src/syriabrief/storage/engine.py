@@ -24,11 +24,11 @@ import marshal
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields as dataclass_fields
-from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from syriabrief.domain.dataset import Catalogue, Dataset
 from syriabrief.domain.filters import EventFilter
-from syriabrief.domain.model import Actor, Dispute, Event, Move, Site, Source
+from syriabrief.domain.model import Actor, Dispute, Event, Move, Site, Source, filled
 from syriabrief.domain.positions import (
     DRIVING_TYPES,
     ControlPeriod,
@@ -257,13 +257,13 @@ class SqlDataset(Catalogue):
                 "WHERE a.actor IN (SELECT value FROM json_each(?)) AND s.day > ?",
                 (named, day),
             )
-        return [_trusted(ControlPeriod, _PERIOD_FIELDS, marshal.loads(fields)) for (fields,) in rows], frozenset(site for (site,) in unsettled)
+        return [filled(ControlPeriod, zip(_PERIOD_FIELDS, marshal.loads(fields))) for (fields,) in rows], frozenset(site for (site,) in unsettled)
 
     @_or_plain
     def settled_statuses(self, as_of: datetime.date) -> tuple[dict[str, SiteStatus], frozenset[str]] | None:
         rows = self._fetch("SELECT site, day, status FROM settled")
         day = as_of.toordinal()
-        kept = {site: _trusted(SiteStatus, _STATUS_FIELDS, marshal.loads(status)) for site, last, status in rows if last <= day}
+        kept = {site: filled(SiteStatus, zip(_STATUS_FIELDS, marshal.loads(status))) for site, last, status in rows if last <= day}
         return kept, frozenset(site for site, last, _ in rows if last > day)
 
     @_or_plain
@@ -294,7 +294,7 @@ class SqlDataset(Catalogue):
         opened = {site: {n for n, _ in state[1]} for site, state in states.items()}
         for site, pos, fields in self._fetch(sql, params) if states else ():
             if pos < states[site][0] and pos not in opened[site]:
-                closed[site][pos] = _trusted(ControlPeriod, _PERIOD_FIELDS, marshal.loads(fields))
+                closed[site][pos] = filled(ControlPeriod, zip(_PERIOD_FIELDS, marshal.loads(fields)))
         return {site: Kept(state, closed[site]) for site, state in states.items()}, moves
 
     @_or_plain
@@ -523,7 +523,6 @@ def store_digests(db: sqlite3.Connection, layer: int, batches: Iterable[list[Dig
         db.executemany("INSERT INTO event_actors VALUES (?, ?, ?, ?)", links_a)
         db.executemany("INSERT INTO event_sites VALUES (?, ?, ?, ?)", links_s)
 
-_Kept = TypeVar("_Kept", ControlPeriod, SiteStatus)
 # A period's and a status's fields in order: what is marshalled and what ControlPeriod(*fields) takes back.
 _PERIOD_FIELDS = tuple(f.name for f in dataclass_fields(ControlPeriod))
 _STATUS_FIELDS = tuple(f.name for f in dataclass_fields(SiteStatus))
@@ -532,18 +531,6 @@ _STATUS_FIELDS = tuple(f.name for f in dataclass_fields(SiteStatus))
 def _pack_fields(record: ControlPeriod | SiteStatus, names: tuple[str, ...]) -> bytes:
     # Field by field, not dataclasses.astuple, which deep-copies every value (a third of a small build).
     return marshal.dumps(tuple(getattr(record, name) for name in names))
-
-
-def _trusted(kind: type[_Kept], names: tuple[str, ...], values: tuple) -> _Kept:
-    """A frozen record from fields this engine packed itself, without its __init__.
-
-    A frozen dataclass's __init__ sets each field through object.__setattr__:
-    seven times the cost of filling its __dict__ at once, and listing every
-    actor reads tens of thousands of periods.
-    """
-    record = object.__new__(kind)
-    record.__dict__.update(zip(names, values))
-    return record
 
 
 def settle(db: sqlite3.Connection) -> None:
