@@ -396,14 +396,21 @@ class _History:
                 if period is not None and (actors is None or period.actor in actors):
                     yield period
             elif actors is None or stay.actor in actors:
-                yield ControlPeriod(*self._period_fields(stay))
-
-    def _period_fields(self, stay: _Stay) -> tuple:
-        """A stay as the fields of its ControlPeriod, in their order."""
-        return (
-            self.site_id, stay.actor, stay.role, stay.start, stay.end, stay.status, tuple(stay.events), stay.disputed,
-            stay.uncertain, stay.status_since, stay.destination, stay.last_reported, stay.successor,
-        )  # fmt: skip
+                yield ControlPeriod(
+                    site=self.site_id,
+                    actor=stay.actor,
+                    role=stay.role,
+                    start=stay.start,
+                    end=stay.end,
+                    status=stay.status,
+                    events=tuple(stay.events),
+                    disputed=stay.disputed,
+                    uncertain=stay.uncertain,
+                    status_since=stay.status_since,
+                    destination=stay.destination,
+                    last_reported=stay.last_reported,
+                    successor=stay.successor,
+                )
 
     # Each event is applied, skipped (it comes after the as-of day) or held as
     # pending (its date may fall on either side of it).

@@ -1,0 +1,81 @@
+"""Time the read commands of two checkouts side by side, interleaved, on one generated store.
+
+    git worktree add /tmp/before <commit>
+    python benchmarks/versus.py /tmp/before/src src --size 100k --rounds 7
+
+On a noisy virtual machine the medians of two separate runs of run.py can differ
+by a third for the same code; here each round runs every command once with each
+checkout (alternating which goes first), so both meet the same machine. Each
+checkout has its own index cache (their index formats may differ). The first
+round of each is a warm-up (byte code, index build) and is not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from run import ACTOR_NAME, BASE_NAME, QUERY, READS, store_for  # noqa: E402
+
+COUNTS = {"1k": 1_000, "10k": 10_000, "100k": 100_000, "1M": 1_000_000}
+
+
+def timed(source: Path, cache: Path, store: Path, args: list[str]) -> tuple[float, float]:
+    """Seconds and peak MiB of one whole process of ``syriabrief args`` from ``source``."""
+    env = dict(os.environ, PYTHONPATH=str(source), XDG_CACHE_HOME=str(cache), SYRIABRIEF_DB=str(store), NO_COLOR="1")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    start = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-m", "syriabrief", *args], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - start
+    if status != 0:
+        raise SystemExit(f"{source}: syriabrief {' '.join(args)} failed: {child.stderr.read().decode()[-300:]}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("before", type=Path, help="the src/ directory of the earlier checkout")
+    parser.add_argument("after", type=Path, help="the src/ directory of the later checkout")
+    parser.add_argument("--size", default="100k", choices=sorted(COUNTS))
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--only", help="comma-separated commands to time, e.g. 'query,actor SDF'")
+    args = parser.parse_args()
+    commands = {"query": QUERY, **{" ".join(read): read for read in READS}}
+    if args.only:
+        commands = {name: commands[name] for name in args.only.split(",")}
+    store = store_for(args.size, COUNTS[args.size])
+    sides = {"before": args.before.resolve(), "after": args.after.resolve()}
+    with tempfile.TemporaryDirectory(dir=store.parent) as work:
+        caches = {side: Path(work, side) for side in sides}
+        times: dict[tuple[str, str], list[float]] = {(s, c): [] for s in sides for c in commands}
+        peaks: dict[tuple[str, str], float] = {}
+        for side, source in sides.items():
+            for command in commands.values():
+                timed(source, caches[side], store, command)
+        for round_ in range(args.rounds):
+            for name, command in commands.items():
+                for side in sorted(sides, reverse=round_ % 2 == 1):
+                    seconds, peak = timed(sides[side], caches[side], store, command)
+                    times[(side, name)].append(seconds)
+                    peaks[(side, name)] = max(peaks.get((side, name), 0.0), peak)
+    print(f"{args.size} events ({BASE_NAME}, {ACTOR_NAME}), {args.rounds} interleaved rounds, medians:")
+    print("| command | before | after | after, best | peak MiB before / after |")
+    print("|---|---|---|---|---|")
+    for name in commands:
+        before, after = times[("before", name)], times[("after", name)]
+        print(f"| {name} | {statistics.median(before) * 1000:,.0f} ms | {statistics.median(after) * 1000:,.0f} ms "
+              f"| {min(after) * 1000:,.0f} ms | {peaks[('before', name)]:.0f} / {peaks[('after', name)]:.0f} |")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
