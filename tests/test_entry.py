@@ -23,15 +23,19 @@ def test_version_does_not_import_typer_or_rich():
     assert result.stdout.splitlines()[-1] == "[]"
 
 
-def test_timeline_json_does_not_import_rich_or_dateutil(sample_store):
+def modules_after_a_run(store, *args: str, shown: str) -> str:
+    """Run ``syriabrief timeline --json --db store *args`` in a fresh interpreter; what ``shown`` lists of sys.modules after."""
     code = (
-        "import sys; from syriabrief.cli import main; sys.argv = ['syriabrief', 'timeline', '--json', '--db', "
-        f"{str(sample_store)!r}, '--since', '2026-01']\n"
+        f"import sys; from syriabrief.cli import main; sys.argv = ['syriabrief', 'timeline', '--json', '--db', {str(store)!r}, *{args!r}]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print(sorted(m for m in ('rich', 'dateutil') if m in sys.modules), file=sys.stderr)"
+        f"print(sorted(m for m in sys.modules if {shown}), file=sys.stderr)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.stderr.strip().splitlines()[-1] == "[]", result.stderr
+    return result.stderr.strip().splitlines()[-1]
+
+
+def test_timeline_json_does_not_import_rich_or_dateutil(sample_store):
+    assert modules_after_a_run(sample_store, "--since", "2026-01", shown="m in ('rich', 'dateutil')") == "[]"
 
 
 def test_a_command_run_builds_only_that_command():
@@ -66,11 +70,5 @@ def test_every_command_is_loaded_from_the_module_that_registers_it():
 
 
 def test_a_run_imports_only_its_own_command_module(sample_store):
-    code = (
-        "import sys; from syriabrief.cli import main; sys.argv = ['syriabrief', 'timeline', '--json', '--db', "
-        f"{str(sample_store)!r}]\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print(sorted(m for m in sys.modules if m.startswith('syriabrief.cli.')), file=sys.stderr)"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.stderr.strip().splitlines()[-1] == "['syriabrief.cli.common', 'syriabrief.cli.timeline']"
+    loaded = modules_after_a_run(sample_store, shown="m.startswith('syriabrief.cli.')")
+    assert loaded == "['syriabrief.cli.common', 'syriabrief.cli.timeline']"
