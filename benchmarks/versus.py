@@ -32,13 +32,15 @@ def timed(source: Path, cache: Path, store: Path, args: list[str]) -> tuple[floa
     """Seconds and peak MiB of one whole process of ``syriabrief args`` from ``source``."""
     env = dict(os.environ, PYTHONPATH=str(source), XDG_CACHE_HOME=str(cache), SYRIABRIEF_DB=str(store), NO_COLOR="1")
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    start = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-m", "syriabrief", *args], env=env,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - start
-    if status != 0:
-        raise SystemExit(f"{source}: syriabrief {' '.join(args)} failed: {child.stderr.read().decode()[-300:]}")
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a child that says much cannot block
+        start = time.perf_counter()
+        child = subprocess.Popen([sys.executable, "-m", "syriabrief", *args], env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)  # reaped here (wait4 gives the peak memory)
+        if child.returncode != 0:
+            errors.seek(0)
+            raise SystemExit(f"{source}: syriabrief {' '.join(args)} failed: {errors.read().decode()[-300:]}")
     return seconds, usage.ru_maxrss / 1024
 
 

@@ -72,3 +72,13 @@ def test_every_command_is_loaded_from_the_module_that_registers_it():
 def test_a_run_imports_only_its_own_command_module(sample_store):
     loaded = modules_after_a_run(sample_store, shown="m.startswith('syriabrief.cli.')")
     assert loaded == "['syriabrief.cli.common', 'syriabrief.cli.timeline']"
+
+
+def test_every_command_module_is_in_the_table_that_loads_it():
+    from pathlib import Path
+
+    import syriabrief.cli
+    from syriabrief.cli import COMMANDS
+
+    modules = {f.stem for f in Path(syriabrief.cli.__file__).parent.glob("*.py")} - {"__init__", "common"}
+    assert modules == set(COMMANDS.values())  # a module missing from COMMANDS would never be loaded

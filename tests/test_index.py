@@ -369,6 +369,10 @@ def test_sites_not_settled_resume_their_kept_replay(tmp_path, always_index, monk
         assert all(m.period.end > built for m in later if m.site in states)  # what they kept is not read again
         resumed = {s: site_status(s, [m for m in later if m.site == s], day, states.get(s)) for s in sites}
         assert resumed == {s: site_status(s, moves, day) for s in sites}
+        # A profile asks for some actors: their closed periods come with each kept replay.
+        for_sdf, after = data.replay_at(sites, day, frozenset({"sdf"}))
+        assert after == later
+        assert positions_by_actor(after, day, only={"sdf"}, resume=for_sdf) == positions_by_actor(moves, day, only={"sdf"})
         # For a status only, a kept replay brings only the closed period a status would tell.
         for_status, again = data.replay_at(sites, day, for_status=True)
         assert again == later and all(len(k.closed) <= 1 for k in for_status.values())

@@ -11,7 +11,7 @@ from syriabrief.domain.dates import parse_stored
 from syriabrief.domain.model import Event, event_sort_key
 from syriabrief.domain.positions import (
     DRIVING_TYPES,
-    Kept,
+    KeptReplay,
     actor_positions,
     control_history,
     last_to_leave,
@@ -289,10 +289,10 @@ def test_a_replay_resumed_from_a_kept_prefix_answers_as_the_whole_replay(moves, 
         stays, opened, _ = state
         still_open = {n for n, _ in opened}
         settled = settled_history(SITE_IDS[0], moves)
-        one = Kept(state, {n: period for n, period in enumerate(settled[:stays]) if n not in still_open})
+        one = KeptReplay(state, {n: period for n, period in enumerate(settled[:stays]) if n not in still_open})
         # For a status, only the closed period it would tell (last_to_leave) need be kept.
         closed = sorted(one.closed)
-        told = Kept(state, {} if not closed else {(n := closed[last_to_leave([one.closed[c] for c in closed])]): one.closed[n]})
+        told = KeptReplay(state, {} if not closed else {(n := closed[last_to_leave([one.closed[c] for c in closed])]): one.closed[n]})
     rest, kept = moves[count:], {SITE_IDS[0]: one} if one else None
     for as_of in (through, through + timedelta(days=later)):
         assert site_status(SITE_IDS[0], rest, as_of, one) == site_status(SITE_IDS[0], moves, as_of)

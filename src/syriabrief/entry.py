@@ -15,7 +15,7 @@ def main() -> None:
     if sys.argv[1:] == ["--version"]:
         from syriabrief import __version__
 
-        # The same line Typer's eager --version option prints (cli._version).
+        # The same line Typer's eager --version option prints (cli.common._version).
         sys.stdout.write(f"syriabrief {__version__}\n")
         return
     from syriabrief.cli import main as run_cli

@@ -39,7 +39,7 @@ COMMANDS = {
 }
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> typer.Typer:
     # ``syriabrief.cli.app`` is the whole app: every command module loaded, in help's order.
     if name == "app":
         return _whole_app()

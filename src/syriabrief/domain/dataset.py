@@ -21,7 +21,7 @@ from syriabrief.domain.model import Actor, Event, Move, Site, event_sort_key
 from syriabrief.domain.names import NameIndex
 
 if TYPE_CHECKING:
-    from syriabrief.domain.positions import ControlPeriod, Kept, SiteStatus
+    from syriabrief.domain.positions import ControlPeriod, KeptReplay, SiteStatus
 
 __all__ = ["Catalogue", "Dataset"]
 
@@ -135,7 +135,7 @@ class Catalogue:
 
     def replay_at(
         self, sites: Iterable[str], as_of: datetime.date, actors: frozenset[str] | None = None, for_status: bool = False
-    ) -> tuple[dict[str, Kept], list[Move]]:
+    ) -> tuple[dict[str, KeptReplay], list[Move]]:
         """What replaying these sites to ``as_of`` starts from: kept replays (positions.replay_prefix) by site, with
         the closed periods of ``actors`` (all: None; ``for_status``: only the one a status tells), and the moves
         to replay after them (driving types, ``site`` one of them, up to the end of ``as_of``).
@@ -146,7 +146,7 @@ class Catalogue:
 
         wanted = frozenset(sites)
         where = EventFilter(sites=wanted, types=DRIVING_TYPES, until=Period(as_of, as_of, "day"))
-        return {}, [m for m in self.moves(where) if m.site in wanted] if wanted else []
+        return {}, ([m for m in self.moves(where) if m.site in wanted] if wanted else [])
 
     def span(self, where: EventFilter | None = None) -> tuple[int, Event | Move | None, Event | Move | None]:
         """How many events match, and the first and the last of them."""

@@ -15,7 +15,6 @@ from typing import Any, NamedTuple, TypeVar
 from syriabrief.domain.dates import Period, event_period
 
 __all__ = [
-    "filled",
     "ACTOR_KINDS",
     "DISPUTE_ASPECTS",
     "EVENT_STATUSES",
@@ -35,6 +34,7 @@ __all__ = [
     "Note",
     "Site",
     "event_sort_key",
+    "filled",
     "Source",
 ]
 
@@ -412,6 +412,8 @@ def filled(kind: type[_Record], fields: Mapping[str, Any] | Iterable[tuple[str, 
     A frozen dataclass's __init__ sets each field through object.__setattr__,
     several times the cost of filling its __dict__ at once; reading the index
     and building reports make tens of thousands of periods and their views.
+    Nothing is checked or defaulted and no __post_init__ runs: give every field
+    (a missing one falls back to a plain class default, or fails when read).
     """
     record = object.__new__(kind)
     record.__dict__.update(fields)

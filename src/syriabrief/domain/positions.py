@@ -11,8 +11,10 @@ the state is marked uncertain and the event is listed as pending. A history
 that rests on an event the sources disagree about is marked disputed.
 
 Pure functions over model objects (whole Events or their narrow Moves): no
-I/O, standard library only. The index keeps settled histories computed here:
-a change to what they derive must bump ``index.INDEX_FORMAT``.
+I/O, standard library only. The index keeps settled histories, statuses and
+replay states (``replay_prefix``: a _Stay's fields in their order) computed
+here: a change to what they derive or to _Stay's fields must bump
+``index.INDEX_FORMAT``.
 """
 
 from __future__ import annotations
@@ -34,14 +36,15 @@ __all__ = [
     "OPEN_STATUSES",
     "ActorPositions",
     "ControlPeriod",
+    "KeptReplay",
     "SiteStatus",
     "actor_positions",
     "control_history",
-    "positions_by_actor",
-    "Kept",
     "last_to_leave",
+    "positions_by_actor",
     "replay_prefix",
     "settled_history",
+    "settled_status",
     "site_status",
 ]
 
@@ -181,18 +184,18 @@ def control_history(site_id: str, events: Iterable[Replayable], as_of: datetime.
     return list(_History.build(site_id, events, as_of).periods())
 
 
-class Kept(NamedTuple):
+class KeptReplay(NamedTuple):
     """A site's replay as an index keeps it (replay_prefix), to go on from with the events after it."""
 
     state: tuple
     # The periods of the stays it had closed, by their position in the site's history. They
-    # never change again, so they are the settled history's own: an index reads them from
-    # there, and only those asked about — an actor's, or for a site's status only the one
-    # last_to_leave picks among them (the status tells no other closed period).
+    # never change again, so they are the settled history's periods at those positions: an
+    # index reads them from there, and only those asked about — an actor's, or for a site's
+    # status only the one last_to_leave picks among them (the status tells no other).
     closed: Mapping[int, ControlPeriod]
 
 
-def site_status(site_id: str, events: Iterable[Replayable], as_of: datetime.date, resume: Kept | None = None) -> SiteStatus:
+def site_status(site_id: str, events: Iterable[Replayable], as_of: datetime.date, resume: KeptReplay | None = None) -> SiteStatus:
     """The state of ``site_id`` at the end of ``as_of`` (``unknown`` when no event places anyone there).
 
     ``resume``: a replay an index kept, with ``events`` only those after it.
@@ -220,7 +223,7 @@ def positions_by_actor(
     events: Iterable[Replayable],
     as_of: datetime.date,
     only: Set[str] | None = None,
-    resume: Mapping[str, Kept] | None = None,
+    resume: Mapping[str, KeptReplay] | None = None,
 ) -> dict[str, ActorPositions]:
     """Every actor's positions at the end of ``as_of`` (or only those of the actors in ``only``), one replay per site.
 
@@ -237,7 +240,7 @@ def positions_by_actor(
     periods: dict[str, list[ControlPeriod]] = {}
     pending: dict[str, list[str]] = {}
     for site_id, site_events in by_site.items():
-        # (A resumed site's actors may all be in its kept state: whoever kept it chose the site.)
+        # A resumed site is replayed even if no later move names one of ``only``: its kept state may hold their stays.
         if only is not None and site_id not in resume and not any(not only.isdisjoint(e.actors) for e in site_events):
             continue
         history = _History.build(site_id, site_events, as_of, resume.get(site_id))
@@ -272,8 +275,9 @@ def replay_prefix(site_id: str, events: Sequence[Replayable], through: datetime.
     only the events after them (``positions_by_actor`` and ``site_status`` take
     it as ``resume``). ``through`` is the day the index is built; a site whose
     vague "2026" report keeps it unsettled all year then replays that year only.
-    The state holds the stays still open, whole; the closed ones are the first
-    periods of the site's settled history (Kept.closed).
+    The state holds how many stays there are and the open ones, whole; a closed
+    stay never changes again, so it is the settled history's period at the same
+    position (KeptReplay.closed). ``events`` must be in event_sort_key order.
     """
     count = 0
     for event in events:
@@ -325,7 +329,7 @@ _STAY_FIELDS = tuple(f.name for f in dataclass_fields(_Stay))
 
 
 def _stay_from(values: tuple) -> _Stay:
-    fields = dict(zip(_STAY_FIELDS, values))
+    fields = dict(zip(_STAY_FIELDS, values, strict=True))
     fields["events"] = dict.fromkeys(fields["events"])
     fields["last_day"] = datetime.date.fromordinal(fields["last_day"])
     fields["leaving_with"] = frozenset(fields["leaving_with"])
@@ -359,7 +363,7 @@ class _History:
         self.pending: list[Replayable] = []
 
     @classmethod
-    def build(cls, site_id: str, events: Iterable[Replayable], as_of: datetime.date, kept: Kept | None = None) -> _History:
+    def build(cls, site_id: str, events: Iterable[Replayable], as_of: datetime.date, kept: KeptReplay | None = None) -> _History:
         """The replay of ``events`` up to ``as_of``, from the start or from a ``kept`` one (replay_prefix)."""
         history = cls(site_id, as_of)
         if kept is not None:
@@ -379,7 +383,7 @@ class _History:
         )
         return len(self.stays), opened, tuple(sorted(self.seen))
 
-    def _restore(self, kept: Kept) -> None:
+    def _restore(self, kept: KeptReplay) -> None:
         count, opened, seen = kept.state
         self.stays = [None] * count
         for n, values in opened:

@@ -22,7 +22,7 @@ from syriabrief.domain.positions import (
     DRIVING_TYPES,
     ActorPositions,
     ControlPeriod,
-    Kept,
+    KeptReplay,
     SiteStatus,
     control_history,
     positions_by_actor,
@@ -299,7 +299,7 @@ def _positions(data: Dataset, as_of: datetime.date, actors: frozenset[str] | Non
         # A site's history depends on every party's moves there, at every site the actors' moves name.
         own = data.moves(EventFilter(actors=actors, types=DRIVING_TYPES, until=until))
         periods, replay = [], frozenset(m.site for m in own if m.site)
-    states: dict[str, Kept] = {}
+    states: dict[str, KeptReplay] = {}
     if replay is None:
         moves = data.moves(EventFilter(types=DRIVING_TYPES, until=until))
     else:

@@ -5,13 +5,15 @@ One engine for every store size. Small stores are read into memory
 memory (``in_memory``: a few milliseconds for the bundled dataset); big ones
 are answered from an index file kept in the cache (``index.py``), whose tables
 are the same. Either way ``SqlDataset`` answers ``select``/``count``/``moves``/
-``span``, settled positions (``settled_periods``) and a site's moves
-(``replay_at``) in SQL, and the plain in-memory ``Dataset`` is the reference it
-is tested against (tests/test_index.py, tests/test_engine.py).
+``span``, settled positions (``settled_periods``, ``settled_statuses``) and
+what replaying an unsettled site starts from (``replay_at``: a kept replay and
+the moves after it) in SQL, and the plain in-memory ``Dataset`` is the
+reference it is tested against (tests/test_index.py, tests/test_engine.py).
 
 ``conditions`` is the SQL for ``EventFilter.matches``, clause for clause;
 ``describe``/``store_digests`` turn events into rows; ``settle`` replays every
-site's history once and keeps it.
+site's history once and keeps it (``keep_settled``: its periods, status, kept
+replay and moves).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields as dataclass_fields
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 from syriabrief.domain.dataset import Catalogue, Dataset
 from syriabrief.domain.filters import EventFilter
@@ -33,7 +35,7 @@ from syriabrief.domain.model import Actor, Dispute, Event, Move, Site, Source, f
 from syriabrief.domain.positions import (
     DRIVING_TYPES,
     ControlPeriod,
-    Kept,
+    KeptReplay,
     SiteStatus,
     last_to_leave,
     replay_prefix,
@@ -57,8 +59,8 @@ __all__ = [
     "digest_lines",
     "event_text",
     "in_memory",
-    "move_from",
     "keep_settled",
+    "move_from",
     "settle",
     "store_digests",
 ]
@@ -101,21 +103,23 @@ CREATE TABLE event_sites (
 );
 -- Every site's control history once all its moves have happened
 -- (positions.settled_history), one marshalled ControlPeriod per row in the
--- order the history gives (``pos``: its place in it). It is the answer for any as-of day from the site's
--- ``settled`` day on: the last day any move made there may cover; ``status`` is
--- the site's state from then on (positions.settled_status, marshalled), so that
--- listing every site reads one row each instead of every history. Before that day,
--- a replay to any as-of day from ``resume`` on may start from ``state``, the
--- replay of its moves up to ``upto`` (positions.replay_prefix; NULL: none kept),
--- whose closed stays are the site's first periods, and go on with the moves after it;
--- ``left``: which of those closed periods a status tells (positions.last_to_leave). ``site_actors``:
--- who is named in the moves made at each site (whose profile replays it).
+-- order the history gives (``pos``: its place in it).
 CREATE TABLE periods (
     seq INTEGER PRIMARY KEY, actor TEXT NOT NULL, site TEXT NOT NULL, pos INTEGER NOT NULL, fields BLOB NOT NULL
 );
+-- One row per site with moves:
+--   day       the last day any move made there may cover: from then on the periods above are the
+--             answer, and ``status`` (positions.settled_status, marshalled) is its state;
+--   kept_day  (NULL: nothing kept) before ``day``, a replay to any as-of day from this one on may start
+--             from ``state`` (positions.replay_prefix: the replay of the moves numbered up to
+--             ``kept_upto``, the day the index was built) and go on with the moves after them. The
+--             stays it had closed are the periods above at the positions its open stays do not take;
+--   left_pos  which of those closed periods a status tells (positions.last_to_leave).
 CREATE TABLE settled (
-    site TEXT PRIMARY KEY, day INTEGER NOT NULL, status BLOB NOT NULL, resume INTEGER, upto INTEGER, state BLOB, left INTEGER
+    site TEXT PRIMARY KEY, day INTEGER NOT NULL, status BLOB NOT NULL,
+    kept_day INTEGER, kept_upto INTEGER, state BLOB, left_pos INTEGER
 );
+-- Who is named in the moves made at each site (whose profile replays it).
 CREATE TABLE site_actors (actor TEXT NOT NULL, site TEXT NOT NULL, PRIMARY KEY (actor, site)) WITHOUT ROWID;
 -- The moves made at each site (driving types), for replaying the sites not settled yet.
 CREATE TABLE site_moves (site TEXT NOT NULL, first INTEGER NOT NULL, n INTEGER NOT NULL, fields BLOB NOT NULL);
@@ -128,6 +132,7 @@ CREATE INDEX events_by_id ON events (id);
 CREATE INDEX actors_of_events ON event_actors (actor, last, first, n);
 CREATE INDEX sites_of_events ON event_sites (site, last, first, n);
 CREATE INDEX periods_by_actor ON periods (actor);
+CREATE INDEX periods_by_site ON periods (site, pos);
 CREATE INDEX site_moves_by_site ON site_moves (site, first);
 """
 
@@ -259,45 +264,49 @@ class SqlDataset(Catalogue):
                 (named, day),
             )
         # Decoded as the rows come (a cursor, not fetchall): a million-event store has hundreds of thousands.
-        return [filled(ControlPeriod, zip(_PERIOD_FIELDS, marshal.loads(fields))) for (fields,) in rows], frozenset(site for (site,) in unsettled)
+        return [_unpack_fields(ControlPeriod, _PERIOD_FIELDS, fields) for (fields,) in rows], frozenset(site for (site,) in unsettled)
 
     @_or_plain
     def settled_statuses(self, as_of: datetime.date) -> tuple[dict[str, SiteStatus], frozenset[str]] | None:
         rows = self._fetch("SELECT site, day, status FROM settled")
         day = as_of.toordinal()
-        kept = {site: filled(SiteStatus, zip(_STATUS_FIELDS, marshal.loads(status))) for site, last, status in rows if last <= day}
+        kept = {site: _unpack_fields(SiteStatus, _STATUS_FIELDS, status) for site, last, status in rows if last <= day}
         return kept, frozenset(site for site, last, _ in rows if last > day)
 
     @_or_plain
     def replay_at(
         self, sites: Iterable[str], as_of: datetime.date, actors: frozenset[str] | None = None, for_status: bool = False
-    ) -> tuple[dict[str, Kept], list[Move]]:
+    ) -> tuple[dict[str, KeptReplay], list[Move]]:
         named, day = json.dumps(sorted(sites)), as_of.toordinal()
-        within = "site IN (SELECT value FROM json_each(?))"
-        kept = self._fetch(f"SELECT site, state, left FROM settled WHERE {within} AND resume <= ?", (named, day))
-        sql = (
-            f"SELECT m.fields FROM site_moves AS m JOIN settled AS s ON s.site = m.site WHERE m.{within} "
-            "AND m.first <= ? AND (s.resume IS NULL OR s.resume > ? OR m.n > s.upto) ORDER BY m.n"
+        kept = self._fetch(
+            "SELECT site, state, left_pos FROM settled WHERE site IN (SELECT value FROM json_each(?)) AND kept_day <= ?",
+            (named, day),
         )
-        moves = [move_from(fields) for (fields,) in self._fetch(sql, (named, day, day))]
+        moves = [move_from(fields) for (fields,) in self._fetch(
+            "SELECT m.fields FROM site_moves AS m JOIN settled AS s ON s.site = m.site "
+            "WHERE m.site IN (SELECT value FROM json_each(?)) AND m.first <= ? "
+            "AND (s.kept_day IS NULL OR s.kept_day > ? OR m.n > s.kept_upto) ORDER BY m.n",
+            (named, day, day),
+        )]  # fmt: skip
+        if not kept:
+            return {}, moves
         states = {site: marshal.loads(state) for site, state, _ in kept}
-        # The kept replays' closed stays, the first periods of each site's settled history: a status
-        # needs only the one it would tell, a profile those of its actors.
+        # The kept replays' closed stays are periods of the settled histories: a status needs
+        # only the one it would tell, a profile those of its actors.
         if for_status:
-            wanted = json.dumps([(site, left) for site, _, left in kept if left is not None])
             sql = "SELECT site, pos, fields FROM periods WHERE (site, pos) IN "
             sql += "(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))"
-            params: tuple = (wanted,)
+            params: tuple = (json.dumps([(site, pos) for site, _, pos in kept if pos is not None]),)
         else:
-            sql, params = f"SELECT site, pos, fields FROM periods WHERE {within}", (json.dumps(sorted(states)),)
+            sql, params = "SELECT site, pos, fields FROM periods WHERE site IN (SELECT value FROM json_each(?))", (json.dumps(sorted(states)),)
             if actors is not None:
                 sql, params = sql + " AND actor IN (SELECT value FROM json_each(?))", (*params, json.dumps(sorted(actors)))
         closed: dict[str, dict[int, ControlPeriod]] = {site: {} for site in states}
         opened = {site: {n for n, _ in state[1]} for site, state in states.items()}
-        for site, pos, fields in self._db.execute(sql, params) if states else ():
+        for site, pos, fields in self._db.execute(sql, params):
             if pos < states[site][0] and pos not in opened[site]:
-                closed[site][pos] = filled(ControlPeriod, zip(_PERIOD_FIELDS, marshal.loads(fields)))
-        return {site: Kept(state, closed[site]) for site, state in states.items()}, moves
+                closed[site][pos] = _unpack_fields(ControlPeriod, _PERIOD_FIELDS, fields)
+        return {site: KeptReplay(state, closed[site]) for site, state in states.items()}, moves
 
     @_or_plain
     def span(self, where: EventFilter | None = None) -> tuple[int, Move | None, Move | None]:
@@ -525,7 +534,8 @@ def store_digests(db: sqlite3.Connection, layer: int, batches: Iterable[list[Dig
         db.executemany("INSERT INTO event_actors VALUES (?, ?, ?, ?)", links_a)
         db.executemany("INSERT INTO event_sites VALUES (?, ?, ?, ?)", links_s)
 
-# A period's and a status's fields in order: what is marshalled and what ControlPeriod(*fields) takes back.
+# A period's and a status's fields in order: what _pack_fields marshals and _unpack_fields reads back.
+_Record = TypeVar("_Record", ControlPeriod, SiteStatus)
 _PERIOD_FIELDS = tuple(f.name for f in dataclass_fields(ControlPeriod))
 _STATUS_FIELDS = tuple(f.name for f in dataclass_fields(SiteStatus))
 
@@ -537,6 +547,11 @@ def _pack_fields(record: ControlPeriod | SiteStatus, names: tuple[str, ...]) -> 
     return marshal.dumps(tuple(_interned(getattr(record, name)) for name in names))
 
 
+def _unpack_fields(kind: type[_Record], names: tuple[str, ...], fields: bytes) -> _Record:
+    """A record back from what _pack_fields wrote (every field, in order)."""
+    return filled(kind, zip(names, marshal.loads(fields), strict=True))
+
+
 def _interned(value: Any) -> Any:
     if isinstance(value, str):
         return sys.intern(value)
@@ -546,7 +561,7 @@ def _interned(value: Any) -> Any:
 
 
 def settle(db: sqlite3.Connection) -> None:
-    """Replay every site's history once, to its end, and keep it (the periods table)."""
+    """Replay every site's history once, to its end, and keep it (keep_settled)."""
 
     # Site by site (a site's moves come together), so only one site's moves are held at a time.
     rows = db.cursor().execute(
@@ -568,7 +583,8 @@ def resume_day() -> datetime.date:
 
 
 def keep_settled(db: sqlite3.Connection, site: str, rows: list[tuple[int, int, bytes]]) -> None:
-    """Keep ``site``'s settled history, status and moves, from the (first day, n, move fields) of its moves in order."""
+    """Keep ``site``'s settled history, status, kept replay and moves, from the (first day, n, move fields) of its
+    moves in ``n`` order, which is event_sort_key's (replay_prefix counts a prefix of them as given)."""
     moves = [move_from(fields) for _, _, fields in rows]
     history = settled_history(site, moves)
     db.executemany(
