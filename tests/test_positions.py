@@ -6,14 +6,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import event
-from strategies import ACTOR_IDS, SITE_IDS, event_json, stored_dates
+from strategies import ACTOR_IDS, SITE_IDS, stored_dates
 from syriabrief.domain.dates import parse_stored
-from syriabrief.domain.model import Event, event_sort_key
+from syriabrief.domain.model import EVENT_STATUSES, STAGES, Event, Move, event_sort_key
 from syriabrief.domain.positions import (
     DRIVING_TYPES,
     KeptReplay,
     actor_positions,
     control_history,
+    history_and_status,
     last_to_leave,
     positions_by_actor,
     replay_prefix,
@@ -265,20 +266,22 @@ def test_a_holder_is_as_recently_reported_as_those_reported_there_with_it():
 
 
 @st.composite
-def moves_at_one_site(draw) -> list:
-    """Driving events at one site over two years, in replay order: dense enough that a day splits them."""
+def moves_at_one_site(draw) -> list[Move]:
+    """Driving moves at one site over two years, in replay order: dense enough that a day splits them."""
     moves = []
-    for record in draw(st.lists(event_json(ids=st.uuids().map(str)), min_size=1, max_size=25)):
+    for n in range(draw(st.integers(1, 25))):
         start = draw(stored_dates(2025, 2026))
         end = draw(st.none() | stored_dates(2025, 2026).filter(lambda other, start=start: parse_stored(other).end >= parse_stored(start).start))
-        kind = draw(st.sampled_from(sorted(DRIVING_TYPES)))
-        fields = {**record, "date": start, "end_date": end, "date_precision": {4: "year", 7: "month"}.get(len(start), "day"),
-                  "type": kind, "site": SITE_IDS[0], "actors": draw(st.lists(st.sampled_from(ACTOR_IDS[:4]), min_size=1, max_size=3, unique=True))}  # fmt: skip
-        moves.append(Event.from_json(fields).move())
+        moves.append(Move(
+            f"move-{n:02d}", start, end, {4: "year", 7: "month"}.get(len(start), "day"), draw(st.booleans()),
+            draw(st.sampled_from(sorted(DRIVING_TYPES))), draw(st.none() | st.sampled_from(STAGES)),
+            tuple(draw(st.lists(st.sampled_from(ACTOR_IDS[:4]), min_size=1, max_size=3, unique=True))), SITE_IDS[0],
+            draw(st.none() | st.sampled_from(SITE_IDS)), draw(st.booleans()), draw(st.sampled_from(EVENT_STATUSES)),
+        ))  # fmt: skip
     return sorted(moves, key=event_sort_key)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(moves=moves_at_one_site(), through=st.dates(date(2025, 1, 1), date(2026, 12, 31)), later=st.integers(0, 400))
 def test_a_replay_resumed_from_a_kept_prefix_answers_as_the_whole_replay(moves, through, later):
     count, state = replay_prefix(SITE_IDS[0], moves, through)
@@ -302,3 +305,10 @@ def test_a_replay_resumed_from_a_kept_prefix_answers_as_the_whole_replay(moves, 
         # A profile asks for some actors only: a kept site is replayed even when its later moves do not name them.
         only = set(ACTOR_IDS[:1])
         assert positions_by_actor(rest, as_of, only=only, resume=kept) == positions_by_actor(moves, as_of, only=only)
+
+
+@settings(max_examples=25, deadline=None)
+@given(moves=moves_at_one_site(), as_of=st.dates(date(2025, 1, 1), date(2027, 6, 30)))
+def test_one_replay_gives_the_history_and_the_status(moves, as_of):
+    site = SITE_IDS[0]
+    assert history_and_status(site, moves, as_of) == (control_history(site, moves, as_of), site_status(site, moves, as_of))

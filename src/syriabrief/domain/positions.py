@@ -40,6 +40,7 @@ __all__ = [
     "SiteStatus",
     "actor_positions",
     "control_history",
+    "history_and_status",
     "last_to_leave",
     "positions_by_actor",
     "replay_prefix",
@@ -193,6 +194,13 @@ class KeptReplay(NamedTuple):
     # index reads them from there, and only those asked about — an actor's, or for a site's
     # status only the one last_to_leave picks among them (the status tells no other).
     closed: Mapping[int, ControlPeriod]
+
+
+def history_and_status(site_id: str, events: Iterable[Replayable], as_of: datetime.date) -> tuple[list[ControlPeriod], SiteStatus]:
+    """control_history and site_status from one replay (a site's profile shows both)."""
+    history = _History.build(site_id, events, as_of)
+    periods = list(history.periods())
+    return periods, _status_from(site_id, periods, tuple(e.id for e in history.pending))
 
 
 def site_status(site_id: str, events: Iterable[Replayable], as_of: datetime.date, resume: KeptReplay | None = None) -> SiteStatus:

@@ -24,7 +24,7 @@ from syriabrief.domain.positions import (
     ControlPeriod,
     KeptReplay,
     SiteStatus,
-    control_history,
+    history_and_status,
     positions_by_actor,
     site_status,
 )
@@ -486,8 +486,7 @@ def base_report(
     """Profile of one site: where and what it is, its control history and status, its events, a narrative."""
     at_site = frozenset({site.id})
     driving = data.moves(EventFilter(sites=at_site, types=DRIVING_TYPES, until=day_period(as_of)))
-    history = control_history(site.id, driving, as_of)
-    status = site_status(site.id, driving, as_of)
+    history, status = history_and_status(site.id, driving, as_of)
     # The events listed are those at the site and everything inside it (a governorate's bases).
     listed = replace(_window(since, until, as_of), sites=data.within(site.id))
     # Every disputed event the history rests on, not only the latest: an old
@@ -572,8 +571,7 @@ def compare_sites(
     for site in sites:
         at_site = frozenset({site.id})
         driving = data.moves(EventFilter(sites=at_site, types=DRIVING_TYPES, until=day_period(as_of)))
-        status = site_status(site.id, driving, as_of)
-        history = control_history(site.id, driving, as_of)
+        history, status = history_and_status(site.id, driving, as_of)
         events = data.moves(replace(window, sites=at_site))
         cited.update({e.id: e for e in driving})
         cited.update({e.id: e for e in events})
