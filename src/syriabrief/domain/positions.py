@@ -274,8 +274,8 @@ def settled_history(site_id: str, events: Iterable[Replayable]) -> list[ControlP
 
 
 def replay_prefix(site_id: str, events: Sequence[Replayable], through: datetime.date) -> tuple[int, tuple | None]:
-    """How many of ``events`` (in replay order, event_sort_key) come before the first that may end after ``through``,
-    and the state of ``site_id``'s replay after them (None: there are none).
+    """How many of ``events`` (in replay order, event_sort_key) come before the first that may end after ``through``
+    (planned ones aside), and the state of ``site_id``'s replay after them (None: there are none).
 
     Seen from any as-of day from ``through`` on, those first events have all
     happened, none is pending and none spans the day, so replaying them gives
@@ -289,7 +289,8 @@ def replay_prefix(site_id: str, events: Sequence[Replayable], through: datetime.
     """
     count = 0
     for event in events:
-        if event.period.end > through:
+        # A planned move moves nobody (build skips it), so it does not end the part kept.
+        if event.period.end > through and event.status != "planned":
             break
         count += 1
     if not count:
