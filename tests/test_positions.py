@@ -313,3 +313,11 @@ def test_a_replay_resumed_from_a_kept_prefix_answers_as_the_whole_replay(moves, 
 def test_one_replay_gives_the_history_and_the_status(moves, as_of):
     site = SITE_IDS[0]
     assert history_and_status(site, moves, as_of) == (control_history(site, moves, as_of), site_status(site, moves, as_of))
+
+
+def test_an_actors_pending_events_are_in_date_order_whatever_order_its_sites_come_in():
+    later = event("2026-02-us-leaves-tanf", "2026-02", "withdrawal", actors=["us"], site="al-tanf")
+    sooner = event("2026-us-leaves-qasrak", "2026", "withdrawal", actors=["us"], site="qasrak")
+    for order in ([later, sooner], [sooner, later]):
+        found = positions_by_actor(events(*order), date(2026, 2, 10), only={"us"})
+        assert found["us"].pending == ("2026-us-leaves-qasrak", "2026-02-us-leaves-tanf")

@@ -246,7 +246,7 @@ def positions_by_actor(
         if event.site and event.type in DRIVING_TYPES and event.status != "planned":
             by_site.setdefault(event.site, []).append(event)
     periods: dict[str, list[ControlPeriod]] = {}
-    pending: dict[str, list[str]] = {}
+    pending: dict[str, list[Replayable]] = {}
     for site_id, site_events in by_site.items():
         # A resumed site is replayed even if no later move names one of ``only``: its kept state may hold their stays.
         if only is not None and site_id not in resume and not any(not only.isdisjoint(e.actors) for e in site_events):
@@ -254,12 +254,15 @@ def positions_by_actor(
         history = _History.build(site_id, site_events, as_of, resume.get(site_id))
         for event in history.pending:
             for actor in event.actors:
-                pending.setdefault(actor, []).append(event.id)
+                pending.setdefault(actor, []).append(event)
         for period in history.periods(only):
             periods.setdefault(period.actor, []).append(period)
     actors = sorted(periods.keys() | pending.keys())
+    # Pending events in date order, not in the order their sites happened to be replayed.
     return {
-        a: ActorPositions.of(a, periods.get(a, ()), pending.get(a, ())) for a in actors if only is None or a in only
+        a: ActorPositions.of(a, periods.get(a, ()), [e.id for e in sorted(pending.get(a, ()), key=event_sort_key)])
+        for a in actors
+        if only is None or a in only
     }
 
 
