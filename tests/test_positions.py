@@ -289,7 +289,7 @@ def test_a_replay_resumed_from_a_kept_prefix_answers_as_the_whole_replay(moves, 
     assert count == len(moves) or (moves[count].period.end > through and moves[count].status != "planned")
     one = None
     if state is not None:
-        # As an index keeps it: the stays closed by then are the settled history's first periods.
+        # As an index keeps it: the stays closed by then are the settled history's periods at their positions.
         stays, opened, _ = state
         still_open = {n for n, _ in opened}
         settled = settled_history(SITE_IDS[0], moves)

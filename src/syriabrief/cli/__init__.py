@@ -72,7 +72,9 @@ def _app_for(args: list[str]) -> typer.Typer:
     name = next((arg for arg in args if not arg.startswith("-")), None)
     if name not in COMMANDS:
         return _whole_app()
-    app = _load(COMMANDS[name])
+    importlib.import_module(f"{__name__}.{COMMANDS[name]}")
+    from syriabrief.cli.common import app
+
     only = copy.copy(app)
     only.registered_commands = [c for c in app.registered_commands if _name(c) == name]
     only.registered_groups = [g for g in app.registered_groups if g.name == name]
@@ -83,17 +85,10 @@ def _whole_app() -> typer.Typer:
     from syriabrief.cli.common import app
 
     for module in dict.fromkeys(COMMANDS.values()):
-        _load(module)
+        importlib.import_module(f"{__name__}.{module}")
     # Modules loaded earlier for one command registered theirs out of turn.
     order = list(COMMANDS)
     app.registered_commands.sort(key=lambda c: order.index(_name(c)))
-    return app
-
-
-def _load(module: str) -> typer.Typer:
-    importlib.import_module(f"{__name__}.{module}")
-    from syriabrief.cli.common import app
-
     return app
 
 

@@ -39,6 +39,7 @@ __all__ = [
     "KeptReplay",
     "SiteStatus",
     "actor_positions",
+    "closed_positions",
     "control_history",
     "history_and_status",
     "last_to_leave",
@@ -299,6 +300,13 @@ def replay_prefix(site_id: str, events: Sequence[Replayable], through: datetime.
     if not count:
         return 0, None
     return count, _History.build(site_id, events[:count], through).state()
+
+
+def closed_positions(state: tuple) -> list[int]:
+    """Where in the site's history the stays a kept ``state`` (replay_prefix) had closed are."""
+    stays, opened, _ = state
+    still_open = {n for n, _ in opened}
+    return [n for n in range(stays) if n not in still_open]
 
 
 # --- the history builder -------------------------------------------------------------

@@ -37,6 +37,7 @@ from syriabrief.domain.positions import (
     ControlPeriod,
     KeptReplay,
     SiteStatus,
+    closed_positions,
     last_to_leave,
     replay_prefix,
     settled_history,
@@ -302,9 +303,9 @@ class SqlDataset(Catalogue):
             if actors is not None:
                 sql, params = sql + " AND actor IN (SELECT value FROM json_each(?))", (*params, json.dumps(sorted(actors)))
         closed: dict[str, dict[int, ControlPeriod]] = {site: {} for site in states}
-        opened = {site: {n for n, _ in state[1]} for site, state in states.items()}
+        wanted = {site: set(closed_positions(state)) for site, state in states.items()}
         for site, pos, fields in self._db.execute(sql, params):
-            if pos < states[site][0] and pos not in opened[site]:
+            if pos in wanted[site]:
                 closed[site][pos] = _unpack_fields(ControlPeriod, _PERIOD_FIELDS, fields)
         return {site: KeptReplay(state, closed[site]) for site, state in states.items()}, moves
 
@@ -601,8 +602,7 @@ def keep_settled(db: sqlite3.Connection, site: str, rows: list[tuple[int, int, b
     if state is None:
         db.execute("INSERT INTO settled VALUES (?, ?, ?, NULL, NULL, NULL, NULL)", (site, last, status))
         return
-    stays, opened = state[0], {n for n, _ in state[1]}
-    closed = [n for n in range(stays) if n not in opened]
+    closed = closed_positions(state)
     left = closed[last_to_leave([history[n] for n in closed])] if closed else None
     db.execute(
         "INSERT INTO settled VALUES (?, ?, ?, ?, ?, ?, ?)",
