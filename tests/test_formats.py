@@ -1,10 +1,12 @@
 """The file formats as pure functions: detection, reading, writing, round trips, and bad input."""
 
+import csv
+import io
 import json
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import syriabrief.formats.acled  # noqa: F401  (formats.acled below)
@@ -13,7 +15,7 @@ from syriabrief import formats
 from syriabrief.domain.model import Actor, Event, Site
 from syriabrief.formats import all_problems, check_entries, detect_format, read_records, split_changes
 from syriabrief.formats.acled import read_acled
-from syriabrief.formats.csvfmt import neutralise, read_csv, restore, write_csv
+from syriabrief.formats.csvfmt import _cell, _row_chunks, neutralise, read_csv, restore, write_csv
 from syriabrief.formats.geojson import event_features, site_features, write_geojson
 from syriabrief.formats.jsonfmt import (
     MAX_DEPTH,
@@ -585,3 +587,20 @@ def test_any_valid_event_round_trips_through_csv_and_jsonl(summary, tags, outlet
         parsed = reader(text)
         assert parsed.problems == []
         assert [Event.from_json(e.data).to_json() for e in parsed.entries] == [record]
+
+
+_CELLS = st.none() | st.booleans() | st.integers() | st.text(st.sampled_from("a ,\"'=-\r\n\x00\u202e") | st.characters(), max_size=8)
+
+
+@given(st.lists(st.lists(_CELLS, min_size=3, max_size=3), max_size=6))
+@example([['x"y', "=1", None]]).via("a quote alone")
+@example([["x\ny", True, ""]]).via("a line feed alone")
+@example([["x\ry", "b", 7]]).via("a carriage return alone")
+@example([["a,b", "-", False]]).via("a comma alone")
+def test_csv_rows_are_exactly_what_the_csv_module_writes(rows):
+    columns = ("a", "b", "c")
+    expected = io.StringIO()
+    writer = csv.writer(expected, lineterminator="\r\n")
+    writer.writerows([columns, *([neutralise(_cell(value)) for value in row] for row in rows)])
+    written = "".join(_row_chunks(columns, [dict(zip(columns, row, strict=True)) for row in rows]))
+    assert written == expected.getvalue()

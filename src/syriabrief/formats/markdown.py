@@ -21,7 +21,10 @@ from syriabrief.domain.safetext import visible
 
 __all__ = ["markdown_chunks", "write_markdown"]
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+# Markdown's special characters escaped with a backslash, and "&" (HTML entities) spelled out.
+_ESCAPES = str.maketrans({**{c: "\\" + c for c in "\\`*_[]<>|~"}, "&": "&amp;"})
+# A line starting with these would become a list item, a rule or a heading underline.
+_NUMBERED = re.compile(r"^(\d+)([.)])")
 _SAFE_URL = re.compile(r"https?://[^\s<>()\[\]`\"']+")
 
 
@@ -117,10 +120,9 @@ def _figure(value) -> str:
 def _text(value: str) -> str:
     """Untrusted text as inline Markdown that shows as itself."""
     text = " ".join(str(value).split())  # newlines would end a paragraph or start a heading
-    text = visible(text)
-    text = _SPECIAL.sub(r"\\\1", text).replace("&", "&amp;")
-    # A line starting with these would become a list item, a rule or a heading underline.
-    text = re.sub(r"^(\d+)([.)])", r"\1\\\2", text)
+    text = visible(text).translate(_ESCAPES)
+    if text[:1].isdigit():  # only such text can match: the rest skips the regex
+        text = _NUMBERED.sub(r"\1\\\2", text)
     return "\\" + text if text[:1] in ("-", "=") else text
 
 
