@@ -174,7 +174,7 @@ def handles_errors(command: Callable) -> Callable:
             silence_stdout()
             raise typer.Exit(0) from None
         except SyriabriefError as error:
-            from syriabrief.output.terminal import visible
+            from syriabrief.domain.safetext import visible
 
             typer.echo(f"Error: {visible(error)}", err=True)
             raise typer.Exit(error.exit_code) from None

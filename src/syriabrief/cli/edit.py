@@ -71,7 +71,7 @@ def _can_prompt() -> bool:
 
 def _ask(label: str, convert: Callable[[str], Any]) -> Any:
     """Prompt on stderr until ``convert`` accepts the answer."""
-    from syriabrief.output.terminal import visible
+    from syriabrief.domain.safetext import visible
 
     while True:
         answer = typer.prompt(label, err=True)

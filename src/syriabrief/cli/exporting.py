@@ -126,7 +126,7 @@ def export(
             overview=lambda events: _overview(events, data), store_text=_store_text(data, filters),
         )  # fmt: skip
     write_export(chunks, fmt.value in JSON_FORMATS, output, stores)
-    from syriabrief.output.terminal import visible
+    from syriabrief.domain.safetext import visible
 
     if written.unplaced:
         total = written.count + written.unplaced

@@ -7,6 +7,7 @@ Thin commands: they resolve names and dates, ask ``briefing`` for a report (the
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -93,14 +94,11 @@ def actor(
 
     Example: syriabrief actor Russia --as-of 2026-02-01
     """
-    from syriabrief.output import terminal as render
     from syriabrief.reports import briefing
 
     _profile(
-        words, as_of, since, until, limit, json, db,
-        resolve=lambda data, name: data.actor(name),
-        listing=briefing.actor_list, list_table=render.actor_list_table,
-        report=briefing.actor_report, show=render.print_actor,
+        words, as_of, since, until, limit, json, db, kind="actor",
+        resolve=lambda data, name: data.actor(name), listing=briefing.actor_list, report=briefing.actor_report,
     )  # fmt: skip
 
 
@@ -121,29 +119,29 @@ def base(
 
     Example: syriabrief base Qasrak --as-of 2026-02-24
     """
-    from syriabrief.output import terminal as render
     from syriabrief.reports import briefing
 
     _profile(
-        words, as_of, since, until, limit, json, db,
-        resolve=lambda data, name: data.site(name),
-        listing=briefing.base_list, list_table=render.base_list_table,
-        report=briefing.base_report, show=render.print_base,
+        words, as_of, since, until, limit, json, db, kind="base",
+        resolve=lambda data, name: data.site(name), listing=briefing.base_list, report=briefing.base_report,
     )  # fmt: skip
 
 
-def _profile(words, as_of, since, until, limit, json, db, *, resolve, listing, list_table, report, show) -> None:
+def _profile(words, as_of, since, until, limit, json, db, *, kind, resolve, listing, report) -> None:
     """What ``actor`` and ``base`` share: list every record without a name, else one profile."""
-    from syriabrief.output.terminal import make_console, write_json
-
     name = " ".join(words or ()) or None
     day = _as_of(as_of)
     data = load(db)
     if name is None:
         rows = listing(data, day)
         if json:
+            from syriabrief.output.jsonout import write_json
+
             write_json(rows.to_json())
             return
+        from syriabrief.output.terminal import make_console
+
+        list_table, _ = _views(kind)
         shown = limit or LIST_ROWS
         make_console().print(list_table(rows, shown))
         if len(rows.rows) > shown:
@@ -157,8 +155,20 @@ def _profile(words, as_of, since, until, limit, json, db, *, resolve, listing, l
 
         write_json_with_list(profile.to_json(), "events")
         return
+    from syriabrief.output.terminal import make_console
+
     _note_left_out(profile, limit)
+    _, show = _views(kind)
     show(make_console(), profile, data, rows)
+
+
+def _views(kind: str) -> tuple[Callable, Callable]:
+    """The list table and the profile printer of ``kind``: Rich (40 ms) is imported for people only, not --json."""
+    from syriabrief.output import terminal
+
+    if kind == "actor":
+        return terminal.actor_list_table, terminal.print_actor
+    return terminal.base_list_table, terminal.print_base
 
 
 @app.command()
@@ -184,7 +194,6 @@ def compare(
     Example: syriabrief compare US Russia --since 2026-01 --as-of 2026-02-24
     Example: syriabrief compare --at 2026-01-01 --at 2026-02-24
     """
-    from syriabrief.output.terminal import make_console, print_comparison, write_json
     from syriabrief.reports.briefing import change_report, compare_actors, compare_sites
 
     names = names or []
@@ -205,8 +214,12 @@ def compare(
         build = compare_actors if kind == "actor" else compare_sites
         report = build(data, resolved, day, since_period, until_period)
     if json:
+        from syriabrief.output.jsonout import write_json
+
         write_json(report.to_json())
         return
+    from syriabrief.output.terminal import make_console, print_comparison
+
     print_comparison(make_console(), report, limit or PROFILE_TABLE_ROWS)
 
 
@@ -279,7 +292,7 @@ def brief(
     day = _as_of(as_of)
     report = brief_report(data, day, days, actors=where.actors, sites=where.sites, governorates=governorates)
     if json:
-        from syriabrief.output.terminal import write_json
+        from syriabrief.output.jsonout import write_json
 
         write_json(report.to_json())
         return
@@ -318,7 +331,7 @@ def _write_html(data, report, day: datetime.date, where, governorates, output: P
     chart = activity(data, window, per="month", by="type")
     write_export([brief_html(report, pictured, chart, data)], None, output, layers(db).read)
     if output is not None:
-        from syriabrief.output.terminal import visible
+        from syriabrief.domain.safetext import visible
 
         typer.echo(visible(f"Wrote the brief as of {day.isoformat()} to {output}."), err=True)
 

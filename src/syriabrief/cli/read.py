@@ -47,9 +47,9 @@ def read(
     from syriabrief.domain.dates import parse_user_date
     from syriabrief.domain.drafting import SourceInfo, drafts_document, propose
     from syriabrief.domain.reading import read_text
+    from syriabrief.domain.safetext import visible
     from syriabrief.domain.timephrases import find_date_line
     from syriabrief.formats.article import MAX_ARTICLE_BYTES, read_article
-    from syriabrief.output.terminal import visible
 
     if do_import and json:
         raise UsageError("--import asks about each draft, --json prints them all: choose one")

@@ -60,7 +60,8 @@ def store_command(
 
     Example: syriabrief store --db ~/syria/store.json
     """
-    from syriabrief.output.terminal import visible, write_json
+    from syriabrief.domain.safetext import visible
+    from syriabrief.output.jsonout import write_json
 
     if restore_backup:
         from syriabrief.storage.store import restore_backup as restore
@@ -96,7 +97,7 @@ def store_command(
 
 
 def _contents(entry: dict[str, Any]) -> str:
-    from syriabrief.output.terminal import visible
+    from syriabrief.domain.safetext import visible
     from syriabrief.reports.narrative import count_phrase
 
     if entry["error"]:

@@ -40,7 +40,8 @@ def validate(
 
     Example: syriabrief validate colleague-events.csv
     """
-    from syriabrief.output.terminal import visible, write_json
+    from syriabrief.domain.safetext import visible
+    from syriabrief.output.jsonout import write_json
 
     order = date_order.value if date_order else None
     results = [_check_file(file, fmt.value if fmt else None, db, order)] if file else _check_stores(db)

@@ -25,7 +25,7 @@ import json
 import math
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from syriabrief.domain.dates import parse_stored
 from syriabrief.domain.model import Event, Site
@@ -148,8 +148,9 @@ def join_items(items: Iterable[str | None]) -> str | None:
         joined = SEPARATOR.join(item or "" for item in items)
         trimmed = all(item is None or item == item.strip() for item in items)
     else:  # the usual case, checked without a Python call per item: export does this six times per event
-        joined = SEPARATOR.join(items)
-        trimmed = all(map(str.__eq__, items, map(str.strip, items)))
+        given = cast("list[str]", items)
+        joined = SEPARATOR.join(given)
+        trimmed = all(map(str.__eq__, given, map(str.strip, given)))
     # It reads back only if no item has a ";" of its own or space at an end (the reader strips them).
     plain = trimmed and joined.count(";") == len(items) - 1
     return joined if plain and not joined.startswith("[") else _dumps(items)
