@@ -98,6 +98,9 @@ class Parsed:
     notes: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # records read but deliberately not kept
     names: list[NameMatch] = field(default_factory=list)  # the file's names mapped onto records
+    # No text in the records can be a lone surrogate: the reader took it all from
+    # UTF-8 text (or refused such escapes), so checking the records again is not needed.
+    unicode_checked: bool = False
 
     @property
     def records(self) -> int:
@@ -244,21 +247,21 @@ def check_entries(
     """
     checker = EntryChecker(known, today)
     # Each record's own problems are found a kind at a time (the surrogate check runs per batch).
-    for entry, alone in zip(parsed.entries, _each_entry_problems(parsed.entries)):
+    for entry, alone in zip(parsed.entries, _each_entry_problems(parsed.entries, parsed.unicode_checked)):
         checker.add(entry, alone)
         if progress:
             progress()
     return checker.finish()
 
 
-def _each_entry_problems(entries: list[Entry]) -> list[list[tuple[str | None, str]]]:
+def _each_entry_problems(entries: list[Entry], unicode_checked: bool) -> list[list[tuple[str | None, str]]]:
     """What is wrong with each entry's record alone, in the entries' order (checked a kind at a time)."""
     found: list[list[tuple[str | None, str]]] = [[] for _ in entries]
     positions: dict[str, list[int]] = {}
     for position, entry in enumerate(entries):
         positions.setdefault(entry.kind, []).append(position)
     for kind, kept in positions.items():
-        for position, problems in zip(kept, each_record_problems(kind, [entries[p].data for p in kept])):
+        for position, problems in zip(kept, each_record_problems(kind, [entries[p].data for p in kept], unicode_checked)):
             found[position] = problems
     return found
 
