@@ -54,7 +54,7 @@ def visible_lines(text: str) -> str:
     A carriage return before a line feed moves nothing on a terminal; any other
     one could overwrite what was shown, so it is escaped like every control.
     """
-    # The usual block (an export's 64 KiB of rows) needs no change: found in one or two scans in C.
+    # The usual block (an export's 64 KiB of rows) needs no change, which a few passes in C show.
     if text.count("\r") == text.count("\r\n"):
         if text.isascii():
             data = text.encode("ascii")

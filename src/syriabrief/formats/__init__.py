@@ -98,8 +98,8 @@ class Parsed:
     notes: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # records read but deliberately not kept
     names: list[NameMatch] = field(default_factory=list)  # the file's names mapped onto records
-    # No text in the records can be a lone surrogate: the reader took it all from
-    # UTF-8 text (or refused such escapes), so checking the records again is not needed.
+    # No text in the records can be a lone surrogate (read_records says why), so
+    # checking them for one again is not needed.
     unicode_checked: bool = False
 
     @property
@@ -136,20 +136,26 @@ def read_records(
     if fmt == "json":
         from syriabrief.formats.jsonfmt import read_json
 
-        return read_json(text)
-    if fmt == "jsonl":
+        parsed = read_json(text)
+    elif fmt == "jsonl":
         from syriabrief.formats.jsonfmt import read_jsonl
 
-        return read_jsonl(text)
-    if fmt == "csv":
+        parsed = read_jsonl(text)
+    elif fmt == "csv":
         from syriabrief.formats.csvfmt import read_csv
 
-        return read_csv(text, date_order)
-    if fmt == "acled":
+        parsed = read_csv(text, date_order)
+    elif fmt == "acled":
         from syriabrief.formats.acled import read_acled
 
-        return read_acled(text, known, date_order)
-    raise ValueError(f"unknown import format {fmt!r}")
+        parsed = read_acled(text, known, date_order)
+    else:
+        raise ValueError(f"unknown import format {fmt!r}")
+    # The text was decoded strictly above, every JSON value in it (a CSV cell too) goes through
+    # parse_json, which refuses surrogate escapes, and ACLED rows add only ids from the
+    # (checked) stores: no record can hold a lone surrogate.
+    parsed.unicode_checked = True
+    return parsed
 
 
 def detect_format(content: str | bytes) -> str | None:
@@ -275,7 +281,7 @@ class EntryChecker:
     """
 
     def __init__(self, known: Catalogue | None = None, today: date | None = None, unicode_checked: bool = False):
-        """``unicode_checked``: the records were read by ``jsonfmt.parse_json``, which refuses lone surrogates."""
+        """``unicode_checked``: the records cannot hold a lone surrogate (as ``Parsed.unicode_checked``)."""
         self.known = known
         self._unicode_checked = unicode_checked
         self.today = today or date.today()

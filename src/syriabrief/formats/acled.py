@@ -154,8 +154,7 @@ def read_acled(text: str, known: Dataset | None = None, date_order: str | None =
     Numeric dates are read in ``date_order`` or the order the file's dates
     decide (``formats.file_date_order``); a file that decides nothing is refused.
     """
-    # Every text is a cell of the UTF-8 file or a name from the (checked) stores: no JSON escapes.
-    parsed = Parsed("acled", unicode_checked=True)
+    parsed = Parsed("acled")
     # The file is read twice, a row at a time (a hundred thousand rows of cells would be most of an
     # import's memory): once for the header and the dates, which decide how numeric dates read,
     # then for the events.

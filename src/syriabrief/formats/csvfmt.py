@@ -80,7 +80,7 @@ _LIST_COLUMNS = ("actors", "tags")
 _JSON_LIST_COLUMNS = ("sources", "disputes")
 # What a spreadsheet takes for the start of a formula (OWASP's list).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# The first characters of a cell neutralise may change (a formula start, or quotes before one).
+# Only a cell starting with one of these can be changed by neutralise.
 _RISKY_STARTS = frozenset(("'", *_FORMULA_STARTS))
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
 _DATE_COLUMNS = ("date", "end_date")
@@ -262,7 +262,7 @@ def _row_chunks(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> Itera
         # Most cells start with a letter or digit: only the others need a look (the export's hot loop).
         cells = [neutralise(cell) if cell[:1] in _RISKY_STARTS else cell for cell in cells]
         line = ",".join(cells)
-        if line.count(",") == separators and '"' not in line and "\n" not in line and "\r" not in line:
+        if separators and line.count(",") == separators and '"' not in line and "\n" not in line and "\r" not in line:
             out.write(line + "\r\n")  # no cell needs quotes: what csv.writer writes, at half the cost
         else:
             writer.writerow(cells)

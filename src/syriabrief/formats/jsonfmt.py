@@ -80,7 +80,7 @@ def parse_json(text: str, level: int = 1) -> Any:
 
 def read_json(text: str) -> Parsed:
     """A store object (actors, sites, events), an array of events, or one event object."""
-    parsed = Parsed("json", unicode_checked=True)  # decoded UTF-8, and parse_json refuses surrogate escapes
+    parsed = Parsed("json")
     try:
         value = parse_json(text)
     except JsonInputError as error:
@@ -117,7 +117,7 @@ def read_json(text: str) -> Parsed:
 
 def read_jsonl(text: str) -> Parsed:
     """One event object per line; blank lines are ignored."""
-    parsed = Parsed("jsonl", unicode_checked=True)  # decoded UTF-8, and parse_json refuses surrogate escapes
+    parsed = Parsed("jsonl")
     number = 0
     for line_number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
@@ -160,7 +160,7 @@ def check_store_lines(lines: Iterable[tuple[str, bytes]], known: Catalogue | Non
     where in the file the fault is. The problems are those ``check_store_text``
     finds in the same file.
     """
-    checker = EntryChecker(known, unicode_checked=True)  # decoded UTF-8, and parse_json refuses surrogate escapes
+    checker = EntryChecker(known, unicode_checked=True)  # parse_json refuses lone surrogates
     numbers = {"actor": 0, "site": 0, "event": 0}
     for table, line in lines:
         kind = _KIND[table]

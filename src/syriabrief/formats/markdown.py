@@ -23,7 +23,7 @@ __all__ = ["markdown_chunks", "write_markdown"]
 
 # Markdown's special characters escaped with a backslash, and "&" (HTML entities) spelled out.
 _ESCAPES = str.maketrans({**{c: "\\" + c for c in "\\`*_[]<>|~"}, "&": "&amp;"})
-# A line starting with these would become a list item, a rule or a heading underline.
+# Text starting with a number and "." or ")" would become a numbered list item.
 _NUMBERED = re.compile(r"^(\d+)([.)])")
 _SAFE_URL = re.compile(r"https?://[^\s<>()\[\]`\"']+")
 
@@ -123,7 +123,7 @@ def _text(value: str) -> str:
     text = visible(text).translate(_ESCAPES)
     if text[:1].isdigit():  # only such text can match: the rest skips the regex
         text = _NUMBERED.sub(r"\1\\\2", text)
-    return "\\" + text if text[:1] in ("-", "=") else text
+    return "\\" + text if text[:1] in ("-", "=") else text  # a list item, a rule or a heading underline
 
 
 def _code(value: str) -> str:
