@@ -56,11 +56,7 @@ def visible_lines(text: str) -> str:
     """
     # The usual block (an export's 64 KiB of rows) needs no change, which a few passes in C show.
     if text.count("\r") == text.count("\r\n"):
-        if text.isascii():
-            data = text.encode("ascii")
-            if len(data.translate(None, _UNSAFE_ASCII_BUT_CR)) == len(data):
-                return text
-        elif not _UNSAFE_IN_LINES.search(text):
+        if _ascii_without(text, _UNSAFE_ASCII_BUT_CR) if text.isascii() else not _UNSAFE_IN_LINES.search(text):
             return text
     return "\r\n".join(visible(part) for part in text.split("\r\n"))
 
@@ -71,11 +67,15 @@ def json_safe(text: str) -> str:
     Outside strings JSON text is plain ASCII, so every match is inside a string
     and the data a parser reads back is unchanged.
     """
-    if text.isascii():
-        data = text.encode("ascii")
-        if len(data.translate(None, _UNSAFE_ASCII)) == len(data):
-            return text
+    if text.isascii() and _ascii_without(text, _UNSAFE_ASCII):
+        return text
     return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _ascii_without(text: str, unsafe: bytes) -> bool:
+    """Whether ASCII ``text`` holds none of the ``unsafe`` bytes (checked in C: a block can be megabytes)."""
+    data = text.encode("ascii")
+    return len(data.translate(None, unsafe)) == len(data)
 
 
 def json_text(value: Any) -> str:
