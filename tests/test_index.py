@@ -93,6 +93,11 @@ def random_filters(data: Dataset, count: int, seed: int = 1) -> list[tuple[Event
     dates = ["2012", "2016-02", "2019-07-04", "2024", "2025-05", "2025-05-01", "2026-01", "2026-06-30", "2030"]
     words = ["convoy", "CONVOY", "strasse", "STRASSE", "istanbul", "οδος", "ΟΔΟΣ", "residents said", "x", "", "%", "_"]
     filters = [(EventFilter(), None), (EventFilter(), 0), (EventFilter(), 5), (EventFilter(), -1)]
+    # Dates alone, and actors with dates: what the engine answers from the link table alone.
+    for since, until in ((None, "2025-05"), ("2016-02", None), ("2019-07-04", "2026-01")):
+        days = {"since": parse_user_date(since) if since else None, "until": parse_user_date(until) if until else None}
+        filters += [(EventFilter(**days), None), (EventFilter(**days, actors=frozenset(rng.sample(actor_ids, 2))), 3)]
+    filters.append((EventFilter(actors=frozenset(rng.sample(actor_ids, 1))), None))
     for _ in range(count):
         since, until = (parse_user_date(rng.choice(dates)) if rng.random() < 0.5 else None for _ in range(2))
         where = EventFilter(
@@ -547,7 +552,15 @@ ADDED = [
     new_event("added-before-everything", "2011-05-01", "deployment", site="site-012"),
     new_event("added-after-everything", "2026-12-31", "handover", actors=["sdf", "syrian-army"]),
     new_event("added-no-site", "2024-02", "statement", site=None, actors=["turkey"]),
+    # Flags the link tables carry: figures of a force's size, and a doubted report.
+    new_event("added-with-figures", "2025-03-02", "deployment", actors=["turkey", "sdf"], quantities={"troops": 300}),
+    new_event("added-doubted", "2025-03-03", "withdrawal", actors=["turkey"], status="disputed"),
 ]
+# Questions about what ADDED brings, beside the random ones.
+ADDED_FILTERS = [
+    (EventFilter(actors=frozenset({actor}), with_strength=strength, disputed=not strength), None)
+    for actor in ("turkey", "sdf") for strength in (True, False)
+] + [(EventFilter(sites=frozenset({"site-007"}), with_strength=True), None), (EventFilter(disputed=True), 2)]
 
 
 def same_position_outputs(path: Path, monkeypatch, as_of: str | None = None) -> None:
@@ -595,7 +608,7 @@ def test_events_added_to_a_store_are_taken_into_the_index_in_place(tmp_path, alw
     # The index file itself is untouched: the new events are in its delta.
     assert build_of([path]) == (build, rounds[-1])
     assert index_file([path]) == before and index._delta_path(index.index_path([path])).exists()
-    assert_same_answers([path], random_filters(plain([path]), 40))
+    assert_same_answers([path], random_filters(plain([path]), 40) + ADDED_FILTERS)
     if how == "apply several":  # every kind of added event at once: the commands print what the plain path does
         same_position_outputs(path, monkeypatch)
         same_position_outputs(path, monkeypatch, as_of="2019-07-04")

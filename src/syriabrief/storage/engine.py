@@ -27,6 +27,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields as dataclass_fields
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 from syriabrief.domain.dataset import Catalogue, Dataset
@@ -81,7 +82,8 @@ CREATE TABLE sites (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, doc TEXT NOT NULL
 -- has neither (its --json text is encoded from its packed fields). ``canonical``:
 -- the stored text is exactly the event's --json text (what syriabrief itself writes).
 -- ``flags``: 1 the event gives a force's size (EventFilter.with_strength),
--- 2 the sources disagree about it (EventFilter.disputed).
+-- 2 the sources disagree about it (EventFilter.disputed), 4 it is a move
+-- positions replay (DRIVING_TYPES; what asks for moves asks for those types).
 CREATE TABLE events (
     n INTEGER PRIMARY KEY, id TEXT NOT NULL, layer INTEGER NOT NULL,
     first INTEGER NOT NULL, last INTEGER NOT NULL, type TEXT NOT NULL, status TEXT NOT NULL,
@@ -95,12 +97,13 @@ CREATE TABLE packed (n INTEGER PRIMARY KEY, fields BLOB NOT NULL);
 -- The fields of the event's Move, marshalled: what positions replay, a fraction
 -- of the whole event (a big actor's profile replays tens of thousands).
 CREATE TABLE moves (n INTEGER PRIMARY KEY, fields BLOB NOT NULL);
--- Links carry the event's days too: "this actor, since that day" is one index range.
+-- Links carry the event's days and flags too: "this actor, since that day" is one index range,
+-- and "this actor's figures" is read from it alone (SDF has 170,000 events at 1M, 14 with figures).
 CREATE TABLE event_actors (
-    actor TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL, n INTEGER NOT NULL
+    actor TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL, n INTEGER NOT NULL, flags INTEGER NOT NULL
 );
 CREATE TABLE event_sites (
-    site TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL, n INTEGER NOT NULL
+    site TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL, n INTEGER NOT NULL, flags INTEGER NOT NULL
 );
 -- Every site's control history once all its moves have happened
 -- (positions.settled_history), one marshalled ControlPeriod per row in the
@@ -130,9 +133,9 @@ INDEXES = """
 CREATE INDEX events_by_first ON events (first);
 CREATE INDEX events_by_last ON events (last, first);
 CREATE INDEX events_by_id ON events (id);
-CREATE INDEX actors_of_events ON event_actors (actor, last, first, n);
-CREATE INDEX sites_of_events ON event_sites (site, last, first, n);
-CREATE INDEX periods_by_actor ON periods (actor);
+CREATE INDEX actors_of_events ON event_actors (actor, last, first, n, flags);
+CREATE INDEX sites_of_events ON event_sites (site, last, first, n, flags);
+CREATE INDEX periods_by_actor ON periods (actor, site, pos);
 CREATE INDEX periods_by_site ON periods (site, pos);
 CREATE INDEX site_moves_by_site ON site_moves (site, first);
 """
@@ -238,9 +241,14 @@ class SqlDataset(Catalogue):
 
     @_or_plain
     def actor_counts(self, where: EventFilter | None = None) -> dict[str, int]:
-        sql = "SELECT actor, count(*) FROM {s}.event_actors WHERE n IN (SELECT n FROM {s}.events WHERE {where}) GROUP BY actor"
+        if _beyond_dates(where) == _ANY:
+            # The links carry each event's days (and name each actor once per event): counted alone,
+            # without looking up every event (an actor list at 1M: 0.8 s -> 0.12 s).
+            answers = self._each_link("SELECT actor, count(*) FROM {s}.event_actors WHERE {links} GROUP BY actor", where)
+        else:
+            answers = self._each("SELECT actor, count(*) FROM {s}.event_actors WHERE n IN (SELECT n FROM {s}.events WHERE {where}) GROUP BY actor", where)
         counts: dict[str, int] = {}
-        for rows in self._each(sql, where):  # the index's, then the delta's
+        for rows in answers:  # the index's, then the delta's
             for actor, count in rows:
                 counts[actor] = counts.get(actor, 0) + count
         return counts
@@ -312,7 +320,14 @@ class SqlDataset(Catalogue):
     @_or_plain
     def span(self, where: EventFilter | None = None) -> tuple[int, Move | None, Move | None]:
         count, first, last = 0, None, None
-        for [(some, low, high)] in self._each("SELECT count(*), min(n), max(n) FROM {s}.events WHERE {where}", where):
+        if where is not None and where.actors and replace(_beyond_dates(where), actors=frozenset()) == _ANY:
+            # One actor's events (SDF's 170,000 at 1M) counted in its links alone: 130 ms -> 20 ms.
+            # An event names each actor once: only several actors can count an event twice.
+            counted = "count(DISTINCT n)" if len(where.actors) > 1 else "count(*)"
+            answers = self._each_link(f"SELECT {counted}, min(n), max(n) FROM {{s}}.event_actors WHERE {{links}}", where)
+        else:
+            answers = self._each("SELECT count(*), min(n), max(n) FROM {s}.events WHERE {where}", where)
+        for [(some, low, high)] in answers:
             if some:
                 count += some
                 first = low if first is None else min(first, low)
@@ -349,6 +364,14 @@ class SqlDataset(Catalogue):
             clauses, params = conditions(where or EventFilter(), source)
             rows = self._fetch(sql.format(s=source, where=clauses), (*params, *more))
             answers.append(rows)
+        return answers
+
+    def _each_link(self, sql: str, where: EventFilter | None) -> list[list[tuple]]:
+        """Like ``_each``, with ``{links}`` the conditions of ``where``'s dates and actors on the event_actors table."""
+        answers = []
+        for source in self._sources:
+            clauses, params = link_conditions("actor", where.actors if where else frozenset(), where)
+            answers.append(self._fetch(sql.format(s=source, links=clauses), params))
         return answers
 
     def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
@@ -425,33 +448,19 @@ def event_text(event: Event) -> str:
 
 def conditions(where: EventFilter, source: str = "main") -> tuple[str, list[Any]]:
     """The SQL for EventFilter.matches (domain/filters.py), clause for clause, over the events of ``source`` (main or delta)."""
-    days: list[str] = []
-    day_params: list[Any] = []
-    if where.since:
-        days.append("last >= ?")
-        day_params.append(where.since.start.toordinal())
-    if where.until:
-        days.append("first <= ?")
-        day_params.append(where.until.end.toordinal())
-    clauses: list[str] = ["1", *days]
-    params: list[Any] = [*day_params]
-    if where.actors or where.sites:
-        # Each link table is searched by (name, last day, first day): the date
-        # clauses are repeated inside so that one index range finds the events.
-        links = (("actor", f"{source}.event_actors", where.actors), ("site", f"{source}.event_sites", where.sites))
-        for column, table, values in links:
-            if values:
-                inner = " AND ".join([f"{column} IN ({marks(values)})", *days])
-                clauses.append(f"n IN (SELECT n FROM {table} WHERE {inner})")
-                params += [*sorted(values), *day_params]
+    clauses, params = _days_and_flags(where)
+    clauses.insert(0, "1")
+    # Each link table is searched by (name, last day, first day): the date and flag
+    # clauses are repeated inside, so that one index range finds only the events wanted.
+    for column, table, values in (("actor", "event_actors", where.actors), ("site", "event_sites", where.sites)):
+        if values:
+            inner, inner_params = link_conditions(column, values, where)
+            clauses.append(f"n IN (SELECT n FROM {source}.{table} WHERE {inner})")
+            params += inner_params
     for column, values in (("type", where.types), ("status", where.statuses)):
         if values:
             clauses.append(f"{column} IN ({marks(values)})")
             params += sorted(values)
-    if where.with_strength:
-        clauses.append("flags & 1")
-    if where.disputed:
-        clauses.append("flags & 2")
     if where.ids:
         # One parameter whatever the number of ids: SQLite caps the number of "?".
         clauses.append("id IN (SELECT value FROM json_each(?))")
@@ -463,6 +472,41 @@ def conditions(where: EventFilter, source: str = "main") -> tuple[str, list[Any]
         clauses.append(f"n IN (SELECT n FROM {source}.summaries WHERE instr(folded, ?) > 0)")
         params.append(fold(where.search))
     return " AND ".join(clauses), params
+
+
+def link_conditions(column: str, values: frozenset[str], where: EventFilter | None) -> tuple[str, list[Any]]:
+    """The conditions on a link table (event_actors, event_sites): ``column`` among ``values`` (any, if none), the dates and flags."""
+    clauses, params = _days_and_flags(where or _ANY)
+    if values:
+        clauses.insert(0, f"{column} IN ({marks(values)})")
+        params[:0] = sorted(values)
+    return " AND ".join(clauses or ["1"]), params
+
+
+def _days_and_flags(where: EventFilter) -> tuple[list[str], list[Any]]:
+    # The events table and the link tables carry these columns alike.
+    clauses, params = [], []
+    if where.since:
+        clauses.append("last >= ?")
+        params.append(where.since.start.toordinal())
+    if where.until:
+        clauses.append("first <= ?")
+        params.append(where.until.end.toordinal())
+    if where.with_strength:
+        clauses.append("flags & 1")
+    if where.disputed:
+        clauses.append("flags & 2")
+    if where.types and where.types <= DRIVING_TYPES:
+        clauses.append("flags & 4")  # what the type clause keeps, known to the link tables too
+    return clauses, params
+
+
+def _beyond_dates(where: EventFilter | None) -> EventFilter:
+    """What ``where`` asks besides dates and flags (the link tables know those too)."""
+    return _ANY if where is None else replace(where, since=None, until=None, with_strength=False, disputed=False)
+
+
+_ANY = EventFilter()
 
 
 def marks(values: Iterable[Any]) -> str:
@@ -504,7 +548,8 @@ def describe(event: Event, offset: int | None = None, body: bytes | None = None,
     canonical = doc is not None or (body is not None and event_text(event).encode("utf-8", "surrogatepass") == body)
     return (
         event.id, period.start.toordinal(), period.end.toordinal(), event.type, event.status,
-        (1 if event.strength_names else 0) | (2 if event.contested else 0), canonical, offset, length, doc, fold(event.summary),
+        (1 if event.strength_names else 0) | (2 if event.contested else 0) | (4 if event.type in DRIVING_TYPES else 0),
+        canonical, offset, length, doc, fold(event.summary),
         tuple(dict.fromkeys(event.actors)), tuple(dict.fromkeys(event.places)), _pack(event),
         marshal.dumps(tuple(event.move())),
     )  # fmt: skip
@@ -526,14 +571,14 @@ def store_digests(db: sqlite3.Connection, layer: int, batches: Iterable[list[Dig
             summaries.append((n, folded))
             packed.append((n, fields))
             moves.append((n, move))
-            links_a += ((a, first, last, n) for a in who)
-            links_s += ((s, first, last, n) for s in where)
+            links_a += ((a, first, last, n, flags) for a in who)
+            links_s += ((s, first, last, n, flags) for s in where)
         db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", events)
         db.executemany("INSERT INTO summaries VALUES (?, ?)", summaries)
         db.executemany("INSERT INTO packed VALUES (?, ?)", packed)
         db.executemany("INSERT INTO moves VALUES (?, ?)", moves)
-        db.executemany("INSERT INTO event_actors VALUES (?, ?, ?, ?)", links_a)
-        db.executemany("INSERT INTO event_sites VALUES (?, ?, ?, ?)", links_s)
+        db.executemany("INSERT INTO event_actors VALUES (?, ?, ?, ?, ?)", links_a)
+        db.executemany("INSERT INTO event_sites VALUES (?, ?, ?, ?, ?)", links_s)
 
 # A period's and a status's fields in order: what _pack_fields marshals and _unpack_fields reads back.
 _Record = TypeVar("_Record", ControlPeriod, SiteStatus)

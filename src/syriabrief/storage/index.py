@@ -100,7 +100,7 @@ __all__ = [
 INDEX_MIN_BYTES = 1024 * 1024
 # Bumped whenever the index layout changes, or what positions.py derives (the
 # index keeps settled histories): an index of another format is rebuilt.
-INDEX_FORMAT = 18
+INDEX_FORMAT = 20
 # What the format also depends on: marshal's format may change between Python versions.
 # A new release of syriabrief rebuilds it too, whatever changed.
 _FORMAT = f"{INDEX_FORMAT} syriabrief{__version__} python{sys.version_info[0]}.{sys.version_info[1]} marshal{marshal.version}"
@@ -160,9 +160,9 @@ INSERT INTO final.packed
 INSERT INTO final.moves
     SELECT r.new, m.fields FROM main.moves AS m JOIN renumber AS r ON r.old = m.n ORDER BY r.new;
 INSERT INTO final.event_actors
-    SELECT a.actor, a.first, a.last, r.new FROM main.event_actors AS a JOIN renumber AS r ON r.old = a.n;
+    SELECT a.actor, a.first, a.last, r.new, a.flags FROM main.event_actors AS a JOIN renumber AS r ON r.old = a.n;
 INSERT INTO final.event_sites
-    SELECT x.site, x.first, x.last, r.new FROM main.event_sites AS x JOIN renumber AS r ON r.old = x.n;
+    SELECT x.site, x.first, x.last, r.new, x.flags FROM main.event_sites AS x JOIN renumber AS r ON r.old = x.n;
 """
 _COPY_IN_DATE_ORDER = _COPY_IN_DATE_ORDER.replace("{stride}", str(STRIDE))
 
@@ -632,8 +632,8 @@ def _insert_new(db: sqlite3.Connection, new: list[tuple[int, Digest]], numbers: 
         db.execute("INSERT INTO summaries VALUES (?, ?)", (n, folded))
         db.execute("INSERT INTO packed VALUES (?, ?)", (n, fields))
         db.execute("INSERT INTO moves VALUES (?, ?)", (n, move))
-        db.executemany("INSERT INTO event_actors VALUES (?, ?, ?, ?)", ((a, first, last, n) for a in who))
-        db.executemany("INSERT INTO event_sites VALUES (?, ?, ?, ?)", ((x, first, last, n) for x in where))
+        db.executemany("INSERT INTO event_actors VALUES (?, ?, ?, ?, ?)", ((a, first, last, n, flags) for a in who))
+        db.executemany("INSERT INTO event_sites VALUES (?, ?, ?, ?, ?)", ((x, first, last, n, flags) for x in where))
 
 
 def _resettle(out: sqlite3.Connection, kept: _Kept, site: str, new: list[tuple[Digest, int]]) -> None:
