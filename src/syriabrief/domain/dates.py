@@ -87,7 +87,12 @@ def precision_of(text: str) -> str:
     return {4: "year", 7: "month"}.get(len(text), "day")
 
 
-@lru_cache(maxsize=4096)
+# Room for every day of 90 years (a few MiB at most): a store spanning more days
+# than the cache holds would parse its dates again on every sort of its periods.
+_DATES_KEPT = 1 << 15
+
+
+@lru_cache(maxsize=_DATES_KEPT)
 def parse_stored(text: str) -> Period:
     """Read a date in a stored form (YYYY, YYYY-MM, YYYY-MM-DD); ValueError if it is not one."""
     match = _STORED.fullmatch(text) if isinstance(text, str) else None
@@ -110,7 +115,7 @@ def parse_stored(text: str) -> Period:
     return Period(day, day, "day")
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=_DATES_KEPT)
 def event_period(date_text: str, end_text: str | None) -> Period:
     """The span an event may cover: from the start of its date to the end of its end date."""
     first = parse_stored(date_text)

@@ -163,9 +163,12 @@ class ActorPositions:
         holds: list[ControlPeriod] = []
         left: list[ControlPeriod] = []
         for period in periods:
-            (holds if period.is_open else left).append(period)
-        holds.sort(key=lambda p: (_day(p.start, first=True) or datetime.date.min, p.site))
-        left.sort(key=lambda p: (_day(p.end) or datetime.date.min, p.site))
+            (holds if period.status in OPEN_STATUSES else left).append(period)
+        # Each date text read once, not once per period: a big actor at 1M has twenty thousand.
+        starts = {text: _day(text, first=True) or datetime.date.min for text in {p.start for p in holds}}
+        ends = {text: _day(text) or datetime.date.min for text in {p.end for p in left}}
+        holds.sort(key=lambda p: (starts[p.start], p.site))
+        left.sort(key=lambda p: (ends[p.end], p.site))
         return cls(actor, tuple(holds), tuple(left), tuple(dict.fromkeys(pending)))
 
     def to_json(self) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from typing import NamedTuple
 
 from syriabrief.domain.dataset import Catalogue
 from syriabrief.domain.dates import Period, parse_stored
@@ -20,6 +21,7 @@ from syriabrief.domain.filters import EventFilter
 from syriabrief.domain.model import Actor, Event, Move, Site, filled
 from syriabrief.domain.positions import (
     DRIVING_TYPES,
+    OPEN_STATUSES,
     ActorPositions,
     ControlPeriod,
     KeptReplay,
@@ -172,29 +174,46 @@ def _aspects_of(events: Iterable[Event | Move]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def _period_view(period: ControlPeriod, data: Dataset, as_of: datetime.date) -> PeriodView:
-    lost = period.status == "lost"
-    # Every field given, so built without the frozen __init__: an actor list has tens of thousands.
-    return filled(PeriodView, {
-        "site": period.site,
-        "site_name": data.site_name(period.site),
-        "actor": period.actor,
-        "actor_name": data.actor_name(period.actor),
-        "role": period.role,
-        "status": period.status,
-        "since": period.start,
-        "until": period.end,
-        "status_since": period.status_since,
-        "destination": period.destination,
-        "destination_name": data.site_name(period.destination) if period.destination else None,
-        "events": tuple(period.events),
-        "disputed": period.disputed,
-        "uncertain": period.uncertain,
-        "last_reported": period.last_reported,
-        "stale": period.is_open and _is_stale(period.last_reported, as_of),
-        "lost_to": period.successor if lost else None,
-        "lost_to_name": data.actor_name(period.successor) if lost and period.successor else None,
-    })  # fmt: skip
+class _Names(NamedTuple):
+    """Site and actor names by id, as plain dicts: read once per report, for every view it makes."""
+
+    sites: dict[str, str]
+    actors: dict[str, str]
+
+    @classmethod
+    def of(cls, data: Dataset) -> _Names:
+        return cls({s.id: s.name for s in data.sites.values()}, {a.id: a.name for a in data.actors.values()})
+
+
+def _period_views(periods: Iterable[ControlPeriod], names: _Names, as_of: datetime.date) -> tuple[PeriodView, ...]:
+    """Periods as reports show them, with the names of their sites and actors."""
+    # Every field given, so that each view is built without the frozen __init__:
+    # an actor list makes tens of thousands of views.
+    site_names, actor_names = names
+    views = []
+    for period in periods:
+        lost = period.status == "lost"
+        views.append(filled(PeriodView, {
+            "site": period.site,
+            "site_name": site_names.get(period.site, period.site),
+            "actor": period.actor,
+            "actor_name": actor_names.get(period.actor, period.actor),
+            "role": period.role,
+            "status": period.status,
+            "since": period.start,
+            "until": period.end,
+            "status_since": period.status_since,
+            "destination": period.destination,
+            "destination_name": site_names.get(period.destination, period.destination) if period.destination else None,
+            "events": tuple(period.events),
+            "disputed": period.disputed,
+            "uncertain": period.uncertain,
+            "last_reported": period.last_reported,
+            "stale": period.is_open and _is_stale(period.last_reported, as_of),
+            "lost_to": period.successor if lost else None,
+            "lost_to_name": actor_names.get(period.successor, period.successor) if lost and period.successor else None,
+        }))  # fmt: skip
+    return tuple(views)
 
 
 def _move_view(event: Event | Move, data: Dataset, window: EventFilter | None = None, summary: str | None = None) -> MoveView:
@@ -327,7 +346,9 @@ def _is_force(data: Dataset, actor_id: str) -> bool:
     return actor is None or actor.kind not in _NOT_FORCES
 
 
-def _holds_and_left(positions: ActorPositions, data: Dataset, as_of: datetime.date) -> tuple[tuple[PeriodView, ...], tuple[PeriodView, ...]]:
+def _holds_and_left(
+    positions: ActorPositions, data: Dataset, as_of: datetime.date, names: _Names
+) -> tuple[tuple[PeriodView, ...], tuple[PeriodView, ...]]:
     """An actor's periods as shown: a withdrawal from an area it was never placed in is not a hold,
     and a person's visit is no position."""
     holds, left = [], [p for p in positions.left if _is_force(data, p.actor)]
@@ -339,7 +360,7 @@ def _holds_and_left(positions: ActorPositions, data: Dataset, as_of: datetime.da
             left.append(period)
         else:
             holds.append(period)
-    return tuple(_period_view(p, data, as_of) for p in holds), tuple(_period_view(p, data, as_of) for p in left)
+    return _period_views(holds, names, as_of), _period_views(left, names, as_of)
 
 
 def _one_per_site(periods: list[ControlPeriod]) -> list[ControlPeriod]:
@@ -348,19 +369,22 @@ def _one_per_site(periods: list[ControlPeriod]) -> list[ControlPeriod]:
     The position kept is the holder's, as recently reported as any of them there; a departure
     that several of them made together (one end, one status) is told once.
     """
-    holding = {p.site for p in periods if p.is_open and p.role == "holder"}
+    # Whether each period is open, asked once: a big actor at 1M has twenty thousand periods.
+    is_open = [p.status in OPEN_STATUSES for p in periods]
+    holding = {p.site for p, open_ in zip(periods, is_open) if open_ and p.role == "holder"}
     newest: dict[str, datetime.date] = {}
     reported: dict[str, str] = {}
-    for p in periods:
-        day = _last_day(p.last_reported) if p.is_open else None
+    for p, open_ in zip(periods, is_open):
+        day = _last_day(p.last_reported) if open_ else None
         if day is not None and (p.site not in newest or day > newest[p.site]):
             newest[p.site], reported[p.site] = day, p.last_reported or ""
-    told = {(p.site, p.end, p.status) for p in periods if not p.is_open and p.role == "holder"}
+    told = {(p.site, p.end, p.status) for p, open_ in zip(periods, is_open) if not open_ and p.role == "holder"}
     kept = []
-    for p in periods:
-        if p.is_open:
+    for p, open_ in zip(periods, is_open):
+        if open_:
             if p.role == "holder" or p.site not in holding:
-                kept.append(replace(p, last_reported=reported.get(p.site, p.last_reported)))
+                last = reported.get(p.site, p.last_reported)
+                kept.append(p if last == p.last_reported else replace(p, last_reported=last))
         elif p.role == "holder" or (p.site, p.end, p.status) not in told:
             told.add((p.site, p.end, p.status))
             kept.append(p)
@@ -390,10 +414,11 @@ def actor_list(data: Dataset, as_of: datetime.date) -> ActorList:
     until = day_period(as_of)
     everyone = _positions(data, as_of)
     counts = data.actor_counts(EventFilter(until=until))
+    names = _Names.of(data)
     rows = []
     for actor in sorted(data.actors.values(), key=lambda a: a.name.casefold()):
         # Popped, so that each actor's periods are freed once its views are made (a 1M store has 250,000).
-        holds, left = _holds_and_left(everyone.pop(actor.id, ActorPositions.of(actor.id, ())), data, as_of)
+        holds, left = _holds_and_left(everyone.pop(actor.id, ActorPositions.of(actor.id, ())), data, as_of, names)
         count = counts.get(actor.id, 0)
         rows.append(ActorRow(actor=ActorIdentity.of(actor), as_of=as_of.isoformat(), holds=holds, left=left, event_count=count))
     return ActorList(as_of.isoformat(), tuple(rows))
@@ -421,7 +446,7 @@ def actor_report(
     mine = [everyone.get(a) for a in through]
     periods = _one_per_site([p for positions in mine for p in _all_periods(positions)])
     pending = [e for positions in mine if positions for e in positions.pending]
-    holds, left = _holds_and_left(ActorPositions.of(actor.id, periods, pending), data, as_of)
+    holds, left = _holds_and_left(ActorPositions.of(actor.id, periods, pending), data, as_of, _Names.of(data))
     figures = data.select(EventFilter(actors=frozenset({actor.id}), until=day_period(as_of), with_strength=True))
     count, first, last = data.span(listed)
     latest_move = data.select(EventFilter(actors=ids, types=DRIVING_TYPES, until=day_period(as_of)), limit=1)
@@ -501,7 +526,7 @@ def base_report(
         notes=site.notes,
         as_of=as_of.isoformat(),
         status=_status_view(status, data, as_of, contested),
-        history=tuple(_period_view(p, data, as_of) for p in history if _is_force(data, p.actor)),
+        history=_period_views((p for p in history if _is_force(data, p.actor)), _Names.of(data), as_of),
         accounts=_contested(contested),
         span=_span(count, first, last),
         age=_age(_latest(last, *driving[-1:]), as_of),
@@ -522,9 +547,10 @@ def compare_actors(
     subjects = []
     cited: dict[str, Event | Move] = {}
     everyone = _positions(data, as_of, frozenset(a.id for a in actors))
+    names = _Names.of(data)
     for actor in actors:
         positions = everyone.get(actor.id) or ActorPositions.of(actor.id, ())
-        holds, left = _holds_and_left(positions, data, as_of)
+        holds, left = _holds_and_left(positions, data, as_of, names)
         mine = replace(window, actors=frozenset({actor.id}))
         # The actor's own moves (it acts first); of its other events only the count, first and last.
         moves = [e for e in data.moves(replace(mine, types=DRIVING_TYPES - {"presence"})) if e.actors and e.actors[0] == actor.id]
