@@ -216,30 +216,35 @@ def _period_views(periods: Iterable[ControlPeriod], names: _Names, as_of: dateti
     return tuple(views)
 
 
-def _move_view(event: Event | Move, data: Dataset, window: EventFilter | None = None, summary: str | None = None) -> MoveView:
-    inside = "inside"
-    if window is not None:
-        period = event.period
-        starts_inside = window.since is None or period.start >= window.since.start
-        ends_inside = window.until is None or period.end <= window.until.end
-        inside = "inside" if starts_inside and ends_inside else "possibly"
-    disputed = event.state_disputed if isinstance(event, Move) else event.contested
-    return MoveView(
-        event=event.id,
-        type=event.type,
-        stage=event.stage,
-        date=event.date,
-        end_date=event.end_date,
-        actors=tuple(event.actors),
-        actor_names=tuple(data.actor_name(a) for a in event.actors),
-        site=event.site,
-        site_name=data.site_name(event.site) if event.site else None,
-        destination=event.destination,
-        destination_name=data.site_name(event.destination) if event.destination else None,
-        disputed=disputed,
-        summary=summary,
-        in_window=inside,
-    )
+def _move_views(events: Iterable[Event | Move], names: _Names, window: EventFilter | None = None, summaries: bool = False) -> tuple[MoveView, ...]:
+    """Moves as reports show them; with ``window``, whether each falls inside it or possibly straddles an edge."""
+    site_names, actor_names = names
+    views = []
+    for event in events:
+        inside = "inside"
+        if window is not None:
+            period = event.period
+            starts_inside = window.since is None or period.start >= window.since.start
+            ends_inside = window.until is None or period.end <= window.until.end
+            inside = "inside" if starts_inside and ends_inside else "possibly"
+        # Every field given, so built without the frozen __init__ (a comparison of two big actors has thousands).
+        views.append(filled(MoveView, {
+            "event": event.id,
+            "type": event.type,
+            "stage": event.stage,
+            "date": event.date,
+            "end_date": event.end_date,
+            "actors": tuple(event.actors),
+            "actor_names": tuple([actor_names.get(a, a) for a in event.actors]),
+            "site": event.site,
+            "site_name": site_names.get(event.site, event.site) if event.site else None,
+            "destination": event.destination,
+            "destination_name": site_names.get(event.destination, event.destination) if event.destination else None,
+            "disputed": event.state_disputed if isinstance(event, Move) else event.contested,
+            "summary": event.summary if summaries and isinstance(event, Event) else None,
+            "in_window": inside,
+        }))  # fmt: skip
+    return tuple(views)
 
 
 def _contested(events: Iterable[Event]) -> tuple[Contested, ...]:
@@ -569,7 +574,7 @@ def compare_actors(
                 name=actor.name,
                 holds=holds,
                 left=left_in_window,
-                moves=tuple(_move_view(e, data) for e in moves),
+                moves=_move_views(moves, names),
                 destinations=destinations,
                 destination_names=tuple(data.site_name(d) for d in destinations),
                 # A region is left only when no site in it is still held.
@@ -613,7 +618,7 @@ def compare_sites(
                 left_by=_unique(p.actor for p in closed),
                 # The event that closed each of those stays, for the narrative to cite.
                 left_events=_unique(p.events[-1] for p in closed if p.events),
-                changes=tuple(_move_view(e, data) for e in changes),
+                changes=_move_views(changes, _Names.of(data)),
                 span=_events_span(events),
             )
         )
@@ -782,7 +787,7 @@ def brief_report(
         bases.append(BaseState(site.id, site.name, site.admin1, status, force, data.actor_name(force) if force else None))
     narrowed = replace(window, actors=actors, sites=frozenset(s.id for s in data.sites.values() if wanted_site(s)) if (sites or folded) else frozenset())
     overlapping = data.select(replace(narrowed, types=frozenset(MOVE_TYPES)))
-    moves = [_move_view(e, data, window, e.summary) for e in overlapping]
+    moves = _move_views(overlapping, _Names.of(data), window, summaries=True)
     latest = data.select(replace(narrowed, since=None, types=frozenset(MOVE_TYPES)), limit=1)
     recent = data.select(narrowed)
     deciding = {i for b in bases for i in b.status.status_events}
@@ -795,7 +800,7 @@ def brief_report(
         since=start.isoformat(),
         days=days,
         bases=tuple(bases),
-        moves=tuple(moves),
+        moves=moves,
         disputes=_contested(sorted(disputed, key=lambda e: (e.period.end, e.id))),
         event_count=len(recent),
         # When nothing moved in the window, the reader needs to know how old the picture is.
