@@ -15,7 +15,8 @@ from syriabrief import formats
 from syriabrief.domain.model import Actor, Event, Site
 from syriabrief.formats import all_problems, check_entries, detect_format, read_records, split_changes
 from syriabrief.formats.acled import read_acled
-from syriabrief.formats.csvfmt import _cell, _row_chunks, neutralise, read_csv, restore, write_csv
+from syriabrief.formats.csvfmt import _cell, _items, _row_chunks, neutralise, read_csv, restore, write_csv
+from syriabrief.formats.flat import join_items
 from syriabrief.formats.geojson import event_features, site_features, write_geojson
 from syriabrief.formats.jsonfmt import (
     MAX_DEPTH,
@@ -604,3 +605,16 @@ def test_csv_rows_are_exactly_what_the_csv_module_writes(rows):
     writer.writerows([columns, *([neutralise(_cell(value)) for value in row] for row in rows)])
     written = "".join(_row_chunks(columns, [dict(zip(columns, row, strict=True)) for row in rows]))
     assert written == expected.getvalue()
+
+
+@given(st.lists(st.none() | st.text(st.sampled_from(" ;[a\t\u00a0"), max_size=4), max_size=3))
+@example([";"]).via("one item with a separator of its own")
+@example([""]).via("one empty item")
+@example([" a"]).via("one item with space at an end")
+@example(["[a"]).via("one item that looks like JSON")
+def test_a_list_cell_reads_back_item_by_item(items):
+    cell = join_items(items)
+    if all(item is None for item in items):
+        assert cell is None
+    else:
+        assert _items("tags", cell) == items

@@ -36,7 +36,7 @@ from syriabrief.domain.dates import MAX_YEAR, MIN_YEAR, Period, parse_stored, pa
 from syriabrief.domain.filters import EventFilter, select_events
 from syriabrief.domain.model import EVENT_STATUSES, EVENT_TYPES, Actor, Event, Site, event_sort_key
 from syriabrief.domain.safetext import UNSAFE as _UNSAFE
-from syriabrief.domain.safetext import visible, visible_lines
+from syriabrief.domain.safetext import json_safe, visible, visible_lines
 from syriabrief.domain.validate import Problem, check_records, check_references, check_store_layout
 from syriabrief.errors import DateInputError, StoreError
 from syriabrief.storage.store import dump_store, read_store
@@ -315,10 +315,16 @@ def test_visible_text_has_no_raw_control_and_keeps_everything_else(value):
         assert shown == value
 
 
-# Line ends and controls, which the fast paths of visible_lines look for, drawn often.
-_LINE_TEXT = st.text(st.sampled_from("a\u062a ;,\"\r\n\x1b\x0c\x9b\u202e\t") | st.characters(), max_size=60)
+# Line ends and controls, which the fast paths of visible_lines and json_safe look for, drawn often;
+# a lone surrogate too (JSON text may hold one), and non-ASCII text that is safe (a dash, Arabic).
+_LINE_TEXT = st.text(st.sampled_from("a\u062a\u2013 ;,\"\r\n\x1b\x0c\x9b\u202e\u061c\ud83d\t") | st.characters(), max_size=60)
 
 
 @given(_LINE_TEXT)
 def test_visible_lines_is_visible_line_by_line_keeping_crlf(text):
     assert visible_lines(text) == "\r\n".join(visible(part) for part in text.split("\r\n"))
+
+
+@given(_LINE_TEXT)
+def test_json_safe_escapes_exactly_what_the_unsafe_pattern_matches(text):
+    assert json_safe(text) == _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

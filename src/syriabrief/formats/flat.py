@@ -140,6 +140,12 @@ def join_items(items: Iterable[str | None]) -> str | None:
     None for an empty list or one of Nones only.
     """
     items = list(items)
+    if len(items) == 1:  # the usual list, and the rules below for it: export asks six times per event
+        item = items[0]
+        if item is None:
+            return None
+        plain = item and item == item.strip() and ";" not in item and item[0] != "["
+        return item if plain else _dumps(items)
     if items.count(None) == len(items):
         return None
     if "" in items:  # an empty string would read back as None
