@@ -366,16 +366,21 @@ def _print_periods(console: Console, title: str, periods: Sequence[PeriodView], 
 
 def print_citations(console: Console, citations: Sequence[Citation], compact: bool = False) -> None:
     """The events a paragraph cites, numbered: date, a short title and the outlets (one line each when compact)."""
+    if not citations:
+        return
+    lines = []
     for c in citations:
         line = Text(f"[{c.number}] ", style="dim")
         line.append(describe(c.date, c.end_date, c.approximate) + " — ")
         line.append(visible(c.title))
         if c.outlets:
             line.append(visible(f" ({', '.join(c.outlets)})"), style="dim")
-        if compact:
-            console.print(line, no_wrap=True, overflow="ellipsis")
-        else:
-            console.print(line)
+        lines.append(line)
+    # One print for them all: each print costs Rich a render pass (a comparison cites a hundred events).
+    if compact:
+        console.print(Text("\n").join(lines), no_wrap=True, overflow="ellipsis")
+    else:
+        console.print(Text("\n").join(lines))
 
 
 def _print_story(console: Console, narrative: str, citations: Sequence[Citation], compact: bool = False) -> None:
@@ -509,10 +514,10 @@ def print_comparison(console: Console, comparison: Comparison | Changes, rows: i
         for subject in comparison.subjects:
             table.add_column(Text(visible(subject.name)), overflow="fold")
         cut = False
-        for label, cell in _comparison_rows(comparison.subjects):
-            lines = [cell(s) for s in comparison.subjects]
-            cut = cut or any(len(column) > rows for column in lines)
-            table.add_row(Text(label, style="bold"), *(Text(visible(_latest_lines(column, rows))) for column in lines))
+        for label, items_of, text_of in _comparison_rows(comparison.subjects):
+            columns = [items_of(s) for s in comparison.subjects]
+            cut = cut or any(len(items) > rows for items in columns)
+            table.add_row(Text(label, style="bold"), *(Text(visible(_latest_lines(items, rows, text_of))) for items in columns))
         console.print(table)
         if cut:
             console.print(Text(f"Lists longer than {rows} show their latest {rows}: --limit N shows more, --json lists all.", style="dim"))
@@ -546,34 +551,38 @@ def _state_cell(state: StatusView, lost_by: str | None = None) -> Text:
     return text
 
 
-def _latest_lines(lines: list[str], rows: int) -> str:
-    """A cell's lines, the latest ``rows`` of them under a count when there are more."""
-    if not lines:
+def _latest_lines(items: Sequence[Any], rows: int, text_of: Callable[[Any], str]) -> str:
+    """A cell's items one per line, the latest ``rows`` of them under a count when there are more.
+
+    Only the items shown are written out: a big actor has left thousands of sites.
+    """
+    if not items:
         return "–"
-    if len(lines) <= rows:
+    lines = [text_of(item) for item in items[-rows:]]
+    if len(items) <= rows:
         return "\n".join(lines)
-    return "\n".join([f"(latest {rows} of {len(lines):,})", *lines[-rows:]])
+    return "\n".join([f"(latest {rows} of {len(items):,})", *lines])
 
 
-def _comparison_rows(subjects: Sequence[ActorSubject | SiteSubject]):
-    """The table's rows: a label, and what each subject's cell lists (one line per item)."""
+def _comparison_rows(subjects: Sequence[ActorSubject | SiteSubject]) -> list[tuple[str, Callable[[Any], Sequence[Any]], Callable[[Any], str]]]:
+    """The table's rows: a label, the items each subject's cell lists, and how an item reads (one line each)."""
     if isinstance(subjects[0], SiteSubject):
         return [
-            ("Holder", lambda s: [_holder_text(s.status)]),
-            ("Status", lambda s: [_STATUS_WORDS.get(s.status.status, s.status.status) + (f" ({_flags(s.status)})" if _flags(s.status) else "")]),
-            ("Since", lambda s: [_date_text(s.status.since)]),
-            ("Governorate", lambda s: [s.admin1 or "–"]),
-            ("Changes", lambda s: [f"{describe(m.date, m.end_date)} {m.type.replace('_', ' ')}" for m in s.changes]),
-            ("Events", lambda s: [str(s.span.event_count)]),
+            ("Holder", lambda s: [_holder_text(s.status)], str),
+            ("Status", lambda s: [_STATUS_WORDS.get(s.status.status, s.status.status) + (f" ({_flags(s.status)})" if _flags(s.status) else "")], str),
+            ("Since", lambda s: [_date_text(s.status.since)], str),
+            ("Governorate", lambda s: [s.admin1 or "–"], str),
+            ("Changes", lambda s: s.changes, lambda m: f"{describe(m.date, m.end_date)} {m.type.replace('_', ' ')}"),
+            ("Events", lambda s: [str(s.span.event_count)], str),
         ]
     return [
-        ("Holds", lambda s: [f"{h.site_name} ({_STATUS_WORDS[h.status]})" for h in s.holds]),
-        ("Left", lambda s: [f"{h.site_name} ({_date_text(h.until)})" for h in s.left]),
-        ("Destinations", lambda s: list(s.destination_names)),
-        ("Governorates left", lambda s: list(s.regions_left)),
-        ("Strength", lambda s: [f"{_figure(f)} ({describe(f.date)}{_reported_on(f)})" for f in s.strength]),
-        ("Events", lambda s: [str(s.span.event_count)]),
-        ("First, last event", lambda s: [_event_ref_text(e) for e in (s.span.first_event, s.span.last_event) if e]),
+        ("Holds", lambda s: s.holds, lambda h: f"{h.site_name} ({_STATUS_WORDS[h.status]})"),
+        ("Left", lambda s: s.left, lambda h: f"{h.site_name} ({_date_text(h.until)})"),
+        ("Destinations", lambda s: s.destination_names, str),
+        ("Governorates left", lambda s: s.regions_left, str),
+        ("Strength", lambda s: s.strength, lambda f: f"{_figure(f)} ({describe(f.date)}{_reported_on(f)})"),
+        ("Events", lambda s: [str(s.span.event_count)], str),
+        ("First, last event", lambda s: [e for e in (s.span.first_event, s.span.last_event) if e], _event_ref_text),
     ]
 
 
