@@ -38,7 +38,6 @@ Standard library only (and syriabrief's error family).
 from __future__ import annotations
 
 import errno
-import hashlib
 import io
 import json
 import os
@@ -281,6 +280,8 @@ class AppendPoint:
 
 
 def _hasher() -> Any:
+    import hashlib  # only writes and appends hash (3 ms to import, on every read otherwise)
+
     return hashlib.sha256()  # the fastest of hashlib's here (SHA extensions), and no collision in practice
 
 
