@@ -616,5 +616,9 @@ def test_a_list_cell_reads_back_item_by_item(items):
     cell = join_items(items)
     if all(item is None for item in items):
         assert cell is None
-    else:
-        assert _items("tags", cell) == items
+        return
+    assert _items("tags", cell) == items
+    # And it is plain text whenever plain text reads back: JSON only when needed.
+    texts = [item or "" for item in items]
+    if "" not in items and all(t == t.strip() and ";" not in t for t in texts) and not texts[0].startswith("["):
+        assert cell == "; ".join(texts)

@@ -87,8 +87,8 @@ def precision_of(text: str) -> str:
     return {4: "year", 7: "month"}.get(len(text), "day")
 
 
-# Room for every day of 90 years (a few MiB at most): a store spanning more days
-# than the cache holds would parse its dates again on every sort of its periods.
+# Room for every day of 90 years, or as many (date, end date) pairs (a few MiB at most):
+# a store spanning more than the caches hold would parse its dates again on every sort.
 _DATES_KEPT = 1 << 15
 
 

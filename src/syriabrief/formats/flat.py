@@ -140,11 +140,11 @@ def join_items(items: Iterable[str | None]) -> str | None:
     None for an empty list or one of Nones only.
     """
     items = list(items)
-    if len(items) == 1:  # the usual list, and the rules below for it: export asks six times per event
+    if len(items) == 1:  # one item (most lists): the rules below, without building the joined text
         item = items[0]
         if item is None:
             return None
-        plain = item and item == item.strip() and ";" not in item and item[0] != "["
+        plain = bool(item) and item == item.strip() and ";" not in item and item[0] != "["
         return item if plain else _dumps(items)
     if items.count(None) == len(items):
         return None

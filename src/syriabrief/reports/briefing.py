@@ -227,8 +227,7 @@ def _move_views(events: Iterable[Event | Move], names: _Names, window: EventFilt
             starts_inside = window.since is None or period.start >= window.since.start
             ends_inside = window.until is None or period.end <= window.until.end
             inside = "inside" if starts_inside and ends_inside else "possibly"
-        # Every field given, so built without the frozen __init__ (a comparison of two big actors has thousands).
-        views.append(filled(MoveView, {
+        views.append(filled(MoveView, {  # as in _period_views: a comparison of two big actors has thousands
             "event": event.id,
             "type": event.type,
             "stage": event.stage,
@@ -374,7 +373,8 @@ def _one_per_site(periods: list[ControlPeriod]) -> list[ControlPeriod]:
     The position kept is the holder's, as recently reported as any of them there; a departure
     that several of them made together (one end, one status) is told once.
     """
-    # Whether each period is open, asked once: a big actor at 1M has twenty thousand periods.
+    # Whether each period is open, asked once and without the property's call: a big actor at 1M
+    # has twenty thousand periods.
     is_open = [p.status in OPEN_STATUSES for p in periods]
     holding = {p.site for p, open_ in zip(periods, is_open) if open_ and p.role == "holder"}
     newest: dict[str, datetime.date] = {}
@@ -599,6 +599,7 @@ def compare_sites(
     window = _window(since, until, as_of)
     subjects = []
     cited: dict[str, Event | Move] = {}
+    names = _Names.of(data)
     for site in sites:
         at_site = frozenset({site.id})
         driving = data.moves(EventFilter(sites=at_site, types=DRIVING_TYPES, until=day_period(as_of)))
@@ -618,7 +619,7 @@ def compare_sites(
                 left_by=_unique(p.actor for p in closed),
                 # The event that closed each of those stays, for the narrative to cite.
                 left_events=_unique(p.events[-1] for p in closed if p.events),
-                changes=_move_views(changes, _Names.of(data)),
+                changes=_move_views(changes, names),
                 span=_events_span(events),
             )
         )

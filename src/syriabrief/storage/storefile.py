@@ -280,7 +280,7 @@ class AppendPoint:
 
 
 def _hasher() -> Any:
-    import hashlib  # only writes and appends hash (3 ms to import, on every read otherwise)
+    import hashlib  # only index builds, deltas and write checks hash (3 ms to import for every read otherwise)
 
     return hashlib.sha256()  # the fastest of hashlib's here (SHA extensions), and no collision in practice
 
