@@ -186,6 +186,22 @@ def test_compare_finds_what_two_actors_share(tmp_path):
     assert f"Both the United States and Russia moved toward Erbil [{numbers}]." in report["narrative"]
 
 
+def test_a_site_left_and_held_again_is_told_as_a_return(tmp_path):
+    back = event("2026-03-01-us-back-at-tanf", "2026-03-01", "deployment", actors=["us"], site="al-tanf")
+    db = str(write_store(tmp_path / "s.json", [*SAMPLE_EVENTS, back]))
+    compared = as_json(run("compare", "US", "Russia", "--as-of", "2026-03-15", "--json", "--db", db))["narrative"]
+    assert "The United States left and returned to Al-Tanf garrison, is leaving Qasrak base and holds Al-Tanf garrison" in compared
+    assert "left Al-Tanf garrison" not in compared
+    profile = as_json(run("actor", "US", "--as-of", "2026-03-15", "--json", "--db", db))
+    departure = "The United States left Al-Tanf garrison on 11 Feb 2026"
+    returned = f"The United States returned to Al-Tanf garrison on 1 Mar 2026 {marker(profile, back['id'])}."
+    assert f"{departure} {marker(profile, '2026-02-11-us-leaves-tanf')}. {returned}" in profile["narrative"]
+    # Before the return, the departure is all there is to tell.
+    before = as_json(run("compare", "US", "Russia", "--as-of", "2026-02-20", "--json", "--db", db))["narrative"]
+    assert "left Al-Tanf garrison" in before and "returned" not in before
+    assert "returned" not in as_json(run("actor", "US", "--as-of", "2026-02-20", "--json", "--db", db))["narrative"]
+
+
 def test_compare_sites_human(sample_store):
     result = run("compare", "Tanf", "Qasrak", "--as-of", "2026-02-24", "--db", str(sample_store))
     assert result.exit_code == 0, result.stderr

@@ -311,6 +311,7 @@ def actor_narrative(report: ActorProfile, data: Dataset, cite: Citer) -> str:
             f"{cite(p.events[-1] for p in old[-HELD_NAMED:])}."
         )
     lost: dict[tuple, list[PeriodView]] = {}
+    returned: set[str] = set()
     for item in told:
         closing = cited.get(item.events[-1]) if item.events else None
         if item.status == "lost" and closing is not None:
@@ -322,6 +323,11 @@ def actor_narrative(report: ActorProfile, data: Dataset, cite: Citer) -> str:
             lost[key].append(item)
             continue
         sentences.append(_position_sentence(actor_id, item, cited, data, cite))
+        # A site it left and holds again: the return is told right after the departure.
+        again = next((hold for hold in held if hold.site not in returned and _came_back(item, hold)), None)
+        if again is not None and again.since:
+            returned.add(again.site)
+            sentences.append(f"{name} returned to {_site_of(again, actor_id_shown, data)} {on_day(again.since)}{cite(again.events[:1])}.")
     for n, sentence in enumerate(sentences):
         if isinstance(sentence, tuple):
             taker, dated = sentence
@@ -535,12 +541,19 @@ def compare_narrative(comparison: Comparison, cited: dict[str, Event | Move], da
     sentences = []
     for s in actors:
         # Past HELD_NAMED sites in a list, the latest are named and the rest counted.
-        left = _told([p for p in s.left if p.status != "withdrawing"])
+        active = [p for p in s.holds if p.status == "active"]
+        gone = [p for p in s.left if p.status != "withdrawing"]
+        # A site left and held again since is told as such, not as left and held in one breath.
+        back = {p.site for p in gone for hold in active if _came_back(p, hold)}
+        left = _told([p for p in gone if p.site not in back])
+        returned = _told([p for p in gone if p.site in back])
         leaving = _told([p for p in (*s.holds, *s.left) if p.status == "withdrawing"])
-        held = _told([p for p in s.holds if p.status == "active"])
+        held = _told(active)
         parts = []
         if left.named:
             parts.append(f"left {left.phrase}")
+        if returned.named:
+            parts.append(f"left and returned to {returned.phrase}")
         if leaving.named:
             stale = all(p.stale for p in leaving.named)
             parts.append(("was last reported leaving " if stale else "is leaving ") + leaving.phrase)
@@ -548,7 +561,7 @@ def compare_narrative(comparison: Comparison, cited: dict[str, Event | Move], da
             parts.append(f"holds {held.phrase}")
         elif not leaving.named:
             parts.append("holds no recorded site")
-        ids = [e for p in (*left.named, *leaving.named) for e in p.events[-1:]]
+        ids = [e for p in (*left.named, *returned.named, *leaving.named) for e in p.events[-1:]]
         sentences.append(f"{_capital(names[s.id])} {join_names(parts)} as of {as_of}{cite(ids)}.")
     for item in comparison.similarities:
         shared = item.shared
@@ -739,6 +752,13 @@ class _Told:
 
     named: list[PeriodView]
     phrase: str
+
+
+def _came_back(left: PeriodView, hold: PeriodView) -> bool:
+    """Whether ``hold`` is the actor back at a site ``left`` ended its stay at: a new stay since."""
+    if left.site != hold.site or left.actor != hold.actor or not left.until or not hold.since:
+        return False
+    return parse_stored(hold.since).start >= parse_stored(left.until).start
 
 
 def _told(items: Sequence[PeriodView]) -> _Told:
