@@ -346,6 +346,23 @@ def test_numeric_dates_nothing_decides_stop_the_import_and_name_rows():
     ]
 
 
+def test_a_numeric_date_after_others_reads_the_file_again_and_keeps_nothing_twice():
+    # Rows 1-2 are read in the single pass; row 3's numeric date starts the reading in two passes,
+    # in which row 4 decides day first (23/02), so 3/4/2026 is 3 April.
+    parsed = read_sample(
+        acled_row(actor1="A New Militia"), acled_row(event_id_cnty="SYR2", event_date="2026-02-11"),
+        acled_row(event_id_cnty="SYR3", event_date="3/4/2026"), acled_row(event_id_cnty="SYR4", event_date="23/02/2026"),
+    )  # fmt: skip
+    events = [e.data for e in parsed.entries if e.kind == "event"]
+    assert [(e["id"], e["date"]) for e in events] == [
+        ("acled-syr1", "2026-02-10"), ("acled-syr2", "2026-02-11"), ("acled-syr3", "2026-04-03"), ("acled-syr4", "2026-02-23"),
+    ]  # fmt: skip
+    made = [(e.kind, e.data["id"]) for e in parsed.entries if e.kind != "event"]
+    assert ("actor", "a-new-militia") in made and len(made) == len(set(made))
+    named = [(m.kind, m.name) for m in parsed.names]
+    assert len(named) == len(set(named)) and parsed.problems == []
+
+
 def test_a_file_mixing_day_first_and_month_first_dates_is_refused():
     text = ACLED_HEADER + acled_row(event_date="23/02/2026") + acled_row(event_id_cnty="SYR2", event_date="2/23/2026")
     [problem] = read_acled(text, dataset([])).problems

@@ -25,6 +25,7 @@ import unicodedata
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
+from syriabrief.domain.dates import numeric_order
 from syriabrief.domain.geometry import SAME_PLACE_KM, distance_km
 from syriabrief.domain.model import site_class
 from syriabrief.domain.validate import Problem
@@ -154,41 +155,66 @@ def read_acled(text: str, known: Dataset | None = None, date_order: str | None =
     Numeric dates are read in ``date_order`` or the order the file's dates
     decide (``formats.file_date_order``); a file that decides nothing is refused.
     """
+    # The file is read a row at a time (a hundred thousand rows of cells would be most of an
+    # import's memory). Most exports write dates that read one way only (2026-02-23, 23 February
+    # 2026), and are read once; at the first numeric date (23/02/2026) when no order is given,
+    # which the whole file's dates decide, the reading starts again: the dates first, then the events.
+    try:
+        return _read_rows(Parsed("acled"), text, known, date_order, first_pass=True)
+    except _ReadInTwoPasses:
+        pass
     parsed = Parsed("acled")
-    # The file is read twice, a row at a time (a hundred thousand rows of cells would be most of an
-    # import's memory): once for the header and the dates, which decide how numeric dates read,
-    # then for the events.
     columns: list[str] = []
     dates: list[tuple[str, str, str]] = []
     at: int | None = None
     for where, cells in csv_stream(text, parsed.problems):
         if where is None:
-            columns = [h.strip().casefold() for h in cells]
+            columns = _columns(cells)
             at = columns.index("event_date") if "event_date" in columns else None
         elif at is not None and len(cells) == len(columns):
             dates.append((where, "event_date", cells[at]))
-    for column in REQUIRED_COLUMNS:
-        if column not in columns:
-            parsed.problems.append(Problem("file", column, "column is missing (is this ACLED's CSV export?)"))
-    if any(p.where == "file" for p in parsed.problems):
+    if _lacks_columns(columns, parsed):
         return parsed
     order, order_problems = file_date_order(dates, date_order)
     del dates
     if order_problems:
         parsed.problems += order_problems
         return parsed
+    return _read_rows(parsed, text, known, order, first_pass=False)
+
+
+class _ReadInTwoPasses(Exception):
+    """A first pass met what only a reading in two passes handles: a numeric date with no order given, or no header."""
+
+
+def _read_rows(parsed: Parsed, text: str, known: Dataset | None, order: str | None, first_pass: bool) -> Parsed:
+    """The file's rows as events into ``parsed``, numeric dates read in ``order``.
+
+    ``first_pass``: the file has not been read before, so its CSV problems are this pass's to report;
+    it gives up (_ReadInTwoPasses) at a numeric date when no order is given, which only the whole
+    file's dates can read, and at a missing column, which the reading in two passes reports.
+    """
     names = _Names(known)
     skipped: dict[str, int] = {}
-    # Only the columns read below are copied out of each row (a repeated column: its last cell, as a dict keeps).
-    read = [(c, n) for c, n in {c: n for n, c in enumerate(columns)}.items() if c in _READ_COLUMNS]
-    for where, cells in csv_stream(text, []):  # its problems were taken above
+    columns: list[str] = []
+    read: list[tuple[str, int]] = []
+    at = 0
+    for where, cells in csv_stream(text, parsed.problems if first_pass else []):
         if where is None:
+            columns = _columns(cells)
+            if first_pass and not set(REQUIRED_COLUMNS) <= set(columns):
+                raise _ReadInTwoPasses
+            at = columns.index("event_date")
+            # Only the columns read below are copied out of each row (a repeated column: its last cell, as a dict keeps).
+            read = [(c, n) for c, n in {c: n for n, c in enumerate(columns)}.items() if c in _READ_COLUMNS]
             continue
         if len(cells) != len(columns):
             parsed.problems.append(
                 Problem(where, None, f"has {len(cells)} cells; the header has {len(columns)}")
             )
             continue
+        if first_pass and order is None and numeric_order(cells[at]) is not None:
+            raise _ReadInTwoPasses
         row = {c: cells[n].strip() for c, n in read}
         problems: list[Problem] = []
         our_type = _event_type(row, where, problems)
@@ -201,6 +227,8 @@ def read_acled(text: str, known: Dataset | None = None, date_order: str | None =
         parsed.problems += problems
         if event is not None:
             parsed.entries.append(Entry(where, "event", event))
+    if not columns:  # no header at all
+        raise _ReadInTwoPasses
     if skipped:
         kinds = ", ".join(f"{n} {label}" for label, n in sorted(skipped.items()))
         total = sum(skipped.values())
@@ -208,6 +236,18 @@ def read_acled(text: str, known: Dataset | None = None, date_order: str | None =
             f"skipped {total} ACLED row{'s' if total != 1 else ''} of types syriabrief does not keep ({kinds})"
         )
     return parsed
+
+
+def _columns(header: list[str]) -> list[str]:
+    return [h.strip().casefold() for h in header]
+
+
+def _lacks_columns(columns: list[str], parsed: Parsed) -> bool:
+    """Whether a column ACLED always has is missing (each one a problem in ``parsed``), or the file is unreadable."""
+    for column in REQUIRED_COLUMNS:
+        if column not in columns:
+            parsed.problems.append(Problem("file", column, "column is missing (is this ACLED's CSV export?)"))
+    return any(p.where == "file" for p in parsed.problems)
 
 
 def _event(
