@@ -198,7 +198,7 @@ def site_cycles(parents: dict[str, str | None], starts: Iterable[str] | None = N
 # --- one record -------------------------------------------------------------------
 
 def _check_event(d: dict[str, Any]) -> Iterable[tuple[str, str]]:
-    yield from _unknown_keys(d, Event.KEYS)
+    yield from _unknown_keys(d, _EVENT_KEYS)
     yield from _required(d, ("id", "date", "type", "summary", "sources"))
     yield from _slug(d, "id")
     date_ok = False
@@ -228,7 +228,7 @@ def _check_event(d: dict[str, Any]) -> Iterable[tuple[str, str]]:
 
 
 def _check_actor(d: dict[str, Any]) -> Iterable[tuple[str, str]]:
-    yield from _unknown_keys(d, Actor.KEYS)
+    yield from _unknown_keys(d, _ACTOR_KEYS)
     yield from _required(d, ("id", "name"))
     yield from _slug(d, "id")
     yield from _text(d, "name")
@@ -241,7 +241,7 @@ def _check_actor(d: dict[str, Any]) -> Iterable[tuple[str, str]]:
 
 
 def _check_site(d: dict[str, Any]) -> Iterable[tuple[str, str]]:
-    yield from _unknown_keys(d, Site.KEYS)
+    yield from _unknown_keys(d, _SITE_KEYS)
     yield from _required(d, ("id", "name"))
     yield from _slug(d, "id")
     yield from _text(d, "name")
@@ -265,7 +265,11 @@ def _check_site(d: dict[str, Any]) -> Iterable[tuple[str, str]]:
 
 # --- fields ---------------------------------------------------------------------
 
-def _unknown_keys(d: dict[str, Any], known: tuple[str, ...]) -> Iterable[tuple[str, str]]:
+# Each record's keys as sets: looked up once per key of every record checked (an import checks 100k).
+_EVENT_KEYS, _ACTOR_KEYS, _SITE_KEYS = frozenset(Event.KEYS), frozenset(Actor.KEYS), frozenset(Site.KEYS)
+
+
+def _unknown_keys(d: dict[str, Any], known: frozenset[str]) -> Iterable[tuple[str, str]]:
     for key in d:
         if key not in known:
             yield str(key), "is not a field of this record (check the spelling)"
