@@ -544,7 +544,10 @@ def compare_narrative(comparison: Comparison, cited: dict[str, Event | Move], da
         active = [p for p in s.holds if p.status == "active"]
         gone = [p for p in s.left if p.status != "withdrawing"]
         # A site left and held again since is told as such, not as left and held in one breath.
-        back = {p.site for p in gone for hold in active if _came_back(p, hold)}
+        holding: dict[str, list[PeriodView]] = {}
+        for hold in active:
+            holding.setdefault(hold.site, []).append(hold)
+        back = {p.site for p in gone if any(_came_back(p, hold) for hold in holding.get(p.site, ()))}
         left = _told([p for p in gone if p.site not in back])
         returned = _told([p for p in gone if p.site in back])
         leaving = _told([p for p in (*s.holds, *s.left) if p.status == "withdrawing"])
