@@ -21,6 +21,18 @@ def test_dates_show_their_precision_and_vagueness():
     assert "~2016" in text and "Jan 2026" in text and "20–27 Jan 2026" in text and "~21–22 Feb 2026" in text
 
 
+def test_the_place_says_where_a_move_came_from_and_went_in_words():
+    moves = [
+        event("arrives", "2026-03-11", "deployment", actors=["us"], site="qasrak", origin="erbil"),
+        event("leaves", "2026-02-23", "withdrawal", actors=["us"], site="qasrak", destination="erbil"),
+        event("passes", "2026-02-24", "withdrawal", actors=["us"], origin="al-tanf", destination="erbil"),
+    ]
+    data = dataset(moves)
+    text = " ".join(render(event_table(data.select(), data, width=160), 160).split())
+    assert "@ Qasrak base, from Erbil" in text and "@ Qasrak base, to Erbil" in text
+    assert "from Al-Tanf garrison, to Erbil" in text and "→" not in text
+
+
 def test_wide_tables_have_a_sources_column_and_narrow_ones_put_sources_under_the_summary():
     data = dataset(SAMPLE_EVENTS)
     wide = render(event_table(data.select(), data, width=120), 120)

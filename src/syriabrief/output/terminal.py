@@ -123,13 +123,17 @@ def _type_cell(event: Event) -> Text:
 
 
 def _where(event: Event, data: Dataset) -> str:
-    site = data.site_name(event.site) if event.site else ""
-    route = ""
-    if event.origin or event.destination:
-        origin = data.site_name(event.origin) if event.origin and event.origin != event.site else ""
-        destination = data.site_name(event.destination) if event.destination else ""
-        route = f"{origin} → {destination}" if origin else (f"→ {destination}" if destination else "")
-    return "@ " + " ".join(part for part in (site, route) if part) if site or route else ""
+    """Where an event was, and where a move came from or went: ``@ Qasrak base, from Kurdistan Region of Iraq``.
+
+    In words, not arrows: an arrow after the site read as a move away from it
+    even for a convoy arriving there.
+    """
+    parts = [f"@ {data.site_name(event.site)}"] if event.site else []
+    if event.origin and event.origin != event.site:
+        parts.append(f"from {data.site_name(event.origin)}")
+    if event.destination and event.destination != event.site:
+        parts.append(f"to {data.site_name(event.destination)}")
+    return ", ".join(parts)
 
 
 def print_event(console: Console, event: Event, data: Dataset) -> None:
