@@ -202,6 +202,31 @@ def test_a_site_left_and_held_again_is_told_as_a_return(tmp_path):
     assert "returned" not in as_json(run("actor", "US", "--as-of", "2026-02-20", "--json", "--db", db))["narrative"]
 
 
+def test_a_comparison_says_last_reported_of_an_old_hold_and_tells_a_site_being_left_once(tmp_path):
+    stays = [
+        event("2019-us-at-qasrak", "2019-05-01", "deployment", actors=["us"], site="qasrak"),
+        event("2020-us-leaves-qasrak", "2020-05-01", "withdrawal", actors=["us"], site="qasrak"),
+        event("2021-us-back-at-qasrak", "2021-05-01", "deployment", actors=["us"], site="qasrak"),
+        event("2026-02-01-us-at-erbil", "2026-02-01", "deployment", actors=["us"], site="erbil"),
+    ]
+    db = str(write_store(tmp_path / "s.json", [*SAMPLE_EVENTS, *stays]))
+    fresh = as_json(run("compare", "US", "Russia", "--as-of", "2026-02-24", "--json", "--db", db))["narrative"]
+    # Qasrak is being left again: told once, as being left, not as left too.
+    assert "is leaving Qasrak base and holds Erbil as of 24 Feb 2026" in fresh and "left Qasrak" not in fresh
+    # Nine months on, with nothing newer, Erbil is "last reported", never "holds".
+    old = as_json(run("compare", "US", "Russia", "--as-of", "2026-11-20", "--json", "--db", db))["narrative"]
+    assert "was last reported holding Erbil as of 20 Nov 2026" in old and "holds Erbil" not in old
+
+
+def test_a_site_comparison_tells_an_actor_back_at_a_site_it_left(tmp_path):
+    back = event("2026-03-01-us-back-at-tanf", "2026-03-01", "deployment", actors=["us"], site="al-tanf")
+    db = str(write_store(tmp_path / "s.json", [*SAMPLE_EVENTS, back]))
+    text = as_json(run("compare", "Tanf", "Qamishli airport", "--as-of", "2026-03-15", "--json", "--db", db))["narrative"]
+    assert "The United States left Al-Tanf garrison" in text and "and has since returned" in text
+    before = as_json(run("compare", "Tanf", "Qamishli airport", "--as-of", "2026-02-20", "--json", "--db", db))["narrative"]
+    assert "The United States left Al-Tanf garrison" in before and "returned" not in before
+
+
 def test_compare_sites_human(sample_store):
     result = run("compare", "Tanf", "Qasrak", "--as-of", "2026-02-24", "--db", str(sample_store))
     assert result.exit_code == 0, result.stderr

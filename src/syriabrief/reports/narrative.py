@@ -533,7 +533,7 @@ def compare_narrative(comparison: Comparison, cited: dict[str, Event | Move], da
     """Sentences on what two or more actors (or sites) have in common and where they differ."""
     subjects = comparison.subjects
     if subjects and isinstance(subjects[0], SiteSubject):
-        return _compare_sites_text(comparison, data, cite)
+        return _compare_sites_text(comparison, cited, data, cite)
     actors = [s for s in subjects if isinstance(s, ActorSubject)]
     as_of = describe(comparison.as_of)
     names = {s.id: actor_phrase(s.id, data) for s in actors}
@@ -542,7 +542,9 @@ def compare_narrative(comparison: Comparison, cited: dict[str, Event | Move], da
     for s in actors:
         # Past HELD_NAMED sites in a list, the latest are named and the rest counted.
         active = [p for p in s.holds if p.status == "active"]
-        gone = [p for p in s.left if p.status != "withdrawing"]
+        # A site it is still leaving is told as being left, not as left as well.
+        still_leaving = {p.site for p in (*s.holds, *s.left) if p.status == "withdrawing"}
+        gone = [p for p in s.left if p.status != "withdrawing" and p.site not in still_leaving]
         # A site left and held again since is told as such, not as left and held in one breath.
         holding: dict[str, list[PeriodView]] = {}
         for hold in active:
@@ -551,7 +553,9 @@ def compare_narrative(comparison: Comparison, cited: dict[str, Event | Move], da
         left = _told([p for p in gone if p.site not in back])
         returned = _told([p for p in gone if p.site in back])
         leaving = _told([p for p in (*s.holds, *s.left) if p.status == "withdrawing"])
-        held = _told(active)
+        # A hold resting on a report months old is "last reported", never "holds".
+        held = _told([p for p in active if not p.stale])
+        held_before = _told([p for p in active if p.stale])
         parts = []
         if left.named:
             parts.append(f"left {left.phrase}")
@@ -562,7 +566,9 @@ def compare_narrative(comparison: Comparison, cited: dict[str, Event | Move], da
             parts.append(("was last reported leaving " if stale else "is leaving ") + leaving.phrase)
         if held.named:
             parts.append(f"holds {held.phrase}")
-        elif not leaving.named:
+        if held_before.named:
+            parts.append(f"was last reported holding {held_before.phrase}")
+        if not (held.named or held_before.named or leaving.named):
             parts.append("holds no recorded site")
         ids = [e for p in (*left.named, *returned.named, *leaving.named) for e in p.events[-1:]]
         sentences.append(f"{_capital(names[s.id])} {join_names(parts)} as of {as_of}{cite(ids)}.")
@@ -614,19 +620,27 @@ def compare_narrative(comparison: Comparison, cited: dict[str, Event | Move], da
     return " ".join(sentences)
 
 
-def _compare_sites_text(comparison: Comparison, data: Dataset, cite: Citer) -> str:
+def _compare_sites_text(comparison: Comparison, cited: dict[str, Event | Move], data: Dataset, cite: Citer) -> str:
     sites = [s for s in comparison.subjects if isinstance(s, SiteSubject)]
     sentences = [_state_sentence(s.name, s.status, comparison.as_of, data, cite) for s in sites]
+    # An actor that left a site and holds it again: "left" alone would read as gone.
+    back = {s.id: s.status.holder for s in sites if _holds_again(s, cited)}
     for item in comparison.similarities:
         if item.aspect == "holder" and item.shared:
             sentences.append(f"{'All of them are' if len(sites) > 2 else 'Both are'} held by {actor_phrase(item.shared[0], data)}.")
         if item.aspect == "left_by" and item.shared:
             who = join_names(actor_phrase(a, data) for a in item.shared)
             ids = [i for s in sites for i in s.left_events]
-            sentences.append(f"{_capital(who)} left {'all of them' if len(sites) > 2 else 'both'}{cite(ids)}.")
+            returns = [f"{actor_phrase(back[s.id], data)} has since returned to {s.name}" for s in sites if back.get(s.id) in item.shared]
+            sentences.append(f"{_capital(who)} left {'all of them' if len(sites) > 2 else 'both'}{cite(ids)}" + "".join(f"; {r}" for r in returns) + ".")
     for item in comparison.differences:
         if item.aspect == "left_by" and any(item.values.values()):
-            clauses = [f"{join_names(actor_phrase(a, data) for a in s.left_by)} left {s.name}{cite(s.left_events)}" for s in sites if s.left_by]
+            clauses = [
+                f"{join_names(actor_phrase(a, data) for a in s.left_by)} left {s.name}{cite(s.left_events)}"
+                + ("" if s.id not in back else ", and has since returned" if s.left_by == (back[s.id],)
+                   else f", and {actor_phrase(back[s.id], data)} has since returned")
+                for s in sites if s.left_by
+            ]  # fmt: skip
             sentences.append(_capital("; ".join(clauses)) + ".")
     sentences.append(age_sentence(comparison.age, comparison.as_of))
     return " ".join(sentences)
@@ -755,6 +769,15 @@ class _Told:
 
     named: list[PeriodView]
     phrase: str
+
+
+def _holds_again(site: SiteSubject, cited: dict[str, Event | Move]) -> bool:
+    """Whether the site's holder is one that left it in the window, back since its last departure."""
+    holder, since = site.status.holder, site.status.since
+    if holder is None or holder not in site.left_by or site.status.status not in ("active", "withdrawing") or not since:
+        return False
+    ends = [cited[e].period.end for e in site.left_events if e in cited and holder in cited[e].actors]
+    return bool(ends) and parse_stored(since).start >= max(ends)
 
 
 def _came_back(left: PeriodView, hold: PeriodView) -> bool:
