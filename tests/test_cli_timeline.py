@@ -76,7 +76,7 @@ def test_the_table_has_a_narrative_from_the_events_shown(sample_store):
     result = run("timeline", "--db", str(sample_store), "--since", "2026-02")
     assert result.exit_code == 0
     assert result.stdout.startswith("2 events from 11 Feb 2026 to ~22 Feb 2026.")
-    assert "United States (2)" in result.stdout
+    assert "The one actor named is United States." in result.stdout
     assert "~21–22 Feb 2026" in result.stdout and "disputed" in result.stdout
 
 
@@ -84,7 +84,21 @@ def test_the_narrative_follows_the_data(tmp_path):
     changed = [dict(e, actors=["russia"]) if e["actors"] == ["us"] else e for e in SAMPLE_EVENTS]
     store = write_store(tmp_path / "s.json", changed)
     result = run("timeline", "--db", str(store), "--since", "2026-02")
-    assert "Russia (2)" in result.stdout and "United States" not in result.stdout
+    assert "The one actor named is Russia." in result.stdout and "United States" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    "since, until, opening",
+    [
+        # One day: "on"; the names of one event are listed, not ranked by a count of one.
+        ("2026-02-11", "2026-02-11", "1 event on 11 Feb 2026. The one actor named is United States. The one site named is Al-Tanf garrison."),
+        # Several events naming some more than others: ranked, with counts.
+        ("2016", "2026-02", "5 events from ~2016 to ~22 Feb 2026. The actors named most often are United States (3),"),
+    ],
+)
+def test_the_summary_reads_well_for_one_event_and_for_many(sample_store, since, until, opening):
+    result = run("timeline", "--db", str(sample_store), "--since", since, "--until", until)
+    assert " ".join(result.stdout.split()).startswith(opening)
 
 
 def test_a_long_table_is_cut_and_says_how_to_see_more(tmp_path):

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from syriabrief.domain.dataset import Catalogue
-from syriabrief.domain.dates import describe, on_day, parse_stored
+from syriabrief.domain.dates import describe, on_day, parse_stored, precision_of
 from syriabrief.domain.filters import EventFilter
 from syriabrief.domain.model import Event, Move
 from syriabrief.reports.types import (
@@ -234,7 +234,8 @@ def timeline_summary(
     first, last = events[0], max(events, key=lambda e: e.period.end)
     span_start = describe(first.date, None, first.approximate)
     span_end = describe(last.end_date or last.date, None, last.approximate)
-    span = f"in {span_start}" if span_start == span_end else f"from {span_start} to {span_end}"
+    on = "on" if precision_of(first.date) == "day" else "in"  # "on 11 Mar 2026", "in Feb 2026"
+    span = f"{on} {span_start}" if span_start == span_end else f"from {span_start} to {span_end}"
     if total is not None and total > len(events):
         sentences = [f"{count_phrase(total, 'event')} match; the latest {len(events):,}, {span}, are shown and described here."]
     else:
@@ -242,11 +243,8 @@ def timeline_summary(
         shown = total if shown is None else shown
         sentences = [f"{count_phrase(total, 'event')} {span}" + (f" (the latest {shown:,} shown)" if shown != total else "") + "."]
     actors = Counter(a for e in events for a in dict.fromkeys(e.actors))
-    if actors:
-        sentences.append("The actors named most often are " + _ranked(actors, data.actor_name) + ".")
-    places = Counter(p for e in events for p in dict.fromkeys(e.places))
-    if places:
-        sentences.append("The sites most often named are " + _ranked(places, data.site_name) + ".")
+    sites = Counter(p for e in events for p in dict.fromkeys(e.places))
+    sentences += [named for named in (_named(actors, "actor", data.actor_name), _named(sites, "site", data.site_name)) if named]
     types = Counter(e.type for e in events)
     sentences.append("By type: " + ", ".join(count_phrase(n, type_label(t), type_label(t, plural=True)) for t, n in types.most_common()) + ".")
     disputed = [e for e in events if e.contested]
@@ -263,8 +261,15 @@ def timeline_summary(
     return " ".join(sentences)
 
 
-def _ranked(counts: Counter, name_of) -> str:
-    return join_names(f"{name_of(key)} ({n})" for key, n in counts.most_common(TOP_NAMES))
+def _named(counts: Counter, kind: str, name_of) -> str:
+    """Who or what the events name: ranked when some are named more often than others."""
+    if not counts:
+        return ""
+    if len(counts) == 1:
+        return f"The one {kind} named is {name_of(next(iter(counts)))}."
+    if len(counts) <= TOP_NAMES and max(counts.values()) == 1:
+        return f"The {kind}s named are {join_names(name_of(key) for key in counts)}."
+    return f"The {kind}s named most often are " + join_names(f"{name_of(key)} ({n})" for key, n in counts.most_common(TOP_NAMES)) + "."
 
 
 # --- actor ----------------------------------------------------------------------------------------
