@@ -72,7 +72,6 @@ from syriabrief.storage.engine import (
 )
 from syriabrief.storage.locks import try_lock, unlock
 from syriabrief.storage.paths import cache_dir
-from syriabrief.storage.store import load_plain, read_store
 from syriabrief.storage.storefile import (
     AppendPoint,
     LineReader,
@@ -261,7 +260,7 @@ class IndexedDataset(SqlDataset):
         # The plain path reads the stores afresh: only if they are still the files read so far.
         if any(_signature(os.fstat(h.fileno())) != _signature(os.stat(p)) for h, p in zip(self._files, self._stores)):
             raise StoreError("a store file changed while it was being read; run the command again")
-        return load_plain(self._stores)
+        return _store().load_plain(self._stores)
 
 
 def _update(target: Path, paths: Sequence[Path], handles: Sequence[BinaryIO], signatures: list[list[int]]) -> bool:
@@ -855,9 +854,17 @@ def _check_layers(db: sqlite3.Connection, paths: Sequence[Path], actors: dict, s
         _raise_plain(paths)
 
 
+def _store() -> Any:
+    """The store module, for the ways around the index (a fallback, an error, a file not one record
+    per line): an answer from the index does not import it (TinyDB and all, 10 ms of a query)."""
+    from syriabrief.storage import store
+
+    return store
+
+
 def _raise_plain(paths: Sequence[Path]) -> None:
     """Let the plain loader report a broken store, so the message is the one it always gives."""
-    load_plain(paths)
+    _store().load_plain(paths)
     # The plain loader found nothing wrong where the index did: trust neither.
     raise StoreError(f"could not index {', '.join(map(str, paths))}; please report this")
 
@@ -991,7 +998,7 @@ def _exit_with(parent: Any) -> None:
 
 def _read_whole_layer(db: sqlite3.Connection, layer: int, path: Path, actors: dict, sites: dict) -> None:
     """A store not laid out one record per line: read it whole (and have it checked) by the store."""
-    contents = read_store(path)
+    contents = _store().read_store(path)
     actors.update((a.id, a.to_json()) for a in contents.actors)
     sites.update((s.id, s.to_json()) for s in contents.sites)
     for first in range(0, len(contents.events), BATCH):
