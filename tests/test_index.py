@@ -572,6 +572,7 @@ ADDED_FILTERS = [
 ] + [
     (EventFilter(sites=frozenset({"site-007"}), with_strength=True), None), (EventFilter(disputed=True), 2),
     (EventFilter(actors=frozenset({"sdf"}), types=DRIVING_TYPES), None),
+    (EventFilter(actors=frozenset({"us", "sdf"}), types=frozenset({"deployment", "control_change"}), since=parse_user_date("2019")), None),
     (EventFilter(sites=frozenset({"site-007"}), types=DRIVING_TYPES - {"presence"}), None),
 ]
 
