@@ -545,37 +545,7 @@ def compare_narrative(comparison: Comparison, cited: dict[str, Event | Move], da
     everyone = _capital(_both(list(names.values())))
     sentences = []
     for s in actors:
-        # Past HELD_NAMED sites in a list, the latest are named and the rest counted.
-        active = [p for p in s.holds if p.status == "active"]
-        # A site it is still leaving is told as being left, not as left as well.
-        still_leaving = {p.site for p in (*s.holds, *s.left) if p.status == "withdrawing"}
-        gone = [p for p in s.left if p.status != "withdrawing" and p.site not in still_leaving]
-        # A site left and held again since is told as such, not as left and held in one breath.
-        holding: dict[str, list[PeriodView]] = {}
-        for hold in active:
-            holding.setdefault(hold.site, []).append(hold)
-        back = {p.site for p in gone if any(_came_back(p, hold) for hold in holding.get(p.site, ()))}
-        left = _told([p for p in gone if p.site not in back])
-        returned = _told([p for p in gone if p.site in back])
-        leaving = _told([p for p in (*s.holds, *s.left) if p.status == "withdrawing"])
-        # A hold resting on a report months old is "last reported", never "holds".
-        held = _told([p for p in active if not p.stale])
-        held_before = _told([p for p in active if p.stale])
-        parts = []
-        if left.named:
-            parts.append(f"left {left.phrase}")
-        if returned.named:
-            parts.append(f"left and returned to {returned.phrase}")
-        if leaving.named:
-            stale = all(p.stale for p in leaving.named)
-            parts.append(("was last reported leaving " if stale else "is leaving ") + leaving.phrase)
-        if held.named:
-            parts.append(f"holds {held.phrase}")
-        if held_before.named:
-            parts.append(f"was last reported holding {held_before.phrase}")
-        if not (held.named or held_before.named or leaving.named):
-            parts.append("holds no recorded site")
-        ids = [e for p in (*left.named, *returned.named, *leaving.named) for e in p.events[-1:]]
+        parts, ids = _standing(s)
         sentences.append(f"{_capital(names[s.id])} {join_names(parts)} as of {as_of}{cite(ids)}.")
     for item in comparison.similarities:
         shared = item.shared
@@ -623,6 +593,44 @@ def compare_narrative(comparison: Comparison, cited: dict[str, Event | Move], da
         sentences.append("Latest reported strength: " + "; ".join(f"{names[s.id]} {_figure_phrase(f, cited, cite)}" for s, f in strength) + ".")
     sentences.append(age_sentence(comparison.age, comparison.as_of))
     return " ".join(sentences)
+
+
+def _standing(s: ActorSubject) -> tuple[list[str], list[str]]:
+    """What a compared actor left, is leaving and holds, as clauses, and the events they cite.
+
+    Past HELD_NAMED sites in a list, the latest are named and the rest counted.
+    """
+    active = [p for p in s.holds if p.status == "active"]
+    # A site it is still leaving is told as being left, not as left as well.
+    still_leaving = {p.site for p in (*s.holds, *s.left) if p.status == "withdrawing"}
+    gone = [p for p in s.left if p.status != "withdrawing" and p.site not in still_leaving]
+    # A site left and held again since is told as such, not as left and held in one breath.
+    holding: dict[str, list[PeriodView]] = {}
+    for hold in active:
+        holding.setdefault(hold.site, []).append(hold)
+    back = {p.site for p in gone if any(_came_back(p, hold) for hold in holding.get(p.site, ()))}
+    left = _told([p for p in gone if p.site not in back])
+    returned = _told([p for p in gone if p.site in back])
+    leaving = _told([p for p in (*s.holds, *s.left) if p.status == "withdrawing"])
+    # A hold resting on a report months old is "last reported", never "holds".
+    held = _told([p for p in active if not p.stale])
+    held_before = _told([p for p in active if p.stale])
+    parts = []
+    if left.named:
+        parts.append(f"left {left.phrase}")
+    if returned.named:
+        parts.append(f"left and returned to {returned.phrase}")
+    if leaving.named:
+        stale = all(p.stale for p in leaving.named)
+        parts.append(("was last reported leaving " if stale else "is leaving ") + leaving.phrase)
+    if held.named:
+        parts.append(f"holds {held.phrase}")
+    if held_before.named:
+        parts.append(f"was last reported holding {held_before.phrase}")
+    if not (held.named or held_before.named or leaving.named):
+        parts.append("holds no recorded site")
+    ids = [e for p in (*left.named, *returned.named, *leaving.named) for e in p.events[-1:]]
+    return parts, ids
 
 
 def _compare_sites_text(comparison: Comparison, cited: dict[str, Event | Move], data: Dataset, cite: Citer) -> str:
