@@ -615,18 +615,9 @@ def _standing(s: ActorSubject) -> tuple[list[str], list[str]]:
     # A hold resting on a report months old is "last reported", never "holds".
     held = _told([p for p in active if not p.stale])
     held_before = _told([p for p in active if p.stale])
-    parts = []
-    if left.named:
-        parts.append(f"left {left.phrase}")
-    if returned.named:
-        parts.append(f"left and returned to {returned.phrase}")
-    if leaving.named:
-        stale = all(p.stale for p in leaving.named)
-        parts.append(("was last reported leaving " if stale else "is leaving ") + leaving.phrase)
-    if held.named:
-        parts.append(f"holds {held.phrase}")
-    if held_before.named:
-        parts.append(f"was last reported holding {held_before.phrase}")
+    still = "was last reported leaving" if all(p.stale for p in leaving.named) else "is leaving"
+    said = [("left", left), ("left and returned to", returned), (still, leaving), ("holds", held), ("was last reported holding", held_before)]
+    parts = [f"{verb} {told.phrase}" for verb, told in said if told.named]
     if not (held.named or held_before.named or leaving.named):
         parts.append("holds no recorded site")
     ids = [e for p in (*left.named, *returned.named, *leaving.named) for e in p.events[-1:]]
