@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from syriabrief.domain.dates import Period, event_period, implausible, numeric_order
 from syriabrief.domain.model import Actor, Event, Site
 from syriabrief.domain.names import name_clashes
 from syriabrief.domain.validate import Problem, check_records, each_record_problems, site_cycles
@@ -203,8 +204,6 @@ def file_date_order(cells: list[tuple[str, str, str]], given: str | None) -> tup
     """
     if given is not None:
         return given, []
-    from syriabrief.domain.dates import numeric_order
-
     found: dict[str, list[tuple[str, str, str]]] = {"dmy": [], "mdy": [], "ambiguous": []}
     for where, column, text in cells:
         order = numeric_order(text)
@@ -344,8 +343,6 @@ def _name_problems(parsed: Parsed, known: Catalogue | None) -> list[Problem]:
 
 def _date_problems(entry: Entry, today: date) -> list[Problem]:
     """An event dated after today (unless planned) or before any report: a misread date, not news."""
-    from syriabrief.domain.dates import event_period, implausible
-
     data = entry.data
     latest = None if data.get("status") == "planned" else today
     why = implausible(event_period(data["date"], data.get("end_date")), latest)
@@ -501,7 +498,6 @@ def near_duplicates(parsed: Parsed, known: Dataset | None = None) -> list[NearDu
 
 def events_near_duplicates(events: list[tuple[str, Event]], known: Catalogue | None = None) -> list[NearDuplicate]:
     """near_duplicates of a file's events already decoded, each with where it is in the file."""
-    from syriabrief.domain.dates import Period
     from syriabrief.domain.duplicates import occurrence
     from syriabrief.domain.filters import EventFilter
 
