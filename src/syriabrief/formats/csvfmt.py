@@ -41,8 +41,10 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from syriabrief.domain.dates import event_period, parse_user_date, stored_date
 from syriabrief.domain.model import Event, Site
 from syriabrief.domain.validate import Problem
+from syriabrief.errors import DateInputError
 from syriabrief.formats import Entry, Parsed
 from syriabrief.formats.flat import (
     DERIVED_COLUMNS,
@@ -312,8 +314,6 @@ def _items(column: str, cell: str) -> list[Any]:
 
 def _span_problems(where: str, record: dict[str, Any], derived: dict[str, str]) -> list[Problem]:
     """start_date and end_date must be the days date and date_end cover: an edit to them would be lost."""
-    from syriabrief.domain.dates import event_period
-
     try:
         period = event_period(record.get("date"), record.get("end_date"))
     except (TypeError, ValueError):
@@ -372,9 +372,6 @@ def _value(column: str, cell: str) -> Any:
 
 def _date(cell: str, order: str | None) -> str | None:
     """A date cell in its stored form; one already in it is left for the checks to judge."""
-    from syriabrief.domain.dates import parse_user_date, stored_date
-    from syriabrief.errors import DateInputError
-
     if not cell or _STORED_DATE.fullmatch(cell):
         return cell or None
     try:
