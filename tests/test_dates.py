@@ -75,3 +75,10 @@ def test_numeric_dates_are_read_only_when_decided(text, order, day):
 def test_numeric_dates_not_decided_or_contradicting_the_order_are_refused(text, order):
     with pytest.raises(DateInputError):
         parse_user_date(text, order)
+
+
+@pytest.mark.parametrize("text, day", [("1 Jan 2026 10:00 T", "2026-01-01"), ("Jan 5 2026 5pm EST", "2026-01-05")])
+def test_a_time_zone_is_ignored_like_the_time_and_prints_no_warning(text, day, recwarn):
+    # dateutil warned of a zone it did not know, on the user's stderr: only the day is kept anyway.
+    assert parse_user_date(text) == parse_stored(day)
+    assert not [w for w in recwarn if "tzname" in str(w.message)]

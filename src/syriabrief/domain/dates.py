@@ -202,8 +202,10 @@ def _parse_loose(cleaned: str, text: str) -> Period:
     # default was not in the input, which tells the precision the user meant.
     first_default, second_default = date(2000, 1, 1), date(2001, 2, 2)
     try:
-        a = parser.parse(cleaned, default=_midnight(first_default))
-        b = parser.parse(cleaned, default=_midnight(second_default))
+        # The time zone is ignored, as the time is: a day is all that is kept. Read, an unknown
+        # one ("10:00 EST") made dateutil print a warning of its own on stderr.
+        a = parser.parse(cleaned, default=_midnight(first_default), ignoretz=True)
+        b = parser.parse(cleaned, default=_midnight(second_default), ignoretz=True)
     # dateutil raises more than ValueError on odd input (OverflowError for huge
     # numbers, decimal errors for odd fractions); all mean "not a date".
     except (ValueError, OverflowError, ArithmeticError, IndexError, TypeError):
