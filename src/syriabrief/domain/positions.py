@@ -162,8 +162,8 @@ class ActorPositions:
         """The actor's periods sorted into holds (by start) and left (by end)."""
         holds: list[ControlPeriod] = []
         left: list[ControlPeriod] = []
-        for period in periods:  # is_open without the property's call: a big actor has thousands
-            (holds if period.status in OPEN_STATUSES else left).append(period)
+        for period in periods:
+            (holds if period.is_open else left).append(period)
         # Each date text read once, not once per period: a big actor at 1M has twenty thousand.
         starts = {text: _day(text, first=True) or datetime.date.min for text in {p.start for p in holds}}
         ends = {text: _day(text) or datetime.date.min for text in {p.end for p in left}}

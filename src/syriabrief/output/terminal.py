@@ -381,10 +381,7 @@ def print_citations(console: Console, citations: Sequence[Citation], compact: bo
             line.append(visible(f" ({', '.join(c.outlets)})"), style="dim")
         lines.append(line)
     # One print for them all: each print costs Rich a render pass (a comparison cites a hundred events).
-    if compact:
-        console.print(Text("\n").join(lines), no_wrap=True, overflow="ellipsis")
-    else:
-        console.print(Text("\n").join(lines))
+    console.print(Text("\n").join(lines), no_wrap=compact, overflow="ellipsis" if compact else None)
 
 
 def _print_story(console: Console, narrative: str, citations: Sequence[Citation], compact: bool = False) -> None:

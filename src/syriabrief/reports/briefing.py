@@ -21,7 +21,6 @@ from syriabrief.domain.filters import EventFilter
 from syriabrief.domain.model import Actor, Event, Move, Site, filled
 from syriabrief.domain.positions import (
     DRIVING_TYPES,
-    OPEN_STATUSES,
     ActorPositions,
     ControlPeriod,
     KeptReplay,
@@ -373,9 +372,8 @@ def _one_per_site(periods: list[ControlPeriod]) -> list[ControlPeriod]:
     The position kept is the holder's, as recently reported as any of them there; a departure
     that several of them made together (one end, one status) is told once.
     """
-    # Whether each period is open, asked once and without the property's call: a big actor at 1M
-    # has twenty thousand periods.
-    is_open = [p.status in OPEN_STATUSES for p in periods]
+    # Whether each period is open, asked once: a big actor at 1M has twenty thousand periods.
+    is_open = [p.is_open for p in periods]
     holding = {p.site for p, open_ in zip(periods, is_open) if open_ and p.role == "holder"}
     newest: dict[str, datetime.date] = {}
     reported: dict[str, str] = {}

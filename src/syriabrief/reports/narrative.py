@@ -18,6 +18,7 @@ from syriabrief.domain.dataset import Catalogue
 from syriabrief.domain.dates import describe, on_day, parse_stored, precision_of
 from syriabrief.domain.filters import EventFilter
 from syriabrief.domain.model import Event, Move
+from syriabrief.domain.positions import OPEN_STATUSES
 from syriabrief.reports.types import (
     ActorProfile,
     ActorSubject,
@@ -601,8 +602,9 @@ def _standing(s: ActorSubject) -> tuple[list[str], list[str]]:
     Past HELD_NAMED sites in a list, the latest are named and the rest counted.
     """
     active = [p for p in s.holds if p.status == "active"]
+    withdrawing = [p for p in (*s.holds, *s.left) if p.status == "withdrawing"]
     # A site it is still leaving is told as being left, not as left as well.
-    still_leaving = {p.site for p in (*s.holds, *s.left) if p.status == "withdrawing"}
+    still_leaving = {p.site for p in withdrawing}
     gone = [p for p in s.left if p.status != "withdrawing" and p.site not in still_leaving]
     # A site left and held again since is told as such, not as left and held in one breath.
     holding: dict[str, list[PeriodView]] = {}
@@ -611,7 +613,7 @@ def _standing(s: ActorSubject) -> tuple[list[str], list[str]]:
     back = {p.site for p in gone if any(_came_back(p, hold) for hold in holding.get(p.site, ()))}
     left = _told([p for p in gone if p.site not in back])
     returned = _told([p for p in gone if p.site in back])
-    leaving = _told([p for p in (*s.holds, *s.left) if p.status == "withdrawing"])
+    leaving = _told(withdrawing)
     # A hold resting on a report months old is "last reported", never "holds".
     held = _told([p for p in active if not p.stale])
     held_before = _told([p for p in active if p.stale])
@@ -640,9 +642,7 @@ def _compare_sites_text(comparison: Comparison, cited: dict[str, Event | Move], 
     for item in comparison.differences:
         if item.aspect == "left_by" and any(item.values.values()):
             clauses = [
-                f"{join_names(actor_phrase(a, data) for a in s.left_by)} left {s.name}{cite(s.left_events)}"
-                + ("" if s.id not in back else ", and has since returned" if s.left_by == (back[s.id],)
-                   else f", and {actor_phrase(back[s.id], data)} has since returned")
+                f"{join_names(actor_phrase(a, data) for a in s.left_by)} left {s.name}{cite(s.left_events)}{_since_returned(s, back.get(s.id), data)}"
                 for s in sites if s.left_by
             ]  # fmt: skip
             sentences.append(_capital("; ".join(clauses)) + ".")
@@ -775,10 +775,17 @@ class _Told:
     phrase: str
 
 
+def _since_returned(site: SiteSubject, holder: str | None, data: Dataset) -> str:
+    """``, and has since returned`` after who left ``site``, when ``holder`` (one of them) holds it again."""
+    if holder is None:
+        return ""
+    return ", and has since returned" if site.left_by == (holder,) else f", and {actor_phrase(holder, data)} has since returned"
+
+
 def _holds_again(site: SiteSubject, cited: dict[str, Event | Move]) -> bool:
     """Whether the site's holder is one that left it in the window, back since its last departure."""
     holder, since = site.status.holder, site.status.since
-    if holder is None or holder not in site.left_by or site.status.status not in ("active", "withdrawing") or not since:
+    if holder is None or holder not in site.left_by or site.status.status not in OPEN_STATUSES or not since:
         return False
     ends = [cited[e].period.end for e in site.left_events if e in cited and holder in cited[e].actors]
     return bool(ends) and parse_stored(since).start >= max(ends)
