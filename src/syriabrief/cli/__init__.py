@@ -65,6 +65,11 @@ def main() -> None:
         # The reader went away (``syriabrief timeline --json | head``): not an error.
         silence_stdout()
         sys.exit(0)
+    finally:
+        # On its way out the interpreter runs the collector over every object still
+        # alive (Typer's, the command's), to free cycles that the end of the process
+        # frees anyway: out of its sight, 14 ms of every query's 120 (docs/performance.md).
+        gc.freeze()
 
 
 def _app_for(args: list[str]) -> typer.Typer:
