@@ -485,6 +485,19 @@ def test_an_index_found_intact_is_checked_again_once_changed(tmp_path, always_in
     assert build_of([path])[0] != build
 
 
+def test_an_index_named_the_earlier_way_is_removed_once_its_successor_is_built(tmp_path, always_index):
+    import hashlib
+
+    path = generated(tmp_path / "store.json", 50)
+    digest_named = paths.cache_dir() / (hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:32] + ".sqlite3")
+    digest_named.parent.mkdir(parents=True, exist_ok=True)
+    leftovers = [digest_named, *(digest_named.with_name(digest_named.name + end) for end in (".delta", ".checked", ".lock"))]
+    for leftover in leftovers:
+        leftover.write_bytes(b"an index of before")
+    indexed([path]).close()
+    assert index.index_path([path]).exists() and not any(leftover.exists() for leftover in leftovers)
+
+
 def test_a_failure_of_the_index_while_answering_is_answered_by_the_plain_path(tmp_path, always_index, monkeypatch):
     path = generated(tmp_path / "store.json", 300)
     data = indexed([path])
