@@ -485,6 +485,16 @@ def test_an_index_found_intact_is_checked_again_once_changed(tmp_path, always_in
     assert build_of([path])[0] != build
 
 
+def test_an_index_keeps_the_name_indexes_its_build_worked_out(tmp_path, always_index):
+    path = generated(tmp_path / "store.json", 300)
+    data, reference = indexed([path]), plain([path])
+    for names in ("actor_names", "site_names"):
+        kept, built = getattr(data, names), getattr(reference, names)
+        assert kept._built, names  # restored when opened, not worked out at the first lookup
+        assert kept.state() == built.state(), names
+    data.close()
+
+
 def test_an_index_named_the_earlier_way_is_removed_once_its_successor_is_built(tmp_path, always_index):
     import hashlib
 

@@ -69,8 +69,9 @@ __all__ = [
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE actors (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, doc TEXT NOT NULL);
-CREATE TABLE sites (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, doc TEXT NOT NULL);
+-- An index file's actors and sites: each record's JSON form, marshalled (four times quicker to read).
+CREATE TABLE actors (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, doc BLOB NOT NULL);
+CREATE TABLE sites (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, doc BLOB NOT NULL);
 -- One narrow row per event; ``n`` numbers the events in date order (first day,
 -- last day, id: the order of Dataset.events), so "ORDER BY n" is that order.
 -- In an index file the numbers are STRIDE apart, leaving room for events a delta adds.

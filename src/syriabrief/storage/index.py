@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from syriabrief import __version__
-from syriabrief.domain.dataset import Dataset
+from syriabrief.domain.dataset import Catalogue, Dataset
 from syriabrief.domain.model import Actor, Site
 from syriabrief.domain.positions import DRIVING_TYPES
 from syriabrief.domain.validate import SCHEMA_VERSION, check_records, check_references
@@ -100,7 +100,7 @@ __all__ = [
 INDEX_MIN_BYTES = 1024 * 1024
 # Bumped whenever the index layout changes, or what positions.py derives (the
 # index keeps settled histories): an index of another format is rebuilt.
-INDEX_FORMAT = 20
+INDEX_FORMAT = 21
 # What the format also depends on: marshal's format may change between Python versions.
 # A new release of syriabrief rebuilds it too, whatever changed.
 _FORMAT = f"{INDEX_FORMAT} syriabrief{__version__} python{sys.version_info[0]}.{sys.version_info[1]} marshal{marshal.version}"
@@ -136,6 +136,10 @@ _DELTA_SCHEMA = SCHEMA + "CREATE TABLE resettled (site TEXT PRIMARY KEY);" + IND
 # re-settled sites, and the delta's. TEMP views are found before the tables of
 # the same name, so the queries read through them unchanged. (Queries of events
 # ask the index and the delta apart instead: IndexedDataset._each.)
+# An index file's own table: the name indexes of its actors and sites (NameIndex.state),
+# marshalled, so that a query looks names up without working them out again.
+_NAMES = "CREATE TABLE final.names (kind TEXT PRIMARY KEY, state BLOB NOT NULL);"
+
 _OVERLAY = "".join(
     f"CREATE TEMP VIEW {table} AS SELECT * FROM main.{table} WHERE site NOT IN (SELECT site FROM delta.resettled) "
     f"UNION ALL SELECT * FROM delta.{table};"
@@ -254,13 +258,16 @@ class IndexedDataset(SqlDataset):
 
     def __init__(
         self, connection: sqlite3.Connection, path: Path, actors: Iterable[Actor], sites: Iterable[Site],
-        meta: dict[str, str], stores: Sequence[Path],
+        meta: dict[str, str], stores: Sequence[Path], names: dict[str, tuple],
     ):  # fmt: skip
         # How many events a delta added to this build of the index (see _refresh).
         self.build = meta.get("build")
         self.added_events = int(meta.get("events", 0))
         sources = ("main", "delta") if self.added_events else ("main",)
         super().__init__(connection, actors, sites, reference=self._fall_back, sources=sources)
+        # The name indexes as the build worked them out (a delta adds no actors or sites).
+        self.actor_names.restore(names["actor"])
+        self.site_names.restore(names["site"])
         self._path = path
         self._stores = list(stores)
 
@@ -364,17 +371,18 @@ def _open_if_current(
         return None
     try:
         docs = {
-            table: [json.loads(d) for (d,) in kept.db.execute(f"SELECT doc FROM main.{table} ORDER BY seq")]
+            table: [marshal.loads(d) for (d,) in kept.db.execute(f"SELECT doc FROM main.{table} ORDER BY seq")]
             for table in ("actors", "sites")
         }
         actors = [Actor.from_json(d) for d in docs["actors"]]
         sites = [Site.from_json(d) for d in docs["sites"]]
+        names = {kind: marshal.loads(state) for kind, state in kept.db.execute("SELECT kind, state FROM main.names")}
         if kept.delta is not None and int(kept.meta.get("resettled", 0)):
             kept.db.executescript(_OVERLAY)
     except Exception:  # any doubt: the index is not used, and rebuilt
         kept.close()
         return None
-    return IndexedDataset(kept.db, target, actors, sites, kept.meta, paths)
+    return IndexedDataset(kept.db, target, actors, sites, kept.meta, paths, names)
 
 
 class _Kept:
@@ -815,8 +823,12 @@ def _build_into(paths: Sequence[Path], file: Path) -> None:
         db.execute("ATTACH DATABASE ? AS final", (str(file),))
         db.executescript(_FAST_WRITES.replace("PRAGMA ", "PRAGMA final.") + _COPY_IN_DATE_ORDER)
         for table, records in (("actors", actors), ("sites", sites)):
-            rows = ((k, json.dumps(v)) for k, v in records.items())
+            rows = ((k, marshal.dumps(v)) for k, v in records.items())
             db.executemany(f"INSERT INTO final.{table} (id, doc) VALUES (?, ?)", rows)
+        db.executescript(_NAMES)
+        catalogue = Catalogue(map(Actor.from_json, actors.values()), map(Site.from_json, sites.values()))
+        named = (("actor", catalogue.actor_names.state()), ("site", catalogue.site_names.state()))
+        db.executemany("INSERT INTO final.names VALUES (?, ?)", ((k, marshal.dumps(state)) for k, state in named))
         racy = any(max(sig[1], sig[2]) >= started - RACY_WINDOW_NS for sig in signatures)
         db.executemany(
             "INSERT INTO final.meta VALUES (?, ?)",
