@@ -485,13 +485,23 @@ def test_an_index_found_intact_is_checked_again_once_changed(tmp_path, always_in
     assert build_of([path])[0] != build
 
 
-def test_an_index_keeps_the_name_indexes_its_build_worked_out(tmp_path, always_index):
+def test_an_index_keeps_the_name_indexes_its_build_worked_out(tmp_path, always_index, monkeypatch):
+    from syriabrief.domain import names as names_module
+
     path = generated(tmp_path / "store.json", 300)
     data, reference = indexed([path]), plain([path])
     for names in ("actor_names", "site_names"):
         kept, built = getattr(data, names), getattr(reference, names)
-        assert kept._built, names  # restored when opened, not worked out at the first lookup
         assert kept.state() == built.state(), names
+    data.close()
+    expected = reference.actor("SDF"), reference.site("S7")
+
+    def unbuildable(*args):
+        raise AssertionError("the name index was worked out again")
+
+    monkeypatch.setattr(names_module.NameIndex, "_add", unbuildable)
+    data = indexed([path])
+    assert (data.actor("SDF"), data.site("S7")) == expected
     data.close()
 
 

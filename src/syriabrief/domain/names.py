@@ -253,11 +253,16 @@ class NameIndex:
         self._parent_of = parent_of
         self._kind_of = kind_of
         self._built = False
+        self._kept: Callable[[], tuple | None] | None = None
 
     # --- building ------------------------------------------------------------------
 
     def _build(self) -> None:
         if self._built:
+            return
+        kept = self._kept() if self._kept is not None else None
+        if kept is not None:
+            self.restore(kept)
             return
         self.exact: dict[str, set[str]] = {}
         self.folded: dict[str, set[str]] = {}
@@ -299,6 +304,11 @@ class NameIndex:
         again (4 ms for the actors of a store, 12 ms for its sites)."""
         self._build()
         return (self.exact, self.folded, self.keyed, self.own_names, self.taken_forms, self.spellings, self.shared)
+
+    def keep_in(self, kept: Callable[[], tuple | None]) -> None:
+        """Where the ``state`` of an index of these very records can be had: the first lookup
+        restores it from there (None: worked out after all) instead of building it."""
+        self._kept = kept
 
     def restore(self, state: tuple) -> None:
         """Take the ``state`` of an index of these very records instead of building it."""

@@ -258,18 +258,26 @@ class IndexedDataset(SqlDataset):
 
     def __init__(
         self, connection: sqlite3.Connection, path: Path, actors: Iterable[Actor], sites: Iterable[Site],
-        meta: dict[str, str], stores: Sequence[Path], names: dict[str, tuple],
+        meta: dict[str, str], stores: Sequence[Path],
     ):  # fmt: skip
         # How many events a delta added to this build of the index (see _refresh).
         self.build = meta.get("build")
         self.added_events = int(meta.get("events", 0))
         sources = ("main", "delta") if self.added_events else ("main",)
         super().__init__(connection, actors, sites, reference=self._fall_back, sources=sources)
-        # The name indexes as the build worked them out (a delta adds no actors or sites).
-        self.actor_names.restore(names["actor"])
-        self.site_names.restore(names["site"])
+        # The name indexes as the build worked them out (a delta adds no actors or sites),
+        # each read when first asked: most queries name actors only.
+        self.actor_names.keep_in(lambda: self._kept_names("actor"))
+        self.site_names.keep_in(lambda: self._kept_names("site"))
         self._path = path
         self._stores = list(stores)
+
+    def _kept_names(self, kind: str) -> tuple | None:
+        try:
+            (state,) = self._db.execute("SELECT state FROM main.names WHERE kind = ?", (kind,)).fetchone()
+            return marshal.loads(state)
+        except Exception:  # any doubt: worked out from the records instead
+            return None
 
     def _adopt(self, handles: list[BinaryIO]) -> None:
         # These very handles were checked against the index's signatures: events
@@ -376,13 +384,12 @@ def _open_if_current(
         }
         actors = [Actor.from_json(d) for d in docs["actors"]]
         sites = [Site.from_json(d) for d in docs["sites"]]
-        names = {kind: marshal.loads(state) for kind, state in kept.db.execute("SELECT kind, state FROM main.names")}
         if kept.delta is not None and int(kept.meta.get("resettled", 0)):
             kept.db.executescript(_OVERLAY)
     except Exception:  # any doubt: the index is not used, and rebuilt
         kept.close()
         return None
-    return IndexedDataset(kept.db, target, actors, sites, kept.meta, paths, names)
+    return IndexedDataset(kept.db, target, actors, sites, kept.meta, paths)
 
 
 class _Kept:
