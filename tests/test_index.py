@@ -368,6 +368,29 @@ def test_settled_histories_are_kept_for_sites_whose_moves_have_all_happened(tmp_
     data.close()
 
 
+def test_the_actor_list_table_counts_closed_stays_as_the_whole_list_does(tmp_path, always_index):
+    """What the table shows is made from open periods and counts; the same as the whole list, on any day."""
+    from syriabrief.reports import briefing
+
+    path = generated(tmp_path / "store.json", 400)
+    reference = plain([path])
+    moves = reference.moves(EventFilter(types=DRIVING_TYPES))
+    last_day = max(m.period.end for m in moves)
+    days = [datetime.date(2019, 7, 4), datetime.date(2025, 5, 31), last_day - datetime.timedelta(days=1), last_day]
+    for with_delta in (False, True):
+        if with_delta:  # a delta re-settles the sites its moves touch: read through its overlay
+            store.apply_changes(path, store.Changes(events=ADDED), beneath=[])
+            reference = plain([path])
+        data = indexed([path])
+        assert data.added_events == (len(ADDED) if with_delta else 0)
+        for day in days:
+            assert data.settled_open_periods(day) is not None  # answered by the index, not the whole list
+            lines = briefing.actor_lines(data, day)
+            assert lines == briefing.actor_list(reference, day).lines(), (with_delta, day)
+            assert any(row.left for row in lines.rows) or day < last_day
+        data.close()
+
+
 def test_sites_not_settled_resume_their_kept_replay(tmp_path, always_index, monkeypatch):
     path = generated(tmp_path / "store.json", 300)
     moves = indexed([path]).moves(EventFilter(types=DRIVING_TYPES))

@@ -98,7 +98,8 @@ def actor(
 
     _profile(
         words, as_of, since, until, limit, json, db, kind="actor",
-        resolve=lambda data, name: data.actor(name), listing=briefing.actor_list, report=briefing.actor_report,
+        resolve=lambda data, name: data.actor(name), listing=briefing.actor_list, table=briefing.actor_lines,
+        report=briefing.actor_report,
     )  # fmt: skip
 
 
@@ -123,24 +124,28 @@ def base(
 
     _profile(
         words, as_of, since, until, limit, json, db, kind="base",
-        resolve=lambda data, name: data.site(name), listing=briefing.base_list, report=briefing.base_report,
+        resolve=lambda data, name: data.site(name), listing=briefing.base_list, table=briefing.base_list,
+        report=briefing.base_report,
     )  # fmt: skip
 
 
-def _profile(words, as_of, since, until, limit, json, db, *, kind, resolve, listing, report) -> None:
-    """What ``actor`` and ``base`` share: list every record without a name, else one profile."""
+def _profile(words, as_of, since, until, limit, json, db, *, kind, resolve, listing, table, report) -> None:
+    """What ``actor`` and ``base`` share: list every record without a name, else one profile.
+
+    ``listing`` makes the list for --json, ``table`` what its table shows (for actors, less).
+    """
     name = " ".join(words or ()) or None
     day = _as_of(as_of)
     data = load(db)
     if name is None:
-        rows = listing(data, day)
         if json:
             from syriabrief.output.jsonout import write_json
 
-            write_json(rows.to_json())
+            write_json(listing(data, day).to_json())
             return
         from syriabrief.output.terminal import make_console
 
+        rows = table(data, day)
         list_table, _ = _views(kind)
         shown = limit or LIST_ROWS
         make_console().print(list_table(rows, shown))

@@ -129,6 +129,13 @@ class Catalogue:
         """
         return None
 
+    def settled_open_periods(
+        self, as_of: datetime.date
+    ) -> tuple[list[ControlPeriod], dict[str, tuple[int, str]], frozenset[str]] | None:
+        """``settled_periods`` of every actor with only the open periods read: the closed ones counted,
+        with the latest change among them (end, else status since, else start), by actor; None: replay all."""
+        return None
+
     def settled_statuses(self, as_of: datetime.date) -> tuple[dict[str, SiteStatus], frozenset[str]] | None:
         """The state of every site settled at ``as_of`` (positions.settled_status), and the sites not settled; None: replay all."""
         return None

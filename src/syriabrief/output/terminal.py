@@ -24,7 +24,7 @@ from syriabrief.domain.model import Event, Note
 from syriabrief.domain.safetext import visible
 from syriabrief.output.jsonout import write_json
 from syriabrief.reports.types import (
-    ActorList,
+    ActorLines,
     ActorProfile,
     ActorSubject,
     Age,
@@ -309,18 +309,18 @@ def _periods_table(items: Sequence[PeriodView], columns: Sequence[str]) -> Table
     return table
 
 
-def actor_list_table(report: ActorList, rows: int) -> Table:
+def actor_list_table(report: ActorLines, rows: int) -> Table:
     """Every actor, or the ``rows`` whose positions changed last (in name order), with the latest sites each holds."""
     table = _table("Actor", "Kind", "Country", "Holds", "Left", "Events")
-    for row in _most_recent(report.rows, rows, lambda r: max((_latest_change(p) for p in (*r.holds, *r.left)), default="")):
-        held = list(dict.fromkeys(h.site_name for h in row.holds))
+    for row in _most_recent(report.rows, rows, lambda r: r.changed):
+        held = row.held
         more = f" and {len(held) - HOLDS_NAMED:,} more" if len(held) > HOLDS_NAMED else ""
         table.add_row(
             Text(visible(row.actor.name)),
             Text(visible(_kind_words(row.actor.kind) or "–")),
             Text(visible(row.actor.country or "–")),
             Text(visible(", ".join(held[-HOLDS_NAMED:]) + more or "–")),
-            Text(str(len(row.left))),
+            Text(str(row.left)),
             Text(str(row.event_count)),
         )
     return table
@@ -333,10 +333,6 @@ def _most_recent(rows: Sequence, count: int, changed: Callable[[Any], str]) -> l
     # ISO dates, full or partial ("2026", "2026-01"), sort as text in date order.
     latest = set(sorted(range(len(rows)), key=lambda n: changed(rows[n]))[-count:])
     return [row for n, row in enumerate(rows) if n in latest]
-
-
-def _latest_change(period: PeriodView) -> str:
-    return period.until or period.status_since or period.since or ""
 
 
 def _holder_text(status: StatusView) -> str:

@@ -35,6 +35,8 @@ from syriabrief.reports.types import (
     Account,
     ActorChange,
     ActorIdentity,
+    ActorLine,
+    ActorLines,
     ActorList,
     ActorProfile,
     ActorRow,
@@ -64,6 +66,7 @@ __all__ = [
     "AREA_KINDS",
     "BASE_KINDS",
     "MOVE_TYPES",
+    "actor_lines",
     "actor_list",
     "actor_report",
     "base_list",
@@ -321,9 +324,17 @@ def _positions(data: Dataset, as_of: datetime.date, actors: frozenset[str] | Non
         # A site's history depends on every party's moves there, at every site the actors' moves name.
         own = data.moves(EventFilter(actors=actors, types=DRIVING_TYPES, until=until))
         periods, replay = [], frozenset(m.site for m in own if m.site)
+    return _with_replayed(data, as_of, actors, periods, replay)
+
+
+def _with_replayed(
+    data: Dataset, as_of: datetime.date, actors: frozenset[str] | None, periods: list[ControlPeriod],
+    replay: frozenset[str] | None,
+) -> dict[str, ActorPositions]:
+    """The positions of ``periods`` (kept settled) with those of the ``replay`` sites (None: every site) replayed."""
     states: dict[str, KeptReplay] = {}
     if replay is None:
-        moves = data.moves(EventFilter(types=DRIVING_TYPES, until=until))
+        moves = data.moves(EventFilter(types=DRIVING_TYPES, until=day_period(as_of)))
     else:
         states, moves = data.replay_at(replay, as_of, actors)
     replayed = positions_by_actor(moves, as_of, only=actors, resume=states)
@@ -352,7 +363,13 @@ def _is_force(data: Dataset, actor_id: str) -> bool:
 def _holds_and_left(
     positions: ActorPositions, data: Dataset, as_of: datetime.date, names: _Names
 ) -> tuple[tuple[PeriodView, ...], tuple[PeriodView, ...]]:
-    """An actor's periods as shown: a withdrawal from an area it was never placed in is not a hold,
+    """An actor's periods as shown (``_shown``), as views."""
+    holds, left = _shown(positions, data)
+    return _period_views(holds, names, as_of), _period_views(left, names, as_of)
+
+
+def _shown(positions: ActorPositions, data: Dataset) -> tuple[list[ControlPeriod], list[ControlPeriod]]:
+    """An actor's holds and left as shown: a withdrawal from an area it was never placed in is not a hold,
     and a person's visit is no position."""
     holds, left = [], [p for p in positions.left if _is_force(data, p.actor)]
     for period in positions.holds:
@@ -363,7 +380,7 @@ def _holds_and_left(
             left.append(period)
         else:
             holds.append(period)
-    return _period_views(holds, names, as_of), _period_views(left, names, as_of)
+    return holds, left
 
 
 def _one_per_site(periods: list[ControlPeriod]) -> list[ControlPeriod]:
@@ -425,6 +442,30 @@ def actor_list(data: Dataset, as_of: datetime.date) -> ActorList:
         count = counts.get(actor.id, 0)
         rows.append(ActorRow(actor=ActorIdentity.of(actor), as_of=as_of.isoformat(), holds=holds, left=left, event_count=count))
     return ActorList(as_of.isoformat(), tuple(rows))
+
+
+def actor_lines(data: Dataset, as_of: datetime.date) -> ActorLines:
+    """What the actor list table shows (``ActorList.lines``), without a view of every period.
+
+    The table names the sites each actor holds and only counts the stays that ended:
+    a dataset that keeps settled histories hands out the open periods and counts the
+    closed ones (at 100k events, 26,000 periods of which 2,500 are open).
+    """
+    kept = data.settled_open_periods(as_of)
+    if kept is None:
+        return actor_list(data, as_of).lines()
+    periods, closed, replay = kept
+    everyone = _with_replayed(data, as_of, None, periods, replay)
+    counts = data.actor_counts(EventFilter(until=day_period(as_of)))
+    site_names = _Names.of(data).sites
+    rows = []
+    for actor in sorted(data.actors.values(), key=lambda a: a.name.casefold()):
+        holds, left = _shown(everyone.pop(actor.id, ActorPositions.of(actor.id, ())), data)
+        uncounted, last_closed = closed.get(actor.id, (0, "")) if _is_force(data, actor.id) else (0, "")
+        changed = max([last_closed, *(p.end or p.status_since or p.start or "" for p in (*holds, *left))])
+        held = tuple(dict.fromkeys(site_names.get(p.site, p.site) for p in holds))
+        rows.append(ActorLine(ActorIdentity.of(actor), held, uncounted + len(left), counts.get(actor.id, 0), changed))
+    return ActorLines(as_of.isoformat(), tuple(rows))
 
 
 def actor_report(

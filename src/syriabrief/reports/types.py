@@ -18,6 +18,8 @@ __all__ = [
     "Account",
     "ActorChange",
     "ActorIdentity",
+    "ActorLine",
+    "ActorLines",
     "ActorList",
     "ActorProfile",
     "ActorRow",
@@ -201,6 +203,11 @@ class PeriodView(Report):
     lost_to: str | None = None  # for a lost period: who took the site
     lost_to_name: str | None = None
 
+    @property
+    def changed(self) -> str:
+        """When it last changed, as ISO date text (partial dates sort before the days in them); "" if undated."""
+        return self.until or self.status_since or self.since or ""
+
 
 @dataclass(frozen=True)
 class Figure(Report):
@@ -276,6 +283,33 @@ class ActorList(Report):
 
     def to_json(self) -> list[dict[str, Any]]:  # type: ignore[override]
         return [row.to_json() for row in self.rows]
+
+    def lines(self) -> ActorLines:
+        """What the list table shows of it (briefing.actor_lines makes the same without every period)."""
+        return ActorLines(self.as_of, tuple(
+            ActorLine(row.actor, tuple(dict.fromkeys(p.site_name for p in row.holds)), len(row.left), row.event_count,
+                      max((p.changed for p in (*row.holds, *row.left)), default=""))
+            for row in self.rows
+        ))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ActorLine:
+    """One actor as the list table shows it: an ActorRow with its periods named and counted."""
+
+    actor: ActorIdentity
+    held: tuple[str, ...]  # the names of the sites it holds, each once, in the order its holds are listed
+    left: int  # how many of its stays have ended (ActorRow.left)
+    event_count: int
+    changed: str  # its latest change of position (PeriodView.changed); "" when none is dated
+
+
+@dataclass(frozen=True)
+class ActorLines:
+    """The actor list for people; ``--json`` gives the whole ActorList."""
+
+    as_of: str
+    rows: tuple[ActorLine, ...]
 
 
 @dataclass(frozen=True, kw_only=True)

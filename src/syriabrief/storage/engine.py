@@ -108,9 +108,12 @@ CREATE TABLE event_sites (
 );
 -- Every site's control history once all its moves have happened
 -- (positions.settled_history), one marshalled ControlPeriod per row in the
--- order the history gives (``pos``: its place in it).
+-- order the history gives (``pos``: its place in it); whether it is open (ControlPeriod.is_open), and
+-- when it last changed (its end, else its status's start, else its start), so that a list of every
+-- actor counts the closed ones without reading them.
 CREATE TABLE periods (
-    seq INTEGER PRIMARY KEY, actor TEXT NOT NULL, site TEXT NOT NULL, pos INTEGER NOT NULL, fields BLOB NOT NULL
+    seq INTEGER PRIMARY KEY, actor TEXT NOT NULL, site TEXT NOT NULL, pos INTEGER NOT NULL,
+    open INTEGER NOT NULL, changed TEXT, fields BLOB NOT NULL
 );
 -- One row per site with moves:
 --   day       the last day any move made there may cover: from then on the periods above are the
@@ -139,6 +142,8 @@ CREATE INDEX sites_of_events ON event_sites (site, last, first, n, flags);
 -- By actor and site: a profile reads its actors' closed stays at the sites it replays.
 CREATE INDEX periods_by_actor ON periods (actor, site, pos);
 CREATE INDEX periods_by_site ON periods (site, pos);
+-- Each actor's closed stays, counted without reading them (settled_open_periods).
+CREATE INDEX periods_closed ON periods (actor, site, changed) WHERE NOT open;
 CREATE INDEX site_moves_by_site ON site_moves (site, first);
 """
 
@@ -276,6 +281,19 @@ class SqlDataset(Catalogue):
             )
         # Decoded as the rows come (a cursor, not fetchall): a million-event store has hundreds of thousands.
         return [_unpack_fields(ControlPeriod, _PERIOD_FIELDS, fields) for (fields,) in rows], frozenset(site for (site,) in unsettled)
+
+    @_or_plain
+    def settled_open_periods(
+        self, as_of: datetime.date
+    ) -> tuple[list[ControlPeriod], dict[str, tuple[int, str]], frozenset[str]] | None:
+        # Every site with periods has a settled row: those not settled yet are the few to leave out.
+        settled = "site NOT IN (SELECT site FROM settled WHERE day > ?)"
+        day = (as_of.toordinal(),)
+        rows = self._db.execute(f"SELECT fields FROM periods WHERE open AND {settled} ORDER BY seq", day)
+        periods = [_unpack_fields(ControlPeriod, _PERIOD_FIELDS, fields) for (fields,) in rows]
+        closed = self._fetch(f"SELECT actor, count(*), max(coalesce(changed, '')) FROM periods WHERE NOT open AND {settled} GROUP BY actor", day)
+        unsettled = self._fetch("SELECT site FROM settled WHERE day > ?", day)
+        return periods, {actor: (count, changed) for actor, count, changed in closed}, frozenset(s for (s,) in unsettled)
 
     @_or_plain
     def settled_statuses(self, as_of: datetime.date) -> tuple[dict[str, SiteStatus], frozenset[str]] | None:
@@ -646,8 +664,9 @@ def keep_settled(db: sqlite3.Connection, site: str, rows: list[tuple[int, int, b
     moves = [move_from(fields) for _, _, fields in rows]
     history = settled_history(site, moves)
     db.executemany(
-        "INSERT INTO periods (actor, site, pos, fields) VALUES (?, ?, ?, ?)",
-        [(p.actor, site, pos, _pack_fields(p, _PERIOD_FIELDS)) for pos, p in enumerate(history)],
+        "INSERT INTO periods (actor, site, pos, open, changed, fields) VALUES (?, ?, ?, ?, ?, ?)",
+        [(p.actor, site, pos, p.is_open, p.end or p.status_since or p.start, _pack_fields(p, _PERIOD_FIELDS))
+         for pos, p in enumerate(history)],  # fmt: skip
     )
     last = max(m.period.end.toordinal() for m in moves)
     status = _pack_fields(settled_status(site, history), _STATUS_FIELDS)

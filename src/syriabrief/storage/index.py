@@ -100,7 +100,7 @@ __all__ = [
 INDEX_MIN_BYTES = 1024 * 1024
 # Bumped whenever the index layout changes, or what positions.py derives (the
 # index keeps settled histories): an index of another format is rebuilt.
-INDEX_FORMAT = 21
+INDEX_FORMAT = 22
 # What the format also depends on: marshal's format may change between Python versions.
 # A new release of syriabrief rebuilds it too, whatever changed.
 _FORMAT = f"{INDEX_FORMAT} syriabrief{__version__} python{sys.version_info[0]}.{sys.version_info[1]} marshal{marshal.version}"
@@ -128,6 +128,10 @@ GAP_SHARE = 16
 APPEND_MAX_BYTES = 64 * 1024 * 1024
 DELTA_MAX_BYTES = 64 * 1024 * 1024
 
+# An index file's own table: the name indexes of its actors and sites (NameIndex.state),
+# marshalled, so that a query looks names up without working them out again.
+_NAMES = "CREATE TABLE final.names (kind TEXT PRIMARY KEY, state BLOB NOT NULL);"
+
 # A delta (see _refresh) holds the same tables for the events added since the
 # index was built, and the settled rows of every site their moves touched:
 # those replace the index's rows for that site (``resettled``).
@@ -136,10 +140,6 @@ _DELTA_SCHEMA = SCHEMA + "CREATE TABLE resettled (site TEXT PRIMARY KEY);" + IND
 # re-settled sites, and the delta's. TEMP views are found before the tables of
 # the same name, so the queries read through them unchanged. (Queries of events
 # ask the index and the delta apart instead: IndexedDataset._each.)
-# An index file's own table: the name indexes of its actors and sites (NameIndex.state),
-# marshalled, so that a query looks names up without working them out again.
-_NAMES = "CREATE TABLE final.names (kind TEXT PRIMARY KEY, state BLOB NOT NULL);"
-
 _OVERLAY = "".join(
     f"CREATE TEMP VIEW {table} AS SELECT * FROM main.{table} WHERE site NOT IN (SELECT site FROM delta.resettled) "
     f"UNION ALL SELECT * FROM delta.{table};"
