@@ -221,6 +221,7 @@ def _parse_loose(cleaned: str, text: str) -> Period:
     return parse_stored(f"{a.year:04d}-{a.month:02d}-{a.day:02d}")
 
 
+@lru_cache(maxsize=_DATES_KEPT)  # an export describes every event's dates: they repeat
 def describe(date_text: str, end_text: str | None = None, approximate: bool = False) -> str:
     """A date as people read it: ``15 Jan 2026``, ``Jan 2026``, ``20–22 Jan 2026``, ``~2015``."""
     try:

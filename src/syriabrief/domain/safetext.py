@@ -10,10 +10,12 @@ Standard library only, so that ``--json`` output needs no Rich.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
-__all__ = ["NEAREST", "UNSAFE", "json_safe", "json_text", "nearest_characters", "visible", "visible_lines"]
+__all__ = ["NEAREST", "UNSAFE", "json_safe", "json_safe_utf8", "json_text", "nearest_characters", "visible", "visible_lines",
+           "visible_lines_utf8"]
 
 # The codec error handler ``nearest_characters`` is registered under.
 NEAREST = "syriabrief-nearest"
@@ -33,10 +35,12 @@ _UNSAFE_BUT_CR = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\
 UNSAFE = re.compile(f"[\r{_UNSAFE_BUT_CR}]")
 # What makes a block of CRLF-ended lines unsafe, but for its carriage returns (visible_lines).
 _UNSAFE_IN_LINES = re.compile(f"[{_UNSAFE_BUT_CR}]")
-# The ASCII ones, as bytes: text is checked for them in C (a --json profile can be megabytes).
+# The ASCII ones, as bytes, and the ASCII bytes that are not: text is checked for them
+# in C (a --json profile or an export's block can be megabytes), see _unsafe_in.
 _UNSAFE_ASCII = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
 _UNSAFE_ASCII_BUT_CR = _UNSAFE_ASCII.replace(b"\r", b"")
-_ASCII = bytes(range(0x80))
+_SAFE_ASCII = bytes(b for b in range(0x80) if b not in _UNSAFE_ASCII)
+_SAFE_ASCII_AND_CR = bytes(b for b in range(0x80) if b not in _UNSAFE_ASCII_BUT_CR)
 
 
 def visible(text: Any) -> str:
@@ -55,10 +59,16 @@ def visible_lines(text: str) -> str:
     A carriage return before a line feed moves nothing on a terminal; any other
     one could overwrite what was shown, so it is escaped like every control.
     """
-    # The usual block (an export's 64 KiB of rows) needs no change, which a few passes in C show.
-    if text.count("\r") == text.count("\r\n") and not _holds(text, _UNSAFE_ASCII_BUT_CR, _UNSAFE_IN_LINES):
-        return text
-    return "\r\n".join(visible(part) for part in text.split("\r\n"))
+    return visible_lines_utf8(text).decode("utf-8")
+
+
+def visible_lines_utf8(text: str) -> bytes:
+    """``visible_lines(text)`` as UTF-8, encoded once: what an export writes."""
+    data = text.encode("utf-8", "surrogatepass")
+    # The usual block (an export's rows) needs no change, which a few passes in C show.
+    if data.count(b"\r") == data.count(b"\r\n") and not _unsafe_in(data, _SAFE_ASCII_AND_CR, _UNSAFE_ASCII_BUT_CR, _UNSAFE_IN_LINES):
+        return data
+    return "\r\n".join(visible(part) for part in text.split("\r\n")).encode("utf-8")
 
 
 def json_safe(text: str) -> str:
@@ -67,33 +77,41 @@ def json_safe(text: str) -> str:
     Outside strings JSON text is plain ASCII, so every match is inside a string
     and the data a parser reads back is unchanged.
     """
-    if not _holds(text, _UNSAFE_ASCII, UNSAFE):
-        return text
-    return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return json_safe_utf8(text).decode("utf-8")
 
 
-def _holds(text: str, unsafe_ascii: bytes, unsafe: re.Pattern[str]) -> bool:
-    """Whether ``text`` holds one of the ``unsafe_ascii`` bytes or a non-ASCII character ``unsafe`` matches.
-
-    Checked in C where it can be (a block can be megabytes): the bytes by deleting
-    them, and the regex run only over the non-ASCII characters, which are what is
-    left of UTF-8 once its ASCII bytes are deleted (a multibyte sequence has none).
-    Three times faster than the regex over the text when a dash or a name is not ASCII.
-    """
-    if text.isascii():
-        data = text.encode("ascii")
-        return len(data.translate(None, unsafe_ascii)) != len(data)
+def json_safe_utf8(text: str) -> bytes:
+    """``json_safe(text)`` as UTF-8, encoded once: what ``--json`` and exports write."""
     data = text.encode("utf-8", "surrogatepass")  # a lone surrogate is kept, to be found
-    if len(data.translate(None, unsafe_ascii)) != len(data):
+    if not _unsafe_in(data, _SAFE_ASCII, _UNSAFE_ASCII, UNSAFE):
+        return data
+    return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text).encode("utf-8")
+
+
+def _unsafe_in(data: bytes, safe_ascii: bytes, unsafe_ascii: bytes, unsafe: re.Pattern[str]) -> bool:
+    """Whether UTF-8 ``data`` holds one of the ``unsafe_ascii`` bytes or a non-ASCII character ``unsafe`` matches.
+
+    Deleting the safe ASCII bytes (one pass in C) leaves the unsafe ones and every
+    non-ASCII character whole (a multibyte sequence has no ASCII byte): usually
+    nothing, or a few names and dashes for the regex. Checking a text this way
+    costs a third of running the regex over it.
+    """
+    rest = data.translate(None, safe_ascii)
+    if not rest:
+        return False
+    if len(rest.translate(None, unsafe_ascii)) != len(rest):
         return True
-    return unsafe.search(data.translate(None, _ASCII).decode("utf-8", "surrogatepass")) is not None
+    return unsafe.search(rest.decode("utf-8", "surrogatepass")) is not None
 
 
 def json_text(value: Any) -> str:
-    """``value`` as compact JSON, the form ``--json`` writes inside a list to a pipe."""
-    import json
+    """``value`` as compact JSON, the form ``--json`` writes inside a list to a pipe (and exports write)."""
+    return _COMPACT.encode(value)
 
-    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+# One encoder for every call: json.dumps with options builds a new one each time, a sixth
+# of the encoding time of an export's hundred thousand GeoJSON features.
+_COMPACT = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
 
 
 def nearest_characters(error: UnicodeError) -> tuple[str, int]:

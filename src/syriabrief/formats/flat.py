@@ -21,14 +21,15 @@ array: they are nested, and empty for most events.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Sequence
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
-from syriabrief.domain.dates import parse_stored
+from syriabrief.domain.dates import event_period, parse_stored
 from syriabrief.domain.model import Event, Site
+from syriabrief.domain.safetext import json_text
 
 if TYPE_CHECKING:
     from syriabrief.domain.dataset import Catalogue
@@ -67,12 +68,12 @@ Value = str | int | float | bool | None
 
 def flat_event(event: Event, data: Catalogue | None = None) -> dict[str, Value]:
     """The event as plain values, one per ``EVENT_COLUMNS`` entry; names and coordinates need ``data``."""
-    period = event.period
+    start_date, end_date = _days(event.date, event.end_date)
     site = data.sites.get(event.site) if data is not None and event.site else None
     return {
         "id": event.id,
-        "start_date": period.start.isoformat(),
-        "end_date": period.end.isoformat(),
+        "start_date": start_date,
+        "end_date": end_date,
         "date": event.date,
         "date_end": event.end_date,
         "date_precision": event.date_precision,
@@ -96,7 +97,7 @@ def flat_event(event: Event, data: Catalogue | None = None) -> dict[str, Value]:
         "urls": join_items([s.url for s in event.sources]),
         "published": join_items([s.published for s in event.sources]),
         "quantities": figures_text(event.quantities),
-        "disputes": _dumps([d.to_json() for d in event.disputes]) if event.disputes else None,
+        "disputes": json_text([d.to_json() for d in event.disputes]) if event.disputes else None,
         "tags": join_items(event.tags),
     }
 
@@ -145,11 +146,11 @@ def join_items(items: Iterable[str | None]) -> str | None:
         if item is None:
             return None
         plain = bool(item) and item == item.strip() and ";" not in item and item[0] != "["
-        return item if plain else _dumps(items)
+        return item if plain else json_text(items)
     if items.count(None) == len(items):
         return None
     if "" in items:  # an empty string would read back as None
-        return _dumps(items)
+        return json_text(items)
     if None in items:
         joined = SEPARATOR.join(item or "" for item in items)
         trimmed = all(item is None or item == item.strip() for item in items)
@@ -159,7 +160,7 @@ def join_items(items: Iterable[str | None]) -> str | None:
         trimmed = all(map(str.__eq__, given, map(str.strip, given)))
     # It reads back only if no item has a ";" of its own or space at an end (the reader strips them).
     plain = trimmed and joined.count(";") == len(items) - 1
-    return joined if plain and not joined.startswith("[") else _dumps(items)
+    return joined if plain and not joined.startswith("[") else json_text(items)
 
 
 def figures_text(quantities: dict[str, Any]) -> str | None:
@@ -176,7 +177,7 @@ def figures_text(quantities: dict[str, Any]) -> str | None:
         else:
             figure = None
         if not plain_name or figure is None:
-            return _dumps(quantities)
+            return json_text(quantities)
         parts.append(f"{name}={figure}")
     return SEPARATOR.join(parts)
 
@@ -189,13 +190,16 @@ def _number(value: int | float) -> str:
     return repr(value)  # a float always shows a "." or an exponent, so it reads back as a float
 
 
+@lru_cache(maxsize=1 << 15)  # the dates of a store's events repeat: written once each
+def _days(date_text: str, end_text: str | None) -> tuple[str, str]:
+    """The first and last day an event may cover, as YYYY-MM-DD."""
+    period = event_period(date_text, end_text)
+    return period.start.isoformat(), period.end.isoformat()
+
+
 def _names(data: Catalogue | None, actor_ids: Sequence[str]) -> str | None:
     return SEPARATOR.join(data.actor_name(a) for a in actor_ids) if data is not None and actor_ids else None
 
 
 def _name(data: Catalogue | None, site_id: str | None) -> str | None:
     return data.site_name(site_id) if data is not None and site_id else None
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, allow_nan=False)

@@ -13,13 +13,13 @@ and objects), for tools like jq that prefer structure.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from syriabrief.domain.dates import describe
 from syriabrief.domain.model import Event, Site
+from syriabrief.domain.safetext import json_text
 from syriabrief.formats.flat import flat_event, flat_site
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ def geojson_chunks(features: Iterable[dict[str, Any]]) -> Iterator[str]:
     rows: list[str] = []
     started = False
     for feature in features:
-        rows.append(json.dumps(feature, ensure_ascii=False, allow_nan=False))
+        rows.append(json_text(feature))
         if len(rows) == _FEATURES_PER_CHUNK:
             yield (",\n" if started else _OPENING) + ",\n".join(rows)
             rows, started = [], True

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from syriabrief.domain.model import Event
+from syriabrief.domain.safetext import json_text
 from syriabrief.domain.validate import TABLES, Problem, check_records, check_store_layout
 from syriabrief.formats import Entry, EntryChecker, Parsed, all_problems, read_records, sort_problems
 
@@ -139,7 +140,7 @@ def write_jsonl(events: Iterable[Event]) -> str:
 def jsonl_lines(events: Iterable[Event]) -> Iterator[str]:
     """``write_jsonl`` a line at a time, for an export that streams."""
     for event in events:
-        yield _dumps(event.to_json()) + "\n"
+        yield json_text(event.to_json()) + "\n"
 
 
 @dataclass(frozen=True)
@@ -191,10 +192,6 @@ def check_store_text(data: bytes, known: Catalogue | None) -> StoreCheck:
 def _store_check(counts: dict[str, int], problems: list[Problem], catalogue: list[Entry]) -> StoreCheck:
     valid = [e for e in catalogue if not check_records(e.kind, [e.data])]
     return StoreCheck(counts, problems, valid)
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, allow_nan=False)
 
 
 def _refuse_constant(name: str) -> Any:

@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from syriabrief.domain.safetext import json_safe, visible_lines
+from syriabrief.domain.safetext import json_safe_utf8, visible_lines_utf8
 from syriabrief.errors import SyriabriefError
 
 __all__ = ["write_export"]
@@ -31,15 +31,16 @@ def write_export(chunks: Iterable[str], json: bool | None, output: Path | None, 
     ``json``: JSON text (escaped), other text (made visible), or None for a
     document that escapes its text itself (the HTML brief): written as it is.
     """
-    inert = _as_is if json is None else json_safe if json else visible_lines
+    # Each block made inert and encoded in one go (safetext checks the bytes it writes).
+    inert = _as_is if json is None else json_safe_utf8 if json else visible_lines_utf8
     if output is None:
         stream = getattr(sys.stdout, "buffer", None)
         sys.stdout.flush()
         for chunk in chunks:
             if stream is None:
-                sys.stdout.write(inert(chunk))
+                sys.stdout.write(inert(chunk).decode("utf-8"))
             else:
-                stream.write(inert(chunk).encode("utf-8"))
+                stream.write(inert(chunk))
         if stream is not None:
             stream.flush()
         return
@@ -53,7 +54,7 @@ def write_export(chunks: Iterable[str], json: bool | None, output: Path | None, 
         if output.exists() and not output.is_file():  # a device or a pipe: written as it is
             with output.open("wb") as out:
                 for chunk in chunks:
-                    out.write(inert(chunk).encode("utf-8"))
+                    out.write(inert(chunk))
             return
         handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
     except IsADirectoryError:
@@ -63,7 +64,7 @@ def write_export(chunks: Iterable[str], json: bool | None, output: Path | None, 
     try:
         with os.fdopen(handle, "wb") as out:
             for chunk in chunks:
-                out.write(inert(chunk).encode("utf-8"))
+                out.write(inert(chunk))
         os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, output)
     except OSError as error:
@@ -74,8 +75,8 @@ def write_export(chunks: Iterable[str], json: bool | None, output: Path | None, 
         raise
 
 
-def _as_is(text: str) -> str:
-    return text
+def _as_is(text: str) -> bytes:
+    return text.encode("utf-8")
 
 
 def _umask() -> int:

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from syriabrief.domain.safetext import json_safe, json_text
+from syriabrief.domain.safetext import json_safe_utf8, json_text
 
 __all__ = ["json_text", "write_json", "write_json_list", "write_json_with_list"]
 
@@ -54,11 +54,11 @@ def write_json_with_list(value: dict[str, Any], key: str, stream: TextIO | None 
 def _write(stream: TextIO, text: str) -> None:
     # Characters that could drive a terminal showing the JSON go out as \uXXXX
     # escapes: the same data for a parser, inert on a screen.
-    text = json_safe(text)
+    data = json_safe_utf8(text)
     buffer = getattr(stream, "buffer", None)
     if buffer is not None:
         stream.flush()
-        buffer.write(text.encode("utf-8"))
+        buffer.write(data)
         buffer.flush()
     else:
-        stream.write(text)
+        stream.write(data.decode("utf-8"))
