@@ -328,3 +328,13 @@ def test_visible_lines_is_visible_line_by_line_keeping_crlf(text):
 @given(_LINE_TEXT)
 def test_json_safe_escapes_exactly_what_the_unsafe_pattern_matches(text):
     assert json_safe(text) == _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+@given(st.text(st.sampled_from("ab1.-=\\`*_[]<>|~& \u2013\x1b\u202e\n") | st.characters(), max_size=40))
+def test_markdown_text_escapes_every_markup_character_whether_or_not_it_looks_first(text):
+    from syriabrief.formats.markdown import _ESCAPES, _NUMBERED, _text
+
+    # The rules with every character translated, without the check for markup that spares it.
+    spelled = visible(" ".join(text.split())).translate(_ESCAPES)
+    spelled = _NUMBERED.sub(r"\1\\\2", spelled)
+    assert _text(text) == ("\\" + spelled if spelled[:1] in ("-", "=") else spelled)
