@@ -624,7 +624,7 @@ def test_csv_rows_are_exactly_what_the_csv_module_writes(rows):
     assert written == expected.getvalue()
 
 
-@given(st.lists(st.none() | st.text(st.sampled_from(" ;[a\t\u00a0"), max_size=4), max_size=3))
+@given(st.lists(st.none() | st.text(st.sampled_from(" ;[a\t\u00a0\u3000\x85"), max_size=4), max_size=3))
 @example([";"]).via("one item with a separator of its own")
 @example([""]).via("one empty item")
 @example([" a"]).via("one item with space at an end")
