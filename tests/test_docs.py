@@ -145,3 +145,19 @@ def test_every_command_and_option_is_in_the_command_reference():
             continue
         missing += [f"syriabrief {command} {option}" for option in options if option not in section.group(0)]
     assert missing == []
+
+
+def test_every_module_has_its_line_in_the_architecture_doc():
+    """docs/architecture.md gives each module one line: a new module fails here until it has one."""
+    package = Path(__file__).resolve().parents[1] / "src" / "syriabrief"
+    table = (DOCS / "architecture.md").read_text(encoding="utf-8").split("## One line per module", 1)[1]
+    table = table.split("\n## ", 1)[0]
+    named = set()
+    for row in re.findall(r"^\| (.+?) \|", table, flags=re.M):
+        cells = re.findall(r"`([^`]+\.py)`", row)
+        # "`formats/jsonfmt.py`, `csvfmt.py`": the later names are in the first one's folder.
+        folder = cells[0].rpartition("/")[0] if cells else ""
+        named |= {cell if "/" in cell or not folder else f"{folder}/{cell}" for cell in cells}
+    modules = {p.relative_to(package).as_posix() for p in package.rglob("*.py")}
+    assert modules - named == set(), "modules without a line in docs/architecture.md"
+    assert named - modules == set(), "lines in docs/architecture.md for modules that do not exist"
