@@ -455,10 +455,12 @@ def _source_fields(source: Source) -> tuple:
 def _unpack(fields: bytes) -> Event:
     (event_id, date, kind, summary, sources, end_date, precision, approximate, stage, actors, site, origin,
      destination, quantities, status, disputes, tags) = marshal.loads(fields)  # fmt: skip
+    # Lists, not generators, and no generator for the usual no disputes: an export unpacks every event.
     return Event(
-        event_id, date, kind, summary, tuple(Source(*s) for s in sources), end_date, precision, approximate,
+        event_id, date, kind, summary, tuple([Source(*s) for s in sources]), end_date, precision, approximate,
         stage, actors, site, origin, destination, quantities, status,
-        tuple(Dispute(claim, tuple(Source(*s) for s in cited), about) for claim, cited, about in disputes), tags,
+        tuple([Dispute(claim, tuple([Source(*s) for s in cited]), about) for claim, cited, about in disputes])
+        if disputes else (), tags,
     )  # fmt: skip
 
 
