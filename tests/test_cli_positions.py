@@ -422,3 +422,21 @@ def test_a_figure_says_which_report_it_comes_from(bundled):
     assert (first["value"], first["site"], first["site_name"]) == (200, "qamishli-airport", "Qamishli airport")
     shown = flat(run("actor", "Russia", "--as-of", "2026-11-01").stdout)
     assert "200 troops (~20–22 Jan 2026, in a report on Qamishli airport)" in shown
+
+
+def test_a_name_that_reads_as_plural_takes_plural_verbs(tmp_path):
+    """ "The Syrian Democratic Forces were", as "the United States was": by the name's last word."""
+    from syriabrief.reports.narrative import agreeing
+
+    assert agreeing("the Syrian Democratic Forces", "was last reported holding") == "were last reported holding"
+    assert agreeing("Iran-backed militias", "holds") == "hold" and agreeing("the SDF", "holds") == "holds"
+    assert agreeing("the United States", "is leaving") == "is leaving"
+    assert agreeing("Russia, through the Russian Armed Forces", "holds") == "holds"
+    held = event("2026-02-01-sdf-at-qasrak", "2026-02-01", "deployment", actors=["sdf"], site="qasrak")
+    db = str(write_store(tmp_path / "s.json", [*SAMPLE_EVENTS, held]))
+    profile = as_json(run("actor", "SDF", "--as-of", "2026-02-10", "--json", "--db", db))["narrative"]
+    assert "The Syrian Democratic Forces have held Qasrak" in profile and "Forces has" not in profile
+    site = as_json(run("base", "Qasrak", "--as-of", "2026-02-10", "--json", "--db", db))["narrative"]
+    assert "the Syrian Democratic Forces hold" in site and "Forces holds" not in site
+    compared = as_json(run("compare", "SDF", "US", "--as-of", "2026-02-10", "--json", "--db", db))["narrative"]
+    assert "Forces hold" in compared and "Forces holds" not in compared

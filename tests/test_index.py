@@ -577,12 +577,12 @@ def test_a_big_actors_paragraph_tells_the_latest_and_counts_the_rest(tmp_path):
     assert len(held) > 10 and others > 8, "the generated SDF should be big enough to bound"
     text = report["narrative"]
     if len(fresh) > 10:
-        assert f"holds {len(fresh)} sites; the 10 taken most recently: " in text
+        assert f"Forces hold {len(fresh)} sites; the 10 taken most recently: " in text  # a plural name
         assert f"and {len(fresh) - 10} others." in text
     if len(stale) > 10:
         # Held, but nothing newer than Age.STALE_DAYS: told as "last reported holding", bounded too.
-        assert "was last reported holding " in text and f" and {len(stale) - 10:,} other site" in text
-    counted = sum(int(n.replace(",", "")) for n in re.findall(r"([\d,]+) other sites?(?! \()", text.split("Besides these, it ")[1]))
+        assert "Forces were last reported holding " in text and f" and {len(stale) - 10:,} other site" in text
+    counted = sum(int(n.replace(",", "")) for n in re.findall(r"([\d,]+) other sites?(?! \()", text.split("Besides these, they ")[1]))
     assert counted == others - 8
     assert len(text) < 6000 and len(report["events"]) == 1 and report["event_count"] > 100
 

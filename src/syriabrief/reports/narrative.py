@@ -144,6 +144,30 @@ def actor_phrase(actor_id: str | None, data: Dataset, start: bool = False) -> st
     return _capital(phrase) if start else phrase
 
 
+# Last words of names that read as plural: "the Syrian Democratic Forces were", "Iran-backed militias hold".
+_PLURAL_HEADS = frozenset({"forces", "militias", "fighters", "units", "brigades", "guards", "troops", "rebels", "factions"})
+# The verbs sentences put after a name, in the plural.
+_PLURAL_VERBS = {"was": "were", "is": "are", "has": "have", "holds": "hold"}
+
+
+def agreeing(subject: str, verb_phrase: str) -> str:
+    """``verb_phrase`` as it follows ``subject`` (a name as it reads): "the SDF was", "the Syrian Democratic Forces were"."""
+    if not _reads_plural(subject):
+        return verb_phrase
+    verb, space, rest = verb_phrase.partition(" ")
+    return _PLURAL_VERBS.get(verb, verb) + space + rest
+
+
+def _pronoun(subject: str) -> str:
+    return "they" if _reads_plural(subject) else "it"
+
+
+def _reads_plural(subject: str) -> bool:
+    # The name before any aside: "Russia, through the Russian Armed Forces" is Russia.
+    words = subject.split(",", 1)[0].split()
+    return bool(words) and words[-1].casefold() in _PLURAL_HEADS
+
+
 def when(event: Event | Move) -> str:
     """``on 21 Feb 2026``, ``in Nov 2019``, ``around 21–22 Feb 2026``."""
     text = describe(event.date, event.end_date)
@@ -313,7 +337,7 @@ def actor_narrative(report: ActorProfile, data: Dataset, cite: Citer) -> str:
         dated = f", most recently {on_day(newest.isoformat())}" if newest else ""
         more = f" and {count_phrase(len(old) - HELD_NAMED, 'other site')}" if len(old) > HELD_NAMED else ""
         sentences.append(
-            f"{name} was last reported holding {sites}{more}{dated}; nothing newer is recorded"
+            f"{name} {agreeing(name, 'was last reported holding')} {sites}{more}{dated}; nothing newer is recorded"
             f"{cite(p.events[-1] for p in old[-HELD_NAMED:])}."
         )
     lost: dict[tuple, list[PeriodView]] = {}
@@ -343,10 +367,10 @@ def actor_narrative(report: ActorProfile, data: Dataset, cite: Citer) -> str:
     told_ids = {id(p) for p in told}
     untold = [p for p in others if id(p) not in told_ids]
     if untold:
-        sentences.append(_untold_sentence(untold))
+        sentences.append(_untold_sentence(untold, name))
     forces = [a for a in report.through[1:] if any(p.actor == a for p in (*report.holds, *report.left))]
     if forces:
-        sentences.append(f"These include the positions of {join_names(actor_phrase(a, data) for a in forces)}, which {'come' if len(forces) > 1 else 'comes'} under it.")
+        sentences.append(f"These include the positions of {join_names(actor_phrase(a, data) for a in forces)}, which {'come' if len(forces) > 1 else 'comes'} under {'them' if _reads_plural(name) else 'it'}.")
     if not sentences:
         sentences.append(
             f"No move (withdrawal, deployment, presence report, handover or control change) involving "
@@ -393,10 +417,10 @@ _UNTOLD = (
 )
 
 
-def _untold_sentence(items: list[PeriodView]) -> str:
+def _untold_sentence(items: list[PeriodView], name: str) -> str:
     counts = Counter(i.status for i in items)
-    parts = [f.format(count_phrase(counts[status], "other site")) for status, f in _UNTOLD if counts[status]]
-    return f"Besides these, it {join_names(parts)} (all listed under holds and left)."
+    parts = [agreeing(name, f.format(count_phrase(counts[status], "other site"))) for status, f in _UNTOLD if counts[status]]
+    return f"Besides these, {_pronoun(name)} {join_names(parts)} (all listed under holds and left)."
 
 
 def _held_sentence(name: str, held: list[PeriodView], actor_id: tuple[str, ...], data: Dataset, cite: Citer) -> str:
@@ -410,13 +434,13 @@ def _held_sentence(name: str, held: list[PeriodView], actor_id: tuple[str, ...],
         dated = f" since {describe(since)}" if since else ""
         parts.append(f"{join_names(_site_of(i, actor_id, data) for i in items)}{dated}{cite(i.events[0] for i in items)}")
     if len(held) == 1:
-        return f"{name} {'has held' if held[0].since else 'holds'} {parts[0]}."
+        return f"{name} {agreeing(name, 'has held' if held[0].since else 'holds')} {parts[0]}."
     if len(named) < len(held):
         return (
-            f"{name} holds {count_phrase(len(held), 'site')}; the {len(named)} taken most recently: "
+            f"{name} {agreeing(name, 'holds')} {count_phrase(len(held), 'site')}; the {len(named)} taken most recently: "
             + "; ".join(parts) + f"; and {count_phrase(len(held) - len(named), 'other')}."
         )
-    return f"{name} holds {count_phrase(len(held), 'site')}: " + "; ".join(parts) + "."
+    return f"{name} {agreeing(name, 'holds')} {count_phrase(len(held), 'site')}: " + "; ".join(parts) + "."
 
 
 def _figure_phrase(figure: Figure, cited: dict[str, Event | Move], cite: Citer) -> str:
@@ -434,23 +458,23 @@ def _position_sentence(actor_id: str, item: PeriodView, cited: dict[str, Event |
     if item.status == "active":
         start = events[0] if events else None
         how = f" ({_mid_sentence(event_clause(start, data))})" if start and start.actors and start.actors[0] != item.actor else ""
-        role = "holds" if item.role == "holder" else f"is at ({item.role})"
+        role = agreeing(name, "holds" if item.role == "holder" else f"is at ({item.role})")
         since = f" since {describe(item.since)}" if item.since else ""
         if item.stale and item.last_reported:
-            return f"{name} was last reported at {site} {on_day(item.last_reported)} ({item.role}){cite(e.id for e in events[-1:])}."
+            return f"{name} {agreeing(name, 'was last reported at')} {site} {on_day(item.last_reported)} ({item.role}){cite(e.id for e in events[-1:])}."
         return f"{name} {role} {site}{since}{how}{cite(e.id for e in events[:1])}."
     if item.status == "withdrawing":
         leaving = [e for e in events if e.type == "withdrawal"] or events[-1:]
         if not leaving:
-            return f"{name} was last reported leaving {site}."
+            return f"{name} {agreeing(name, 'was last reported leaving')} {site}."
         first, last = leaving[0], leaving[-1]
         toward = f" toward {item.destination_name}" if item.destination_name else ""
         if item.stale:
-            return f"{name} was last reported leaving {site} {when(last)}{toward}; the outcome is not recorded{cite(e.id for e in leaving)}."
-        verb = "began leaving" if first.stage == "began" else "was reported leaving"
+            return f"{name} {agreeing(name, 'was last reported leaving')} {site} {when(last)}{toward}; the outcome is not recorded{cite(e.id for e in leaving)}."
+        verb = "began leaving" if first.stage == "began" else agreeing(name, "was reported leaving")
         text = f"{name} {verb} {site} {when(first)}{toward}"
         if len(leaving) > 1:
-            text += f" and was still leaving {when(last)}"
+            text += f" and {agreeing(name, 'was still leaving')} {when(last)}"
         return f"{text}{cite(e.id for e in leaving)}."
     closing = events[-1] if events else None
     if closing is None:
@@ -520,12 +544,12 @@ def _state_sentence(site: str, status: StatusView, as_of: str, data: Dataset, ci
     holder = actor_phrase(status.holder, data)
     if status.status == "active":
         if status.stale and when_last:
-            return f"{_capital(holder)} was last reported holding {site} {when_last}; nothing newer is recorded{deciding}."
-        return f"As of {describe(as_of)}, {holder} holds {site}{deciding}."
+            return f"{_capital(holder)} {agreeing(holder, 'was last reported holding')} {site} {when_last}; nothing newer is recorded{deciding}."
+        return f"As of {describe(as_of)}, {holder} {agreeing(holder, 'holds')} {site}{deciding}."
     if status.status == "withdrawing":
         if status.stale and when_last:
-            return f"{_capital(holder)} was last reported leaving {site} {when_last}; the outcome is not recorded{deciding}."
-        return f"As of {describe(as_of)}, {holder} is leaving {site}{deciding}."
+            return f"{_capital(holder)} {agreeing(holder, 'was last reported leaving')} {site} {when_last}; the outcome is not recorded{deciding}."
+        return f"As of {describe(as_of)}, {holder} {agreeing(holder, 'is leaving')} {site}{deciding}."
     left = {"vacated": "left", "handed_over": "handed it over", "lost": "lost it"}.get(status.status, status.status)
     previous = actor_phrase(status.previous, data) if status.previous else "its last holder"
     since = f" {on_day(status.since)}" if status.since else ""
@@ -546,7 +570,7 @@ def compare_narrative(comparison: Comparison, cited: dict[str, Event | Move], da
     everyone = _capital(_both(list(names.values())))
     sentences = []
     for s in actors:
-        parts, ids = _standing(s)
+        parts, ids = _standing(s, names[s.id])
         sentences.append(f"{_capital(names[s.id])} {join_names(parts)} as of {as_of}{cite(ids)}.")
     for item in comparison.similarities:
         shared = item.shared
@@ -596,7 +620,7 @@ def compare_narrative(comparison: Comparison, cited: dict[str, Event | Move], da
     return " ".join(sentences)
 
 
-def _standing(s: ActorSubject) -> tuple[list[str], list[str]]:
+def _standing(s: ActorSubject, name: str) -> tuple[list[str], list[str]]:
     """What a compared actor left, is leaving and holds, as clauses, and the events they cite.
 
     Past HELD_NAMED sites in a list, the latest are named and the rest counted.
@@ -619,9 +643,9 @@ def _standing(s: ActorSubject) -> tuple[list[str], list[str]]:
     held_before = _told([p for p in active if p.stale])
     still = "was last reported leaving" if all(p.stale for p in leaving.named) else "is leaving"
     said = [("left", left), ("left and returned to", returned), (still, leaving), ("holds", held), ("was last reported holding", held_before)]
-    parts = [f"{verb} {told.phrase}" for verb, told in said if told.named]
+    parts = [f"{agreeing(name, verb)} {told.phrase}" for verb, told in said if told.named]
     if not (held.named or held_before.named or leaving.named):
-        parts.append("holds no recorded site")
+        parts.append(agreeing(name, "holds no recorded site"))
     ids = [e for p in (*left.named, *returned.named, *leaving.named) for e in p.events[-1:]]
     return parts, ids
 
@@ -637,7 +661,7 @@ def _compare_sites_text(comparison: Comparison, cited: dict[str, Event | Move], 
         if item.aspect == "left_by" and item.shared:
             who = join_names(actor_phrase(a, data) for a in item.shared)
             ids = [i for s in sites for i in s.left_events]
-            returns = [f"{actor_phrase(back[s.id], data)} has since returned to {s.name}" for s in sites if back.get(s.id) in item.shared]
+            returns = [f"{(p := actor_phrase(back[s.id], data))} {agreeing(p, 'has since returned')} to {s.name}" for s in sites if back.get(s.id) in item.shared]
             sentences.append(f"{_capital(who)} left {'all of them' if len(sites) > 2 else 'both'}{cite(ids)}" + "".join(f"; {r}" for r in returns) + ".")
     for item in comparison.differences:
         if item.aspect == "left_by" and any(item.values.values()):
@@ -779,7 +803,9 @@ def _since_returned(site: SiteSubject, holder: str | None, data: Dataset) -> str
     """``, and has since returned`` after who left ``site``, when ``holder`` (one of them) holds it again."""
     if holder is None:
         return ""
-    return ", and has since returned" if site.left_by == (holder,) else f", and {actor_phrase(holder, data)} has since returned"
+    who = actor_phrase(holder, data)
+    returned = agreeing(who, "has since returned")
+    return f", and {returned}" if site.left_by == (holder,) else f", and {who} {returned}"
 
 
 def _holds_again(site: SiteSubject, cited: dict[str, Event | Move]) -> bool:
