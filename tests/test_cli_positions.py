@@ -1,6 +1,7 @@
 """``actor``, ``base``, ``compare`` and ``brief`` through the CLI, on small stores and on the bundled data."""
 
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -412,6 +413,12 @@ def test_an_actors_forces_at_one_site_are_one_position_as_recent_as_any_of_them(
     hmeimim = [h for h in profile["holds"] if h["site"] == "hmeimim"]
     # One row, its army's, dated by the newest report of any of Russia's forces there (Russia's own, Jan 2026).
     assert [(h["actor"], h["last_reported"]) for h in hmeimim] == [("russian-armed-forces", "2026-01-28")]
+    # The report behind that date is among the position's events, and cited where the date is told.
+    dates = {c["event"]: c["date"] for c in profile["citations"]}
+    assert hmeimim[0]["events"][-1] in dates and dates[hmeimim[0]["events"][-1]] == "2026-01-28"
+    told = re.search(r"most recently on 28 Jan 2026; nothing newer is recorded \[([\d, ]+)\]", profile["narrative"])
+    cited = {c["event"] for c in profile["citations"] if str(c["number"]) in told[1].split(", ")}
+    assert any(dates[e] == "2026-01-28" for e in cited)
     departures = [(p["site"], p["until"], p["status"]) for p in profile["left"]]
     assert len(departures) == len(set(departures)), "a departure made together is told once"
 

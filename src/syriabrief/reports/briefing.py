@@ -386,25 +386,30 @@ def _shown(positions: ActorPositions, data: Dataset) -> tuple[list[ControlPeriod
 def _one_per_site(periods: list[ControlPeriod]) -> list[ControlPeriod]:
     """An actor's forces at one site are one position: a unit alongside its army is not another hold.
 
-    The position kept is the holder's, as recently reported as any of them there; a departure
-    that several of them made together (one end, one status) is told once.
+    The position kept is the holder's, as recently reported as any of them there (with the event
+    that reported it, so that the date is cited); a departure that several of them made together
+    (one end, one status) is told once.
     """
     # Whether each period is open, asked once: a big actor at 1M has twenty thousand periods.
     is_open = [p.is_open for p in periods]
     holding = {p.site for p, open_ in zip(periods, is_open) if open_ and p.role == "holder"}
     newest: dict[str, datetime.date] = {}
-    reported: dict[str, str] = {}
+    reported: dict[str, ControlPeriod] = {}
     for p, open_ in zip(periods, is_open):
         day = _last_day(p.last_reported) if open_ else None
         if day is not None and (p.site not in newest or day > newest[p.site]):
-            newest[p.site], reported[p.site] = day, p.last_reported or ""
+            newest[p.site], reported[p.site] = day, p
     told = {(p.site, p.end, p.status) for p, open_ in zip(periods, is_open) if not open_ and p.role == "holder"}
     kept = []
     for p, open_ in zip(periods, is_open):
         if open_:
             if p.role == "holder" or p.site not in holding:
-                last = reported.get(p.site, p.last_reported)
-                kept.append(p if last == p.last_reported else replace(p, last_reported=last))
+                latest = reported.get(p.site, p)
+                if latest.last_reported == p.last_reported:
+                    kept.append(p)
+                else:  # its events are in date order: the last is the one that reported that day
+                    cited = latest.events[-1:]
+                    kept.append(replace(p, last_reported=latest.last_reported, events=(*p.events, *(e for e in cited if e not in p.events))))
         elif p.role == "holder" or (p.site, p.end, p.status) not in told:
             told.add((p.site, p.end, p.status))
             kept.append(p)
