@@ -447,3 +447,8 @@ def test_a_name_that_reads_as_plural_takes_plural_verbs(tmp_path):
     assert "the Syrian Democratic Forces hold" in site and "Forces holds" not in site
     compared = as_json(run("compare", "SDF", "US", "--as-of", "2026-02-10", "--json", "--db", db))["narrative"]
     assert "Forces hold" in compared and "Forces holds" not in compared
+
+
+def test_a_withdrawal_still_under_way_reads_as_leaving_in_the_comparison_table(bundled):
+    shown = run("compare", "US", "Russia", "--as-of", "2026-11-01", env={"COLUMNS": "200"}).stdout
+    assert "Hasakah province (leaving since 21 Jan 2026)" in shown and "(–)" not in shown

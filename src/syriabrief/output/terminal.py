@@ -574,13 +574,20 @@ def _comparison_rows(subjects: Sequence[ActorSubject | SiteSubject]) -> list[tup
         ]
     return [
         ("Holds", lambda s: s.holds, lambda h: f"{h.site_name} ({_STATUS_WORDS[h.status]})"),
-        ("Left", lambda s: s.left, lambda h: f"{h.site_name} ({_date_text(h.until)})"),
+        ("Left", lambda s: s.left, _left_text),
         ("Destinations", lambda s: s.destination_names, str),
         ("Governorates left", lambda s: s.regions_left, str),
         ("Strength", lambda s: s.strength, lambda f: f"{_figure(f)} ({describe(f.date)}{_reported_on(f)})"),
         ("Events", lambda s: [str(s.span.event_count)], str),
         ("First, last event", lambda s: [e for e in (s.span.first_event, s.span.last_event) if e], _event_ref_text),
     ]
+
+
+def _left_text(period: PeriodView) -> str:
+    """When it left; a withdrawal still under way (from an area it was never placed in) has no end yet."""
+    if period.status == "withdrawing":
+        return f"{period.site_name} (leaving" + (f" since {describe(period.status_since)})" if period.status_since else ")")
+    return f"{period.site_name} ({_date_text(period.until)})"
 
 
 def _event_ref_text(ref: EventRef) -> str:
