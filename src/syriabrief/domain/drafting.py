@@ -78,6 +78,9 @@ def sources_of(draft: Draft, info: SourceInfo) -> list[dict[str, Any]]:
 def propose(reading: Reading, data: Catalogue, info: SourceInfo) -> list[Proposal]:
     """Each draft with what it is to the store and the record to import."""
     taken = set(_event_ids(data))
+    # A stored event several drafts tell is one record, given what each of them adds:
+    # twice in the document, it would not import (one id, two records).
+    updated: dict[str, dict[str, Any]] = {}
     proposals = []
     for draft in reading.drafts:
         kind, event = match_draft(draft, data, info)
@@ -86,11 +89,11 @@ def propose(reading: Reading, data: Catalogue, info: SourceInfo) -> list[Proposa
             record = new_event(draft, data, info, taken)
             taken.add(record["id"])
         elif kind == "corroborates" and event is not None:
-            record = event.to_json()
+            record = updated.setdefault(event.id, event.to_json())
             known = {(s["outlet"], s["document"]) for s in record["sources"]}
             record["sources"] += [s for s in sources_of(draft, info) if (s["outlet"], s["document"]) not in known]
         elif kind == "conflicts" and event is not None:
-            record = event.to_json()
+            record = updated.setdefault(event.id, event.to_json())
             record["disputes"].append({"claim": _claim(draft, data), "sources": sources_of(draft, info)})
         proposals.append(Proposal(draft, kind, event, record))
     return proposals
@@ -298,7 +301,7 @@ def drafts_document(proposals: list[Proposal], reading: Reading, info: SourceInf
         "schema_version": SCHEMA_VERSION,
         "actors": [],
         "sites": [],
-        "events": [p.record for p in proposals if p.record is not None],
+        "events": list({id(p.record): p.record for p in proposals if p.record is not None}.values()),
         "reading": {
             "document": info.document,
             "outlet": info.outlet,
