@@ -209,3 +209,30 @@ def test_no_publication_date_is_a_usage_error():
 def test_import_needs_a_terminal():
     result = run("read", str(ARTICLES / "tanf_handover.txt"), "--import")
     assert result.exit_code == 2 and "--json > drafts.json" in result.stderr
+
+
+def test_a_stored_event_two_drafts_tell_is_one_record_that_imports(tmp_path, sample_store):
+    text = ("In January, U.S. troops withdrew from Tanf, the Wall Street Journal reported.\n\n"
+            "Weather in the region was mild.\n\nThe market reopened.\n\nSchools were shut.\n\n"
+            "In December, U.S. troops withdrew from Tanf, Al-Monitor reported.\n")  # fmt: skip
+    result = run("read", "-", "--published", "2026-02-24", "--json", "--db", str(sample_store), input=text)
+    document = json.loads(result.stdout)
+    assert [d["matched_event"] for d in document["reading"]["drafts"]] == ["2026-02-11-us-leaves-tanf"] * 2
+    [event] = document["events"]  # once, with both accounts
+    assert [d["sources"][0]["outlet"] for d in event["disputes"][-2:]] == ["The Wall Street Journal", "Al-Monitor"]
+    drafts = tmp_path / "drafts.json"
+    drafts.write_text(result.stdout, encoding="utf-8")
+    imported = run("import", str(drafts), "--db", str(sample_store))
+    assert imported.exit_code == 0 and "updated 1 event" in imported.stdout, imported.stderr
+
+
+def test_a_wire_dateline_with_its_year_dates_the_article_and_names_no_party(sample_store):
+    assert find_date_line(["QAMISHLI, Syria, March 3, 2026 (Example News) - US forces left Qasrak on Monday."])[0] == date(2026, 3, 3)
+    text = ("QAMISHLI, Syria, March 3, 2026 (Example News) - US forces completed their withdrawal from Tanf on Monday.\n\n"
+            "About 200 troops remained at Erbil.\n")  # fmt: skip
+    result = run("read", "-", "--json", "--db", str(sample_store), input=text)
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["reading"]["published"] == "2026-03-03"
+    unresolved = {u["name"] for u in document["reading"]["unresolved"]}
+    assert not unresolved & {"Example News", "QAMISHLI", "Syria", "About"}, unresolved

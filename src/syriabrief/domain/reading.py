@@ -26,7 +26,7 @@ from datetime import date, timedelta
 
 from syriabrief.domain.dataset import Catalogue
 from syriabrief.domain.model import Actor, Site
-from syriabrief.domain.timephrases import When, find_when
+from syriabrief.domain.timephrases import When, dateline_end, find_when
 
 __all__ = [
     "KNOWN_OUTLETS",
@@ -136,7 +136,8 @@ _NOT_NAMES = frozenset(
     forces troops security senior informed intensified living sealed one two three it its they their he
     his she her we our his constructed maintaining redeploying recovering additionally once voices
     january february march april may june july august september october november december monday
-    tuesday wednesday thursday friday saturday sunday clashes dozens hundreds thousands fighting""".split()
+    tuesday wednesday thursday friday saturday sunday clashes dozens hundreds thousands fighting
+    about around nearly almost roughly approximately over more fewer up""".split()
 )
 
 
@@ -1039,7 +1040,8 @@ def _unresolved(sentence: Sentence, names: Catalogue, mentions: list[Mention]) -
     """Capitalised names in the sentence that resolve to nothing, as the place or party the sentence makes them."""
     found: list[Unresolved] = []
     text = sentence.text
-    covered = [(m.start, m.end) for m in mentions]
+    # The story's dateline names its city and its agency, not a party to what happened.
+    covered = [(0, dateline_end(text)), *((m.start, m.end) for m in mentions)]
     for m in _NAME_RUN.finditer(text):
         if any(a <= m.start() < b or a < m.end(1) <= b for a, b in covered):
             continue

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from syriabrief.domain.dates import MAX_YEAR, MIN_YEAR, numeric_order, parse_user_date, precision_of
 from syriabrief.errors import DateInputError
 
-__all__ = ["When", "find_when", "find_date_line", "month_number"]
+__all__ = ["When", "dateline_end", "find_date_line", "find_when", "month_number"]
 
 MONTHS = (
     "january", "february", "march", "april", "may", "june",
@@ -100,18 +100,26 @@ def month_number(text: str) -> int:
     return MONTHS.index(key) + 1 if key in MONTHS else _MONTH_ABBREVIATIONS[key[:4] if key.startswith("sept") else key[:3]]
 
 
-# A wire dateline opening a story: "DAMASCUS, Nov 25 (Reuters) -". Its date is the story's, not the
-# event's: "... withdrew on Tuesday" in that sentence is the 24th.
+# A wire dateline opening a story: "DAMASCUS, Nov 25 (Reuters) -", "QAMISHLI, Syria, March 3, 2026
+# (Example News) -". Its date is the story's, not the event's: "... withdrew on Tuesday" in that
+# sentence is the 24th.
 _DATELINE = re.compile(
-    r"^\s*[A-Z][A-Z .'’-]+,\s+[A-Z][a-z]{2,8}\.?\s+[0-9]{1,2}(?:,\s*[0-9]{4})?\s*(?:\([^)]{1,40}\))?\s*[-–—]+"
+    r"^\s*[A-Z][A-Z .'’-]+,(?:\s+[A-Z][A-Za-z .'’-]{1,30},)?\s+(?P<month>[A-Z][a-z]{2,8})\.?\s+(?P<day>[0-9]{1,2})"
+    r"(?:,\s*(?P<year>[0-9]{4}))?\s*(?:\([^)]{1,40}\))?\s*[-–—]+"
 )
+
+
+def dateline_end(sentence: str) -> int:
+    """Where a wire dateline opening ``sentence`` ends ("DAMASCUS, Nov 25 (Reuters) - "), or 0."""
+    dateline = _DATELINE.match(sentence)
+    return dateline.end() if dateline else 0
 
 
 def find_when(sentence: str, published: date) -> When | None:
     """The date the first date phrase in ``sentence`` names, or None when it has none."""
-    dateline = _DATELINE.match(sentence)
-    if dateline:
-        sentence = " " * dateline.end() + sentence[dateline.end():]  # blanked, so positions stay
+    opening = dateline_end(sentence)
+    if opening:
+        sentence = " " * opening + sentence[opening:]  # blanked, so positions stay
     found: list[tuple[int, int, When]] = []
     for rank, (name, pattern) in enumerate(_PATTERNS):
         for match in pattern.finditer(sentence):
@@ -282,6 +290,12 @@ def find_date_line(lines: list[str]) -> tuple[date | None, str | None, str | Non
     """
     note = None
     for line in [x.strip() for x in lines if x.strip()][:_DATE_LINE_SCAN]:
+        wire = _DATELINE.match(line)
+        if wire and wire["year"]:  # a dateline with its year opens the story: "QAMISHLI, Syria, March 3, 2026 (…) -"
+            try:
+                return date(int(wire["year"]), month_number(wire["month"]), int(wire["day"])), wire.group(0).strip(), None
+            except (ValueError, KeyError):
+                pass
         if len(line) > 80:
             continue
         body = _DATE_LINE_PREFIX.sub("", line, count=1)
