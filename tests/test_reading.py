@@ -120,8 +120,8 @@ def bundled(monkeypatch, tmp_path):
     return write_store(tmp_path / "mine.json", [], actors=[], sites=[])
 
 
-def run(*args, input=None):
-    return runner.invoke(app, list(args), input=input)
+def run(*args, input=None, env=None):
+    return runner.invoke(app, list(args), input=input, env=env)
 
 
 def test_read_json_imports_as_it_is(tmp_path, bundled):
@@ -168,9 +168,11 @@ def test_another_date_is_a_conflicting_account(sample_store):
 
 
 def test_table_shows_evidence(bundled):
-    result = run("read", str(ARTICLES / "tanf_handover.txt"), "--db", str(bundled))
+    # Wide enough that no cell breaks the names looked for.
+    result = run("read", str(ARTICLES / "tanf_handover.txt"), "--db", str(bundled), env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.stderr
     assert "Al-Tanf garrison" in result.stdout and "Tal Tamr (as site, sentence 4)" in result.stdout
+    assert "About (" not in result.stdout  # "About 200 troops" names nobody
     assert result.stdout.startswith("7 drafts from 8 sentences")
 
 
