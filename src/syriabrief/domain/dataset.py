@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from syriabrief.domain.dates import Period
 from syriabrief.domain.filters import EventFilter, select_events
@@ -23,7 +23,15 @@ from syriabrief.domain.names import NameIndex
 if TYPE_CHECKING:
     from syriabrief.domain.positions import ControlPeriod, KeptReplay, SiteStatus
 
-__all__ = ["Catalogue", "Dataset"]
+__all__ = ["Catalogue", "Dataset", "OpenPeriods"]
+
+
+class OpenPeriods(NamedTuple):
+    """What ``settled_open_periods`` answers."""
+
+    open: list[ControlPeriod]  # of the sites settled at the day
+    closed: dict[str, tuple[int, str]]  # by actor: how many closed periods, and the latest change among them
+    unsettled: frozenset[str]  # the sites whose moves must be replayed
 
 
 class Catalogue:
@@ -129,11 +137,9 @@ class Catalogue:
         """
         return None
 
-    def settled_open_periods(
-        self, as_of: datetime.date
-    ) -> tuple[list[ControlPeriod], dict[str, tuple[int, str]], frozenset[str]] | None:
+    def settled_open_periods(self, as_of: datetime.date) -> OpenPeriods | None:
         """``settled_periods`` of every actor with only the open periods read: the closed ones counted,
-        with the latest change among them (end, else status since, else start), by actor; None: replay all."""
+        with the latest change among them (ControlPeriod.last_change), by actor; None: replay all."""
         return None
 
     def settled_statuses(self, as_of: datetime.date) -> tuple[dict[str, SiteStatus], frozenset[str]] | None:

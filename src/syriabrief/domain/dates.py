@@ -25,6 +25,7 @@ from syriabrief.errors import DateInputError
 
 __all__ = [
     "ACCEPTED_FORMS",
+    "DATES_KEPT",
     "DATE_ORDERS",
     "EARLIEST_IMPORTED",
     "MAX_YEAR",
@@ -89,10 +90,10 @@ def precision_of(text: str) -> str:
 
 # Room for every day of 90 years, or as many (date, end date) pairs (a few MiB at most):
 # a store spanning more than the caches hold would parse its dates again on every sort.
-_DATES_KEPT = 1 << 15
+DATES_KEPT = 1 << 15
 
 
-@lru_cache(maxsize=_DATES_KEPT)
+@lru_cache(maxsize=DATES_KEPT)
 def parse_stored(text: str) -> Period:
     """Read a date in a stored form (YYYY, YYYY-MM, YYYY-MM-DD); ValueError if it is not one."""
     match = _STORED.fullmatch(text) if isinstance(text, str) else None
@@ -115,7 +116,7 @@ def parse_stored(text: str) -> Period:
     return Period(day, day, "day")
 
 
-@lru_cache(maxsize=_DATES_KEPT)
+@lru_cache(maxsize=DATES_KEPT)
 def event_period(date_text: str, end_text: str | None) -> Period:
     """The span an event may cover: from the start of its date to the end of its end date."""
     first = parse_stored(date_text)
@@ -221,7 +222,7 @@ def _parse_loose(cleaned: str, text: str) -> Period:
     return parse_stored(f"{a.year:04d}-{a.month:02d}-{a.day:02d}")
 
 
-@lru_cache(maxsize=_DATES_KEPT)  # an export describes every event's dates: they repeat
+@lru_cache(maxsize=DATES_KEPT)  # an export describes every event's dates: they repeat
 def describe(date_text: str, end_text: str | None = None, approximate: bool = False) -> str:
     """A date as people read it: ``15 Jan 2026``, ``Jan 2026``, ``20–22 Jan 2026``, ``~2015``."""
     try:

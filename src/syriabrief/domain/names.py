@@ -234,6 +234,10 @@ def _other_class(kind: str, one: Named, other: Named) -> bool:
     return distance_km(lat1, lon1, lat2, lon2) > SAME_PLACE_KM
 
 
+# How many values NameIndex.state holds: a kept state of another shape is not restored.
+NAME_STATE_FIELDS = 7
+
+
 class NameIndex:
     """Every id, name and alias of one kind of record, at the three levels, with how records nest.
 
@@ -253,7 +257,7 @@ class NameIndex:
         self._parent_of = parent_of
         self._kind_of = kind_of
         self._built = False
-        self._kept: Callable[[], tuple | None] | None = None
+        self._kept: Callable[[], tuple | None] | None = None  # restore_from
 
     # --- building ------------------------------------------------------------------
 
@@ -305,7 +309,7 @@ class NameIndex:
         self._build()
         return (self.exact, self.folded, self.keyed, self.own_names, self.taken_forms, self.spellings, self.shared)
 
-    def keep_in(self, kept: Callable[[], tuple | None]) -> None:
+    def restore_from(self, kept: Callable[[], tuple | None]) -> None:
         """Where the ``state`` of an index of these very records can be had: the first lookup
         restores it from there (None: worked out after all) instead of building it."""
         self._kept = kept

@@ -95,6 +95,11 @@ class ControlPeriod:
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def last_change(self) -> str | None:
+        """When it last changed: its end, else when its status began, else its start (a stored date)."""
+        return self.end or self.status_since or self.start
+
     def to_json(self) -> dict[str, Any]:
         return {
             "site": self.site,

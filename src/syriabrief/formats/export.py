@@ -18,7 +18,7 @@ from syriabrief.domain.model import Event, Site
 
 __all__ = ["JSON_FORMATS", "Written", "event_chunks", "referenced", "site_chunks"]
 
-# The formats whose text is JSON: unsafe characters are escaped in them (safetext.json_safe).
+# The formats whose text is JSON: unsafe characters are escaped in them (safetext.json_safe_utf8).
 JSON_FORMATS = ("json", "jsonl", "geojson")
 
 

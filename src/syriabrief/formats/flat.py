@@ -27,7 +27,7 @@ from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
-from syriabrief.domain.dates import event_period, parse_stored
+from syriabrief.domain.dates import DATES_KEPT, event_period, parse_stored
 from syriabrief.domain.model import Event, Site
 from syriabrief.domain.safetext import json_text
 
@@ -195,7 +195,7 @@ def _number(value: int | float) -> str:
     return repr(value)  # a float always shows a "." or an exponent, so it reads back as a float
 
 
-@lru_cache(maxsize=1 << 15)  # the dates of a store's events repeat: written once each
+@lru_cache(maxsize=DATES_KEPT)  # the dates of a store's events repeat: written once each
 def _days(date_text: str, end_text: str | None) -> tuple[str, str]:
     """The first and last day an event may cover, as YYYY-MM-DD."""
     period = event_period(date_text, end_text)

@@ -320,7 +320,7 @@ def actor_list_table(report: ActorLines, rows: int) -> Table:
             Text(visible(_kind_words(row.actor.kind) or "–")),
             Text(visible(row.actor.country or "–")),
             Text(visible(", ".join(held[-HOLDS_NAMED:]) + more or "–")),
-            Text(str(row.left)),
+            Text(str(row.left_count)),
             Text(str(row.event_count)),
         )
     return table

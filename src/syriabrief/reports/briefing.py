@@ -467,7 +467,7 @@ def actor_lines(data: Dataset, as_of: datetime.date) -> ActorLines:
     for actor in sorted(data.actors.values(), key=lambda a: a.name.casefold()):
         holds, left = _shown(everyone.pop(actor.id, ActorPositions.of(actor.id, ())), data)
         uncounted, last_closed = closed.get(actor.id, (0, "")) if _is_force(data, actor.id) else (0, "")
-        changed = max([last_closed, *(p.end or p.status_since or p.start or "" for p in (*holds, *left))])
+        changed = max([last_closed, *(p.last_change or "" for p in (*holds, *left))])
         held = tuple(dict.fromkeys(site_names.get(p.site, p.site) for p in holds))
         rows.append(ActorLine(ActorIdentity.of(actor), held, uncounted + len(left), counts.get(actor.id, 0), changed))
     return ActorLines(as_of.isoformat(), tuple(rows))

@@ -299,7 +299,7 @@ class ActorLine:
 
     actor: ActorIdentity
     held: tuple[str, ...]  # the names of the sites it holds, each once, in the order its holds are listed
-    left: int  # how many of its stays have ended (ActorRow.left)
+    left_count: int  # how many of its stays have ended (ActorRow.left)
     event_count: int
     changed: str  # its latest change of position (PeriodView.changed); "" when none is dated
 

@@ -30,7 +30,7 @@ from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
-from syriabrief.domain.dataset import Catalogue, Dataset
+from syriabrief.domain.dataset import Catalogue, Dataset, OpenPeriods
 from syriabrief.domain.filters import EventFilter
 from syriabrief.domain.model import Actor, Dispute, Event, Move, Site, Source, filled
 from syriabrief.domain.positions import (
@@ -109,8 +109,8 @@ CREATE TABLE event_sites (
 -- Every site's control history once all its moves have happened
 -- (positions.settled_history), one marshalled ControlPeriod per row in the
 -- order the history gives (``pos``: its place in it); whether it is open (ControlPeriod.is_open), and
--- when it last changed (its end, else its status's start, else its start), so that a list of every
--- actor counts the closed ones without reading them.
+-- when it last changed (ControlPeriod.last_change), so that a list of every actor counts the closed
+-- ones without reading them. (An index file adds a table of its own, ``names``: index._NAMES.)
 CREATE TABLE periods (
     seq INTEGER PRIMARY KEY, actor TEXT NOT NULL, site TEXT NOT NULL, pos INTEGER NOT NULL,
     open INTEGER NOT NULL, changed TEXT, fields BLOB NOT NULL
@@ -285,7 +285,7 @@ class SqlDataset(Catalogue):
     @_or_plain
     def settled_open_periods(
         self, as_of: datetime.date
-    ) -> tuple[list[ControlPeriod], dict[str, tuple[int, str]], frozenset[str]] | None:
+    ) -> OpenPeriods | None:
         # Every site with periods has a settled row: those not settled yet are the few to leave out.
         settled = "site NOT IN (SELECT site FROM settled WHERE day > ?)"
         day = (as_of.toordinal(),)
@@ -293,7 +293,7 @@ class SqlDataset(Catalogue):
         periods = [_unpack_fields(ControlPeriod, _PERIOD_FIELDS, fields) for (fields,) in rows]
         closed = self._fetch(f"SELECT actor, count(*), max(coalesce(changed, '')) FROM periods WHERE NOT open AND {settled} GROUP BY actor", day)
         unsettled = self._fetch("SELECT site FROM settled WHERE day > ?", day)
-        return periods, {actor: (count, changed) for actor, count, changed in closed}, frozenset(s for (s,) in unsettled)
+        return OpenPeriods(periods, {actor: (count, changed) for actor, count, changed in closed}, frozenset(s for (s,) in unsettled))
 
     @_or_plain
     def settled_statuses(self, as_of: datetime.date) -> tuple[dict[str, SiteStatus], frozenset[str]] | None:
@@ -667,7 +667,7 @@ def keep_settled(db: sqlite3.Connection, site: str, rows: list[tuple[int, int, b
     history = settled_history(site, moves)
     db.executemany(
         "INSERT INTO periods (actor, site, pos, open, changed, fields) VALUES (?, ?, ?, ?, ?, ?)",
-        [(p.actor, site, pos, p.is_open, p.end or p.status_since or p.start, _pack_fields(p, _PERIOD_FIELDS))
+        [(p.actor, site, pos, p.is_open, p.last_change, _pack_fields(p, _PERIOD_FIELDS))
          for pos, p in enumerate(history)],  # fmt: skip
     )
     last = max(m.period.end.toordinal() for m in moves)

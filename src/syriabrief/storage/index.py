@@ -41,6 +41,7 @@ left behind; worker processes exit with the process that started them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import marshal
 import os
@@ -55,6 +56,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from syriabrief import __version__
 from syriabrief.domain.dataset import Catalogue, Dataset
 from syriabrief.domain.model import Actor, Site
+from syriabrief.domain.names import NAME_STATE_FIELDS
 from syriabrief.domain.positions import DRIVING_TYPES
 from syriabrief.domain.validate import SCHEMA_VERSION, check_records, check_references
 from syriabrief.errors import StoreError
@@ -191,12 +193,17 @@ def _paths_key(paths: Sequence[Path]) -> bytes:
 
 def _remove_digest_named(paths: Sequence[Path]) -> None:
     """Remove the index these stores had under the earlier naming (a SHA-256 digest of the
-    paths): left alone it would stay in the cache for good (1.2 GB for a million events)."""
+    paths): left alone it would stay in the cache for good (1.2 GB for a million events).
+
+    Its lock file stays (an older syriabrief may hold it), and a file that cannot be removed
+    is left: this is tidying, never a reason to go without an index.
+    """
     import hashlib
 
     old = cache_dir() / (hashlib.sha256(_paths_key(paths)).hexdigest()[:32] + ".sqlite3")
-    for leftover in (old, *old.parent.glob(f"{old.name}.*")):
-        leftover.unlink(missing_ok=True)
+    for end in ("", ".checked", ".delta", ".delta.checked"):
+        with contextlib.suppress(OSError):
+            old.with_name(old.name + end).unlink(missing_ok=True)
 
 
 def worth_indexing(paths: Sequence[Path]) -> bool:
@@ -267,17 +274,18 @@ class IndexedDataset(SqlDataset):
         super().__init__(connection, actors, sites, reference=self._fall_back, sources=sources)
         # The name indexes as the build worked them out (a delta adds no actors or sites),
         # each read when first asked: most queries name actors only.
-        self.actor_names.keep_in(lambda: self._kept_names("actor"))
-        self.site_names.keep_in(lambda: self._kept_names("site"))
+        self.actor_names.restore_from(lambda: self._kept_names("actor"))
+        self.site_names.restore_from(lambda: self._kept_names("site"))
         self._path = path
         self._stores = list(stores)
 
     def _kept_names(self, kind: str) -> tuple | None:
         try:
             (state,) = self._db.execute("SELECT state FROM main.names WHERE kind = ?", (kind,)).fetchone()
-            return marshal.loads(state)
+            kept = marshal.loads(state)
         except Exception:  # any doubt: worked out from the records instead
             return None
+        return kept if isinstance(kept, tuple) and len(kept) == NAME_STATE_FIELDS else None
 
     def _adopt(self, handles: list[BinaryIO]) -> None:
         # These very handles were checked against the index's signatures: events
@@ -306,12 +314,16 @@ def _update(target: Path, paths: Sequence[Path], handles: Sequence[BinaryIO], si
     """
     with _BuildLock(target):
         _remove_leftovers(target)
-        _remove_digest_named(paths)
         current = _open_if_current(target, paths, signatures, accept_provisional=False)
         if current is not None:  # brought up to date by another process meanwhile
             current.close()
             return True
-        return _refresh(target, paths, handles, signatures) or _build(paths, target)
+        if _refresh(target, paths, handles, signatures):
+            return True
+        built = _build(paths, target)
+        if built:  # once this index exists, the one it replaces goes
+            _remove_digest_named(paths)
+        return built
 
 
 class _BuildLock:
@@ -702,7 +714,6 @@ def _seal(path: Path) -> None:
 
 
 def _checksum(handle: BinaryIO) -> int:
-
     handle.seek(0)
     head = bytearray(handle.read(_CHUNK))
     head[_CHECKSUM_AT : _CHECKSUM_AT + 4] = bytes(4)
