@@ -312,3 +312,14 @@ def test_add_to_a_big_store_neither_builds_nor_opens_its_index(tmp_path, names, 
     again = run("add", *WITHDRAWAL, "--db", str(db))
     assert again.exit_code == 1 and "already stored as '2026-03-01-us-forces" in again.stderr
     assert not (tmp_path / "xdg-cache").exists() or not any((tmp_path / "xdg-cache").rglob("*.sqlite3"))
+
+
+def test_a_name_matched_only_loosely_is_said_before_it_is_written(tmp_path, names):
+    db = tmp_path / "store.json"
+    loose = run("add", "--date", "2026-03-01", "--type", "statement", "--actor", "Rusia", "--summary", "Said so.",
+                "--source-outlet", "AFP", "--db", str(db))  # fmt: skip
+    assert loose.exit_code == 0, loose.stderr
+    assert "Note: actor 'Rusia' taken as Russia (russia), a loose match (transliteration)." in loose.stderr
+    exact = run("add", "--date", "2026-03-02", "--type", "statement", "--actor", "Russia", "--summary", "Said again.",
+                "--source-outlet", "AFP", "--db", str(db))  # fmt: skip
+    assert exact.exit_code == 0 and exact.stderr == ""

@@ -81,6 +81,18 @@ def _ask(label: str, convert: Callable[[str], Any]) -> Any:
             typer.echo(f"Error: {visible(error)}", err=True)
 
 
+def _id_of(data, kind: str, name: str) -> str:
+    """The id of the actor or site ``name`` means. What is added is written for good, so a name
+    matched only loosely (by its transliteration, or without its kind word) is said on stderr."""
+    from syriabrief.domain.safetext import visible
+
+    record = data.actor(name) if kind == "actor" else data.site(name)
+    how = (data.actor_names if kind == "actor" else data.site_names).how(name, record.id)
+    if how in ("transliteration", "other spelling"):
+        typer.echo(visible(f"Note: {kind} {name.strip()!r} taken as {record.name} ({record.id}), a loose match ({how})."), err=True)
+    return record.id
+
+
 def _refuse_missing(missing: list[str], what: str, example: str) -> None:
     if missing and not _can_prompt():
         raise UsageError(
@@ -168,7 +180,7 @@ def add_event(
         names = [n.strip() for n in text.split(",") if n.strip()]
         if not names:
             raise UsageError("name at least one actor")
-        return [data.actor(n).id for n in names]
+        return [_id_of(data, "actor", n) for n in names]
 
     def text_of(text: str) -> str:
         if not text.strip():
@@ -187,10 +199,10 @@ def add_event(
         "approximate": approximate,
         "type": event_type.value if event_type else None,
         "stage": stage.value if stage else None,
-        "actors": [data.actor(n).id for n in actor or ()],
-        "site": data.site(site).id if site else None,
-        "origin": data.site(origin).id if origin else None,
-        "destination": data.site(destination).id if destination else None,
+        "actors": [_id_of(data, "actor", n) for n in actor or ()],
+        "site": _id_of(data, "site", site) if site else None,
+        "origin": _id_of(data, "site", origin) if origin else None,
+        "destination": _id_of(data, "site", destination) if destination else None,
         "quantities": {},
         "status": status.value if status else "reported",
         "summary": summary.strip() if summary else None,
@@ -283,7 +295,7 @@ def add_actor(
     from syriabrief.storage.editing import add_record, slugify
 
     _refuse_missing(["--name"] if not (name and name.strip()) else [], "an actor",
-                    'syriabrief add actor --name "Jordanian Armed Forces" --alias JAF')  # fmt: skip
+                    'syriabrief add actor --name "Lebanese Armed Forces" --alias LAF')  # fmt: skip
     data = _names(db)
     name = name.strip() if name and name.strip() else _ask("Name", lambda t: t.strip() or _empty())
     aliases = [a.strip() for a in alias or () if a.strip()]
@@ -292,8 +304,8 @@ def add_actor(
         "aliases": aliases,
         "kind": kind.value if kind else None,
         "country": country,
-        "parent": data.actor(parent).id if parent else None,
-        "affiliations": [data.actor(a).id for a in affiliation or ()],
+        "parent": _id_of(data, "actor", parent) if parent else None,
+        "affiliations": [_id_of(data, "actor", a) for a in affiliation or ()],
     }
     path = write_target(db)
     made = add_record(path, "actor", record, wanted_id=actor_id, id_hint=slugify(name, max_words=12),
@@ -340,7 +352,7 @@ def add_site(
         "lat": lat,
         "lon": lon,
         "location_precision": "exact" if exact else "approximate",
-        "parent": data.site(parent).id if parent else None,
+        "parent": _id_of(data, "site", parent) if parent else None,
     }
     path = write_target(db)
     made = add_record(path, "site", record, wanted_id=site_id, id_hint=slugify(name, max_words=12),
