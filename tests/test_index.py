@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from conftest import ACTORS, SITES, event, store_json
 from syriabrief.cli import app
-from syriabrief.domain.dataset import Dataset
+from syriabrief.domain.dataset import Dataset, summarize_events
 from syriabrief.domain.dates import parse_user_date
 from syriabrief.domain.filters import EventFilter
 from syriabrief.domain.model import Event, event_sort_key
@@ -141,6 +141,7 @@ def assert_same_answers(paths, filters=None, open_candidate=indexed):
         by_id = EventFilter(ids=ids)
         assert candidate.select(by_id) == reference.select(by_id) == sorted(expected[::2], key=event_sort_key)
         assert candidate.span(where) == reference.span(where)
+        assert candidate.summarize(where) == reference.summarize(where) == summarize_events(expected if limit is None else reference.select(where)), where
         # Every answer came from SQL: on an error the engine answers from the reference instead.
         assert getattr(candidate, "_plain", None) is None, where
         if where.sites:

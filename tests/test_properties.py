@@ -338,3 +338,8 @@ def test_markdown_text_escapes_every_markup_character_whether_or_not_it_looks_fi
     spelled = visible(" ".join(text.split())).translate(_ESCAPES)
     spelled = _NUMBERED.sub(r"\1\\\2", spelled)
     assert _text(text) == ("\\" + spelled if spelled[:1] in ("-", "=") else spelled)
+
+
+def test_every_character_made_visible_is_unprintable():
+    # visible() returns printable text as it is: that is right only if UNSAFE matches no printable character.
+    assert not [hex(c) for c in range(0x110000) if _UNSAFE.match(chr(c)) and chr(c).isprintable()]

@@ -178,3 +178,31 @@ def test_a_damaged_record_stops_a_streamed_export_and_leaves_the_file_as_it_was(
     assert "is not a valid store" in result.stderr and "Traceback" not in result.stderr
     assert target.read_text() == "before"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+
+def test_a_markdown_export_writes_its_overview_before_it_has_read_its_events(tmp_path):
+    """The overview at its top comes from the engine's summary: the events are read as they are written."""
+    from syriabrief.domain.dataset import summarize_events
+    from syriabrief.formats.export import Written, event_chunks
+    from syriabrief.storage.store import load_plain
+
+    sys.path.insert(0, str(GENERATOR))
+    try:
+        import generate
+    finally:
+        sys.path.remove(str(GENERATOR))
+    data = load_plain([generate.write_store(tmp_path / "generated.json", 1500)])
+    events = data.select()
+    read = []
+
+    def reading():
+        for one in events:
+            read.append(one.id)
+            yield one
+
+    summary = summarize_events(events)
+    chunks = event_chunks("markdown", reading(), data, Written(), title="All", overview=lambda: (summary, "An overview."))
+    first = next(chunks)
+    assert "**Events:** 1500" in first and "An overview." in first
+    assert len(read) < len(events) / 2  # written as read, not held
+    assert "".join([first, *chunks]).count("\n## ") == len(events) + 1  # every event, and the sources

@@ -30,6 +30,7 @@ from syriabrief.formats import EXPORT_FORMATS
 
 if TYPE_CHECKING:
     from syriabrief.domain.dataset import Catalogue
+    from syriabrief.domain.filters import EventFilter
     from syriabrief.domain.model import Event
 
 
@@ -119,11 +120,11 @@ def export(
         chunks = site_chunks(fmt.value, chosen, data.select(), _as_of_day(as_of), data, written, nested)
     else:
         filters = (since, until, actor, site, event_type, status, search, disputed, limit)
-        data, events = _events(db, filters)
+        data, where, events = _events(db, filters)
         chunks = event_chunks(
             fmt.value, events, data, written, nested=nested,
             title=_title(data, since, until, actor, site, event_type, status, search),
-            overview=lambda events: _overview(events, data), store_text=_store_text(data, filters),
+            overview=lambda: _overview(data, where, events), store_text=_store_text(data, filters),
         )  # fmt: skip
     write_export(chunks, fmt.value in JSON_FORMATS, output, stores)
     from syriabrief.domain.safetext import visible
@@ -138,12 +139,13 @@ def export(
         typer.echo(visible(f"Wrote {written.count:,} {'sites' if sites else 'events'} to {output}."), err=True)
 
 
-def _events(db: Path | None, filters: tuple) -> tuple[Catalogue, Iterable[Event]]:
-    """The dataset's names and the events to export, streamed a page at a time from the engine."""
+def _events(db: Path | None, filters: tuple) -> tuple[Catalogue, EventFilter, Iterable[Event]]:
+    """The dataset's names, the question, and the events to export: streamed a page at a time from
+    the engine, or (``--limit``) the latest of them as a list."""
     data = load(db)
     since, until, actor, site, event_type, status, search, disputed, limit = filters
     where = event_filter(data, since, until, actor, site, event_type, status, search, disputed)
-    return data, data.select(where, limit) if limit else data.stream(where)
+    return data, where, data.select(where, limit) if limit else data.stream(where)
 
 
 def _store_text(data: Catalogue, filters: tuple) -> Callable[[Iterable[Event]], Iterator[str]]:
@@ -169,10 +171,14 @@ def _store_text(data: Catalogue, filters: tuple) -> Callable[[Iterable[Event]], 
     return store_text
 
 
-def _overview(events, data) -> str:
-    from syriabrief.reports.narrative import timeline_summary
+def _overview(data, where, events):
+    """A Markdown briefing's summary and its paragraph: from the engine when the events are streamed,
+    so that the overview at the top needs none of them held."""
+    from syriabrief.domain.dataset import summarize_events
+    from syriabrief.reports.narrative import overview_text
 
-    return timeline_summary(events, data)
+    summary = summarize_events(events) if isinstance(events, list) else data.summarize(where)
+    return summary, overview_text(summary, data)
 
 
 def _as_of_day(as_of: str | None):

@@ -12,7 +12,8 @@ loading every event.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from syriabrief.domain.dates import Period
@@ -23,7 +24,34 @@ from syriabrief.domain.names import NameIndex
 if TYPE_CHECKING:
     from syriabrief.domain.positions import ControlPeriod, KeptReplay, SiteStatus
 
-__all__ = ["Catalogue", "Dataset", "OpenPeriods"]
+__all__ = ["Catalogue", "Dataset", "EventsSummary", "OpenPeriods", "summarize_events"]
+
+
+class EventsSummary(NamedTuple):
+    """What a paragraph about a set of events says of them (narrative.overview_text): ``summarize``."""
+
+    event_count: int
+    first: Event | None  # the first in date order
+    last: Event | None  # the one that ends last (the first such in date order)
+    # Each actor, place and type the events name, with how many events name it, in the order
+    # they first appear (the order a Counter of the events keeps, which ranks ties).
+    actors: tuple[tuple[str, int], ...]
+    places: tuple[tuple[str, int], ...]
+    types: tuple[tuple[str, int], ...]
+    disputed: int  # events the sources disagree about (Event.contested)
+
+
+def summarize_events(events: Sequence[Event]) -> EventsSummary:
+    """The summary of events in date order: the reference ``summarize`` answers with."""
+    if not events:
+        return EventsSummary(0, None, None, (), (), (), 0)
+    actors = Counter(a for e in events for a in dict.fromkeys(e.actors))
+    places = Counter(p for e in events for p in dict.fromkeys(e.places))
+    types = Counter(e.type for e in events)
+    return EventsSummary(
+        len(events), events[0], max(events, key=lambda e: e.period.end), tuple(actors.items()),
+        tuple(places.items()), tuple(types.items()), sum(1 for e in events if e.contested),
+    )  # fmt: skip
 
 
 class OpenPeriods(NamedTuple):
@@ -112,6 +140,11 @@ class Catalogue:
 
     def count(self, where: EventFilter | None = None) -> int:
         raise NotImplementedError
+
+    def summarize(self, where: EventFilter | None = None) -> EventsSummary:
+        """What the matching events come to (count, first and last, who, where, what): without holding
+        them, from the engine, so that a briefing's overview can come before its events are streamed."""
+        return summarize_events(self.select(where))
 
     def stream(self, where: EventFilter | None = None) -> Iterator[Event]:
         """The events ``select`` gives (no limit), one at a time: the engine reads them a page at a time."""

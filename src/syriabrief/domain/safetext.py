@@ -46,6 +46,8 @@ _SAFE_ASCII_AND_CR = bytes(b for b in range(0x80) if b not in _UNSAFE_ASCII_BUT_
 def visible(text: Any) -> str:
     """Untrusted text with every control or reordering character shown as an escape (``\\x1b``)."""
     value = "" if text is None else str(text)
+    if value.isprintable():  # every character UNSAFE matches is unprintable (checked over all of Unicode)
+        return value
     return UNSAFE.sub(_escaped, value)
 
 

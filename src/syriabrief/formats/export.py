@@ -2,7 +2,7 @@
 
 The events come as an iterable, in date order, from the query engine a page at
 a time (``stream``), so that no export holds its output nor its events
-(Markdown excepted: its overview comes first).
+(Markdown too: the engine summarizes the events for the overview at its top).
 ``Written`` counts what went out, for the line the command prints after.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from syriabrief.domain.dataset import Catalogue
+from syriabrief.domain.dataset import Catalogue, EventsSummary
 from syriabrief.domain.model import Event, Site
 
 __all__ = ["JSON_FORMATS", "Written", "event_chunks", "referenced", "site_chunks"]
@@ -32,10 +32,11 @@ class Written:
 
 def event_chunks(
     fmt: str, events: Iterable[Event], data: Catalogue, written: Written, *, nested: bool = False,
-    title: str = "", overview: Callable[[Sequence[Event]], str] | None = None,
+    title: str = "", overview: Callable[[], tuple[EventsSummary, str]] | None = None,
     store_text: Callable[[Iterable[Event]], Iterator[str]] | None = None,
 ) -> Iterator[str]:  # fmt: skip
-    """The events in ``fmt``; ``store_text`` writes a whole store (json), ``overview`` a Markdown briefing's summary."""
+    """The events in ``fmt``; ``store_text`` writes a whole store (json), ``overview`` gives a Markdown
+    briefing's summary of them and its paragraph."""
     events = _counted(events, written)
     if fmt == "json":
         assert store_text is not None
@@ -53,9 +54,9 @@ def event_chunks(
     if fmt == "markdown":
         from syriabrief.formats.markdown import markdown_chunks
 
-        held = list(events)
         assert overview is not None
-        return markdown_chunks(held, data, title, overview(held))
+        summary, paragraph = overview()
+        return markdown_chunks(events, data, title, summary, paragraph)
     raise ValueError(f"unknown export format {fmt!r}")
 
 

@@ -7,18 +7,19 @@ terminal escapes into a rendered briefing. Only http(s) addresses become links.
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from syriabrief.domain.dataset import EventsSummary, summarize_events
 from syriabrief.domain.dates import describe
 from syriabrief.domain.model import Event, Source
+from syriabrief.domain.safetext import visible
 
 if TYPE_CHECKING:
     from syriabrief.domain.dataset import Catalogue
-
-from syriabrief.domain.safetext import visible
 
 __all__ = ["markdown_chunks", "write_markdown"]
 
@@ -27,6 +28,7 @@ _ESCAPES = str.maketrans({**{c: "\\" + c for c in "\\`*_[]<>|~"}, "&": "&amp;"})
 # Whether text holds one: most text holds none, and a regex finds that fifteen times
 # faster than the translation (a character at a time through a dict) changes nothing.
 _MARKUP = re.compile("[" + re.escape("".join(map(chr, _ESCAPES))) + "]")
+_LINES_PER_CHUNK = 4096
 # Text starting with a number and "." or ")" would become a numbered list item.
 _NUMBERED = re.compile(r"^(\d+)([.)])")
 _SAFE_URL = re.compile(r"https?://[^\s<>()\[\]`\"']+")
@@ -34,43 +36,50 @@ _SAFE_URL = re.compile(r"https?://[^\s<>()\[\]`\"']+")
 
 def write_markdown(events: Sequence[Event], data: Catalogue, title: str, overview: str) -> str:
     """The briefing as Markdown text; ``overview`` is a plain-text paragraph (narrative.timeline_summary)."""
-    return "".join(markdown_chunks(events, data, title, overview))
+    return "".join(markdown_chunks(events, data, title, summarize_events(events), overview))
 
 
-def markdown_chunks(events: Sequence[Event], data: Catalogue, title: str, overview: str) -> Iterator[str]:
+def markdown_chunks(
+    events: Iterable[Event], data: Catalogue, title: str, summary: EventsSummary, overview: str
+) -> Iterator[str]:
     """``write_markdown`` a block of whole lines at a time (an event's section), for an export that streams.
 
     The text ends with exactly one newline: blank lines at the end of a block
     are held back until more text follows them.
     """
     held = ""
-    for block in _blocks(events, data, title, overview):
-        text = "\n".join(block) + "\n"
+    lines: list[str] = []
+    for block in itertools.chain(_blocks(events, data, title, summary, overview), [None]):
+        if block is not None:
+            lines += block
+            if len(lines) < _LINES_PER_CHUNK:
+                continue  # joined many blocks at a time: an event's block is a dozen short lines
+        text = "\n".join(lines) + "\n"
         body = text.rstrip("\n")
         if body:
             yield held + body
             held = text[len(body) :]
         else:
             held += text
+        lines = []
     yield "\n"
 
 
-def _blocks(events: Sequence[Event], data: Catalogue, title: str, overview: str) -> Iterator[list[str]]:
+def _blocks(events: Iterable[Event], data: Catalogue, title: str, summary: EventsSummary, overview: str) -> Iterator[list[str]]:
     """The briefing's lines, a block at a time."""
     sources: dict[Source, int] = {}
 
     def cite(items) -> str:
-        numbers = [sources.setdefault(s, len(sources) + 1) for s in items]
-        return " ".join(f"[{n}]" for n in dict.fromkeys(numbers))
+        numbers = dict.fromkeys([sources.setdefault(s, len(sources) + 1) for s in items])
+        return " ".join([f"[{n}]" for n in numbers])
 
     lines = [f"# {_text(title)}", ""]
-    if events:
-        first = events[0]
-        last = max(events, key=lambda e: e.period.end)
+    first, last = summary.first, summary.last
+    if first is not None and last is not None:
         start = describe(first.date, None, first.approximate)
         end = describe(last.end_date or last.date, None, last.approximate)
         period = start if start == end else f"{start} to {end}"
-        lines += [f"**Period:** {_text(period)} · **Events:** {len(events)}", ""]
+        lines += [f"**Period:** {_text(period)} · **Events:** {summary.event_count}", ""]
     lines += [_text(overview), ""]
     yield lines
     for event in events:

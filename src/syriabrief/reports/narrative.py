@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from syriabrief.domain.dataset import Catalogue
+from syriabrief.domain.dataset import Catalogue, EventsSummary, summarize_events
 from syriabrief.domain.dates import describe, on_day, parse_stored, precision_of
 from syriabrief.domain.filters import EventFilter
 from syriabrief.domain.model import Event, Move
@@ -49,6 +49,7 @@ __all__ = [
     "join_names",
     "place_phrase",
     "short_title",
+    "overview_text",
     "timeline_summary",
     "type_label",
     "when",
@@ -254,28 +255,35 @@ def timeline_summary(
     latest of that many matches: the sentences then describe those shown.
     ``as_of`` (today) adds how old the newest event is when that is past Age.STALE_DAYS.
     """
-    if not events:
+    return overview_text(summarize_events(events), data, shown, total, as_of)
+
+
+def overview_text(
+    summary: EventsSummary, data: Catalogue, shown: int | None = None, total: int | None = None,
+    as_of: date | None = None,
+) -> str:
+    """``timeline_summary`` of events summarized (``Dataset.summarize``: an export need not hold them)."""
+    first, last = summary.first, summary.last
+    if first is None or last is None:
         return "No events match."
-    first, last = events[0], max(events, key=lambda e: e.period.end)
     span_start = describe(first.date, None, first.approximate)
     span_end = describe(last.end_date or last.date, None, last.approximate)
     on = "on" if precision_of(first.date) == "day" else "in"  # "on 11 Mar 2026", "in Feb 2026"
     span = f"{on} {span_start}" if span_start == span_end else f"from {span_start} to {span_end}"
-    if total is not None and total > len(events):
-        sentences = [f"{count_phrase(total, 'event')} match; the latest {len(events):,}, {span}, are shown and described here."]
+    count = summary.event_count
+    if total is not None and total > count:
+        sentences = [f"{count_phrase(total, 'event')} match; the latest {count:,}, {span}, are shown and described here."]
     else:
-        total = len(events)
+        total = count
         shown = total if shown is None else shown
         sentences = [f"{count_phrase(total, 'event')} {span}" + (f" (the latest {shown:,} shown)" if shown != total else "") + "."]
-    actors = Counter(a for e in events for a in dict.fromkeys(e.actors))
-    sites = Counter(p for e in events for p in dict.fromkeys(e.places))
+    # Counters kept in the order the names first appear, which ranks names named equally often.
+    actors, sites, types = Counter(dict(summary.actors)), Counter(dict(summary.places)), Counter(dict(summary.types))
     sentences += [named for named in (_named(actors, "actor", data.actor_name), _named(sites, "site", data.site_name)) if named]
-    types = Counter(e.type for e in events)
     sentences.append("By type: " + ", ".join(count_phrase(n, type_label(t), type_label(t, plural=True)) for t, n in types.most_common()) + ".")
-    disputed = [e for e in events if e.contested]
-    if disputed:
+    if summary.disputed:
         sentences.append(
-            f"Sources disagree on {count_phrase(len(disputed), 'of them', 'of them')} "
+            f"Sources disagree on {count_phrase(summary.disputed, 'of them', 'of them')} "
             "(marked disputed; timeline --disputed lists them, show ID gives every account)."
         )
     if as_of is not None:

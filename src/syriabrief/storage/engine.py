@@ -30,7 +30,7 @@ from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
-from syriabrief.domain.dataset import Catalogue, Dataset, OpenPeriods
+from syriabrief.domain.dataset import Catalogue, Dataset, EventsSummary, OpenPeriods
 from syriabrief.domain.filters import EventFilter
 from syriabrief.domain.model import Actor, Dispute, Event, Move, Site, Source, filled
 from syriabrief.domain.positions import (
@@ -243,6 +243,39 @@ class SqlDataset(Catalogue):
         return texts
 
     @_or_plain
+    def summarize(self, where: EventFilter | None = None) -> EventsSummary:
+        # Counted in SQL; the events read are the first, the last, and the first to name each actor,
+        # place and type (which orders the names as a Counter of the events would).
+        found = [row for rows in self._each("SELECT count(*), min(n) FROM {s}.events WHERE {where}", where) for row in rows]
+        count = sum(c for c, _ in found)
+        if not count:
+            return EventsSummary(0, None, None, (), (), (), 0)
+        first = min(n for c, n in found if c)
+        ending = [row for rows in self._each("SELECT last, n FROM {s}.events WHERE {where} ORDER BY last DESC, n LIMIT 1", where)
+                  for row in rows]  # fmt: skip
+        last = min(ending, key=lambda row: (-row[0], row[1]))[1]
+        grouped = {
+            what: _grouped(self._each(sql, where)) for what, sql in (
+                ("actors", "SELECT actor, count(*), min(n) FROM {s}.event_actors WHERE n IN (SELECT n FROM {s}.events WHERE {where}) GROUP BY actor"),
+                ("places", "SELECT site, count(*), min(n) FROM {s}.event_sites WHERE n IN (SELECT n FROM {s}.events WHERE {where}) GROUP BY site"),
+                ("types", "SELECT type, count(*), min(n) FROM {s}.events WHERE {where} GROUP BY type"),
+            )
+        }  # fmt: skip
+        wanted = json.dumps(sorted({first, last, *(n for counts in grouped.values() for _, n in counts.values())}))
+        events = {n: _unpack(fields) for source in self._sources
+                  for n, fields in self._fetch(f"SELECT n, fields FROM {source}.packed WHERE n IN (SELECT value FROM json_each(?))", (wanted,))}  # fmt: skip
+
+        def in_order(counts: dict[str, tuple[int, int]], named: Callable[[Event], tuple[str, ...]]) -> tuple[tuple[str, int], ...]:
+            where_in = {key: list(dict.fromkeys(named(events[n]))).index(key) for key, (_, n) in counts.items()}
+            return tuple((key, c) for key, (c, _) in sorted(counts.items(), key=lambda item: (item[1][1], where_in[item[0]])))
+
+        disputed = sum(c for rows in self._each("SELECT count(*) FROM {s}.events WHERE {where} AND flags & 2", where) for (c,) in rows)
+        return EventsSummary(
+            count, events[first], events[last], in_order(grouped["actors"], lambda e: e.actors),
+            in_order(grouped["places"], lambda e: e.places), in_order(grouped["types"], lambda e: (e.type,)), disputed,
+        )  # fmt: skip
+
+    @_or_plain
     def count(self, where: EventFilter | None = None) -> int:
         return sum(rows[0][0] for rows in self._each("SELECT count(*) FROM {s}.events WHERE {where}", where))
 
@@ -412,6 +445,16 @@ class SqlDataset(Catalogue):
             # place within one timestamp tick. Refuse rather than answer wrongly.
             raise StoreError("a store file changed while it was being read; run the command again")
         return text
+
+
+def _grouped(answers: list[list[tuple]]) -> dict[str, tuple[int, int]]:
+    """(key, count, first n) rows of the index and the delta: each key's count and first n across both."""
+    grouped: dict[str, tuple[int, int]] = {}
+    for rows in answers:
+        for key, count, first in rows:
+            had, earliest = grouped.get(key, (0, first))
+            grouped[key] = (had + count, min(earliest, first))
+    return grouped
 
 
 def _merged(answers: list[list[tuple]]) -> list[tuple]:
