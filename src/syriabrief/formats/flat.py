@@ -148,13 +148,17 @@ def join_items(items: Iterable[str | None]) -> str | None:
             return None
         plain = bool(item) and item == item.strip() and ";" not in item and item[0] != "["
         return item if plain else json_text(items)
-    if items.count(None) == len(items):
-        return None
-    if "" in items:  # an empty string would read back as None
-        return json_text(items)
     if None in items:
+        if items.count(None) == len(items):
+            return None
+        if "" in items:  # an empty string would read back as None
+            return json_text(items)
         joined = SEPARATOR.join(item or "" for item in items)
         trimmed = all(item is None or item == item.strip() for item in items)
+    elif not items:
+        return None
+    elif "" in items:
+        return json_text(items)
     else:  # the usual case, checked in C: an export does this six times per event
         joined = SEPARATOR.join(cast("list[str]", items))
         if joined.isprintable():
