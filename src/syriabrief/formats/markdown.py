@@ -138,8 +138,11 @@ def _label(value: str) -> str:
 
 def _text(value: str) -> str:
     """Untrusted text as inline Markdown that shows as itself."""
-    text = " ".join(str(value).split())  # newlines would end a paragraph or start a heading
-    text = visible(text)
+    text = str(value)
+    # Printable text (most) holds no whitespace but spaces and nothing to make visible:
+    # only runs of spaces and spaces at its ends would change.
+    if not text.isprintable() or "  " in text or text[:1] == " " or text[-1:] == " ":
+        text = visible(" ".join(text.split()))  # newlines would end a paragraph or start a heading
     if _MARKUP.search(text):
         text = text.translate(_ESCAPES)
     if text[:1].isdigit():  # only such text can match: the rest skips the regex
