@@ -160,3 +160,9 @@ def test_casualties_are_figures_of_the_event_and_not_a_force_size():
     assert raqqa.quantities == {"soldiers_killed": 1, "civilians_killed": 1}
     assert raqqa.strength_names == []
     assert _event("2026-02-23-us-convoy-leaves-qasrak-for-kurdistan-region").strength_names == ["troops_remaining"]
+
+
+def test_a_count_of_those_who_left_is_a_figure_of_the_event_not_a_force_size():
+    departures = [e for e in DATA.events if any("withdrawn" in q for q in e.quantities)]
+    assert {q for e in departures for q in e.quantities if "withdrawn" in q} == {"troops_withdrawn", "sdf_fighters_withdrawn"}
+    assert all(not any("withdrawn" in n for n in e.strength_names) for e in departures)

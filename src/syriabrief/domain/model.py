@@ -26,6 +26,7 @@ __all__ = [
     "site_class",
     "STATE_ASPECTS",
     "STAGES",
+    "DEPARTED_WORDS",
     "STRENGTH_WORDS",
     "Actor",
     "Dispute",
@@ -100,6 +101,8 @@ Quantity = int | float | dict[str, int | float]
 STRENGTH_WORDS = ("troop", "soldier", "personnel", "fighter")
 # ... unless they count casualties: "soldiers_killed" is a toll, not a force's size.
 CASUALTY_WORDS = ("killed", "wounded", "injured", "dead", "captured")
+# ... or those who left or no longer serve: "sdf_fighters_withdrawn" counts a departure, not a force.
+DEPARTED_WORDS = ("withdrawn", "evacuated", "redeployed", "ex_")
 
 
 def site_class(kind: str | None) -> str:
@@ -207,7 +210,8 @@ class Event:
         """The names of its quantities that give a force's size."""
         return [
             name for name in self.quantities
-            if any(word in name for word in STRENGTH_WORDS) and not any(word in name for word in CASUALTY_WORDS)
+            if any(word in name for word in STRENGTH_WORDS)
+            and not any(word in name for word in (*CASUALTY_WORDS, *DEPARTED_WORDS))
         ]  # fmt: skip
 
     def move(self) -> Move:
