@@ -80,11 +80,12 @@ class Citer:
         self.numbers: dict[str, int] = {}
 
     def __call__(self, ids: Iterable[str]) -> str:
-        """`` [1]`` or `` [2, 3]`` for these event ids (nothing for none)."""
+        """`` [1]`` or `` [2, 3]`` for these event ids (nothing for none), in ascending order
+        (events cited before are numbered lower: "[4, 7, 12]", not "[12, 4, 7]")."""
         numbers = []
         for event_id in dict.fromkeys(i for i in ids if i):
             numbers.append(self.numbers.setdefault(event_id, len(self.numbers) + 1))
-        return f" [{', '.join(map(str, numbers))}]" if numbers else ""
+        return f" [{', '.join(map(str, sorted(numbers)))}]" if numbers else ""
 
     def citations(self, data: Dataset) -> tuple[Citation, ...]:
         """The cited events, numbered, each with its date, a short title and its outlets."""
