@@ -333,6 +333,15 @@ def test_geojson_export_is_a_feature_collection(sample_store):
     assert {f["id"] for f in sites["features"]} == {s["id"] for s in SITES}
 
 
+def test_a_site_geojson_says_how_many_sites_it_could_not_place(tmp_path):
+    unplaced = {"id": "tal-tamr", "name": "Tal Tamr", "aliases": [], "kind": "town", "country": "Syria"}
+    db = write_store(tmp_path / "s.json", SAMPLE_EVENTS, sites=[*SITES, unplaced])
+    result = run("export", "-f", "geojson", "--sites", "--db", str(db))
+    assert result.exit_code == 0, result.stderr
+    assert "tal-tamr" not in {f["id"] for f in json.loads(result.stdout)["features"]}
+    assert f"1 of {len(SITES) + 1} sites have no coordinates and are not in the GeoJSON." in result.stderr
+
+
 def test_sites_go_with_geojson_only(sample_store):
     assert run("export", "--sites", "--db", sample_store).exit_code == 2
 

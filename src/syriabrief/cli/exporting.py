@@ -132,7 +132,8 @@ def export(
     if written.unplaced:
         total = written.count + written.unplaced
         typer.echo(
-            visible(f"{written.unplaced:,} of {total:,} events have no site with coordinates and are not in the GeoJSON."),
+            visible(f"{written.unplaced:,} of {total:,} sites have no coordinates and are not in the GeoJSON." if sites else
+                    f"{written.unplaced:,} of {total:,} events have no site with coordinates and are not in the GeoJSON."),
             err=True,
         )
     if output is not None:

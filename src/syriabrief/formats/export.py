@@ -24,7 +24,7 @@ JSON_FORMATS = ("json", "jsonl", "geojson")
 
 @dataclass
 class Written:
-    """How many records an export wrote, and how many events GeoJSON could not place."""
+    """How many records an export wrote, and how many events or sites GeoJSON could not place."""
 
     count: int = 0
     unplaced: int = 0
@@ -74,6 +74,7 @@ def site_chunks(
 
     features = site_features(sites, events, as_of, data, nested)
     written.count = len(features)
+    written.unplaced = len(sites) - len(features)  # those without coordinates
     return geojson_chunks(features)
 
 
