@@ -39,6 +39,9 @@ def problems_in(text: str, citations) -> list[str]:
     # An empty list in a sentence: "holds ." "in ." "of ;" "to ,".
     for match in re.finditer(r"\b(holds|left|in|of|to|at|leaving|from|and)\s*[.;,]", text):
         found.append(f"empty list: {text[max(0, match.start() - 30): match.end()]!r}")
+    # The same sentence twice (its citations aside).
+    told = [re.sub(r" \[[\d, ]+\]", "", sentence) for sentence in re.split(r"(?<=\.) (?=[A-Z])", text)]
+    found += [f"said twice: {sentence!r}" for n, sentence in enumerate(told) if sentence in told[:n]]
     groups = [[int(n) for n in group.split(", ")] for group in re.findall(r"\[(\d+(?:, \d+)*)\]", text)]
     found += [f"citations out of order: {group}" for group in groups if group != sorted(group)]
     markers = {n for group in groups for n in group}

@@ -501,15 +501,16 @@ def _position_sentence(actor_id: str, item: PeriodView, cited: dict[str, Event |
 
 
 def _pending_sentences(pending: Sequence[str], cited: dict[str, Event | Move], as_of_iso: str, cite: Citer) -> list[str]:
-    sentences = []
+    # Events of one vague date are one sentence, not the same sentence again.
+    by_date: dict[str, list[str]] = {}
     for event_id in pending:
         event = cited.get(event_id)
-        dated = describe(event.date, event.end_date) if event else "a date"
-        sentences.append(
-            f"The state is uncertain: an event dated only {dated} may fall after {describe(as_of_iso)}, "
-            f"so it is left out{cite([event_id])}."
-        )
-    return sentences
+        by_date.setdefault(describe(event.date, event.end_date) if event else "a date", []).append(event_id)
+    return [
+        f"The state is uncertain: {'an event' if len(ids) == 1 else count_phrase(len(ids), 'event')} dated only {dated} "
+        f"may fall after {describe(as_of_iso)}, so {'it is' if len(ids) == 1 else 'they are'} left out{cite(ids)}."
+        for dated, ids in by_date.items()
+    ]
 
 
 # --- sites -----------------------------------------------------------------------------------------
