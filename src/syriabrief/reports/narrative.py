@@ -412,7 +412,7 @@ def _site_of(period: PeriodView, shown: tuple[str, ...], data: Dataset) -> str:
 
 def _latest_change(item: PeriodView) -> date:
     """When a period last changed: its end, else when its status began, else its start."""
-    text = item.until or item.status_since or item.since
+    text = item.last_change
     return parse_stored(text).end if text else date.min
 
 

@@ -204,8 +204,8 @@ class PeriodView(Report):
     lost_to_name: str | None = None
 
     @property
-    def changed(self) -> str:
-        """When it last changed, as ISO date text (partial dates sort before the days in them); "" if undated."""
+    def last_change(self) -> str:
+        """ControlPeriod.last_change, shown: ISO date text (partial dates sort before the days in them); "" if undated."""
         return self.until or self.status_since or self.since or ""
 
 
@@ -288,7 +288,7 @@ class ActorList(Report):
         """What the list table shows of it (briefing.actor_lines makes the same without every period)."""
         return ActorLines(self.as_of, tuple(
             ActorLine(row.actor, tuple(dict.fromkeys(p.site_name for p in row.holds)), len(row.left), row.event_count,
-                      max((p.changed for p in (*row.holds, *row.left)), default=""))
+                      max((p.last_change for p in (*row.holds, *row.left)), default=""))
             for row in self.rows
         ))  # fmt: skip
 
@@ -301,7 +301,7 @@ class ActorLine:
     held: tuple[str, ...]  # the names of the sites it holds, each once, in the order its holds are listed
     left_count: int  # how many of its stays have ended (ActorRow.left)
     event_count: int
-    changed: str  # its latest change of position (PeriodView.changed); "" when none is dated
+    changed: str  # its latest change of position (PeriodView.last_change); "" when none is dated
 
 
 @dataclass(frozen=True)

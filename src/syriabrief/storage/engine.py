@@ -61,6 +61,7 @@ __all__ = [
     "digest_lines",
     "event_text",
     "in_memory",
+    "insert_digests",
     "keep_settled",
     "move_from",
     "settle",
@@ -246,11 +247,12 @@ class SqlDataset(Catalogue):
     def summarize(self, where: EventFilter | None = None) -> EventsSummary:
         # Counted in SQL; the events read are the first, the last, and the first to name each actor,
         # place and type (which orders the names as a Counter of the events would).
-        found = [row for rows in self._each("SELECT count(*), min(n) FROM {s}.events WHERE {where}", where) for row in rows]
-        count = sum(c for c, _ in found)
+        sql = "SELECT count(*), min(n), count(CASE WHEN flags & 2 THEN 1 END) FROM {s}.events WHERE {where}"
+        found = [row for rows in self._each(sql, where) for row in rows]
+        count, disputed = sum(row[0] for row in found), sum(row[2] for row in found)
         if not count:
             return EventsSummary(0, None, None, (), (), (), 0)
-        first = min(n for c, n in found if c)
+        first = min(n for c, n, _ in found if c)
         ending = [row for rows in self._each("SELECT last, n FROM {s}.events WHERE {where} ORDER BY last DESC, n LIMIT 1", where)
                   for row in rows]  # fmt: skip
         last = min(ending, key=lambda row: (-row[0], row[1]))[1]
@@ -269,7 +271,6 @@ class SqlDataset(Catalogue):
             where_in = {key: list(dict.fromkeys(named(events[n]))).index(key) for key, (_, n) in counts.items()}
             return tuple((key, c) for key, (c, _) in sorted(counts.items(), key=lambda item: (item[1][1], where_in[item[0]])))
 
-        disputed = sum(c for rows in self._each("SELECT count(*) FROM {s}.events WHERE {where} AND flags & 2", where) for (c,) in rows)
         return EventsSummary(
             count, events[first], events[last], in_order(grouped["actors"], lambda e: e.actors),
             in_order(grouped["places"], lambda e: e.places), in_order(grouped["types"], lambda e: (e.type,)), disputed,
@@ -631,29 +632,36 @@ def describe(event: Event, offset: int | None = None, body: bytes | None = None,
 
 
 def store_digests(db: sqlite3.Connection, layer: int, batches: Iterable[list[Digest]]) -> None:
+    """Insert batches of a layer's digests, numbered on from the events already there."""
     for digests in batches:
-        events: list[tuple] = []
-        summaries: list[tuple] = []
-        packed: list[tuple] = []
-        moves: list[tuple] = []
-        links_a: list[tuple] = []
-        links_s: list[tuple] = []
         (start,) = db.execute("SELECT coalesce(max(n), 0) FROM events").fetchone()
-        for n, digest in enumerate(digests, start + 1):
-            (event_id, first, last, kind, status, flags, canonical, offset, length, doc, folded, who, where,
-             fields, move) = digest  # fmt: skip
-            events.append((n, event_id, layer, first, last, kind, status, flags, canonical, offset, length, doc))
-            summaries.append((n, folded))
-            packed.append((n, fields))
-            moves.append((n, move))
-            links_a += ((a, first, last, n, flags) for a in who)
-            links_s += ((s, first, last, n, flags) for s in where)
-        db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", events)
-        db.executemany("INSERT INTO summaries VALUES (?, ?)", summaries)
-        db.executemany("INSERT INTO packed VALUES (?, ?)", packed)
-        db.executemany("INSERT INTO moves VALUES (?, ?)", moves)
-        db.executemany("INSERT INTO event_actors VALUES (?, ?, ?, ?, ?)", links_a)
-        db.executemany("INSERT INTO event_sites VALUES (?, ?, ?, ?, ?)", links_s)
+        insert_digests(db, [(n, layer, digest) for n, digest in enumerate(digests, start + 1)])
+
+
+def insert_digests(db: sqlite3.Connection, numbered: list[tuple[int, int, Digest]]) -> None:
+    """The rows of each (number, layer, digest): the one place that knows how an event becomes rows."""
+    events: list[tuple] = []
+    summaries: list[tuple] = []
+    packed: list[tuple] = []
+    moves: list[tuple] = []
+    links_a: list[tuple] = []
+    links_s: list[tuple] = []
+    for n, layer, digest in numbered:
+        (event_id, first, last, kind, status, flags, canonical, offset, length, doc, folded, who, where,
+         fields, move) = digest  # fmt: skip
+        events.append((n, event_id, layer, first, last, kind, status, flags, canonical, offset, length, doc))
+        summaries.append((n, folded))
+        packed.append((n, fields))
+        moves.append((n, move))
+        links_a += ((a, first, last, n, flags) for a in who)
+        links_s += ((s, first, last, n, flags) for s in where)
+    db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", events)
+    db.executemany("INSERT INTO summaries VALUES (?, ?)", summaries)
+    db.executemany("INSERT INTO packed VALUES (?, ?)", packed)
+    db.executemany("INSERT INTO moves VALUES (?, ?)", moves)
+    db.executemany("INSERT INTO event_actors VALUES (?, ?, ?, ?, ?)", links_a)
+    db.executemany("INSERT INTO event_sites VALUES (?, ?, ?, ?, ?)", links_s)
+
 
 # A period's and a status's fields in order: what _pack_fields marshals and _unpack_fields reads back.
 _Record = TypeVar("_Record", ControlPeriod, SiteStatus)

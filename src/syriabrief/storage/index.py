@@ -68,6 +68,7 @@ from syriabrief.storage.engine import (
     describe,
     digest_lines,
     event_text,
+    insert_digests,
     keep_settled,
     move_from,
     settle,
@@ -669,17 +670,7 @@ def _numbers_between(kept: _Kept, keys: list[tuple[int, int, str]]) -> dict[str,
 
 
 def _insert_new(db: sqlite3.Connection, new: list[tuple[int, Digest]], numbers: dict[str, int]) -> None:
-    for layer, digest in new:
-        (event_id, first, last, kind, status, flags, canonical, offset, length, doc, folded, who, where,
-         fields, move) = digest  # fmt: skip
-        n = numbers[event_id]
-        db.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   (n, event_id, layer, first, last, kind, status, flags, canonical, offset, length, doc))  # fmt: skip
-        db.execute("INSERT INTO summaries VALUES (?, ?)", (n, folded))
-        db.execute("INSERT INTO packed VALUES (?, ?)", (n, fields))
-        db.execute("INSERT INTO moves VALUES (?, ?)", (n, move))
-        db.executemany("INSERT INTO event_actors VALUES (?, ?, ?, ?, ?)", ((a, first, last, n, flags) for a in who))
-        db.executemany("INSERT INTO event_sites VALUES (?, ?, ?, ?, ?)", ((x, first, last, n, flags) for x in where))
+    insert_digests(db, [(numbers[digest[0]], layer, digest) for layer, digest in new])
 
 
 def _resettle(out: sqlite3.Connection, kept: _Kept, site: str, new: list[tuple[Digest, int]]) -> None:
