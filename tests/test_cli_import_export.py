@@ -326,7 +326,7 @@ def test_geojson_export_is_a_feature_collection(sample_store):
         f["geometry"]["type"] == "Point" and len(f["geometry"]["coordinates"]) == 2
         for f in collection["features"]
     )
-    assert "1 of 5 events have no site with coordinates" in result.stderr
+    assert "1 of 5 events has no site with coordinates and is not in the GeoJSON." in result.stderr
     sites = json.loads(
         run("export", "-f", "geojson", "--sites", "--as-of", "2026-02", "--db", sample_store).stdout
     )
@@ -339,7 +339,7 @@ def test_a_site_geojson_says_how_many_sites_it_could_not_place(tmp_path):
     result = run("export", "-f", "geojson", "--sites", "--db", str(db))
     assert result.exit_code == 0, result.stderr
     assert "tal-tamr" not in {f["id"] for f in json.loads(result.stdout)["features"]}
-    assert f"1 of {len(SITES) + 1} sites have no coordinates and are not in the GeoJSON." in result.stderr
+    assert f"1 of {len(SITES) + 1} sites has no coordinates and is not in the GeoJSON." in result.stderr
 
 
 def test_sites_go_with_geojson_only(sample_store):

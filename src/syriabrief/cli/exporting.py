@@ -131,11 +131,9 @@ def export(
 
     if written.unplaced:
         total = written.count + written.unplaced
-        typer.echo(
-            visible(f"{written.unplaced:,} of {total:,} sites have no coordinates and are not in the GeoJSON." if sites else
-                    f"{written.unplaced:,} of {total:,} events have no site with coordinates and are not in the GeoJSON."),
-            err=True,
-        )
+        kind, lacking = ("sites", "no coordinates") if sites else ("events", "no site with coordinates")
+        has, is_ = ("has", "is") if written.unplaced == 1 else ("have", "are")
+        typer.echo(visible(f"{written.unplaced:,} of {total:,} {kind} {has} {lacking} and {is_} not in the GeoJSON."), err=True)
     if output is not None:
         typer.echo(visible(f"Wrote {written.count:,} {'sites' if sites else 'events'} to {output}."), err=True)
 
