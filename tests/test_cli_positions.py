@@ -452,3 +452,13 @@ def test_a_name_that_reads_as_plural_takes_plural_verbs(tmp_path):
 def test_a_withdrawal_still_under_way_reads_as_leaving_in_the_comparison_table(bundled):
     shown = run("compare", "US", "Russia", "--as-of", "2026-11-01", env={"COLUMNS": "200"}).stdout
     assert "Hasakah province (leaving since 21 Jan 2026)" in shown and "(–)" not in shown
+
+
+def test_a_hold_on_old_reports_says_how_old_in_the_comparison_table(bundled):
+    shown = run("compare", "SDF", "US", "--as-of", "2026-11-01", env={"COLUMNS": "220"}).stdout
+    profile = as_json(run("actor", "SDF", "--as-of", "2026-11-01", "--json"))
+    [crossing] = [h for h in profile["holds"] if h["site"] == "albukamal-al-qaim-crossing"]
+    assert crossing["stale"]
+    from syriabrief.domain.dates import describe
+
+    assert f"Albukamal–al-Qaim border crossing (held, last reported {describe(crossing['last_reported'])})" in shown

@@ -573,7 +573,7 @@ def _comparison_rows(subjects: Sequence[ActorSubject | SiteSubject]) -> list[tup
             ("Events", lambda s: [str(s.span.event_count)], str),
         ]
     return [
-        ("Holds", lambda s: s.holds, lambda h: f"{h.site_name} ({_STATUS_WORDS[h.status]})"),
+        ("Holds", lambda s: s.holds, _held_text),
         ("Left", lambda s: s.left, _left_text),
         ("Destinations", lambda s: s.destination_names, str),
         ("Governorates left", lambda s: s.regions_left, str),
@@ -581,6 +581,12 @@ def _comparison_rows(subjects: Sequence[ActorSubject | SiteSubject]) -> list[tup
         ("Events", lambda s: [str(s.span.event_count)], str),
         ("First, last event", lambda s: [e for e in (s.span.first_event, s.span.last_event) if e], _event_ref_text),
     ]
+
+
+def _held_text(period: PeriodView) -> str:
+    """A hold and, when its newest report is old, how old: the paragraph says "was last reported holding"."""
+    old = f", last reported {describe(period.last_reported)}" if period.stale and period.last_reported else ""
+    return f"{period.site_name} ({_STATUS_WORDS[period.status]}{old})"
 
 
 def _left_text(period: PeriodView) -> str:
