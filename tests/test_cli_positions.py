@@ -151,6 +151,22 @@ def test_actor_list_json_is_an_array(sample_store):
     assert {r["id"] for r in rows} == {"us", "russia", "sdf", "syrian-army"}
 
 
+def test_the_actor_list_marks_holds_on_old_reports_as_brief_does(tmp_path):
+    db = str(write_store(tmp_path / "s.json", [
+        *SAMPLE_EVENTS, event("2026-02-01-us-at-erbil", "2026-02-01", "deployment", actors=["us"], site="erbil"),
+    ]))  # fmt: skip
+    legend = "* disputed, or last reported more than 60 days before"
+    fresh = run("actor", "--as-of", "2026-03-01", "--db", db, env={"COLUMNS": "160"})
+    assert fresh.exit_code == 0, fresh.stderr
+    us = next(line for line in fresh.stdout.splitlines() if "United States" in line)
+    # Qasrak's evacuation is disputed; Erbil, a month on, is plainly held.
+    assert "Qasrak base*" in us and "Erbil*" not in us and "Erbil" in us and legend in fresh.stdout
+    old = run("actor", "--as-of", "2026-11-20", "--db", db, env={"COLUMNS": "160"}).stdout
+    assert "Erbil*" in next(line for line in old.splitlines() if "United States" in line)
+    nothing_held = run("actor", "--as-of", "2016-06-01", "--db", db, env={"COLUMNS": "160"}).stdout
+    assert "*" not in nothing_held and legend not in nothing_held
+
+
 def test_the_narrative_follows_the_data(tmp_path):
     """Change the day the US left Al-Tanf and the sentence about it changes with it."""
     moved = [dict(e, date="2026-02-09") if e["id"] == "2026-02-11-us-leaves-tanf" else e for e in SAMPLE_EVENTS]

@@ -46,6 +46,8 @@ from syriabrief.reports.types import (
 
 __all__ = ["event_table", "make_console", "print_event", "print_paragraph", "progress_bar", "visible", "write_json"]
 
+# What a * after a site's name means, in the brief's table and the actor list.
+_DOUBTFUL_NOTE = f"* disputed, or last reported more than {Age.STALE_DAYS} days before"
 # Terminals narrower than this get the sources under each summary, not in a column.
 WIDE_TABLE = 110
 # Room for "12 Mar 2026" on one line.
@@ -312,17 +314,22 @@ def _periods_table(items: Sequence[PeriodView], columns: Sequence[str]) -> Table
 def actor_list_table(report: ActorLines, rows: int) -> Table:
     """Every actor, or the ``rows`` whose positions changed last (in name order), with the latest sites each holds."""
     table = _table("Actor", "Kind", "Country", "Holds", "Left", "Events")
+    marked = False
     for row in _most_recent(report.rows, rows, lambda r: r.changed):
-        held = row.held
-        more = f" and {len(held) - HOLDS_NAMED:,} more" if len(held) > HOLDS_NAMED else ""
+        held = [name + ("*" if name in row.doubtful else "") for name in row.held[-HOLDS_NAMED:]]
+        marked = marked or bool(row.doubtful.intersection(row.held[-HOLDS_NAMED:]))
+        more = f" and {len(row.held) - HOLDS_NAMED:,} more" if len(row.held) > HOLDS_NAMED else ""
         table.add_row(
             Text(visible(row.actor.name)),
             Text(visible(_kind_words(row.actor.kind) or "–")),
             Text(visible(row.actor.country or "–")),
-            Text(visible(", ".join(held[-HOLDS_NAMED:]) + more or "–")),
+            Text(visible(", ".join(held) + more or "–")),
             Text(str(row.left_count)),
             Text(str(row.event_count)),
         )
+    if marked:
+        table.caption = _DOUBTFUL_NOTE
+        table.caption_justify = "left"
     return table
 
 
@@ -696,7 +703,7 @@ def _bases_by_force(bases: Sequence[BaseState]) -> Table:
             cell.append(f"{word} ({len(chosen)}): ", style="bold")
             cell.append(visible(", ".join(b.site_name + ("*" if b.status.stale or b.status.disputed else "") for b in chosen)))
         table.add_row(Text(visible(force), style="bold"), cell)
-    table.add_row(Text(""), Text(f"* disputed, or last reported more than {Age.STALE_DAYS} days before", style="dim"))
+    table.add_row(Text(""), Text(_DOUBTFUL_NOTE, style="dim"))
     return table
 
 

@@ -469,7 +469,8 @@ def actor_lines(data: Dataset, as_of: datetime.date) -> ActorLines:
         uncounted, last_closed = closed.get(actor.id, (0, "")) if _is_force(data, actor.id) else (0, "")
         changed = max([last_closed, *(p.last_change or "" for p in (*holds, *left))])
         held = tuple(dict.fromkeys(site_names.get(p.site, p.site) for p in holds))
-        rows.append(ActorLine(ActorIdentity.of(actor), held, uncounted + len(left), counts.get(actor.id, 0), changed))
+        doubtful = frozenset(site_names.get(p.site, p.site) for p in holds if p.disputed or _is_stale(p.last_reported, as_of))
+        rows.append(ActorLine(ActorIdentity.of(actor), held, uncounted + len(left), counts.get(actor.id, 0), changed, doubtful))
     return ActorLines(as_of.isoformat(), tuple(rows))
 
 

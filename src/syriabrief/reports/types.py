@@ -288,7 +288,8 @@ class ActorList(Report):
         """What the list table shows of it (briefing.actor_lines makes the same without every period)."""
         return ActorLines(self.as_of, tuple(
             ActorLine(row.actor, tuple(dict.fromkeys(p.site_name for p in row.holds)), len(row.left), row.event_count,
-                      max((p.last_change for p in (*row.holds, *row.left)), default=""))
+                      max((p.last_change for p in (*row.holds, *row.left)), default=""),
+                      frozenset(p.site_name for p in row.holds if p.stale or p.disputed))
             for row in self.rows
         ))  # fmt: skip
 
@@ -302,6 +303,9 @@ class ActorLine:
     left_count: int  # how many of its stays have ended (ActorRow.left)
     event_count: int
     changed: str  # its latest change of position (PeriodView.last_change); "" when none is dated
+    # The held sites whose hold is disputed or rests on reports older than Age.STALE_DAYS
+    # (brief marks its bases the same way).
+    doubtful: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
