@@ -219,6 +219,18 @@ def test_a_site_left_and_held_again_is_told_as_a_return(tmp_path):
     assert "returned" not in as_json(run("actor", "US", "--as-of", "2026-02-20", "--json", "--db", db))["narrative"]
 
 
+def test_the_comparison_table_lists_a_site_left_twice_once_with_both_dates(tmp_path):
+    stays = [
+        event("2026-03-01-us-back-at-tanf", "2026-03-01", "deployment", actors=["us"], site="al-tanf"),
+        event("2026-04-01-us-leaves-tanf-again", "2026-04-01", "withdrawal", actors=["us"], site="al-tanf"),
+    ]
+    db = str(write_store(tmp_path / "s.json", [*SAMPLE_EVENTS, *stays]))
+    out = run("compare", "US", "Russia", "--as-of", "2026-05-01", "--db", db, env={"COLUMNS": "160"}).stdout
+    table = out[: out.index("└")]  # the paragraph under it tells the stays one by one
+    assert table.count("Al-Tanf garrison") == 1, table
+    assert "Al-Tanf garrison (11 Feb 2026, 1 Apr 2026)" in table
+
+
 def test_a_comparison_says_last_reported_of_an_old_hold_and_tells_a_site_being_left_once(tmp_path):
     stays = [
         event("2019-us-at-qasrak", "2019-05-01", "deployment", actors=["us"], site="qasrak"),

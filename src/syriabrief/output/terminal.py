@@ -581,7 +581,7 @@ def _comparison_rows(subjects: Sequence[ActorSubject | SiteSubject]) -> list[tup
         ]
     return [
         ("Holds", lambda s: s.holds, _held_text),
-        ("Left", lambda s: s.left, _left_text),
+        ("Left", lambda s: _by_site(s.left), _left_text),
         ("Destinations", lambda s: s.destination_names, str),
         ("Governorates left", lambda s: s.regions_left, str),
         ("Strength", lambda s: s.strength, lambda f: f"{_figure(f)} ({describe(f.date)}{_reported_on(f)})"),
@@ -596,11 +596,21 @@ def _held_text(period: PeriodView) -> str:
     return f"{period.site_name} ({_STATUS_WORDS[period.status]}{old})"
 
 
-def _left_text(period: PeriodView) -> str:
-    """When it left; a withdrawal still under way (from an area it was never placed in) has no end yet."""
+def _by_site(left: Sequence[PeriodView]) -> list[list[PeriodView]]:
+    """Departures from one site together, where the latest of them falls; one still under way stays apart."""
+    groups: dict[tuple[str, bool], list[PeriodView]] = {}
+    for period in left:
+        key = (period.site, period.status == "withdrawing")
+        groups[key] = [*groups.pop(key, []), period]  # moved to the end: ordered by its latest departure
+    return list(groups.values())
+
+
+def _left_text(periods: Sequence[PeriodView]) -> str:
+    """When it left a site, each time; a withdrawal still under way (from an area it was never placed in) has no end yet."""
+    period = periods[-1]
     if period.status == "withdrawing":
         return f"{period.site_name} (leaving" + (f" since {describe(period.status_since)})" if period.status_since else ")")
-    return f"{period.site_name} ({_date_text(period.until)})"
+    return f"{period.site_name} ({', '.join(_date_text(p.until) for p in periods)})"
 
 
 def _event_ref_text(ref: EventRef) -> str:
