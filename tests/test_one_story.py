@@ -14,7 +14,9 @@ from dataclasses import replace
 
 import pytest
 
+from conftest import SAMPLE_EVENTS, dataset
 from syriabrief.reports import briefing
+from syriabrief.reports.narrative import Citer
 from syriabrief.storage.loading import load_dataset
 from syriabrief.storage.paths import bundled_path
 
@@ -44,11 +46,29 @@ def problems_in(text: str, citations) -> list[str]:
     found += [f"said twice: {sentence!r}" for n, sentence in enumerate(told) if sentence in told[:n]]
     groups = [[int(n) for n in group.split(", ")] for group in re.findall(r"\[(\d+(?:, \d+)*)\]", text)]
     found += [f"citations out of order: {group}" for group in groups if group != sorted(group)]
+    # Numbered as a reader meets them: each new number is the next one ([1, 2] … [3], never … [4] … [3]).
+    met = list(dict.fromkeys(n for group in groups for n in group))
+    if met != list(range(1, len(met) + 1)):
+        found.append(f"citations not numbered in reading order: {met}")
+    if [c.number for c in citations] != sorted(c.number for c in citations):
+        found.append("the citations are not listed in number order")
     markers = {n for group in groups for n in group}
     listed = {c.number for c in citations}
     if markers != listed:
         found.append(f"markers {sorted(markers)} but citations {sorted(listed)}")
     return found
+
+
+def test_citations_are_numbered_as_a_reader_meets_them_and_brackets_in_names_are_left_alone():
+    citer = Citer()
+    told_last = "Base [3] was left" + citer(["2026-02-11-us-leaves-tanf", "2016-us-at-tanf"])  # built first, printed last
+    told_first = "Qasrak is being left" + citer(["2026-02-21-qasrak-evacuation", "2016-us-at-tanf", ""])
+    text, citations = citer.finish(f"{told_first}. {told_last}.", dataset(SAMPLE_EVENTS))
+    assert text == "Qasrak is being left [1, 2]. Base [3] was left [2, 3]."
+    assert [(c.number, c.event) for c in citations] == [
+        (1, "2026-02-21-qasrak-evacuation"), (2, "2016-us-at-tanf"), (3, "2026-02-11-us-leaves-tanf"),
+    ]  # fmt: skip
+    assert Citer().finish("Nothing cited.", dataset(SAMPLE_EVENTS)) == ("Nothing cited.", ())
 
 
 def test_site_profiles_tell_the_story_their_tables_show(data):

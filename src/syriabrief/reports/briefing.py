@@ -517,7 +517,8 @@ def actor_report(
         events=tuple(data.select_json(listed, limit) if as_json else data.select(listed, limit)),
     )
     text = narrative.actor_narrative(profile, data, citer)
-    return replace(profile, narrative=text, citations=citer.citations(data))
+    text, citations = citer.finish(text, data)
+    return replace(profile, narrative=text, citations=citations)
 
 
 # --- sites ----------------------------------------------------------------------------------
@@ -583,7 +584,8 @@ def base_report(
         events=tuple(data.select_json(listed, limit) if as_json else data.select(listed, limit)),
     )
     text = narrative.base_narrative(profile, {m.id: m for m in driving}, data, citer)
-    return replace(profile, narrative=text, citations=citer.citations(data))
+    text, citations = citer.finish(text, data)
+    return replace(profile, narrative=text, citations=citations)
 
 
 # --- comparisons ----------------------------------------------------------------------------
@@ -696,7 +698,8 @@ def _comparison(
     )
     citer = Citer()
     text = narrative.compare_narrative(comparison, cited, data, citer)
-    return replace(comparison, narrative=text, citations=citer.citations(data))
+    text, citations = citer.finish(text, data)
+    return replace(comparison, narrative=text, citations=citations)
 
 
 def _aspects(subjects: Sequence[ActorSubject | SiteSubject], keys: Sequence[str]) -> tuple[tuple[Aspect, ...], tuple[Aspect, ...]]:
@@ -777,7 +780,8 @@ def change_report(data: Dataset, before: datetime.date, after: datetime.date) ->
     )  # fmt: skip
     citer = Citer()
     text = narrative.change_narrative(report, {e.id: e for e in driving}, data, citer)
-    return replace(report, narrative=text, citations=citer.citations(data))
+    text, citations = citer.finish(text, data)
+    return replace(report, narrative=text, citations=citations)
 
 
 def _loser(then: SiteStatus, now: SiteStatus, moved: Sequence[Move]) -> str | None:
@@ -856,7 +860,8 @@ def brief_report(
     cited: dict[str, Event | Move] = {e.id: e for e in (*recent, *latest)}
     citer = Citer()
     text = narrative.brief_narrative(report, cited, data, citer)
-    return replace(report, narrative=text, citations=citer.citations(data))
+    text, citations = citer.finish(text, data)
+    return replace(report, narrative=text, citations=citations)
 
 
 def force_of(data: Dataset, actor_id: str) -> str:

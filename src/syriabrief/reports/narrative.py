@@ -8,6 +8,7 @@ are cited with short numbered markers (``[1]``, ``[2, 3]``) handed out by a
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -74,32 +75,49 @@ _NO_ARTICLE_KINDS = ("person",)
 
 
 class Citer:
-    """Hands out citation numbers in the order a paragraph first cites each event."""
+    """Cites events in a paragraph, numbered in the order a reader meets them.
+
+    Sentences are built in the order the data gives (holds, then each change),
+    not always the order they are printed, so a citation is first a token and
+    ``finish`` numbers the finished paragraph from its first bracket on: it
+    reads [1, 2] … [3] … [4], never [1, 2] … [4] … [3].
+    """
 
     def __init__(self) -> None:
-        self.numbers: dict[str, int] = {}
+        self.cited: dict[str, int] = {}  # each event id and its token
 
     def __call__(self, ids: Iterable[str]) -> str:
-        """`` [1]`` or `` [2, 3]`` for these event ids (nothing for none), in ascending order
-        (events cited before are numbered lower: "[4, 7, 12]", not "[12, 4, 7]")."""
-        numbers = []
-        for event_id in dict.fromkeys(i for i in ids if i):
-            numbers.append(self.numbers.setdefault(event_id, len(self.numbers) + 1))
-        return f" [{', '.join(map(str, sorted(numbers)))}]" if numbers else ""
+        """`` [..]`` citing these event ids (nothing for none), as tokens ``finish`` numbers."""
+        tokens = [self.cited.setdefault(event_id, len(self.cited)) for event_id in dict.fromkeys(i for i in ids if i)]
+        return f" [{', '.join(_TOKEN_FORM.format(t) for t in tokens)}]" if tokens else ""
 
-    def citations(self, data: Dataset) -> tuple[Citation, ...]:
-        """The cited events, numbered, each with its date, a short title and its outlets."""
-        if not self.numbers:
-            return ()
-        events = {e.id: e for e in data.select(EventFilter(ids=frozenset(self.numbers)))}
-        out = []
-        for event_id, number in self.numbers.items():
-            event = events.get(event_id)
-            if event is None:
-                continue
-            outlets = tuple(dict.fromkeys(s.outlet for s in event.sources))
-            out.append(Citation(number, event_id, event.date, event.end_date, event.approximate, short_title(event.summary), outlets))
-        return tuple(out)
+    def finish(self, text: str, data: Dataset) -> tuple[str, tuple[Citation, ...]]:
+        """The paragraph with its citations numbered in reading order, each bracket's numbers
+        ascending ("[4, 7, 12]"), and the cited events in that order: date, short title, outlets."""
+        numbers: dict[int, int] = {}  # token -> number, as first met
+        for token in _TOKEN.findall(text):
+            numbers.setdefault(int(token), len(numbers) + 1)
+
+        def numbered(bracket: re.Match) -> str:
+            return "[" + ", ".join(map(str, sorted(numbers[int(t)] for t in _TOKEN.findall(bracket[0])))) + "]"
+
+        text = _BRACKET.sub(numbered, text)
+        ids = {token: event_id for event_id, token in self.cited.items()}
+        events = {e.id: e for e in data.select(EventFilter(ids=frozenset(self.cited)))} if numbers else {}
+        citations = []
+        for token, number in numbers.items():
+            event = events.get(ids[token])
+            if event is not None:
+                outlets = tuple(dict.fromkeys(s.outlet for s in event.sources))
+                citations.append(Citation(number, event.id, event.date, event.end_date, event.approximate, short_title(event.summary), outlets))
+        return text, tuple(citations)
+
+
+# A citation before ``Citer.finish`` numbers it: lone surrogates, which no stored text can hold
+# (validation refuses them), around the token, so a name like "Base [3]" is never renumbered.
+_TOKEN_FORM = "\ud800{}\udfff"
+_TOKEN = re.compile("\ud800([0-9]+)\udfff")
+_BRACKET = re.compile("\\[\ud800[0-9]+\udfff(?:, \ud800[0-9]+\udfff)*\\]")
 
 
 def short_title(summary: str) -> str:
