@@ -6,7 +6,7 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from conftest import SAMPLE_EVENTS, event, write_store
+from conftest import ACTORS, SAMPLE_EVENTS, SITES, event, write_store
 from syriabrief.cli import app
 from syriabrief.storage import paths
 
@@ -68,6 +68,15 @@ def test_base_human_output_has_status_history_and_narrative(sample_store):
     assert "Russia was leaving Qamishli airport on 20–27 Jan 2026 toward Hmeimim air base [1]" in flat(result.stdout)
     # Numbered markers in the paragraph; the cited events listed under it.
     assert "[1] 20–27 Jan 2026 — " in result.stdout
+
+
+def test_the_other_names_line_leaves_out_the_name_itself(tmp_path):
+    sites = [dict(s, aliases=["qasrak BASE", *s["aliases"]]) if s["id"] == "qasrak" else s for s in SITES]
+    db = str(write_store(tmp_path / "s.json", SAMPLE_EVENTS, sites=sites))
+    assert "Also: Kasrak, Al-Kasrak\n" in run("base", "Qasrak", "--db", db).stdout
+    actors = [dict(a, aliases=["United States", "US"]) if a["id"] == "us" else a for a in ACTORS]
+    db = str(write_store(tmp_path / "a.json", SAMPLE_EVENTS, actors=actors))
+    assert "Also: US\n" in run("actor", "US", "--db", db).stdout
 
 
 def test_base_without_a_name_lists_every_site_with_its_status(sample_store):

@@ -405,8 +405,8 @@ def print_actor(console: Console, report: ActorProfile, data: Dataset, rows: int
     about = [_kind_words(actor.kind), actor.country or ""]
     _heading(console, actor.name, " · ".join(a for a in about if a) + f" · as of {describe(report.as_of)}")
     extra = []
-    if actor.aliases:
-        extra.append("Also: " + ", ".join(actor.aliases))
+    if others := _other_names(actor.name, actor.aliases):
+        extra.append("Also: " + others)
     if report.parent_name:
         extra.append("Part of: " + report.parent_name)
     if report.affiliation_names:
@@ -439,8 +439,8 @@ def print_base(console: Console, report: SiteProfile, data: Dataset, rows: int) 
         precision = site.location_precision or "approximate"
         said = _PRECISION_WORDS.get(precision, precision)
         console.print(Text(visible(f"Location: {site.lat:.4f}, {site.lon:.4f} ({said})"), style="dim"))
-    if site.aliases:
-        console.print(Text(visible("Also: " + ", ".join(site.aliases)), style="dim"))
+    if others := _other_names(site.name, site.aliases):
+        console.print(Text(visible("Also: " + others), style="dim"))
     status = Text("Status: ", style="bold")
     status.append(visible(_status_line(report.status)))
     flags = _flags(report.status)
@@ -530,6 +530,11 @@ def print_comparison(console: Console, comparison: Comparison | Changes, rows: i
 
 
 _PRECISION_WORDS = {"area": "area only: the point of the area reports name, not of the site itself"}
+
+
+def _other_names(name: str, aliases: Sequence[str]) -> str:
+    """The names besides ``name`` a record answers to (aliases usually repeat the name itself)."""
+    return ", ".join(alias for alias in aliases if alias.casefold() != name.casefold())
 
 
 def _status_line(status: StatusView) -> str:
