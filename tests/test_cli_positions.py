@@ -370,6 +370,14 @@ def test_bundled_brief_fits_one_screen(bundled):
     assert "Qasrak base" in result.stdout
 
 
+@pytest.mark.parametrize("columns", ["60", "80", "100"])
+def test_the_briefs_one_line_citations_cut_the_title_never_the_outlets(bundled, columns):
+    out = run("brief", "--as-of", "2026-02-24", env={"COLUMNS": columns}).stdout
+    cited = [line for line in out.splitlines() if re.match(r"\[\d+\] ", line)]
+    assert cited and all(line.endswith(")") and len(line) <= int(columns) for line in cited), cited
+    assert any("…" in line for line in cited)
+
+
 def marker(report: dict, event_id: str) -> str:
     """The numbered marker (``[3]``) a report's narrative cites ``event_id`` with."""
     [number] = [c["number"] for c in report["citations"] if c["event"] == event_id]

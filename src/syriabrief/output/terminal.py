@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TextIO
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -379,12 +380,35 @@ def print_citations(console: Console, citations: Sequence[Citation], compact: bo
     for c in citations:
         line = Text(f"[{c.number}] ", style="dim")
         line.append(describe(c.date, c.end_date, c.approximate) + " — ")
-        line.append(visible(c.title))
-        if c.outlets:
-            line.append(visible(f" ({', '.join(c.outlets)})"), style="dim")
+        outlets = visible(f" ({', '.join(c.outlets)})") if c.outlets else ""
+        title = visible(c.title)
+        if compact:
+            # One line each: the title gives way, so that who reported it is never the part cut
+            # off; on a narrow screen the first outlet stands for the rest.
+            room = console.width - line.cell_len - cell_len(outlets)
+            if room < _TITLE_ROOM and len(c.outlets) > 1:
+                outlets = visible(f" ({c.outlets[0]} +{len(c.outlets) - 1})")
+                room = console.width - line.cell_len - cell_len(outlets)
+            title = _cut(title, room)
+        line.append(title)
+        line.append(outlets, style="dim")
         lines.append(line)
     # One print for them all: each print costs Rich a render pass (a comparison cites a hundred events).
     console.print(Text("\n").join(lines), no_wrap=compact, overflow="ellipsis" if compact else None)
+
+
+# The fewest cells a cut citation title keeps ("Early on 23…").
+_TITLE_ROOM = 12
+
+
+def _cut(text: str, width: int) -> str:
+    """``text`` in ``width`` cells, cut at a word with "…" when longer (whole when there is no room to cut)."""
+    if cell_len(text) <= width or width < _TITLE_ROOM:
+        return text
+    cut = text[: width - 1]
+    while cell_len(cut) > width - 1:
+        cut = cut[:-1]
+    return cut.rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def _print_story(console: Console, narrative: str, citations: Sequence[Citation], compact: bool = False) -> None:
