@@ -312,6 +312,16 @@ def test_brief_human(sample_store):
     assert "Open disputes" in result.stdout
 
 
+def test_a_briefs_moves_are_counted_by_force_as_its_bases_are_grouped(tmp_path):
+    centcom = {"id": "centcom", "name": "US Central Command", "aliases": ["CENTCOM"], "kind": "state_armed_force",
+               "country": "United States", "parent": "us", "affiliations": []}  # fmt: skip
+    moves = [event(f"2026-02-0{n}-centcom-move", f"2026-02-0{n}", "deployment", actors=["centcom"], site="erbil") for n in (1, 2)]
+    db = str(write_store(tmp_path / "s.json", [*SAMPLE_EVENTS, *moves], actors=[*ACTORS, centcom]))
+    text = as_json(run("brief", "--as-of", "2026-02-24", "--json", "--db", db))["narrative"]
+    # Four moves in the window, all by the United States or a force under it.
+    assert "recorded (2 deployments and 2 withdrawals), by the United States." in text, text
+
+
 # --- the bundled dataset ------------------------------------------------------------------
 
 

@@ -102,6 +102,16 @@ class Catalogue:
                     pending.append(child)
         return frozenset(found)
 
+    def force_of(self, actor_id: str) -> str:
+        """The force an actor belongs to: the top of its chain of parents (the United States for
+        CENTCOM). Bases are grouped, maps coloured and a brief's moves counted by it."""
+        seen = {actor_id}
+        actor = self.actors.get(actor_id)
+        while actor is not None and actor.parent and actor.parent not in seen:
+            seen.add(actor.parent)
+            actor = self.actors.get(actor.parent)
+        return actor.id if actor else actor_id
+
     def _parent_of(self, site_id: str) -> str | None:
         site = self.sites.get(site_id)
         return site.parent if site else None

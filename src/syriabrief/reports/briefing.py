@@ -76,7 +76,6 @@ __all__ = [
     "compare_actors",
     "compare_sites",
     "day_period",
-    "force_of",
 ]
 
 # The site kinds the brief tracks as bases (towns, fields and regions show up as moves).
@@ -833,7 +832,7 @@ def brief_report(
         who = status.holder or status.previous
         if actors and who not in actors:
             continue
-        force = _force(data, who) if who else None
+        force = data.force_of(who) if who else None
         bases.append(BaseState(site.id, site.name, site.admin1, status, force, data.actor_name(force) if force else None))
     narrowed = replace(window, actors=actors, sites=frozenset(s.id for s in data.sites.values() if wanted_site(s)) if (sites or folded) else frozenset())
     overlapping = data.select(replace(narrowed, types=frozenset(MOVE_TYPES)))
@@ -864,16 +863,3 @@ def brief_report(
     return replace(report, narrative=text, citations=citations)
 
 
-def force_of(data: Dataset, actor_id: str) -> str:
-    """The force an actor belongs to: the top of its chain of parents (the map marks sites by it)."""
-    return _force(data, actor_id)
-
-
-def _force(data: Dataset, actor_id: str) -> str:
-    """The top of an actor's chain of parents: the force a base is grouped under (US for CENTCOM)."""
-    seen = {actor_id}
-    actor = data.actors.get(actor_id)
-    while actor is not None and actor.parent and actor.parent not in seen:
-        seen.add(actor.parent)
-        actor = data.actors.get(actor.parent)
-    return actor.id if actor else actor_id

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from syriabrief.domain.geometry import SYRIA
-from syriabrief.reports.briefing import AREA_KINDS, Dataset, base_list, change_report, force_of
+from syriabrief.reports.briefing import AREA_KINDS, Dataset, base_list, change_report
 from syriabrief.reports.types import Report, SiteIdentity, StatusView, flat
 
 __all__ = ["LEFT", "NO_HOLDER", "UNCHANGED", "MapForce", "MapSite", "SiteMap", "shared_mark", "site_map"]
@@ -153,7 +153,7 @@ def site_map(
         if identity.lat is None or identity.lon is None:
             unplaced.append(identity.id)
             continue
-        force = force_of(data, who) if who else None
+        force = data.force_of(who) if who else None
         item = MapSite(
             site=identity,
             as_of=as_of.isoformat(),

@@ -781,7 +781,8 @@ def brief_narrative(report: Brief, cited: dict[str, Event | Move], data: Dataset
     if inside:
         counts = Counter(m.type for m in inside)
         kinds = join_names(count_phrase(n, type_label(t), type_label(t, plural=True)) for t, n in counts.most_common())
-        actors = Counter(m.actors[0] for m in inside if m.actors)
+        # Counted by force, as the bases are grouped: CENTCOM's moves are the United States'.
+        actors = Counter(data.force_of(m.actors[0]) for m in inside if m.actors)
         top = join_names(actor_phrase(a, data) for a, _ in actors.most_common(TOP_NAMES))
         latest = inside[-1]
         were = "was" if len(inside) == 1 else "were"
