@@ -294,6 +294,14 @@ def test_compare_at_two_dates_lists_what_changed(sample_store):
 # --- brief --------------------------------------------------------------------------------
 
 
+def test_what_changed_says_who_held_a_site_when_only_the_change_implies_it(tmp_path):
+    taken = event("2026-02-05-army-takes-hmeimim", "2026-02-05", "control_change", actors=["syrian-army", "sdf"], site="hmeimim")
+    db = str(write_store(tmp_path / "s.json", [*SAMPLE_EVENTS, taken]))
+    report = as_json(run("compare", "--at", "2026-01-01", "--at", "2026-03-01", "--json", "--db", db))
+    held = "Hmeimim air base: held by the Syrian Democratic Forces (as the change implies) → held by the Syrian Army"
+    assert f"{held} {marker(report, taken['id'])}." in report["narrative"], report["narrative"]
+
+
 def test_brief_json_has_bases_moves_disputes_and_narrative(sample_store):
     report = as_json(run("brief", "--as-of", "2026-02-24", "--days", "10", "--json", "--db", str(sample_store)))
     assert report["since"] == "2026-02-15" and report["days"] == 10

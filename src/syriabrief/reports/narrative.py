@@ -712,8 +712,9 @@ def change_narrative(report: Changes, cited: dict[str, Event | Move], data: Data
     for change in changes:
         was = _state_words(change.before, data)
         if change.before.status == "unknown" and change.lost_by:
-            was = actor_phrase(change.lost_by, data, start=True)
-        sentences.append(f"{change.site_name}: {was} → {_state_words(change.after, data)}{cite(change.events)}.")
+            # No move put it there before; the change says who lost it.
+            was = f"held by {actor_phrase(change.lost_by, data)} (as the change implies)"
+        sentences.append(f"{_capital(change.site_name)}: {was} → {_state_words(change.after, data)}{cite(change.events)}.")
     events_at = {change.site: change.events for change in changes}
     for item in report.actors:
         parts = []
