@@ -43,9 +43,15 @@ import generate  # noqa: E402
 
 STORES = HERE / "stores"
 QUERY = ["timeline", "--since", "2026-01", "--actor", "SDF", "--json"]
-# The same question for jq: events naming sdf whose last day is in 2026 or later
-# (a date or end date compared as text: "2025-12-31" < "2026" <= "2026-01-05").
-JQ_FILTER = '[.events[] | select(((.end_date // .date) >= "2026") and (.actors | index("sdf")))] | length'
+# The same question for jq: events naming sdf or an actor under it (--actor stands for the
+# forces under it), whose last day is in 2026 or later (a date or end date compared as text:
+# "2025-12-31" < "2026" <= "2026-01-05").
+JQ_FILTER = (
+    "def under($ids): ([.actors[] | select(.parent as $p | $ids | index([$p])) | .id] + $ids | unique) as $more"
+    " | if ($more | length) == ($ids | length) then $ids else under($more) end;"
+    ' under(["sdf"]) as $ids'
+    ' | [.events[] | select(((.end_date // .date) >= "2026") and any(.actors[]; IN($ids[])))] | length'
+)
 # A site and an actor the generated stores name often.
 BASE_NAME, ACTOR_NAME = "S7", "SDF"
 # Index rebuilds happen at most once per RACY window after a store change

@@ -3,7 +3,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from conftest import SAMPLE_EVENTS, write_store
+from conftest import ACTORS, SAMPLE_EVENTS, write_store
 from syriabrief import __version__
 from syriabrief.cli import app
 
@@ -44,6 +44,26 @@ def test_filters_combine(sample_store):
     result = run("timeline", "--json", "--db", str(sample_store), "--since", "Jan 2026", "--actor", "u.s.",
                  "--type", "withdrawal", "--site", "Kasrak")  # fmt: skip
     assert [e["id"] for e in json.loads(result.stdout)] == ["2026-02-21-qasrak-evacuation"]
+
+
+def test_an_actor_stands_for_the_forces_under_it_as_a_site_for_what_lies_in_it(tmp_path):
+    units = [
+        {"id": "centcom", "name": "US Central Command", "aliases": ["CENTCOM"], "kind": "state_armed_force",
+         "country": "United States", "parent": "us", "affiliations": []},
+        {"id": "task-force", "name": "Task Force Tanf", "aliases": [], "kind": "state_armed_force",
+         "country": "United States", "parent": "centcom", "affiliations": []},
+    ]  # fmt: skip
+    at_tanf = ("2016-us-at-tanf", "2026-02-11-us-leaves-tanf")
+    moved = [dict(e, actors=["task-force"]) if e["id"] in at_tanf else e for e in SAMPLE_EVENTS]
+    db = str(write_store(tmp_path / "s.json", moved, actors=[*ACTORS, *units]))
+    ids = [e["id"] for e in json.loads(run("timeline", "--json", "--actor", "US", "--db", db).stdout)]
+    assert ids == ["2016-us-at-tanf", "2026-02-11-us-leaves-tanf", "2026-02-21-qasrak-evacuation"]
+    assert [e["id"] for e in json.loads(run("timeline", "--json", "--actor", "CENTCOM", "--db", db).stdout)] == list(at_tanf)
+    # A brief for a force names the bases it or its units hold or last held.
+    brief = json.loads(run("brief", "--actor", "US", "--as-of", "2026-03-01", "--json", "--db", db).stdout)
+    assert [b["site"] for b in brief["bases"]] == ["al-tanf", "qasrak"]
+    unit = json.loads(run("brief", "--actor", "CENTCOM", "--as-of", "2026-03-01", "--json", "--db", db).stdout)
+    assert [b["site"] for b in unit["bases"]] == ["al-tanf"]
 
 
 def test_an_empty_result_is_an_empty_array_and_success(sample_store):

@@ -134,8 +134,9 @@ SearchOption = Annotated[
 def event_filter(data, since=None, until=None, actor=None, site=None, event_type=None, status=None, search=None, disputed=False):
     """The EventFilter the shared filter options ask for: names resolved, dates parsed.
 
-    A site stands for itself and every site nested under it, so that the
-    in-memory filter and the index (which both match ids) answer alike.
+    A site stands for itself and every site nested under it, and an actor for
+    itself and every actor under it (Israel is the IDF's moves too), so that
+    the in-memory filter and the index (which both match ids) answer alike.
     """
     from syriabrief.domain.dates import parse_user_date
     from syriabrief.domain.filters import EventFilter
@@ -148,7 +149,7 @@ def event_filter(data, since=None, until=None, actor=None, site=None, event_type
     return EventFilter(
         since=first,
         until=last,
-        actors=frozenset(data.actor(name).id for name in actor or ()),
+        actors=frozenset(inner for name in actor or () for inner in data.under(data.actor(name).id)),
         # A place includes what lies inside it: --site Qamishli is the city and its airport.
         sites=frozenset(inner for name in site or () for inner in data.within(data.site(name).id)),
         types=frozenset(t.value for t in event_type or ()),

@@ -76,6 +76,7 @@ class Catalogue:
         self.actor_names = NameIndex(self.actors, "actor")
         self.site_names = NameIndex(self.sites, "site", parent_of=self._parent_of, kind_of=self._kind_of)
         self._children: dict[str, list[str]] | None = None
+        self._subordinates: dict[str, list[str]] | None = None
 
     def actor(self, name: str) -> Actor:
         """The actor ``name`` means: any id, name or alias, spelt as people spell it."""
@@ -93,14 +94,17 @@ class Catalogue:
                 if site.parent:
                     children.setdefault(site.parent, []).append(site.id)
             self._children = children
-        found = {site_id}
-        pending = [site_id]
-        while pending:
-            for child in self._children.get(pending.pop(), ()):
-                if child not in found:  # a cycle (refused by validation) cannot loop here
-                    found.add(child)
-                    pending.append(child)
-        return frozenset(found)
+        return _closure(site_id, self._children)
+
+    def under(self, actor_id: str) -> frozenset[str]:
+        """The actor and every actor under it, at any depth: Israel, the IDF and its units, its ministers."""
+        if self._subordinates is None:
+            subordinates: dict[str, list[str]] = {}
+            for actor in self.actors.values():
+                if actor.parent:
+                    subordinates.setdefault(actor.parent, []).append(actor.id)
+            self._subordinates = subordinates
+        return _closure(actor_id, self._subordinates)
 
     def force_of(self, actor_id: str) -> str:
         """The force an actor belongs to: the top of its chain of parents (the United States for
@@ -237,3 +241,15 @@ class Dataset(Catalogue):
     def count(self, where: EventFilter | None = None) -> int:
         where = where or EventFilter()
         return sum(1 for e in self.events if where.matches(e))
+
+
+def _closure(start: str, children: dict[str, list[str]]) -> frozenset[str]:
+    """``start`` and everything below it in ``children``, at any depth."""
+    found = {start}
+    pending = [start]
+    while pending:
+        for child in children.get(pending.pop(), ()):
+            if child not in found:  # a cycle (refused by validation) cannot loop here
+                found.add(child)
+                pending.append(child)
+    return frozenset(found)
