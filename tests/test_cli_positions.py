@@ -256,6 +256,20 @@ def test_a_comparison_says_last_reported_of_an_old_hold_and_tells_a_site_being_l
     assert "was last reported holding Erbil as of 20 Nov 2026" in old and "holds Erbil" not in old
 
 
+def test_a_stale_hold_dated_by_a_report_of_a_force_with_the_holder_cites_that_report(tmp_path):
+    army = {"id": "russian-army", "name": "Russian Armed Forces", "aliases": [], "kind": "state_armed_force",
+            "country": "Russia", "parent": "russia", "affiliations": []}  # fmt: skip
+    reports = [
+        event("2025-04-25-army-at-hmeimim", "2025-04-25", "presence", actors=["russian-army", "russia"], site="hmeimim"),
+        event("2026-01-28-russia-at-hmeimim", "2026-01-28", "presence", actors=["russia"], site="hmeimim"),
+    ]
+    db = str(write_store(tmp_path / "s.json", reports, actors=[*ACTORS, army]))
+    report = as_json(run("base", "Hmeimim", "--as-of", "2026-11-20", "--json", "--db", db))
+    cited = ", ".join(marker(report, e["id"])[1:-1] for e in reports)
+    held = "The Russian Armed Forces were last reported holding Hmeimim air base on 28 Jan 2026; nothing newer is recorded"
+    assert f"{held} [{cited}]." in report["narrative"], report["narrative"]
+
+
 def test_a_site_comparison_tells_an_actor_back_at_a_site_it_left(tmp_path):
     back = event("2026-03-01-us-back-at-tanf", "2026-03-01", "deployment", actors=["us"], site="al-tanf")
     db = str(write_store(tmp_path / "s.json", [*SAMPLE_EVENTS, back]))

@@ -518,6 +518,11 @@ def _position_sentence(actor_id: str, item: PeriodView, cited: dict[str, Event |
     return f"{name} left {site} as {clause}{cite([closing.id])}."
 
 
+def _last_day(event: Event | Move) -> str:
+    """The text of an event's last day, as a report's ``last_reported`` gives it."""
+    return event.end_date or event.date
+
+
 def _pending_sentences(pending: Sequence[str], cited: dict[str, Event | Move], as_of_iso: str, cite: Citer) -> list[str]:
     # Events of one vague date are one sentence, not the same sentence again.
     by_date: dict[str, list[str]] = {}
@@ -546,7 +551,10 @@ def base_narrative(report: SiteProfile, cited: dict[str, Event | Move], data: Da
         sentences.append(f"{count_phrase(earlier, 'earlier change')} of hands {'is' if earlier == 1 else 'are'} in the control history.")
         driving = driving[-HISTORY_TOLD:]
     sentences += [f"{event_clause(cited[i], data, day)}{cite([i])}." for i in driving]
-    sentences.append(_state_sentence(site, status, as_of, data, cite))
+    # The report that dates the state may be another force's there with the holder (Russia's
+    # of Jan 2026 for its army's hold of Hmeimim): the date's citation is that report.
+    reported = [i for p in report.history if p.status in OPEN_STATUSES for i in p.events if i in cited and _last_day(cited[i]) == status.last_reported]
+    sentences.append(_state_sentence(site, status, as_of, data, cite, reported[-1:]))
     if report.accounts:
         aspects = f" about the state ({join_names(status.disputed_about)})" if status.disputed_about else ""
         sentences.append(
@@ -561,9 +569,12 @@ def base_narrative(report: SiteProfile, cited: dict[str, Event | Move], data: Da
     return " ".join(sentences)
 
 
-def _state_sentence(site: str, status: StatusView, as_of: str, data: Dataset, cite: Citer) -> str:
-    """What the state of a site is at the as-of day, with how old its evidence is when that matters."""
+def _state_sentence(site: str, status: StatusView, as_of: str, data: Dataset, cite: Citer, reported: Sequence[str] = ()) -> str:
+    """What the state of a site is at the as-of day, with how old its evidence is when that matters
+    (``reported``: the event that gives the last report's date, when it is not the deciding one)."""
     deciding = cite(status.status_events[-1:])
+    if status.stale:
+        deciding = cite([*status.status_events[-1:], *reported])
     when_last = on_day(status.last_reported) if status.last_reported else None
     if status.status == "unknown":
         if status.pending:
