@@ -124,7 +124,7 @@ def test_a_return_after_a_withdrawal_is_a_new_period():
     assert [(p.start, p.end, p.status) for p in history] == [("2019-11", "2024-12", "vacated"), ("2025-08", None, "active")]
 
 
-def test_a_return_while_withdrawing_starts_a_new_period():
+def test_forces_arriving_while_a_withdrawal_is_under_way_halt_it_and_nothing_is_left():
     data = events(
         DEPLOYED,
         event("2026-02-01-us-begins", "2026-02-01", "withdrawal", stage="began", actors=["us"], site="al-tanf",
@@ -132,11 +132,23 @@ def test_a_return_while_withdrawing_starts_a_new_period():
         event("2026-02-09-us-reinforces", "2026-02-09", "deployment", actors=["us"], site="al-tanf"),
     )
     status = site_status("al-tanf", data, date(2026, 2, 10))
-    # New since, no stale destination, not disputed: the return is a fresh stay.
-    assert (status.status, status.since, status.disputed) == ("active", "2026-02-09", False)
-    left, back = control_history("al-tanf", data, date(2026, 2, 10))
-    assert (left.status, left.start, left.end, left.destination, left.disputed) == ("vacated", "2016", "2026-02-01", "erbil", True)
-    assert (back.status, back.start, back.destination) == ("active", "2026-02-09", None)
+    # No report has the US gone: one stay, held again from the reinforcement, no stale destination.
+    assert (status.status, status.since, status.disputed) == ("active", "2016", True)
+    [stay] = control_history("al-tanf", data, date(2026, 2, 10))
+    assert (stay.status, stay.start, stay.end, stay.status_since, stay.destination) == ("active", "2016", None, "2026-02-09", None)
+    assert tuple(stay.events) == ("2016-us-at-tanf", "2026-02-01-us-begins", "2026-02-09-us-reinforces")
+    # Before the reinforcement it was being left.
+    assert site_status("al-tanf", data, date(2026, 2, 5)).status == "withdrawing"
+    # Those who began leaving with it stop leaving too.
+    together = events(
+        event("2016-together", "2016", "deployment", actors=["us", "sdf"], site="al-tanf"),
+        event("2026-02-01-both-begin", "2026-02-01", "withdrawal", stage="began", actors=["us", "sdf"], site="al-tanf", destination="erbil"),
+        event("2026-02-09-us-reinforces", "2026-02-09", "deployment", actors=["us"], site="al-tanf"),
+    )
+    both = control_history("al-tanf", together, date(2026, 2, 10))
+    assert [(p.actor, p.status, p.end, p.destination, p.last_reported) for p in both] == [
+        ("us", "active", None, None, "2026-02-09"), ("sdf", "active", None, None, "2026-02-09"),
+    ]  # fmt: skip
 
 
 def test_a_disputed_event_marks_the_state_it_decides():

@@ -498,10 +498,17 @@ class _History:
         for position, actor in enumerate(event.actors):
             stay = self._open_stay(actor)
             if stay is not None and stay.status == "withdrawing":
-                # A return while leaving starts a new stay: the earlier one ends as
-                # left on its last report, and its destination and doubts stay with it.
-                self._close(stay, "vacated", stay.last_reported or event.date, None)
-                stay = None
+                # Forces arriving while a withdrawal is under way halt it: no report has the
+                # site left, so the stay goes on, held again from this day (the US at Qasrak,
+                # Feb–Mar 2026). The events tell the withdrawal; its destination is dropped.
+                # Those who began leaving with this actor stop too: the one process is halted,
+                # as it is over for all of them when it ends (``_withdrawal``).
+                for other in [stay, *(o for o in self.open.values() if o.status == "withdrawing" and actor in o.leaving_with)]:
+                    other.status, other.status_since = "active", event.date
+                    other.destination, other.leaving_with = None, frozenset()
+                    if other is not stay and other.actor not in event.actors:
+                        other.note(event)
+                        touched.append(other)
             if stay is None:
                 stay = self._new_stay(actor, self._role_for(actor, position), event.date)
             stay.note(event)
