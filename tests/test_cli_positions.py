@@ -270,6 +270,18 @@ def test_a_stale_hold_dated_by_a_report_of_a_force_with_the_holder_cites_that_re
     assert f"{held} [{cited}]." in report["narrative"], report["narrative"]
 
 
+def test_a_hold_cites_the_report_that_began_it_and_the_latest_that_keeps_it_current(tmp_path):
+    reports = [
+        event("2024-12-14-russia-at-hmeimim", "2024-12-14", "presence", actors=["russia"], site="hmeimim"),
+        event("2025-02-01-russia-at-hmeimim", "2025-02-01", "presence", actors=["russia"], site="hmeimim"),
+        event("2025-04-25-russia-at-hmeimim", "2025-04-25", "presence", actors=["russia"], site="hmeimim"),
+    ]
+    db = str(write_store(tmp_path / "s.json", reports))
+    report = as_json(run("actor", "Russia", "--as-of", "2025-06-01", "--json", "--db", db))
+    cited = ", ".join(marker(report, e["id"])[1:-1] for e in (reports[0], reports[2]))
+    assert f"Russia holds Hmeimim air base [{cited}]." in report["narrative"], report["narrative"]
+
+
 def test_a_site_comparison_tells_an_actor_back_at_a_site_it_left(tmp_path):
     back = event("2026-03-01-us-back-at-tanf", "2026-03-01", "deployment", actors=["us"], site="al-tanf")
     db = str(write_store(tmp_path / "s.json", [*SAMPLE_EVENTS, back]))

@@ -459,7 +459,9 @@ def _held_sentence(name: str, held: list[PeriodView], actor_id: tuple[str, ...],
     parts = []
     for since, items in groups.items():
         dated = f" since {describe(since)}" if since else ""
-        parts.append(f"{join_names(_site_of(i, actor_id, data) for i in items)}{dated}{cite(i.events[0] for i in items)}")
+        # The report it came in (the "since") and the latest (the "holds"), when they differ.
+        reports = (e for i in items for e in (i.events[:1] + i.events[-1:]))
+        parts.append(f"{join_names(_site_of(i, actor_id, data) for i in items)}{dated}{cite(reports)}")
     if len(held) == 1:
         return f"{name} {agreeing(name, 'has held' if held[0].since else 'holds')} {parts[0]}."
     if len(named) < len(held):
