@@ -79,6 +79,23 @@ def test_the_other_names_line_leaves_out_the_name_itself(tmp_path):
     assert "Also: US\n" in run("actor", "US", "--db", db).stdout
 
 
+@pytest.mark.parametrize("args, note", [
+    (["actor", "Rusia"], "Note: actor 'Rusia' taken as Russia (russia), a loose match (transliteration)."),
+    (["base", "Quasrak"], "Note: site 'Quasrak' taken as Qasrak base (qasrak), a loose match (transliteration)."),
+    (["compare", "US", "Rusia"], "Note: actor 'Rusia' taken as Russia (russia), a loose match (transliteration)."),
+    (["timeline", "--actor", "Rusia"], "Note: actor 'Rusia' taken as Russia (russia), a loose match (transliteration)."),
+    (["brief", "--site", "Quasrak"], "Note: site 'Quasrak' taken as Qasrak base (qasrak), a loose match (transliteration)."),
+])  # fmt: skip
+def test_a_name_taken_by_a_loose_match_is_said_on_stderr_once(sample_store, args, note):
+    result = run(*args, "--json", "--db", str(sample_store))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.count(note) == 1, result.stderr
+    json.loads(result.stdout)  # stdout stays the answer alone
+    # A name as listed is taken without a word.
+    exact = run(*[("Russia" if a == "Rusia" else "Qasrak" if a == "Quasrak" else a) for a in args], "--json", "--db", str(sample_store))
+    assert "Note:" not in exact.stderr
+
+
 def test_base_without_a_name_lists_every_site_with_its_status(sample_store):
     rows = as_json(run("base", "--json", "--as-of", "2026-02-24", "--db", str(sample_store)))
     by_id = {r["id"]: r for r in rows}

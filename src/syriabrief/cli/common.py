@@ -149,14 +149,27 @@ def event_filter(data, since=None, until=None, actor=None, site=None, event_type
     return EventFilter(
         since=first,
         until=last,
-        actors=frozenset(inner for name in actor or () for inner in data.under(data.actor(name).id)),
+        actors=frozenset(inner for name in actor or () for inner in data.under(named(data, "actor", name).id)),
         # A place includes what lies inside it: --site Qamishli is the city and its airport.
-        sites=frozenset(inner for name in site or () for inner in data.within(data.site(name).id)),
+        sites=frozenset(inner for name in site or () for inner in data.within(named(data, "site", name).id)),
         types=frozenset(t.value for t in event_type or ()),
         statuses=frozenset(s.value for s in status or ()),
         search=search,
         disputed=disputed,
     )
+
+
+def named(data, kind: str, name: str):
+    """The actor or site ``name`` means (``kind``: "actor" or "site"). A name matched only loosely
+    (by its transliteration, or another spelling) is said on stderr, so that the reader knows what
+    was taken: "Rusia" answers for Russia, "Quasrak" for Qasrak base."""
+    from syriabrief.domain.safetext import visible
+
+    record = data.actor(name) if kind == "actor" else data.site(name)
+    how = (data.actor_names if kind == "actor" else data.site_names).how(name, record.id)
+    if how in ("transliteration", "other spelling"):
+        typer.echo(visible(f"Note: {kind} {name.strip()!r} taken as {record.name} ({record.id}), a loose match ({how})."), err=True)
+    return record
 
 
 def handles_errors(command: Callable) -> Callable:

@@ -17,7 +17,16 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from syriabrief.cli.common import DbOption, EventStatus, EventType, app, handles_errors, layers, write_target
+from syriabrief.cli.common import (
+    DbOption,
+    EventStatus,
+    EventType,
+    app,
+    handles_errors,
+    layers,
+    named,
+    write_target,
+)
 from syriabrief.domain.model import ACTOR_KINDS, EVENT_STATUSES, EVENT_TYPES, SITE_KINDS, STAGES
 from syriabrief.errors import SyriabriefError, UsageError
 
@@ -82,15 +91,8 @@ def _ask(label: str, convert: Callable[[str], Any]) -> Any:
 
 
 def _id_of(data, kind: str, name: str) -> str:
-    """The id of the actor or site ``name`` means. What is added is written for good, so a name
-    matched only loosely (by its transliteration, or without its kind word) is said on stderr."""
-    from syriabrief.domain.safetext import visible
-
-    record = data.actor(name) if kind == "actor" else data.site(name)
-    how = (data.actor_names if kind == "actor" else data.site_names).how(name, record.id)
-    if how in ("transliteration", "other spelling"):
-        typer.echo(visible(f"Note: {kind} {name.strip()!r} taken as {record.name} ({record.id}), a loose match ({how})."), err=True)
-    return record.id
+    """The id of the actor or site ``name`` means (a loose match said on stderr: common.named)."""
+    return named(data, kind, name).id
 
 
 def _refuse_missing(missing: list[str], what: str, example: str) -> None:

@@ -27,6 +27,7 @@ from syriabrief.cli.common import (
     handles_errors,
     layers,
     load,
+    named,
 )
 from syriabrief.errors import NotFoundError, UsageError
 
@@ -98,7 +99,7 @@ def actor(
 
     _profile(
         words, as_of, since, until, limit, json, db, kind="actor",
-        resolve=lambda data, name: data.actor(name), listing=briefing.actor_list, table=briefing.actor_lines,
+        resolve=lambda data, name: named(data, "actor", name), listing=briefing.actor_list, table=briefing.actor_lines,
         report=briefing.actor_report,
     )  # fmt: skip
 
@@ -124,7 +125,7 @@ def base(
 
     _profile(
         words, as_of, since, until, limit, json, db, kind="base",
-        resolve=lambda data, name: data.site(name), listing=briefing.base_list, table=briefing.base_list,
+        resolve=lambda data, name: named(data, "site", name), listing=briefing.base_list, table=briefing.base_list,
         report=briefing.base_report,
     )  # fmt: skip
 
@@ -249,9 +250,9 @@ def _a(kind: str) -> str:
 
 def _one_kind(data, name: str, kind: str):
     """``name`` as the same kind as the first name; a name of the other kind is refused plainly."""
-    resolve, other, other_kind = (data.actor, data.site, "site") if kind == "actor" else (data.site, data.actor, "actor")
+    other, other_kind = (data.site, "site") if kind == "actor" else (data.actor, "actor")
     try:
-        return resolve(name)
+        return named(data, kind, name)
     except NotFoundError:
         try:
             other(name)
