@@ -186,7 +186,9 @@ def test_the_actor_list_marks_holds_on_old_reports_as_brief_does(tmp_path):
     assert fresh.exit_code == 0, fresh.stderr
     us = next(line for line in fresh.stdout.splitlines() if "United States" in line)
     # Qasrak's evacuation is disputed; Erbil, a month on, is plainly held.
-    assert "Qasrak base*" in us and "Erbil*" not in us and "Erbil" in us and legend in fresh.stdout
+    assert "Qasrak base*" in us and "Erbil*" not in us and "Erbil" in us and f"{legend} 1 Mar 2026" in fresh.stdout
+    assert fresh.stdout.startswith("Actors as of 1 Mar 2026")
+    assert run("base", "--as-of", "2026-03-01", "--db", db).stdout.startswith("Sites as of 1 Mar 2026")
     old = run("actor", "--as-of", "2026-11-20", "--db", db, env={"COLUMNS": "160"}).stdout
     assert "Erbil*" in next(line for line in old.splitlines() if "United States" in line)
     nothing_held = run("actor", "--as-of", "2016-06-01", "--db", db, env={"COLUMNS": "160"}).stdout

@@ -47,8 +47,6 @@ from syriabrief.reports.types import (
 
 __all__ = ["event_table", "make_console", "print_event", "print_paragraph", "progress_bar", "visible", "write_json"]
 
-# What a * after a site's name means, in the brief's table and the actor list.
-_DOUBTFUL_NOTE = f"* disputed, or last reported more than {Age.STALE_DAYS} days before"
 # Terminals narrower than this get the sources under each summary, not in a column.
 WIDE_TABLE = 110
 # Room for "12 Mar 2026" on one line.
@@ -314,7 +312,7 @@ def _periods_table(items: Sequence[PeriodView], columns: Sequence[str]) -> Table
 
 def actor_list_table(report: ActorLines, rows: int) -> Table:
     """Every actor, or the ``rows`` whose positions changed last (in name order), with the latest sites each holds."""
-    table = _table("Actor", "Kind", "Country", "Holds", "Left", "Events")
+    table = _titled(_table("Actor", "Kind", "Country", "Holds", "Left", "Events"), f"Actors as of {describe(report.as_of)}")
     marked = False
     for row in _most_recent(report.rows, rows, lambda r: r.changed):
         held = [name + ("*" if name in row.doubtful else "") for name in row.held[-HOLDS_NAMED:]]
@@ -329,8 +327,18 @@ def actor_list_table(report: ActorLines, rows: int) -> Table:
             Text(str(row.event_count)),
         )
     if marked:
-        table.caption = _DOUBTFUL_NOTE
+        table.caption = _doubtful_note(report.as_of)
         table.caption_justify = "left"
+    return table
+
+
+def _doubtful_note(as_of: str) -> str:
+    """What a * after a site's name means, in the brief's table and the actor list."""
+    return f"* disputed, or last reported more than {Age.STALE_DAYS} days before {describe(as_of)}"
+
+
+def _titled(table: Table, title: str) -> Table:
+    table.title, table.title_justify, table.title_style = title, "left", "bold"
     return table
 
 
@@ -349,7 +357,7 @@ def _holder_text(status: StatusView) -> str:
 
 def base_list_table(report: SiteList, rows: int) -> Table:
     """Every site, or the ``rows`` whose status changed last (in name order)."""
-    table = _table("Site", "Kind", "Governorate", "Holder", "Status", "Since")
+    table = _titled(_table("Site", "Kind", "Governorate", "Holder", "Status", "Since"), f"Sites as of {describe(report.as_of)}")
     for row in _most_recent(report.rows, rows, lambda r: r.status.since or ""):
         table.add_row(
             Text(visible(row.site.name)),
@@ -661,7 +669,7 @@ def print_brief(console: Console, report: Brief) -> None:
     """The situation report on one screen: paragraphs, the bases by force, recent moves, disputes."""
     _heading(console, f"Brief as of {describe(report.as_of)}", f"moves of the last {report.days} days")
     _print_story(console, report.narrative, report.citations, compact=True)
-    console.print(_bases_by_force(report.bases) if len(report.bases) > BRIEF_BASE_ROWS else _bases_table(report.bases))
+    console.print(_bases_by_force(report.bases, report.as_of) if len(report.bases) > BRIEF_BASE_ROWS else _bases_table(report.bases))
     moves = report.moves
     if moves:
         console.print(Text(f"\nMoves since {describe(report.since)}", style="bold"))
@@ -722,7 +730,7 @@ def _bases_table(bases: Sequence[BaseState]) -> Table:
     return table
 
 
-def _bases_by_force(bases: Sequence[BaseState]) -> Table:
+def _bases_by_force(bases: Sequence[BaseState], as_of: str) -> Table:
     """Many bases: one row per force, its bases named by state (brief --actor X lists them one by one)."""
     table = Table(expand=True, box=None, pad_edge=False, show_header=True, header_style="bold")
     table.add_column("Force", overflow="fold", ratio=1)
@@ -742,7 +750,7 @@ def _bases_by_force(bases: Sequence[BaseState]) -> Table:
             cell.append(f"{word} ({len(chosen)}): ", style="bold")
             cell.append(visible(", ".join(b.site_name + ("*" if b.status.stale or b.status.disputed else "") for b in chosen)))
         table.add_row(Text(visible(force), style="bold"), cell)
-    table.add_row(Text(""), Text(_DOUBTFUL_NOTE, style="dim"))
+    table.add_row(Text(""), Text(_doubtful_note(as_of), style="dim"))
     return table
 
 
