@@ -301,6 +301,14 @@ def test_a_hold_cites_the_report_that_began_it_and_the_latest_that_keeps_it_curr
     assert f"Russia holds Hmeimim air base [{cited}]." in report["narrative"], report["narrative"]
 
 
+def test_a_move_only_a_party_claims_is_told_as_a_claim(tmp_path):
+    claim = event("2026-02-23-sdf-takes-qasrak", "2026-02-23", "control_change", actors=["sdf"], site="qasrak", status="claimed")
+    db = str(write_store(tmp_path / "s.json", [*SAMPLE_EVENTS, claim]))
+    report = as_json(run("base", "Qasrak", "--as-of", "2026-03-01", "--json", "--db", db))
+    told = f"The Syrian Democratic Forces took control of Qasrak base on 23 Feb 2026 (claimed) {marker(report, claim['id'])}."
+    assert told in report["narrative"], report["narrative"]
+
+
 def test_a_site_comparison_tells_an_actor_back_at_a_site_it_left(tmp_path):
     back = event("2026-03-01-us-back-at-tanf", "2026-03-01", "deployment", actors=["us"], site="al-tanf")
     db = str(write_store(tmp_path / "s.json", [*SAMPLE_EVENTS, back]))

@@ -229,8 +229,14 @@ def age_sentence(age: Age, as_of: str) -> str:
 def event_clause(event: Event | Move, data: Dataset, as_of: date | None = None) -> str:
     """What a move (withdrawal, deployment, presence, handover, control change) did, from the acting party's side.
 
-    Seen from ``as_of``, a withdrawal whose span runs past that day is still under way.
+    Seen from ``as_of``, a withdrawal whose span runs past that day is still under way. A move only
+    a party to the conflict says happened is marked so: "… on 23 Feb 2026 (claimed)".
     """
+    clause = _move_clause(event, data, as_of)
+    return clause + " (claimed)" if event.status == "claimed" else clause
+
+
+def _move_clause(event: Event | Move, data: Dataset, as_of: date | None) -> str:
     site = data.site_name(event.site) if event.site else "an unnamed site"
     first = event.actors[0] if event.actors else None
     who = actor_phrase(first, data, start=True) if first else "An unnamed party"
