@@ -235,7 +235,7 @@ def test_a_site_left_and_held_again_is_told_as_a_return(tmp_path):
     back = event("2026-03-01-us-back-at-tanf", "2026-03-01", "deployment", actors=["us"], site="al-tanf")
     db = str(write_store(tmp_path / "s.json", [*SAMPLE_EVENTS, back]))
     compared = as_json(run("compare", "US", "Russia", "--as-of", "2026-03-15", "--json", "--db", db))["narrative"]
-    assert "The United States left and returned to Al-Tanf garrison, is leaving Qasrak base and holds Al-Tanf garrison" in compared
+    assert "As of 15 Mar 2026, the United States left and returned to Al-Tanf garrison, is leaving Qasrak base and holds Al-Tanf garrison" in compared
     assert "left Al-Tanf garrison" not in compared
     profile = as_json(run("actor", "US", "--as-of", "2026-03-15", "--json", "--db", db))
     departure = "The United States left Al-Tanf garrison on 11 Feb 2026"
@@ -269,10 +269,11 @@ def test_a_comparison_says_last_reported_of_an_old_hold_and_tells_a_site_being_l
     db = str(write_store(tmp_path / "s.json", [*SAMPLE_EVENTS, *stays]))
     fresh = as_json(run("compare", "US", "Russia", "--as-of", "2026-02-24", "--json", "--db", db))["narrative"]
     # Qasrak is being left again: told once, as being left, not as left too.
-    assert "is leaving Qasrak base and holds Erbil as of 24 Feb 2026" in fresh and "left Qasrak" not in fresh
+    assert "As of 24 Feb 2026, the United States left Al-Tanf garrison, is leaving Qasrak base and holds Erbil [" in fresh
+    assert "left Qasrak" not in fresh
     # Nine months on, with nothing newer, Erbil is "last reported", never "holds".
     old = as_json(run("compare", "US", "Russia", "--as-of", "2026-11-20", "--json", "--db", db))["narrative"]
-    assert "was last reported holding Erbil as of 20 Nov 2026" in old and "holds Erbil" not in old
+    assert "As of 20 Nov 2026, the United States" in old and "was last reported holding Erbil [" in old and "holds Erbil" not in old
 
 
 def test_a_stale_hold_dated_by_a_report_of_a_force_with_the_holder_cites_that_report(tmp_path):

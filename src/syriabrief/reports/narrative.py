@@ -618,7 +618,8 @@ def compare_narrative(comparison: Comparison, cited: dict[str, Event | Move], da
     sentences = []
     for s in actors:
         parts, ids = _standing(s, names[s.id])
-        sentences.append(f"{_capital(names[s.id])} {join_names(parts)} as of {as_of}{cite(ids)}.")
+        # The day leads: at the end it read as the date of a report ("was last reported holding X as of <today>").
+        sentences.append(f"As of {as_of}, {names[s.id]} {join_names(parts)}{cite(ids)}.")
     for item in comparison.similarities:
         shared = item.shared
         if item.aspect == "regions_left":
