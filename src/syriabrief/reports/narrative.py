@@ -616,10 +616,11 @@ def compare_narrative(comparison: Comparison, cited: dict[str, Event | Move], da
     names = {s.id: actor_phrase(s.id, data) for s in actors}
     everyone = _capital(_both(list(names.values())))
     sentences = []
-    for s in actors:
+    for n, s in enumerate(actors):
         parts, ids = _standing(s, names[s.id])
-        # The day leads: at the end it read as the date of a report ("was last reported holding X as of <today>").
-        sentences.append(f"As of {as_of}, {names[s.id]} {join_names(parts)}{cite(ids)}.")
+        # The day leads, once: at the end it read as the date of a report ("was last reported holding X as of <today>").
+        who = f"As of {as_of}, {names[s.id]}" if n == 0 else _capital(names[s.id])
+        sentences.append(f"{who} {join_names(parts)}{cite(ids)}.")
     for item in comparison.similarities:
         shared = item.shared
         if item.aspect == "regions_left":
