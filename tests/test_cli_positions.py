@@ -348,9 +348,16 @@ def test_compare_at_two_dates_lists_what_changed(sample_store):
 # --- brief --------------------------------------------------------------------------------
 
 
-def test_what_changed_says_who_held_a_site_when_only_the_change_implies_it(tmp_path):
+@pytest.mark.parametrize("before", [
+    [],  # no record of the site before
+    [event("2025-01-01-russia-at-hmeimim", "2025-01-01", "deployment", actors=["russia"], site="hmeimim"),
+     event("2025-06-01-russia-leaves-hmeimim", "2025-06-01", "withdrawal", actors=["russia"], site="hmeimim")],
+])  # fmt: skip
+def test_what_changed_says_who_held_a_site_when_only_the_change_implies_it(tmp_path, before):
     taken = event("2026-02-05-army-takes-hmeimim", "2026-02-05", "control_change", actors=["syrian-army", "sdf"], site="hmeimim")
-    db = str(write_store(tmp_path / "s.json", [*SAMPLE_EVENTS, taken]))
+    db = str(write_store(tmp_path / "s.json", [*SAMPLE_EVENTS, *before, taken]))
+    table = run("compare", "--at", "2026-01-01", "--at", "2026-03-01", "--db", db, env={"COLUMNS": "200"}).stdout
+    assert "Syrian Democratic Forces (implied by the change)" in table
     report = as_json(run("compare", "--at", "2026-01-01", "--at", "2026-03-01", "--json", "--db", db))
     held = "Hmeimim air base: held by the Syrian Democratic Forces (as the change implies) → held by the Syrian Army"
     assert f"{held} {marker(report, taken['id'])}." in report["narrative"], report["narrative"]

@@ -583,8 +583,8 @@ def _status_line(status: StatusView) -> str:
 
 
 def _state_cell(state: StatusView, lost_by: str | None = None) -> Text:
-    if state.status == "unknown" and lost_by:
-        # No record before, but the change names who lost it: "SDF → Syrian army".
+    if state.holder is None and lost_by and lost_by != state.previous_name:
+        # No holder on record before (none, or one who left), but the change names who lost it.
         return Text(visible(f"{lost_by} (implied by the change)"))
     who = _holder_text(state) if state.status != "unknown" else ""
     text = Text(visible(who) + (" — " if who else ""))

@@ -732,8 +732,8 @@ def change_narrative(report: Changes, cited: dict[str, Event | Move], data: Data
     sentences = [f"Between {before} and {after}, {count_phrase(len(changes), 'site')} changed hands or status."]
     for change in changes:
         was = _state_words(change.before, data)
-        if change.before.status == "unknown" and change.lost_by:
-            # No move put it there before; the change says who lost it.
+        if change.before.holder is None and change.lost_by and change.lost_by != change.before.previous:
+            # No move put it there before (or only someone else's, who left); the change says who lost it.
             was = f"held by {actor_phrase(change.lost_by, data)} (as the change implies)"
         sentences.append(f"{_capital(change.site_name)}: {was} → {_state_words(change.after, data)}{cite(change.events)}.")
     events_at = {change.site: change.events for change in changes}
