@@ -302,6 +302,15 @@ def test_a_hold_cites_the_report_that_began_it_and_the_latest_that_keeps_it_curr
     assert f"Russia holds Hmeimim air base [{cited}]." in report["narrative"], report["narrative"]
 
 
+def test_a_site_handed_over_says_who_received_it_beside_where_the_force_went(tmp_path):
+    handover = event("2026-02-11-us-hands-tanf", "2026-02-11", "handover", actors=["us", "syrian-army"], site="al-tanf", destination="erbil")
+    db = str(write_store(tmp_path / "s.json", [e for e in SAMPLE_EVENTS if e["id"] != "2026-02-11-us-leaves-tanf"] + [handover]))
+    left = as_json(run("actor", "US", "--as-of", "2026-03-01", "--json", "--db", db))["left"]
+    assert [(p["site"], p["handed_to"], p["handed_to_name"], p["lost_to"]) for p in left] == [("al-tanf", "syrian-army", "Syrian Army", None)]
+    table = run("actor", "US", "--as-of", "2026-03-01", "--db", db, env={"COLUMNS": "200"}).stdout
+    assert "Erbil (handed to Syrian Army)" in table
+
+
 def test_a_move_only_a_party_claims_is_told_as_a_claim(tmp_path):
     claim = event("2026-02-23-sdf-takes-qasrak", "2026-02-23", "control_change", actors=["sdf"], site="qasrak", status="claimed")
     db = str(write_store(tmp_path / "s.json", [*SAMPLE_EVENTS, claim]))

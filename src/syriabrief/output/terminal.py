@@ -304,10 +304,19 @@ def _periods_table(items: Sequence[PeriodView], columns: Sequence[str]) -> Table
             "Status": _status_text(item),
             "Since": Text(_date_text(item.since)),
             "Until": Text(_date_text(item.until)),
-            "To": Text(visible(item.destination_name or (item.lost_to_name and f"({item.lost_to_name})") or "–")),
+            "To": Text(visible(_to_text(item))),
         }
         table.add_row(*(cells[c] for c in columns))
     return table
+
+
+def _to_text(period: PeriodView) -> str:
+    """Where the force went, and who had the site after it: "Erbil (handed to the Iraqi army)"."""
+    after = (f"lost to {period.lost_to_name}" if period.lost_to_name else
+             f"handed to {period.handed_to_name}" if period.handed_to_name else "")  # fmt: skip
+    if period.destination_name:
+        return period.destination_name + (f" ({after})" if after else "")
+    return after or "–"
 
 
 def actor_list_table(report: ActorLines, rows: int) -> Table:

@@ -193,7 +193,7 @@ def _period_views(periods: Iterable[ControlPeriod], names: _Names, as_of: dateti
     site_names, actor_names = names
     views = []
     for period in periods:
-        lost = period.status == "lost"
+        lost, handed = period.status == "lost", period.status == "handed_over"
         views.append(filled(PeriodView, {
             "site": period.site,
             "site_name": site_names.get(period.site, period.site),
@@ -213,6 +213,8 @@ def _period_views(periods: Iterable[ControlPeriod], names: _Names, as_of: dateti
             "stale": period.is_open and _is_stale(period.last_reported, as_of),
             "lost_to": period.successor if lost else None,
             "lost_to_name": actor_names.get(period.successor, period.successor) if lost and period.successor else None,
+            "handed_to": period.successor if handed else None,
+            "handed_to_name": actor_names.get(period.successor, period.successor) if handed and period.successor else None,
         }))  # fmt: skip
     return tuple(views)
 

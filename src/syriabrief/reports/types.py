@@ -202,6 +202,8 @@ class PeriodView(Report):
     stale: bool = False
     lost_to: str | None = None  # for a lost period: who took the site
     lost_to_name: str | None = None
+    handed_to: str | None = None  # for a period handed over: who received the site
+    handed_to_name: str | None = None
 
     @property
     def last_change(self) -> str:
