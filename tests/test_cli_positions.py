@@ -311,6 +311,13 @@ def test_a_site_handed_over_says_who_received_it_beside_where_the_force_went(tmp
     assert "Erbil (handed to Syrian Army)" in table
 
 
+def test_a_sites_paragraph_says_what_the_sources_disagree_about(tmp_path):
+    dated = [dict(e, disputes=[dict(d, about="when") for d in e["disputes"]]) for e in SAMPLE_EVENTS]
+    report = as_json(run("base", "Qasrak", "--as-of", "2026-03-01", "--json", "--db", str(write_store(tmp_path / "s.json", dated))))
+    told = f"On 1 of these events the sources disagree about when; every account is listed below {marker(report, '2026-02-21-qasrak-evacuation')}."
+    assert told in report["narrative"], report["narrative"]
+
+
 def test_a_move_only_a_party_claims_is_told_as_a_claim(tmp_path):
     claim = event("2026-02-23-sdf-takes-qasrak", "2026-02-23", "control_change", actors=["sdf"], site="qasrak", status="claimed")
     db = str(write_store(tmp_path / "s.json", [*SAMPLE_EVENTS, claim]))

@@ -564,9 +564,11 @@ def base_narrative(report: SiteProfile, cited: dict[str, Event | Move], data: Da
     reported = [i for p in report.history if p.status in OPEN_STATUSES for i in p.events if i in cited and _last_day(cited[i]) == status.last_reported]
     sentences.append(_state_sentence(site, status, as_of, data, cite, reported[-1:]))
     if report.accounts:
-        aspects = f" about the state ({join_names(status.disputed_about)})" if status.disputed_about else ""
+        n = len(report.accounts)
+        about = [_ASPECT_WORDS[a].format("it" if n == 1 else "they") for a in status.disputed_about if a in _ASPECT_WORDS]
+        aspects = f" about {join_names(about)}" if about else ""
         sentences.append(
-            f"Sources disagree on {count_phrase(len(report.accounts), 'of these events', 'of these events')}{aspects}; "
+            f"On {count_phrase(n, 'of these events', 'of these events')} the sources disagree{aspects}; "
             f"every account is listed below{cite(item.event for item in report.accounts)}."
         )
     sentences += _pending_sentences(status.pending, cited, as_of, cite)
@@ -575,6 +577,10 @@ def base_narrative(report: SiteProfile, cited: dict[str, Event | Move], data: Da
         sentences.append(f"The dates behind this state are approximate and may span {describe(as_of)}, so it is uncertain{cite(spans)}.")
     sentences.append(age_sentence(report.age, as_of))
     return " ".join(sentences)
+
+
+# What each aspect of a dispute about a site's state is about, as a sentence says it.
+_ASPECT_WORDS = {"who": "who was there", "when": "when", "whether": "whether {} happened", "where": "where"}
 
 
 def _state_sentence(site: str, status: StatusView, as_of: str, data: Dataset, cite: Citer, reported: Sequence[str] = ()) -> str:
