@@ -311,11 +311,13 @@ def test_a_site_handed_over_says_who_received_it_beside_where_the_force_went(tmp
     assert "Erbil (handed to Syrian Army)" in table
 
 
-def test_a_sites_paragraph_says_what_the_sources_disagree_about(tmp_path):
+def test_a_sites_paragraph_counts_the_disputed_events_and_its_status_line_says_about_what(tmp_path):
     dated = [dict(e, disputes=[dict(d, about="when") for d in e["disputes"]]) for e in SAMPLE_EVENTS]
-    report = as_json(run("base", "Qasrak", "--as-of", "2026-03-01", "--json", "--db", str(write_store(tmp_path / "s.json", dated))))
-    told = f"On 1 of these events the sources disagree about when; every account is listed below {marker(report, '2026-02-21-qasrak-evacuation')}."
+    db = str(write_store(tmp_path / "s.json", dated))
+    report = as_json(run("base", "Qasrak", "--as-of", "2026-03-01", "--json", "--db", db))
+    told = f"On 1 of these events the sources disagree; every account is listed below {marker(report, '2026-02-21-qasrak-evacuation')}."
     assert told in report["narrative"], report["narrative"]
+    assert "(disputed: when" in run("base", "Qasrak", "--as-of", "2026-03-01", "--db", db).stdout
 
 
 def test_a_move_only_a_party_claims_is_told_as_a_claim(tmp_path):
@@ -397,6 +399,21 @@ def test_brief_human(sample_store):
     assert "Open disputes" in result.stdout
 
 
+def test_an_actors_profile_and_comparison_stand_for_the_forces_under_it(tmp_path):
+    centcom = {"id": "centcom", "name": "US Central Command", "aliases": ["CENTCOM"], "kind": "state_armed_force",
+               "country": "United States", "parent": "us", "affiliations": []}  # fmt: skip
+    erbil = event("2026-02-01-centcom-at-erbil", "2026-02-01", "deployment", actors=["centcom"], site="erbil",
+                  quantities={"troops": 300})  # fmt: skip
+    db = str(write_store(tmp_path / "s.json", [*SAMPLE_EVENTS, erbil], actors=[*ACTORS, centcom]))
+    profile = as_json(run("actor", "US", "--as-of", "2026-02-10", "--json", "--db", db))
+    assert profile["through"] == ["us", "centcom"]
+    assert "erbil" in [p["site"] for p in profile["holds"]] and erbil["id"] in [e["id"] for e in profile["events"]]
+    assert [f["event"] for f in profile["strength"]] == [erbil["id"]]
+    compared = as_json(run("compare", "US", "Russia", "--as-of", "2026-02-10", "--json", "--db", db))
+    us = next(s for s in compared["subjects"] if s["id"] == "us")
+    assert "erbil" in [p["site"] for p in us["holds"]] and us["event_count"] == profile["event_count"]
+
+
 def test_a_briefs_moves_are_counted_by_force_as_its_bases_are_grouped(tmp_path):
     centcom = {"id": "centcom", "name": "US Central Command", "aliases": ["CENTCOM"], "kind": "state_armed_force",
                "country": "United States", "parent": "us", "affiliations": []}  # fmt: skip
@@ -465,7 +482,7 @@ def test_bundled_brief_fits_one_screen(bundled):
     assert "Qasrak base" in result.stdout
 
 
-@pytest.mark.parametrize("columns", ["60", "80", "100"])
+@pytest.mark.parametrize("columns", ["50", "60", "80", "100"])
 def test_the_briefs_one_line_citations_cut_the_title_never_the_outlets(bundled, columns):
     out = run("brief", "--as-of", "2026-02-24", env={"COLUMNS": columns}).stdout
     cited = [line for line in out.splitlines() if re.match(r"\[\d+\] ", line)]

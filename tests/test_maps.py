@@ -112,8 +112,10 @@ def test_a_force_under_another_is_marked_by_the_top_one():
     report = site_map(dataset(events, actors), DAY)
     [force] = report.legend
     assert (force.force, force.holders) == ("us", ("US Central Command",))
-    # --actor US keeps the sites of the forces under it.
-    assert [s.site.id for s in site_map(dataset(events, actors), DAY, actors=frozenset({"us"})).sites] == ["al-tanf"]
+    # The US with the forces under it (as --actor US gives it) keeps their sites.
+    data = dataset(events, actors)
+    assert [s.site.id for s in site_map(data, DAY, actors=frozenset(data.under("us"))).sites] == ["al-tanf"]
+    assert site_map(data, DAY, actors=frozenset({"us"})).sites == ()
 
 
 def test_changes_between_two_days_mark_only_the_sites_that_changed():

@@ -16,7 +16,7 @@ import pytest
 
 from conftest import SAMPLE_EVENTS, dataset
 from syriabrief.reports import briefing
-from syriabrief.reports.narrative import Citer
+from syriabrief.reports.narrative import Citer, cut_at_word
 from syriabrief.storage.loading import load_dataset
 from syriabrief.storage.paths import bundled_path
 
@@ -69,6 +69,17 @@ def test_citations_are_numbered_as_a_reader_meets_them_and_brackets_in_names_are
         (1, "2026-02-21-qasrak-evacuation"), (2, "2016-us-at-tanf"), (3, "2026-02-11-us-leaves-tanf"),
     ]  # fmt: skip
     assert Citer().finish("Nothing cited.", dataset(SAMPLE_EVENTS)) == ("Nothing cited.", ())
+
+
+@pytest.mark.parametrize("width, cut", [
+    (40, "Early on 23 February dozens of US trucks"),  # fits whole
+    (21, "Early on 23 February…"),  # the cut falls after a whole word: kept
+    (20, "Early on 23…"),  # inside "February": that word goes
+    (5, "…"),  # not even the first word fits
+])  # fmt: skip
+def test_a_text_is_cut_after_a_whole_word_within_its_width(width, cut):
+    assert cut_at_word("Early on 23 February dozens of US trucks", width) == cut
+    assert len(cut) <= width
 
 
 def test_site_profiles_tell_the_story_their_tables_show(data):

@@ -132,8 +132,9 @@ def test_forces_arriving_while_a_withdrawal_is_under_way_halt_it_and_nothing_is_
         event("2026-02-09-us-reinforces", "2026-02-09", "deployment", actors=["us"], site="al-tanf"),
     )
     status = site_status("al-tanf", data, date(2026, 2, 10))
-    # No report has the US gone: one stay, held again from the reinforcement, no stale destination.
-    assert (status.status, status.since, status.disputed) == ("active", "2016", True)
+    # No report has the US gone: one stay, held again from the reinforcement, without the
+    # withdrawal's destination or its doubts (the reinforcement itself is not disputed).
+    assert (status.status, status.since, status.disputed) == ("active", "2016", False)
     [stay] = control_history("al-tanf", data, date(2026, 2, 10))
     assert (stay.status, stay.start, stay.end, stay.status_since, stay.destination) == ("active", "2016", None, "2026-02-09", None)
     assert tuple(stay.events) == ("2016-us-at-tanf", "2026-02-01-us-begins", "2026-02-09-us-reinforces")
@@ -146,8 +147,9 @@ def test_forces_arriving_while_a_withdrawal_is_under_way_halt_it_and_nothing_is_
         event("2026-02-09-us-reinforces", "2026-02-09", "deployment", actors=["us"], site="al-tanf"),
     )
     both = control_history("al-tanf", together, date(2026, 2, 10))
-    assert [(p.actor, p.status, p.end, p.destination, p.last_reported) for p in both] == [
-        ("us", "active", None, None, "2026-02-09"), ("sdf", "active", None, None, "2026-02-09"),
+    # The SDF is held again from that day, but was last reported when the withdrawal was.
+    assert [(p.actor, p.status, p.status_since, p.end, p.destination, p.last_reported) for p in both] == [
+        ("us", "active", "2026-02-09", None, None, "2026-02-09"), ("sdf", "active", "2026-02-09", None, None, "2026-02-01"),
     ]  # fmt: skip
 
 

@@ -94,10 +94,11 @@ class Catalogue:
                 if site.parent:
                     children.setdefault(site.parent, []).append(site.id)
             self._children = children
-        return _closure(site_id, self._children)
+        return frozenset(_closure(site_id, self._children))
 
-    def under(self, actor_id: str) -> frozenset[str]:
-        """The actor and every actor under it, at any depth: Israel, the IDF and its units, its ministers."""
+    def under(self, actor_id: str) -> tuple[str, ...]:
+        """The actor and every actor under it, at any depth (the actor first): Israel, the IDF and
+        its units, its ministers. An actor stands for all of them in a filter, a profile and a comparison."""
         if self._subordinates is None:
             subordinates: dict[str, list[str]] = {}
             for actor in self.actors.values():
@@ -243,13 +244,13 @@ class Dataset(Catalogue):
         return sum(1 for e in self.events if where.matches(e))
 
 
-def _closure(start: str, children: dict[str, list[str]]) -> frozenset[str]:
-    """``start`` and everything below it in ``children``, at any depth."""
-    found = {start}
-    pending = [start]
-    while pending:
-        for child in children.get(pending.pop(), ()):
-            if child not in found:  # a cycle (refused by validation) cannot loop here
-                found.add(child)
-                pending.append(child)
-    return frozenset(found)
+def _closure(start: str, children: dict[str, list[str]]) -> tuple[str, ...]:
+    """``start`` and everything below it in ``children``, at any depth: level by level, each
+    level's ids in order (a report lists them so)."""
+    found = {start: None}
+    level = [start]
+    while level:
+        below = sorted({child for parent in level for child in children.get(parent, ()) if child not in found})
+        found.update(dict.fromkeys(below))  # a cycle (refused by validation) cannot loop here
+        level = below
+    return tuple(found)

@@ -500,15 +500,16 @@ class _History:
             if stay is not None and stay.status == "withdrawing":
                 # Forces arriving while a withdrawal is under way halt it: no report has the
                 # site left, so the stay goes on, held again from this day (the US at Qasrak,
-                # Feb–Mar 2026). The events tell the withdrawal; its destination is dropped.
+                # Feb–Mar 2026). The events tell the withdrawal; its destination, and the doubts
+                # about it (when it began, where it went), are no longer the state's.
                 # Those who began leaving with this actor stop too: the one process is halted,
                 # as it is over for all of them when it ends (``_withdrawal``).
-                for other in [stay, *(o for o in self.open.values() if o.status == "withdrawing" and actor in o.leaving_with)]:
-                    other.status, other.status_since = "active", event.date
-                    other.destination, other.leaving_with = None, frozenset()
-                    if other is not stay and other.actor not in event.actors:
-                        other.note(event)
-                        touched.append(other)
+                for other in self.open.values():
+                    if other.status == "withdrawing" and actor in other.leaving_with:
+                        other.status, other.status_since, other.disputed = "active", event.date, False
+                        other.destination, other.leaving_with = None, frozenset()
+                        if other is not stay:
+                            touched.append(other)
             if stay is None:
                 stay = self._new_stay(actor, self._role_for(actor, position), event.date)
             stay.note(event)

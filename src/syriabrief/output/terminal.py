@@ -24,6 +24,7 @@ from syriabrief.domain.dates import describe, on_day
 from syriabrief.domain.model import Event, Note
 from syriabrief.domain.safetext import visible
 from syriabrief.output.jsonout import write_json
+from syriabrief.reports.narrative import cut_at_word
 from syriabrief.reports.types import (
     ActorLines,
     ActorProfile,
@@ -406,7 +407,7 @@ def print_citations(console: Console, citations: Sequence[Citation], compact: bo
             if room < _TITLE_ROOM and len(c.outlets) > 1:
                 outlets = visible(f" ({c.outlets[0]} +{len(c.outlets) - 1})")
                 room = console.width - line.cell_len - cell_len(outlets)
-            title = _cut(title, room)
+            title = cut_at_word(title, max(room, 1), cell_len)
         line.append(title)
         line.append(outlets, style="dim")
         lines.append(line)
@@ -416,16 +417,6 @@ def print_citations(console: Console, citations: Sequence[Citation], compact: bo
 
 # The fewest cells a cut citation title keeps ("Early on 23…").
 _TITLE_ROOM = 12
-
-
-def _cut(text: str, width: int) -> str:
-    """``text`` in ``width`` cells, cut at a word with "…" when longer (whole when there is no room to cut)."""
-    if cell_len(text) <= width or width < _TITLE_ROOM:
-        return text
-    cut = text[: width - 1]
-    while cell_len(cut) > width - 1:
-        cut = cut[:-1]
-    return cut.rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def _print_story(console: Console, narrative: str, citations: Sequence[Citation], compact: bool = False) -> None:
@@ -549,7 +540,8 @@ def print_comparison(console: Console, comparison: Comparison | Changes, rows: i
         if comparison.differences:
             table = _table("Site", "Before", "After")
             for change in comparison.differences:
-                table.add_row(Text(visible(change.site_name)), _state_cell(change.before, change.lost_by_name), _state_cell(change.after))
+                implied = change.lost_by_name if change.implied_holder else None
+                table.add_row(Text(visible(change.site_name)), _state_cell(change.before, implied), _state_cell(change.after))
             console.print(table)
     else:
         window = f"{describe(comparison.since)} – " if comparison.since else "up to "
@@ -591,10 +583,9 @@ def _status_line(status: StatusView) -> str:
     return f"{word}{who}" + (f" {on_day(status.since)}" if status.since else "")
 
 
-def _state_cell(state: StatusView, lost_by: str | None = None) -> Text:
-    if state.holder is None and lost_by and lost_by != state.previous_name:
-        # No holder on record before (none, or one who left), but the change names who lost it.
-        return Text(visible(f"{lost_by} (implied by the change)"))
+def _state_cell(state: StatusView, implied_holder: str | None = None) -> Text:
+    if implied_holder:  # SiteChange.implied_holder
+        return Text(visible(f"{implied_holder} (implied by the change)"))
     who = _holder_text(state) if state.status != "unknown" else ""
     text = Text(visible(who) + (" — " if who else ""))
     text.append_text(_status_text(state))
@@ -757,7 +748,7 @@ def _bases_by_force(bases: Sequence[BaseState], as_of: str) -> Table:
             if cell:
                 cell.append("; ")
             cell.append(f"{word} ({len(chosen)}): ", style="bold")
-            cell.append(visible(", ".join(b.site_name + ("*" if b.status.stale or b.status.disputed else "") for b in chosen)))
+            cell.append(visible(", ".join(b.site_name + ("*" if b.status.doubtful else "") for b in chosen)))
         table.add_row(Text(visible(force), style="bold"), cell)
     table.add_row(Text(""), Text(_doubtful_note(as_of), style="dim"))
     return table

@@ -417,19 +417,12 @@ def _one_per_site(periods: list[ControlPeriod]) -> list[ControlPeriod]:
     return kept
 
 
-def _under(data: Dataset, actor: Actor) -> tuple[str, ...]:
-    """The actor and every actor under it (its army, its ministries, their units), by ``parent``."""
-    children: dict[str, list[str]] = {}
-    for other in data.actors.values():
-        if other.parent:
-            children.setdefault(other.parent, []).append(other.id)
-    found, queue = [actor.id], [actor.id]
-    while queue:
-        for child in sorted(children.get(queue.pop(), ())):
-            if child not in found:
-                found.append(child)
-                queue.append(child)
-    return tuple(found)
+def _through(actor_id: str, through: Sequence[str], everyone: dict[str, ActorPositions]) -> ActorPositions:
+    """An actor's positions with those of the forces under it (``through``: Catalogue.under), one per site."""
+    mine = [everyone.get(a) for a in through]
+    periods = _one_per_site([p for positions in mine for p in _all_periods(positions)])
+    pending = [e for positions in mine if positions for e in positions.pending]
+    return ActorPositions.of(actor_id, periods, pending)
 
 
 # --- actors -----------------------------------------------------------------------------------
@@ -490,15 +483,12 @@ def actor_report(
     still describes them all. ``events`` holds Event objects (a table needs only
     a few), or with ``as_json`` their --json texts.
     """
-    through = _under(data, actor)
+    through = data.under(actor.id)
     ids = frozenset(through)
-    listed = replace(_window(since, until, as_of), actors=frozenset({actor.id}))
-    everyone = _positions(data, as_of, ids)
-    mine = [everyone.get(a) for a in through]
-    periods = _one_per_site([p for positions in mine for p in _all_periods(positions)])
-    pending = [e for positions in mine if positions for e in positions.pending]
-    holds, left = _holds_and_left(ActorPositions.of(actor.id, periods, pending), data, as_of, _Names.of(data))
-    figures = data.select(EventFilter(actors=frozenset({actor.id}), until=day_period(as_of), with_strength=True))
+    listed = replace(_window(since, until, as_of), actors=ids)
+    positions = _through(actor.id, through, _positions(data, as_of, ids))
+    holds, left = _holds_and_left(positions, data, as_of, _Names.of(data))
+    figures = data.select(EventFilter(actors=ids, until=day_period(as_of), with_strength=True))
     count, first, last = data.span(listed)
     latest_move = data.select(EventFilter(actors=ids, types=DRIVING_TYPES, until=day_period(as_of)), limit=1)
     age = _age(_latest(last, *latest_move), as_of)
@@ -511,7 +501,7 @@ def actor_report(
         holds=holds,
         left=left,
         strength=_strength(figures, data),
-        pending=tuple(dict.fromkeys(pending)),
+        pending=tuple(dict.fromkeys(positions.pending)),
         span=_span(count, first, last),
         age=age,
         through=through,
@@ -599,14 +589,16 @@ def compare_actors(
     window = _window(since, until, as_of)
     subjects = []
     cited: dict[str, Event | Move] = {}
-    everyone = _positions(data, as_of, frozenset(a.id for a in actors))
+    # Each actor with the forces under it, as its profile has them (Israel through the IDF).
+    through = {a.id: data.under(a.id) for a in actors}
+    everyone = _positions(data, as_of, frozenset(i for ids in through.values() for i in ids))
     names = _Names.of(data)
     for actor in actors:
-        positions = everyone.get(actor.id) or ActorPositions.of(actor.id, ())
-        holds, left = _holds_and_left(positions, data, as_of, names)
-        mine = replace(window, actors=frozenset({actor.id}))
-        # The actor's own moves (it acts first); of its other events only the count, first and last.
-        moves = [e for e in data.moves(replace(mine, types=DRIVING_TYPES - {"presence"})) if e.actors and e.actors[0] == actor.id]
+        ids = frozenset(through[actor.id])
+        holds, left = _holds_and_left(_through(actor.id, through[actor.id], everyone), data, as_of, names)
+        mine = replace(window, actors=ids)
+        # Its own moves (it or a force under it acts first); of its other events only the count, first and last.
+        moves = [e for e in data.moves(replace(mine, types=DRIVING_TYPES - {"presence"})) if e.actors and e.actors[0] in ids]
         figures = data.select(replace(mine, with_strength=True))
         left_in_window = tuple(p for p in left if _within(p.until, window) or p.status == "withdrawing")
         leaving = [p for p in holds if p.status == "withdrawing"]
@@ -817,6 +809,7 @@ def brief_report(
     ``actors``, ``sites`` and ``governorates`` narrow it (ids; governorates as
     ``admin1`` names): a base is kept when its holder (or last holder) is one of
     the actors, it is one of the sites, or it lies in one of the governorates.
+    Give an actor with the forces under it (``Catalogue.under``), as the command line does.
     """
     start = as_of - datetime.timedelta(days=max(days, 1) - 1)
     window = EventFilter(since=day_period(start), until=day_period(as_of))

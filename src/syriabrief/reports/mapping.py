@@ -128,8 +128,9 @@ def site_map(
     """Every site with coordinates and its state at ``as_of``; with ``since``, what changed from that day.
 
     ``actors``, ``sites`` and ``governorates`` narrow it as they narrow ``brief``:
-    a site stays when its holder or last holder is one of the actors or a force
-    under one, it is one of the sites, or it lies in one of the governorates.
+    a site stays when its holder or last holder is one of the actors, it is one of
+    the sites, or it lies in one of the governorates. Give an actor with the forces
+    under it (``Catalogue.under``), as the command line does.
     """
     rows = base_list(data, as_of).rows
     changes = {c.site: c for c in change_report(data, since, as_of).differences} if since else {}
@@ -145,7 +146,7 @@ def site_map(
         change = changes.get(identity.id)
         before = change.before if change else None
         who = status.holder or status.previous
-        if actors and not any(_under(data, a, actors) for a in (who, before.holder if before else None, before.previous if before else None) if a):
+        if actors and not any(a in actors for a in (who, before.holder if before else None, before.previous if before else None) if a):
             continue
         if identity.kind in AREA_KINDS:
             areas.append(identity.id)
@@ -193,19 +194,6 @@ def shared_mark(sites: Iterable[MapSite]) -> str | None:
         return marks.pop()
     letters = {m for m in marks if m.isalpha()}
     return letters.pop() if len(letters) == 1 else None
-
-
-def _under(data: Dataset, actor: str, wanted: frozenset[str]) -> bool:
-    """Whether ``actor`` is one of ``wanted`` or serves under one of them (its chain of parents)."""
-    seen: set[str] = set()
-    current: str | None = actor
-    while current and current not in seen:
-        if current in wanted:
-            return True
-        seen.add(current)
-        record = data.actors.get(current)
-        current = record.parent if record else None
-    return False
 
 
 def _with_marker(item: MapSite, letters: dict[str, str], comparing: bool) -> MapSite:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -122,10 +122,20 @@ _BRACKET = re.compile("\\[\ud800[0-9]+\udfff(?:, \ud800[0-9]+\udfff)*\\]")
 
 def short_title(summary: str) -> str:
     """The first sentence of a summary, cut at a word boundary when long."""
-    first = summary.strip().split(". ")[0].rstrip(".")
-    if len(first) <= TITLE_CHARS:
-        return first
-    return first[:TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return cut_at_word(summary.strip().split(". ")[0].rstrip("."), TITLE_CHARS + 1)
+
+
+def cut_at_word(text: str, width: int, measure: Callable[[str], int] = len) -> str:
+    """``text`` within ``width`` (as ``measure`` counts: characters, or a terminal's cells), cut
+    after a whole word and ended with "…" when longer; only "…" when not even a word fits."""
+    if measure(text) <= width:
+        return text
+    cut = text[: max(width - 1, 0)]
+    while cut and measure(cut) > width - 1:
+        cut = cut[:-1]
+    if text[len(cut)] != " ":  # the cut falls inside a word: drop that word
+        cut = cut.rsplit(" ", 1)[0] if " " in cut else ""
+    return cut.rstrip(",;: ") + "…"
 
 
 # --- words ------------------------------------------------------------------------------------
@@ -564,11 +574,10 @@ def base_narrative(report: SiteProfile, cited: dict[str, Event | Move], data: Da
     reported = [i for p in report.history if p.status in OPEN_STATUSES for i in p.events if i in cited and _last_day(cited[i]) == status.last_reported]
     sentences.append(_state_sentence(site, status, as_of, data, cite, reported[-1:]))
     if report.accounts:
-        n = len(report.accounts)
-        about = [_ASPECT_WORDS[a].format("it" if n == 1 else "they") for a in status.disputed_about if a in _ASPECT_WORDS]
-        aspects = f" about {join_names(about)}" if about else ""
+        # What they disagree on about the present state is the status line's ("disputed: when"):
+        # these events' disputes may be about other things (a figure, an earlier move's date).
         sentences.append(
-            f"On {count_phrase(n, 'of these events', 'of these events')} the sources disagree{aspects}; "
+            f"On {count_phrase(len(report.accounts), 'of these events', 'of these events')} the sources disagree; "
             f"every account is listed below{cite(item.event for item in report.accounts)}."
         )
     sentences += _pending_sentences(status.pending, cited, as_of, cite)
@@ -579,16 +588,10 @@ def base_narrative(report: SiteProfile, cited: dict[str, Event | Move], data: Da
     return " ".join(sentences)
 
 
-# What each aspect of a dispute about a site's state is about, as a sentence says it.
-_ASPECT_WORDS = {"who": "who was there", "when": "when", "whether": "whether {} happened", "where": "where"}
-
-
 def _state_sentence(site: str, status: StatusView, as_of: str, data: Dataset, cite: Citer, reported: Sequence[str] = ()) -> str:
     """What the state of a site is at the as-of day, with how old its evidence is when that matters
     (``reported``: the event that gives the last report's date, when it is not the deciding one)."""
-    deciding = cite(status.status_events[-1:])
-    if status.stale:
-        deciding = cite([*status.status_events[-1:], *reported])
+    deciding = cite([*status.status_events[-1:], *(reported if status.stale else ())])
     when_last = on_day(status.last_reported) if status.last_reported else None
     if status.status == "unknown":
         if status.pending:
@@ -738,8 +741,7 @@ def change_narrative(report: Changes, cited: dict[str, Event | Move], data: Data
     sentences = [f"Between {before} and {after}, {count_phrase(len(changes), 'site')} changed hands or status."]
     for change in changes:
         was = _state_words(change.before, data)
-        if change.before.holder is None and change.lost_by and change.lost_by != change.before.previous:
-            # No move put it there before (or only someone else's, who left); the change says who lost it.
+        if change.implied_holder:
             was = f"held by {actor_phrase(change.lost_by, data)} (as the change implies)"
         sentences.append(f"{_capital(change.site_name)}: {was} → {_state_words(change.after, data)}{cite(change.events)}.")
     events_at = {change.site: change.events for change in changes}

@@ -179,6 +179,11 @@ class StatusView(Report):
     stale: bool = False  # that report is older than Age.STALE_DAYS at the as-of day
     disputed_about: tuple[str, ...] = ()  # what the sources disagree on: "who", "when", "whether"
 
+    @property
+    def doubtful(self) -> bool:
+        """Disputed, or resting on reports older than Age.STALE_DAYS: what a * marks."""
+        return self.disputed or self.stale
+
 
 @dataclass(frozen=True)
 class PeriodView(Report):
@@ -209,6 +214,11 @@ class PeriodView(Report):
     def last_change(self) -> str:
         """ControlPeriod.last_change, shown: ISO date text (partial dates sort before the days in them); "" if undated."""
         return self.until or self.status_since or self.since or ""
+
+    @property
+    def doubtful(self) -> bool:
+        """Disputed, or an open stay resting on reports older than Age.STALE_DAYS: what a * marks."""
+        return self.disputed or self.stale
 
 
 @dataclass(frozen=True)
@@ -291,7 +301,7 @@ class ActorList(Report):
         return ActorLines(self.as_of, tuple(
             ActorLine(row.actor, tuple(dict.fromkeys(p.site_name for p in row.holds)), len(row.left), row.event_count,
                       max((p.last_change for p in (*row.holds, *row.left)), default=""),
-                      frozenset(p.site_name for p in row.holds if p.stale or p.disputed))
+                      frozenset(p.site_name for p in row.holds if p.doubtful))
             for row in self.rows
         ))  # fmt: skip
 
@@ -432,6 +442,12 @@ class SiteChange(Report):
     events: tuple[str, ...]
     lost_by: str | None = None  # who no longer holds it (the previous holder, or the event's losing side)
     lost_by_name: str | None = None
+
+    @property
+    def implied_holder(self) -> bool:
+        """No holder is on record before (none, or one who left), yet the change names who lost
+        the site: the tables and the paragraph say it was held by ``lost_by``, as the change implies."""
+        return self.before.holder is None and self.lost_by is not None and self.lost_by != self.before.previous
 
 
 @dataclass(frozen=True)
