@@ -171,6 +171,20 @@ def test_the_engine_in_memory_answers_the_bundled_dataset_as_the_reference():
     assert_same_answers([paths.bundled_path()], open_candidate=in_memory)
 
 
+def test_a_store_read_into_memory_replays_its_sites_only_when_a_position_is_asked(monkeypatch):
+    settled = []
+    real_settle = engine.settle
+    monkeypatch.setattr(engine, "settle", lambda db: settled.append(1) or real_settle(db))
+    data = in_memory([paths.bundled_path()])
+    assert data.select(EventFilter(since=parse_user_date("2026-01")))  # a timeline: no positions
+    assert settled == []
+    day = datetime.date(2026, 2, 24)
+    statuses, _ = data.settled_statuses(day)
+    assert settled == [1] and statuses["al-tanf"] == site_status("al-tanf", plain([paths.bundled_path()]).moves(), day)
+    data.settled_periods(day)
+    assert settled == [1]  # once
+
+
 def test_a_failure_of_the_engine_in_memory_is_answered_by_the_reference(tmp_path, monkeypatch):
     data = in_memory([generated(tmp_path / "store.json", 50)])
     data._db.close()  # any SQL failure

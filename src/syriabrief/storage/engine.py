@@ -13,7 +13,8 @@ reference it is tested against (tests/test_index.py, tests/test_engine.py).
 ``conditions`` is the SQL for ``EventFilter.matches``, clause for clause;
 ``describe``/``store_digests`` turn events into rows; ``settle`` replays every
 site's history once and keeps it (``keep_settled``: its periods, status, kept
-replay and moves).
+replay and moves): when an index is built, or, for a store read into memory,
+at the first position asked (a timeline never asks).
 """
 
 from __future__ import annotations
@@ -181,6 +182,21 @@ def _or_plain(query: Callable) -> Callable:
     return answer
 
 
+def _settled_first(query: Callable) -> Callable:
+    """Settle a dataset read into memory (``in_memory``) the first time a position is asked of it:
+    replaying every site (11 ms for the bundled data) is for answers that need positions, and a
+    timeline or an export never does."""
+
+    @functools.wraps(query)
+    def answer(self: SqlDataset, *args: Any, **kwargs: Any) -> Any:
+        if not self._settled:
+            settle(self._db)
+            self._settled = True
+        return query(self, *args, **kwargs)
+
+    return answer
+
+
 class SqlDataset(Catalogue):
     """Actors and sites in memory, events in SQLite: the one engine behind the Dataset API.
 
@@ -193,10 +209,11 @@ class SqlDataset(Catalogue):
 
     def __init__(
         self, connection: sqlite3.Connection, actors: Iterable[Actor], sites: Iterable[Site],
-        reference: Callable[[], Dataset], sources: tuple[str, ...] = ("main",),
+        reference: Callable[[], Dataset], sources: tuple[str, ...] = ("main",), settled: bool = True,
     ):  # fmt: skip
         super().__init__(actors, sites)
         self._db = connection
+        self._settled = settled  # False: the settled tables are filled at the first position asked
         self._files: list[BinaryIO] = []
         self._reference = reference
         self._plain: Dataset | None = None  # what answers once SQL has failed (_or_plain)
@@ -295,6 +312,7 @@ class SqlDataset(Catalogue):
         return counts
 
     @_or_plain
+    @_settled_first
     def settled_periods(
         self, as_of: datetime.date, actors: frozenset[str] | None = None
     ) -> tuple[list[ControlPeriod], frozenset[str]] | None:
@@ -317,6 +335,7 @@ class SqlDataset(Catalogue):
         return [_unpack_fields(ControlPeriod, _PERIOD_FIELDS, fields) for (fields,) in rows], frozenset(site for (site,) in unsettled)
 
     @_or_plain
+    @_settled_first
     def settled_open_periods(
         self, as_of: datetime.date
     ) -> OpenPeriods | None:
@@ -330,6 +349,7 @@ class SqlDataset(Catalogue):
         return OpenPeriods(periods, {actor: (count, changed) for actor, count, changed in closed}, frozenset(s for (s,) in unsettled))
 
     @_or_plain
+    @_settled_first
     def settled_statuses(self, as_of: datetime.date) -> tuple[dict[str, SiteStatus], frozenset[str]] | None:
         rows = self._fetch("SELECT site, day, status FROM settled")
         day = as_of.toordinal()
@@ -337,6 +357,7 @@ class SqlDataset(Catalogue):
         return kept, frozenset(site for site, last, _ in rows if last > day)
 
     @_or_plain
+    @_settled_first
     def replay_at(
         self, sites: Iterable[str], as_of: datetime.date, actors: frozenset[str] | None = None, for_status: bool = False
     ) -> tuple[dict[str, KeptReplay], list[Move]]:
@@ -749,5 +770,4 @@ def in_memory(plain: Dataset) -> SqlDataset:
     # Dataset.events is in date order (first day, last day, id): the numbering the tables expect.
     store_digests(db, 0, [[describe(e) for e in plain.events]])
     db.executescript(INDEXES)
-    settle(db)
-    return SqlDataset(db, plain.actors.values(), plain.sites.values(), reference=lambda: plain)
+    return SqlDataset(db, plain.actors.values(), plain.sites.values(), reference=lambda: plain, settled=False)
