@@ -89,22 +89,14 @@ class Catalogue:
     def within(self, site_id: str) -> frozenset[str]:
         """The site and every site nested under it, at any depth."""
         if self._children is None:
-            children: dict[str, list[str]] = {}
-            for site in self.sites.values():
-                if site.parent:
-                    children.setdefault(site.parent, []).append(site.id)
-            self._children = children
+            self._children = _by_parent(self.sites.values())
         return frozenset(_closure(site_id, self._children))
 
     def under(self, actor_id: str) -> tuple[str, ...]:
         """The actor and every actor under it, at any depth (the actor first): Israel, the IDF and
         its units, its ministers. An actor stands for all of them in a filter, a profile and a comparison."""
         if self._subordinates is None:
-            subordinates: dict[str, list[str]] = {}
-            for actor in self.actors.values():
-                if actor.parent:
-                    subordinates.setdefault(actor.parent, []).append(actor.id)
-            self._subordinates = subordinates
+            self._subordinates = _by_parent(self.actors.values())
         return _closure(actor_id, self._subordinates)
 
     def force_of(self, actor_id: str) -> str:
@@ -242,6 +234,15 @@ class Dataset(Catalogue):
     def count(self, where: EventFilter | None = None) -> int:
         where = where or EventFilter()
         return sum(1 for e in self.events if where.matches(e))
+
+
+def _by_parent(records: Iterable[Actor | Site]) -> dict[str, list[str]]:
+    """The ids of the records under each parent id."""
+    children: dict[str, list[str]] = {}
+    for record in records:
+        if record.parent:
+            children.setdefault(record.parent, []).append(record.id)
+    return children
 
 
 def _closure(start: str, children: dict[str, list[str]]) -> tuple[str, ...]:
