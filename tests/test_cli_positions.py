@@ -328,6 +328,23 @@ def test_a_move_only_a_party_claims_is_told_as_a_claim(tmp_path):
     assert told in report["narrative"], report["narrative"]
 
 
+def test_a_comparison_cites_what_each_actor_holds_and_marks_a_disputed_hold(tmp_path):
+    held = [
+        event("2026-02-01-us-at-erbil", "2026-02-01", "deployment", actors=["us"], site="erbil", status="disputed",
+              disputes=[{"claim": "Only a few advisers arrived.", "sources": [], "about": "whether"}]),
+        event("2025-05-russia-at-hmeimim", "2025-05", "presence", actors=["russia"], site="hmeimim"),
+    ]  # fmt: skip
+    db = str(write_store(tmp_path / "s.json", held))
+    report = as_json(run("compare", "US", "Russia", "--as-of", "2026-02-10", "--json", "--db", db))
+    assert f"the United States holds Erbil {marker(report, held[0]['id'])}." in report["narrative"], report["narrative"]
+    # A hold on a report of May 2025 is dated as precisely as that report, not "on 31 May 2025".
+    assert f"Russia was last reported holding Hmeimim air base {marker(report, held[1]['id'])}." in report["narrative"]
+    profile = as_json(run("actor", "Russia", "--as-of", "2026-02-10", "--json", "--db", db))
+    assert "was last reported holding Hmeimim air base, most recently in May 2025;" in profile["narrative"], profile["narrative"]
+    table = run("compare", "US", "Russia", "--as-of", "2026-02-10", "--db", db, env={"COLUMNS": "200"}).stdout
+    assert "Erbil (held, disputed)" in table
+
+
 def test_a_site_comparison_tells_an_actor_back_at_a_site_it_left(tmp_path):
     back = event("2026-03-01-us-back-at-tanf", "2026-03-01", "deployment", actors=["us"], site="al-tanf")
     db = str(write_store(tmp_path / "s.json", [*SAMPLE_EVENTS, back]))

@@ -628,9 +628,11 @@ def _comparison_rows(subjects: Sequence[ActorSubject | SiteSubject]) -> list[tup
 
 
 def _held_text(period: PeriodView) -> str:
-    """A hold and, when its newest report is old, how old: the paragraph says "was last reported holding"."""
+    """A hold, whether the sources dispute it and, when its newest report is old, how old (as a profile's
+    table says it; the paragraph says "was last reported holding")."""
+    disputed = ", disputed" if period.disputed else ""
     old = f", last reported {describe(period.last_reported)}" if period.stale and period.last_reported else ""
-    return f"{period.site_name} ({_STATUS_WORDS[period.status]}{old})"
+    return f"{period.site_name} ({_STATUS_WORDS[period.status]}{disputed}{old})"
 
 
 def _by_site(left: Sequence[PeriodView]) -> list[list[PeriodView]]:

@@ -375,12 +375,12 @@ def actor_narrative(report: ActorProfile, data: Dataset, cite: Citer) -> str:
     if fresh:
         sentences.append(_held_sentence(name, fresh, actor_id_shown, data, cite))
     if old:
-        sites = join_names(_site_of(p, actor_id_shown, data) for p in old[-HELD_NAMED:])
-        newest = max((parse_stored(p.last_reported).end for p in old if p.last_reported), default=None)
-        dated = f", most recently {on_day(newest.isoformat())}" if newest else ""
-        more = f" and {count_phrase(len(old) - HELD_NAMED, 'other site')}" if len(old) > HELD_NAMED else ""
+        sites = _names_and_count([_site_of(p, actor_id_shown, data) for p in old[-HELD_NAMED:]], len(old))
+        # The newest report as precise as it is ("in May 2025", never "on 31 May 2025").
+        newest = max((p.last_reported for p in old if p.last_reported), key=lambda d: parse_stored(d).end, default=None)
+        dated = f", most recently {on_day(newest)}" if newest else ""
         sentences.append(
-            f"{name} {agreeing(name, 'was last reported holding')} {sites}{more}{dated}; nothing newer is recorded"
+            f"{name} {agreeing(name, 'was last reported holding')} {sites}{dated}; nothing newer is recorded"
             f"{cite(p.events[-1] for p in old[-HELD_NAMED:])}."
         )
     lost: dict[tuple, list[PeriodView]] = {}
@@ -413,7 +413,9 @@ def actor_narrative(report: ActorProfile, data: Dataset, cite: Citer) -> str:
         sentences.append(_untold_sentence(untold, name))
     forces = [a for a in report.through[1:] if any(p.actor == a for p in (*report.holds, *report.left))]
     if forces:
-        sentences.append(f"These include the positions of {join_names(actor_phrase(a, data) for a in forces)}, which {'come' if len(forces) > 1 else 'comes'} under {'them' if _reads_plural(name) else 'it'}.")
+        units = join_names(actor_phrase(a, data) for a in forces)
+        come = "come" if len(forces) > 1 or _reads_plural(units) else "comes"
+        sentences.append(f"These include the positions of {units}, which {come} under {'them' if _reads_plural(name) else 'it'}.")
     if not sentences:
         sentences.append(
             f"No move (withdrawal, deployment, presence report, handover or control change) involving "
@@ -704,7 +706,8 @@ def _standing(s: ActorSubject, name: str) -> tuple[list[str], list[str]]:
     parts = [f"{agreeing(name, verb)} {told.phrase}" for verb, told in said if told.named]
     if not (held.named or held_before.named or leaving.named):
         parts.append(agreeing(name, "holds no recorded site"))
-    ids = [e for p in (*left.named, *returned.named, *leaving.named) for e in p.events[-1:]]
+    # Each site told by the report that decides it: a departure, or a hold's latest report.
+    ids = [e for p in (*left.named, *returned.named, *leaving.named, *held.named, *held_before.named) for e in p.events[-1:]]
     return parts, ids
 
 
