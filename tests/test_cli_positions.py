@@ -447,7 +447,7 @@ def test_a_briefs_moves_are_counted_by_force_as_its_bases_are_grouped(tmp_path):
 def test_bundled_qasrak_is_being_left_by_the_us(bundled):
     report = as_json(run("base", "Qasrak", "--as-of", "2026-02-24", "--json"))
     assert (report["holder"], report["status"]) == ("us", "withdrawing")
-    assert "the United States is leaving Qasrak base" in report["narrative"]
+    assert "As of 24 Feb 2026, the United States is leaving Qasrak base (since 21 Feb 2026) [" in report["narrative"]
     human = run("base", "Qasrak", "--as-of", "2026-02-24")
     assert "Status: United States withdrawing since 21 Feb 2026" in human.stdout
 

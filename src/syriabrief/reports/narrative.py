@@ -607,7 +607,9 @@ def _state_sentence(site: str, status: StatusView, as_of: str, data: Dataset, ci
     if status.status == "withdrawing":
         if status.stale and when_last:
             return f"{_capital(holder)} {agreeing(holder, 'was last reported leaving')} {site} {when_last}; the outcome is not recorded{deciding}."
-        return f"As of {describe(as_of)}, {holder} {agreeing(holder, 'is leaving')} {site}{deciding}."
+        # Since when: a report that it was still there (presence) is no report that it began leaving.
+        since = f" (since {describe(status.since)})" if status.since else ""
+        return f"As of {describe(as_of)}, {holder} {agreeing(holder, 'is leaving')} {site}{since}{deciding}."
     left = {"vacated": "left", "handed_over": "handed it over", "lost": "lost it"}.get(status.status, status.status)
     previous = actor_phrase(status.previous, data) if status.previous else "its last holder"
     since = f" {on_day(status.since)}" if status.since else ""
