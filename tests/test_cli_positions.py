@@ -497,6 +497,8 @@ def test_bundled_brief_fits_one_screen(bundled):
     assert len(lines) <= 50  # one screen: a 100x50 terminal
     assert max(len(line) for line in lines) <= 100
     assert "Qasrak base" in result.stdout
+    # A base whose name holds a comma is not read as two: its group is listed with semicolons.
+    assert "IRGC operations centre, Mezzeh (Damascus)*; " in flat(result.stdout)
 
 
 @pytest.mark.parametrize("columns", ["50", "60", "80", "100"])

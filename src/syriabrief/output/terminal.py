@@ -750,7 +750,9 @@ def _bases_by_force(bases: Sequence[BaseState], as_of: str) -> Table:
             if cell:
                 cell.append("; ")
             cell.append(f"{word} ({len(chosen)}): ", style="bold")
-            cell.append(visible(", ".join(b.site_name + ("*" if b.status.doubtful else "") for b in chosen)))
+            # A name with a comma in it ("IRGC operations centre, Mezzeh") would read as two in a comma list.
+            between = "; " if any("," in b.site_name for b in chosen) else ", "
+            cell.append(visible(between.join(b.site_name + ("*" if b.status.doubtful else "") for b in chosen)))
         table.add_row(Text(visible(force), style="bold"), cell)
     table.add_row(Text(""), Text(_doubtful_note(as_of), style="dim"))
     return table
