@@ -599,6 +599,12 @@ def test_an_actors_forces_at_one_site_are_one_position_as_recent_as_any_of_them(
     assert len(departures) == len(set(departures)), "a departure made together is told once"
 
 
+def test_a_wrapped_figure_stays_indented_under_reported_strength(bundled):
+    out = run("actor", "US", env={"COLUMNS": "80"}).stdout
+    block = out.split("Reported strength\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert len(block) > 3 and all(line.startswith("  ") for line in block), block
+
+
 def test_a_figure_says_which_report_it_comes_from(bundled):
     profile = as_json(run("actor", "Russia", "--as-of", "2026-11-01", "--json"))
     [first] = profile["strength"][:1]

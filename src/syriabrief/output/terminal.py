@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 from rich.cells import cell_len
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -453,11 +454,11 @@ def print_actor(console: Console, report: ActorProfile, data: Dataset, rows: int
     if report.strength:
         console.print(Text("\nReported strength", style="bold"))
         for figure in report.strength[:STRENGTH_ROWS]:
-            row = Text(f"  {_figure(figure)}, {describe(figure.date, figure.end_date, figure.approximate)}{_reported_on(figure)}")
+            row = Text(f"{_figure(figure)}, {describe(figure.date, figure.end_date, figure.approximate)}{_reported_on(figure)}")
             if figure.status not in ("confirmed", "reported"):
                 row.append(f" ({figure.status})", style="yellow")
             row.append(f"  [{visible(figure.event)}]", style="dim")
-            console.print(row)
+            console.print(Padding(row, (0, 0, 0, 2)))  # a wrapped line stays under the figure, not at the margin
     _print_events(console, report.events, report.span.event_count, data)
 
 
