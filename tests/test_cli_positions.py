@@ -429,6 +429,9 @@ def test_an_actors_profile_and_comparison_stand_for_the_forces_under_it(tmp_path
     compared = as_json(run("compare", "US", "Russia", "--as-of", "2026-02-10", "--json", "--db", db))
     us = next(s for s in compared["subjects"] if s["id"] == "us")
     assert "erbil" in [p["site"] for p in us["holds"]] and us["event_count"] == profile["event_count"]
+    # Compared with a force under it, the reader is told one side includes the other.
+    nested = as_json(run("compare", "CENTCOM", "US", "--as-of", "2026-02-10", "--json", "--db", db))["narrative"]
+    assert nested.startswith("The US Central Command comes under the United States, so the United States' positions and events include its."), nested
 
 
 def test_a_briefs_moves_are_counted_by_force_as_its_bases_are_grouped(tmp_path):

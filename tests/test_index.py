@@ -185,6 +185,26 @@ def test_a_store_read_into_memory_replays_its_sites_only_when_a_position_is_aske
     assert settled == [1]  # once
 
 
+def test_a_settle_cut_short_leaves_nothing_behind_and_the_next_question_settles_whole(monkeypatch):
+    real_keep = engine.keep_settled
+    calls = []
+
+    def interrupted(db, site, rows):
+        calls.append(site)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        real_keep(db, site, rows)
+
+    data, whole = in_memory([paths.bundled_path()]), in_memory([paths.bundled_path()])
+    day = datetime.date(2026, 2, 24)
+    monkeypatch.setattr(engine, "keep_settled", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        data.settled_statuses(day)
+    monkeypatch.setattr(engine, "keep_settled", real_keep)
+    assert data.settled_statuses(day) == whole.settled_statuses(day)
+    assert data.settled_periods(day) == whole.settled_periods(day)  # no period kept twice
+
+
 def test_a_failure_of_the_engine_in_memory_is_answered_by_the_reference(tmp_path, monkeypatch):
     data = in_memory([generated(tmp_path / "store.json", 50)])
     data._db.close()  # any SQL failure

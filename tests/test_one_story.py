@@ -71,15 +71,16 @@ def test_citations_are_numbered_as_a_reader_meets_them_and_brackets_in_names_are
     assert Citer().finish("Nothing cited.", dataset(SAMPLE_EVENTS)) == ("Nothing cited.", ())
 
 
-@pytest.mark.parametrize("width, cut", [
-    (40, "Early on 23 February dozens of US trucks"),  # fits whole
-    (21, "Early on 23 February…"),  # the cut falls after a whole word: kept
-    (20, "Early on 23…"),  # inside "February": that word goes
-    (5, "…"),  # not even the first word fits
+@pytest.mark.parametrize("text, width, cut", [
+    ("Early on 23 February dozens of US trucks", 40, "Early on 23 February dozens of US trucks"),  # fits
+    ("Early on 23 February dozens of US trucks", 21, "Early on 23 February…"),  # after a whole word: kept
+    ("Early on 23 February dozens of US trucks", 20, "Early on 23…"),  # inside "February": that word goes
+    ("Early on 23 February dozens of US trucks", 4, "Ear…"),  # the first word is longer than the room
+    ("美国军队于二月二十三日离开了卡斯拉克基地", 8, "美国军队于二月…"),  # no spaces to cut at
 ])  # fmt: skip
-def test_a_text_is_cut_after_a_whole_word_within_its_width(width, cut):
-    assert cut_at_word("Early on 23 February dozens of US trucks", width) == cut
-    assert len(cut) <= width
+def test_a_text_is_cut_after_a_whole_word_within_its_width(text, width, cut):
+    got = cut_at_word(text, width)
+    assert got == cut and len(got) <= width
 
 
 def test_site_profiles_tell_the_story_their_tables_show(data):

@@ -500,13 +500,13 @@ class _History:
             if stay is not None and stay.status == "withdrawing":
                 # Forces arriving while a withdrawal is under way halt it: no report has the
                 # site left, so the stay goes on, held again from this day (the US at Qasrak,
-                # Feb–Mar 2026). The events tell the withdrawal; its destination, and the doubts
-                # about it (when it began, where it went), are no longer the state's.
+                # Feb–Mar 2026). The events tell the withdrawal, whose destination is dropped; its
+                # doubts stay with the stay, as every event's do (a disputed stay lists them all).
                 # Those who began leaving with this actor stop too: the one process is halted,
                 # as it is over for all of them when it ends (``_withdrawal``).
                 for other in self.open.values():
                     if other.status == "withdrawing" and actor in other.leaving_with:
-                        other.status, other.status_since, other.disputed = "active", event.date, False
+                        other.status, other.status_since = "active", event.date
                         other.destination, other.leaving_with = None, frozenset()
                         if other is not stay:
                             touched.append(other)

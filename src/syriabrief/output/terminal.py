@@ -749,7 +749,7 @@ def _bases_by_force(bases: Sequence[BaseState], as_of: str) -> Table:
             if not chosen:
                 continue
             if cell:
-                cell.append("; ")
+                cell.append(" · ")  # not "; ", which may part the names of one group
             cell.append(f"{word} ({len(chosen)}): ", style="bold")
             # A name with a comma in it ("IRGC operations centre, Mezzeh") would read as two in a comma list.
             between = "; " if any("," in b.site_name for b in chosen) else ", "

@@ -127,14 +127,15 @@ def short_title(summary: str) -> str:
 
 def cut_at_word(text: str, width: int, measure: Callable[[str], int] = len) -> str:
     """``text`` within ``width`` (as ``measure`` counts: characters, or a terminal's cells), cut
-    after a whole word and ended with "…" when longer; only "…" when not even a word fits."""
+    after a whole word and ended with "…" when longer; cut within the first word when it is longer
+    than the room (or the text has no spaces, as Chinese or Thai has not)."""
     if measure(text) <= width:
         return text
     cut = text[: max(width - 1, 0)]
     while cut and measure(cut) > width - 1:
         cut = cut[:-1]
-    if text[len(cut)] != " ":  # the cut falls inside a word: drop that word
-        cut = cut.rsplit(" ", 1)[0] if " " in cut else ""
+    if text[len(cut)] != " " and " " in cut:  # the cut falls inside a word: drop that word
+        cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip(",;: ") + "…"
 
 
@@ -629,6 +630,15 @@ def compare_narrative(comparison: Comparison, cited: dict[str, Event | Move], da
     names = {s.id: actor_phrase(s.id, data) for s in actors}
     everyone = _capital(_both(list(names.values())))
     sentences = []
+    # An actor compared with one under it (Israel and the IDF): its side includes the other's.
+    for outer in actors:
+        inner = [s for s in actors if s.id != outer.id and s.id in data.under(outer.id)]
+        if inner:
+            units = join_names(names[s.id] for s in inner)
+            plural = len(inner) > 1 or _reads_plural(units)
+            whose = names[outer.id] + ("'" if names[outer.id].endswith("s") else "'s")
+            sentences.append(f"{_capital(units)} {'come' if plural else 'comes'} under {names[outer.id]}, "
+                             f"so {whose} positions and events include {'theirs' if plural else 'its'}.")
     for n, s in enumerate(actors):
         parts, ids = _standing(s, names[s.id])
         # The day leads, once: at the end it read as the date of a report ("was last reported holding X as of <today>").

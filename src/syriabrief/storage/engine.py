@@ -26,6 +26,7 @@ import json
 import marshal
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields as dataclass_fields
 from dataclasses import replace
@@ -190,8 +191,13 @@ def _settled_first(query: Callable) -> Callable:
     @functools.wraps(query)
     def answer(self: SqlDataset, *args: Any, **kwargs: Any) -> Any:
         if not self._settled:
-            settle(self._db)
-            self._settled = True
+            # Once, whoever asks first (the connection may be shared by threads), and whole or
+            # not at all: a settle cut short by an error or an interrupt leaves no rows behind.
+            with self._settling:
+                if not self._settled:
+                    with self._db:
+                        settle(self._db)
+                    self._settled = True
         return query(self, *args, **kwargs)
 
     return answer
@@ -214,6 +220,7 @@ class SqlDataset(Catalogue):
         super().__init__(actors, sites)
         self._db = connection
         self._settled = settled  # False: the settled tables are filled at the first position asked
+        self._settling = threading.Lock()
         self._files: list[BinaryIO] = []
         self._reference = reference
         self._plain: Dataset | None = None  # what answers once SQL has failed (_or_plain)
