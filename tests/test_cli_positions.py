@@ -193,6 +193,8 @@ def test_the_actor_list_marks_holds_on_old_reports_as_brief_does(tmp_path):
     assert "Erbil*" in next(line for line in old.splitlines() if "United States" in line)
     nothing_held = run("actor", "--as-of", "2016-06-01", "--db", db, env={"COLUMNS": "160"}).stdout
     assert "*" not in nothing_held and legend not in nothing_held
+    # The list says what a row counts, as the profiles count more.
+    assert "Each row is the actor's own positions and events; actor NAME adds those of the forces under it." in flat(fresh.stdout)
 
 
 def test_the_narrative_follows_the_data(tmp_path):

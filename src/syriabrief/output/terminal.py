@@ -337,9 +337,10 @@ def actor_list_table(report: ActorLines, rows: int) -> Table:
             Text(str(row.left_count)),
             Text(str(row.event_count)),
         )
-    if marked:
-        table.caption = _doubtful_note(report.as_of)
-        table.caption_justify = "left"
+    # A row is the actor's own; its profile adds the forces under it (Israel's, the IDF's bases).
+    own = "Each row is the actor's own positions and events; actor NAME adds those of the forces under it."
+    table.caption = f"{_doubtful_note(report.as_of)}\n{own}" if marked else own
+    table.caption_justify = "left"
     return table
 
 
