@@ -604,6 +604,15 @@ def test_an_actors_forces_at_one_site_are_one_position_as_recent_as_any_of_them(
     assert len(departures) == len(set(departures)), "a departure made together is told once"
 
 
+def test_a_figures_words_spell_the_names_in_it_as_the_data_does(tmp_path):
+    counted = event("2026-02-11-us-count", "2026-02-11", "presence", actors=["us"], site="al-tanf", quantities={"troops_in_syria": 1000})
+    sites = [dict(s, aliases=[*s["aliases"], "Syria"]) if s["id"] == "al-tanf" else s for s in SITES]  # a one-word name
+    db = str(write_store(tmp_path / "s.json", [counted], sites=sites))
+    report = as_json(run("actor", "US", "--as-of", "2026-02-20", "--json", "--db", db))
+    assert [(f["name"], f["label"]) for f in report["strength"]] == [("troops_in_syria", "troops in Syria")]
+    assert "1,000 troops in Syria (11 Feb 2026" in report["narrative"]
+
+
 def test_a_wrapped_figure_stays_indented_under_reported_strength(bundled):
     out = run("actor", "US", env={"COLUMNS": "80"}).stdout
     block = out.split("Reported strength\n", 1)[1].split("\n\n", 1)[0].splitlines()

@@ -666,7 +666,7 @@ def _reported_on(figure: Figure) -> str:
 def _figure(figure: Figure) -> str:
     value = figure.value
     amount = f"{value['low']:,}–{value['high']:,}" if isinstance(value, dict) else f"{value:,}"
-    return f"{amount} {visible(figure.name.replace('_', ' '))}"
+    return f"{amount} {visible(figure.label or figure.name.replace('_', ' '))}"
 
 
 def print_brief(console: Console, report: Brief) -> None:

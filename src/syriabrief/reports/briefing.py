@@ -267,9 +267,14 @@ def _outlets(sources) -> tuple[str, ...]:
 
 def _strength(events: Sequence[Event], data: Dataset) -> tuple[Figure, ...]:
     """Figures of a force's size: whole-force totals first, then partial counts; latest first in each."""
+    # A figure's name is a key ("troops_in_syria"): its words read with the data's own spelling of
+    # any one-word name in it ("troops in Syria").
+    names = [(a.name, *a.aliases) for a in data.actors.values()] + [(s.name, *s.aliases) for s in data.sites.values()]
+    spellings = {word.casefold(): word for words in names for word in words if " " not in word and word[:1].isupper()}
     figures = [
         Figure(name, event.quantities[name], event.date, event.end_date, event.approximate, event.status, event.id,
-               event.site, data.site_name(event.site) if event.site else None)
+               event.site, data.site_name(event.site) if event.site else None,
+               " ".join(spellings.get(word, word) for word in name.split("_")))
         for event in reversed(events)
         for name in event.strength_names
     ]

@@ -496,7 +496,7 @@ def _figure_phrase(figure: Figure, cited: dict[str, Event | Move], cite: Citer) 
     dated = describe(figure.date, figure.end_date, figure.approximate)
     # The report's place, not necessarily where all were counted (a Syria-wide figure in a story on one base).
     where = f", in a report on {figure.reported_at}" if figure.reported_at else ""
-    return f"{figure_text(figure.value, figure.name)} ({dated}{status}{where}){cite([figure.event])}"
+    return f"{figure_text(figure.value, figure.label or figure.name)} ({dated}{status}{where}){cite([figure.event])}"
 
 
 def _position_sentence(actor_id: str, item: PeriodView, cited: dict[str, Event | Move], data: Dataset, cite: Citer) -> str:

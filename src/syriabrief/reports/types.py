@@ -234,6 +234,7 @@ class Figure(Report):
     event: str
     site: str | None = None  # the report's place: a base's contingent, or a whole force named in a story on one base
     site_name: str | None = None
+    label: str = ""  # the name in words, proper names as the data spells them: "troops in Syria"
 
     @property
     def reported_at(self) -> str | None:
