@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -46,6 +47,25 @@ def test_a_command_run_builds_only_that_command():
     assert only_add.registered_commands == [] and [g.name for g in only_add.registered_groups] == ["add"]
     # Help for everything, and a mistyped name (its error lists the commands), get the whole app.
     assert _app_for(["--help"]) is app and _app_for(["timelin"]) is app and _app_for([]) is app
+
+
+def test_a_store_named_before_the_command_is_that_commands_store(tmp_path, sample_store):
+    from syriabrief.cli import _app_for
+
+    # The value of --db is no command: the app built is the one the word after it names.
+    assert [c.callback.__name__ for c in _app_for(["--db", "brief", "timeline"]).registered_commands] == ["timeline"]
+    runner, other = CliRunner(), str(tmp_path / "missing.json")
+
+    def ids(*args, env=None):
+        result = runner.invoke(_app_for(list(args)), list(args), env=env)
+        return result.exit_code, result.stdout if result.exit_code else len(json.loads(result.stdout))
+
+    after = ids("timeline", "--json", "--db", str(sample_store))
+    assert ids("--db", str(sample_store), "timeline", "--json") == after
+    # Before the command it stands over SYRIABRIEF_DB; after the command, over both.
+    assert ids("--db", str(sample_store), "timeline", "--json", env={"SYRIABRIEF_DB": other}) == after
+    assert ids("--db", other, "timeline", "--json", "--db", str(sample_store)) == after
+    assert ids("--db", str(sample_store), "timeline", "--json", "--db", other)[0] == 1
 
 
 def test_one_command_app_answers_as_the_whole_app():

@@ -80,9 +80,7 @@ def _app_for(args: list[str]) -> typer.Typer:
     start-up). Help for the whole app, and a mistyped command (whose error
     lists the commands), get the whole app.
     """
-    # The app's own options (--help, --version) take no values, so the first word
-    # that is not an option is the command.
-    name = next((arg for arg in args if not arg.startswith("-")), None)
+    name = _command_word(args)
     if name not in COMMANDS:
         return _whole_app()
     importlib.import_module(f"{__name__}.{COMMANDS[name]}")
@@ -92,6 +90,18 @@ def _app_for(args: list[str]) -> typer.Typer:
     only.registered_commands = [c for c in app.registered_commands if _name(c) == name]
     only.registered_groups = [g for g in app.registered_groups if g.name == name]
     return only
+
+
+def _command_word(args: list[str]) -> str | None:
+    """The command ``args`` name: the first word that is neither an option of the app's own
+    (--help, --version, --db PATH) nor the value of one."""
+    words = iter(args)
+    for arg in words:
+        if arg == "--db":
+            next(words, None)
+        elif not arg.startswith("-"):
+            return arg
+    return None
 
 
 def _whole_app() -> typer.Typer:

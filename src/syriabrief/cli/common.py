@@ -72,6 +72,16 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+def _db_before_the_command(ctx: typer.Context, param: typer.CallbackParam, value: Path | None) -> Path | None:
+    """``syriabrief --db S brief`` is ``syriabrief brief --db S``: a --db given before the command
+    stands over SYRIABRIEF_DB; one given after the command stands over both."""
+    given_first = ctx.find_root().params.get("db")
+    source = ctx.get_parameter_source(param.name or "db")
+    if given_first is not None and (source is None or source.name != "COMMANDLINE"):
+        return given_first
+    return value
+
+
 DbOption = Annotated[
     Path | None,
     typer.Option(
@@ -79,6 +89,7 @@ DbOption = Annotated[
         metavar="PATH",
         envvar="SYRIABRIEF_DB",
         show_envvar=True,
+        callback=_db_before_the_command,
         help="Your own store, read over the bundled dataset (default: a per-user file; see 'syriabrief store').",
     ),
 ]
@@ -207,6 +218,10 @@ def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", metavar="PATH", help="Your own store, for the command that follows (as its own --db)."),
+    ] = None,
 ) -> None:
     """Sourced briefings on foreign forces and actors in Syria.
 
