@@ -452,7 +452,9 @@ def test_a_briefs_moves_are_counted_by_force_as_its_bases_are_grouped(tmp_path):
 def test_bundled_qasrak_is_being_left_by_the_us(bundled):
     report = as_json(run("base", "Qasrak", "--as-of", "2026-02-24", "--json"))
     assert (report["holder"], report["status"]) == ("us", "withdrawing")
-    assert "As of 24 Feb 2026, the United States is leaving Qasrak base (since 21 Feb 2026) [" in report["narrative"]
+    # Cited: the report that the withdrawal began, and the latest.
+    cited = ", ".join(marker(report, e)[1:-1] for e in ("2026-02-21-us-begins-qasrak-withdrawal", "2026-02-23-us-convoy-leaves-qasrak-for-kurdistan-region"))
+    assert f"As of 24 Feb 2026, the United States is leaving Qasrak base (since 21 Feb 2026) [{cited}]." in report["narrative"], report["narrative"]
     human = run("base", "Qasrak", "--as-of", "2026-02-24")
     assert "Status: United States withdrawing since 21 Feb 2026" in human.stdout
 
@@ -602,6 +604,22 @@ def test_an_actors_forces_at_one_site_are_one_position_as_recent_as_any_of_them(
     assert any(dates[e] == "2026-01-28" for e in cited)
     departures = [(p["site"], p["until"], p["status"]) for p in profile["left"]]
     assert len(departures) == len(set(departures)), "a departure made together is told once"
+
+
+def test_the_other_sites_left_are_counted_once_each_and_a_plans_figure_is_no_planned_strength(tmp_path):
+    centcom = {"id": "centcom", "name": "US Central Command", "aliases": ["CENTCOM"], "kind": "state_armed_force",
+               "country": "United States", "parent": "us", "affiliations": []}  # fmt: skip
+    sites = SITES + [{**SITES[0], "id": f"post-{n}", "name": f"Post {n}", "aliases": [], "parent": None} for n in range(10)]
+    stays = [event(f"2025-0{1 + n // 5}-{10 + n}-us-at-post-{n}", f"2025-0{1 + n // 5}-{10 + n}", "deployment", actors=["us"], site=f"post-{n}") for n in range(10)]
+    left = [event(f"2025-09-{10 + n}-us-leaves-post-{n}", f"2025-09-{10 + n}", "withdrawal", actors=["us"], site=f"post-{n}") for n in range(10)]
+    # CENTCOM, under the US, also left the latest of them, earlier: a second departure, not another site.
+    unit = [event("2025-01-01-centcom-at-post-9", "2025-01-01", "deployment", actors=["centcom"], site="post-9"),
+            event("2025-02-01-centcom-leaves-post-9", "2025-02-01", "withdrawal", actors=["centcom"], site="post-9")]  # fmt: skip
+    plan = event("2025-10-01-us-plans-exit", "2025-10-01", "withdrawal", actors=["us"], site="erbil", status="planned", quantities={"troops": 1000})
+    db = str(write_store(tmp_path / "s.json", [*stays, *left, *unit, plan], actors=[*ACTORS, centcom], sites=sites))
+    text = as_json(run("actor", "US", "--as-of", "2025-10-05", "--json", "--db", db))["narrative"]
+    assert "Besides these, it left 2 other sites" in text, text
+    assert "1,000 troops (1 Oct 2025, in a plan, in a report on Erbil)" in text, text
 
 
 def test_a_figures_words_spell_the_names_in_it_as_the_data_does(tmp_path):

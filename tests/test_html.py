@@ -144,7 +144,7 @@ def test_brief_html_writes_a_file_and_says_so(sample_store, tmp_path):
     target = tmp_path / "brief.html"
     result = runner.invoke(app, ["brief", "--as-of", "2026-02-24", "--html", "-o", str(target), "--db", str(sample_store)])
     assert result.exit_code == 0 and result.stdout == ""
-    assert f"Wrote the brief as of 2026-02-24 to {target}." in result.stderr
+    assert f"Wrote the brief as of 24 Feb 2026 to {target}." in result.stderr
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 

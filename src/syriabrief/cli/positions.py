@@ -337,9 +337,10 @@ def _write_html(data, report, day: datetime.date, where, governorates, output: P
     chart = activity(data, window, per="month", by="type")
     write_export([brief_html(report, pictured, chart, data)], None, output, layers(db).read)
     if output is not None:
+        from syriabrief.domain.dates import describe
         from syriabrief.domain.safetext import visible
 
-        typer.echo(visible(f"Wrote the brief as of {day.isoformat()} to {output}."), err=True)
+        typer.echo(visible(f"Wrote the brief as of {describe(day.isoformat())} to {output}."), err=True)
 
 
 def _governorates(data, names: list[str]) -> list[str]:

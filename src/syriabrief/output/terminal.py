@@ -25,7 +25,7 @@ from syriabrief.domain.dates import describe, on_day
 from syriabrief.domain.model import Event, Note
 from syriabrief.domain.safetext import visible
 from syriabrief.output.jsonout import write_json
-from syriabrief.reports.narrative import cut_at_word
+from syriabrief.reports.narrative import cut_at_word, figure_status
 from syriabrief.reports.types import (
     ActorLines,
     ActorProfile,
@@ -456,8 +456,8 @@ def print_actor(console: Console, report: ActorProfile, data: Dataset, rows: int
         console.print(Text("\nReported strength", style="bold"))
         for figure in report.strength[:STRENGTH_ROWS]:
             row = Text(f"{_figure(figure)}, {describe(figure.date, figure.end_date, figure.approximate)}{_reported_on(figure)}")
-            if figure.status not in ("confirmed", "reported"):
-                row.append(f" ({figure.status})", style="yellow")
+            if sureness := figure_status(figure):
+                row.append(f" ({sureness})", style="yellow")
             row.append(f"  [{visible(figure.event)}]", style="dim")
             console.print(Padding(row, (0, 0, 0, 2)))  # a wrapped line stays under the figure, not at the margin
     _print_events(console, report.events, report.span.event_count, data)

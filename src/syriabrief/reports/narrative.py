@@ -408,12 +408,15 @@ def actor_narrative(report: ActorProfile, data: Dataset, cite: Citer) -> str:
             items = lost[sentence]
             sites = join_names(_site_of(i, actor_id_shown, data) for i in items)
             sentences[n] = f"{name} lost {sites} to {actor_phrase(taker, data)} {dated}{cite(i.events[-1] for i in items)}."
-    told_ids = {id(p) for p in told}
-    untold = [p for p in others if id(p) not in told_ids]
+    # The other sites, each once: a site told already (Tell al-Hara, left by Russia) is not "another"
+    # for a second departure from it (its military police's, earlier).
+    told_sites = {p.site for p in told}
+    untold = list({p.site: p for p in others if p.site not in told_sites}.values())
     if untold:
         sentences.append(_untold_sentence(untold, name))
     forces = [a for a in report.through[1:] if any(p.actor == a for p in (*report.holds, *report.left))]
-    if forces:
+    # Said once: "Israel, through the IDF, holds …" has already named the one force under it.
+    if forces and forces != list(actor_id_shown[1:]):
         units = join_names(actor_phrase(a, data) for a in forces)
         come = "come" if len(forces) > 1 or _reads_plural(units) else "comes"
         sentences.append(f"These include the positions of {units}, which {come} under {'them' if _reads_plural(name) else 'it'}.")
@@ -491,8 +494,16 @@ def _held_sentence(name: str, held: list[PeriodView], actor_id: tuple[str, ...],
     return f"{name} {agreeing(name, 'holds')} {count_phrase(len(held), 'site')}: " + "; ".join(parts) + "."
 
 
+def figure_status(figure: Figure) -> str:
+    """How sure a figure is, when that is worth saying: "disputed", "claimed"; "in a plan" for a plan's
+    (it is the force the plan is about, not a planned strength); "" for one confirmed or reported."""
+    if figure.status in ("confirmed", "reported"):
+        return ""
+    return "in a plan" if figure.status == "planned" else figure.status
+
+
 def _figure_phrase(figure: Figure, cited: dict[str, Event | Move], cite: Citer) -> str:
-    status = "" if figure.status in ("confirmed", "reported") else f", {figure.status}"
+    status = f", {figure_status(figure)}" if figure_status(figure) else ""
     dated = describe(figure.date, figure.end_date, figure.approximate)
     # The report's place, not necessarily where all were counted (a Syria-wide figure in a story on one base).
     where = f", in a report on {figure.reported_at}" if figure.reported_at else ""
@@ -575,7 +586,9 @@ def base_narrative(report: SiteProfile, cited: dict[str, Event | Move], data: Da
     # The report that dates the state may be another force's there with the holder (Russia's
     # of Jan 2026 for its army's hold of Hmeimim): the date's citation is that report.
     reported = [i for p in report.history if p.status in OPEN_STATUSES for i in p.events if i in cited and _last_day(cited[i]) == status.last_reported]
-    sentences.append(_state_sentence(site, status, as_of, data, cite, reported[-1:]))
+    # A site being left: the report that it began (its "since"), whatever came after it.
+    began = [i for p in report.history if p.status == "withdrawing" for i in p.events if i in cited and cited[i].date == p.status_since]
+    sentences.append(_state_sentence(site, status, as_of, data, cite, reported[-1:], began[-1:]))
     if report.accounts:
         # What they disagree on about the present state is the status line's ("disputed: when"):
         # these events' disputes may be about other things (a figure, an earlier move's date).
@@ -591,10 +604,13 @@ def base_narrative(report: SiteProfile, cited: dict[str, Event | Move], data: Da
     return " ".join(sentences)
 
 
-def _state_sentence(site: str, status: StatusView, as_of: str, data: Dataset, cite: Citer, reported: Sequence[str] = ()) -> str:
+def _state_sentence(
+    site: str, status: StatusView, as_of: str, data: Dataset, cite: Citer, reported: Sequence[str] = (), began: Sequence[str] = (),
+) -> str:  # fmt: skip
     """What the state of a site is at the as-of day, with how old its evidence is when that matters
-    (``reported``: the event that gives the last report's date, when it is not the deciding one)."""
-    deciding = cite([*status.status_events[-1:], *(reported if status.stale else ())])
+    (``reported``: the event that gives the last report's date, when it is not the deciding one;
+    ``began``: for a site being left, the report that the withdrawal began)."""
+    deciding = cite([*began, *status.status_events[-1:], *(reported if status.stale else ())])
     when_last = on_day(status.last_reported) if status.last_reported else None
     if status.status == "unknown":
         if status.pending:
