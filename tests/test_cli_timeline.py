@@ -66,6 +66,16 @@ def test_an_actor_stands_for_the_forces_under_it_as_a_site_for_what_lies_in_it(t
     assert [b["site"] for b in unit["bases"]] == ["al-tanf"]
 
 
+def test_a_narrow_screen_gets_two_columns_whose_words_stay_whole(sample_store):
+    result = run("timeline", "--db", str(sample_store), env={"COLUMNS": "60"})
+    lines = result.stdout.splitlines()
+    assert result.exit_code == 0 and max(len(line) for line in lines) <= 60
+    assert any("Date · type" in line and "Actors · place · summary" in line for line in lines)
+    # Whole words: "Qamishli" and "withdrawal" are not folded across lines as in five thin columns.
+    text = " ".join(line.strip("│ ") for line in lines)
+    assert "Qamishli airport" in text and "withdrawal" in text
+
+
 def test_an_empty_result_is_an_empty_array_and_success(sample_store):
     result = run("timeline", "--json", "--db", str(sample_store), "--since", "2030")
     assert result.exit_code == 0 and json.loads(result.stdout) == []

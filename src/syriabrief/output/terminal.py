@@ -51,6 +51,8 @@ __all__ = ["event_table", "make_console", "print_event", "print_paragraph", "pro
 
 # Terminals narrower than this get the sources under each summary, not in a column.
 WIDE_TABLE = 110
+# ... and narrower than this, two columns: when and what; who, where, the summary and its sources.
+NARROW_TABLE = 72
 # Room for "12 Mar 2026" on one line.
 _DATE_WIDTH = 11
 # Room for "withdrawal" and "(completed)" whole.
@@ -82,6 +84,8 @@ def event_table(events: Sequence[Event], data: Dataset, width: int = 120) -> Tab
 
     Below ``WIDE_TABLE`` columns the sources move under the summary to leave it room.
     """
+    if width < NARROW_TABLE:
+        return _narrow_event_table(events, data)
     wide = width >= WIDE_TABLE
     table = Table(show_lines=True, expand=True)
     # Every cell wraps and none is cut: a word wider than its column breaks
@@ -108,6 +112,24 @@ def event_table(events: Sequence[Event], data: Dataset, width: int = 120) -> Tab
             summary,
         ]
         table.add_row(*cells, *([Text(visible(outlets))] if wide else []))
+    return table
+
+
+def _narrow_event_table(events: Sequence[Event], data: Dataset) -> Table:
+    """``event_table`` for a narrow screen (a phone, a split pane): when and what in one column,
+    who, where, the summary and its outlets in the other, so that no column is too thin for a word."""
+    table = Table(show_lines=True, expand=True)
+    table.add_column("Date · type", width=_DATE_WIDTH + 1, overflow="fold")
+    table.add_column("Actors · place · summary", ratio=1, overflow="fold")
+    for event in events:
+        who = ", ".join(data.actor_name(a) for a in event.actors) or "–"
+        where = _where(event, data)
+        when = Text(describe(event.date, event.end_date, event.approximate) + "\n")
+        when.append_text(_type_cell(event))
+        story = Text(visible(who + (f" {where}" if where else "")) + "\n", style="bold")
+        story.append(visible(event.summary), style="")
+        story.append("\n" + visible(", ".join(dict.fromkeys(s.outlet for s in event.sources))), style="dim")
+        table.add_row(when, story)
     return table
 
 
