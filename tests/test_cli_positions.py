@@ -105,6 +105,14 @@ def test_base_without_a_name_lists_every_site_with_its_status(sample_store):
     assert "Qasrak base" in table.stdout and "withdrawing" in table.stdout
 
 
+def test_the_lists_on_a_narrow_screen_keep_the_columns_about_positions(sample_store):
+    for command, dropped in (("base", ("Kind", "Governorate")), ("actor", ("Kind", "Country"))):
+        wide = run(command, "--db", str(sample_store), env={"COLUMNS": "120"}).stdout
+        narrow = run(command, "--db", str(sample_store), env={"COLUMNS": "60"}).stdout
+        assert all(word in wide for word in dropped) and not any(word in narrow for word in dropped), narrow
+        assert max(len(line) for line in narrow.splitlines()) <= 60
+
+
 def test_an_empty_store_lists_nothing_as_an_empty_array(tmp_path):
     empty = write_store(tmp_path / "empty.json", [], actors=[], sites=[])
     for command in ("actor", "base"):

@@ -149,7 +149,8 @@ def _profile(words, as_of, since, until, limit, json, db, *, kind, resolve, list
         rows = table(data, day)
         list_table, _ = _views(kind)
         shown = limit or LIST_ROWS
-        make_console().print(list_table(rows, shown))
+        console = make_console()
+        console.print(list_table(rows, shown, console.width))
         if len(rows.rows) > shown:
             typer.echo(f"Showing the {shown} most recently changed of {len(rows.rows):,}; use --limit N to see more, or --json for all.", err=True)
         return

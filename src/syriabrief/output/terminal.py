@@ -343,22 +343,24 @@ def _to_text(period: PeriodView) -> str:
     return after or "–"
 
 
-def actor_list_table(report: ActorLines, rows: int) -> Table:
+def actor_list_table(report: ActorLines, rows: int, width: int = 120) -> Table:
     """Every actor, or the ``rows`` whose positions changed last (in name order), with the latest sites each holds."""
-    table = _titled(_table("Actor", "Kind", "Country", "Holds", "Left", "Events"), f"Actors as of {describe(report.as_of)}")
+    columns = _list_columns(("Actor", "Kind", "Country", "Holds", "Left", "Events"), width)
+    table = _titled(_table(*columns), f"Actors as of {describe(report.as_of)}")
     marked = False
     for row in _most_recent(report.rows, rows, lambda r: r.changed):
         held = [name + ("*" if name in row.doubtful else "") for name in row.held[-HOLDS_NAMED:]]
         marked = marked or bool(row.doubtful.intersection(row.held[-HOLDS_NAMED:]))
         more = f" and {len(row.held) - HOLDS_NAMED:,} more" if len(row.held) > HOLDS_NAMED else ""
-        table.add_row(
-            Text(visible(row.actor.name)),
-            Text(visible(_kind_words(row.actor.kind) or "–")),
-            Text(visible(row.actor.country or "–")),
-            Text(visible(", ".join(held) + more or "–")),
-            Text(str(row.left_count)),
-            Text(str(row.event_count)),
-        )
+        cells = {
+            "Actor": Text(visible(row.actor.name)),
+            "Kind": Text(visible(_kind_words(row.actor.kind) or "–")),
+            "Country": Text(visible(row.actor.country or "–")),
+            "Holds": Text(visible(", ".join(held) + more or "–")),
+            "Left": Text(str(row.left_count)),
+            "Events": Text(str(row.event_count)),
+        }
+        table.add_row(*(cells[c] for c in columns))
     # A row is the actor's own; its profile adds the forces under it (Israel's, the IDF's bases).
     own = "Each row is the actor's own positions and events; actor NAME adds those of the forces under it."
     table.caption = f"{_doubtful_note(report.as_of)}\n{own}" if marked else own
@@ -389,19 +391,29 @@ def _holder_text(status: StatusView) -> str:
     return status.holder_name or (f"({status.previous_name} left)" if status.previous_name else "–")
 
 
-def base_list_table(report: SiteList, rows: int) -> Table:
+def base_list_table(report: SiteList, rows: int, width: int = 120) -> Table:
     """Every site, or the ``rows`` whose status changed last (in name order)."""
-    table = _titled(_table("Site", "Kind", "Governorate", "Holder", "Status", "Since"), f"Sites as of {describe(report.as_of)}")
+    columns = _list_columns(("Site", "Kind", "Governorate", "Holder", "Status", "Since"), width)
+    table = _titled(_table(*columns), f"Sites as of {describe(report.as_of)}")
     for row in _most_recent(report.rows, rows, lambda r: r.status.since or ""):
-        table.add_row(
-            Text(visible(row.site.name)),
-            Text(visible(_kind_words(row.site.kind) or "–")),
-            Text(visible(row.site.admin1 or "–")),
-            Text(visible(_holder_text(row.status))),
-            _status_text(row.status),
-            Text(_date_text(row.status.since)),
-        )
+        cells = {
+            "Site": Text(visible(row.site.name)),
+            "Kind": Text(visible(_kind_words(row.site.kind) or "–")),
+            "Governorate": Text(visible(row.site.admin1 or "–")),
+            "Holder": Text(visible(_holder_text(row.status))),
+            "Status": _status_text(row.status),
+            "Since": Text(_date_text(row.status.since)),
+        }
+        table.add_row(*(cells[c] for c in columns))
     return table
+
+
+def _list_columns(columns: Sequence[str], width: int) -> tuple[str, ...]:
+    """A list's columns; on a narrow screen without what describes a record rather than its
+    position (its kind, country, governorate), so that names and holders keep their words whole."""
+    if width >= NARROW_TABLE:
+        return tuple(columns)
+    return tuple(c for c in columns if c not in ("Kind", "Country", "Governorate"))
 
 
 def _print_periods(console: Console, title: str, periods: Sequence[PeriodView], columns: Sequence[str], rows: int) -> None:
