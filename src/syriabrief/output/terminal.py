@@ -25,7 +25,7 @@ from syriabrief.domain.dates import describe, on_day
 from syriabrief.domain.model import Event, Note
 from syriabrief.domain.safetext import visible
 from syriabrief.output.jsonout import write_json
-from syriabrief.reports.narrative import cut_at_word, figure_status
+from syriabrief.reports.narrative import cut_at_word, figure_status, figure_text
 from syriabrief.reports.types import (
     ActorLines,
     ActorProfile,
@@ -99,9 +99,7 @@ def event_table(events: Sequence[Event], data: Dataset, width: int = 120) -> Tab
     if wide:
         table.add_column("Sources", ratio=2, min_width=8, overflow="fold")
     for event in events:
-        who = ", ".join(data.actor_name(a) for a in event.actors) or "–"
-        where = _where(event, data)
-        outlets = ", ".join(dict.fromkeys(s.outlet for s in event.sources))
+        who, where, outlets = _who(event, data), _where(event, data), _outlets(event)
         summary = Text(visible(event.summary))
         if not wide:
             summary.append("\n" + visible(outlets), style="dim")
@@ -122,15 +120,22 @@ def _narrow_event_table(events: Sequence[Event], data: Dataset) -> Table:
     table.add_column("Date · type", width=_DATE_WIDTH + 1, overflow="fold")
     table.add_column("Actors · place · summary", ratio=1, overflow="fold")
     for event in events:
-        who = ", ".join(data.actor_name(a) for a in event.actors) or "–"
-        where = _where(event, data)
+        who, where = _who(event, data), _where(event, data)
         when = Text(describe(event.date, event.end_date, event.approximate) + "\n")
         when.append_text(_type_cell(event))
         story = Text(visible(who + (f" {where}" if where else "")) + "\n", style="bold")
         story.append(visible(event.summary), style="")
-        story.append("\n" + visible(", ".join(dict.fromkeys(s.outlet for s in event.sources))), style="dim")
+        story.append("\n" + visible(_outlets(event)), style="dim")
         table.add_row(when, story)
     return table
+
+
+def _who(event: Event, data: Dataset) -> str:
+    return ", ".join(data.actor_name(a) for a in event.actors) or "–"
+
+
+def _outlets(event: Event) -> str:
+    return ", ".join(dict.fromkeys(s.outlet for s in event.sources))
 
 
 def _type_cell(event: Event) -> Text:
@@ -698,9 +703,7 @@ def _reported_on(figure: Figure) -> str:
 
 
 def _figure(figure: Figure) -> str:
-    value = figure.value
-    amount = f"{value['low']:,}–{value['high']:,}" if isinstance(value, dict) else f"{value:,}"
-    return f"{amount} {visible(figure.label or figure.name.replace('_', ' '))}"
+    return visible(figure_text(figure.value, figure.label or figure.name))
 
 
 def print_brief(console: Console, report: Brief) -> None:

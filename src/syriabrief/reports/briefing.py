@@ -11,9 +11,9 @@ no presentation here.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from syriabrief.domain.dataset import Catalogue
 from syriabrief.domain.dates import Period, parse_stored
@@ -430,6 +430,16 @@ def _through(actor_id: str, through: Sequence[str], everyone: dict[str, ActorPos
     return ActorPositions.of(actor_id, periods, pending)
 
 
+_Told = TypeVar("_Told", ActorProfile, SiteProfile, Comparison, Changes, Brief)
+
+
+def _told(report: _Told, write: Callable[[Citer], str], data: Dataset) -> _Told:
+    """``report`` with the paragraph ``write`` makes of it and the events it cites, numbered as read."""
+    citer = Citer()
+    text, citations = citer.finish(write(citer), data)
+    return replace(report, narrative=text, citations=citations)
+
+
 # --- actors -----------------------------------------------------------------------------------
 
 
@@ -497,7 +507,6 @@ def actor_report(
     count, first, last = data.span(listed)
     latest_move = data.select(EventFilter(actors=ids, types=DRIVING_TYPES, until=day_period(as_of)), limit=1)
     age = _age(_latest(last, *latest_move), as_of)
-    citer = Citer()
     profile = ActorProfile(
         actor=ActorIdentity.of(actor),
         affiliation_names=tuple(data.actor_name(a) for a in actor.affiliations),
@@ -512,9 +521,7 @@ def actor_report(
         through=through,
         events=tuple(data.select_json(listed, limit) if as_json else data.select(listed, limit)),
     )
-    text = narrative.actor_narrative(profile, data, citer)
-    text, citations = citer.finish(text, data)
-    return replace(profile, narrative=text, citations=citations)
+    return _told(profile, lambda cite: narrative.actor_narrative(profile, data, cite), data)
 
 
 # --- sites ----------------------------------------------------------------------------------
@@ -567,7 +574,6 @@ def base_report(
     contested = _select_ids(data, [m.id for m in driving if m.site == site.id and m.id in behind])
     contested = [e for e in contested if e.contested]
     count, first, last = data.span(listed)
-    citer = Citer()
     profile = SiteProfile(
         site=SiteIdentity.of(site),
         notes=site.notes,
@@ -579,9 +585,7 @@ def base_report(
         age=_age(_latest(last, *driving[-1:]), as_of),
         events=tuple(data.select_json(listed, limit) if as_json else data.select(listed, limit)),
     )
-    text = narrative.base_narrative(profile, {m.id: m for m in driving}, data, citer)
-    text, citations = citer.finish(text, data)
-    return replace(profile, narrative=text, citations=citations)
+    return _told(profile, lambda cite: narrative.base_narrative(profile, {m.id: m for m in driving}, data, cite), data)
 
 
 # --- comparisons ----------------------------------------------------------------------------
@@ -694,10 +698,7 @@ def _comparison(
         differences=differences,
         age=_age(latest, as_of),
     )
-    citer = Citer()
-    text = narrative.compare_narrative(comparison, cited, data, citer)
-    text, citations = citer.finish(text, data)
-    return replace(comparison, narrative=text, citations=citations)
+    return _told(comparison, lambda cite: narrative.compare_narrative(comparison, cited, data, cite), data)
 
 
 def _aspects(subjects: Sequence[ActorSubject | SiteSubject], keys: Sequence[str]) -> tuple[tuple[Aspect, ...], tuple[Aspect, ...]]:
@@ -776,10 +777,7 @@ def change_report(data: Dataset, before: datetime.date, after: datetime.date) ->
         as_of=after.isoformat(), since=before.isoformat(), until=after.isoformat(), subjects=(),
         differences=tuple(changes), actors=actors, age=_age(latest, after),
     )  # fmt: skip
-    citer = Citer()
-    text = narrative.change_narrative(report, {e.id: e for e in driving}, data, citer)
-    text, citations = citer.finish(text, data)
-    return replace(report, narrative=text, citations=citations)
+    return _told(report, lambda cite: narrative.change_narrative(report, {e.id: e for e in driving}, data, cite), data)
 
 
 def _loser(then: SiteStatus, now: SiteStatus, moved: Sequence[Move]) -> str | None:
@@ -857,9 +855,6 @@ def brief_report(
         age=_age(newest[-1] if newest else None, as_of),
     )
     cited: dict[str, Event | Move] = {e.id: e for e in (*recent, *latest)}
-    citer = Citer()
-    text = narrative.brief_narrative(report, cited, data, citer)
-    text, citations = citer.finish(text, data)
-    return replace(report, narrative=text, citations=citations)
+    return _told(report, lambda cite: narrative.brief_narrative(report, cited, data, cite), data)
 
 

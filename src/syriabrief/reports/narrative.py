@@ -193,6 +193,11 @@ def _pronoun(subject: str) -> str:
     return "they" if _reads_plural(subject) else "it"
 
 
+def _all_plural(subjects: Sequence[str]) -> bool:
+    """Whether names listed together ("A and B") take a plural verb: more than one, or one that reads plural."""
+    return len(subjects) > 1 or any(_reads_plural(s) for s in subjects)
+
+
 def _reads_plural(subject: str) -> bool:
     # The name before any aside: "Russia, through the Russian Armed Forces" is Russia.
     words = subject.split(",", 1)[0].split()
@@ -417,9 +422,9 @@ def actor_narrative(report: ActorProfile, data: Dataset, cite: Citer) -> str:
     forces = [a for a in report.through[1:] if any(p.actor == a for p in (*report.holds, *report.left))]
     # Said once: "Israel, through the IDF, holds …" has already named the one force under it.
     if forces and forces != list(actor_id_shown[1:]):
-        units = join_names(actor_phrase(a, data) for a in forces)
-        come = "come" if len(forces) > 1 or _reads_plural(units) else "comes"
-        sentences.append(f"These include the positions of {units}, which {come} under {'them' if _reads_plural(name) else 'it'}.")
+        units = [actor_phrase(a, data) for a in forces]
+        come = "come" if _all_plural(units) else "comes"
+        sentences.append(f"These include the positions of {join_names(units)}, which {come} under {'them' if _reads_plural(name) else 'it'}.")
     if not sentences:
         sentences.append(
             f"No move (withdrawal, deployment, presence report, handover or control change) involving "
@@ -650,10 +655,10 @@ def compare_narrative(comparison: Comparison, cited: dict[str, Event | Move], da
     for outer in actors:
         inner = [s for s in actors if s.id != outer.id and s.id in data.under(outer.id)]
         if inner:
-            units = join_names(names[s.id] for s in inner)
-            plural = len(inner) > 1 or _reads_plural(units)
+            units = [names[s.id] for s in inner]
+            plural = _all_plural(units)
             whose = names[outer.id] + ("'" if names[outer.id].endswith("s") else "'s")
-            sentences.append(f"{_capital(units)} {'come' if plural else 'comes'} under {names[outer.id]}, "
+            sentences.append(f"{_capital(join_names(units))} {'come' if plural else 'comes'} under {names[outer.id]}, "
                              f"so {whose} positions and events include {'theirs' if plural else 'its'}.")
     for n, s in enumerate(actors):
         parts, ids = _standing(s, names[s.id])
