@@ -621,6 +621,34 @@ def test_a_failure_of_the_index_while_answering_is_answered_by_the_plain_path(tm
     data.close()
 
 
+def test_an_index_reads_its_sites_only_when_a_question_needs_one(tmp_path, always_index, monkeypatch):
+    path = generated(tmp_path / "store.json", 300)
+    reference = plain([path])
+    read = []
+    records = index._records
+    monkeypatch.setattr(index, "_records", lambda db, table, kind: read.append(table) or records(db, table, kind))
+    data = indexed([path])
+    where = EventFilter(actors=frozenset(data.under(data.actor("SDF").id)))
+    assert data.select_json(where) == reference.select_json(where)
+    assert read == ["actors"]  # an actor's timeline decodes no site
+    assert data.site("S7") == reference.site("S7") and data.sites == reference.sites
+    assert read == ["actors", "sites"]
+    data.close()
+
+
+def test_sites_that_cannot_be_read_from_the_index_come_from_the_plain_path(tmp_path, always_index, monkeypatch):
+    path = generated(tmp_path / "store.json", 300)
+    data = indexed([path])
+
+    def broken(db, table, kind):
+        raise ValueError("bad marshal data")
+
+    monkeypatch.setattr(index, "_records", broken)
+    assert data.sites == plain([path]).sites
+    assert data.select(EventFilter(), 5) == plain([path]).select(EventFilter(), 5)  # the reference answers the rest
+    data.close()
+
+
 @pytest.mark.parametrize("command", [["timeline", "--json"], ["export"], ["actor", "SDF", "--json"], ["base", "S7", "--json"]])
 def test_a_limit_past_sqlites_integers_means_every_event(tmp_path, monkeypatch, command):
     path = generated(tmp_path / "store.json", 300)

@@ -12,8 +12,9 @@ loading every event.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from syriabrief.domain.dates import Period
@@ -69,14 +70,32 @@ class Catalogue:
     subclasses add events and answer ``select``/``count``.
     """
 
-    def __init__(self, actors: Iterable[Actor], sites: Iterable[Site]):
+    def __init__(self, actors: Iterable[Actor], sites: Iterable[Site] | Callable[[], Iterable[Site]]):
         self.actors: dict[str, Actor] = {a.id: a for a in actors}
-        self.sites: dict[str, Site] = {s.id: s for s in sites}
-        # Name indexes build themselves at the first lookup (names.NameIndex).
+        # Sites may come as a way to read them: an index decodes its hundreds only when a
+        # question needs a site (a timeline of an actor never does).
+        self._site_records = sites
+        # Name indexes build themselves at the first lookup (names.NameIndex), or take what was kept.
         self.actor_names = NameIndex(self.actors, "actor")
-        self.site_names = NameIndex(self.sites, "site", parent_of=self._parent_of, kind_of=self._kind_of)
+        self.actor_names.restore_from(lambda: self._kept_names("actor"))
         self._children: dict[str, list[str]] | None = None
         self._subordinates: dict[str, list[str]] | None = None
+
+    @functools.cached_property
+    def sites(self) -> dict[str, Site]:
+        records = self._site_records
+        return {s.id: s for s in (records() if callable(records) else records)}
+
+    @functools.cached_property
+    def site_names(self) -> NameIndex:
+        names = NameIndex(self.sites, "site", parent_of=self._parent_of, kind_of=self._kind_of)
+        names.restore_from(lambda: self._kept_names("site"))
+        return names
+
+    def _kept_names(self, kind: str) -> tuple | None:
+        """The state of a name index of these very records kept somewhere (``NameIndex.state``),
+        for ``kind`` "actor" or "site"; None: it is worked out from the records."""
+        return None
 
     def actor(self, name: str) -> Actor:
         """The actor ``name`` means: any id, name or alias, spelt as people spell it."""

@@ -214,7 +214,7 @@ class SqlDataset(Catalogue):
     """
 
     def __init__(
-        self, connection: sqlite3.Connection, actors: Iterable[Actor], sites: Iterable[Site],
+        self, connection: sqlite3.Connection, actors: Iterable[Actor], sites: Iterable[Site] | Callable[[], Iterable[Site]],
         reference: Callable[[], Dataset], sources: tuple[str, ...] = ("main",), settled: bool = True,
     ):  # fmt: skip
         super().__init__(actors, sites)

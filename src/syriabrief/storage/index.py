@@ -265,22 +265,27 @@ class IndexedDataset(SqlDataset):
     """The engine over an index file kept in the cache (and its delta); events read from the store files."""
 
     def __init__(
-        self, connection: sqlite3.Connection, path: Path, actors: Iterable[Actor], sites: Iterable[Site],
-        meta: dict[str, str], stores: Sequence[Path],
+        self, connection: sqlite3.Connection, path: Path, actors: Iterable[Actor], meta: dict[str, str], stores: Sequence[Path],
     ):  # fmt: skip
         # How many events a delta added to this build of the index (see _refresh).
         self.build = meta.get("build")
         self.added_events = int(meta.get("events", 0))
         sources = ("main", "delta") if self.added_events else ("main",)
-        super().__init__(connection, actors, sites, reference=self._fall_back, sources=sources)
-        # The name indexes as the build worked them out (a delta adds no actors or sites),
-        # each read when first asked: most queries name actors only.
-        self.actor_names.restore_from(lambda: self._kept_names("actor"))
-        self.site_names.restore_from(lambda: self._kept_names("site"))
+        # Its sites are read at the first question that needs one (Catalogue.sites).
+        super().__init__(connection, actors, self._read_sites, reference=self._fall_back, sources=sources)
         self._path = path
         self._stores = list(stores)
 
+    def _read_sites(self) -> Iterable[Site]:
+        try:
+            return _records(self._db, "sites", Site)
+        except Exception:  # as _or_plain: the reference answers, for the rest of the run
+            self._plain = self._plain or self._reference()
+            return self._plain.sites.values()
+
     def _kept_names(self, kind: str) -> tuple | None:
+        # The name indexes as the build worked them out (a delta adds no actors or sites),
+        # each read when first asked: most queries name actors only.
         try:
             (state,) = self._db.execute("SELECT state FROM main.names WHERE kind = ?", (kind,)).fetchone()
             kept = marshal.loads(state)
@@ -391,18 +396,18 @@ def _open_if_current(
         kept.close()
         return None
     try:
-        docs = {
-            table: [marshal.loads(d) for (d,) in kept.db.execute(f"SELECT doc FROM main.{table} ORDER BY seq")]
-            for table in ("actors", "sites")
-        }
-        actors = [Actor.from_json(d) for d in docs["actors"]]
-        sites = [Site.from_json(d) for d in docs["sites"]]
+        actors = _records(kept.db, "actors", Actor)
         if kept.delta is not None and int(kept.meta.get("resettled", 0)):
             kept.db.executescript(_OVERLAY)
     except Exception:  # any doubt: the index is not used, and rebuilt
         kept.close()
         return None
-    return IndexedDataset(kept.db, target, actors, sites, kept.meta, paths)
+    return IndexedDataset(kept.db, target, actors, kept.meta, paths)
+
+
+def _records(db: sqlite3.Connection, table: str, kind: type[Actor] | type[Site]) -> list:
+    """An index's actors or sites, each kept as its JSON form, marshalled."""
+    return [kind.from_json(marshal.loads(doc)) for (doc,) in db.execute(f"SELECT doc FROM main.{table} ORDER BY seq")]
 
 
 class _Kept:
