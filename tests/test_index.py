@@ -23,6 +23,7 @@ from syriabrief.domain.model import Event, event_sort_key
 from syriabrief.domain.positions import DRIVING_TYPES, ActorPositions, positions_by_actor, site_status
 from syriabrief.errors import StoreError
 from syriabrief.storage import engine, index, loading, paths, store
+from syriabrief.storage import settled as settled_module
 from syriabrief.storage.engine import SqlDataset
 from syriabrief.storage.index import IndexedDataset
 
@@ -173,8 +174,8 @@ def test_the_engine_in_memory_answers_the_bundled_dataset_as_the_reference():
 
 def test_a_store_read_into_memory_replays_its_sites_only_when_a_position_is_asked(monkeypatch):
     settled = []
-    real_settle = engine.settle
-    monkeypatch.setattr(engine, "settle", lambda db: settled.append(1) or real_settle(db))
+    real_settle = settled_module.settle
+    monkeypatch.setattr(settled_module, "settle", lambda db: settled.append(1) or real_settle(db))
     data = in_memory([paths.bundled_path()])
     assert data.select(EventFilter(since=parse_user_date("2026-01")))  # a timeline: no positions
     assert settled == []
@@ -186,7 +187,7 @@ def test_a_store_read_into_memory_replays_its_sites_only_when_a_position_is_aske
 
 
 def test_a_settle_cut_short_leaves_nothing_behind_and_the_next_question_settles_whole(monkeypatch):
-    real_keep = engine.keep_settled
+    real_keep = settled_module.keep_settled
     calls = []
 
     def interrupted(db, site, rows):
@@ -197,10 +198,10 @@ def test_a_settle_cut_short_leaves_nothing_behind_and_the_next_question_settles_
 
     data, whole = in_memory([paths.bundled_path()]), in_memory([paths.bundled_path()])
     day = datetime.date(2026, 2, 24)
-    monkeypatch.setattr(engine, "keep_settled", interrupted)
+    monkeypatch.setattr(settled_module, "keep_settled", interrupted)
     with pytest.raises(KeyboardInterrupt):
         data.settled_statuses(day)
-    monkeypatch.setattr(engine, "keep_settled", real_keep)
+    monkeypatch.setattr(settled_module, "keep_settled", real_keep)
     assert data.settled_statuses(day) == whole.settled_statuses(day)
     assert data.settled_periods(day) == whole.settled_periods(day)  # no period kept twice
 
@@ -442,7 +443,7 @@ def test_sites_not_settled_resume_their_kept_replay(tmp_path, always_index, monk
     moves = indexed([path]).moves(EventFilter(types=DRIVING_TYPES))
     ends = sorted(m.period.end for m in moves)
     built = ends[len(ends) * 3 // 4]  # an index built while a quarter of the moves could still be ahead
-    monkeypatch.setattr("syriabrief.storage.engine.resume_day", lambda: built)
+    monkeypatch.setattr("syriabrief.storage.settled.resume_day", lambda: built)
     path.touch()  # a new build
     data = indexed([path])
     sites = {m.site for m in moves if m.site}
@@ -915,7 +916,7 @@ def test_a_kept_replay_with_nobody_left_there_tells_the_last_to_leave(tmp_path, 
     ]
     path = tmp_path / "store.json"
     path.write_text(store.dump_store(store_json(events)), encoding="utf-8")
-    monkeypatch.setattr("syriabrief.storage.engine.resume_day", lambda: datetime.date(2026, 6, 1))
+    monkeypatch.setattr("syriabrief.storage.settled.resume_day", lambda: datetime.date(2026, 6, 1))
     data = indexed([path])
     day = datetime.date(2026, 6, 15)
     kept, later = data.replay_at({"qasrak"}, day, for_status=True)

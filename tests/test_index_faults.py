@@ -23,13 +23,14 @@ from test_index import generated
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="uses POSIX signals and pipes")
 
-# A syriabrief process whose index build stops at a chosen step (after noting the
+# A syriabrief process whose index build stops at a chosen step (a function named
+# module.name under syriabrief.storage: index.store_digests, settled.settle; after noting the
 # pids of its worker processes in NOTE), so that it can be killed right there;
 # step "-": it runs through.
 # Worker processes and small batches from the first byte, so that a small store
 # exercises what a store of 32 MB and more does.
 BUILDER = """
-import sys, time, multiprocessing
+import importlib, sys, time, multiprocessing
 from pathlib import Path
 from syriabrief.storage import index
 from syriabrief.cli import app
@@ -43,7 +44,8 @@ def stop_here(*args, **kwargs):
     time.sleep(3600)
 
 if step != "-":
-    setattr(index, step, stop_here)
+    module, name = step.rsplit(".", 1)
+    setattr(importlib.import_module(f"syriabrief.storage.{module}"), name, stop_here)
 app(["timeline", "--db", store, "--limit", "1"])
 """
 
@@ -91,7 +93,7 @@ def test_a_killed_build_leaves_no_worker_holding_the_callers_pipe(tmp_path, figu
     orphans = hung = 0
     for kill in range(kills):
         note = tmp_path / f"workers-{kill}"
-        builder = start_builder("store_digests", store, note)
+        builder = start_builder("index.store_digests", store, note)
         workers = [int(pid) for pid in note.read_text().split()]
         assert workers, "the build should be running worker processes"
         builder.kill()
@@ -109,7 +111,7 @@ def test_a_killed_build_leaves_no_worker_holding_the_callers_pipe(tmp_path, figu
 
 
 @posix_only
-@pytest.mark.parametrize("step", ["store_digests", "settle"])
+@pytest.mark.parametrize("step", ["index.store_digests", "settled.settle"])
 def test_a_killed_build_leaves_no_temporary_file_after_the_next(tmp_path, figure, step):
     """Killed while staging (``.tmp.staging`` and ``.tmp``), and while settling (``.tmp``)."""
     store = generated(tmp_path / "store.json", 300)

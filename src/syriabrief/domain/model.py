@@ -17,6 +17,7 @@ from syriabrief.domain.dates import Period, event_period
 __all__ = [
     "ACTOR_KINDS",
     "DISPUTE_ASPECTS",
+    "DRIVING_TYPES",
     "EVENT_STATUSES",
     "EVENT_TYPES",
     "LOCATION_PRECISIONS",
@@ -57,6 +58,8 @@ EVENT_TYPES = (
     "alliance",
     "leadership_change",
 )
+# The event types that change who is at a site (what positions replay); the others never do.
+DRIVING_TYPES = frozenset({"withdrawal", "deployment", "presence", "handover", "control_change"})
 EVENT_STATUSES = ("confirmed", "reported", "claimed", "planned", "disputed")
 STAGES = ("began", "ongoing", "completed")
 ACTOR_KINDS = (

@@ -42,7 +42,6 @@ import unicodedata
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from typing import Protocol
 
-from syriabrief.domain.geometry import SAME_PLACE_KM, distance_km
 from syriabrief.domain.model import site_class
 from syriabrief.errors import AmbiguousNameError, NotFoundError
 
@@ -231,6 +230,10 @@ def _other_class(kind: str, one: Named, other: Named) -> bool:
     lat2, lon2 = getattr(other, "lat", None), getattr(other, "lon", None)
     if lat1 is None or lon1 is None or lat2 is None or lon2 is None:
         return False  # nothing tells them apart: one place named twice
+    # Here, not at the top: building a name index is rare (an index keeps its own), and the map's
+    # geometry is 1 ms of every query's start-up otherwise.
+    from syriabrief.domain.geometry import SAME_PLACE_KM, distance_km
+
     return distance_km(lat1, lon1, lat2, lon2) > SAME_PLACE_KM
 
 

@@ -26,7 +26,7 @@ from dataclasses import fields as dataclass_fields
 from typing import Any, NamedTuple
 
 from syriabrief.domain.dates import parse_stored
-from syriabrief.domain.model import Event, Move, event_sort_key
+from syriabrief.domain.model import DRIVING_TYPES, Event, Move, event_sort_key
 
 Replayable = Event | Move  # a Move carries every field the replay reads
 
@@ -50,8 +50,6 @@ __all__ = [
     "site_status",
 ]
 
-# The event types that change who is at a site; other types never do.
-DRIVING_TYPES = frozenset({"withdrawal", "deployment", "presence", "handover", "control_change"})
 # A period in one of these is still running at the as-of day.
 OPEN_STATUSES = ("active", "withdrawing")
 # How a period can end: the actor left, gave the site to someone, or had it taken.

@@ -11,10 +11,9 @@ the moves after it) in SQL, and the plain in-memory ``Dataset`` is the
 reference it is tested against (tests/test_index.py, tests/test_engine.py).
 
 ``conditions`` is the SQL for ``EventFilter.matches``, clause for clause;
-``describe``/``store_digests`` turn events into rows; ``settle`` replays every
-site's history once and keeps it (``keep_settled``: its periods, status, kept
-replay and moves): when an index is built, or, for a store read into memory,
-at the first position asked (a timeline never asks).
+``describe``/``store_digests`` turn events into rows. The position tables are
+written and read by ``settled.py``: when an index is built, or, for a store
+read into memory, at the first position asked (a timeline never asks).
 """
 
 from __future__ import annotations
@@ -25,33 +24,21 @@ import itertools
 import json
 import marshal
 import os
-import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import fields as dataclass_fields
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from syriabrief.domain.dataset import Catalogue, Dataset, EventsSummary, OpenPeriods
 from syriabrief.domain.filters import EventFilter
-from syriabrief.domain.model import Actor, Dispute, Event, Move, Site, Source, filled
-from syriabrief.domain.positions import (
-    DRIVING_TYPES,
-    ControlPeriod,
-    KeptReplay,
-    SiteStatus,
-    closed_positions,
-    last_to_leave,
-    replay_prefix,
-    settled_history,
-    settled_status,
-)
+from syriabrief.domain.model import DRIVING_TYPES, Actor, Dispute, Event, Move, Site, Source
 from syriabrief.domain.safetext import json_text
-from syriabrief.domain.validate import check_records
 from syriabrief.errors import StoreError
 
 if TYPE_CHECKING:  # sqlite3 is imported by whoever opens a connection
     import sqlite3
+
+    from syriabrief.domain.positions import ControlPeriod, KeptReplay, SiteStatus
 
 __all__ = [
     "INDEXES",
@@ -64,9 +51,7 @@ __all__ = [
     "event_text",
     "in_memory",
     "insert_digests",
-    "keep_settled",
     "move_from",
-    "settle",
     "store_digests",
 ]
 
@@ -195,6 +180,8 @@ def _settled_first(query: Callable) -> Callable:
             # not at all: a settle cut short by an error or an interrupt leaves no rows behind.
             with self._settling:
                 if not self._settled:
+                    from syriabrief.storage.settled import settle
+
                     with self._db:
                         settle(self._db)
                     self._settled = True
@@ -318,86 +305,39 @@ class SqlDataset(Catalogue):
                 counts[actor] = counts.get(actor, 0) + count
         return counts
 
+    # The position questions are answered by settled.py, imported at the first one asked:
+    # a timeline never asks (and would pay 4 ms to import how positions are replayed).
     @_or_plain
     @_settled_first
     def settled_periods(
         self, as_of: datetime.date, actors: frozenset[str] | None = None
     ) -> tuple[list[ControlPeriod], frozenset[str]] | None:
-        day = as_of.toordinal()
-        settled = "site IN (SELECT site FROM settled WHERE day <= ?)"
-        if actors is None:
-            rows = self._db.execute(f"SELECT fields FROM periods WHERE {settled} ORDER BY seq", (day,))
-            unsettled = self._fetch("SELECT site FROM settled WHERE day > ?", (day,))
-        else:
-            named = json.dumps(sorted(actors))
-            sql = f"SELECT fields FROM periods WHERE actor IN (SELECT value FROM json_each(?)) AND {settled} ORDER BY seq"
-            rows = self._db.execute(sql, (named, day))
-            # The unsettled sites among those where the actors' moves were made.
-            unsettled = self._fetch(
-                "SELECT DISTINCT a.site FROM site_actors AS a JOIN settled AS s ON s.site = a.site "
-                "WHERE a.actor IN (SELECT value FROM json_each(?)) AND s.day > ?",
-                (named, day),
-            )
-        # Decoded as the rows come (a cursor, not fetchall): a million-event store has hundreds of thousands.
-        return [_unpack_fields(ControlPeriod, _PERIOD_FIELDS, fields) for (fields,) in rows], frozenset(site for (site,) in unsettled)
+        from syriabrief.storage import settled
+
+        return settled.periods(self._db, as_of, actors)
 
     @_or_plain
     @_settled_first
-    def settled_open_periods(
-        self, as_of: datetime.date
-    ) -> OpenPeriods | None:
-        # Every site with periods has a settled row: those not settled yet are the few to leave out.
-        settled = "site NOT IN (SELECT site FROM settled WHERE day > ?)"
-        day = (as_of.toordinal(),)
-        rows = self._db.execute(f"SELECT fields FROM periods WHERE open AND {settled} ORDER BY seq", day)
-        periods = [_unpack_fields(ControlPeriod, _PERIOD_FIELDS, fields) for (fields,) in rows]
-        closed = self._fetch(f"SELECT actor, count(*), max(coalesce(changed, '')) FROM periods WHERE NOT open AND {settled} GROUP BY actor", day)
-        unsettled = self._fetch("SELECT site FROM settled WHERE day > ?", day)
-        return OpenPeriods(periods, {actor: (count, changed) for actor, count, changed in closed}, frozenset(s for (s,) in unsettled))
+    def settled_open_periods(self, as_of: datetime.date) -> OpenPeriods | None:
+        from syriabrief.storage import settled
+
+        return settled.open_periods(self._db, as_of)
 
     @_or_plain
     @_settled_first
     def settled_statuses(self, as_of: datetime.date) -> tuple[dict[str, SiteStatus], frozenset[str]] | None:
-        rows = self._fetch("SELECT site, day, status FROM settled")
-        day = as_of.toordinal()
-        kept = {site: _unpack_fields(SiteStatus, _STATUS_FIELDS, status) for site, last, status in rows if last <= day}
-        return kept, frozenset(site for site, last, _ in rows if last > day)
+        from syriabrief.storage import settled
+
+        return settled.statuses(self._db, as_of)
 
     @_or_plain
     @_settled_first
     def replay_at(
         self, sites: Iterable[str], as_of: datetime.date, actors: frozenset[str] | None = None, for_status: bool = False
     ) -> tuple[dict[str, KeptReplay], list[Move]]:
-        named, day = json.dumps(sorted(sites)), as_of.toordinal()
-        kept = self._fetch(
-            "SELECT site, state, left_pos FROM settled WHERE site IN (SELECT value FROM json_each(?)) AND kept_day <= ?",
-            (named, day),
-        )
-        moves = [move_from(fields) for (fields,) in self._fetch(
-            "SELECT m.fields FROM site_moves AS m JOIN settled AS s ON s.site = m.site "
-            "WHERE m.site IN (SELECT value FROM json_each(?)) AND m.first <= ? "
-            "AND (s.kept_day IS NULL OR s.kept_day > ? OR m.n > s.kept_upto) ORDER BY m.n",
-            (named, day, day),
-        )]  # fmt: skip
-        if not kept:
-            return {}, moves
-        states = {site: marshal.loads(state) for site, state, _ in kept}
-        # The kept replays' closed stays are periods of the settled histories: a status needs
-        # only the one it would tell, a profile those of its actors.
-        if for_status:
-            sql = "SELECT site, pos, fields FROM periods WHERE (site, pos) IN "
-            sql += "(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))"
-            params: tuple = (json.dumps([(site, pos) for site, _, pos in kept if pos is not None]),)
-        else:
-            sql, params = "SELECT site, pos, fields FROM periods WHERE site IN (SELECT value FROM json_each(?))", (json.dumps(sorted(states)),)
-            if actors is not None:
-                sql, params = sql + " AND actor IN (SELECT value FROM json_each(?))", (*params, json.dumps(sorted(actors)))
-        closed: dict[str, dict[int, ControlPeriod]] = {site: {} for site in states}
-        wanted = {site: set(closed_positions(state)) for site, state in states.items()}
-        for site, pos, fields in self._db.execute(sql, params):
-            if pos in wanted[site]:
-                closed[site][pos] = _unpack_fields(ControlPeriod, _PERIOD_FIELDS, fields)
-        return {site: KeptReplay(state, closed[site]) for site, state in states.items()}, moves
+        from syriabrief.storage import settled
+
+        return settled.replays(self._db, sites, as_of, actors, for_status)
 
     @_or_plain
     def span(self, where: EventFilter | None = None) -> tuple[int, Move | None, Move | None]:
@@ -638,6 +578,8 @@ def digest_lines(lines: list[tuple[int, bytes]]) -> list[Digest] | None:
         records = [json.loads(body) for _, body in lines]
     except (ValueError, RecursionError):
         return None
+    from syriabrief.domain.validate import check_records  # a build's, never a question's
+
     if check_records("event", records):
         return None
     # The columns say what the Event says.
@@ -689,82 +631,6 @@ def insert_digests(db: sqlite3.Connection, numbered: list[tuple[int, int, Digest
     db.executemany("INSERT INTO moves VALUES (?, ?)", moves)
     db.executemany("INSERT INTO event_actors VALUES (?, ?, ?, ?, ?)", links_a)
     db.executemany("INSERT INTO event_sites VALUES (?, ?, ?, ?, ?)", links_s)
-
-
-# A period's and a status's fields in order: what _pack_fields marshals and _unpack_fields reads back.
-_Record = TypeVar("_Record", ControlPeriod, SiteStatus)
-_PERIOD_FIELDS = tuple(f.name for f in dataclass_fields(ControlPeriod))
-_STATUS_FIELDS = tuple(f.name for f in dataclass_fields(SiteStatus))
-
-
-def _pack_fields(record: ControlPeriod | SiteStatus, names: tuple[str, ...]) -> bytes:
-    # Field by field, not dataclasses.astuple, which deep-copies every value (a third of a small build).
-    # Texts are marshalled as interned, so reading them back shares one copy of each site, actor,
-    # status and date instead of making one per period (a third of an actor list's memory at 1M).
-    return marshal.dumps(tuple(_interned(getattr(record, name)) for name in names))
-
-
-def _unpack_fields(kind: type[_Record], names: tuple[str, ...], fields: bytes) -> _Record:
-    """A record back from what _pack_fields wrote (every field, in order)."""
-    return filled(kind, zip(names, marshal.loads(fields), strict=True))
-
-
-def _interned(value: Any) -> Any:
-    if isinstance(value, str):
-        return sys.intern(value)
-    if isinstance(value, tuple):
-        return tuple(_interned(v) for v in value)
-    return value
-
-
-def settle(db: sqlite3.Connection) -> None:
-    """Replay every site's history once, to its end, and keep it (keep_settled)."""
-
-    # Site by site (a site's moves come together), so only one site's moves are held at a time.
-    rows = db.cursor().execute(
-        f"SELECT x.site, x.first, x.last, x.n, m.fields FROM event_sites AS x JOIN events AS e ON e.n = x.n "
-        f"JOIN moves AS m ON m.n = x.n WHERE e.type IN ({marks(DRIVING_TYPES)}) ORDER BY x.site, x.n",
-        sorted(DRIVING_TYPES),
-    )
-    for site, group in itertools.groupby(rows, key=lambda row: row[0]):
-        # The links name every place of a move (its origin and destination too); the
-        # history is made of the moves made *at* the site.
-        here = [(first, n, fields) for _, first, _, n, fields in group if move_from(fields).site == site]
-        if here:
-            keep_settled(db, site, here)
-
-
-def resume_day() -> datetime.date:
-    """The day a site's kept replay reaches: the build's (a function, so that a test can move it)."""
-    return datetime.date.today()
-
-
-def keep_settled(db: sqlite3.Connection, site: str, rows: list[tuple[int, int, bytes]]) -> None:
-    """Keep ``site``'s settled history, status, kept replay and moves, from the (first day, n, move fields) of its
-    moves in ``n`` order, which is event_sort_key's (replay_prefix counts a prefix of them as given)."""
-    moves = [move_from(fields) for _, _, fields in rows]
-    history = settled_history(site, moves)
-    db.executemany(
-        "INSERT INTO periods (actor, site, pos, open, changed, fields) VALUES (?, ?, ?, ?, ?, ?)",
-        [(p.actor, site, pos, p.is_open, p.last_change, _pack_fields(p, _PERIOD_FIELDS))
-         for pos, p in enumerate(history)],  # fmt: skip
-    )
-    last = max(m.period.end.toordinal() for m in moves)
-    status = _pack_fields(settled_status(site, history), _STATUS_FIELDS)
-    db.executemany("INSERT INTO site_actors VALUES (?, ?)", ((a, site) for a in {a for m in moves for a in m.actors}))
-    db.executemany("INSERT INTO site_moves VALUES (?, ?, ?, ?)", ((site, first, n, fields) for first, n, fields in rows))
-    # Questions are mostly about today or later: keep the replay as far as today allows.
-    today = resume_day()
-    count, state = replay_prefix(site, moves, today) if last > today.toordinal() else (0, None)
-    if state is None:
-        db.execute("INSERT INTO settled VALUES (?, ?, ?, NULL, NULL, NULL, NULL)", (site, last, status))
-        return
-    closed = closed_positions(state)
-    left = closed[last_to_leave([history[n] for n in closed])] if closed else None
-    db.execute(
-        "INSERT INTO settled VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (site, last, status, today.toordinal(), rows[count - 1][1], marshal.dumps(state), left),
-    )
 
 
 def in_memory(plain: Dataset) -> SqlDataset:

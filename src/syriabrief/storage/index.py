@@ -55,10 +55,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from syriabrief import __version__
 from syriabrief.domain.dataset import Catalogue, Dataset
-from syriabrief.domain.model import Actor, Site
+from syriabrief.domain.model import DRIVING_TYPES, Actor, Site
 from syriabrief.domain.names import NAME_STATE_FIELDS
-from syriabrief.domain.positions import DRIVING_TYPES
-from syriabrief.domain.validate import SCHEMA_VERSION, check_records, check_references
 from syriabrief.errors import StoreError
 from syriabrief.storage.engine import (
     INDEXES,
@@ -69,9 +67,7 @@ from syriabrief.storage.engine import (
     digest_lines,
     event_text,
     insert_digests,
-    keep_settled,
     move_from,
-    settle,
     store_digests,
 )
 from syriabrief.storage.locks import try_lock, unlock
@@ -680,6 +676,8 @@ def _insert_new(db: sqlite3.Connection, new: list[tuple[int, Digest]], numbers: 
 
 def _resettle(out: sqlite3.Connection, kept: _Kept, site: str, new: list[tuple[Digest, int]]) -> None:
     """Replay ``site`` again with its new moves and keep its rows in the delta (as settle does)."""
+    from syriabrief.storage.settled import keep_settled
+
     resettled = kept.delta is not None and kept.db.execute(
         "SELECT 1 FROM delta.resettled WHERE site = ?", (site,)
     ).fetchone()  # fmt: skip
@@ -792,6 +790,8 @@ def _build_into(paths: Sequence[Path], file: Path) -> None:
     """
     import sqlite3
 
+    from syriabrief.storage.settled import settle
+
     started = time.time_ns()
     staging = file.with_name(file.name + ".staging")
     db = sqlite3.connect(staging)
@@ -876,6 +876,8 @@ def _build_into(paths: Sequence[Path], file: Path) -> None:
 
 def _check_layers(db: sqlite3.Connection, paths: Sequence[Path], actors: dict, sites: dict) -> None:
     """Duplicate ids within a layer, later layers replacing earlier events, and references."""
+    from syriabrief.domain.validate import check_references
+
     duplicate = db.execute(
         "SELECT layer FROM events GROUP BY id, layer HAVING count(*) > 1 ORDER BY layer LIMIT 1"
     ).fetchone()
@@ -923,6 +925,8 @@ def _stream_layer(db: sqlite3.Connection, layer: int, handle: BinaryIO, actors: 
     and turned into index rows by ``digest_lines`` in batches, in worker processes
     when the file is big enough for that to pay.
     """
+    from syriabrief.domain.validate import SCHEMA_VERSION
+
     reader = LineReader(handle, digest=True)
     try:
         reader.read_head()
@@ -956,6 +960,8 @@ def _stream_layer(db: sqlite3.Connection, layer: int, handle: BinaryIO, actors: 
 
 
 def _keep_records(table: str, lines: list[tuple[int, bytes]], into: dict[str, dict[str, Any]]) -> None:
+    from syriabrief.domain.validate import check_records
+
     try:
         records = [json.loads(body) for _, body in lines]
     except (ValueError, RecursionError):
