@@ -69,7 +69,7 @@ def test_a_list_written_as_encoded_texts_gives_the_bytes_of_the_decoded_value():
     from syriabrief.output.jsonout import json_text, write_json, write_json_with_list
 
     items = [{"id": "a", "summary": 'syriabrief-list-"x" ]}, \u202e'}, {"id": "b", "n": [1, 2.5, None]}]
-    value = {"name": "syriabrief-list-", "events": [json_text(i) for i in items], "narrative": "[ ]"}
+    value = {"name": "syriabrief-list-", "events": [json_text(i).encode() for i in items], "narrative": "[ ]"}
     spliced, plain = io.StringIO(), io.StringIO()
     write_json_with_list(value, "events", spliced)
     write_json({**value, "events": items}, plain)

@@ -229,14 +229,12 @@ class Catalogue:
         """Like ``select`` (no limit), but each event only as the fields positions replay."""
         return [e.move() for e in self.select(where)]
 
-    def select_json(self, where: EventFilter | None = None, limit: int | None = None) -> list[str]:
-        """Like ``select``, but each event as its --json text (``jsonout.json_text`` of ``to_json()``).
-
-        An indexed dataset hands out the stored text without decoding it.
-        """
+    def select_json(self, where: EventFilter | None = None, limit: int | None = None) -> list[bytes]:
+        """Like ``select``, but each event as its --json text (``safetext.json_text`` of ``to_json()``),
+        in UTF-8: what ``--json`` writes. An indexed dataset hands out the stored bytes as they are."""
         from syriabrief.domain.safetext import json_text
 
-        return [json_text(e.to_json()) for e in self.select(where, limit)]
+        return [json_text(e.to_json()).encode("utf-8", "surrogatepass") for e in self.select(where, limit)]
 
 
 class Dataset(Catalogue):

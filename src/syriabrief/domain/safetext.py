@@ -14,7 +14,7 @@ import json
 import re
 from typing import Any
 
-__all__ = ["NEAREST", "UNSAFE", "json_safe", "json_safe_utf8", "json_text", "nearest_characters", "visible", "visible_lines",
+__all__ = ["NEAREST", "UNSAFE", "json_safe", "json_safe_bytes", "json_safe_utf8", "json_text", "nearest_characters", "visible", "visible_lines",
            "visible_lines_utf8"]
 
 # The codec error handler ``nearest_characters`` is registered under.
@@ -84,10 +84,14 @@ def json_safe(text: str) -> str:
 
 def json_safe_utf8(text: str) -> bytes:
     """``json_safe(text)`` as UTF-8, encoded once: what ``--json`` and exports write."""
-    data = text.encode("utf-8", "surrogatepass")  # a lone surrogate is kept, to be found
+    return json_safe_bytes(text.encode("utf-8", "surrogatepass"))  # a lone surrogate is kept, to be found
+
+
+def json_safe_bytes(data: bytes) -> bytes:
+    """``json_safe_utf8`` of JSON text already in UTF-8 (lone surrogates allowed): usually ``data`` itself."""
     if not _unsafe_in(data, _SAFE_ASCII, _UNSAFE_ASCII, UNSAFE):
         return data
-    return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text).encode("utf-8")
+    return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", data.decode("utf-8", "surrogatepass")).encode("utf-8")
 
 
 def _unsafe_in(data: bytes, safe_ascii: bytes, unsafe_ascii: bytes, unsafe: re.Pattern[str]) -> bool:

@@ -496,7 +496,7 @@ def actor_report(
 
     ``limit`` keeps only the latest ``limit`` events in ``events``; the span
     still describes them all. ``events`` holds Event objects (a table needs only
-    a few), or with ``as_json`` their --json texts.
+    a few), or with ``as_json`` their --json texts (``Dataset.select_json``).
     """
     through = data.under(actor.id)
     ids = frozenset(through)

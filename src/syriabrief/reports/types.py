@@ -343,7 +343,7 @@ class ActorProfile(Report):
     age: Age = flat()
     # The actor's own positions and those of the forces under it (its army, its units).
     through: tuple[str, ...] = ()  # ids of the actors whose positions count as this actor's
-    events: tuple[Event | str, ...] = ()  # Events for tables; --json texts when asked for JSON
+    events: tuple[Event | bytes, ...] = ()  # Events for tables; --json texts (UTF-8) when asked for JSON
     narrative: str = ""
     citations: tuple[Citation, ...] = ()
 
@@ -377,7 +377,7 @@ class SiteProfile(Report):
     accounts: tuple[Contested, ...] = ()
     span: Span = flat()
     age: Age = flat()
-    events: tuple[Event | str, ...] = ()
+    events: tuple[Event | bytes, ...] = ()  # as ActorProfile's
     narrative: str = ""
     citations: tuple[Citation, ...] = ()
 

@@ -244,14 +244,14 @@ class SqlDataset(Catalogue):
         return _merged(self._each(sql, where, (after,)))[:PAGE]
 
     @_or_plain
-    def select_json(self, where: EventFilter | None = None, limit: int | None = None) -> list[str]:
-        """Like ``select``, but each event as its --json text, copied without decoding where it can be."""
+    def select_json(self, where: EventFilter | None = None, limit: int | None = None) -> list[bytes]:
+        """Like ``select``, but each event as its --json text in UTF-8, the stored bytes where they are that."""
         texts = []
         for row in self._rows(where, limit, _ROW_JSON):
             if row[3]:  # canonical: the stored bytes are the --json text
-                texts.append(self._text(row).decode("utf-8", "surrogatepass"))
+                texts.append(self._text(row))
             else:  # written by hand in another form, or kept in memory: encoded from its fields
-                texts.append(event_text(_unpack(row[-1])))
+                texts.append(event_text(_unpack(row[-1])).encode("utf-8", "surrogatepass"))
         return texts
 
     @_or_plain
