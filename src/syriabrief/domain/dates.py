@@ -15,10 +15,9 @@ input is not already in one of the stored forms (dateutil costs ~20 ms to import
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from syriabrief.errors import DateInputError
@@ -108,8 +107,7 @@ def parse_stored(text: str) -> Period:
     if not 1 <= month <= 12:
         raise ValueError(f"{text!r} has no month {month}")
     if match[3] is None:
-        last = calendar.monthrange(year, month)[1]
-        return Period(date(year, month, 1), date(year, month, last), "month")
+        return Period(date(year, month, 1), date(year, month, _days_in(year, month)), "month")
     day = date(year, month, int(match[3])) if _valid_day(year, month, int(match[3])) else None
     if day is None:
         raise ValueError(f"{text!r} is not a day of the calendar")
@@ -261,7 +259,12 @@ def _show_span(first: Period, last: Period) -> str:
 
 
 def _valid_day(year: int, month: int, day: int) -> bool:
-    return 1 <= day <= calendar.monthrange(year, month)[1]
+    return 1 <= day <= _days_in(year, month)
+
+
+def _days_in(year: int, month: int) -> int:
+    # The day before the first of the next month (calendar.monthrange would cost an import per run).
+    return 31 if month == 12 else (date(year, month + 1, 1) - timedelta(days=1)).day
 
 
 def _midnight(d: date) -> datetime:

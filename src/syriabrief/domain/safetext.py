@@ -27,14 +27,12 @@ _LOOKALIKES = str.maketrans({
     "\u00a0": " ", "\u2009": " ", "\u202f": " ",
 })  # fmt: skip
 
-# C0 controls except tab and newline, DEL, C1 controls (\x9b alone starts a CSI
+# C0 controls except tab and newline (a carriage return is one: it can overwrite what was
+# shown), DEL, C1 controls (\x9b alone starts a CSI
 # sequence on some terminals), the Unicode characters that reorder or hide text
 # (bidi overrides and isolates, marks, zero-width characters, line and paragraph
 # separators), and lone surrogates, which JSON allows but UTF-8 cannot encode.
-_UNSAFE_BUT_CR = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff"
-UNSAFE = re.compile(f"[\r{_UNSAFE_BUT_CR}]")
-# What makes a block of CRLF-ended lines unsafe, but for its carriage returns (visible_lines).
-_UNSAFE_IN_LINES = re.compile(f"[{_UNSAFE_BUT_CR}]")
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
 # The ASCII ones, as bytes, and the ASCII bytes that are not: text is checked for them
 # in C (a --json profile or an export's block can be megabytes), see _unsafe_in.
 _UNSAFE_ASCII = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
@@ -68,7 +66,7 @@ def visible_lines_utf8(text: str) -> bytes:
     """``visible_lines(text)`` as UTF-8, encoded once: what an export writes."""
     data = text.encode("utf-8", "surrogatepass")
     # The usual block (an export's rows) needs no change, which a few passes in C show.
-    if data.count(b"\r") == data.count(b"\r\n") and not _unsafe_in(data, _SAFE_ASCII_AND_CR, _UNSAFE_ASCII_BUT_CR, _UNSAFE_IN_LINES):
+    if data.count(b"\r") == data.count(b"\r\n") and not _unsafe_in(data, _SAFE_ASCII_AND_CR, _UNSAFE_ASCII_BUT_CR):
         return data
     return "\r\n".join(visible(part) for part in text.split("\r\n")).encode("utf-8")
 
@@ -89,13 +87,13 @@ def json_safe_utf8(text: str) -> bytes:
 
 def json_safe_bytes(data: bytes) -> bytes:
     """``json_safe_utf8`` of JSON text already in UTF-8 (lone surrogates allowed): usually ``data`` itself."""
-    if not _unsafe_in(data, _SAFE_ASCII, _UNSAFE_ASCII, UNSAFE):
+    if not _unsafe_in(data, _SAFE_ASCII, _UNSAFE_ASCII):
         return data
     return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", data.decode("utf-8", "surrogatepass")).encode("utf-8")
 
 
-def _unsafe_in(data: bytes, safe_ascii: bytes, unsafe_ascii: bytes, unsafe: re.Pattern[str]) -> bool:
-    """Whether UTF-8 ``data`` holds one of the ``unsafe_ascii`` bytes or a non-ASCII character ``unsafe`` matches.
+def _unsafe_in(data: bytes, safe_ascii: bytes, unsafe_ascii: bytes) -> bool:
+    """Whether UTF-8 ``data`` holds one of the ``unsafe_ascii`` bytes or a non-ASCII character UNSAFE matches.
 
     Deleting the safe ASCII bytes (one pass in C) leaves the unsafe ones and every
     non-ASCII character whole (a multibyte sequence has no ASCII byte): usually
@@ -107,7 +105,8 @@ def _unsafe_in(data: bytes, safe_ascii: bytes, unsafe_ascii: bytes, unsafe: re.P
         return False
     if len(rest.translate(None, unsafe_ascii)) != len(rest):
         return True
-    return unsafe.search(rest.decode("utf-8", "surrogatepass")) is not None
+    # Only non-ASCII characters are left, where UNSAFE and its form without CR agree.
+    return UNSAFE.search(rest.decode("utf-8", "surrogatepass")) is not None
 
 
 def json_text(value: Any) -> str:
