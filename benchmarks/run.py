@@ -74,6 +74,19 @@ TARGETS_MS = {
 }
 # The timeline query must also be this many times faster than jq on the same file.
 JQ_FACTOR = 20
+# The least a Typer command line costs on this machine: Python, Typer and its imports, one
+# command parsing the query's options and printing "[]". The query's target leaves what is above it.
+TYPER_FLOOR = """
+import sys, typer
+app = typer.Typer(add_completion=False)
+@app.command()
+def timeline(since: str = "", actor: list[str] = typer.Option([]), json: bool = False):
+    sys.stdout.write("[]\\n")
+@app.command()
+def other():
+    pass
+app()
+"""
 # Whole-store commands (validate, export) may take this many times a plain json.load of the store.
 WHOLE_STORE_FACTOR = 2
 # Peak memory: any read at 1M, add at 1M; import, validate and export at 100k.
@@ -214,6 +227,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         ms, _, _ = median_of([*cli, "--version"], env, args.runs, warmup=2 if args.warmup is None else args.warmup)
         rows.append(Row("--version", "", ms, TARGETS_MS["--version"], best_ms=BEST[" ".join([*cli, "--version"])]))
+        floor = [sys.executable, "-c", TYPER_FLOOR, *QUERY]
+        ms, _, _ = median_of(floor, env, args.runs, warmup=2 if args.warmup is None else args.warmup)
+        rows.append(Row("a one-command Typer app (the floor)", "", ms, None, "", None,
+                        "import typer, parse the query's options, print []", BEST[" ".join(floor)]))  # fmt: skip
         ms, _, _ = median_of([*cli, "timeline", "--json"], env, args.runs, warmup=2 if args.warmup is None else args.warmup)
         rows.append(Row("timeline --json (bundled)", "53", ms, TARGETS_MS["timeline --json (bundled)"],
                         best_ms=BEST[" ".join([*cli, "timeline", "--json"])]))  # fmt: skip

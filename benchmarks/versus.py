@@ -54,6 +54,9 @@ def main() -> None:
     args = parser.parse_args()
     commands = {"query": QUERY, **{" ".join(read): read for read in READS}}
     if args.only:
+        unknown = [name for name in args.only.split(",") if name not in commands]
+        if unknown:
+            parser.error(f"--only: no command {', '.join(map(repr, unknown))}; the commands are {', '.join(commands)}")
         commands = {name: commands[name] for name in args.only.split(",")}
     store = store_for(args.size, COUNTS[args.size])
     sides = {"before": args.before.resolve(), "after": args.after.resolve()}

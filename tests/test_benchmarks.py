@@ -16,7 +16,7 @@ def test_the_benchmark_runner_runs_every_target_on_a_small_store():
                             timeout=300)  # fmt: skip
     assert result.returncode == 0, result.stderr
     table = result.stdout
-    for row in ("--version", "timeline --json (bundled)", "| query ", "| compare SDF US ", "| actor  ", "| brief ",
+    for row in ("--version", "(the floor)", "timeline --json (bundled)", "| query ", "| compare SDF US ", "| actor  ", "| brief ",
                 "| validate ", "| export -f geojson ", "add one event", "query right after the add", "the query after that"):
         assert row in table, table
     assert "| 1k " in table
