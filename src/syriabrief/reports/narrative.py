@@ -199,8 +199,9 @@ def _all_plural(subjects: Sequence[str]) -> bool:
 
 
 def _reads_plural(subject: str) -> bool:
-    # The name before any aside: "Russia, through the Russian Armed Forces" is Russia.
-    words = subject.split(",", 1)[0].split()
+    # The name before any aside: "Russia, through the Russian Armed Forces" is Russia, and
+    # "Opposition forces (HTS-led)" is opposition forces.
+    words = subject.split(",", 1)[0].split("(", 1)[0].split()
     return bool(words) and words[-1].casefold() in _PLURAL_HEADS
 
 
