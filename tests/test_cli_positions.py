@@ -661,6 +661,7 @@ def test_a_name_that_reads_as_plural_takes_plural_verbs(tmp_path):
     assert agreeing("Iran-backed militias", "holds") == "hold" and agreeing("the SDF", "holds") == "holds"
     assert agreeing("the United States", "is leaving") == "is leaving"
     assert agreeing("Russia, through the Russian Armed Forces", "holds") == "holds"
+    assert agreeing("Opposition forces (HTS-led)", "was last reported holding") == "were last reported holding"
     held = event("2026-02-01-sdf-at-qasrak", "2026-02-01", "deployment", actors=["sdf"], site="qasrak")
     db = str(write_store(tmp_path / "s.json", [*SAMPLE_EVENTS, held]))
     profile = as_json(run("actor", "SDF", "--as-of", "2026-02-10", "--json", "--db", db))["narrative"]
@@ -679,8 +680,8 @@ def test_a_withdrawal_still_under_way_reads_as_leaving_in_the_comparison_table(b
 def test_a_hold_on_old_reports_says_how_old_in_the_comparison_table(bundled):
     shown = run("compare", "SDF", "US", "--as-of", "2026-11-01", env={"COLUMNS": "220"}).stdout
     profile = as_json(run("actor", "SDF", "--as-of", "2026-11-01", "--json"))
-    [crossing] = [h for h in profile["holds"] if h["site"] == "albukamal-al-qaim-crossing"]
-    assert crossing["stale"]
+    [base] = [h for h in profile["holds"] if h["site"] == "tall-baydar-base"]
+    assert base["stale"]
     from syriabrief.domain.dates import describe
 
-    assert f"Albukamal–al-Qaim border crossing (held, last reported {describe(crossing['last_reported'])})" in shown
+    assert f"Tall Baydar base (held, last reported {describe(base['last_reported'])})" in shown
