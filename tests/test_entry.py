@@ -24,9 +24,11 @@ def test_version_does_not_import_typer_or_rich():
     assert result.stdout.splitlines()[-1] == "[]"
 
 
-def modules_after_a_run(store, *args: str, shown: str) -> str:
-    """Run ``syriabrief timeline --json --db store *args`` in a fresh interpreter; what ``shown`` lists of sys.modules after."""
+def modules_after_a_run(store, *args: str, shown: str, first: str = "") -> str:
+    """Run ``syriabrief timeline --json --db store *args`` in a fresh interpreter (after the code ``first``);
+    what ``shown`` lists of sys.modules after."""
     code = (
+        f"{first}\n"
         f"import sys; from syriabrief.cli import main; sys.argv = ['syriabrief', 'timeline', '--json', '--db', {str(store)!r}, *{args!r}]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         f"print(sorted(m for m in sys.modules if {shown}), file=sys.stderr)"
@@ -37,6 +39,19 @@ def modules_after_a_run(store, *args: str, shown: str) -> str:
 
 def test_timeline_json_does_not_import_rich_or_dateutil(sample_store):
     assert modules_after_a_run(sample_store, "--since", "2026-01", shown="m in ('rich', 'dateutil')") == "[]"
+
+
+def test_a_timeline_imports_nothing_of_how_positions_are_replayed(sample_store):
+    """A question about events alone, read into memory or from an index, leaves the positions replay,
+    the map's geometry and calendar unloaded (and, from an index, the record checker too)."""
+    unused = ["syriabrief.domain.positions", "syriabrief.storage.settled", "syriabrief.domain.geometry", "calendar"]
+    shown = f"m in {unused + ['syriabrief.domain.validate']!r}"
+    assert modules_after_a_run(sample_store, "--actor", "SDF", shown=shown) == "['syriabrief.domain.validate']"
+    # An index, trusted at once: a store written just now is otherwise checked by its content
+    # (index.RACY_WINDOW_NS), which is what a build reads.
+    indexed = "from syriabrief.storage import index; index.INDEX_MIN_BYTES = 0; index.RACY_WINDOW_NS = 0"
+    modules_after_a_run(sample_store, shown=shown, first=indexed)  # builds the index, which replays positions
+    assert modules_after_a_run(sample_store, "--actor", "SDF", shown=shown, first=indexed) == "[]"
 
 
 def test_a_command_run_builds_only_that_command():

@@ -73,8 +73,9 @@ class Catalogue:
     def __init__(self, actors: Iterable[Actor], sites: Iterable[Site] | Callable[[], Iterable[Site]]):
         self.actors: dict[str, Actor] = {a.id: a for a in actors}
         # Sites may come as a way to read them: an index decodes its hundreds only when a
-        # question needs a site (a timeline of an actor never does).
-        self._site_records = sites
+        # question needs a site (a timeline of an actor never does). Given as records, they
+        # are copied now, as the actors are: the caller may go on to change what it passed.
+        self._site_records = sites if callable(sites) else list(sites)
         # Name indexes build themselves at the first lookup (names.NameIndex), or take what was kept.
         self.actor_names = NameIndex(self.actors, "actor")
         self.actor_names.restore_from(lambda: self._kept_names("actor"))
@@ -214,7 +215,7 @@ class Catalogue:
 
         Nothing is kept here: every move is replayed. The engine keeps replays in its index.
         """
-        from syriabrief.domain.positions import DRIVING_TYPES
+        from syriabrief.domain.model import DRIVING_TYPES
 
         wanted = frozenset(sites)
         where = EventFilter(sites=wanted, types=DRIVING_TYPES, until=Period(as_of, as_of, "day"))

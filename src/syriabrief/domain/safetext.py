@@ -81,7 +81,7 @@ def json_safe(text: str) -> str:
 
 
 def json_safe_utf8(text: str) -> bytes:
-    """``json_safe(text)`` as UTF-8, encoded once: what ``--json`` and exports write."""
+    """``json_safe(text)`` as UTF-8, encoded once: what exports and ``--json`` (``json_safe_bytes``) write."""
     return json_safe_bytes(text.encode("utf-8", "surrogatepass"))  # a lone surrogate is kept, to be found
 
 
@@ -105,7 +105,7 @@ def _unsafe_in(data: bytes, safe_ascii: bytes, unsafe_ascii: bytes) -> bool:
         return False
     if len(rest.translate(None, unsafe_ascii)) != len(rest):
         return True
-    # Only non-ASCII characters are left, where UNSAFE and its form without CR agree.
+    # Only non-ASCII characters are left (a CR among them was deleted as safe, or found above).
     return UNSAFE.search(rest.decode("utf-8", "surrogatepass")) is not None
 
 

@@ -456,7 +456,8 @@ def _pack(event: Event) -> bytes:
 
 
 def move_from(fields: bytes) -> Move:
-    """A Move from its marshalled fields (the ``moves`` and ``site_moves`` tables)."""
+    """A Move from its marshalled fields (the ``moves`` and ``site_moves`` tables, written by ``describe``).
+    Its twin is ``settled._move``: a change to this form changes both."""
     return Move._make(marshal.loads(fields))
 
 

@@ -81,6 +81,9 @@ from syriabrief.storage.storefile import (
     read_appended,
 )
 
+# Checking records (domain.validate) and settling positions (storage.settled) are imported by the
+# functions that build an index or a delta: a question answered from an index needs neither.
+
 if TYPE_CHECKING:  # sqlite3 is imported only once a store is big enough to index
     import sqlite3
 

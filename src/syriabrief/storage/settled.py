@@ -155,6 +155,7 @@ def replays(
 
 # --- writing ----------------------------------------------------------------------
 
+
 def settle(db: sqlite3.Connection) -> None:
     """Replay every site's history once, to its end, and keep it (keep_settled)."""
 
@@ -203,5 +204,3 @@ def keep_settled(db: sqlite3.Connection, site: str, rows: list[tuple[int, int, b
         "INSERT INTO settled VALUES (?, ?, ?, ?, ?, ?, ?)",
         (site, last, status, today.toordinal(), rows[count - 1][1], marshal.dumps(state), left),
     )
-
-
