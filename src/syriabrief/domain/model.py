@@ -117,6 +117,9 @@ def site_class(kind: str | None) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Source:
+    """Where a fact was read: the outlet that reported it, the page (its title and address) and the date
+    the page shows."""
+
     outlet: str
     document: str | None = None
     url: str | None = None
@@ -160,6 +163,9 @@ class Dispute:
 
 @dataclass(frozen=True, slots=True)
 class Event:
+    """One reported happening, dated with its precision, with who, where, what (type and stage), figures
+    and every source and other account."""
+
     id: str
     date: str
     type: str
@@ -274,6 +280,9 @@ class Event:
 
 @dataclass(frozen=True, slots=True)
 class Actor:
+    """A force, government, group or person that events name, with the names people know it by and the
+    actor it comes under (``parent``)."""
+
     id: str
     name: str
     aliases: tuple[str, ...] = ()
@@ -325,6 +334,9 @@ class Note:
 
 @dataclass(frozen=True, slots=True)
 class Site:
+    """A place events happen at: a base, airport, crossing, town or area, with its coordinates and the
+    place that contains it."""
+
     id: str
     name: str
     aliases: tuple[str, ...] = ()

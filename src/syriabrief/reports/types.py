@@ -128,6 +128,8 @@ class Citation(Report):
 
 @dataclass(frozen=True)
 class ActorIdentity(Report):
+    """An actor as every report names it: its record's fields."""
+
     id: str
     name: str
     aliases: tuple[str, ...]
@@ -144,6 +146,8 @@ class ActorIdentity(Report):
 
 @dataclass(frozen=True)
 class SiteIdentity(Report):
+    """A site as every report names it: its record's fields and where it lies."""
+
     id: str
     name: str
     aliases: tuple[str, ...]
@@ -261,6 +265,9 @@ class Contested(Report):
 
 @dataclass(frozen=True)
 class MoveView(Report):
+    """One move (deployment, withdrawal, handover, control change) as a table row or a list item shows it,
+    names resolved."""
+
     event: str
     type: str
     stage: str | None
@@ -282,6 +289,9 @@ class MoveView(Report):
 
 @dataclass(frozen=True, kw_only=True)
 class ActorRow(Report):
+    """One actor in the actor list (``actor`` without a name): what it holds and has left, and how many
+    events name it."""
+
     actor: ActorIdentity = flat()
     as_of: str = ""
     holds: tuple[PeriodView, ...] = ()
@@ -291,6 +301,8 @@ class ActorRow(Report):
 
 @dataclass(frozen=True)
 class ActorList(Report):
+    """``actor`` without a name: every actor as of a day."""
+
     as_of: str
     rows: tuple[ActorRow, ...]
 
@@ -331,6 +343,9 @@ class ActorLines:
 
 @dataclass(frozen=True, kw_only=True)
 class ActorProfile(Report):
+    """``actor NAME``: where the actor and the forces under it stand as of a day, its figures, its events
+    and the paragraph."""
+
     actor: ActorIdentity = flat()
     affiliation_names: tuple[str, ...] = ()
     parent_name: str | None = None
@@ -353,6 +368,8 @@ class ActorProfile(Report):
 
 @dataclass(frozen=True, kw_only=True)
 class BaseRow(Report):
+    """One site in the site list (``base`` without a name): who holds it as of a day."""
+
     site: SiteIdentity = flat()
     as_of: str = ""
     status: StatusView = flat()
@@ -360,6 +377,8 @@ class BaseRow(Report):
 
 @dataclass(frozen=True)
 class SiteList(Report):
+    """``base`` without a name: every site as of a day."""
+
     as_of: str
     rows: tuple[BaseRow, ...]
 
@@ -369,6 +388,9 @@ class SiteList(Report):
 
 @dataclass(frozen=True, kw_only=True)
 class SiteProfile(Report):
+    """``base NAME``: who holds the site and since when, its control history, the accounts that disagree,
+    its events and the paragraph."""
+
     site: SiteIdentity = flat()
     notes: tuple[Note, ...] = ()  # sourced remarks on the site itself (distances, size)
     as_of: str = ""
@@ -387,6 +409,9 @@ class SiteProfile(Report):
 
 @dataclass(frozen=True)
 class Aspect(Report):
+    """One thing a comparison sets side by side (the sites held, the governorates left ...), each subject's
+    values and what they share."""
+
     aspect: str
     values: dict[str, list[str]]
     shared: tuple[str, ...]
@@ -394,6 +419,8 @@ class Aspect(Report):
 
 @dataclass(frozen=True)
 class ActorSubject(Report):
+    """One actor of a comparison: its holds, the sites it left, its moves and where they went."""
+
     kind: str
     id: str
     name: str
@@ -410,6 +437,8 @@ class ActorSubject(Report):
 
 @dataclass(frozen=True, kw_only=True)
 class SiteSubject(Report):
+    """One site of a comparison: who holds it, who left it, and the moves there."""
+
     kind: str
     id: str
     name: str
@@ -423,6 +452,9 @@ class SiteSubject(Report):
 
 @dataclass(frozen=True)
 class Comparison(Report):
+    """``compare A B``: two or more actors, or sites, side by side as of a day, with what they share and
+    where they differ."""
+
     as_of: str
     since: str | None
     until: str
@@ -436,6 +468,8 @@ class Comparison(Report):
 
 @dataclass(frozen=True)
 class SiteChange(Report):
+    """One site whose holder changed between two days (``compare --at``), and the events that changed it."""
+
     site: str
     site_name: str
     before: StatusView
@@ -453,6 +487,8 @@ class SiteChange(Report):
 
 @dataclass(frozen=True)
 class ActorChange(Report):
+    """What one actor gained, lost and began leaving between two days (``compare --at``)."""
+
     actor: str
     actor_name: str
     gained: tuple[str, ...]
@@ -462,6 +498,8 @@ class ActorChange(Report):
 
 @dataclass(frozen=True)
 class Changes(Report):
+    """``compare --at D1 --at D2``: what changed between the two days, site by site and actor by actor."""
+
     as_of: str
     since: str
     until: str
@@ -478,6 +516,8 @@ class Changes(Report):
 
 @dataclass(frozen=True)
 class BaseState(Report):
+    """One base in a brief: who holds it as of the day, grouped under the foreign force it belongs to."""
+
     site: str
     site_name: str
     admin1: str | None
@@ -488,6 +528,9 @@ class BaseState(Report):
 
 @dataclass(frozen=True)
 class Brief(Report):
+    """``brief``: the situation on one screen, the bases by force, the moves of the last days and the open
+    disputes."""
+
     as_of: str
     since: str
     days: int
