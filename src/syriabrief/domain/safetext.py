@@ -27,11 +27,11 @@ _LOOKALIKES = str.maketrans({
     "\u00a0": " ", "\u2009": " ", "\u202f": " ",
 })  # fmt: skip
 
-# C0 controls except tab and newline (a carriage return is one: it can overwrite what was
-# shown), DEL, C1 controls (\x9b alone starts a CSI
-# sequence on some terminals), the Unicode characters that reorder or hide text
-# (bidi overrides and isolates, marks, zero-width characters, line and paragraph
-# separators), and lone surrogates, which JSON allows but UTF-8 cannot encode.
+# C0 controls except tab and newline (a carriage return is one: it can overwrite what
+# was shown), DEL, C1 controls (\x9b alone starts a CSI sequence on some terminals),
+# the Unicode characters that reorder or hide text (bidi overrides and isolates, marks,
+# zero-width characters, line and paragraph separators), and lone surrogates, which
+# JSON allows but UTF-8 cannot encode.
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
 # The ASCII ones, as bytes, and the ASCII bytes that are not: text is checked for them
 # in C (a --json profile or an export's block can be megabytes), see _unsafe_in.
