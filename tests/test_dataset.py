@@ -15,8 +15,12 @@ from syriabrief.storage.store import load_plain, read_store
 RAW = json.loads(bundled_path().read_text(encoding="utf-8"))
 DATA = load_plain([bundled_path()])  # the reference dataset: every event in memory
 DATA_SOURCES_DOC = Path(__file__).resolve().parents[1] / "docs" / "data-sources.md"
-SEED = re.compile(r"\d{3}_[0-9a-f]{16}\.txt")  # the seed articles, cited by file name
-SEED_VOICE = "Article (publisher not named)"  # a seed article speaking for itself
+# The two seed articles the dataset started from (../shared/seeds), cited by the pages that published them.
+SEED_QASRAK = "https://www.grayscaleinsight.com/topic-post/3946"
+SEED_PAGES = {
+    SEED_QASRAK: "Grayscale Insight",  # the US leaving Qasrak, 24 Feb 2026
+    "https://www.thebeiruter.com/article/russia-alters-its-military-posture-in-northeast-syria/986": "The Beiruter",
+}
 NO_OUTLET = "No outlet found"
 
 
@@ -90,7 +94,7 @@ def test_the_al_shaddadi_dates_keep_both_accounts():
     assert disputed, "the US exit from al-Shaddadi must stay disputed"
     claims = " ".join(d.claim for e in shaddadi for d in e.disputes)
     assert re.search("January", claims)
-    assert any(s.document.startswith("000_") for e in shaddadi for d in e.disputes for s in d.sources)
+    assert any(s.url == SEED_QASRAK for e in shaddadi for d in e.disputes for s in d.sources)
 
 
 def test_dates_carry_their_precision():
@@ -105,14 +109,14 @@ def test_a_seed_quoted_as_a_conflicting_account_is_not_also_a_source():
     # Reuters) are other reporters, and a disagreement over figures may quote one of the pages whose
     # figures the event's range already spans.
     for event in DATA.events:
-        own = {(s.outlet, s.document) for s in event.sources if SEED.fullmatch(s.document or "")}
+        own = {(s.outlet, s.url) for s in event.sources if s.url in SEED_PAGES}
         for dispute in event.disputes:
             if dispute.about in STATE_ASPECTS:
-                quoted = {(s.outlet, s.document) for s in dispute.sources if SEED.fullmatch(s.document or "")}
+                quoted = {(s.outlet, s.url) for s in dispute.sources if s.url in SEED_PAGES}
                 assert not quoted & own, (event.id, dispute.claim)
     shaddadi = _event("2026-02-15-us-hands-al-shaddadi-base-to-army")
-    assert not [s for s in shaddadi.sources if SEED.fullmatch(s.document or "")]
-    assert [s for d in shaddadi.disputes for s in d.sources if s.document == "000_1b07109cab0f13ad.txt"]
+    assert not [s for s in shaddadi.sources if s.url in SEED_PAGES]
+    assert [s for d in shaddadi.disputes for s in d.sources if s.url == SEED_QASRAK]
 
 
 def test_every_source_names_the_outlet_that_reported_it_or_says_plainly_there_is_none():
@@ -122,18 +126,19 @@ def test_every_source_names_the_outlet_that_reported_it_or_says_plainly_there_is
             assert outlet and outlet != "syriabrief research notes", event.id
             # the agency rule: "a Times of Israel page running an AFP story" is AFP, not "X (citing AFP)"
             assert not re.search(r"\((citing|via) ", outlet), (event.id, outlet)
-            if outlet == SEED_VOICE:
-                assert SEED.fullmatch(source.document or ""), (event.id, source)
+            # A seed article's own voice is its publisher; what it quotes is the agency quoted.
+            if source.url in SEED_PAGES and outlet not in ("Associated Press", "Reuters", "The Wall Street Journal"):
+                assert outlet == SEED_PAGES[source.url], (event.id, source)
             if outlet == NO_OUTLET:
                 assert source.url is None and len(source.document or "") > 40, (event.id, source)
 
 
-def test_every_source_points_to_a_page_or_a_seed_and_carries_the_date_the_page_shows():
+def test_every_source_points_to_a_page_and_carries_the_date_the_page_shows():
     undated, pages = 0, set()
     for event in DATA.events:
         for source in _all_sources(event):
             if source.outlet != NO_OUTLET:
-                assert source.url or SEED.fullmatch(source.document or ""), (event.id, source)
+                assert source.url, (event.id, source)
             if source.published is None:
                 undated += 1
                 pages.add(source.url or source.document)
