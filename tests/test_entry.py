@@ -47,8 +47,8 @@ def test_a_timeline_imports_nothing_of_how_positions_are_replayed(sample_store):
     unused = ["syriabrief.domain.positions", "syriabrief.storage.settled", "syriabrief.domain.geometry", "calendar"]
     shown = f"m in {unused + ['syriabrief.domain.validate']!r}"
     assert modules_after_a_run(sample_store, "--actor", "SDF", shown=shown) == "['syriabrief.domain.validate']"
-    # An index, trusted at once: a store written just now is otherwise checked by its content
-    # (index.RACY_WINDOW_NS), which is what a build reads.
+    # An index trusted at once: a store changed within index.RACY_WINDOW_NS of the build is first
+    # checked by its content, through the code that takes changes in (which settles positions).
     indexed = "from syriabrief.storage import index; index.INDEX_MIN_BYTES = 0; index.RACY_WINDOW_NS = 0"
     modules_after_a_run(sample_store, shown=shown, first=indexed)  # builds the index, which replays positions
     assert modules_after_a_run(sample_store, "--actor", "SDF", shown=shown, first=indexed) == "[]"
