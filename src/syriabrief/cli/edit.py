@@ -90,11 +90,6 @@ def _ask(label: str, convert: Callable[[str], Any]) -> Any:
             typer.echo(f"Error: {visible(error)}", err=True)
 
 
-def _id_of(data, kind: str, name: str) -> str:
-    """The id of the actor or site ``name`` means (a loose match said on stderr: common.named)."""
-    return named(data, kind, name).id
-
-
 def _refuse_missing(missing: list[str], what: str, example: str) -> None:
     if missing and not _can_prompt():
         raise UsageError(
@@ -182,7 +177,7 @@ def add_event(
         names = [n.strip() for n in text.split(",") if n.strip()]
         if not names:
             raise UsageError("name at least one actor")
-        return [_id_of(data, "actor", n) for n in names]
+        return [named(data, "actor", n).id for n in names]
 
     def text_of(text: str) -> str:
         if not text.strip():
@@ -201,10 +196,10 @@ def add_event(
         "approximate": approximate,
         "type": event_type.value if event_type else None,
         "stage": stage.value if stage else None,
-        "actors": [_id_of(data, "actor", n) for n in actor or ()],
-        "site": _id_of(data, "site", site) if site else None,
-        "origin": _id_of(data, "site", origin) if origin else None,
-        "destination": _id_of(data, "site", destination) if destination else None,
+        "actors": [named(data, "actor", n).id for n in actor or ()],
+        "site": named(data, "site", site).id if site else None,
+        "origin": named(data, "site", origin).id if origin else None,
+        "destination": named(data, "site", destination).id if destination else None,
         "quantities": {},
         "status": status.value if status else "reported",
         "summary": summary.strip() if summary else None,
@@ -306,8 +301,8 @@ def add_actor(
         "aliases": aliases,
         "kind": kind.value if kind else None,
         "country": country,
-        "parent": _id_of(data, "actor", parent) if parent else None,
-        "affiliations": [_id_of(data, "actor", a) for a in affiliation or ()],
+        "parent": named(data, "actor", parent).id if parent else None,
+        "affiliations": [named(data, "actor", a).id for a in affiliation or ()],
     }
     path = write_target(db)
     made = add_record(path, "actor", record, wanted_id=actor_id, id_hint=slugify(name, max_words=12),
@@ -354,7 +349,7 @@ def add_site(
         "lat": lat,
         "lon": lon,
         "location_precision": "exact" if exact else "approximate",
-        "parent": _id_of(data, "site", parent) if parent else None,
+        "parent": named(data, "site", parent).id if parent else None,
     }
     path = write_target(db)
     made = add_record(path, "site", record, wanted_id=site_id, id_hint=slugify(name, max_words=12),

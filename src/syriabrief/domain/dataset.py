@@ -75,7 +75,11 @@ class Catalogue:
         # Sites may come as a way to read them: an index decodes its hundreds only when a
         # question needs a site (a timeline of an actor never does). Given as records, they
         # are copied now, as the actors are: the caller may go on to change what it passed.
-        self._site_records = sites if callable(sites) else list(sites)
+        if callable(sites):
+            self._site_reader = sites
+        else:
+            copied = list(sites)
+            self._site_reader = lambda: copied
         # Name indexes build themselves at the first lookup (names.NameIndex), or take what was kept.
         self.actor_names = NameIndex(self.actors, "actor")
         self.actor_names.restore_from(lambda: self._kept_names("actor"))
@@ -84,8 +88,7 @@ class Catalogue:
 
     @functools.cached_property
     def sites(self) -> dict[str, Site]:
-        records = self._site_records
-        return {s.id: s for s in (records() if callable(records) else records)}
+        return {s.id: s for s in self._site_reader()}
 
     @functools.cached_property
     def site_names(self) -> NameIndex:
