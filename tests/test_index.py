@@ -600,6 +600,43 @@ def test_a_leftover_that_cannot_be_removed_costs_no_index(tmp_path, always_index
     assert index.index_path([path]).exists()
 
 
+def index_files(path: Path) -> list[Path]:
+    """The index of the store at ``path`` and the files that may be kept beside it (not its lock)."""
+    target = index.index_path([path])
+    return [target.with_name(target.name + end) for end in ("", ".checked", ".delta", ".delta.checked")]
+
+
+def test_an_index_whose_store_is_gone_is_removed_at_the_next_build(tmp_path, always_index):
+    kept, gone, busy = (generated(tmp_path / f"{name}.json", 30, seed) for seed, name in enumerate(("kept", "gone", "busy")))
+    for path in (kept, gone, busy):
+        indexed([path]).close()
+        assert index.index_path([path]).exists()
+    junk = paths.cache_dir() / "0123456789abcdef.sqlite3"
+    junk.write_bytes(b"not an index")  # unreadable as one: left alone
+    gone.unlink()
+    busy.unlink()
+    busy_lock = index.index_path([busy]).with_name(index.index_path([busy]).name + ".lock")
+    holder = os.open(busy_lock, os.O_RDWR)
+    assert index.try_lock(holder)  # as a build of it in another process would hold it
+    try:
+        indexed([generated(tmp_path / "new.json", 30, 9)]).close()  # a build, which tidies up
+    finally:
+        index.unlock(holder)
+        os.close(holder)
+    assert index.index_path([kept]).exists() and index.index_path([busy]).exists() and junk.exists()
+    assert not any(f.exists() for f in index_files(gone))
+
+
+def test_only_a_build_removes_the_indexes_of_stores_gone(tmp_path, always_index):
+    # A query answered from an existing index removes nothing: tidying costs only a build.
+    first, second = generated(tmp_path / "first.json", 30), generated(tmp_path / "second.json", 30, 3)
+    indexed([first]).close()
+    indexed([second]).close()
+    first.unlink()
+    indexed([second]).close()
+    assert index.index_path([first]).exists()
+
+
 def test_a_kept_name_state_that_cannot_be_read_is_worked_out_again(tmp_path, always_index, monkeypatch):
     path = generated(tmp_path / "store.json", 300)
     expected = plain([path]).actor("SDF")

@@ -206,6 +206,46 @@ def _remove_digest_named(paths: Sequence[Path]) -> None:
             old.with_name(old.name + end).unlink(missing_ok=True)
 
 
+def _remove_orphans(built: Path) -> None:
+    """Remove the indexes beside ``built`` whose stores are gone (called after a build, under its lock).
+
+    An index is named after its stores' paths, so one whose store was deleted
+    or moved, or whose bundled layer sat in a virtual environment since removed,
+    is never used again, yet would stay in the cache for good (some 130 MB per
+    100k events). Each index names its stores (meta ``layers``). One being built
+    (its lock held) is left, as is any file that cannot be read as an index:
+    this is tidying, never a reason to go without an index. Lock files stay, as
+    in ``_remove_digest_named``.
+    """
+    for other in built.parent.glob("*.sqlite3"):
+        if other == built:
+            continue
+        with contextlib.suppress(Exception):
+            stores = _stores_of(other)
+            if not stores or all(os.path.exists(store) for store in stores):
+                continue
+            fd = os.open(other.with_name(other.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o666)
+            try:
+                if try_lock(fd):
+                    for end in ("", ".checked", ".delta", ".delta.checked"):
+                        other.with_name(other.name + end).unlink(missing_ok=True)
+                    unlock(fd)
+            finally:
+                os.close(fd)
+
+
+def _stores_of(target: Path) -> list[str]:
+    """The store paths the index at ``target`` was built from (its meta ``layers``), read without checking the file whole."""
+    import sqlite3
+
+    db = sqlite3.connect(f"{target.resolve().as_uri()}?immutable=1", uri=True)
+    try:
+        (layers,) = db.execute("SELECT value FROM main.meta WHERE key = 'layers'").fetchone()
+    finally:
+        db.close()
+    return [store for store, _ in json.loads(layers)]
+
+
 def worth_indexing(paths: Sequence[Path]) -> bool:
     """Whether the stores are big enough for an index to pay (a missing file: no, the plain path says so)."""
     try:
@@ -326,8 +366,9 @@ def _update(target: Path, paths: Sequence[Path], handles: Sequence[BinaryIO], si
         if _refresh(target, paths, handles, signatures):
             return True
         built = _build(paths, target)
-        if built:  # once this index exists, the one it replaces goes
+        if built:  # once this index exists, the one it replaces goes, and those no store needs
             _remove_digest_named(paths)
+            _remove_orphans(target)
         return built
 
 
