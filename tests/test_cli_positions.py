@@ -241,6 +241,23 @@ def test_compare_finds_what_two_actors_share(tmp_path):
     assert f"Both the United States and Russia moved toward Erbil [{numbers}]." in report["narrative"]
 
 
+def test_compare_says_which_actors_positions_leave_out_an_event_that_may_come_after(tmp_path):
+    # Seen from 10 Feb 2026, a withdrawal dated only "Feb 2026" may not have happened yet: the US
+    # positions leave it out, as its profile does, and the comparison says so of the US alone.
+    vague = event("2026-02-us-leaves-qasrak", "2026-02", "withdrawal", actors=["us"], site="qasrak")
+    db = str(write_store(tmp_path / "s.json", [*SAMPLE_EVENTS, vague]))
+    report = as_json(run("compare", "US", "Russia", "--as-of", "2026-02-10", "--json", "--db", db))
+    assert [s["pending"] for s in report["subjects"]] == [[vague["id"]], []]
+    assert (f"The United States' positions are uncertain: an event dated only Feb 2026 may fall after 10 Feb 2026, "
+            f"so it is left out {marker(report, vague['id'])}.") in report["narrative"]  # fmt: skip
+    assert "Russia's positions" not in report["narrative"]
+    profile = as_json(run("actor", "US", "--as-of", "2026-02-10", "--json", "--db", db))
+    assert profile["pending"] == [vague["id"]]
+    # From the month's end the event is simply past.
+    after = as_json(run("compare", "US", "Russia", "--as-of", "2026-03-01", "--json", "--db", db))
+    assert [s["pending"] for s in after["subjects"]] == [[], []] and "uncertain" not in after["narrative"]
+
+
 def test_a_site_left_and_held_again_is_told_as_a_return(tmp_path):
     back = event("2026-03-01-us-back-at-tanf", "2026-03-01", "deployment", actors=["us"], site="al-tanf")
     db = str(write_store(tmp_path / "s.json", [*SAMPLE_EVENTS, back]))

@@ -604,7 +604,9 @@ def compare_actors(
     names = _Names.of(data)
     for actor in actors:
         ids = frozenset(through[actor.id])
-        holds, left = _holds_and_left(_through(actor.id, through[actor.id], everyone), data, as_of, names)
+        positions = _through(actor.id, through[actor.id], everyone)
+        holds, left = _holds_and_left(positions, data, as_of, names)
+        pending = tuple(dict.fromkeys(positions.pending))
         mine = replace(window, actors=ids)
         # Its own moves (it or a force under it acts first); of its other events only the count, first and last.
         moves = [e for e in data.moves(replace(mine, types=DRIVING_TYPES - {"presence"})) if e.actors and e.actors[0] in ids]
@@ -613,6 +615,7 @@ def compare_actors(
         leaving = [p for p in holds if p.status == "withdrawing"]
         cited.update({e.id: e for e in moves})
         cited.update({e.id: e for e in figures})
+        cited.update({e.id: e for e in _select_ids(data, (i for i in pending if i not in cited))})
         held_regions = _unique(_admin1(data, p.site) for p in holds if p.status == "active")
         departed = _unique(_admin1(data, p.site) for p in (*left_in_window, *leaving))
         destinations = _unique(e.destination for e in moves if e.destination and e.destination != e.site)
@@ -630,6 +633,7 @@ def compare_actors(
                 regions_left=tuple(r for r in departed if r not in held_regions),
                 regions_held=held_regions,
                 strength=_strength(figures, data)[:1],
+                pending=pending,
                 span=_span(*data.span(mine)),
             )
         )

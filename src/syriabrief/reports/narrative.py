@@ -561,14 +561,26 @@ def _last_day(event: Event | Move) -> str:
     return event.end_date or event.date
 
 
-def _pending_sentences(pending: Sequence[str], cited: dict[str, Event | Move], as_of_iso: str, cite: Citer) -> list[str]:
+def _possessive(name: str) -> str:
+    """"the United States'", "Russia's"."""
+    return name + ("'" if name.endswith("s") else "'s")
+
+
+def _pending_sentences(
+    pending: Sequence[str], cited: dict[str, Event | Move], as_of_iso: str, cite: Citer, whose: str | None = None
+) -> list[str]:
+    """Why the state may be out of date: events dated so roughly they may fall after the as-of day.
+
+    ``whose`` names the actor whose positions they are, where a paragraph tells of several.
+    """
     # Events of one vague date are one sentence, not the same sentence again.
     by_date: dict[str, list[str]] = {}
     for event_id in pending:
         event = cited.get(event_id)
         by_date.setdefault(describe(event.date, event.end_date) if event else "a date", []).append(event_id)
+    subject = "The state is" if whose is None else f"{_capital(_possessive(whose))} positions are"
     return [
-        f"The state is uncertain: {'an event' if len(ids) == 1 else count_phrase(len(ids), 'event')} dated only {dated} "
+        f"{subject} uncertain: {'an event' if len(ids) == 1 else count_phrase(len(ids), 'event')} dated only {dated} "
         f"may fall after {describe(as_of_iso)}, so {'it is' if len(ids) == 1 else 'they are'} left out{cite(ids)}."
         for dated, ids in by_date.items()
     ]
@@ -658,7 +670,7 @@ def compare_narrative(comparison: Comparison, cited: dict[str, Event | Move], da
         if inner:
             units = [names[s.id] for s in inner]
             plural = _all_plural(units)
-            whose = names[outer.id] + ("'" if names[outer.id].endswith("s") else "'s")
+            whose = _possessive(names[outer.id])
             sentences.append(f"{_capital(join_names(units))} {'come' if plural else 'comes'} under {names[outer.id]}, "
                              f"so {whose} positions and events include {'theirs' if plural else 'its'}.")
     for n, s in enumerate(actors):
@@ -666,6 +678,7 @@ def compare_narrative(comparison: Comparison, cited: dict[str, Event | Move], da
         # The day leads, once: at the end it read as the date of a report ("was last reported holding X as of <today>").
         who = f"As of {as_of}, {names[s.id]}" if n == 0 else _capital(names[s.id])
         sentences.append(f"{who} {join_names(parts)}{cite(ids)}.")
+        sentences += _pending_sentences(s.pending, cited, comparison.as_of, cite, whose=names[s.id])
     for item in comparison.similarities:
         shared = item.shared
         if item.aspect == "regions_left":

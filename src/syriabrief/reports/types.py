@@ -433,6 +433,7 @@ class ActorSubject(Report):
     regions_held: tuple[str, ...]
     strength: tuple[Figure, ...]
     span: Span = flat()
+    pending: tuple[str, ...] = ()  # its events dated so roughly they may fall after the as-of day: left out
 
 
 @dataclass(frozen=True, kw_only=True)
