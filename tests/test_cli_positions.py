@@ -443,6 +443,24 @@ def test_brief_human(sample_store):
     assert "Open disputes" in result.stdout
 
 
+def test_the_brief_tells_holds_on_old_reports_as_last_reported_not_held(tmp_path):
+    # More bases than the brief lists one by one: one row per force, its bases grouped by state.
+    sites = [{"id": f"post-{n:02}", "name": f"Post {n:02}", "aliases": [], "kind": "base", "country": "Syria",
+              "admin1": "Homs", "lat": 34.0, "lon": 37.0 + n / 10, "location_precision": "exact", "parent": None}
+             for n in range(1, 15)]  # fmt: skip
+    reported = {n: "2026-03-01" if n <= 8 else "2025-06-01" for n in range(1, 15)}
+    events = [event(f"{day}-us-at-post-{n:02}", day, "deployment", actors=["us"], site=f"post-{n:02}") for n, day in reported.items()]
+    db = str(write_store(tmp_path / "s.json", events, sites=sites))
+    shown = flat(run("brief", "--as-of", "2026-03-20", "--db", db).stdout)
+    assert "United States held (8): Post 01, Post 02," in shown
+    assert "last reported held (6): Post 09*, Post 10*," in shown
+    # Reported again since, every one of them is held.
+    again = [dict(e, id=f"2026-03-02-us-still-at-post-{n:02}", date="2026-03-02", type="presence") for n, e in enumerate(events, 1)]
+    db = str(write_store(tmp_path / "again.json", [*events, *again], sites=sites))
+    shown = flat(run("brief", "--as-of", "2026-03-20", "--db", db).stdout)
+    assert "United States held (14): Post 01," in shown and "last reported held" not in shown
+
+
 def test_an_actors_profile_and_comparison_stand_for_the_forces_under_it(tmp_path):
     centcom = {"id": "centcom", "name": "US Central Command", "aliases": ["CENTCOM"], "kind": "state_armed_force",
                "country": "United States", "parent": "us", "affiliations": []}  # fmt: skip

@@ -782,8 +782,8 @@ def _bases_by_force(bases: Sequence[BaseState], as_of: str) -> Table:
         groups.setdefault(key or "–", []).append(base)
     for force, items in sorted(groups.items(), key=lambda kv: (kv[0] == "No force recorded", kv[0].casefold())):
         cell = Text()
-        for word in ("held", "withdrawing", "vacated", "handed over", "lost", "no record"):
-            chosen = [b for b in items if _STATUS_WORDS.get(b.status.status) == word]
+        for word in _BRIEF_WORDS:
+            chosen = [b for b in items if _brief_word(b.status) == word]
             if not chosen:
                 continue
             if cell:
@@ -795,6 +795,20 @@ def _bases_by_force(bases: Sequence[BaseState], as_of: str) -> Table:
         table.add_row(Text(visible(force), style="bold"), cell)
     table.add_row(Text(""), Text(_doubtful_note(as_of), style="dim"))
     return table
+
+
+# The states in the brief's table of bases by force, in order. A hold or a withdrawal whose newest
+# report is months old is told as "last reported", never as current: the narratives' rule.
+_BRIEF_WORDS = (
+    "held", "last reported held", "withdrawing", "last reported leaving", "vacated", "handed over", "lost", "no record",
+)  # fmt: skip
+
+
+def _brief_word(status: StatusView) -> str:
+    word = _STATUS_WORDS.get(status.status, status.status)
+    if status.stale and status.status in ("active", "withdrawing"):
+        return "last reported held" if status.status == "active" else "last reported leaving"
+    return word
 
 
 def _move_words(move: MoveView) -> str:
