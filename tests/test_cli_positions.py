@@ -461,6 +461,38 @@ def test_the_brief_tells_holds_on_old_reports_as_last_reported_not_held(tmp_path
     assert "United States held (14): Post 01," in shown and "last reported held" not in shown
 
 
+def test_a_planned_move_is_told_as_a_plan_never_as_a_move(tmp_path):
+    plan = event("2026-02-23-russia-plans-return", "2026-02-23", "deployment", actors=["russia"], site="qamishli-airport",
+                 status="planned", summary="Russia said it would send troops back to Qamishli airport.")  # fmt: skip
+    db = str(write_store(tmp_path / "s.json", [*SAMPLE_EVENTS, plan]))
+    brief = as_json(run("brief", "--as-of", "2026-02-24", "--json", "--db", db))
+    [listed] = [m for m in brief["moves"] if m["event"] == plan["id"]]
+    assert listed["status"] == "planned"
+    # Counted: the two US moves in the window, not the plan; and the plan is told as one.
+    assert "2 moves were recorded (2 withdrawals)" in brief["narrative"]
+    assert f"Reported as planned, not as done: a deployment by Russia at Qamishli airport {marker(brief, plan['id'])}." in brief["narrative"]
+    shown = flat(run("brief", "--as-of", "2026-02-24", "--db", db).stdout)
+    assert "Russia: planned deployment @ Qamishli airport" in shown
+    # With nothing else in the window, the plan is not "the latest recorded move".
+    quiet = as_json(run("brief", "--as-of", "2026-03-10", "--days", "5", "--json", "--db", db))
+    assert quiet["latest_move"] == "2026-02-21-qasrak-evacuation"
+    assert "The latest recorded move: the United States" in quiet["narrative"]
+    # Nor is it one of Russia's moves, or a destination, in a comparison.
+    compared = as_json(run("compare", "Russia", "US", "--as-of", "2026-02-24", "--json", "--db", db))
+    assert plan["id"] not in [m["event"] for m in compared["subjects"][0]["moves"]]
+
+
+def test_the_latest_move_of_a_quiet_brief_is_one_that_happened_by_its_day(tmp_path):
+    # Seen from 10 Mar 2026, a withdrawal dated only "Mar 2026" may not have happened yet.
+    vague = event("2026-03-us-leaves-qasrak", "2026-03", "withdrawal", actors=["us"], site="qasrak")
+    db = str(write_store(tmp_path / "s.json", [*SAMPLE_EVENTS, vague]))
+    brief = as_json(run("brief", "--as-of", "2026-03-10", "--days", "7", "--json", "--db", db))
+    assert brief["latest_move"] == "2026-02-21-qasrak-evacuation"
+    assert "No move is recorded in the 7 days to 10 Mar 2026. The latest recorded move: the United States" in brief["narrative"]
+    # From the month's end it is past, and the latest.
+    assert as_json(run("brief", "--as-of", "2026-04-10", "--json", "--db", db))["latest_move"] == vague["id"]
+
+
 def test_an_actors_profile_and_comparison_stand_for_the_forces_under_it(tmp_path):
     centcom = {"id": "centcom", "name": "US Central Command", "aliases": ["CENTCOM"], "kind": "state_armed_force",
                "country": "United States", "parent": "us", "affiliations": []}  # fmt: skip

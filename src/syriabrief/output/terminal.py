@@ -815,7 +815,7 @@ def _move_words(move: MoveView) -> str:
     actors = move.actor_names or move.actors
     who = ", ".join(actors[:1]) or "?"
     site = move.site_name or "?"
-    kind = move.type.replace("_", " ") + (f" ({move.stage})" if move.stage else "")
+    kind = ("planned " if move.status == "planned" else "") + move.type.replace("_", " ") + (f" ({move.stage})" if move.stage else "")
     route = f" → {move.destination_name}" if move.destination_name and move.destination != move.site else ""
     if move.type in ("handover", "control_change") and len(actors) > 1 and not route:
         route = f" ({'to' if move.type == 'handover' else 'from'} {actors[1]})"

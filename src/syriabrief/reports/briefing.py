@@ -18,7 +18,7 @@ from typing import NamedTuple, TypeVar
 from syriabrief.domain.dataset import Catalogue
 from syriabrief.domain.dates import Period, parse_stored
 from syriabrief.domain.filters import EventFilter
-from syriabrief.domain.model import Actor, Event, Move, Site, filled
+from syriabrief.domain.model import EVENT_STATUSES, Actor, Event, Move, Site, filled
 from syriabrief.domain.positions import (
     DRIVING_TYPES,
     ActorPositions,
@@ -243,6 +243,7 @@ def _move_views(events: Iterable[Event | Move], names: _Names, window: EventFilt
             "destination": event.destination,
             "destination_name": site_names.get(event.destination, event.destination) if event.destination else None,
             "disputed": event.state_disputed if isinstance(event, Move) else event.contested,
+            "status": event.status,
             "summary": event.summary if summaries and isinstance(event, Event) else None,
             "in_window": inside,
         }))  # fmt: skip
@@ -609,7 +610,9 @@ def compare_actors(
         pending = tuple(dict.fromkeys(positions.pending))
         mine = replace(window, actors=ids)
         # Its own moves (it or a force under it acts first); of its other events only the count, first and last.
-        moves = [e for e in data.moves(replace(mine, types=DRIVING_TYPES - {"presence"})) if e.actors and e.actors[0] in ids]
+        # A planned move is an intention: no move of its own, and no destination it went to.
+        moves = [e for e in data.moves(replace(mine, types=DRIVING_TYPES - {"presence"}))
+                 if e.actors and e.actors[0] in ids and e.status != "planned"]  # fmt: skip
         figures = data.select(replace(mine, with_strength=True))
         left_in_window = tuple(p for p in left if _within(p.until, window) or p.status == "withdrawing")
         leaving = [p for p in holds if p.status == "withdrawing"]
@@ -839,7 +842,7 @@ def brief_report(
     narrowed = replace(window, actors=actors, sites=frozenset(s.id for s in data.sites.values() if wanted_site(s)) if (sites or folded) else frozenset())
     overlapping = data.select(replace(narrowed, types=frozenset(MOVE_TYPES)))
     moves = _move_views(overlapping, _Names.of(data), window, summaries=True)
-    latest = data.select(replace(narrowed, since=None, types=frozenset(MOVE_TYPES)), limit=1)
+    latest = _latest_done(data, replace(narrowed, since=None, types=frozenset(MOVE_TYPES)), as_of)
     recent = data.select(narrowed)
     deciding = {i for b in bases for i in b.status.status_events}
     disputed = [e for e in recent if e.contested]
@@ -855,10 +858,23 @@ def brief_report(
         disputes=_contested(sorted(disputed, key=lambda e: (e.period.end, e.id))),
         event_count=len(recent),
         # When nothing moved in the window, the reader needs to know how old the picture is.
-        latest_move=latest[-1].id if latest else None,
+        latest_move=latest.id if latest else None,
         age=_age(newest[-1] if newest else None, as_of),
     )
-    cited: dict[str, Event | Move] = {e.id: e for e in (*recent, *latest)}
+    cited: dict[str, Event | Move] = {e.id: e for e in (*recent, *([latest] if latest else ()))}
     return _told(report, lambda cite: narrative.brief_narrative(report, cited, data, cite), data)
+
+
+def _latest_done(data: Dataset, where: EventFilter, as_of: datetime.date) -> Event | None:
+    """The latest move of ``where`` known to have happened by ``as_of``: not a plan, and not one dated
+    so roughly ("Jun 2025" seen from 1 June) that it may fall after the day."""
+    where = replace(where, statuses=frozenset(EVENT_STATUSES) - {"planned"})
+    wanted = 8
+    while True:
+        found = data.select(where, limit=wanted)
+        done = [e for e in found if parse_stored(e.date).end <= as_of]
+        if done or len(found) < wanted:
+            return done[-1] if done else None
+        wanted *= 4  # every one of the latest dated only roughly: look further back
 
 

@@ -561,6 +561,11 @@ def _last_day(event: Event | Move) -> str:
     return event.end_date or event.date
 
 
+def _a(noun: str) -> str:
+    """"a deployment", "an evacuation"."""
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+
+
 def _possessive(name: str) -> str:
     """"the United States'", "Russia's"."""
     return name + ("'" if name.endswith("s") else "'s")
@@ -856,8 +861,10 @@ def brief_narrative(report: Brief, cited: dict[str, Event | Move], data: Dataset
             + cite(pending[:TOP_NAMES] or [b.status.status_events[-1] for b in doubtful[:TOP_NAMES] if b.status.status_events])
         )
     paragraphs = [first + "."]
-    inside = [m for m in report.moves if m.in_window == "inside"]
-    possibly = [m for m in report.moves if m.in_window != "inside"]
+    # A planned move is an intention, reported apart: it is neither counted nor "the latest".
+    planned = [m for m in report.moves if m.status == "planned"]
+    inside = [m for m in report.moves if m.in_window == "inside" and m.status != "planned"]
+    possibly = [m for m in report.moves if m.in_window != "inside" and m.status != "planned"]
     if inside:
         counts = Counter(m.type for m in inside)
         kinds = join_names(count_phrase(n, type_label(t), type_label(t, plural=True)) for t, n in counts.most_common())
@@ -881,6 +888,14 @@ def brief_narrative(report: Brief, cited: dict[str, Event | Move], data: Dataset
         paragraphs[-1] += (
             f" {count_phrase(len(possibly), 'more move')} dated only roughly may fall in this window"
             f" and {'is' if len(possibly) == 1 else 'are'} marked as possibly inside it."
+        )
+    if planned:
+        plans = [f"{_a(type_label(m.type))} by {actor_phrase(m.actors[0], data) if m.actors else 'an unnamed force'}"
+                 + (f" at {m.site_name}" if m.site_name else "") for m in planned[-TOP_NAMES:]]  # fmt: skip
+        more = len(planned) - len(plans)
+        paragraphs[-1] += (
+            f" Reported as planned, not as done: {join_names([*plans, count_phrase(more, 'other')] if more else plans)}"
+            f"{cite([m.event for m in planned[-TOP_NAMES:]])}."
         )
     last = age_sentence(report.age, report.as_of)
     if report.disputes:

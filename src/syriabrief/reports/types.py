@@ -280,6 +280,7 @@ class MoveView(Report):
     destination: str | None
     destination_name: str | None
     disputed: bool
+    status: str = "reported"  # the event's: a "planned" move is an intention, which moves nobody
     summary: str | None = None
     in_window: str = "inside"  # "inside", or "possibly" when the event's dates straddle the window's edge
 
