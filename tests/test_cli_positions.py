@@ -407,6 +407,22 @@ def test_compare_at_two_dates_lists_what_changed(sample_store):
     assert "What changed" in human.stdout and "Al-Tanf garrison" in human.stdout
 
 
+def test_what_changed_tells_a_site_left_from_a_site_lost(tmp_path):
+    # The US left Al-Tanf (withdrew) before the army came; the army took Qasrak from the US.
+    army_at_tanf = event("2026-02-12-army-takes-tanf", "2026-02-12", "control_change", actors=["syrian-army"], site="al-tanf")
+    us_at_qasrak = event("2025-01-01-us-at-qasrak", "2025-01-01", "deployment", actors=["us"], site="qasrak")
+    qasrak_taken = event("2026-02-10-army-takes-qasrak", "2026-02-10", "control_change", actors=["syrian-army", "us"], site="qasrak")
+    db = str(write_store(tmp_path / "s.json", [e for e in SAMPLE_EVENTS if e["site"] != "qasrak"]
+                         + [army_at_tanf, us_at_qasrak, qasrak_taken]))  # fmt: skip
+    report = as_json(run("compare", "--at", "2026-01-01", "--at", "2026-02-20", "--json", "--db", db))
+    [us] = [a for a in report["actors"] if a["actor"] == "us"]
+    assert (us["left"], us["lost"]) == (["al-tanf"], ["qasrak"])
+    [russia] = [a for a in report["actors"] if a["actor"] == "russia"]
+    assert (russia["left"], russia["lost"]) == (["qamishli-airport"], [])
+    assert "The United States left Al-Tanf garrison and lost Qasrak base" in report["narrative"]
+    assert "Russia left Qamishli airport" in report["narrative"]
+
+
 # --- brief --------------------------------------------------------------------------------
 
 

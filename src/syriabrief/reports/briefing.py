@@ -742,8 +742,10 @@ def change_report(data: Dataset, before: datetime.date, after: datetime.date) ->
     """What changed between two days: sites whose holder or status changed, who gained and who lost."""
     driving = data.moves(EventFilter(types=DRIVING_TYPES, until=day_period(after)))
     changes = []
+    taken: set[str] = set()  # sites whose loser had them taken, not left or handed over
     for site_id, at_site in sorted(_by_site(driving).items()):
-        then, now = site_status(site_id, at_site, before), site_status(site_id, at_site, after)
+        then = site_status(site_id, at_site, before)
+        history, now = history_and_status(site_id, at_site, after)
         if (then.holder, then.status) == (now.holder, now.status):
             continue
         between = [e for e in at_site if before < e.period.end <= after]
@@ -753,6 +755,8 @@ def change_report(data: Dataset, before: datetime.date, after: datetime.date) ->
             # there, which is news about the record, not a change on the ground.
             continue
         loser = _loser(then, now, moved)
+        if loser and _taken_from(loser, history, moved, before):
+            taken.add(site_id)
         changes.append(
             SiteChange(
                 site=site_id,
@@ -766,18 +770,20 @@ def change_report(data: Dataset, before: datetime.date, after: datetime.date) ->
         )
     gained: dict[str, list[str]] = {}
     lost: dict[str, list[str]] = {}
+    left: dict[str, list[str]] = {}
     leaving: dict[str, list[str]] = {}
     for change in changes:
         holder = change.after.holder
         if change.lost_by and change.lost_by != holder:
-            lost.setdefault(change.lost_by, []).append(change.site)
+            (lost if change.site in taken else left).setdefault(change.lost_by, []).append(change.site)
         if holder and holder != change.before.holder and change.after.status == "active":
             gained.setdefault(holder, []).append(change.site)
         if holder and change.after.status == "withdrawing":
             leaving.setdefault(holder, []).append(change.site)
     actors = tuple(
-        ActorChange(a, data.actor_name(a), tuple(gained.get(a, ())), tuple(lost.get(a, ())), tuple(leaving.get(a, ())))
-        for a in sorted(set(gained) | set(lost) | set(leaving), key=data.actor_name)
+        ActorChange(a, data.actor_name(a), tuple(gained.get(a, ())), tuple(lost.get(a, ())), tuple(leaving.get(a, ())),
+                    tuple(left.get(a, ())))  # fmt: skip
+        for a in sorted(set(gained) | set(lost) | set(left) | set(leaving), key=data.actor_name)
     )
     latest = _latest(*(e for e in driving if e.period.end <= after)) if driving else None
     report = Changes(
@@ -785,6 +791,15 @@ def change_report(data: Dataset, before: datetime.date, after: datetime.date) ->
         differences=tuple(changes), actors=actors, age=_age(latest, after),
     )  # fmt: skip
     return _told(report, lambda cite: narrative.change_narrative(report, {e.id: e for e in driving}, data, cite), data)
+
+
+def _taken_from(loser: str, history: Sequence[ControlPeriod], moved: Sequence[Move], before: datetime.date) -> bool:
+    """Whether ``loser`` lost the site to a taker (its stay ended ``lost``), rather than leaving it or
+    handing it over; with no stay of its on record, whether a control change names it the losing side."""
+    ended = [p for p in history if p.actor == loser and p.end and parse_stored(p.end).end > before]
+    if ended:
+        return ended[-1].status == "lost"
+    return any(e.type == "control_change" and e.actors[1:2] == (loser,) for e in moved)
 
 
 def _loser(then: SiteStatus, now: SiteStatus, moved: Sequence[Move]) -> str | None:

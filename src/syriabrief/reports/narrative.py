@@ -804,11 +804,13 @@ def change_narrative(report: Changes, cited: dict[str, Event | Move], data: Data
         parts = []
         if item.gained:
             parts.append(f"gained {join_names(data.site_name(s) for s in item.gained)}")
+        if item.left:
+            parts.append(f"left {join_names(data.site_name(s) for s in item.left)}")
         if item.lost:
             parts.append(f"lost {join_names(data.site_name(s) for s in item.lost)}")
         if item.leaving:
             parts.append(f"is leaving {join_names(data.site_name(s) for s in item.leaving)}")
-        ids = [i for site in (*item.gained, *item.lost, *item.leaving) for i in events_at.get(site, ())]
+        ids = [i for site in (*item.gained, *item.left, *item.lost, *item.leaving) for i in events_at.get(site, ())]
         sentences.append(f"{actor_phrase(item.actor, data, start=True)} {join_names(parts)}{cite(ids)}.")
     sentences.append(age_sentence(report.age, report.as_of))
     return " ".join(sentences)

@@ -489,13 +489,15 @@ class SiteChange(Report):
 
 @dataclass(frozen=True)
 class ActorChange(Report):
-    """What one actor gained, lost and began leaving between two days (``compare --at``)."""
+    """What one actor gained, lost (had taken from it), began leaving and left (withdrew from or
+    handed over) between two days (``compare --at``)."""
 
     actor: str
     actor_name: str
     gained: tuple[str, ...]
     lost: tuple[str, ...]
     leaving: tuple[str, ...]
+    left: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
