@@ -258,6 +258,17 @@ def test_compare_says_which_actors_positions_leave_out_an_event_that_may_come_af
     assert [s["pending"] for s in after["subjects"]] == [[], []] and "uncertain" not in after["narrative"]
 
 
+def test_a_withdrawal_halted_by_forces_arriving_is_told_in_the_actors_profile(tmp_path):
+    back = event("2026-03-11-us-back-at-qasrak", "2026-03-11", "deployment", actors=["us"], site="qasrak")
+    db = str(write_store(tmp_path / "s.json", [*SAMPLE_EVENTS, back]))
+    profile = as_json(run("actor", "US", "--as-of", "2026-03-20", "--json", "--db", db))
+    began = marker(profile, "2026-02-21-qasrak-evacuation")[1:-1]
+    halted = f"The United States began leaving Qasrak base around 21–22 Feb 2026, until forces arriving on 11 Mar 2026 halted it [{began}, {marker(profile, back['id'])[1:-1]}]."
+    assert halted in profile["narrative"]
+    # Before the return there is nothing halted to tell: the US is leaving.
+    assert "halted" not in as_json(run("actor", "US", "--as-of", "2026-03-01", "--json", "--db", db))["narrative"]
+
+
 def test_a_site_left_and_held_again_is_told_as_a_return(tmp_path):
     back = event("2026-03-01-us-back-at-tanf", "2026-03-01", "deployment", actors=["us"], site="al-tanf")
     db = str(write_store(tmp_path / "s.json", [*SAMPLE_EVENTS, back]))

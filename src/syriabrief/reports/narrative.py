@@ -390,6 +390,8 @@ def actor_narrative(report: ActorProfile, data: Dataset, cite: Citer) -> str:
             f"{name} {agreeing(name, 'was last reported holding')} {sites}{dated}; nothing newer is recorded"
             f"{cite(p.events[-1] for p in old[-HELD_NAMED:])}."
         )
+    # A site held again after a withdrawal halted by forces arriving: the pull-out is news too.
+    sentences += [h for p in held[-HELD_NAMED:] if (h := _halted_sentence(name, p, cited, actor_id_shown, data, cite))]
     lost: dict[tuple, list[PeriodView]] = {}
     returned: set[str] = set()
     for item in told:
@@ -447,6 +449,23 @@ def actor_narrative(report: ActorProfile, data: Dataset, cite: Citer) -> str:
     sentences += _pending_sentences(report.pending, cited, as_of, cite)
     sentences.append(age_sentence(report.age, as_of))
     return " ".join(sentences)
+
+
+def _halted_sentence(
+    name: str, period: PeriodView, cited: dict[str, Event | Move], shown: tuple[str, ...], data: Dataset, cite: Citer
+) -> str | None:
+    """``The United States began leaving Qasrak base around 21–22 Feb 2026, until forces arriving on
+    11 Mar 2026 halted it [1, 2].``, for a hold whose withdrawal was halted (positions.py, ``_deployment``)."""
+    moves = [cited[e] for e in period.events if e in cited]
+    leaving = [n for n, m in enumerate(moves) if m.type == "withdrawal"]
+    if not leaving:
+        return None
+    back = next((m for m in moves[leaving[-1] + 1 :] if m.type == "deployment"), None)
+    if back is None:
+        return None
+    began = moves[leaving[0]]
+    return (f"{name} {agreeing(name, 'began')} leaving {_site_of(period, shown, data)} {when(began)}, "
+            f"until forces arriving {when(back)} halted it{cite([began.id, back.id])}.")  # fmt: skip
 
 
 def _site_of(period: PeriodView, shown: tuple[str, ...], data: Dataset) -> str:
