@@ -258,6 +258,14 @@ def test_compare_says_which_actors_positions_leave_out_an_event_that_may_come_af
     assert [s["pending"] for s in after["subjects"]] == [[], []] and "uncertain" not in after["narrative"]
 
 
+def test_an_actor_that_left_every_site_is_said_to_hold_none(sample_store):
+    profile = as_json(run("actor", "Russia", "--as-of", "2026-02-24", "--json", "--db", str(sample_store)))
+    assert profile["holds"] == [] and profile["left"]
+    assert profile["narrative"].startswith("As of 24 Feb 2026, Russia holds no recorded site. Russia left Qamishli airport")
+    # One that holds a site says what it holds instead.
+    assert "no recorded site" not in as_json(run("actor", "US", "--as-of", "2026-02-24", "--json", "--db", str(sample_store)))["narrative"]
+
+
 def test_a_withdrawal_halted_by_forces_arriving_is_told_in_the_actors_profile(tmp_path):
     back = event("2026-03-11-us-back-at-qasrak", "2026-03-11", "deployment", actors=["us"], site="qasrak")
     db = str(write_store(tmp_path / "s.json", [*SAMPLE_EVENTS, back]))

@@ -379,6 +379,9 @@ def actor_narrative(report: ActorProfile, data: Dataset, cite: Citer) -> str:
     checked = sorted(disputed, key=_latest_change)[-POSITIONS_TOLD:]
     wanted = frozenset(e for p in (*told, *checked, *held[-HELD_NAMED:]) for e in p.events) | frozenset(report.pending)
     cited: dict[str, Event | Move] = {m.id: m for m in data.moves(EventFilter(ids=wanted))} if wanted else {}
+    if not report.holds and report.left:
+        # Every site it was at is left or lost: say so first, not only what it lost.
+        sentences.append(f"As of {describe(as_of)}, {_mid_sentence(name)} {agreeing(name, 'holds')} no recorded site.")
     if fresh:
         sentences.append(_held_sentence(name, fresh, actor_id_shown, data, cite))
     if old:
