@@ -68,6 +68,10 @@ SITE_SPELLINGS = [
     ("Ain al-Asad", "ain-al-asad"), ("Ain al Asad", "ain-al-asad"), ("Ayn al-Asad", "ain-al-asad"),
     ("Ain al-Assad", "ain-al-asad"), ("Al Asad air base", "ain-al-asad"), ("Ain al-Asad airbase", "ain-al-asad"),
     ("Ain Assad", "ain-al-asad"), ("Ein al-Asad", "ain-al-asad"),
+    # as Arabic reports write them
+    ("قسرك", "qasrak"), ("قاعدة قسرك", "qasrak"), ("التنف", "al-tanf"), ("قاعدة الشدادي", "al-shaddadi-base"),
+    ("خراب الجير", "rmelan"), ("حميميم", "hmeimim"), ("قاعدة طرطوس", "tartus"), ("مطار القامشلي", "qamishli-airport"),
+    ("حقل العمر", "al-omar-oil-field"), ("مخيم الهول", "al-hol"), ("عين الأسد", "ain-al-asad"), ("سد الفرات", "tabqa-dam"),
     # Erbil
     ("Erbil", "erbil"), ("Arbil", "erbil"), ("Irbil", "erbil"), ("Hewler", "erbil"), ("Hawler", "erbil"),
     ("Erbil airport", "erbil"), ("Erbil International Airport", "erbil"),
@@ -146,6 +150,9 @@ SITE_SPELLINGS = [
 ]  # fmt: skip
 
 ACTOR_SPELLINGS = [
+    ("قسد", "sdf"), ("قوات سوريا الديمقراطية", "sdf"), ("الولايات المتحدة", "us"), ("القوات الأمريكية", "us"),
+    ("روسيا", "russia"), ("تركيا", "turkey"), ("إيران", "iran"), ("الجيش السوري", "syrian-army"),
+    ("التحالف الدولي", "us-led-coalition"), ("داعش", "isis"),
     ("US", "us"), ("U.S.", "us"), ("USA", "us"), ("United States", "us"), ("America", "us"), ("Americans", "us"),
     ("the Americans", "us"), ("American forces", "us"), ("US forces", "us"), ("U.S. troops", "us"),
     ("US military", "us"), ("American troops", "us"), ("the US", "us"), ("Pentagon", "us"), ("US Army", "us"),
