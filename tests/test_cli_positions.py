@@ -258,6 +258,14 @@ def test_compare_says_which_actors_positions_leave_out_an_event_that_may_come_af
     assert [s["pending"] for s in after["subjects"]] == [[], []] and "uncertain" not in after["narrative"]
 
 
+@pytest.mark.parametrize(("command", "kind"), [("actor", "actor"), ("base", "site")])
+def test_an_empty_name_is_refused_not_taken_for_no_name(sample_store, command, kind):
+    # `actor ""` (a script's empty variable) names nothing; `actor` alone lists every actor.
+    result = run(command, "", "--db", str(sample_store))
+    assert result.exit_code == 1 and result.stderr == f"Error: no {kind} named ''. Run 'syriabrief {command}' to list them.\n"
+    assert run(command, "--db", str(sample_store)).exit_code == 0
+
+
 def test_an_actor_that_left_every_site_is_said_to_hold_none(sample_store):
     profile = as_json(run("actor", "Russia", "--as-of", "2026-02-24", "--json", "--db", str(sample_store)))
     assert profile["holds"] == [] and profile["left"]

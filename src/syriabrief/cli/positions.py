@@ -135,7 +135,8 @@ def _profile(words, as_of, since, until, limit, json, db, *, kind, resolve, list
 
     ``listing`` makes the list for --json, ``table`` what its table shows (for actors, less).
     """
-    name = " ".join(words or ()) or None
+    # No words: the list. Words that are all empty ("") name nothing, as ``--actor ""`` does not.
+    name = " ".join(words) if words else None
     day = _as_of(as_of)
     data = load(db)
     if name is None:
