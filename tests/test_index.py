@@ -600,21 +600,23 @@ def test_a_leftover_that_cannot_be_removed_costs_no_index(tmp_path, always_index
     assert index.index_path([path]).exists()
 
 
-def index_files(path: Path) -> list[Path]:
-    """The index of the store at ``path`` and the files that may be kept beside it (not its lock)."""
-    target = index.index_path([path])
-    return [target.with_name(target.name + end) for end in ("", ".checked", ".delta", ".delta.checked")]
+def index_files(*layers: Path) -> list[Path]:
+    """The index of these store layers and the files that may be kept beside it (not its lock)."""
+    target = index.index_path(layers)
+    return [target.with_name(target.name + end) for end in index._KEPT_FILES]
 
 
 def test_an_index_whose_store_is_gone_is_removed_at_the_next_build(tmp_path, always_index):
-    kept, gone, busy = (generated(tmp_path / f"{name}.json", 30, seed) for seed, name in enumerate(("kept", "gone", "busy")))
-    for path in (kept, gone, busy):
-        indexed([path]).close()
-        assert index.index_path([path]).exists()
+    kept, gone, busy, partner = (generated(tmp_path / f"{name}.json", 30, seed)
+                                 for seed, name in enumerate(("kept", "gone", "busy", "partner")))  # fmt: skip
+    for layers in ([kept], [gone], [busy], [kept, partner]):
+        indexed(layers).close()
+        assert index.index_path(layers).exists()
     junk = paths.cache_dir() / "0123456789abcdef.sqlite3"
     junk.write_bytes(b"not an index")  # unreadable as one: left alone
     gone.unlink()
     busy.unlink()
+    partner.unlink()  # one of two layers gone (a user's store over a bundled dataset still there)
     busy_lock = index.index_path([busy]).with_name(index.index_path([busy]).name + ".lock")
     holder = os.open(busy_lock, os.O_RDWR)
     assert index.try_lock(holder)  # as a build of it in another process would hold it
@@ -624,7 +626,9 @@ def test_an_index_whose_store_is_gone_is_removed_at_the_next_build(tmp_path, alw
         index.unlock(holder)
         os.close(holder)
     assert index.index_path([kept]).exists() and index.index_path([busy]).exists() and junk.exists()
-    assert not any(f.exists() for f in index_files(gone))
+    assert not any(f.exists() for f in (*index_files(gone), *index_files(kept, partner)))
+    gone_index = index.index_path([gone])
+    assert gone_index.with_name(gone_index.name + ".lock").exists()  # locks stay: another process may hold one
 
 
 def test_only_a_build_removes_the_indexes_of_stores_gone(tmp_path, always_index):

@@ -201,9 +201,13 @@ def _remove_digest_named(paths: Sequence[Path]) -> None:
     import hashlib
 
     old = cache_dir() / (hashlib.sha256(_paths_key(paths)).hexdigest()[:32] + ".sqlite3")
-    for end in ("", ".checked", ".delta", ".delta.checked"):
+    for end in _KEPT_FILES:
         with contextlib.suppress(OSError):
             old.with_name(old.name + end).unlink(missing_ok=True)
+
+
+# An index's files: itself, its delta, and the marker vouching for each (``_intact``); its lock stays.
+_KEPT_FILES = ("", ".checked", ".delta", ".delta.checked")
 
 
 def _remove_orphans(built: Path) -> None:
@@ -217,21 +221,35 @@ def _remove_orphans(built: Path) -> None:
     this is tidying, never a reason to go without an index. Lock files stay, as
     in ``_remove_digest_named``.
     """
-    for other in built.parent.glob("*.sqlite3"):
-        if other == built:
-            continue
-        with contextlib.suppress(Exception):
-            stores = _stores_of(other)
-            if not stores or all(os.path.exists(store) for store in stores):
-                continue
-            fd = os.open(other.with_name(other.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o666)
-            try:
-                if try_lock(fd):
-                    for end in ("", ".checked", ".delta", ".delta.checked"):
-                        other.with_name(other.name + end).unlink(missing_ok=True)
-                    unlock(fd)
-            finally:
-                os.close(fd)
+    with contextlib.suppress(Exception):
+        for other in built.parent.glob("*.sqlite3"):
+            if other != built and _orphaned(other):
+                with contextlib.suppress(Exception):
+                    _remove_if_still_orphaned(other)
+
+
+def _orphaned(target: Path) -> bool:
+    """Whether one of the stores the index at ``target`` describes is gone (False if it cannot be read)."""
+    try:
+        return not all(os.path.exists(store) for store in _stores_of(target))
+    except Exception:
+        return False
+
+
+def _remove_if_still_orphaned(target: Path) -> None:
+    """Remove the index at ``target`` under its lock, unless it is being built or its stores came back meanwhile."""
+    fd = os.open(target.with_name(target.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        if not try_lock(fd):
+            return  # being built or brought up to date right now
+        try:
+            if _orphaned(target):  # a store recreated, and its index rebuilt, since the first look: kept
+                for end in _KEPT_FILES:
+                    target.with_name(target.name + end).unlink(missing_ok=True)
+        finally:
+            unlock(fd)
+    finally:
+        os.close(fd)
 
 
 def _stores_of(target: Path) -> list[str]:
