@@ -248,9 +248,9 @@ def test_compare_says_which_actors_positions_leave_out_an_event_that_may_come_af
     db = str(write_store(tmp_path / "s.json", [*SAMPLE_EVENTS, vague]))
     report = as_json(run("compare", "US", "Russia", "--as-of", "2026-02-10", "--json", "--db", db))
     assert [s["pending"] for s in report["subjects"]] == [[vague["id"]], []]
-    assert (f"The United States' positions are uncertain: an event dated only Feb 2026 may fall after 10 Feb 2026, "
+    assert (f"The positions of the United States are uncertain: an event dated only Feb 2026 may fall after 10 Feb 2026, "
             f"so it is left out {marker(report, vague['id'])}.") in report["narrative"]  # fmt: skip
-    assert "Russia's positions" not in report["narrative"]
+    assert "positions of Russia" not in report["narrative"]
     profile = as_json(run("actor", "US", "--as-of", "2026-02-10", "--json", "--db", db))
     assert profile["pending"] == [vague["id"]]
     # From the month's end the event is simply past.
@@ -283,6 +283,13 @@ def test_a_withdrawal_halted_by_forces_arriving_is_told_in_the_actors_profile(tm
     assert halted in profile["narrative"]
     # Before the return there is nothing halted to tell: the US is leaving.
     assert "halted" not in as_json(run("actor", "US", "--as-of", "2026-03-01", "--json", "--db", db))["narrative"]
+    # An earlier withdrawal halted in its turn is not taken for the start of the latest one.
+    earlier = [event("2025-06-01-us-leaves-qasrak", "2025-06-01", "withdrawal", stage="began", actors=["us"], site="qasrak"),
+               event("2025-07-01-us-back-at-qasrak", "2025-07-01", "deployment", actors=["us"], site="qasrak")]  # fmt: skip
+    db = str(write_store(tmp_path / "twice.json", [*SAMPLE_EVENTS, *earlier, back]))
+    profile = as_json(run("actor", "US", "--as-of", "2026-03-20", "--json", "--db", db))
+    assert "began leaving Qasrak base around 21–22 Feb 2026, until forces arriving on 11 Mar 2026 halted it" in profile["narrative"]
+    assert "1 Jun 2025, until" not in profile["narrative"]
 
 
 def test_a_site_left_and_held_again_is_told_as_a_return(tmp_path):
@@ -493,10 +500,12 @@ def test_the_brief_tells_holds_on_old_reports_as_last_reported_not_held(tmp_path
              for n in range(1, 15)]  # fmt: skip
     reported = {n: "2026-03-01" if n <= 8 else "2025-06-01" for n in range(1, 15)}
     events = [event(f"{day}-us-at-post-{n:02}", day, "deployment", actors=["us"], site=f"post-{n:02}") for n, day in reported.items()]
-    db = str(write_store(tmp_path / "s.json", events, sites=sites))
+    leaving = event("2025-06-02-us-begins-leaving-post-14", "2025-06-02", "withdrawal", stage="began", actors=["us"], site="post-14")
+    db = str(write_store(tmp_path / "s.json", [*events, leaving], sites=sites))
     shown = flat(run("brief", "--as-of", "2026-03-20", "--db", db).stdout)
     assert "United States held (8): Post 01, Post 02," in shown
-    assert "last reported held (6): Post 09*, Post 10*," in shown
+    assert "last reported held (5): Post 09*, Post 10*," in shown
+    assert "last reported leaving (1): Post 14*" in shown
     # Reported again since, every one of them is held.
     again = [dict(e, id=f"2026-03-02-us-still-at-post-{n:02}", date="2026-03-02", type="presence") for n, e in enumerate(events, 1)]
     db = str(write_store(tmp_path / "again.json", [*events, *again], sites=sites))
@@ -516,6 +525,9 @@ def test_a_planned_move_is_told_as_a_plan_never_as_a_move(tmp_path):
     assert f"Reported as planned, not as done: a deployment by Russia at Qamishli airport {marker(brief, plan['id'])}." in brief["narrative"]
     shown = flat(run("brief", "--as-of", "2026-02-24", "--db", db).stdout)
     assert "Russia: planned deployment @ Qamishli airport" in shown
+    page = tmp_path / "brief.html"
+    assert run("brief", "--as-of", "2026-02-24", "--html", "-o", str(page), "--db", db).exit_code == 0
+    assert "Russia: planned deployment at Qamishli airport" in page.read_text(encoding="utf-8")
     # With nothing else in the window, the plan is not "the latest recorded move".
     quiet = as_json(run("brief", "--as-of", "2026-03-10", "--days", "5", "--json", "--db", db))
     assert quiet["latest_move"] == "2026-02-21-qasrak-evacuation"

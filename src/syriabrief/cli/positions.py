@@ -246,10 +246,6 @@ def _resolve_all(data, names: list[str]):
     return "actor", [_one_kind(data, n, "actor") for n in names]
 
 
-def _a(kind: str) -> str:
-    return ("an " if kind[0] in "aeiou" else "a ") + kind
-
-
 def _one_kind(data, name: str, kind: str):
     """``name`` as the same kind as the first name; a name of the other kind is refused plainly."""
     other, other_kind = (data.site, "site") if kind == "actor" else (data.actor, "actor")
@@ -260,8 +256,10 @@ def _one_kind(data, name: str, kind: str):
             other(name)
         except NotFoundError:
             raise
+        from syriabrief.reports.narrative import with_article
+
         raise UsageError(
-            f"{name!r} is {_a(other_kind)}, but the first name is {_a(kind)}: compare actors with actors, sites with sites."
+            f"{name!r} is {with_article(other_kind)}, but the first name is {with_article(kind)}: compare actors with actors, sites with sites."
         ) from None
 
 

@@ -654,7 +654,7 @@ def _comparison_rows(subjects: Sequence[ActorSubject | SiteSubject]) -> list[tup
             ("Status", lambda s: [_STATUS_WORDS.get(s.status.status, s.status.status) + (f" ({_flags(s.status)})" if _flags(s.status) else "")], str),
             ("Since", lambda s: [_date_text(s.status.since)], str),
             ("Governorate", lambda s: [s.admin1 or "–"], str),
-            ("Changes", lambda s: s.changes, lambda m: f"{describe(m.date, m.end_date)} {m.type.replace('_', ' ')}"),
+            ("Changes", lambda s: s.changes, lambda m: f"{describe(m.date, m.end_date)} {_move_kind(m)}"),
             ("Events", lambda s: [str(s.span.event_count)], str),
         ]
     return [
@@ -782,7 +782,7 @@ def _bases_by_force(bases: Sequence[BaseState], as_of: str) -> Table:
         groups.setdefault(key or "–", []).append(base)
     for force, items in sorted(groups.items(), key=lambda kv: (kv[0] == "No force recorded", kv[0].casefold())):
         cell = Text()
-        for word in _BRIEF_WORDS:
+        for word in _BRIEF_STATES:
             chosen = [b for b in items if _brief_word(b.status) == word]
             if not chosen:
                 continue
@@ -799,7 +799,7 @@ def _bases_by_force(bases: Sequence[BaseState], as_of: str) -> Table:
 
 # The states in the brief's table of bases by force, in order. A hold or a withdrawal whose newest
 # report is months old is told as "last reported", never as current: the narratives' rule.
-_BRIEF_WORDS = (
+_BRIEF_STATES = (
     "held", "last reported held", "withdrawing", "last reported leaving", "vacated", "handed over", "lost", "no record",
 )  # fmt: skip
 
@@ -811,11 +811,16 @@ def _brief_word(status: StatusView) -> str:
     return word
 
 
+def _move_kind(move: MoveView) -> str:
+    """``deployment``, ``control change``; ``planned deployment`` for a plan, which moved nobody."""
+    return ("planned " if move.status == "planned" else "") + move.type.replace("_", " ")
+
+
 def _move_words(move: MoveView) -> str:
     actors = move.actor_names or move.actors
     who = ", ".join(actors[:1]) or "?"
     site = move.site_name or "?"
-    kind = ("planned " if move.status == "planned" else "") + move.type.replace("_", " ") + (f" ({move.stage})" if move.stage else "")
+    kind = _move_kind(move) + (f" ({move.stage})" if move.stage else "")
     route = f" → {move.destination_name}" if move.destination_name and move.destination != move.site else ""
     if move.type in ("handover", "control_change") and len(actors) > 1 and not route:
         route = f" ({'to' if move.type == 'handover' else 'from'} {actors[1]})"

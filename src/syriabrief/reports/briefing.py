@@ -663,7 +663,8 @@ def compare_sites(
         events = data.moves(replace(window, sites=at_site))
         cited.update({e.id: e for e in driving})
         cited.update({e.id: e for e in events})
-        changes = [e for e in driving if e.site == site.id and _within(e.end_date or e.date, window)]
+        # A plan changes nothing at the site: not one of its changes.
+        changes = [e for e in driving if e.site == site.id and e.status != "planned" and _within(e.end_date or e.date, window)]
         closed = [p for p in history if not p.is_open and _within(p.end, window)]
         subjects.append(
             SiteSubject(
@@ -748,7 +749,8 @@ def change_report(data: Dataset, before: datetime.date, after: datetime.date) ->
         history, now = history_and_status(site_id, at_site, after)
         if (then.holder, then.status) == (now.holder, now.status):
             continue
-        between = [e for e in at_site if before < e.period.end <= after]
+        # What happened in between; a plan is no change (nor does the replay apply it).
+        between = [e for e in at_site if before < e.period.end <= after and e.status != "planned"]
         moved = [e for e in between if e.type != "presence"]
         if then.status == "unknown" and not moved:
             # Only a presence report in between: the force was first *reported*
@@ -795,7 +797,7 @@ def change_report(data: Dataset, before: datetime.date, after: datetime.date) ->
 
 def _taken_from(loser: str, history: Sequence[ControlPeriod], moved: Sequence[Move], before: datetime.date) -> bool:
     """Whether ``loser`` lost the site to a taker (its stay ended ``lost``), rather than leaving it or
-    handing it over; with no stay of its on record, whether a control change names it the losing side."""
+    handing it over; with no stay of its own on record, whether a control change names it the losing side."""
     ended = [p for p in history if p.actor == loser and p.end and parse_stored(p.end).end > before]
     if ended:
         return ended[-1].status == "lost"
@@ -884,12 +886,17 @@ def _latest_done(data: Dataset, where: EventFilter, as_of: datetime.date) -> Eve
     """The latest move of ``where`` known to have happened by ``as_of``: not a plan, and not one dated
     so roughly ("Jun 2025" seen from 1 June) that it may fall after the day."""
     where = replace(where, statuses=frozenset(EVENT_STATUSES) - {"planned"})
-    wanted = 8
+    wanted = _LATEST_READ
     while True:
         found = data.select(where, limit=wanted)
         done = [e for e in found if parse_stored(e.date).end <= as_of]
         if done or len(found) < wanted:
             return done[-1] if done else None
-        wanted *= 4  # every one of the latest dated only roughly: look further back
+        wanted *= _LATEST_READ  # every one of the latest dated only roughly: look further back
+
+
+# How many of the latest moves ``_latest_done`` reads at a time: a few may be dated only by a month
+# that ends after the as-of day; reading each at once would cost a query apiece.
+_LATEST_READ = 8
 
 

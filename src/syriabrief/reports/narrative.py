@@ -54,6 +54,7 @@ __all__ = [
     "timeline_summary",
     "type_label",
     "when",
+    "with_article",
 ]
 
 Dataset = Catalogue
@@ -466,7 +467,9 @@ def _halted_sentence(
     back = next((m for m in moves[leaving[-1] + 1 :] if m.type == "deployment"), None)
     if back is None:
         return None
-    began = moves[leaving[0]]
+    # The latest withdrawal began after the arrival before it (an earlier one halted is history).
+    earlier = [n for n, m in enumerate(moves[: leaving[-1]]) if m.type == "deployment"]
+    began = next(moves[n] for n in leaving if not earlier or n > earlier[-1])
     return (f"{name} {agreeing(name, 'began')} leaving {_site_of(period, shown, data)} {when(began)}, "
             f"until forces arriving {when(back)} halted it{cite([began.id, back.id])}.")  # fmt: skip
 
@@ -583,8 +586,8 @@ def _last_day(event: Event | Move) -> str:
     return event.end_date or event.date
 
 
-def _a(noun: str) -> str:
-    """"a deployment", "an evacuation"."""
+def with_article(noun: str) -> str:
+    """"a deployment", "an actor"."""
     return ("an " if noun[:1] in "aeiou" else "a ") + noun
 
 
@@ -605,7 +608,7 @@ def _pending_sentences(
     for event_id in pending:
         event = cited.get(event_id)
         by_date.setdefault(describe(event.date, event.end_date) if event else "a date", []).append(event_id)
-    subject = "The state is" if whose is None else f"{_capital(_possessive(whose))} positions are"
+    subject = "The state is" if whose is None else f"The positions of {_mid_sentence(whose)} are"
     return [
         f"{subject} uncertain: {'an event' if len(ids) == 1 else count_phrase(len(ids), 'event')} dated only {dated} "
         f"may fall after {describe(as_of_iso)}, so {'it is' if len(ids) == 1 else 'they are'} left out{cite(ids)}."
@@ -914,7 +917,7 @@ def brief_narrative(report: Brief, cited: dict[str, Event | Move], data: Dataset
             f" and {'is' if len(possibly) == 1 else 'are'} marked as possibly inside it."
         )
     if planned:
-        plans = [f"{_a(type_label(m.type))} by {actor_phrase(m.actors[0], data) if m.actors else 'an unnamed force'}"
+        plans = [f"{with_article(type_label(m.type))} by {actor_phrase(m.actors[0], data) if m.actors else 'an unnamed force'}"
                  + (f" at {m.site_name}" if m.site_name else "") for m in planned[-TOP_NAMES:]]  # fmt: skip
         more = len(planned) - len(plans)
         paragraphs[-1] += (
