@@ -82,3 +82,10 @@ def test_a_time_zone_is_ignored_like_the_time_and_prints_no_warning(text, day, r
     # dateutil warned of a zone it did not know, on the user's stderr: only the day is kept anyway.
     assert parse_user_date(text) == parse_stored(day)
     assert not [w for w in recwarn if "tzname" in str(w.message)]
+
+
+@pytest.mark.parametrize("text", ["Feb 30 2026", "31 April 2026", "2026-02-30"])
+def test_a_day_the_calendar_lacks_is_named_as_such_in_any_form(text):
+    with pytest.raises(DateInputError) as refused:
+        parse_user_date(text)
+    assert str(refused.value) == f"cannot read the date {text!r}: {text!r} is not a day of the calendar."

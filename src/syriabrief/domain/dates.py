@@ -207,7 +207,9 @@ def _parse_loose(cleaned: str, text: str) -> Period:
         b = parser.parse(cleaned, default=_midnight(second_default), ignoretz=True)
     # dateutil raises more than ValueError on odd input (OverflowError for huge
     # numbers, decimal errors for odd fractions); all mean "not a date".
-    except (ValueError, OverflowError, ArithmeticError, IndexError, TypeError):
+    except (ValueError, OverflowError, ArithmeticError, IndexError, TypeError) as error:
+        if "day is out of range" in str(error):  # read as a date, but no such day ("Feb 30 2026")
+            raise DateInputError(f"cannot read the date {text!r}: {text.strip()!r} is not a day of the calendar.") from None
         raise DateInputError(f"cannot read the date {text!r}; use {ACCEPTED_FORMS}.") from None
     if a.year != b.year:
         raise DateInputError(f"the date {text!r} has no year; use {ACCEPTED_FORMS}.")
