@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -131,6 +132,7 @@ def sample_store(tmp_path) -> Path:
 # SYRIABRIEF_FIGURES names, if set (docs/reliability.md quotes them). Tests run in
 # worker processes (pytest-xdist), so figures pass through a file the run shares.
 _RUN_FIGURES = "SYRIABRIEF_RUN_FIGURES"
+_RUN_CACHE = "SYRIABRIEF_RUN_CACHE"
 
 
 def pytest_configure(config):
@@ -138,6 +140,14 @@ def pytest_configure(config):
         handle, name = tempfile.mkstemp(prefix="syriabrief-figures-", suffix=".txt")
         os.close(handle)
         os.environ[_RUN_FIGURES] = name
+        # Data read before any test's own cache is set (at import, in a module's fixture) is
+        # indexed in one cache of the run's, never the developer's; workers inherit it.
+        os.environ["XDG_CACHE_HOME"] = os.environ[_RUN_CACHE] = tempfile.mkdtemp(prefix="syriabrief-test-cache-")
+
+
+def pytest_unconfigure(config):
+    if not hasattr(config, "workerinput") and os.environ.get(_RUN_CACHE):
+        shutil.rmtree(os.environ.pop(_RUN_CACHE), ignore_errors=True)
 
 
 @pytest.fixture
