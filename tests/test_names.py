@@ -355,6 +355,17 @@ def test_suggestions_still_offer_a_misspelling_of_the_same_place():
     assert caught.value.suggestions == ["Syrian Democratic Forces"]
 
 
+@pytest.mark.parametrize(("typed", "offered"), [
+    ("SFD", ["SDF"]),  # the same letters in another order
+    ("IRG", ["IRGC"]),  # one left out
+    ("FSA", []),  # one changed: another force (SAA is the Syrian army), never offered
+])  # fmt: skip
+def test_a_short_name_is_taken_for_an_acronym_when_suggesting(typed, offered):
+    with pytest.raises(NotFoundError) as caught:
+        DATA.actor(typed)
+    assert caught.value.suggestions == offered
+
+
 # --- nesting --------------------------------------------------------------------------
 
 

@@ -83,6 +83,8 @@ SUGGEST_SAME_START = 0.05
 # and how alike the names must be once kind words are set aside ("Roj" vs "Hol").
 SUGGEST_BARE_CUTOFF = 0.6
 SUGGESTIONS = 3
+# A typed name this short is taken for an acronym when suggesting (``suggest``).
+ACRONYM_LETTERS = 3
 # A suggestion this far behind the closest one is left out ("SFD": "SDF", not "SAA" too).
 SUGGEST_BEHIND_BEST = 0.1
 
@@ -131,6 +133,17 @@ def fold(name: str) -> str:
 def name_key(name: str) -> str:
     """The transliteration key: "Deir ez-Zor", "Dayr az-Zawr", "Deir Ezzor" -> "drzr"."""
     return _folded_key(fold(name))
+
+
+def _acronym_slip(typed: str, spelling: str) -> bool:
+    """Whether ``spelling`` is what a short name, taken for an acronym, was meant to be: the same
+    letters in another order (SFD for SDF) or with one left out (IRG for IRGC). One letter changed
+    makes another force, and is never offered: FSA is not SAA.
+    """
+    if sorted(typed) == sorted(spelling):
+        return True
+    letters = iter(spelling)
+    return len(spelling) == len(typed) + 1 and all(c in letters for c in typed)
 
 
 def _folded_key(folded: str) -> str:
@@ -480,8 +493,11 @@ class NameIndex:
         # Score: how alike the spellings are and how alike their keys, on average, so
         # that letters in common ('Rusland', 'al-Julani') count for less than sounds.
         key = _folded_key(folded)
+        short = len(folded) <= ACRONYM_LETTERS
         scored = []
         for spelling in self.spellings:
+            if short and not _acronym_slip(folded, spelling):
+                continue
             matcher = difflib.SequenceMatcher(None, folded, spelling)
             if matcher.real_quick_ratio() < SUGGEST_FLOOR or matcher.quick_ratio() < SUGGEST_FLOOR:
                 continue
