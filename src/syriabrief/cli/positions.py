@@ -135,7 +135,8 @@ def _profile(words, as_of, since, until, limit, json, db, *, kind, resolve, list
 
     ``listing`` makes the list for --json, ``table`` what its table shows (for actors, less).
     """
-    # No words: the list. Words that are all empty ("") name nothing, as ``--actor ""`` does not.
+    # No words at all: the list. An empty name ("", a script's unset variable) names nothing and is
+    # refused, as it is in ``--actor ""``.
     name = " ".join(words) if words else None
     day = _as_of(as_of)
     data = load(db)

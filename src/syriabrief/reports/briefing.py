@@ -896,7 +896,7 @@ def _latest_done(data: Dataset, where: EventFilter, as_of: datetime.date) -> Eve
 
 
 # How many of the latest moves ``_latest_done`` reads at a time: a few may be dated only by a month
-# that ends after the as-of day; reading each at once would cost a query apiece.
+# that ends after the as-of day, and reading them one by one would cost a query each.
 _LATEST_READ = 8
 
 
