@@ -537,6 +537,14 @@ def test_a_planned_move_is_told_as_a_plan_never_as_a_move(tmp_path):
     assert plan["id"] not in [m["event"] for m in compared["subjects"][0]["moves"]]
 
 
+def test_a_detainee_transfer_reads_as_a_sentence_in_the_brief(tmp_path):
+    moved = event("2026-02-20-detainees-to-erbil", "2026-02-20", "detainee_transfer", stage="began", actors=["us"],
+                  site="qasrak", destination="erbil")  # fmt: skip
+    db = str(write_store(tmp_path / "s.json", [*SAMPLE_EVENTS, moved]))
+    brief = as_json(run("brief", "--as-of", "2026-02-20", "--days", "3", "--json", "--db", db))
+    assert f"The latest: the United States began moving detainees from Qasrak base to Erbil on 20 Feb 2026 {marker(brief, moved['id'])}." in brief["narrative"]
+
+
 def test_the_latest_move_of_a_quiet_brief_is_one_that_happened_by_its_day(tmp_path):
     # Seen from 10 Mar 2026, a withdrawal dated only "Mar 2026" may not have happened yet.
     vague = event("2026-03-us-leaves-qasrak", "2026-03", "withdrawal", actors=["us"], site="qasrak")

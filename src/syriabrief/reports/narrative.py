@@ -281,6 +281,9 @@ def _move_clause(event: Event | Move, data: Dataset, as_of: date | None) -> str:
         return text + (f" and moved to {destination}" if destination else "")
     if event.type == "control_change":
         return f"{who} took control of {site}" + (f" from {other}" if other else "") + f" {when(event)}"
+    if event.type == "detainee_transfer":
+        verb = {"began": "began moving", "completed": "finished moving"}.get(event.stage or "", "moved")
+        return f"{who} {verb} detainees from {site}" + (f" to {destination}" if destination else "") + f" {when(event)}"
     return f"{who}: {type_label(event.type)} at {site} {when(event)}"
 
 
