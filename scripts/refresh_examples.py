@@ -23,8 +23,8 @@ BLOCK = re.compile(r"```console\n(\$ syriabrief.*?)\n```", re.S)
 
 def run(command: str, env: dict[str, str]) -> list[str]:
     done = subprocess.run(command, shell=True, capture_output=True, text=True, env=env, check=False)
-    # Show the per-user store where a reader's would be, not in this run's temporary home.
-    text = done.stdout.replace(env["XDG_DATA_HOME"], "~/.local/share")
+    # Show the per-user store and cache where a reader's would be, not in this run's temporary home.
+    text = done.stdout.replace(env["XDG_DATA_HOME"], "~/.local/share").replace(env["XDG_CACHE_HOME"], "~/.cache")
     # ... and the bundled dataset where an installed syriabrief keeps it, not in this checkout.
     text = text.replace(str(ROOT / "data" / "events.json"), ".../site-packages/syriabrief/data/events.json")
     return [line.rstrip() for line in text.rstrip("\n").split("\n")]
@@ -61,7 +61,7 @@ def main(paths: list[str]) -> None:
     for path in map(Path, paths):
         # Each file starts from an empty store of its own, as a new reader would.
         with tempfile.TemporaryDirectory() as home:
-            env = dict(os.environ, COLUMNS="100", NO_COLOR="1", XDG_DATA_HOME=home, XDG_CACHE_HOME=home)
+            env = dict(os.environ, COLUMNS="100", NO_COLOR="1", XDG_DATA_HOME=f"{home}/data", XDG_CACHE_HOME=f"{home}/cache")
             env.pop("SYRIABRIEF_DB", None)
             env.pop("SYRIABRIEF_BUNDLED", None)
             path.write_text(refresh(path.read_text(encoding="utf-8"), env), encoding="utf-8")

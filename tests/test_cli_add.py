@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -260,6 +261,21 @@ def test_store_tells_where_each_store_is_and_what_it_holds(tmp_path, names):
     text = run("store", "--db", str(db)).stdout
     assert f"Your store (--db): {db}\n  0 actors, 0 sites, 2 events\n" in text
     assert f"Bundled dataset (read-only): {names}\n  4 actors, 5 sites, 0 events\n" in text
+
+
+def test_store_tells_where_the_index_of_big_stores_is_kept(tmp_path, monkeypatch, names):
+    from syriabrief.storage import index
+
+    db = tmp_path / "s.json"
+    assert run("add", *WITHDRAWAL, "--db", str(db)).exit_code == 0
+    assert json.loads(run("store", "--json", "--db", str(db)).stdout)["index"] is None  # read into memory
+    assert "Index: none; the stores are small enough to read into memory" in run("store", "--db", str(db)).stdout
+    monkeypatch.setattr(index, "INDEX_MIN_BYTES", 0)
+    kept = json.loads(run("store", "--json", "--db", str(db)).stdout)["index"]
+    assert kept == {"path": str(index.index_path([names, db])), "exists": False, "bytes": None}
+    run("timeline", "--db", str(db))  # the first query builds it
+    kept = json.loads(run("store", "--json", "--db", str(db)).stdout)["index"]
+    assert kept["exists"] and kept["bytes"] == Path(kept["path"]).stat().st_size
 
 
 def test_store_without_a_bundled_layer_and_with_a_broken_store(tmp_path, monkeypatch):

@@ -96,6 +96,7 @@ def objects(outputs) -> dict[str, list[dict]]:
         "Brief": [o["brief"]],
         "Brief base": o["brief"]["bases"],
         "Store": [o["store"]["bundled"], o["store"]["user"]],
+        "Index": [o["store"]["index"]],
         "Map": [o["map"], o["map at"]],
         "Legend entry": o["map"]["legend"] + o["map at"]["legend"],
         "Map feature": features,

@@ -72,7 +72,7 @@ def store_command(
     stores = layers(db)
     bundled, user_path = stores.beneath, stores.user
     user = _describe(user_path, "user")
-    result = {"bundled": _describe(bundled[0], "bundled") if bundled else None, "user": user}
+    result = {"bundled": _describe(bundled[0], "bundled") if bundled else None, "user": user, "index": _index(stores.read)}
     if json:
         write_json(result)
     else:
@@ -89,11 +89,32 @@ def store_command(
         typer.echo(f"  {_contents(user)}")
         if user["backup"]:
             typer.echo(f"  previous version kept in {visible(user['backup'])}")
-    broken = [entry for entry in result.values() if entry and entry["error"]]
+        kept = result["index"]
+        if kept is None:
+            typer.echo("Index: none; the stores are small enough to read into memory")
+        else:
+            size = f"{kept['bytes'] / 1_000_000:,.1f} MB" if kept["exists"] else "built by the next query"
+            typer.echo(f"Index (a cache, rebuilt whenever needed): {visible(kept['path'])}")
+            typer.echo(f"  {size}")
+    broken = [entry for key, entry in result.items() if key != "index" and entry and entry["error"]]
     if broken:
         names = " and ".join(entry["path"] for entry in broken)
         typer.echo(f"Error: {visible(names)} cannot be read (see 'syriabrief validate')", err=True)
         raise typer.Exit(1)
+
+
+def _index(paths: list[Path]) -> dict[str, Any] | None:
+    """The index kept for these stores in the cache, as --json has it; None when they are read into memory."""
+    from syriabrief.storage.index import index_path, worth_indexing
+
+    if not paths or not worth_indexing(paths):
+        return None
+    target = index_path(paths)
+    try:
+        size: int | None = target.stat().st_size
+    except OSError:
+        size = None
+    return {"path": str(target), "exists": size is not None, "bytes": size}
 
 
 def _contents(entry: dict[str, Any]) -> str:
