@@ -34,6 +34,11 @@ def test_events_are_counted_in_the_week_their_date_starts_in_and_empty_weeks_are
     assert (report.total, report.coarse, report.coarse_precision) == (4, 1, "month")
 
 
+def test_weeks_say_how_the_events_they_leave_out_are_dated_when_by_month_and_by_year():
+    report = activity(dataset([*WEEKS, event("f", "2026", "statement", actors=["us"])]), per="week")
+    assert (report.coarse, report.coarse_precision) == (2, "month or year")
+
+
 def test_by_actor_counts_the_first_actor_and_months_take_month_dates():
     report = activity(dataset(WEEKS), per="month", by="actor")
     assert [(s.key, s.total) for s in report.series] == [("us", 3), ("russia", 1), ("sdf", 1)]

@@ -91,7 +91,7 @@ def print_activity(console: Console, report: Activity, title: str = "") -> None:
     if line:
         console.print(line)
     if report.coarse:
-        precision = {"month": "to the month", "year": "to the year"}.get(report.coarse_precision or "", "roughly")
+        precision = f"to the {report.coarse_precision}" if report.coarse_precision else "roughly"
         console.print(
             Text(
                 f"{count_phrase(report.coarse, 'event')} dated only {precision} "

@@ -56,7 +56,7 @@ class Activity(Report):
     buckets: tuple[Bucket, ...]  # every period from the first event's to the last's, empty ones too
     total: int  # events in the buckets
     coarse: int  # events dated too roughly for a period (counted nowhere else)
-    coarse_precision: str | None  # "month" or "year": what the coarse events are dated to at best
+    coarse_precision: str | None  # how the coarse events are dated: "month", "year" or "month or year"
 
     @property
     def since(self) -> str | None:
@@ -85,12 +85,11 @@ def activity_of(
     if per == "auto":
         per = _auto_period(moves)
     placed: list[tuple[datetime.date, str]] = []
-    coarse, coarsest = 0, None
+    coarse, precisions = 0, set()
     for move in moves:
         if move.date_precision in _TOO_COARSE[per]:
             coarse += 1
-            if coarsest != "year":
-                coarsest = move.date_precision
+            precisions.add(move.date_precision)
             continue
         key = move.type if by == "type" else (move.actors[0] if move.actors else "")
         placed.append((_start_of(move.period.start, per), key))
@@ -115,6 +114,7 @@ def activity_of(
             end = _next(day, per) - datetime.timedelta(days=1)
             buckets.append(Bucket(day.isoformat(), end.isoformat(), _label(day, per), tuple(row), sum(row)))
             day = _next(day, per)
+    coarsest = " or ".join(p for p in ("month", "year") if p in precisions) or None
     return Activity(per, by, tuple(chosen), tuple(buckets), len(placed), coarse, coarsest)
 
 
