@@ -199,3 +199,9 @@ def test_show_prints_one_event_whole_and_suggests_close_ids(monkeypatch):
     assert jsonlib.loads(as_json.stdout)["id"] == "2026-02-21-us-begins-qasrak-withdrawal"
     missing = run("show", "2026-02-21-us-begins-qasrak")
     assert missing.exit_code == 1 and "Did you mean '2026-02-21-us-begins-qasrak-withdrawal'" in missing.stderr
+
+
+def test_the_age_of_the_newest_event_keeps_its_approximate_span(sample_store):
+    # The newest event, the Qasrak evacuation, is dated around 21–22 Feb 2026: not "from 22 Feb".
+    shown = " ".join(run("timeline", "--db", str(sample_store)).stdout.split())
+    assert "The newest is from ~21–22 Feb 2026," in shown

@@ -148,6 +148,16 @@ def test_brief_html_writes_a_file_and_says_so(sample_store, tmp_path):
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
+def test_brief_html_marks_doubtful_bases_and_keeps_approximate_dates(sample_store, tmp_path):
+    # The paragraph counts bases "marked *": the table marks them. The evacuation of Qasrak began
+    # around 21–22 Feb (approximate), which its dispute's heading keeps.
+    target = tmp_path / "brief.html"
+    runner.invoke(app, ["brief", "--as-of", "2026-02-24", "--html", "-o", str(target), "--db", str(sample_store)])
+    page = target.read_text(encoding="utf-8")
+    assert "<td>Qasrak base*</td>" in page and "* disputed, or last reported more than 60 days before 24 Feb 2026" in page
+    assert "<h3>~21–22 Feb 2026 — " in page
+
+
 @pytest.mark.parametrize("args, code, message", [
     (["--html", "--json"], 2, "--json and --html"),
     (["-o", "x.html"], 2, "--output goes with --html"),

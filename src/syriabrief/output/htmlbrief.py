@@ -26,7 +26,7 @@ from syriabrief.output.svg import FORCE_COLOURS, PHONE_LABEL, activity_svg, map_
 from syriabrief.reports.activity import Activity
 from syriabrief.reports.mapping import LEFT, NO_HOLDER, SiteMap
 from syriabrief.reports.narrative import short_title, type_label
-from syriabrief.reports.types import BaseState, Brief, MoveView, StatusView
+from syriabrief.reports.types import Age, BaseState, Brief, MoveView, StatusView
 
 __all__ = ["brief_html"]
 
@@ -250,7 +250,7 @@ def _control(brief: Brief, refs: _References) -> str:
         rows.append(
             "<tr>"
             f"<td><b>{text(force) if force != previous else ''}</b></td>"
-            f"<td>{text(base.site_name)}</td>"
+            f"<td>{text(base.site_name)}{'*' if base.status.doubtful else ''}</td>"
             f"<td>{text(_holder(base))}</td>"
             f"<td>{_status(base.status)}</td>"
             f'<td class="when">{describe(base.status.since) if base.status.since else "–"}</td>'
@@ -267,6 +267,7 @@ def _control(brief: Brief, refs: _References) -> str:
         "<thead><tr><th>Force</th><th>Base</th><th>Holder</th><th>Status</th><th>Since</th><th>Sources</th></tr></thead>",
         "<tbody>", *rows, "</tbody>",
         "</table></div>",
+        f'<p class="note">* disputed, or last reported more than {Age.STALE_DAYS} days before {describe(brief.as_of)}</p>',
         "</section>",
     ])  # fmt: skip
 
@@ -346,7 +347,8 @@ def _disputes(brief: Brief, data: Catalogue, refs: _References) -> str:
             accounts.append(f'<li><span class="claim-by">{label} — {text(who)}:</span> {text(account.claim)}</li>')
         items.append(
             '<div class="dispute">'
-            f"<h3>{describe(item.date)} — {text(title)}{refs([item.event])}</h3>"
+            f"<h3>{describe(event.date, event.end_date, event.approximate) if event else describe(item.date)} — "
+            f"{text(title)}{refs([item.event])}</h3>"
             f"<ul>{''.join(accounts)}</ul>"
             "</div>"
         )

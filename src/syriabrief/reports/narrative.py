@@ -336,7 +336,7 @@ def overview_text(
         day = last.period.end
         days = (as_of - min(day, as_of)).days
         if days > Age.STALE_DAYS:
-            sentences.append(f"The newest is from {describe(last.end_date or last.date)}, {count_phrase(days, 'day')} before {describe(as_of.isoformat())}.")
+            sentences.append(f"The newest is from {describe(last.date, last.end_date, last.approximate)}, {count_phrase(days, 'day')} before {describe(as_of.isoformat())}.")
     return " ".join(sentences)
 
 
