@@ -422,6 +422,16 @@ def test_compare_sites_human(sample_store):
     assert "As of 24 Feb 2026, no force is recorded at Al-Tanf garrison" in flat(result.stdout)
 
 
+def test_two_sites_held_by_one_force_on_old_reports_are_last_reported_held(tmp_path):
+    events = [event("2025-01-01-us-at-qasrak", "2025-01-01", "deployment", actors=["us"], site="qasrak"),
+              event("2025-01-02-us-at-tanf", "2025-01-02", "deployment", actors=["us"], site="al-tanf")]  # fmt: skip
+    db = str(write_store(tmp_path / "s.json", events))
+    fresh = as_json(run("compare", "Qasrak", "Tanf", "--as-of", "2025-01-20", "--json", "--db", db))["narrative"]
+    assert "Both are held by the United States." in fresh
+    old = as_json(run("compare", "Qasrak", "Tanf", "--as-of", "2025-12-01", "--json", "--db", db))["narrative"]
+    assert "Both were last reported held by the United States." in old and "Both are held" not in old
+
+
 def test_compare_needs_two_names_or_two_dates(sample_store):
     assert run("compare", "US", "--db", str(sample_store)).exit_code == 2
     assert run("compare", "--at", "2026-01", "--db", str(sample_store)).exit_code == 2

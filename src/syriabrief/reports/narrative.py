@@ -798,7 +798,9 @@ def _compare_sites_text(comparison: Comparison, cited: dict[str, Event | Move], 
     back = {s.id: s.status.holder for s in sites if _holds_again(s, cited)}
     for item in comparison.similarities:
         if item.aspect == "holder" and item.shared:
-            sentences.append(f"{'All of them are' if len(sites) > 2 else 'Both are'} held by {actor_phrase(item.shared[0], data)}.")
+            # On reports months old, a hold is "last reported", never current (as in each site's sentence).
+            held = "were last reported held" if any(s.status.stale for s in sites) else "are held"
+            sentences.append(f"{'All of them' if len(sites) > 2 else 'Both'} {held} by {actor_phrase(item.shared[0], data)}.")
         if item.aspect == "left_by" and item.shared:
             who = join_names(actor_phrase(a, data) for a in item.shared)
             ids = [i for s in sites for i in s.left_events]
