@@ -105,6 +105,20 @@ def test_forces_get_distinct_letters_from_their_names():
     assert {"I", "S"} <= set(letters)  # Israel's and one Syrian force's own initials
 
 
+def test_a_force_keeps_its_letter_on_every_map_of_the_data():
+    # On 10 Jan only the SDF holds a site, on 20 Jan only the Syrian army: each keeps the letter
+    # the data gives it (the army, in more moves, chose first), not the first free one that day.
+    actors = [{**ACTORS[2]}, {**ACTORS[3], "name": "Syrian army"}]
+    events = [event("e1", "2026-01-05", "deployment", actors=["sdf"], site="qasrak"),
+              event("e2", "2026-01-15", "withdrawal", actors=["sdf"], site="qasrak"),
+              *(event(f"e{n}", f"2026-01-{n:02}", "deployment", actors=["syrian-army"], site=site)
+                for n, site in ((16, "al-tanf"), (17, "hmeimim"), (18, "qamishli-airport")))]  # fmt: skip
+    data = dataset(events, actors)
+    early, late = site_map(data, datetime.date(2026, 1, 10)), site_map(data, datetime.date(2026, 1, 20))
+    assert [(f.force, f.marker) for f in early.legend] == [("sdf", "D")]
+    assert [(f.force, f.marker) for f in late.legend if f.marker] == [("syrian-army", "S")]  # the SDF only left
+
+
 def test_a_force_under_another_is_marked_by_the_top_one():
     actors = ACTORS + [{"id": "centcom", "name": "US Central Command", "aliases": ["CENTCOM"], "kind": "state_armed_force",
                         "country": "United States", "parent": "us", "affiliations": []}]  # fmt: skip

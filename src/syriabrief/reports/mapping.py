@@ -208,7 +208,8 @@ def _with_marker(item: MapSite, letters: dict[str, str], comparing: bool) -> Map
 
 
 def _legend(data: Dataset, placed: list[tuple[MapSite, str | None]]) -> tuple[MapForce, ...]:
-    """A letter for every force with a site held, being left or left: the busiest forces choose first."""
+    """A letter for every force with a site held or being left, the same on every map of the data."""
+    letters = _letters(data)
     counts: dict[str, dict[str, int]] = {}
     holders: dict[str, list[str]] = {}
     for item, who in placed:
@@ -219,18 +220,34 @@ def _legend(data: Dataset, placed: list[tuple[MapSite, str | None]]) -> tuple[Ma
         if who and item.state in ("held", "leaving"):
             holders.setdefault(item.force, []).append(data.actor_name(who))
     order = sorted(counts, key=lambda f: (-(counts[f]["held"] + counts[f]["leaving"]), data.actor_name(f).casefold(), f))
-    taken: set[str] = set()
     legend = []
     for force in order:
         name = data.actor_name(force)
         # A force that only left sites has no letter: those sites are drawn as LEFT.
-        letter = _letter(name, taken) if counts[force]["held"] + counts[force]["leaving"] else ""
-        taken.add(letter)
+        letter = letters.get(force, OTHER) if counts[force]["held"] + counts[force]["leaving"] else ""
         legend.append(
             MapForce(letter, force, name, tuple(sorted(set(holders.get(force, ())), key=str.casefold)),
                      counts[force]["held"], counts[force]["leaving"], counts[force]["left"])
         )  # fmt: skip
     return tuple(legend)
+
+
+def _letters(data: Dataset) -> dict[str, str]:
+    """Each force's letter, chosen once for the data whatever the day, so that two maps read alike:
+    the forces in the most moves choose first (the Syrian government S, the Iraqi government G)."""
+    from syriabrief.domain.filters import EventFilter
+    from syriabrief.domain.model import DRIVING_TYPES
+
+    moves: dict[str, int] = {}
+    for actor, count in data.actor_counts(EventFilter(types=DRIVING_TYPES)).items():
+        force = data.force_of(actor)
+        moves[force] = moves.get(force, 0) + count
+    taken: set[str] = set()
+    letters = {}
+    for force in sorted(moves, key=lambda f: (-moves[f], data.actor_name(f).casefold(), f)):
+        letters[force] = _letter(data.actor_name(force), taken)
+        taken.add(letters[force])
+    return letters
 
 
 # Letters a force's name may not take: they read as other marks.
