@@ -25,6 +25,8 @@ def run(command: str, env: dict[str, str]) -> list[str]:
     done = subprocess.run(command, shell=True, capture_output=True, text=True, env=env, check=False)
     # Show the per-user store and cache where a reader's would be, not in this run's temporary home.
     text = done.stdout.replace(env["XDG_DATA_HOME"], "~/.local/share").replace(env["XDG_CACHE_HOME"], "~/.cache")
+    # An index is named by a checksum of the store paths, which this run's temporary home changes.
+    text = re.sub(r"(~/\.cache/syriabrief/)[0-9a-f]{16}(\.sqlite3)", r"\1<checksum>\2", text)
     # ... and the bundled dataset where an installed syriabrief keeps it, not in this checkout.
     text = text.replace(str(ROOT / "data" / "events.json"), ".../site-packages/syriabrief/data/events.json")
     return [line.rstrip() for line in text.rstrip("\n").split("\n")]
