@@ -966,3 +966,15 @@ def test_a_kept_replay_with_nobody_left_there_tells_the_last_to_leave(tmp_path, 
     assert status == site_status("qasrak", data.moves(EventFilter(types=DRIVING_TYPES)), day)
     assert (status.holder, status.previous, status.status, status.pending) == (None, "russia", "vacated", ("e-sdf-in",))
     data.close()
+
+
+def test_counts_of_the_driving_types_come_from_the_links_alone_and_agree(tmp_path, always_index):
+    # All the driving types are the links' flag 4: counted without the events table, the same.
+    path = generated(tmp_path / "store.json", 300)
+    data, reference = indexed([path]), plain([path])
+    where = EventFilter(types=DRIVING_TYPES)
+    assert engine._links_answer(where, actors=False) and not engine._links_answer(EventFilter(types=frozenset({"withdrawal"})), actors=False)
+    assert data.actor_counts(where) == reference.actor_counts(where)
+    sdf = replace(where, actors=frozenset({"sdf"}))
+    assert data.span(sdf)[0] == reference.span(sdf)[0]
+    data.close()

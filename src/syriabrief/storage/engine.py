@@ -541,11 +541,13 @@ def _days_and_flags(where: EventFilter) -> tuple[list[str], list[Any]]:
 
 
 def _links_answer(where: EventFilter | None, actors: bool) -> bool:
-    """Whether event_actors alone answers ``where``: it asks about dates and flags only, and with
-    ``actors`` about actors too (which it then must name)."""
+    """Whether event_actors alone answers ``where``: it asks about dates, flags and the driving types
+    only, and with ``actors`` about actors too (which it then must name)."""
     if where is None:
         return not actors
-    rest = replace(where, since=None, until=None, with_strength=False, disputed=False)
+    # All the driving types are what the links' flag 4 says (``_days_and_flags``); any other choice of types is not.
+    types = frozenset() if where.types == DRIVING_TYPES else where.types
+    rest = replace(where, since=None, until=None, with_strength=False, disputed=False, types=types)
     if actors:
         return bool(where.actors) and replace(rest, actors=frozenset()) == _ANY
     return rest == _ANY
