@@ -119,6 +119,16 @@ def test_a_force_keeps_its_letter_on_every_map_of_the_data():
     assert [(f.force, f.marker) for f in late.legend if f.marker] == [("syrian-army", "S")]  # the SDF only left
 
 
+def test_a_map_crowded_past_the_letters_lets_its_busiest_forces_choose():
+    # 30 forces with a move each, only the last on the map: it takes its own initial, not "#".
+    actors = [{**ACTORS[0], "id": f"a{i:02}", "name": f"Force {i:02}", "aliases": [f"Force {i:02}"]} for i in range(30)]
+    actors[-1] = {**actors[-1], "name": "Wagner", "aliases": ["Wagner"]}
+    events = [event(f"e{i:02}", "2026-01-01", "withdrawal", actors=[f"a{i:02}"], site="qasrak") for i in range(29)]
+    events.append(event("e29", "2026-01-02", "deployment", actors=["a29"], site="al-tanf"))
+    report = site_map(dataset(events, actors), DAY)
+    assert [(f.force, f.marker) for f in report.legend if f.marker] == [("a29", "W")]
+
+
 def test_a_force_under_another_is_marked_by_the_top_one():
     actors = ACTORS + [{"id": "centcom", "name": "US Central Command", "aliases": ["CENTCOM"], "kind": "state_armed_force",
                         "country": "United States", "parent": "us", "affiliations": []}]  # fmt: skip

@@ -208,7 +208,8 @@ def _with_marker(item: MapSite, letters: dict[str, str], comparing: bool) -> Map
 
 
 def _legend(data: Dataset, placed: list[tuple[MapSite, str | None]]) -> tuple[MapForce, ...]:
-    """A letter for every force with a site held or being left, the same on every map of the data."""
+    """A letter for every force with a site held or being left: the same on every map of the data,
+    unless a force on this one has none of the 25 the data hands out (then the busiest choose first)."""
     letters = _letters(data)
     counts: dict[str, dict[str, int]] = {}
     holders: dict[str, list[str]] = {}
@@ -220,11 +221,18 @@ def _legend(data: Dataset, placed: list[tuple[MapSite, str | None]]) -> tuple[Ma
         if who and item.state in ("held", "leaving"):
             holders.setdefault(item.force, []).append(data.actor_name(who))
     order = sorted(counts, key=lambda f: (-(counts[f]["held"] + counts[f]["leaving"]), data.actor_name(f).casefold(), f))
+    marked = [f for f in order if counts[f]["held"] + counts[f]["leaving"]]
+    if any(letters.get(f, OTHER) == OTHER for f in marked):
+        # A map crowded past the letters the data hands out: the busiest forces on it choose first.
+        letters, taken = {}, set[str]()
+        for force in marked:
+            letters[force] = _letter(data.actor_name(force), taken)
+            taken.add(letters[force])
     legend = []
     for force in order:
         name = data.actor_name(force)
         # A force that only left sites has no letter: those sites are drawn as LEFT.
-        letter = letters.get(force, OTHER) if counts[force]["held"] + counts[force]["leaving"] else ""
+        letter = letters[force] if force in marked else ""
         legend.append(
             MapForce(letter, force, name, tuple(sorted(set(holders.get(force, ())), key=str.casefold)),
                      counts[force]["held"], counts[force]["leaving"], counts[force]["left"])
