@@ -366,6 +366,12 @@ def test_a_short_name_is_taken_for_an_acronym_when_suggesting(typed, offered):
     assert caught.value.suggestions == offered
 
 
+def test_a_short_word_not_in_capitals_is_suggested_as_a_word():
+    with pytest.raises(NotFoundError) as caught:
+        DATA.site("Hul")  # a word, not an acronym: al-Hawl is offered
+    assert caught.value.suggestions == ["al-Hawl"]
+
+
 # --- nesting --------------------------------------------------------------------------
 
 

@@ -83,7 +83,7 @@ SUGGEST_SAME_START = 0.05
 # and how alike the names must be once kind words are set aside ("Roj" vs "Hol").
 SUGGEST_BARE_CUTOFF = 0.6
 SUGGESTIONS = 3
-# A typed name this short is taken for an acronym when suggesting (``suggest``).
+# A name typed in capitals and this short is taken for an acronym when suggesting (``suggest``).
 ACRONYM_LETTERS = 3
 # A suggestion this far behind the closest one is left out ("SFD": "SDF", not "SAA" too).
 SUGGEST_BEHIND_BEST = 0.1
@@ -493,7 +493,9 @@ class NameIndex:
         # Score: how alike the spellings are and how alike their keys, on average, so
         # that letters in common ('Rusland', 'al-Julani') count for less than sounds.
         key = _folded_key(folded)
-        short = len(folded) <= ACRONYM_LETTERS
+        # Typed in capitals and short, a name is an acronym (FSA): "Hul" or "قصد" are words, and suggested as such.
+        typed = name.strip()
+        short = len(folded) <= ACRONYM_LETTERS and typed.isascii() and typed.isupper()
         scored = []
         for spelling in self.spellings:
             if short and not _acronym_slip(folded, spelling):
