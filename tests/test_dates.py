@@ -89,3 +89,10 @@ def test_a_day_the_calendar_lacks_is_named_as_such_in_any_form(text):
     with pytest.raises(DateInputError) as refused:
         parse_user_date(text)
     assert str(refused.value) == f"cannot read the date {text!r}: {text!r} is not a day of the calendar."
+
+
+@pytest.mark.parametrize("text", ["Feb 29", "29 February"])
+def test_a_leap_day_with_no_year_is_told_as_having_no_year(text):
+    with pytest.raises(DateInputError) as refused:
+        parse_user_date(text)
+    assert "has no year" in str(refused.value)

@@ -199,7 +199,8 @@ def _parse_loose(cleaned: str, text: str) -> Period:
 
     # Parse twice with two different defaults: a field that changes with the
     # default was not in the input, which tells the precision the user meant.
-    first_default, second_default = date(2000, 1, 1), date(2001, 2, 2)
+    # Both leap years, so that "29 Feb" with no year is told as having no year, not as no such day.
+    first_default, second_default = date(2000, 1, 1), date(2004, 2, 2)
     try:
         # The time zone is ignored, as the time is: a day is all that is kept. Read, an unknown
         # one ("10:00 EST") made dateutil print a warning of its own on stderr.
