@@ -269,13 +269,16 @@ def test_store_tells_where_the_index_of_big_stores_is_kept(tmp_path, monkeypatch
     db = tmp_path / "s.json"
     assert run("add", *WITHDRAWAL, "--db", str(db)).exit_code == 0
     assert json.loads(run("store", "--json", "--db", str(db)).stdout)["index"] is None  # read into memory
-    assert "Index: none; the stores are small enough to read into memory" in run("store", "--db", str(db)).stdout
+    assert "Index: none (stores under 256 KiB, and any store that cannot be read, are read directly)" in run("store", "--db", str(db)).stdout
     monkeypatch.setattr(index, "INDEX_MIN_BYTES", 0)
     kept = json.loads(run("store", "--json", "--db", str(db)).stdout)["index"]
     assert kept == {"path": str(index.index_path([names, db])), "exists": False, "bytes": None}
     run("timeline", "--db", str(db))  # the first query builds it
     kept = json.loads(run("store", "--json", "--db", str(db)).stdout)["index"]
     assert kept["exists"] and kept["bytes"] == Path(kept["path"]).stat().st_size
+    # A store named but missing has no index: it is not "small", it is not there.
+    missing = tmp_path / "missing.json"
+    assert json.loads(run("store", "--json", "--db", str(missing)).stdout)["index"] is None
 
 
 def test_store_without_a_bundled_layer_and_with_a_broken_store(tmp_path, monkeypatch):

@@ -72,7 +72,10 @@ def store_command(
     stores = layers(db)
     bundled, user_path = stores.beneath, stores.user
     user = _describe(user_path, "user")
-    result = {"bundled": _describe(bundled[0], "bundled") if bundled else None, "user": user, "index": _index(stores.read)}
+    result = {"bundled": _describe(bundled[0], "bundled") if bundled else None, "user": user}
+    # A store missing or broken has no index: queries read it directly (and say what is wrong).
+    readable = all(entry["exists"] and not entry["error"] for entry in result.values() if entry and entry["path"] in map(str, stores.read))
+    result["index"] = _index(stores.read) if readable else None
     if json:
         write_json(result)
     else:
@@ -91,7 +94,7 @@ def store_command(
             typer.echo(f"  previous version kept in {visible(user['backup'])}")
         kept = result["index"]
         if kept is None:
-            typer.echo("Index: none; the stores are small enough to read into memory")
+            typer.echo("Index: none (stores under 256 KiB, and any store that cannot be read, are read directly)")
         else:
             size = f"{kept['bytes'] / 1_000_000:,.1f} MB" if kept["exists"] else "built by the next query"
             typer.echo(f"Index (a cache, rebuilt whenever needed): {visible(kept['path'])}")
