@@ -84,8 +84,13 @@ def default_user_store() -> Path:
 
 
 def cache_dir() -> Path:
-    """Where indexes of big stores are kept: rebuilt from the stores whenever needed."""
-    return _user_dir("XDG_CACHE_HOME", ".cache", "Caches")
+    """Where indexes of big stores are kept: rebuilt from the stores whenever needed.
+
+    ``XDG_CACHE_HOME``, when set, is followed on every system (a cache is safe to move; the store's
+    own home is not, so ``XDG_DATA_HOME`` is read on Linux alone).
+    """
+    chosen = os.environ.get("XDG_CACHE_HOME")
+    return Path(chosen) / "syriabrief" if chosen else _user_dir("XDG_CACHE_HOME", ".cache", "Caches")
 
 
 def _user_dir(xdg: str, xdg_default: str, mac_dir: str) -> Path:
