@@ -553,6 +553,11 @@ def test_a_detainee_transfer_reads_as_a_sentence_in_the_brief(tmp_path):
     db = str(write_store(tmp_path / "s.json", [*SAMPLE_EVENTS, moved]))
     brief = as_json(run("brief", "--as-of", "2026-02-20", "--days", "3", "--json", "--db", db))
     assert f"The latest: the United States began moving detainees from Qasrak base to Erbil on 20 Feb 2026 {marker(brief, moved['id'])}." in brief["narrative"]
+    # Still under way at the as-of day: not told as done.
+    going = dict(moved, id="2026-02-20-detainees-still-moving", stage="ongoing")
+    db = str(write_store(tmp_path / "going.json", [*SAMPLE_EVENTS, going]))
+    brief = as_json(run("brief", "--as-of", "2026-02-20", "--days", "3", "--json", "--db", db))
+    assert "the United States was reported moving detainees from Qasrak base to Erbil on 20 Feb 2026" in brief["narrative"]
 
 
 def test_the_latest_move_of_a_quiet_brief_is_one_that_happened_by_its_day(tmp_path):

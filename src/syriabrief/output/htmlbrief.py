@@ -25,8 +25,8 @@ from syriabrief.domain.model import Event, Source
 from syriabrief.output.svg import FORCE_COLOURS, PHONE_LABEL, activity_svg, map_groups, map_svg, swatch, text
 from syriabrief.reports.activity import Activity
 from syriabrief.reports.mapping import LEFT, NO_HOLDER, SiteMap
-from syriabrief.reports.narrative import short_title, type_label
-from syriabrief.reports.types import Age, BaseState, Brief, MoveView, StatusView
+from syriabrief.reports.narrative import doubtful_note, short_title, type_label
+from syriabrief.reports.types import BaseState, Brief, MoveView, StatusView
 
 __all__ = ["brief_html"]
 
@@ -267,7 +267,7 @@ def _control(brief: Brief, refs: _References) -> str:
         "<thead><tr><th>Force</th><th>Base</th><th>Holder</th><th>Status</th><th>Since</th><th>Sources</th></tr></thead>",
         "<tbody>", *rows, "</tbody>",
         "</table></div>",
-        f'<p class="note">* disputed, or last reported more than {Age.STALE_DAYS} days before {describe(brief.as_of)}</p>',
+        f'<p class="note">{text(doubtful_note(brief.as_of))}</p>',
         "</section>",
     ])  # fmt: skip
 

@@ -25,12 +25,11 @@ from syriabrief.domain.dates import describe, on_day
 from syriabrief.domain.model import Event, Note
 from syriabrief.domain.safetext import visible
 from syriabrief.output.jsonout import write_json
-from syriabrief.reports.narrative import cut_at_word, figure_status, figure_text
+from syriabrief.reports.narrative import cut_at_word, doubtful_note, figure_status, figure_text
 from syriabrief.reports.types import (
     ActorLines,
     ActorProfile,
     ActorSubject,
-    Age,
     BaseState,
     Brief,
     Changes,
@@ -368,14 +367,9 @@ def actor_list_table(report: ActorLines, rows: int, width: int = 120) -> Table:
         table.add_row(*(cells[c] for c in columns))
     # A row is the actor's own; its profile adds the forces under it (Israel's, the IDF's bases).
     own = "Each row is the actor's own positions and events; actor NAME adds those of the forces under it."
-    table.caption = f"{_doubtful_note(report.as_of)}\n{own}" if marked else own
+    table.caption = f"{doubtful_note(report.as_of)}\n{own}" if marked else own
     table.caption_justify = "left"
     return table
-
-
-def _doubtful_note(as_of: str) -> str:
-    """What a * after a site's name means, in the brief's table and the actor list."""
-    return f"* disputed, or last reported more than {Age.STALE_DAYS} days before {describe(as_of)}"
 
 
 def _titled(table: Table, title: str) -> Table:
@@ -793,7 +787,7 @@ def _bases_by_force(bases: Sequence[BaseState], as_of: str) -> Table:
             between = "; " if any("," in b.site_name for b in chosen) else ", "
             cell.append(visible(between.join(b.site_name + ("*" if b.status.doubtful else "") for b in chosen)))
         table.add_row(Text(visible(force), style="bold"), cell)
-    table.add_row(Text(""), Text(_doubtful_note(as_of), style="dim"))
+    table.add_row(Text(""), Text(doubtful_note(as_of), style="dim"))
     return table
 
 

@@ -45,6 +45,7 @@ __all__ = [
     "change_narrative",
     "compare_narrative",
     "count_phrase",
+    "doubtful_note",
     "event_clause",
     "figure_text",
     "join_names",
@@ -282,7 +283,12 @@ def _move_clause(event: Event | Move, data: Dataset, as_of: date | None) -> str:
     if event.type == "control_change":
         return f"{who} took control of {site}" + (f" from {other}" if other else "") + f" {when(event)}"
     if event.type == "detainee_transfer":
-        verb = {"began": "began moving", "completed": "finished moving"}.get(event.stage or "", "moved")
+        if event.stage in ("began", "completed"):
+            verb = "began moving" if event.stage == "began" else "finished moving"
+        elif event.stage == "ongoing":
+            verb = f"{was} reported moving"
+        else:  # a span still running at the as-of day is under way, as a withdrawal's is
+            verb = f"{was} moving" if as_of is not None and event.period.end > as_of else "moved"
         return f"{who} {verb} detainees from {site}" + (f" to {destination}" if destination else "") + f" {when(event)}"
     return f"{who}: {type_label(event.type)} at {site} {when(event)}"
 
@@ -587,6 +593,11 @@ def _position_sentence(actor_id: str, item: PeriodView, cited: dict[str, Event |
 def _last_day(event: Event | Move) -> str:
     """The text of an event's last day, as a report's ``last_reported`` gives it."""
     return event.end_date or event.date
+
+
+def doubtful_note(as_of: str) -> str:
+    """What a * after a site's name means, in the brief's tables (terminal and HTML) and the actor list."""
+    return f"* disputed, or last reported more than {Age.STALE_DAYS} days before {describe(as_of)}"
 
 
 def with_article(noun: str) -> str:
