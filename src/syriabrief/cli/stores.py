@@ -94,7 +94,9 @@ def store_command(
             typer.echo(f"  previous version kept in {visible(user['backup'])}")
         kept = result["index"]
         if kept is None:
-            typer.echo("Index: none (stores under 256 KiB, and any store that cannot be read, are read directly)")
+            from syriabrief.storage.index import INDEX_MIN_BYTES
+
+            typer.echo(f"Index: none (stores under {INDEX_MIN_BYTES // 1024} KiB, and any store that cannot be read, are read directly)")
         else:
             size = f"{kept['bytes'] / 1_000_000:,.1f} MB" if kept["exists"] else "built by the next query"
             typer.echo(f"Index (a cache, rebuilt whenever needed): {visible(kept['path'])}")
