@@ -258,6 +258,14 @@ def test_compare_says_which_actors_positions_leave_out_an_event_that_may_come_af
     assert [s["pending"] for s in after["subjects"]] == [[], []] and "uncertain" not in after["narrative"]
 
 
+def test_a_town_or_a_country_is_in_and_a_base_is_at(tmp_path):
+    events = [event("2026-01-05-us-in-erbil", "2026-01-05", "presence", actors=["us"], site="erbil"),
+              event("2026-01-06-us-at-qasrak", "2026-01-06", "presence", actors=["us"], site="qasrak")]  # fmt: skip
+    db = str(write_store(tmp_path / "s.json", events))
+    assert "The United States was reported in Erbil on 5 Jan 2026" in as_json(run("base", "Erbil", "--as-of", "2026-01-10", "--json", "--db", db))["narrative"]
+    assert "The United States was reported at Qasrak base on 6 Jan 2026" in as_json(run("base", "Qasrak", "--as-of", "2026-01-10", "--json", "--db", db))["narrative"]
+
+
 @pytest.mark.parametrize(("command", "kind"), [("actor", "actor"), ("base", "site")])
 def test_an_empty_name_is_refused_not_taken_for_no_name(sample_store, command, kind):
     # `actor ""` (a script's empty variable) names nothing; `actor` alone lists every actor.

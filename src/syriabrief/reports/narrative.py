@@ -18,7 +18,7 @@ from typing import Any
 from syriabrief.domain.dataset import Catalogue, EventsSummary, summarize_events
 from syriabrief.domain.dates import describe, on_day, parse_stored, precision_of
 from syriabrief.domain.filters import EventFilter
-from syriabrief.domain.model import Event, Move
+from syriabrief.domain.model import Event, Move, site_class
 from syriabrief.domain.positions import OPEN_STATUSES
 from syriabrief.reports.types import (
     ActorProfile,
@@ -255,8 +255,15 @@ def event_clause(event: Event | Move, data: Dataset, as_of: date | None = None) 
     return clause + " (claimed)" if event.status == "claimed" else clause
 
 
+def _at(site_id: str | None, data: Dataset) -> str:
+    """The preposition a site takes: "in" Syria, Damascus or a province, "at" a base or a camp."""
+    site = data.sites.get(site_id) if site_id else None
+    return "at" if site is None or site_class(site.kind) == "facility" else "in"
+
+
 def _move_clause(event: Event | Move, data: Dataset, as_of: date | None) -> str:
     site = data.site_name(event.site) if event.site else "an unnamed site"
+    at = _at(event.site, data)
     first = event.actors[0] if event.actors else None
     who = actor_phrase(first, data, start=True) if first else "An unnamed party"
     if event.type in ("deployment", "presence", "withdrawal") and len(event.actors) > 1:
@@ -267,7 +274,7 @@ def _move_clause(event: Event | Move, data: Dataset, as_of: date | None) -> str:
     if event.type == "deployment":
         return f"{who} deployed to {site} {when(event)}"
     if event.type == "presence":
-        return f"{who} {was} reported at {site} {when(event)}"
+        return f"{who} {was} reported {at} {site} {when(event)}"
     if event.type == "withdrawal":
         toward = f" toward {destination}" if destination else ""
         if event.stage == "began":
@@ -290,7 +297,7 @@ def _move_clause(event: Event | Move, data: Dataset, as_of: date | None) -> str:
         else:  # a span still running at the as-of day is under way, as a withdrawal's is
             verb = f"{was} moving" if as_of is not None and event.period.end > as_of else "moved"
         return f"{who} {verb} detainees from {site}" + (f" to {destination}" if destination else "") + f" {when(event)}"
-    return f"{who}: {type_label(event.type)} at {site} {when(event)}"
+    return f"{who}: {type_label(event.type)} {at} {site} {when(event)}"
 
 
 # --- timeline -----------------------------------------------------------------------------------
@@ -650,7 +657,7 @@ def base_narrative(report: SiteProfile, cited: dict[str, Event | Move], data: Da
     reported = [i for p in report.history if p.status in OPEN_STATUSES for i in p.events if i in cited and _last_day(cited[i]) == status.last_reported]
     # A site being left: the report that it began (its "since"), whatever came after it.
     began = [i for p in report.history if p.status == "withdrawing" for i in p.events if i in cited and cited[i].date == p.status_since]
-    sentences.append(_state_sentence(site, status, as_of, data, cite, reported[-1:], began[-1:]))
+    sentences.append(_state_sentence(site, status, as_of, data, cite, reported[-1:], began[-1:], at=_at(report.site.id, data)))
     if report.accounts:
         # What they disagree on about the present state is the status line's ("disputed: when"):
         # these events' disputes may be about other things (a figure, an earlier move's date).
@@ -668,16 +675,18 @@ def base_narrative(report: SiteProfile, cited: dict[str, Event | Move], data: Da
 
 def _state_sentence(
     site: str, status: StatusView, as_of: str, data: Dataset, cite: Citer, reported: Sequence[str] = (), began: Sequence[str] = (),
+    at: str = "at",
 ) -> str:  # fmt: skip
     """What the state of a site is at the as-of day, with how old its evidence is when that matters
-    (``reported``: the event that gives the last report's date, when it is not the deciding one;
+    (``at``: the preposition the site takes, ``_at``;
+    ``reported``: the event that gives the last report's date, when it is not the deciding one;
     ``began``: for a site being left, the report that the withdrawal began)."""
     deciding = cite([*began, *status.status_events[-1:], *(reported if status.stale else ())])
     when_last = on_day(status.last_reported) if status.last_reported else None
     if status.status == "unknown":
         if status.pending:
-            return f"No move at {site} is known to fall on or before {describe(as_of)}."
-        return f"No move (withdrawal, deployment, presence report, handover or control change) at {site} is recorded up to {describe(as_of)}."
+            return f"No move {at} {site} is known to fall on or before {describe(as_of)}."
+        return f"No move (withdrawal, deployment, presence report, handover or control change) {at} {site} is recorded up to {describe(as_of)}."
     holder = actor_phrase(status.holder, data)
     if status.status == "active":
         if status.stale and when_last:
@@ -692,7 +701,7 @@ def _state_sentence(
     left = {"vacated": "left", "handed_over": "handed it over", "lost": "lost it"}.get(status.status, status.status)
     previous = actor_phrase(status.previous, data) if status.previous else "its last holder"
     since = f" {on_day(status.since)}" if status.since else ""
-    return f"As of {describe(as_of)}, no force is recorded at {site}: {previous} {left}{since}{deciding}."
+    return f"As of {describe(as_of)}, no force is recorded {at} {site}: {previous} {left}{since}{deciding}."
 
 
 # --- comparisons --------------------------------------------------------------------------------
@@ -804,7 +813,7 @@ def _standing(s: ActorSubject, name: str) -> tuple[list[str], list[str]]:
 
 def _compare_sites_text(comparison: Comparison, cited: dict[str, Event | Move], data: Dataset, cite: Citer) -> str:
     sites = [s for s in comparison.subjects if isinstance(s, SiteSubject)]
-    sentences = [_state_sentence(s.name, s.status, comparison.as_of, data, cite) for s in sites]
+    sentences = [_state_sentence(s.name, s.status, comparison.as_of, data, cite, at=_at(s.id, data)) for s in sites]
     # An actor that left a site and holds it again: "left" alone would read as gone.
     back = {s.id: s.status.holder for s in sites if _holds_again(s, cited)}
     for item in comparison.similarities:
