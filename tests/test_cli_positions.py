@@ -258,6 +258,12 @@ def test_compare_says_which_actors_positions_leave_out_an_event_that_may_come_af
     assert [s["pending"] for s in after["subjects"]] == [[], []] and "uncertain" not in after["narrative"]
 
 
+def test_a_site_left_over_a_span_says_so_not_its_last_day(sample_store):
+    # Russia's withdrawal from Qamishli airport ran from 20 to 27 January: it left within those days.
+    report = as_json(run("base", "Qamishli airport", "--as-of", "2026-02-24", "--json", "--db", str(sample_store)))
+    assert "no force is recorded at Qamishli airport: Russia left on 20–27 Jan 2026" in report["narrative"]
+
+
 def test_a_town_or_a_country_is_in_and_a_base_is_at(tmp_path):
     events = [event("2026-01-05-us-in-erbil", "2026-01-05", "presence", actors=["us"], site="erbil"),
               event("2026-01-06-us-at-qasrak", "2026-01-06", "presence", actors=["us"], site="qasrak")]  # fmt: skip

@@ -657,7 +657,9 @@ def base_narrative(report: SiteProfile, cited: dict[str, Event | Move], data: Da
     reported = [i for p in report.history if p.status in OPEN_STATUSES for i in p.events if i in cited and _last_day(cited[i]) == status.last_reported]
     # A site being left: the report that it began (its "since"), whatever came after it.
     began = [i for p in report.history if p.status == "withdrawing" for i in p.events if i in cited and cited[i].date == p.status_since]
-    sentences.append(_state_sentence(site, status, as_of, data, cite, reported[-1:], began[-1:], at=_at(report.site.id, data)))
+    closing = cited.get(status.status_events[-1]) if status.status_events else None
+    sentences.append(_state_sentence(site, status, as_of, data, cite, reported[-1:], began[-1:], at=_at(report.site.id, data),
+                                     closing=closing))  # fmt: skip
     if report.accounts:
         # What they disagree on about the present state is the status line's ("disputed: when"):
         # these events' disputes may be about other things (a figure, an earlier move's date).
@@ -675,10 +677,11 @@ def base_narrative(report: SiteProfile, cited: dict[str, Event | Move], data: Da
 
 def _state_sentence(
     site: str, status: StatusView, as_of: str, data: Dataset, cite: Citer, reported: Sequence[str] = (), began: Sequence[str] = (),
-    at: str = "at",
+    at: str = "at", closing: Event | Move | None = None,
 ) -> str:  # fmt: skip
     """What the state of a site is at the as-of day, with how old its evidence is when that matters
-    (``at``: the preposition the site takes, ``_at``;
+    (``at``: the preposition the site takes, ``_at``; ``closing``: the event that ended the last stay, whose
+    dates say when it ended as precisely as they are, where the stay's end alone is one day;
     ``reported``: the event that gives the last report's date, when it is not the deciding one;
     ``began``: for a site being left, the report that the withdrawal began)."""
     deciding = cite([*began, *status.status_events[-1:], *(reported if status.stale else ())])
@@ -700,7 +703,8 @@ def _state_sentence(
         return f"As of {describe(as_of)}, {holder} {agreeing(holder, 'is leaving')} {site}{since}{deciding}."
     left = {"vacated": "left", "handed_over": "handed it over", "lost": "lost it"}.get(status.status, status.status)
     previous = actor_phrase(status.previous, data) if status.previous else "its last holder"
-    since = f" {on_day(status.since)}" if status.since else ""
+    # "around Dec 2024 – 24 May 2025", not "on 24 May 2025": the stay ended somewhere in its event's dates.
+    since = f" {when(closing)}" if closing is not None else (f" {on_day(status.since)}" if status.since else "")
     return f"As of {describe(as_of)}, no force is recorded {at} {site}: {previous} {left}{since}{deciding}."
 
 
@@ -813,7 +817,8 @@ def _standing(s: ActorSubject, name: str) -> tuple[list[str], list[str]]:
 
 def _compare_sites_text(comparison: Comparison, cited: dict[str, Event | Move], data: Dataset, cite: Citer) -> str:
     sites = [s for s in comparison.subjects if isinstance(s, SiteSubject)]
-    sentences = [_state_sentence(s.name, s.status, comparison.as_of, data, cite, at=_at(s.id, data)) for s in sites]
+    sentences = [_state_sentence(s.name, s.status, comparison.as_of, data, cite, at=_at(s.id, data),
+                                 closing=cited.get(s.status.status_events[-1]) if s.status.status_events else None) for s in sites]  # fmt: skip
     # An actor that left a site and holds it again: "left" alone would read as gone.
     back = {s.id: s.status.holder for s in sites if _holds_again(s, cited)}
     for item in comparison.similarities:
