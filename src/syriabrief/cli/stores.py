@@ -73,9 +73,10 @@ def store_command(
     bundled, user_path = stores.beneath, stores.user
     user = _describe(user_path, "user")
     result = {"bundled": _describe(bundled[0], "bundled") if bundled else None, "user": user}
+    read = [entry for entry in (result["bundled"], user) if entry and Path(entry["path"]) in stores.read]
+    broken = [entry for entry in read if entry["error"]]
     # A store missing or broken has no index: queries read it directly (and say what is wrong).
-    readable = all(entry["exists"] and not entry["error"] for entry in result.values() if entry and entry["path"] in map(str, stores.read))
-    result["index"] = _index(stores.read) if readable else None
+    result["index"] = _index(stores.read) if all(entry["exists"] for entry in read) and not broken else None
     if json:
         write_json(result)
     else:
@@ -101,7 +102,6 @@ def store_command(
             size = f"{kept['bytes'] / 1_000_000:,.1f} MB" if kept["exists"] else "built by the next query"
             typer.echo(f"Index (a cache, rebuilt whenever needed): {visible(kept['path'])}")
             typer.echo(f"  {size}")
-    broken = [entry for key, entry in result.items() if key != "index" and entry and entry["error"]]
     if broken:
         names = " and ".join(entry["path"] for entry in broken)
         typer.echo(f"Error: {visible(names)} cannot be read (see 'syriabrief validate')", err=True)

@@ -17,7 +17,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from syriabrief.domain.filters import EventFilter
 from syriabrief.domain.geometry import SYRIA
+from syriabrief.domain.model import DRIVING_TYPES
 from syriabrief.reports.briefing import AREA_KINDS, Dataset, base_list, change_report
 from syriabrief.reports.types import Report, SiteIdentity, StatusView, flat
 
@@ -224,10 +226,7 @@ def _legend(data: Dataset, placed: list[tuple[MapSite, str | None]]) -> tuple[Ma
     marked = [f for f in order if counts[f]["held"] + counts[f]["leaving"]]
     if any(letters.get(f, OTHER) == OTHER for f in marked):
         # A map crowded past the letters the data hands out: the busiest forces on it choose first.
-        letters, taken = {}, set[str]()
-        for force in marked:
-            letters[force] = _letter(data.actor_name(force), taken)
-            taken.add(letters[force])
+        letters = _lettered(marked, data)
     legend = []
     for force in order:
         name = data.actor_name(force)
@@ -243,16 +242,18 @@ def _legend(data: Dataset, placed: list[tuple[MapSite, str | None]]) -> tuple[Ma
 def _letters(data: Dataset) -> dict[str, str]:
     """Each force's letter, chosen once for the data whatever the day, so that two maps read alike:
     the forces in the most moves choose first (the Syrian government S, the Iraqi government G)."""
-    from syriabrief.domain.filters import EventFilter
-    from syriabrief.domain.model import DRIVING_TYPES
-
     moves: dict[str, int] = {}
     for actor, count in data.actor_counts(EventFilter(types=DRIVING_TYPES)).items():
         force = data.force_of(actor)
         moves[force] = moves.get(force, 0) + count
+    return _lettered(sorted(moves, key=lambda f: (-moves[f], data.actor_name(f).casefold(), f)), data)
+
+
+def _lettered(forces: Iterable[str], data: Dataset) -> dict[str, str]:
+    """A letter for each of ``forces`` from its name, each choosing in turn among those left."""
     taken: set[str] = set()
     letters = {}
-    for force in sorted(moves, key=lambda f: (-moves[f], data.actor_name(f).casefold(), f)):
+    for force in forces:
         letters[force] = _letter(data.actor_name(force), taken)
         taken.add(letters[force])
     return letters
