@@ -635,9 +635,23 @@ def test_bundled_al_tanf_is_held_by_the_syrian_army(bundled):
 def test_bundled_qamishli_airport_shows_russia_left(bundled):
     result = run("base", "Qamishli", "airport", "--as-of", "2026-02-01")
     assert result.exit_code == 0, result.stderr
-    assert "Status: vacated — Russia left on 27 Jan 2026" in result.stdout
+    # The withdrawal is reported over 20–27 Jan: the status line says when it was certainly over.
+    assert "Status: vacated — Russia left by 27 Jan 2026" in result.stdout
     report = as_json(run("base", "Qamishli airport", "--as-of", "2026-02-01", "--json"))
     assert report["previous"] == "russia" and report["status"] == "vacated"
+
+
+def test_a_city_the_recorded_forces_left_is_not_called_vacated(bundled):
+    """Iran left Damascus in Dec 2024: the city has no force on record, it is not empty."""
+    result = run("base", "Damascus", "--as-of", "2026-02-01")
+    assert result.exit_code == 0, result.stderr
+    assert "Status: no force recorded — Iran left by 6 Dec 2024" in result.stdout
+    assert as_json(run("base", "Damascus", "--as-of", "2026-02-01", "--json"))["status"] == "vacated"
+    listed = run("base", "--as-of", "2026-02-01").stdout
+    damascus = next(line for line in listed.splitlines() if line.startswith("│ Damascus "))
+    assert "no force" in damascus and "vacated" not in damascus
+    tal_al_samen = run("base", "Tal al-Samen", "--as-of", "2026-02-01").stdout  # a base is vacated
+    assert "Status: vacated — Russian Armed Forces left by 22 Dec 2024" in tal_al_samen
 
 
 def test_bundled_al_shaddadi_names_both_accounts(bundled):

@@ -21,8 +21,8 @@ from rich.table import Table
 from rich.text import Text
 
 from syriabrief.domain.dataset import Dataset
-from syriabrief.domain.dates import describe, on_day
-from syriabrief.domain.model import Event, Note
+from syriabrief.domain.dates import describe, on_day, precision_of
+from syriabrief.domain.model import Event, Note, site_class
 from syriabrief.domain.safetext import visible
 from syriabrief.output.jsonout import write_json
 from syriabrief.reports.narrative import cut_at_word, doubtful_note, figure_status, figure_text
@@ -289,8 +289,16 @@ def _flags(item: PeriodView | StatusView) -> str:
     return "; ".join(flags)
 
 
-def _status_text(item: PeriodView | StatusView) -> Text:
-    text = Text(_STATUS_WORDS.get(item.status, item.status.replace("_", " ")))
+def _status_word(status: str, kind: str | None = None) -> str:
+    """A status in words; of a town, a province or a country, "vacated" is "no force recorded":
+    the forces recorded there left, but a place where people live is never empty."""
+    if status == "vacated" and site_class(kind) != "facility":
+        return "no force recorded"
+    return _STATUS_WORDS.get(status, status.replace("_", " "))
+
+
+def _status_text(item: PeriodView | StatusView, kind: str | None = None) -> Text:
+    text = Text(_status_word(item.status, kind))
     status_since = getattr(item, "status_since", None)
     if item.status == "withdrawing" and status_since:
         # When the leaving began; the period's own start is in the Since column.
@@ -400,7 +408,7 @@ def base_list_table(report: SiteList, rows: int, width: int = 120) -> Table:
             "Kind": Text(visible(_kind_words(row.site.kind) or "–")),
             "Governorate": Text(visible(row.site.admin1 or "–")),
             "Holder": Text(visible(_holder_text(row.status))),
-            "Status": _status_text(row.status),
+            "Status": _status_text(row.status, row.site.kind),
             "Since": Text(_date_text(row.status.since)),
         }
         table.add_row(*(cells[c] for c in columns))
@@ -509,7 +517,7 @@ def print_base(console: Console, report: SiteProfile, data: Dataset, rows: int) 
     if others := _other_names(site.name, site.aliases):
         console.print(Text(visible("Also: " + others), style="dim"))
     status = Text("Status: ", style="bold")
-    status.append(visible(_status_line(report.status)))
+    status.append(visible(_status_line(report.status, site.kind)))
     flags = _flags(report.status)
     if flags:
         status.append(f" ({flags})", style="yellow")
@@ -605,7 +613,7 @@ def _other_names(name: str, aliases: Sequence[str]) -> str:
     return ", ".join(alias for alias in aliases if alias.casefold() != name.casefold())
 
 
-def _status_line(status: StatusView) -> str:
+def _status_line(status: StatusView, kind: str | None = None) -> str:
     since = f" since {describe(status.since)}" if status.since else ""
     if status.status == "active":
         return f"held by {status.holder_name}{since}"
@@ -613,9 +621,12 @@ def _status_line(status: StatusView) -> str:
         return f"{status.holder_name} withdrawing{since}"
     if status.status == "unknown":
         return "no record of who holds it"
-    word = _STATUS_WORDS.get(status.status, status.status)
     who = f" — {status.previous_name} left" if status.previous_name else ""
-    return f"{word}{who}" + (f" {on_day(status.since)}" if status.since else "")
+    # The day a stay ended is the last day its closing event may cover: a withdrawal
+    # reported over 16–22 Dec was over "by 22 Dec", not "on" it (the paragraph gives the span).
+    when = f" by {describe(status.since)}" if status.since and precision_of(status.since) == "day" else (
+        f" {on_day(status.since)}" if status.since else "")  # fmt: skip
+    return f"{_status_word(status.status, kind)}{who}{when}"
 
 
 def _state_cell(state: StatusView, implied_holder: str | None = None) -> Text:
