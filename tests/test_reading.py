@@ -48,6 +48,8 @@ def test_deadlines_and_the_verb_may_are_not_dates():
 def test_date_lines():
     assert find_date_line(["Title", "24/02/2026", "Text."])[0] == date(2026, 2, 24)
     assert find_date_line(["Published: 28 January 2026 10:32 GMT"])[0] == date(2026, 1, 28)
+    byline = "By Staff Reporter | Erbil, 27 November 2026"
+    assert find_date_line([byline, "US forces left Qasrak on Monday."])[:2] == (date(2026, 11, 27), byline)
     day, line, note = find_date_line(["03/04/2026"])
     assert day is None and "day/month" in note
 
@@ -100,6 +102,19 @@ def test_negations_modals_and_conditions_are_not_events():
     data = dataset([])
     text = "Russia did not withdraw from Hmeimim. The U.S. may withdraw from Tanf. When US troops withdraw from Kasrak, the SDF may suffer."
     assert read_text(text, PUB, data).drafts == []
+
+
+@pytest.mark.parametrize("text", [
+    "The US withdrawal from Tanf was expected to be completed by the end of the month.",
+    "The U.S. withdrawal from the Tanf base will be completed in April.",
+])
+def test_a_withdrawal_said_to_come_is_drafted_as_intent(text):
+    """What is expected or will happen, said after the noun, is no completed withdrawal."""
+    drafts = read_text(text, PUB, dataset([])).drafts
+    assert [(d.type, d.status) for d in drafts] == [("statement", "planned")]
+    assert "statement of intent (withdrawal)" in drafts[0].notes[0]
+    done = read_text("The U.S. withdrawal from the Tanf base was completed on Monday.", PUB, dataset([])).drafts
+    assert [(d.type, d.status) for d in done] == [("withdrawal", "reported")]
 
 
 def test_unknown_places_are_offered_not_created():

@@ -452,6 +452,11 @@ _PLANNED = re.compile(
     r"\b(?:plans?|planned|planning|intends?|intended|will|is set|are set|scheduled|expected|aims?|to be)\b(?: \w+){0,3}\s*$",
     re.IGNORECASE,
 )
+# ... or said after a movement's noun: "the withdrawal was expected to be completed", "the pullout will end".
+_PLANNED_AFTER = re.compile(
+    r"^(?:(?!(?:who|that|which)\b)[\w'’-]+\s+){0,5}?(?:(?:is|are|was|were)\s+(?:expected|scheduled|set|due|planned|slated|meant|to\s+be)\b|will\b|would\b)",
+    re.IGNORECASE,
+)
 _CONDITIONAL = re.compile(r"(?:^|[,;]\s*|\b)(?:if|when|once|unless|whether|even after|after|before)\s[^,;]*$", re.IGNORECASE)
 _CLAUSE_START = re.compile(
     r"\bthat\b|;|:|—|–|\bas\b|\bwhile\b|\bwhereas\b|\bbut\b|, and\b|\bwhich\b|\bwho\b|\bwhere\b", re.IGNORECASE
@@ -621,7 +626,9 @@ def _drafts_of(
             boundary = _CLAUSE_START.search(text, end)
             if boundary and boundary.start() < region_end and kind not in ("meeting", "statement"):
                 region_end = boundary.start()
-            planned = bool(_PLANNED.search(text[max(0, start - 50) : start]))
+            planned = bool(_PLANNED.search(text[max(0, start - 50) : start])) or (
+                form == "noun" and bool(_PLANNED_AFTER.match(text[end : end + 60].lstrip()))
+            )
             draft = _build(
                 sentence, kind, form, word, start, end, region_end, mentions, names, context, published,
                 when_found, figures, default_days, planned, continued,

@@ -276,6 +276,8 @@ def _count(text: str) -> int:
 _DATE_LINE_PREFIX = re.compile(
     r"^\s*(?:published|posted|updated|last updated|date|dated|first published)?\s*(?:on|:)?\s*", re.IGNORECASE
 )
+# A byline before the date: "By Staff Reporter | Erbil, 27 November 2026" (a name of a few words, then a bar or a dash).
+_BYLINE = re.compile(r"^(?i:by)\s+(?:[^\W\d][\w.'’-]*\s+){0,4}[^\W\d][\w.'’-]*\s*[|•·–—-]\s*")
 _NUMERIC_DATE = re.compile(r"([0-9]{1,2})[/.]([0-9]{1,2})[/.]((?:19|20)[0-9]{2})")
 # A line is a date line when, once the date (and a time, a weekday, a place) is taken away, little is left.
 _DATE_LINE_LEFTOVER = 24
@@ -298,7 +300,7 @@ def find_date_line(lines: list[str]) -> tuple[date | None, str | None, str | Non
                 pass
         if len(line) > 80:
             continue
-        body = _DATE_LINE_PREFIX.sub("", line, count=1)
+        body = _BYLINE.sub("", _DATE_LINE_PREFIX.sub("", line, count=1), count=1)
         numeric = _NUMERIC_DATE.search(body)
         if numeric and len(body) - len(numeric.group(0)) <= _DATE_LINE_LEFTOVER:
             # Read as every other date from outside is (dates.parse_user_date): only when decided.
