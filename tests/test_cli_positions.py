@@ -654,6 +654,20 @@ def test_a_city_the_recorded_forces_left_is_not_called_vacated(bundled):
     assert "Status: vacated — Russian Armed Forces left by 22 Dec 2024" in tal_al_samen
 
 
+def test_a_province_names_who_holds_the_sites_within_it(bundled):
+    """Hasakah province's own reports say only that Russia was leaving; its bases are held by others."""
+    report = as_json(run("base", "Hasakah province", "--as-of", "2026-11-29", "--json"))
+    inside = {row["id"]: (row["holder"], row["status"]) for row in report["inside"]}
+    assert inside["qasrak"] == ("us", "active")
+    assert inside["al-shaddadi-base"] == ("syrian-army", "active")
+    assert "tal-al-samen-base" not in inside  # not in the province, and left
+    assert all(status in ("active", "withdrawing") for _, status in inside.values())
+    assert f"the latest reports place forces at {len(inside)} sites:" in report["narrative"]
+    assert "Qasrak base (United States) [" in report["narrative"]
+    # A site with nothing inside it on record lists nothing.
+    assert as_json(run("base", "Qasrak", "--as-of", "2026-11-29", "--json"))["inside"] == []
+
+
 def test_bundled_al_shaddadi_names_both_accounts(bundled):
     report = as_json(run("base", "Shaddadi base", "--as-of", "2026-02-24", "--json"))
     assert report["disputed"] and report["holder"] == "syrian-army"

@@ -21,6 +21,7 @@ from syriabrief.domain.filters import EventFilter
 from syriabrief.domain.model import EVENT_STATUSES, Actor, Event, Move, Site, filled
 from syriabrief.domain.positions import (
     DRIVING_TYPES,
+    OPEN_STATUSES,
     ActorPositions,
     ControlPeriod,
     KeptReplay,
@@ -585,8 +586,22 @@ def base_report(
         span=_span(count, first, last),
         age=_age(_latest(last, *driving[-1:]), as_of),
         events=tuple(data.select_json(listed, limit) if as_json else data.select(listed, limit)),
+        inside=_held_within(data, site, as_of),
     )
     return _told(profile, lambda cite: narrative.base_narrative(profile, {m.id: m for m in driving}, data, cite), data)
+
+
+def _held_within(data: Dataset, site: Site, as_of: datetime.date) -> tuple[BaseRow, ...]:
+    """The sites inside ``site`` that a force holds or is leaving at the as-of day, by name."""
+    inner = data.within(site.id) - {site.id}
+    if not inner:
+        return ()
+    statuses = _statuses(data, as_of)
+    return tuple(
+        BaseRow(site=SiteIdentity.of(data.sites[i]), as_of=as_of.isoformat(), status=_status_view(statuses[i], data, as_of))
+        for i in sorted(inner & statuses.keys(), key=lambda i: data.sites[i].name.casefold())
+        if statuses[i].status in OPEN_STATUSES
+    )
 
 
 # --- comparisons ----------------------------------------------------------------------------

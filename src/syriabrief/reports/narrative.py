@@ -24,6 +24,7 @@ from syriabrief.reports.types import (
     ActorProfile,
     ActorSubject,
     Age,
+    BaseRow,
     Brief,
     Changes,
     Citation,
@@ -667,12 +668,29 @@ def base_narrative(report: SiteProfile, cited: dict[str, Event | Move], data: Da
             f"On {count_phrase(len(report.accounts), 'of these events', 'of these events')} the sources disagree; "
             f"every account is listed below{cite(item.event for item in report.accounts)}."
         )
+    if report.inside:
+        sentences.append(_inside_sentence(report.inside, as_of, cite))
     sentences += _pending_sentences(status.pending, cited, as_of, cite)
     if status.uncertain and not status.pending:
         spans = [i for i in status.status_events if i in cited and cited[i].approximate]
         sentences.append(f"The dates behind this state are approximate and may span {describe(as_of)}, so it is uncertain{cite(spans)}.")
     sentences.append(age_sentence(report.age, as_of))
     return " ".join(sentences)
+
+
+def _inside_sentence(inside: Sequence[BaseRow], as_of: str, cite: Citer) -> str:
+    """Who the latest reports place at the sites within one (a province's bases), the first HELD_NAMED
+    by name, each with its holder and whether it is being left."""
+
+    def one(row: BaseRow) -> str:
+        leaving = ", leaving" if row.status.status == "withdrawing" else ""
+        return f"{row.site.name} ({row.status.holder_name}{leaving}){cite(row.status.status_events[-1:])}"
+
+    named = [one(row) for row in inside[:HELD_NAMED]]
+    if len(inside) > HELD_NAMED:
+        named.append(count_phrase(len(inside) - HELD_NAMED, "other"))
+    where = "site" if len(inside) == 1 else "sites"
+    return f"Within it, as of {describe(as_of)}, the latest reports place forces at {len(inside)} {where}: {join_names(named)}."
 
 
 def _state_sentence(

@@ -401,6 +401,9 @@ class SiteProfile(Report):
     span: Span = flat()
     age: Age = flat()
     events: tuple[Event | bytes, ...] = ()  # as ActorProfile's
+    # The sites within it (a province's bases, a city's airport) that a force holds or is leaving
+    # at the as-of day, by name: a province's own status says nothing of them.
+    inside: tuple[BaseRow, ...] = ()
     narrative: str = ""
     citations: tuple[Citation, ...] = ()
 
