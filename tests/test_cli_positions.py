@@ -662,8 +662,10 @@ def test_a_province_names_who_holds_the_sites_within_it(bundled):
     assert inside["al-shaddadi-base"] == ("syrian-army", "active")
     assert "tal-al-samen-base" not in inside  # not in the province, and left
     assert all(status in ("active", "withdrawing") for _, status in inside.values())
-    assert f"the latest reports place forces at {len(inside)} sites:" in report["narrative"]
-    assert "Qasrak base (United States) [" in report["narrative"]
+    # Told in the past, each with the day it was last reported (all of them months old), the latest first.
+    told = report["narrative"]
+    assert f"a force was last reported at {len(inside)} sites, the latest first: Qasrak base, the United States on 11 Mar 2026 [" in told
+    assert told.index("Al-Shaddadi base, the Syrian army on 15 Feb 2026") < told.index("al-Hol camp, the Syrian army on 21 Jan 2026")
     # A site with nothing inside it on record lists nothing.
     assert as_json(run("base", "Qasrak", "--as-of", "2026-11-29", "--json"))["inside"] == []
 

@@ -50,6 +50,8 @@ def test_date_lines():
     assert find_date_line(["Published: 28 January 2026 10:32 GMT"])[0] == date(2026, 1, 28)
     byline = "By Staff Reporter | Erbil, 27 November 2026"
     assert find_date_line([byline, "US forces left Qasrak on Monday."])[:2] == (date(2026, 11, 27), byline)
+    assert find_date_line(["By Staff Reporter, Erbil, 27 November 2026"])[0] == date(2026, 11, 27)
+    assert find_date_line(["By the end of November - 27 November 2026"])[0] is None  # prose, not a byline
     day, line, note = find_date_line(["03/04/2026"])
     assert day is None and "day/month" in note
 
@@ -113,8 +115,19 @@ def test_a_withdrawal_said_to_come_is_drafted_as_intent(text):
     drafts = read_text(text, PUB, dataset([])).drafts
     assert [(d.type, d.status) for d in drafts] == [("statement", "planned")]
     assert "statement of intent (withdrawal)" in drafts[0].notes[0]
-    done = read_text("The U.S. withdrawal from the Tanf base was completed on Monday.", PUB, dataset([])).drafts
-    assert [(d.type, d.status) for d in done] == [("withdrawal", "reported")]
+
+
+@pytest.mark.parametrize("text", [
+    "The U.S. withdrawal from the Tanf base was completed on Monday.",
+    "US troops completed the withdrawal from Tanf on Monday and will move to Iraq.",
+    "US forces completed their withdrawal from Tanf and Iraq will follow.",
+    "US forces completed their withdrawal from Tanf in what will be a blow to Iran.",
+    "The US withdrawal from Tanf will take weeks and began on Monday.",
+    "The US withdrawal from Tanf was expected to be completed by the end of the month, but it was completed on Monday.",
+])
+def test_a_withdrawal_that_happened_stays_one_whatever_follows(text):
+    drafts = read_text(text, PUB, dataset([])).drafts
+    assert [(d.type, d.status) for d in drafts] == [("withdrawal", "reported")]
 
 
 def test_unknown_places_are_offered_not_created():

@@ -452,11 +452,17 @@ _PLANNED = re.compile(
     r"\b(?:plans?|planned|planning|intends?|intended|will|is set|are set|scheduled|expected|aims?|to be)\b(?: \w+){0,3}\s*$",
     re.IGNORECASE,
 )
-# ... or said after a movement's noun: "the withdrawal was expected to be completed", "the pullout will end".
+# ... or said right after a movement's noun, its subject: "the withdrawal was expected to be completed",
+# "the pullout from Tanf will end" (a few words of place between, no "and", "what" or relative clause).
 _PLANNED_AFTER = re.compile(
-    r"^(?:(?!(?:who|that|which)\b)[\w'’-]+\s+){0,5}?(?:(?:is|are|was|were)\s+(?:expected|scheduled|set|due|planned|slated|meant|to\s+be)\b|will\b|would\b)",
+    r"^(?:(?:from|of|at|in|out of)\s+(?:(?!(?:and|or|but|what|who|that|which|is|are|was|were|will|would)\b)[\w.'’-]+\s+){1,4}?)?"
+    r"(?:(?:is|are|was|were)\s+(?:expected|scheduled|set|due|planned|slated|meant|to\s+be)\b|will\b|would\b)",
     re.IGNORECASE,
 )
+# A verb that governs the noun ("completed the withdrawal"), or says later in the sentence that it
+# happened ("... will take weeks and began on Monday", "but it was completed"): not a plan.
+_GOVERNED = re.compile(r"\b(?:complet|finish|beg[au]n|start|conclud|launch|carr(?:ied|y)|wrap)\w*\s+(?:\S+\s+){0,3}$", re.IGNORECASE)
+_DONE_LATER = re.compile(r"(?<!be )\b(?:began|started|completed|finished|ended|concluded)\b", re.IGNORECASE)
 _CONDITIONAL = re.compile(r"(?:^|[,;]\s*|\b)(?:if|when|once|unless|whether|even after|after|before)\s[^,;]*$", re.IGNORECASE)
 _CLAUSE_START = re.compile(
     r"\bthat\b|;|:|—|–|\bas\b|\bwhile\b|\bwhereas\b|\bbut\b|, and\b|\bwhich\b|\bwho\b|\bwhere\b", re.IGNORECASE
@@ -626,9 +632,7 @@ def _drafts_of(
             boundary = _CLAUSE_START.search(text, end)
             if boundary and boundary.start() < region_end and kind not in ("meeting", "statement"):
                 region_end = boundary.start()
-            planned = bool(_PLANNED.search(text[max(0, start - 50) : start])) or (
-                form == "noun" and bool(_PLANNED_AFTER.match(text[end : end + 60].lstrip()))
-            )
+            planned = bool(_PLANNED.search(text[max(0, start - 50) : start])) or _planned_after(text, start, end, form)
             draft = _build(
                 sentence, kind, form, word, start, end, region_end, mentions, names, context, published,
                 when_found, figures, default_days, planned, continued,
@@ -654,6 +658,16 @@ def _remember(draft: Draft, context: _Context, names: Catalogue) -> None:
         context.speaker = draft.actors[0]
     elif draft.type in _MOVEMENTS | {"presence", "control_change", "handover"} and _agent_worthy(names, draft.actors[0]):
         context.agent = draft.actors[0]
+
+
+def _planned_after(text: str, start: int, end: int, form: str) -> bool:
+    """Whether a movement's noun is the subject of a plan ("the withdrawal will be completed"), and
+    nothing in the sentence says it happened."""
+    if form != "noun" or _GOVERNED.search(text[max(0, start - 40) : start]):
+        return False
+    after = text[end:].lstrip()
+    plan = _PLANNED_AFTER.match(after)
+    return plan is not None and not _DONE_LATER.search(after, plan.end())
 
 
 def _happened(text: str, start: int, end: int, kind: str, form: str, word: str, when: When | None, mentions) -> bool:

@@ -276,8 +276,13 @@ def _count(text: str) -> int:
 _DATE_LINE_PREFIX = re.compile(
     r"^\s*(?:published|posted|updated|last updated|date|dated|first published)?\s*(?:on|:)?\s*", re.IGNORECASE
 )
-# A byline before the date: "By Staff Reporter | Erbil, 27 November 2026" (a name of a few words, then a bar or a dash).
-_BYLINE = re.compile(r"^(?i:by)\s+(?:[^\W\d][\w.'’-]*\s+){0,4}[^\W\d][\w.'’-]*\s*[|•·–—-]\s*")
+# A byline before the date: "By Staff Reporter | Erbil, 27 November 2026" (a name of a few capitalised
+# words, no month, then a bar, a dash or a comma).
+_BYLINE = re.compile(
+    r"^(?i:by)\s+(?:(?!(?:January|February|March|April|May|June|July|August|September|October|November|December)\b)"
+    r"[A-Z][\w.'’-]*\s+){0,4}?(?!(?:January|February|March|April|May|June|July|August|September|October|November|December)\b)"
+    r"[A-Z][\w.'’-]*\s*[|•·–—,-]\s*"
+)
 _NUMERIC_DATE = re.compile(r"([0-9]{1,2})[/.]([0-9]{1,2})[/.]((?:19|20)[0-9]{2})")
 # A line is a date line when, once the date (and a time, a weekday, a place) is taken away, little is left.
 _DATE_LINE_LEFTOVER = 24

@@ -669,7 +669,7 @@ def base_narrative(report: SiteProfile, cited: dict[str, Event | Move], data: Da
             f"every account is listed below{cite(item.event for item in report.accounts)}."
         )
     if report.inside:
-        sentences.append(_inside_sentence(report.inside, as_of, cite))
+        sentences.append(_inside_sentence(report.inside, as_of, data, cite))
     sentences += _pending_sentences(status.pending, cited, as_of, cite)
     if status.uncertain and not status.pending:
         spans = [i for i in status.status_events if i in cited and cited[i].approximate]
@@ -678,19 +678,25 @@ def base_narrative(report: SiteProfile, cited: dict[str, Event | Move], data: Da
     return " ".join(sentences)
 
 
-def _inside_sentence(inside: Sequence[BaseRow], as_of: str, cite: Citer) -> str:
-    """Who the latest reports place at the sites within one (a province's bases), the first HELD_NAMED
-    by name, each with its holder and whether it is being left."""
+def _inside_sentence(inside: Sequence[BaseRow], as_of: str, data: Dataset, cite: Citer) -> str:
+    """Who was last reported at the sites within one (a province's bases), the HELD_NAMED most
+    recently reported by name, each with its holder and the day of that report: many are old."""
 
     def one(row: BaseRow) -> str:
-        leaving = ", leaving" if row.status.status == "withdrawing" else ""
-        return f"{row.site.name} ({row.status.holder_name}{leaving}){cite(row.status.status_events[-1:])}"
+        status = row.status
+        holder = actor_phrase(status.holder, data) if status.holder else "a force"
+        leaving = " leaving" if status.status == "withdrawing" else ""
+        day = f" on {describe(status.last_reported)}" if status.last_reported else ""
+        return f"{row.site.name}, {holder}{leaving}{day}{cite(status.status_events[-1:])}"
 
-    named = [one(row) for row in inside[:HELD_NAMED]]
+    newest = sorted(inside, key=lambda r: r.status.last_reported or "", reverse=True)
+    named = [one(row) for row in newest[:HELD_NAMED]]
     if len(inside) > HELD_NAMED:
-        named.append(count_phrase(len(inside) - HELD_NAMED, "other"))
-    where = "site" if len(inside) == 1 else "sites"
-    return f"Within it, as of {describe(as_of)}, the latest reports place forces at {len(inside)} {where}: {join_names(named)}."
+        named.append(f"and {count_phrase(len(inside) - HELD_NAMED, 'other')}")
+    elif len(named) > 1:
+        named[-1] = f"and {named[-1]}"
+    return (f"Within it, as of {describe(as_of)}, a force was last reported at {count_phrase(len(inside), 'site')}, "
+            f"the latest first: {'; '.join(named)}.")  # fmt: skip
 
 
 def _state_sentence(
