@@ -41,13 +41,13 @@ def pinned_environment(monkeypatch, tmp_path):
 
 ACTORS = [
     {"id": "us", "name": "United States", "aliases": ["US", "U.S.", "United States"], "kind": "state",
-     "country": "United States", "parent": None, "affiliations": []},
+     "country": "United States", "parent": None, "affiliations": [], "joined": None},
     {"id": "russia", "name": "Russia", "aliases": ["Russia", "Russian Federation"], "kind": "state",
-     "country": "Russia", "parent": None, "affiliations": []},
+     "country": "Russia", "parent": None, "affiliations": [], "joined": None},
     {"id": "sdf", "name": "Syrian Democratic Forces", "aliases": ["SDF", "Syrian Democratic Forces"],
-     "kind": "non_state_armed_group", "country": "Syria", "parent": None, "affiliations": []},
+     "kind": "non_state_armed_group", "country": "Syria", "parent": None, "affiliations": [], "joined": None},
     {"id": "syrian-army", "name": "Syrian Army", "aliases": ["Syrian army", "SAA"], "kind": "state_armed_force",
-     "country": "Syria", "parent": None, "affiliations": []},
+     "country": "Syria", "parent": None, "affiliations": [], "joined": None},
 ]  # fmt: skip
 
 SITES = [

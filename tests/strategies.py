@@ -107,6 +107,7 @@ def actor_json(draw, ids=slug) -> dict:
         "country": draw(st.none() | text),
         "parent": None,
         "affiliations": [],
+        "joined": None,
     }
 
 
@@ -140,7 +141,7 @@ def unique_by_id(records: list[dict]) -> list[dict]:
 RECORD_KEYS = sorted(
     {"id", "date", "end_date", "date_precision", "approximate", "type", "stage", "actors", "site", "origin",
      "destination", "quantities", "status", "summary", "sources", "disputes", "tags", "name", "aliases",
-     "kind", "country", "parent", "affiliations", "admin1", "lat", "lon", "location_precision", "outlet",
+     "kind", "country", "parent", "affiliations", "joined", "admin1", "lat", "lon", "location_precision", "outlet",
      "document", "url", "published", "claim", "low", "high", "schema_version", "events", "sites"}
 )  # fmt: skip
 json_scalars = (

@@ -178,7 +178,7 @@ def test_an_actor_and_a_site_are_added_and_then_usable_by_name(tmp_path, names):
     assert actor.exit_code == 0, actor.stderr
     assert json.loads(actor.stdout) == {"id": "jordanian-armed-forces", "name": "Jordanian Armed Forces",
                                         "aliases": ["JAF"], "kind": "state_armed_force", "country": "Jordan",
-                                        "parent": "syrian-army", "affiliations": []}  # fmt: skip
+                                        "parent": "syrian-army", "affiliations": [], "joined": None}  # fmt: skip
     site = run("add", "site", "--db", str(db), "--name", "Kharab al-Jir airstrip", "--alias", "Kharab al-Jir",
                "--kind", "air_base", "--lat", "36.9", "--lon", "42.1", "--exact")
     assert site.exit_code == 0, site.stderr

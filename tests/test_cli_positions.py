@@ -670,6 +670,61 @@ def test_a_province_names_who_holds_the_sites_within_it(bundled):
     assert as_json(run("base", "Qasrak", "--as-of", "2026-11-29", "--json"))["inside"] == []
 
 
+def test_forces_that_joined_the_state_count_as_its_own_from_that_day(bundled):
+    """The HTS-led factions joined the defence ministry on 29 Jan 2025 and the SNA on 17 May 2025."""
+    def forces(as_of):
+        bases = as_json(run("brief", "--as-of", as_of, "--json"))["bases"]
+        return {b["site"]: (b["holder"], b["force"]) for b in bases}
+
+    today, before = forces("2026-11-29"), forces("2025-01-15")
+    assert today["kweires-air-base"] == ("sna", "syrian-government")
+    assert today["zahedi-base-khan-shaykhun"] == ("opposition-forces", "syrian-government")
+    assert before["kweires-air-base"] == ("sna", "sna")  # before it joined, the SNA is its own force
+    told = flat(as_json(run("brief", "--as-of", "2026-11-29", "--json"))["narrative"])
+    assert ("Kweires air base is listed under the Syrian government: the Syrian National Army joined the Syrian "
+            "Ministry of Defence on 17 May 2025 (SANA, 17 May 2025; Enab Baladi).") in told  # fmt: skip
+    assert "listed under" not in as_json(run("brief", "--as-of", "2025-01-15", "--json"))["narrative"]
+
+    government = as_json(run("actor", "Syrian government", "--json"))
+    assert government["joined_by"] == ["opposition-forces", "sna"]
+    held = {p["site"]: p["actor"] for p in government["holds"]}
+    assert held["kweires-air-base"] == "sna" and held["zahedi-base-khan-shaykhun"] == "opposition-forces"
+    assert "still held when folded into its forces" in government["narrative"]
+    assert as_json(run("actor", "Syrian government", "--as-of", "2025-01-10", "--json"))["joined_by"] == []
+
+    hts = as_json(run("actor", "HTS", "--json"))
+    assert hts["joined"]["actor"] == "syrian-defence-ministry" and hts["joined"]["date"] == "2025-01-29"
+    assert ("joined the Syrian Ministry of Defence on 29 Jan 2025 (The National, 21 Feb 2025; Levant24); from that day briefs "
+            "and maps count the sites they held as the Syrian government's") in flat(hts["narrative"])  # fmt: skip
+    assert "joined the Syrian Ministry" not in as_json(run("actor", "HTS", "--as-of", "2025-01-10", "--json"))["narrative"]
+
+
+def test_a_force_that_joined_brings_what_it_still_held_not_what_it_left(tmp_path):
+    from conftest import ACTORS, event, write_store
+
+    sources = [{"outlet": "SANA", "document": None, "url": None, "published": "2025-01-29"}]
+    actors = [*ACTORS, {"id": "rebels", "name": "Rebels", "aliases": [], "kind": "non_state_armed_group", "country": None,
+                        "parent": None, "affiliations": [], "joined": {"actor": "syrian-army", "date": "2025-01-29", "sources": sources}}]  # fmt: skip
+    events = [
+        event("rebels-take-tanf", "2024-12-08", "control_change", actors=["rebels"], site="al-tanf"),
+        event("rebels-at-qasrak", "2024-12-01", "deployment", actors=["rebels"], site="qasrak"),
+        event("rebels-leave-qasrak", "2024-12-20", "withdrawal", actors=["rebels"], site="qasrak"),
+    ]
+    db = str(write_store(tmp_path / "store.json", events, actors=actors))
+    army = as_json(run("actor", "Syrian army", "--db", db, "--as-of", "2025-06-01", "--json"))
+    assert [(p["site"], p["actor"]) for p in army["holds"]] == [("al-tanf", "rebels")]
+    assert army["left"] == [] and army["joined_by"] == ["rebels"]
+    assert army["event_count"] == 0  # their events stay theirs
+    before = as_json(run("actor", "Syrian army", "--db", db, "--as-of", "2025-01-28", "--json"))
+    assert before["holds"] == [] and before["joined_by"] == []
+    rebels = as_json(run("actor", "Rebels", "--db", db, "--as-of", "2025-06-01", "--json"))
+    assert [p["site"] for p in rebels["left"]] == ["qasrak"]  # the actor's own profile keeps its history
+    compared = as_json(run("compare", "Syrian army", "SDF", "--db", db, "--as-of", "2025-06-01", "--json"))
+    assert [p["site"] for p in compared["subjects"][0]["holds"]] == ["al-tanf"]
+    exported = json.loads(run("export", "--format", "json", "--actor", "Rebels", "--db", db).stdout)
+    assert {a["id"] for a in exported["actors"]} == {"rebels", "syrian-army"}  # the export stands alone
+
+
 def test_bundled_al_shaddadi_names_both_accounts(bundled):
     report = as_json(run("base", "Shaddadi base", "--as-of", "2026-02-24", "--json"))
     assert report["disputed"] and report["holder"] == "syrian-army"

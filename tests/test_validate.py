@@ -109,3 +109,34 @@ def test_lone_surrogates_are_found_in_a_big_list_without_walking_every_record(mo
         "event 1235 (e1234): holds text that is not valid Unicode (a lone surrogate such as \\ud800)"
     ]
     assert len(walked) == 1000 + 500  # the two batches that needed it (the last holds 500)
+
+
+_SOURCE = [{"outlet": "SANA", "document": None, "url": None, "published": "2025-05-17"}]
+
+
+@pytest.mark.parametrize(
+    "joined, expected",
+    [
+        ("syrian-army", "joined: must be an object"),
+        ({"date": "2025-01-29", "sources": _SOURCE}, "joined.actor: is required"),
+        ({"actor": "Syrian Army", "date": "2025-01-29", "sources": _SOURCE}, "joined.actor: must be an id"),
+        ({"actor": "hts", "date": "2025-01-29", "sources": _SOURCE}, "joined.actor: an actor cannot join itself"),
+        ({"actor": "syrian-army", "date": "2025-13", "sources": _SOURCE}, "joined.date: '2025-13' has no month 13"),
+        ({"actor": "syrian-army", "sources": _SOURCE}, "joined.date: is required"),
+        ({"actor": "syrian-army", "date": "2025-01-29"}, "joined.sources: must be a non-empty list"),
+        ({"actor": "syrian-army", "date": "2025-01-29", "sources": _SOURCE, "when": "x"}, "joined.when: is not a field"),
+    ],
+)
+def test_an_actor_joining_another_says_which_when_and_who_reported_it(joined, expected):
+    record = {"id": "hts", "name": "HTS", "joined": joined}
+    found = [str(p) for p in check_records("actor", [record])]
+    assert any(expected in p for p in found), found
+    assert check_records("actor", [{**record, "joined": {"actor": "syrian-army", "date": "2025-01", "sources": _SOURCE}}]) == []
+
+
+def test_an_actor_cannot_join_one_that_does_not_exist():
+    from syriabrief.domain.model import Actor
+    from syriabrief.domain.validate import check_references
+
+    hts = Actor.from_json({"id": "hts", "name": "HTS", "joined": {"actor": "mod", "date": "2025", "sources": _SOURCE}})
+    assert [str(p) for p in check_references((), {"hts"}, set(), [hts])] == ["actor hts: joined.actor: no actor with id 'mod'"]

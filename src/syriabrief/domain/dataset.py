@@ -122,15 +122,37 @@ class Catalogue:
             self._subordinates = _by_parent(self.actors.values())
         return _closure(actor_id, self._subordinates)
 
-    def force_of(self, actor_id: str) -> str:
+    def force_of(self, actor_id: str, as_of: datetime.date | None = None) -> str:
         """The force an actor belongs to: the top of its chain of parents (the United States for
-        CENTCOM). Bases are grouped, maps coloured and a brief's moves counted by it."""
+        CENTCOM). Bases are grouped, maps coloured and a brief's moves counted by it.
+
+        With ``as_of``, an actor that had joined another by that day (``Actor.joined``: the HTS-led
+        factions, the defence ministry's since 29 Jan 2025) goes on up the chain of the one it joined.
+        """
         seen = {actor_id}
         actor = self.actors.get(actor_id)
-        while actor is not None and actor.parent and actor.parent not in seen:
+        while actor is not None:
+            joined = actor.joined.actor if actor.joined and as_of and actor.joined.by(as_of) else None
+            above = joined or actor.parent
+            if not above or above in seen or above not in self.actors:
+                break
+            seen.add(above)
+            actor = self.actors[above]
+        return actor.id if actor else actor_id
+
+    def joining(self, actor_id: str, as_of: datetime.date) -> Actor | None:
+        """The actor in ``actor_id``'s chain of parents that had joined another by ``as_of`` (the
+        Syrian National Army for one of its divisions), or None: why ``force_of`` differs with a day."""
+        seen = {actor_id}
+        actor = self.actors.get(actor_id)
+        while actor is not None:
+            if actor.joined and actor.joined.by(as_of):
+                return actor
+            if not actor.parent or actor.parent in seen:
+                return None
             seen.add(actor.parent)
             actor = self.actors.get(actor.parent)
-        return actor.id if actor else actor_id
+        return None
 
     def _parent_of(self, site_id: str) -> str | None:
         site = self.sites.get(site_id)

@@ -8,6 +8,7 @@ Each class reads itself from its JSON form (``from_json``) and writes it back
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
@@ -32,6 +33,7 @@ __all__ = [
     "Actor",
     "Dispute",
     "Event",
+    "Joined",
     "Move",
     "Note",
     "Site",
@@ -279,9 +281,30 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True)
+class Joined:
+    """An actor's forces folded into another's from a day on (the HTS-led factions into the defence
+    ministry on 29 Jan 2025), with who reported it: a fact like any other."""
+
+    actor: str
+    date: str  # YYYY, YYYY-MM or YYYY-MM-DD: it counts from the last day this may mean
+    sources: tuple[Source, ...] = ()
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Joined:
+        return cls(d["actor"], d["date"], tuple(Source.from_json(s) for s in d.get("sources") or ()))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"actor": self.actor, "date": self.date, "sources": [s.to_json() for s in self.sources]}
+
+    def by(self, day: datetime.date) -> bool:
+        """Whether it had certainly happened by ``day``."""
+        return event_period(self.date, None).end <= day
+
+
+@dataclass(frozen=True, slots=True)
 class Actor:
-    """A force, government, group or person that events name, with the names people know it by and the
-    actor it comes under (``parent``)."""
+    """A force, government, group or person that events name, with the names people know it by, the
+    actor it comes under (``parent``) and the one it joined later, if any (``joined``)."""
 
     id: str
     name: str
@@ -290,8 +313,9 @@ class Actor:
     country: str | None = None
     parent: str | None = None
     affiliations: tuple[str, ...] = ()
+    joined: Joined | None = None
 
-    KEYS = ("id", "name", "aliases", "kind", "country", "parent", "affiliations")
+    KEYS = ("id", "name", "aliases", "kind", "country", "parent", "affiliations", "joined")
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Actor:
@@ -303,6 +327,7 @@ class Actor:
             country=d.get("country"),
             parent=d.get("parent"),
             affiliations=tuple(d.get("affiliations") or ()),
+            joined=Joined.from_json(d["joined"]) if d.get("joined") else None,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -314,6 +339,7 @@ class Actor:
             "country": self.country,
             "parent": self.parent,
             "affiliations": list(self.affiliations),
+            "joined": self.joined.to_json() if self.joined else None,
         }
 
 

@@ -154,6 +154,8 @@ def check_references(
         for ref in (actor.parent, *actor.affiliations):
             if ref and ref not in actor_ids:
                 problems.append(Problem(f"actor {actor.id}", "parent/affiliations", f"no actor with id {ref!r}"))
+        if actor.joined and actor.joined.actor not in actor_ids:
+            problems.append(Problem(f"actor {actor.id}", "joined.actor", f"no actor with id {actor.joined.actor!r}"))
     sites = list(sites)
     for site in sites:
         if site.parent and site.parent not in site_ids:
@@ -238,6 +240,7 @@ def _check_actor(d: dict[str, Any]) -> Iterable[tuple[str, str]]:
     if d.get("parent") is not None:
         yield from _slug(d, "parent")
     yield from _slug_list(d, "affiliations")
+    yield from _joined(d.get("joined"), d.get("id"))
 
 
 def _check_site(d: dict[str, Any]) -> Iterable[tuple[str, str]]:
@@ -386,6 +389,29 @@ def _sources(value: Any, field: str, required: bool = False) -> Iterable[tuple[s
                 parse_stored(published)
             except (ValueError, TypeError):
                 yield f"{where}.published", f"must be a date (YYYY, YYYY-MM or YYYY-MM-DD), not {_short(published)}"
+
+
+def _joined(value: Any, actor_id: Any) -> Iterable[tuple[str, str]]:
+    """An actor's ``joined``: the actor it joined, from which day, and who reported it."""
+    if value is None:
+        return
+    if not isinstance(value, dict):
+        yield "joined", f"must be an object with an actor, a date and sources, not {_kind_of(value)}"
+        return
+    for key in value:
+        if key not in ("actor", "date", "sources"):
+            yield f"joined.{key}", "is not a field of joined"
+    if value.get("actor") is None:
+        yield "joined.actor", "is required"
+    else:
+        yield from (("joined.actor", m) for _, m in _slug(value, "actor"))
+        if value["actor"] == actor_id:
+            yield "joined.actor", "an actor cannot join itself"
+    if value.get("date") is None:
+        yield "joined.date", "is required"
+    else:
+        yield from (("joined.date", m) for _, m in _date(value, "date"))
+    yield from _sources(value.get("sources"), "joined.sources", required=True)
 
 
 def _disputes(value: Any) -> Iterable[tuple[str, str]]:

@@ -417,6 +417,8 @@ def _references(entry: Entry) -> list[tuple[str, str, str]]:
     elif entry.kind == "actor":
         links = data.get("affiliations")
         wanted.append(("parent", data.get("parent"), "actor"))
+        joined = data.get("joined")
+        wanted.append(("joined.actor", joined.get("actor") if isinstance(joined, dict) else None, "actor"))
         wanted += [("affiliations", a, "actor") for a in links if isinstance(a, str)] if isinstance(links, list) else []
     return [(field, ref, kind) for field, ref, kind in wanted if isinstance(ref, str) and ref]
 

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from syriabrief.domain.dataset import Catalogue, EventsSummary
-from syriabrief.domain.model import Event, Site
+from syriabrief.domain.model import Actor, Event, Site
 
 __all__ = ["JSON_FORMATS", "Written", "event_chunks", "referenced", "site_chunks"]
 
@@ -80,7 +80,7 @@ def site_chunks(
 
 def referenced(events: Sequence[Event], data: Catalogue) -> tuple[list[Any], list[Any]]:
     """The actors and sites the events name, with every record those name in turn (parents, allies)."""
-    actor_ids = _closure([a for e in events for a in e.actors], data.actors, lambda a: (a.parent, *a.affiliations))
+    actor_ids = _closure([a for e in events for a in e.actors], data.actors, _actor_links)
     # Each site with the sites it lies in, so that the export imports into an empty store.
     site_ids = _closure([s for e in events for s in e.places], data.sites, lambda s: (s.parent,))
     return (
@@ -103,6 +103,11 @@ def _placed(events: Iterable[Event], data: Catalogue, written: Written, nested: 
     yield from geojson_chunks(placed_events(events, data, unplaced, nested))
     written.unplaced = len(unplaced)
     written.count -= len(unplaced)
+
+
+def _actor_links(actor: Actor) -> tuple[str | None, ...]:
+    """The actors one names: the one it is part of, its allies, and the one it joined."""
+    return (actor.parent, *actor.affiliations, actor.joined.actor if actor.joined else None)
 
 
 def _closure(start: Iterable[str], records: Mapping[str, Any], linked: Callable[[Any], Iterable[str | None]]) -> set[str]:

@@ -424,12 +424,29 @@ def _one_per_site(periods: list[ControlPeriod]) -> list[ControlPeriod]:
     return kept
 
 
-def _through(actor_id: str, through: Sequence[str], everyone: dict[str, ActorPositions]) -> ActorPositions:
-    """An actor's positions with those of the forces under it (``through``: Catalogue.under), one per site."""
+def _through(
+    actor_id: str, through: Sequence[str], everyone: dict[str, ActorPositions], joined: Sequence[str] = ()
+) -> ActorPositions:
+    """An actor's positions with those of the forces under it (``through``: Catalogue.under), one per site,
+    and what the forces that had joined it (``joined``: _joined_into) still hold: not what they left before."""
     mine = [everyone.get(a) for a in through]
-    periods = _one_per_site([p for positions in mine for p in _all_periods(positions)])
+    periods = [p for positions in mine for p in _all_periods(positions)]
+    periods += [p for a in joined if (positions := everyone.get(a)) for p in positions.holds]
     pending = [e for positions in mine if positions for e in positions.pending]
-    return ActorPositions.of(actor_id, periods, pending)
+    return ActorPositions.of(actor_id, _one_per_site(periods), pending)
+
+
+def _joiners(data: Dataset, through: Sequence[str], as_of: datetime.date) -> tuple[str, ...]:
+    """The actors that had joined one of ``through`` by the as-of day (Actor.joined)."""
+    into = set(through)
+    return tuple(a.id for a in data.actors.values() if a.joined and a.joined.actor in into and a.joined.by(as_of))
+
+
+def _joined_into(data: Dataset, through: Sequence[str], as_of: datetime.date) -> tuple[str, ...]:
+    """The actors that had joined one of ``through`` by the as-of day, with those under them:
+    the Syrian government counts the bases the HTS-led factions held."""
+    into = set(through)
+    return tuple(dict.fromkeys(i for j in _joiners(data, through, as_of) for i in data.under(j) if i not in into))
 
 
 _Told = TypeVar("_Told", ActorProfile, SiteProfile, Comparison, Changes, Brief)
@@ -503,7 +520,8 @@ def actor_report(
     through = data.under(actor.id)
     ids = frozenset(through)
     listed = replace(_window(since, until, as_of), actors=ids)
-    positions = _through(actor.id, through, _positions(data, as_of, ids))
+    joined = _joined_into(data, through, as_of)
+    positions = _through(actor.id, through, _positions(data, as_of, ids | frozenset(joined)), joined)
     holds, left = _holds_and_left(positions, data, as_of, _Names.of(data))
     figures = data.select(EventFilter(actors=ids, until=day_period(as_of), with_strength=True))
     count, first, last = data.span(listed)
@@ -521,6 +539,7 @@ def actor_report(
         span=_span(count, first, last),
         age=age,
         through=through,
+        joined_by=tuple(j for j in _joiners(data, through, as_of) if any(p.actor in data.under(j) for p in holds)),
         events=tuple(data.select_json(listed, limit) if as_json else data.select(listed, limit)),
     )
     return _told(profile, lambda cite: narrative.actor_narrative(profile, data, cite), data)
@@ -616,11 +635,12 @@ def compare_actors(
     cited: dict[str, Event | Move] = {}
     # Each actor with the forces under it, as its profile has them (Israel through the IDF).
     through = {a.id: data.under(a.id) for a in actors}
-    everyone = _positions(data, as_of, frozenset(i for ids in through.values() for i in ids))
+    joined = {a.id: _joined_into(data, through[a.id], as_of) for a in actors}
+    everyone = _positions(data, as_of, frozenset(i for a in actors for i in (*through[a.id], *joined[a.id])))
     names = _Names.of(data)
     for actor in actors:
         ids = frozenset(through[actor.id])
-        positions = _through(actor.id, through[actor.id], everyone)
+        positions = _through(actor.id, through[actor.id], everyone, joined[actor.id])
         holds, left = _holds_and_left(positions, data, as_of, names)
         pending = tuple(dict.fromkeys(positions.pending))
         mine = replace(window, actors=ids)
@@ -869,7 +889,7 @@ def brief_report(
         who = status.holder or status.previous
         if actors and who not in actors:
             continue
-        force = data.force_of(who) if who else None
+        force = data.force_of(who, as_of) if who else None
         bases.append(BaseState(site.id, site.name, site.admin1, status, force, data.actor_name(force) if force else None))
     narrowed = replace(window, actors=actors, sites=frozenset(s.id for s in data.sites.values() if wanted_site(s)) if (sites or folded) else frozenset())
     overlapping = data.select(replace(narrowed, types=frozenset(MOVE_TYPES)))

@@ -156,7 +156,7 @@ def site_map(
         if identity.lat is None or identity.lon is None:
             unplaced.append(identity.id)
             continue
-        force = data.force_of(who) if who else None
+        force = data.force_of(who, as_of) if who else None
         item = MapSite(
             site=identity,
             as_of=as_of.isoformat(),

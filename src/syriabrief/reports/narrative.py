@@ -25,6 +25,7 @@ from syriabrief.reports.types import (
     ActorSubject,
     Age,
     BaseRow,
+    BaseState,
     Brief,
     Changes,
     Citation,
@@ -411,6 +412,11 @@ def actor_narrative(report: ActorProfile, data: Dataset, cite: Citer) -> str:
             f"{name} {agreeing(name, 'was last reported holding')} {sites}{dated}; nothing newer is recorded"
             f"{cite(p.events[-1] for p in old[-HELD_NAMED:])}."
         )
+    actor = data.actors.get(actor_id)
+    if actor is not None and actor.joined and actor.joined.by(date.fromisoformat(as_of)):
+        force = data.force_of(actor_id, date.fromisoformat(as_of))
+        sentences.append(f"{_capital(joined_clause(actor_id, data))}; from that day briefs and maps count "
+                         f"the sites {'they' if _reads_plural(name) else 'it'} held as {actor_phrase(force, data)}'s.")  # fmt: skip
     # A site held again after a withdrawal halted by forces arriving: the pull-out is news too.
     sentences += [h for p in held[-HELD_NAMED:] if (h := _halted_sentence(name, p, cited, actor_id_shown, data, cite))]
     lost: dict[tuple, list[PeriodView]] = {}
@@ -449,6 +455,10 @@ def actor_narrative(report: ActorProfile, data: Dataset, cite: Citer) -> str:
         units = [actor_phrase(a, data) for a in forces]
         come = "come" if _all_plural(units) else "comes"
         sentences.append(f"These include the positions of {join_names(units)}, which {come} under {'them' if _reads_plural(name) else 'it'}.")
+    if report.joined_by:
+        its = "their" if _reads_plural(name) else "its"
+        sentences.append(f"They also include what {join_names(actor_phrase(j, data) for j in report.joined_by)} still held "
+                         f"when folded into {its} forces: " + "; ".join(joined_clause(j, data) for j in report.joined_by) + ".")  # fmt: skip
     if not sentences:
         sentences.append(
             f"No move (withdrawal, deployment, presence report, handover or control change) involving "
@@ -942,6 +952,7 @@ def brief_narrative(report: Brief, cited: dict[str, Event | Move], data: Dataset
             + cite(pending[:TOP_NAMES] or [b.status.status_events[-1] for b in doubtful[:TOP_NAMES] if b.status.status_events])
         )
     paragraphs = [first + "."]
+    paragraphs[0] = " ".join([paragraphs[0], *_joined_bases_sentences(bases, date.fromisoformat(report.as_of), data)])
     # A planned move is an intention, reported apart: it is neither counted nor "the latest".
     planned = [m for m in report.moves if m.status == "planned"]
     inside = [m for m in report.moves if m.in_window == "inside" and m.status != "planned"]
@@ -950,7 +961,7 @@ def brief_narrative(report: Brief, cited: dict[str, Event | Move], data: Dataset
         counts = Counter(m.type for m in inside)
         kinds = join_names(count_phrase(n, type_label(t), type_label(t, plural=True)) for t, n in counts.most_common())
         # Counted by force, as the bases are grouped: CENTCOM's moves are the United States'.
-        actors = Counter(data.force_of(m.actors[0]) for m in inside if m.actors)
+        actors = Counter(data.force_of(m.actors[0], date.fromisoformat(report.as_of)) for m in inside if m.actors)
         top = join_names(actor_phrase(a, data) for a, _ in actors.most_common(TOP_NAMES))
         latest = inside[-1]
         were = "was" if len(inside) == 1 else "were"
@@ -984,6 +995,31 @@ def brief_narrative(report: Brief, cited: dict[str, Event | Move], data: Dataset
                 f"(who says what is listed below). {last}")
     paragraphs.append(last)
     return "\n\n".join(paragraphs)
+
+
+def joined_clause(actor_id: str, data: Dataset) -> str:
+    """``the Syrian National Army joined the Syrian Ministry of Defence on 17 May 2025 (SANA, 17 May
+    2025; Enab Baladi)``: the actor's ``joined``, with who reported it (it is no event to cite)."""
+    joined = data.actors[actor_id].joined
+    assert joined is not None
+    said = "; ".join(dict.fromkeys(s.outlet + (f", {describe(s.published)}" if s.published else "") for s in joined.sources))
+    name = actor_phrase(actor_id, data)
+    return f"{name} {agreeing(name, 'joined')} {actor_phrase(joined.actor, data)} {on_day(joined.date)} ({said})"
+
+
+def _joined_bases_sentences(bases: Sequence[BaseState], day: date, data: Dataset) -> list[str]:
+    """Why bases last reported held by one force are listed under another: it had joined that one."""
+    by_joiner: dict[str, list[BaseState]] = {}
+    for base in bases:
+        holder = base.status.holder
+        joiner = data.joining(holder, day) if holder and base.status.status in OPEN_STATUSES else None
+        if joiner is not None:
+            by_joiner.setdefault(joiner.id, []).append(base)
+    return [
+        f"{join_names(b.site_name for b in listed)} {'is' if len(listed) == 1 else 'are'} listed under "
+        f"{actor_phrase(listed[0].force, data)}: {joined_clause(joiner, data)}."
+        for joiner, listed in by_joiner.items()
+    ]
 
 
 def _latest(items: Sequence[PeriodView]) -> list[PeriodView]:

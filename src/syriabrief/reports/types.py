@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
-from syriabrief.domain.model import Actor, Event, Note, Site
+from syriabrief.domain.model import Actor, Event, Joined, Note, Site
 
 __all__ = [
     "Account",
@@ -69,7 +69,7 @@ class Report:
 
 
 def _json(value: Any) -> Any:
-    if isinstance(value, (Report, Event, Note)):
+    if isinstance(value, (Report, Event, Joined, Note)):
         return value.to_json()
     if isinstance(value, (list, tuple)):
         return [_json(v) for v in value]
@@ -137,11 +137,12 @@ class ActorIdentity(Report):
     country: str | None
     parent: str | None
     affiliations: tuple[str, ...]
+    joined: Joined | None  # the actor it joined later, from which day, and who reported it
 
     @classmethod
     def of(cls, actor: Actor) -> ActorIdentity:
         return cls(actor.id, actor.name, tuple(actor.aliases), actor.kind, actor.country, actor.parent,
-                   tuple(actor.affiliations))  # fmt: skip
+                   tuple(actor.affiliations), actor.joined)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -359,6 +360,9 @@ class ActorProfile(Report):
     age: Age = flat()
     # The actor's own positions and those of the forces under it (its army, its units).
     through: tuple[str, ...] = ()  # ids of the actors whose positions count as this actor's
+    # Actors that had joined it (or a force under it) by the as-of day: what they, and the forces
+    # under them, still hold counts as its own (Actor.joined), what they left before does not.
+    joined_by: tuple[str, ...] = ()
     events: tuple[Event | bytes, ...] = ()  # Events for tables; --json texts (UTF-8) when asked for JSON
     narrative: str = ""
     citations: tuple[Citation, ...] = ()
