@@ -697,6 +697,9 @@ def test_forces_that_joined_the_state_count_as_its_own_from_that_day(bundled):
     assert ("joined the Syrian Ministry of Defence on 29 Jan 2025 (The National, 21 Feb 2025; Levant24); from that day briefs "
             "and maps count the sites they held as the Syrian government's") in flat(hts["narrative"])  # fmt: skip
     assert "joined the Syrian Ministry" not in as_json(run("actor", "HTS", "--as-of", "2025-01-10", "--json"))["narrative"]
+    zahedi = flat(as_json(run("base", "Zahedi", "--json"))["narrative"])
+    assert "The Opposition forces (HTS-led) were reported at Shahid Zahedi base" in zahedi  # told as reported
+    assert "so briefs and maps count Shahid Zahedi base (near Khan Shaykhun) as the Syrian government's" in zahedi
 
 
 def test_a_force_that_joined_brings_what_it_still_held_not_what_it_left(tmp_path):

@@ -272,7 +272,7 @@ def _move_clause(event: Event | Move, data: Dataset, as_of: date | None) -> str:
         who = _capital(join_names(actor_phrase(a, data) for a in event.actors))
     other = actor_phrase(event.actors[1], data) if len(event.actors) > 1 else None
     destination = data.site_name(event.destination) if event.destination and event.destination != event.site else None
-    was = "were" if len(event.actors) > 1 else "was"
+    was = "were" if len(event.actors) > 1 or _reads_plural(who) else "was"
     if event.type == "deployment":
         return f"{who} deployed to {site} {when(event)}"
     if event.type == "presence":
@@ -678,6 +678,11 @@ def base_narrative(report: SiteProfile, cited: dict[str, Event | Move], data: Da
             f"On {count_phrase(len(report.accounts), 'of these events', 'of these events')} the sources disagree; "
             f"every account is listed below{cite(item.event for item in report.accounts)}."
         )
+    joiner = data.joining(status.holder, day) if status.holder and status.status in OPEN_STATUSES else None
+    if joiner is not None:
+        # Who holds it is told as reported; whose forces those are now is another fact.
+        force = actor_phrase(data.force_of(joiner.id, day), data)
+        sentences.append(f"{_capital(joined_clause(joiner.id, data))}, so briefs and maps count {site} as {force}'s.")
     if report.inside:
         sentences.append(_inside_sentence(report.inside, as_of, data, cite))
     sentences += _pending_sentences(status.pending, cited, as_of, cite)
