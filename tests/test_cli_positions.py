@@ -642,12 +642,13 @@ def test_bundled_qamishli_airport_shows_russia_left(bundled):
 
 
 def test_a_city_the_recorded_forces_left_is_not_called_vacated(bundled):
-    """Iran left Damascus in Dec 2024: the city has no force on record, it is not empty."""
-    result = run("base", "Damascus", "--as-of", "2026-02-01")
+    """Iran left Damascus on 5-6 Dec 2024, two days before the rebels took it: the city had no force
+    on record, it was not empty."""
+    result = run("base", "Damascus", "--as-of", "2024-12-07")
     assert result.exit_code == 0, result.stderr
     assert "Status: no force recorded — Iran left by 6 Dec 2024" in result.stdout
-    assert as_json(run("base", "Damascus", "--as-of", "2026-02-01", "--json"))["status"] == "vacated"
-    listed = run("base", "--as-of", "2026-02-01").stdout
+    assert as_json(run("base", "Damascus", "--as-of", "2024-12-07", "--json"))["status"] == "vacated"
+    listed = run("base", "--as-of", "2024-12-07").stdout
     damascus = next(line for line in listed.splitlines() if line.startswith("│ Damascus "))
     assert "no force" in damascus and "vacated" not in damascus
     tal_al_samen = run("base", "Tal al-Samen", "--as-of", "2026-02-01").stdout  # a base is vacated
