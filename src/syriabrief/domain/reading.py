@@ -459,9 +459,8 @@ _PLANNED_AFTER = re.compile(
     r"(?:(?:is|are|was|were)\s+(?:expected|scheduled|set|due|planned|slated|meant|to\s+be)\b|will\b|would\b)",
     re.IGNORECASE,
 )
-# A verb that governs the noun ("completed the withdrawal"), or says later in the sentence that it
-# happened ("... will take weeks and began on Monday", "but it was completed"): not a plan.
-_GOVERNED = re.compile(r"\b(?:complet|finish|beg[au]n|start|conclud|launch|carr(?:ied|y)|wrap)\w*\s+(?:\S+\s+){0,3}$", re.IGNORECASE)
+# Said later in the sentence to have happened ("... will take weeks and began on Monday", "but it
+# was completed"): not a plan.
 _DONE_LATER = re.compile(r"(?<!be )\b(?:began|started|completed|finished|ended|concluded)\b", re.IGNORECASE)
 _CONDITIONAL = re.compile(r"(?:^|[,;]\s*|\b)(?:if|when|once|unless|whether|even after|after|before)\s[^,;]*$", re.IGNORECASE)
 _CLAUSE_START = re.compile(
@@ -663,7 +662,7 @@ def _remember(draft: Draft, context: _Context, names: Catalogue) -> None:
 def _planned_after(text: str, start: int, end: int, form: str) -> bool:
     """Whether a movement's noun is the subject of a plan ("the withdrawal will be completed"), and
     nothing in the sentence says it happened."""
-    if form != "noun" or _GOVERNED.search(text[max(0, start - 40) : start]):
+    if form != "noun" or _GOVERNORS.search(text[max(0, start - 40) : start]):  # "completed the withdrawal"
         return False
     after = text[end:].lstrip()
     plan = _PLANNED_AFTER.match(after)
