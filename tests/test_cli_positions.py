@@ -690,17 +690,18 @@ def test_forces_that_joined_the_state_count_as_its_own_from_that_day(bundled):
     assert government["joined_by"] == ["opposition-forces", "sna"]
     held = {p["site"]: p["actor"] for p in government["holds"]}
     assert held["kweires-air-base"] == "sna" and held["zahedi-base-khan-shaykhun"] == "opposition-forces"
-    assert "still held when folded into its forces" in government["narrative"]
+    assert ("The Syrian government's holds include what the Opposition forces (HTS-led) and the Syrian National Army "
+            "still held when folded into its forces") in flat(government["narrative"])  # fmt: skip
     assert as_json(run("actor", "Syrian government", "--as-of", "2025-01-10", "--json"))["joined_by"] == []
 
     hts = as_json(run("actor", "HTS", "--json"))
     assert hts["joined"]["actor"] == "syrian-defence-ministry" and hts["joined"]["date"] == "2025-01-29"
-    assert ("joined the Syrian Ministry of Defence on 29 Jan 2025 (The National, 21 Feb 2025; Levant24); from that day briefs "
-            "and maps count the sites they held as the Syrian government's") in flat(hts["narrative"])  # fmt: skip
+    assert ("joined the Syrian Ministry of Defence on 29 Jan 2025 (The National, 21 Feb 2025; Levant24); from 29 Jan 2025 "
+            "syriabrief counts the sites they held as the Syrian government's") in flat(hts["narrative"])  # fmt: skip
     assert "joined the Syrian Ministry" not in as_json(run("actor", "HTS", "--as-of", "2025-01-10", "--json"))["narrative"]
     zahedi = flat(as_json(run("base", "Zahedi", "--json"))["narrative"])
     assert "The Opposition forces (HTS-led) were reported at Shahid Zahedi base" in zahedi  # told as reported
-    assert "so briefs and maps count Shahid Zahedi base (near Khan Shaykhun) as the Syrian government's" in zahedi
+    assert "so syriabrief counts Shahid Zahedi base (near Khan Shaykhun) as the Syrian government's from then on" in zahedi
 
 
 def test_a_force_that_joined_brings_what_it_still_held_not_what_it_left(tmp_path):
@@ -727,6 +728,46 @@ def test_a_force_that_joined_brings_what_it_still_held_not_what_it_left(tmp_path
     assert [p["site"] for p in compared["subjects"][0]["holds"]] == ["al-tanf"]
     exported = json.loads(run("export", "--format", "json", "--actor", "Rebels", "--db", db).stdout)
     assert {a["id"] for a in exported["actors"]} == {"rebels", "syrian-army"}  # the export stands alone
+
+
+def test_joins_count_from_their_last_possible_day_and_follow_each_other(tmp_path):
+    """A join dated to a month counts from its last day; one that joined a force that joined another
+    counts as the last one's; a withdrawal it had begun before joining stays its own."""
+    from conftest import ACTORS, SITES, event, write_store
+
+    def joined(actor, date):
+        return {"actor": actor, "date": date, "sources": [{"outlet": "SANA", "document": None, "url": None, "published": None}]}
+
+    def actor(id, **fields):
+        return {"id": id, "name": id.title(), "aliases": [], "kind": "non_state_armed_group", "country": None,
+                "parent": None, "affiliations": [], "joined": None, **fields}  # fmt: skip
+
+    actors = [*ACTORS, actor("alpha", joined=joined("beta", "2025-03")), actor("beta", joined=joined("syrian-army", "2025-01-10"))]
+    sites = [*SITES, {**SITES[0], "id": "outpost", "name": "Outpost", "aliases": []}]
+    events = [
+        event("alpha-takes-tanf", "2024-12-08", "control_change", actors=["alpha"], site="al-tanf"),
+        event("alpha-at-outpost", "2024-12-01", "deployment", actors=["alpha"], site="outpost"),
+        event("alpha-begins-leaving-outpost", "2025-02-01", "withdrawal", stage="began", actors=["alpha"], site="outpost"),
+    ]
+    db = str(write_store(tmp_path / "store.json", events, actors=actors, sites=sites))
+
+    def army(as_of):
+        return as_json(run("actor", "Syrian army", "--db", db, "--as-of", as_of, "--json"))
+
+    assert army("2025-03-15")["holds"] == []  # "Mar 2025" may mean the 31st
+    on_31st = army("2025-03-31")
+    assert [(p["site"], p["actor"]) for p in on_31st["holds"]] == [("al-tanf", "alpha")]  # not the outpost it was leaving
+    assert on_31st["joined_by"] == ["alpha"]
+    compared = as_json(run("compare", "Syrian army", "Alpha", "--db", db, "--as-of", "2025-04-01", "--json"))
+    assert [s["joined_by"] for s in compared["subjects"]] == [["alpha"], []]
+    assert "The Syrian Army's holds include what Alpha still held when folded into its forces" in flat(compared["narrative"])
+    brief = as_json(run("brief", "--db", db, "--as-of", "2025-04-01", "--json"))
+    forces = {b["site"]: b["force"] for b in brief["bases"]}
+    assert forces["al-tanf"] == "syrian-army" and forces["outpost"] == "alpha"  # the leaving began before it joined
+    assert "Al-Tanf garrison is listed under the Syrian Army: Alpha joined Beta in Mar 2025 (SANA)." in flat(brief["narrative"])
+    mapped = as_json(run("map", "--db", db, "--as-of", "2025-04-01", "--json"))
+    tanf = next(f["properties"] for f in mapped["features"] if f["id"] == "al-tanf")
+    assert (tanf["holder"], tanf["force"]) == ("alpha", "syrian-army")
 
 
 def test_bundled_al_shaddadi_names_both_accounts(bundled):

@@ -140,3 +140,24 @@ def test_an_actor_cannot_join_one_that_does_not_exist():
 
     hts = Actor.from_json({"id": "hts", "name": "HTS", "joined": {"actor": "mod", "date": "2025", "sources": _SOURCE}})
     assert [str(p) for p in check_references((), {"hts"}, set(), [hts])] == ["actor hts: joined.actor: no actor with id 'mod'"]
+
+
+def test_an_actor_cannot_join_itself_through_others():
+    """Joining one it is above, or one that joined it, would make it its own force."""
+    from syriabrief.domain.model import Actor
+    from syriabrief.domain.validate import check_references
+
+    def actor(id, joined=None, parent=None):
+        return Actor.from_json({"id": id, "name": id, "parent": parent,
+                                "joined": {"actor": joined, "date": "2025", "sources": _SOURCE} if joined else None})  # fmt: skip
+
+    loop = [actor("alpha", joined="beta"), actor("beta", joined="alpha")]
+    own_child = [actor("gamma", joined="delta"), actor("delta", parent="gamma")]
+    fine = [actor("hts", joined="mod"), actor("mod", parent="gov"), actor("gov")]
+    found = [str(p) for p in check_references((), {"alpha", "beta", "gamma", "delta"}, set(), [*loop, *own_child])]
+    assert found == [
+        "actor alpha: joined.actor: 'beta' is under it, or joined it: an actor cannot join itself",
+        "actor beta: joined.actor: 'alpha' is under it, or joined it: an actor cannot join itself",
+        "actor gamma: joined.actor: 'delta' is under it, or joined it: an actor cannot join itself",
+    ]
+    assert check_references((), {"hts", "mod", "gov"}, set(), fine) == []

@@ -221,5 +221,5 @@ def _new_record(name: str, kind: str, data) -> dict:
     if kind == "site":
         return {"id": record_id, "name": name, "aliases": [], "kind": None, "country": None, "admin1": None,
                 "lat": None, "lon": None, "location_precision": "approximate"}  # fmt: skip
-    return {"id": record_id, "name": name, "aliases": [], "kind": None, "country": None, "parent": None, "affiliations": []}
+    return {"id": record_id, "name": name, "aliases": [], "kind": None, "country": None, "parent": None, "affiliations": [], "joined": None}
 

@@ -154,6 +154,21 @@ class Catalogue:
             actor = self.actors.get(actor.parent)
         return None
 
+    def joined_into(self, through: Sequence[str], as_of: datetime.date) -> dict[str, tuple[str, ...]]:
+        """The actors that had joined one of ``through`` (an actor with those under it) by ``as_of``,
+        or joined one that had, each with the actors under it: what ``force_of`` counts as the same force
+        seen from the other end. The HTS-led opposition forces for the Syrian government in 2026."""
+        inside = set(through)
+        found: dict[str, tuple[str, ...]] = {}
+        while True:
+            new = [a.id for a in self.actors.values()
+                   if a.id not in inside and a.joined and a.joined.actor in inside and a.joined.by(as_of)]  # fmt: skip
+            if not new:
+                return found
+            for actor_id in new:
+                found[actor_id] = tuple(i for i in self.under(actor_id) if i not in inside)
+                inside.update(found[actor_id])
+
     def _parent_of(self, site_id: str) -> str | None:
         site = self.sites.get(site_id)
         return site.parent if site else None

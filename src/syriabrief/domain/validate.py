@@ -27,7 +27,7 @@ from syriabrief.domain.model import (
     Site,
 )
 
-__all__ = ["Problem", "check_records", "each_record_problems", "repeated_ids", "check_references", "check_store_layout", "site_cycles", "SCHEMA_VERSION"]
+__all__ = ["Problem", "check_records", "each_record_problems", "repeated_ids", "check_references", "check_store_layout", "join_loops", "site_cycles", "SCHEMA_VERSION"]
 
 SCHEMA_VERSION = 1
 TABLES = ("actors", "sites", "events")
@@ -144,18 +144,21 @@ def check_references(
     actors: Iterable[Actor] = (), sites: Iterable[Site] = (),
     other_parents: dict[str, str | None] | None = None,
 ) -> list[Problem]:  # fmt: skip
-    """Every actor and site an event, actor or site names must exist, and no site may contain itself.
+    """Every actor and site an event, actor or site names must exist, no site may contain itself, and no
+    actor may join itself.
 
     ``other_parents`` are the parents of sites kept elsewhere (the layers beneath
     a store), which a cycle may run through.
     """
     problems: list[Problem] = []
+    actors = list(actors)
     for actor in actors:
         for ref in (actor.parent, *actor.affiliations):
             if ref and ref not in actor_ids:
                 problems.append(Problem(f"actor {actor.id}", "parent/affiliations", f"no actor with id {ref!r}"))
         if actor.joined and actor.joined.actor not in actor_ids:
             problems.append(Problem(f"actor {actor.id}", "joined.actor", f"no actor with id {actor.joined.actor!r}"))
+    problems += join_loops(actors)
     sites = list(sites)
     for site in sites:
         if site.parent and site.parent not in site_ids:
@@ -171,6 +174,28 @@ def check_references(
             ref = getattr(event, name)
             if ref and ref not in site_ids:
                 problems.append(Problem(f"event {event.id}", name, f"no site with id {ref!r}"))
+    return problems
+
+
+def join_loops(actors: Iterable[Actor]) -> list[Problem]:
+    """An actor that would end up inside itself by joining another: one it is above, or one that
+    joined it (its forces would count as their own force's)."""
+    records = {a.id: a for a in actors}
+    problems = []
+    for actor in records.values():
+        if actor.joined is None:
+            continue
+        pending, seen = [actor.joined.actor], set()
+        while pending:
+            node = records.get(pending.pop())
+            if node is None or node.id in seen:
+                continue
+            if node.id == actor.id:
+                problems.append(Problem(f"actor {actor.id}", "joined.actor",
+                                        f"{actor.joined.actor!r} is under it, or joined it: an actor cannot join itself"))  # fmt: skip
+                break
+            seen.add(node.id)
+            pending += [i for i in (node.parent, node.joined.actor if node.joined else None) if i]
     return problems
 
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from syriabrief.domain.dates import Period, event_period, implausible, numeric_order
 from syriabrief.domain.model import Actor, Event, Site
 from syriabrief.domain.names import name_clashes
-from syriabrief.domain.validate import Problem, check_records, each_record_problems, site_cycles
+from syriabrief.domain.validate import Problem, check_records, each_record_problems, join_loops, site_cycles
 
 if TYPE_CHECKING:
     from syriabrief.domain.dataset import Catalogue, Dataset
@@ -323,6 +323,7 @@ class EntryChecker:
         ]
         catalogue = Parsed(None, entries=self.catalogue)
         problems += _parent_loops(catalogue, self.known)
+        problems += _join_problems(catalogue, self.known)
         problems += _name_problems(catalogue, self.known)
         return problems
 
@@ -347,6 +348,17 @@ def _date_problems(entry: Entry, today: date) -> list[Problem]:
     latest = None if data.get("status") == "planned" else today
     why = implausible(event_period(data["date"], data.get("end_date")), latest)
     return [Problem(entry.where, "date", f"{data['date']!r} {why}")] if why else []
+
+
+def _join_problems(parsed: Parsed, known: Catalogue | None) -> list[Problem]:
+    """Actors of the file that would join themselves (with the known actors' parents and joins)."""
+    mine = {e.data["id"]: e for e in parsed.entries if e.kind == "actor" and not check_records("actor", [e.data])}
+    records = {**(known.actors if known is not None else {}), **{i: Actor.from_json(e.data) for i, e in mine.items()}}
+    return [
+        Problem(mine[actor_id].where, p.field, p.message)
+        for p in join_loops(records.values())
+        if (actor_id := p.where.removeprefix("actor ")) in mine
+    ]
 
 
 def _parent_loops(parsed: Parsed, known: Catalogue | None) -> list[Problem]:

@@ -399,7 +399,7 @@ class _Names:
                 if record is None:
                     record = {
                         "id": found, "name": name, "aliases": [name], "kind": _actor_kind(name, row),
-                        "country": _actor_country(name), "parent": None, "affiliations": [],
+                        "country": _actor_country(name), "parent": None, "affiliations": [], "joined": None,
                     }  # fmt: skip
                     self.new_actor_ids[found] = record
                     parsed.entries.append(Entry(where, "actor", record))

@@ -25,8 +25,8 @@ from rich.text import Text
 from syriabrief.domain import basemap
 from syriabrief.domain.dates import describe
 from syriabrief.domain.geometry import SYRIA, Projection
-from syriabrief.domain.model import site_class
 from syriabrief.domain.safetext import visible
+from syriabrief.output.terminal import status_word
 from syriabrief.reports.briefing import BASE_KINDS
 from syriabrief.reports.mapping import LEFT, NO_HOLDER, UNCHANGED, MapSite, SiteMap, shared_mark
 from syriabrief.reports.narrative import count_phrase
@@ -366,9 +366,7 @@ _STATUS_WORDS = {"active": "held", "withdrawing": "leaving", "vacated": "vacated
 
 def _status_words(site: MapSite) -> str:
     status = site.status
-    # As in a site's profile: a town the recorded forces left is not empty (terminal._status_word).
-    town_left = status.status == "vacated" and site_class(site.site.kind) != "facility"
-    words = "no force recorded" if town_left else _STATUS_WORDS.get(status.status, status.status)
+    words = status_word(status.status, site.site.kind, _STATUS_WORDS)
     flags = [f for f, on in (("disputed", status.disputed), ("uncertain", status.uncertain)) if on]
     if status.stale and status.last_reported:
         flags.append(f"last reported {describe(status.last_reported)}")

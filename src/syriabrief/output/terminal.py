@@ -46,7 +46,7 @@ from syriabrief.reports.types import (
     StatusView,
 )
 
-__all__ = ["event_table", "make_console", "print_event", "print_paragraph", "progress_bar", "visible", "write_json"]
+__all__ = ["event_table", "make_console", "print_event", "print_paragraph", "progress_bar", "status_word", "visible", "write_json"]
 
 # Terminals narrower than this get the sources under each summary, not in a column.
 WIDE_TABLE = 110
@@ -289,16 +289,16 @@ def _flags(item: PeriodView | StatusView) -> str:
     return "; ".join(flags)
 
 
-def _status_word(status: str, kind: str | None = None) -> str:
-    """A status in words; of a town, a province or a country, "vacated" is "no force recorded":
+def status_word(status: str, kind: str | None = None, words: dict[str, str] = _STATUS_WORDS) -> str:
+    """A status in ``words``; of a town, a province or a country, "vacated" is "no force recorded":
     the forces recorded there left, but a place where people live is never empty."""
     if status == "vacated" and site_class(kind) != "facility":
         return "no force recorded"
-    return _STATUS_WORDS.get(status, status.replace("_", " "))
+    return words.get(status, status.replace("_", " "))
 
 
 def _status_text(item: PeriodView | StatusView, kind: str | None = None) -> Text:
-    text = Text(_status_word(item.status, kind))
+    text = Text(status_word(item.status, kind))
     status_since = getattr(item, "status_since", None)
     if item.status == "withdrawing" and status_since:
         # When the leaving began; the period's own start is in the Since column.
@@ -626,7 +626,7 @@ def _status_line(status: StatusView, kind: str | None = None) -> str:
     # reported over 16–22 Dec was over "by 22 Dec", not "on" it (the paragraph gives the span).
     when = f" by {describe(status.since)}" if status.since and precision_of(status.since) == "day" else (
         f" {on_day(status.since)}" if status.since else "")  # fmt: skip
-    return f"{_status_word(status.status, kind)}{who}{when}"
+    return f"{status_word(status.status, kind)}{who}{when}"
 
 
 def _state_cell(state: StatusView, implied_holder: str | None = None) -> Text:

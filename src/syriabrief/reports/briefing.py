@@ -425,28 +425,52 @@ def _one_per_site(periods: list[ControlPeriod]) -> list[ControlPeriod]:
 
 
 def _through(
-    actor_id: str, through: Sequence[str], everyone: dict[str, ActorPositions], joined: Sequence[str] = ()
+    actor_id: str, through: Sequence[str], everyone: dict[str, ActorPositions], joined: Sequence[str] = (),
+    data: Dataset | None = None, as_of: datetime.date | None = None,
 ) -> ActorPositions:
     """An actor's positions with those of the forces under it (``through``: Catalogue.under), one per site,
-    and what the forces that had joined it (``joined``: _joined_into) still hold: not what they left before."""
+    and what the forces that had joined it (``joined``: Catalogue.joined_into) still held on joining and
+    hold now: not what they had left, or had begun leaving, before."""
     mine = [everyone.get(a) for a in through]
     periods = [p for positions in mine for p in _all_periods(positions)]
-    periods += [p for a in joined if (positions := everyone.get(a)) for p in positions.holds]
+    if joined and data is not None and as_of is not None:
+        periods += [p for a in joined if (positions := everyone.get(a)) for p in positions.holds
+                    if p.status == "active" or _left_after_joining(p, data, as_of)]  # fmt: skip
     pending = [e for positions in mine if positions for e in positions.pending]
     return ActorPositions.of(actor_id, _one_per_site(periods), pending)
 
 
-def _joiners(data: Dataset, through: Sequence[str], as_of: datetime.date) -> tuple[str, ...]:
-    """The actors that had joined one of ``through`` by the as-of day (Actor.joined)."""
-    into = set(through)
-    return tuple(a.id for a in data.actors.values() if a.joined and a.joined.actor in into and a.joined.by(as_of))
+def force_of_state(data: Dataset, status: StatusView, as_of: datetime.date) -> str | None:
+    """The force a site's state belongs to (its holder's, else its last holder's): a force that joined
+    another counts as that one's for what it held when it joined, not for a stay it had already
+    begun leaving or had left (the SNA's withdrawal from Afrin, begun before it joined)."""
+    who = status.holder or status.previous
+    if who is None:
+        return None
+    joiner = data.joining(who, as_of)
+    if status.status != "active" and joiner is not None and joiner.joined is not None and status.since:
+        if parse_stored(status.since).start <= parse_stored(joiner.joined.date).end:
+            return data.force_of(who)
+    return data.force_of(who, as_of)
 
 
-def _joined_into(data: Dataset, through: Sequence[str], as_of: datetime.date) -> tuple[str, ...]:
-    """The actors that had joined one of ``through`` by the as-of day, with those under them:
-    the Syrian government counts the bases the HTS-led factions held."""
-    into = set(through)
-    return tuple(dict.fromkeys(i for j in _joiners(data, through, as_of) for i in data.under(j) if i not in into))
+def _left_after_joining(period: ControlPeriod, data: Dataset, as_of: datetime.date) -> bool:
+    """Whether a joined force began leaving a site once it had joined (the SNA began leaving Afrin on
+    9 Apr 2025, before it joined on 17 May: that withdrawal is its own, not the government's)."""
+    joiner = data.joining(period.actor, as_of)
+    if joiner is None or joiner.joined is None or not period.status_since:
+        return False
+    return parse_stored(period.status_since).start > parse_stored(joiner.joined.date).end
+
+
+def _joined_forces(joiners: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    return tuple(i for ids in joiners.values() for i in ids)
+
+
+def _joined_by(joiners: dict[str, tuple[str, ...]], holds: Sequence[PeriodView]) -> tuple[str, ...]:
+    """The joiners (Catalogue.joined_into) that, or a force under which, still hold one of ``holds``."""
+    holders = {p.actor for p in holds}
+    return tuple(j for j, ids in joiners.items() if holders & set(ids))
 
 
 _Told = TypeVar("_Told", ActorProfile, SiteProfile, Comparison, Changes, Brief)
@@ -520,8 +544,9 @@ def actor_report(
     through = data.under(actor.id)
     ids = frozenset(through)
     listed = replace(_window(since, until, as_of), actors=ids)
-    joined = _joined_into(data, through, as_of)
-    positions = _through(actor.id, through, _positions(data, as_of, ids | frozenset(joined)), joined)
+    joiners = data.joined_into(through, as_of)
+    joined = _joined_forces(joiners)
+    positions = _through(actor.id, through, _positions(data, as_of, ids | frozenset(joined)), joined, data, as_of)
     holds, left = _holds_and_left(positions, data, as_of, _Names.of(data))
     figures = data.select(EventFilter(actors=ids, until=day_period(as_of), with_strength=True))
     count, first, last = data.span(listed)
@@ -539,7 +564,7 @@ def actor_report(
         span=_span(count, first, last),
         age=age,
         through=through,
-        joined_by=tuple(j for j in _joiners(data, through, as_of) if any(p.actor in data.under(j) for p in holds)),
+        joined_by=_joined_by(joiners, holds),
         events=tuple(data.select_json(listed, limit) if as_json else data.select(listed, limit)),
     )
     return _told(profile, lambda cite: narrative.actor_narrative(profile, data, cite), data)
@@ -635,12 +660,13 @@ def compare_actors(
     cited: dict[str, Event | Move] = {}
     # Each actor with the forces under it, as its profile has them (Israel through the IDF).
     through = {a.id: data.under(a.id) for a in actors}
-    joined = {a.id: _joined_into(data, through[a.id], as_of) for a in actors}
+    joiners = {a.id: data.joined_into(through[a.id], as_of) for a in actors}
+    joined = {a.id: _joined_forces(joiners[a.id]) for a in actors}
     everyone = _positions(data, as_of, frozenset(i for a in actors for i in (*through[a.id], *joined[a.id])))
     names = _Names.of(data)
     for actor in actors:
         ids = frozenset(through[actor.id])
-        positions = _through(actor.id, through[actor.id], everyone, joined[actor.id])
+        positions = _through(actor.id, through[actor.id], everyone, joined[actor.id], data, as_of)
         holds, left = _holds_and_left(positions, data, as_of, names)
         pending = tuple(dict.fromkeys(positions.pending))
         mine = replace(window, actors=ids)
@@ -673,6 +699,7 @@ def compare_actors(
                 strength=_strength(figures, data)[:1],
                 pending=pending,
                 span=_span(*data.span(mine)),
+                joined_by=_joined_by(joiners[actor.id], holds),
             )
         )
     return _comparison(data, subjects, window, as_of, ("holds", "left", "regions_left", "destinations"), cited)
@@ -889,7 +916,7 @@ def brief_report(
         who = status.holder or status.previous
         if actors and who not in actors:
             continue
-        force = data.force_of(who, as_of) if who else None
+        force = force_of_state(data, status, as_of)
         bases.append(BaseState(site.id, site.name, site.admin1, status, force, data.actor_name(force) if force else None))
     narrowed = replace(window, actors=actors, sites=frozenset(s.id for s in data.sites.values() if wanted_site(s)) if (sites or folded) else frozenset())
     overlapping = data.select(replace(narrowed, types=frozenset(MOVE_TYPES)))

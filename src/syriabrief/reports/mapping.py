@@ -20,7 +20,7 @@ from typing import Any
 from syriabrief.domain.filters import EventFilter
 from syriabrief.domain.geometry import SYRIA
 from syriabrief.domain.model import DRIVING_TYPES
-from syriabrief.reports.briefing import AREA_KINDS, Dataset, base_list, change_report
+from syriabrief.reports.briefing import AREA_KINDS, Dataset, base_list, change_report, force_of_state
 from syriabrief.reports.types import Report, SiteIdentity, StatusView, flat
 
 __all__ = ["LEFT", "NO_HOLDER", "UNCHANGED", "MapForce", "MapSite", "SiteMap", "shared_mark", "site_map"]
@@ -156,7 +156,7 @@ def site_map(
         if identity.lat is None or identity.lon is None:
             unplaced.append(identity.id)
             continue
-        force = data.force_of(who, as_of) if who else None
+        force = force_of_state(data, status, as_of)
         item = MapSite(
             site=identity,
             as_of=as_of.isoformat(),

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from syriabrief.domain.dataset import Catalogue, EventsSummary, summarize_events
-from syriabrief.domain.dates import describe, on_day, parse_stored, precision_of
+from syriabrief.domain.dates import describe, event_period, on_day, parse_stored, precision_of
 from syriabrief.domain.filters import EventFilter
 from syriabrief.domain.model import Event, Move, site_class
 from syriabrief.domain.positions import OPEN_STATUSES
@@ -380,7 +380,8 @@ def actor_narrative(report: ActorProfile, data: Dataset, cite: Citer) -> str:
     name = actor_phrase(actor_id, data, start=True)
     # When one force under the actor holds most of what it holds (Israel through the IDF),
     # say so once instead of after every site.
-    under = Counter(p.actor for p in report.holds if p.actor != actor_id)
+    # Only its own units: a force folded into it (report.joined_by) is told apart, below.
+    under = Counter(p.actor for p in report.holds if p.actor != actor_id and p.actor in report.through)
     if under and sum(under.values()) * 2 > len(report.holds):
         main_force = under.most_common(1)[0][0]
         name = f"{name}, through {actor_phrase(main_force, data)},"
@@ -415,7 +416,8 @@ def actor_narrative(report: ActorProfile, data: Dataset, cite: Citer) -> str:
     actor = data.actors.get(actor_id)
     if actor is not None and actor.joined and actor.joined.by(date.fromisoformat(as_of)):
         force = data.force_of(actor_id, date.fromisoformat(as_of))
-        sentences.append(f"{_capital(joined_clause(actor_id, data))}; from that day briefs and maps count "
+        counted = describe(event_period(actor.joined.date, None).end.isoformat())
+        sentences.append(f"{_capital(joined_clause(actor_id, data))}; from {counted} syriabrief counts "
                          f"the sites {'they' if _reads_plural(name) else 'it'} held as {actor_phrase(force, data)}'s.")  # fmt: skip
     # A site held again after a withdrawal halted by forces arriving: the pull-out is news too.
     sentences += [h for p in held[-HELD_NAMED:] if (h := _halted_sentence(name, p, cited, actor_id_shown, data, cite))]
@@ -456,9 +458,7 @@ def actor_narrative(report: ActorProfile, data: Dataset, cite: Citer) -> str:
         come = "come" if _all_plural(units) else "comes"
         sentences.append(f"These include the positions of {join_names(units)}, which {come} under {'them' if _reads_plural(name) else 'it'}.")
     if report.joined_by:
-        its = "their" if _reads_plural(name) else "its"
-        sentences.append(f"They also include what {join_names(actor_phrase(j, data) for j in report.joined_by)} still held "
-                         f"when folded into {its} forces: " + "; ".join(joined_clause(j, data) for j in report.joined_by) + ".")  # fmt: skip
+        sentences.append(_joined_holds_sentence(actor_phrase(actor_id, data), report.joined_by, data))
     if not sentences:
         sentences.append(
             f"No move (withdrawal, deployment, presence report, handover or control change) involving "
@@ -682,7 +682,7 @@ def base_narrative(report: SiteProfile, cited: dict[str, Event | Move], data: Da
     if joiner is not None:
         # Who holds it is told as reported; whose forces those are now is another fact.
         force = actor_phrase(data.force_of(joiner.id, day), data)
-        sentences.append(f"{_capital(joined_clause(joiner.id, data))}, so briefs and maps count {site} as {force}'s.")
+        sentences.append(f"{_capital(joined_clause(joiner.id, data))}, so syriabrief counts {site} as {force}'s from then on.")
     if report.inside:
         sentences.append(_inside_sentence(report.inside, as_of, data, cite))
     sentences += _pending_sentences(status.pending, cited, as_of, cite)
@@ -769,6 +769,7 @@ def compare_narrative(comparison: Comparison, cited: dict[str, Event | Move], da
             whose = _possessive(names[outer.id])
             sentences.append(f"{_capital(join_names(units))} {'come' if plural else 'comes'} under {names[outer.id]}, "
                              f"so {whose} positions and events include {'theirs' if plural else 'its'}.")
+    sentences += [_joined_holds_sentence(names[s.id], s.joined_by, data) for s in actors if s.joined_by]
     for n, s in enumerate(actors):
         parts, ids = _standing(s, names[s.id])
         # The day leads, once: at the end it read as the date of a report ("was last reported holding X as of <today>").
@@ -1012,12 +1013,20 @@ def joined_clause(actor_id: str, data: Dataset) -> str:
     return f"{name} {agreeing(name, 'joined')} {actor_phrase(joined.actor, data)} {on_day(joined.date)} ({said})"
 
 
+def _joined_holds_sentence(name: str, joiners: Sequence[str], data: Dataset) -> str:
+    """Why an actor's holds include another force's: it was folded into the actor's forces."""
+    return (f"{_capital(_possessive(name))} holds include what {join_names(actor_phrase(j, data) for j in joiners)} "
+            "still held when folded into its forces: " + "; ".join(joined_clause(j, data) for j in joiners) + ".")
+
+
 def _joined_bases_sentences(bases: Sequence[BaseState], day: date, data: Dataset) -> list[str]:
     """Why bases last reported held by one force are listed under another: it had joined that one."""
     by_joiner: dict[str, list[BaseState]] = {}
     for base in bases:
         holder = base.status.holder
-        joiner = data.joining(holder, day) if holder and base.status.status in OPEN_STATUSES else None
+        if holder is None or base.status.status not in OPEN_STATUSES or base.force == data.force_of(holder):
+            continue  # not listed under another force than its own
+        joiner = data.joining(holder, day)
         if joiner is not None:
             by_joiner.setdefault(joiner.id, []).append(base)
     return [

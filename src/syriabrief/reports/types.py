@@ -442,6 +442,7 @@ class ActorSubject(Report):
     strength: tuple[Figure, ...]
     span: Span = flat()
     pending: tuple[str, ...] = ()  # its events dated so roughly they may fall after the as-of day: left out
+    joined_by: tuple[str, ...] = ()  # as its profile's: forces folded into it whose holds are in ``holds``
 
 
 @dataclass(frozen=True, kw_only=True)
