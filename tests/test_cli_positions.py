@@ -770,6 +770,15 @@ def test_joins_count_from_their_last_possible_day_and_follow_each_other(tmp_path
     assert (tanf["holder"], tanf["force"]) == ("alpha", "syrian-army")
 
 
+def test_a_hold_reported_long_ago_says_when_its_side_was_reported_since(bundled):
+    """The defence ministry took the Qusayr countryside in Feb 2025; the army, the same government's, was
+    reported there in Feb-Mar 2026: 'nothing newer is recorded' would be untrue."""
+    told = flat(as_json(run("base", "Qusayr countryside", "--as-of", "2026-11-29", "--json"))["narrative"])
+    assert "The Syrian Ministry of Defence was last reported holding Qusayr countryside (western Homs border strip) on 7 Feb 2025 [1]." in told
+    assert "The Syrian army, also the Syrian government's, was reported there more recently, around Feb 2026 – 6 Mar 2026 [2]." in told
+    assert "nothing newer is recorded" not in told
+
+
 def test_bundled_al_shaddadi_names_both_accounts(bundled):
     report = as_json(run("base", "Shaddadi base", "--as-of", "2026-02-24", "--json"))
     assert report["disputed"] and report["holder"] == "syrian-army"

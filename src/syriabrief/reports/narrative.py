@@ -669,8 +669,11 @@ def base_narrative(report: SiteProfile, cited: dict[str, Event | Move], data: Da
     # A site being left: the report that it began (its "since"), whatever came after it.
     began = [i for p in report.history if p.status == "withdrawing" for i in p.events if i in cited and cited[i].date == p.status_since]
     closing = cited.get(status.status_events[-1]) if status.status_events else None
+    fresher = _same_side_fresher(report, day, data, cited, cite)
     sentences.append(_state_sentence(site, status, as_of, data, cite, reported[-1:], began[-1:], at=_at(report.site.id, data),
-                                     closing=closing))  # fmt: skip
+                                     closing=closing, kin_newer=fresher is not None))  # fmt: skip
+    if fresher:
+        sentences.append(fresher)
     if report.accounts:
         # What they disagree on about the present state is the status line's ("disputed: when"):
         # these events' disputes may be about other things (a figure, an earlier move's date).
@@ -691,6 +694,26 @@ def base_narrative(report: SiteProfile, cited: dict[str, Event | Move], data: Da
         sentences.append(f"The dates behind this state are approximate and may span {describe(as_of)}, so it is uncertain{cite(spans)}.")
     sentences.append(age_sentence(report.age, as_of))
     return " ".join(sentences)
+
+
+def _same_side_fresher(report: SiteProfile, day: date, data: Dataset, cited: dict[str, Event | Move], cite: Citer) -> str | None:
+    """A newer report of another force of the holder's side at the site (the Syrian army's of Mar 2026
+    where the defence ministry was last reported in Feb 2025): the side's presence is fresher than its hold."""
+    status = report.status
+    if status.status not in OPEN_STATUSES or not status.holder or not status.stale or not status.last_reported:
+        return None
+    side = data.force_of(status.holder, day)
+    newest = parse_stored(status.last_reported).end
+    kin = [p for p in report.history if p.status in OPEN_STATUSES and p.actor != status.holder and p.last_reported
+           and data.force_of(p.actor, day) == side and parse_stored(p.last_reported).end > newest]  # fmt: skip
+    if not kin:
+        return None
+    latest = max(kin, key=lambda p: parse_stored(p.last_reported or "").end)
+    event = cited.get(latest.events[-1]) if latest.events else None
+    name = actor_phrase(latest.actor, data)
+    when_text = when(event) if event is not None else on_day(latest.last_reported or "")
+    return (f"{_capital(name)}, also {_possessive(actor_phrase(side, data))}, {agreeing(name, 'was')} reported there "
+            f"more recently, {when_text}{cite(latest.events[-1:])}.")
 
 
 def _inside_sentence(inside: Sequence[BaseRow], as_of: str, data: Dataset, cite: Citer) -> str:
@@ -716,7 +739,7 @@ def _inside_sentence(inside: Sequence[BaseRow], as_of: str, data: Dataset, cite:
 
 def _state_sentence(
     site: str, status: StatusView, as_of: str, data: Dataset, cite: Citer, reported: Sequence[str] = (), began: Sequence[str] = (),
-    at: str = "at", closing: Event | Move | None = None,
+    at: str = "at", closing: Event | Move | None = None, kin_newer: bool = False,
 ) -> str:  # fmt: skip
     """What the state of a site is at the as-of day, with how old its evidence is when that matters
     (``at``: the preposition the site takes, ``_at``; ``closing``: the event that ended the last stay, whose
@@ -732,7 +755,9 @@ def _state_sentence(
     holder = actor_phrase(status.holder, data)
     if status.status == "active":
         if status.stale and when_last:
-            return f"{_capital(holder)} {agreeing(holder, 'was last reported holding')} {site} {when_last}; nothing newer is recorded{deciding}."
+            # kin_newer: another force of its side was reported there since (told next), so something newer is.
+            newer = "" if kin_newer else "; nothing newer is recorded"
+            return f"{_capital(holder)} {agreeing(holder, 'was last reported holding')} {site} {when_last}{newer}{deciding}."
         return f"As of {describe(as_of)}, {holder} {agreeing(holder, 'holds')} {site}{deciding}."
     if status.status == "withdrawing":
         if status.stale and when_last:
