@@ -699,6 +699,12 @@ def test_forces_that_joined_the_state_count_as_its_own_from_that_day(bundled):
     assert ("joined the Syrian Ministry of Defence on 29 Jan 2025 (The National, 21 Feb 2025; Levant24); from 29 Jan 2025 "
             "syriabrief counts the sites they held as the Syrian government's") in flat(hts["narrative"])  # fmt: skip
     assert "joined the Syrian Ministry" not in as_json(run("actor", "HTS", "--as-of", "2025-01-10", "--json"))["narrative"]
+    damascus = as_json(run("base", "Damascus", "--json"))
+    assert (damascus["holder"], damascus["force"]) == ("opposition-forces", "syrian-government")
+    assert "counted as the Syrian government's" in flat(run("base", "Damascus").stdout)
+    afrin = as_json(run("base", "Afrin", "--json"))  # the SNA began leaving before it joined: its own
+    assert (afrin["holder"], afrin["status"], afrin["force"]) == ("sna", "withdrawing", "sna")
+    assert "counts Afrin" not in afrin["narrative"] and "counted as" not in run("base", "Afrin").stdout
     zahedi = flat(as_json(run("base", "Zahedi", "--json"))["narrative"])
     assert "The Opposition forces (HTS-led) were reported at Shahid Zahedi base" in zahedi  # told as reported
     assert "so syriabrief counts Shahid Zahedi base (near Khan Shaykhun) as the Syrian government's from then on" in zahedi

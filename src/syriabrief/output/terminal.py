@@ -25,7 +25,7 @@ from syriabrief.domain.dates import describe, on_day, precision_of
 from syriabrief.domain.model import Event, Note, site_class
 from syriabrief.domain.safetext import visible
 from syriabrief.output.jsonout import write_json
-from syriabrief.reports.narrative import cut_at_word, doubtful_note, figure_status, figure_text
+from syriabrief.reports.narrative import actor_phrase, cut_at_word, doubtful_note, figure_status, figure_text
 from syriabrief.reports.types import (
     ActorLines,
     ActorProfile,
@@ -518,6 +518,9 @@ def print_base(console: Console, report: SiteProfile, data: Dataset, rows: int) 
         console.print(Text(visible("Also: " + others), style="dim"))
     status = Text("Status: ", style="bold")
     status.append(visible(_status_line(report.status, site.kind)))
+    holder = report.status.holder or report.status.previous
+    if report.force and holder and report.force != data.force_of(holder):  # a force that joined another
+        status.append(visible(f", counted as {actor_phrase(report.force, data)}'s"))
     flags = _flags(report.status)
     if flags:
         status.append(f" ({flags})", style="yellow")

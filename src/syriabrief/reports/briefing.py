@@ -632,6 +632,8 @@ def base_report(
         events=tuple(data.select_json(listed, limit) if as_json else data.select(listed, limit)),
         inside=_held_within(data, site, as_of),
     )
+    force = force_of_state(data, profile.status, as_of)
+    profile = replace(profile, force=force, force_name=data.actor_name(force) if force else None)
     return _told(profile, lambda cite: narrative.base_narrative(profile, {m.id: m for m in driving}, data, cite), data)
 
 

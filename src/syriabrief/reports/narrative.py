@@ -671,7 +671,7 @@ def base_narrative(report: SiteProfile, cited: dict[str, Event | Move], data: Da
     closing = cited.get(status.status_events[-1]) if status.status_events else None
     fresher = _same_side_fresher(report, day, data, cited, cite)
     sentences.append(_state_sentence(site, status, as_of, data, cite, reported[-1:], began[-1:], at=_at(report.site.id, data),
-                                     closing=closing, kin_newer=fresher is not None))  # fmt: skip
+                                     closing=closing, kin_newer=fresher is not None, inner=bool(report.inside)))  # fmt: skip
     if fresher:
         sentences.append(fresher)
     if report.accounts:
@@ -682,10 +682,10 @@ def base_narrative(report: SiteProfile, cited: dict[str, Event | Move], data: Da
             f"every account is listed below{cite(item.event for item in report.accounts)}."
         )
     joiner = data.joining(status.holder, day) if status.holder and status.status in OPEN_STATUSES else None
-    if joiner is not None:
+    if joiner is not None and report.force and report.force != data.force_of(status.holder or ""):
         # Who holds it is told as reported; whose forces those are now is another fact.
-        force = actor_phrase(data.force_of(joiner.id, day), data)
-        sentences.append(f"{_capital(joined_clause(joiner.id, data))}, so syriabrief counts {site} as {force}'s from then on.")
+        sentences.append(f"{_capital(joined_clause(joiner.id, data))}, so syriabrief counts {site} as "
+                         f"{actor_phrase(report.force, data)}'s from then on.")  # fmt: skip
     if report.inside:
         sentences.append(_inside_sentence(report.inside, as_of, data, cite))
     sentences += _pending_sentences(status.pending, cited, as_of, cite)
@@ -724,7 +724,7 @@ def _inside_sentence(inside: Sequence[BaseRow], as_of: str, data: Dataset, cite:
         status = row.status
         holder = actor_phrase(status.holder, data) if status.holder else "a force"
         leaving = " leaving" if status.status == "withdrawing" else ""
-        day = f" on {describe(status.last_reported)}" if status.last_reported else ""
+        day = f" {on_day(status.last_reported)}" if status.last_reported else ""
         return f"{row.site.name}, {holder}{leaving}{day}{cite(status.status_events[-1:])}"
 
     newest = sorted(inside, key=lambda r: r.status.last_reported or "", reverse=True)
@@ -739,7 +739,7 @@ def _inside_sentence(inside: Sequence[BaseRow], as_of: str, data: Dataset, cite:
 
 def _state_sentence(
     site: str, status: StatusView, as_of: str, data: Dataset, cite: Citer, reported: Sequence[str] = (), began: Sequence[str] = (),
-    at: str = "at", closing: Event | Move | None = None, kin_newer: bool = False,
+    at: str = "at", closing: Event | Move | None = None, kin_newer: bool = False, inner: bool = False,
 ) -> str:  # fmt: skip
     """What the state of a site is at the as-of day, with how old its evidence is when that matters
     (``at``: the preposition the site takes, ``_at``; ``closing``: the event that ended the last stay, whose
@@ -751,7 +751,8 @@ def _state_sentence(
     if status.status == "unknown":
         if status.pending:
             return f"No move {at} {site} is known to fall on or before {describe(as_of)}."
-        return f"No move (withdrawal, deployment, presence report, handover or control change) {at} {site} is recorded up to {describe(as_of)}."
+        whole = " as a whole" if inner else ""  # moves at the sites inside it are told apart
+        return f"No move (withdrawal, deployment, presence report, handover or control change) {at} {site}{whole} is recorded up to {describe(as_of)}."
     holder = actor_phrase(status.holder, data)
     if status.status == "active":
         if status.stale and when_last:

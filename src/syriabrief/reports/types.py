@@ -408,6 +408,10 @@ class SiteProfile(Report):
     # The sites within it (a province's bases, a city's airport) that a force holds or is leaving
     # at the as-of day, by name: a province's own status says nothing of them.
     inside: tuple[BaseRow, ...] = ()
+    # The force its state belongs to, as a brief groups it (briefing.force_of_state): the Syrian
+    # government for a base the HTS-led forces held when they joined its defence ministry.
+    force: str | None = None
+    force_name: str | None = None
     narrative: str = ""
     citations: tuple[Citation, ...] = ()
 
