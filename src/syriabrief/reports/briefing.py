@@ -435,7 +435,7 @@ def _through(
     periods = [p for positions in mine for p in _all_periods(positions)]
     if joined and data is not None and as_of is not None:
         periods += [p for a in joined if (positions := everyone.get(a)) for p in positions.holds
-                    if p.status == "active" or _left_after_joining(p, data, as_of)]  # fmt: skip
+                    if p.status == "active" or (p.status_since and not _before_joining(data, p.actor, p.status_since, as_of))]  # fmt: skip
     pending = [e for positions in mine if positions for e in positions.pending]
     return ActorPositions.of(actor_id, _one_per_site(periods), pending)
 
@@ -447,20 +447,15 @@ def force_of_state(data: Dataset, status: StatusView, as_of: datetime.date) -> s
     who = status.holder or status.previous
     if who is None:
         return None
-    joiner = data.joining(who, as_of)
-    if status.status != "active" and joiner is not None and joiner.joined is not None and status.since:
-        if parse_stored(status.since).start <= parse_stored(joiner.joined.date).end:
-            return data.force_of(who)
+    if status.status != "active" and status.since and _before_joining(data, who, status.since, as_of):
+        return data.force_of(who)
     return data.force_of(who, as_of)
 
 
-def _left_after_joining(period: ControlPeriod, data: Dataset, as_of: datetime.date) -> bool:
-    """Whether a joined force began leaving a site once it had joined (the SNA began leaving Afrin on
-    9 Apr 2025, before it joined on 17 May: that withdrawal is its own, not the government's)."""
-    joiner = data.joining(period.actor, as_of)
-    if joiner is None or joiner.joined is None or not period.status_since:
-        return False
-    return parse_stored(period.status_since).start > parse_stored(joiner.joined.date).end
+def _before_joining(data: Dataset, actor_id: str, day: str, as_of: datetime.date) -> bool:
+    """Whether ``day`` (when a stay's state began) may fall before the actor's force joined another."""
+    joiner = data.joining(actor_id, as_of)
+    return joiner is not None and joiner.joined is not None and parse_stored(day).start <= parse_stored(joiner.joined.date).end
 
 
 def _joined_forces(joiners: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
