@@ -623,7 +623,7 @@ def test_bundled_qasrak_is_being_left_by_the_us(bundled):
     cited = ", ".join(marker(report, e)[1:-1] for e in ("2026-02-21-us-begins-qasrak-withdrawal", "2026-02-23-us-convoy-leaves-qasrak-for-kurdistan-region"))
     assert f"As of 24 Feb 2026, the United States is leaving Qasrak base (since 21 Feb 2026) [{cited}]." in report["narrative"], report["narrative"]
     human = run("base", "Qasrak", "--as-of", "2026-02-24")
-    assert "Status: United States withdrawing since 21 Feb 2026" in human.stdout
+    assert "Status: the United States withdrawing since 21 Feb 2026" in human.stdout
 
 
 def test_bundled_al_tanf_is_held_by_the_syrian_army(bundled):
@@ -652,7 +652,7 @@ def test_a_city_the_recorded_forces_left_is_not_called_vacated(bundled):
     damascus = next(line for line in listed.splitlines() if line.startswith("│ Damascus "))
     assert "no force" in damascus and "vacated" not in damascus
     tal_al_samen = run("base", "Tal al-Samen", "--as-of", "2026-02-01").stdout  # a base is vacated
-    assert "Status: vacated — Russian Armed Forces left by 22 Dec 2024" in tal_al_samen
+    assert "Status: vacated — the Russian Armed Forces left by 22 Dec 2024" in tal_al_samen
 
 
 def test_a_province_names_who_holds_the_sites_within_it(bundled):

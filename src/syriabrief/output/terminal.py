@@ -517,7 +517,7 @@ def print_base(console: Console, report: SiteProfile, data: Dataset, rows: int) 
     if others := _other_names(site.name, site.aliases):
         console.print(Text(visible("Also: " + others), style="dim"))
     status = Text("Status: ", style="bold")
-    status.append(visible(_status_line(report.status, site.kind)))
+    status.append(visible(_status_line(report.status, data, site.kind)))
     holder = report.status.holder or report.status.previous
     if report.force and holder and report.force != data.force_of(holder):  # a force that joined another
         status.append(visible(f", counted as {actor_phrase(report.force, data)}'s"))
@@ -616,15 +616,17 @@ def _other_names(name: str, aliases: Sequence[str]) -> str:
     return ", ".join(alias for alias in aliases if alias.casefold() != name.casefold())
 
 
-def _status_line(status: StatusView, kind: str | None = None) -> str:
+def _status_line(status: StatusView, data: Dataset, kind: str | None = None) -> str:
+    """``held by the Syrian army since 12 Feb 2026``: names as the paragraph reads them (actor_phrase)."""
     since = f" since {describe(status.since)}" if status.since else ""
+    holder = actor_phrase(status.holder, data) if status.holder else status.holder_name
     if status.status == "active":
-        return f"held by {status.holder_name}{since}"
+        return f"held by {holder}{since}"
     if status.status == "withdrawing":
-        return f"{status.holder_name} withdrawing{since}"
+        return f"{holder} withdrawing{since}"
     if status.status == "unknown":
         return "no record of who holds it"
-    who = f" — {status.previous_name} left" if status.previous_name else ""
+    who = f" — {actor_phrase(status.previous, data)} left" if status.previous else ""
     # The day a stay ended is the last day its closing event may cover: a withdrawal
     # reported over 16–22 Dec was over "by 22 Dec", not "on" it (the paragraph gives the span).
     when = f" by {describe(status.since)}" if status.since and precision_of(status.since) == "day" else (
