@@ -667,6 +667,9 @@ def test_a_province_names_who_holds_the_sites_within_it(bundled):
     told = report["narrative"]
     assert f"a force was last reported at {len(inside)} sites, the latest first: Qasrak base, the United States on 11 Mar 2026 [" in told
     assert told.index("Al-Shaddadi base, the Syrian army on 15 Feb 2026") < told.index("al-Hol camp, the Syrian army on 21 Jan 2026")
+    # On a past day, no report from after it: a withdrawal reported over Dec 2024 - May 2025 is "leaving since".
+    then = as_json(run("base", "Hasakah province", "--as-of", "2025-02-15", "--json"))["narrative"]
+    assert "Russian posts in northern Hasakah, Russia leaving since Dec 2024 [" in then and "May 2025" not in then
     # A site with nothing inside it on record lists nothing.
     assert as_json(run("base", "Qasrak", "--as-of", "2026-11-29", "--json"))["inside"] == []
 

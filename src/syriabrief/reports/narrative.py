@@ -720,12 +720,18 @@ def _inside_sentence(inside: Sequence[BaseRow], as_of: str, data: Dataset, cite:
     """Who was last reported at the sites within one (a province's bases), the HELD_NAMED most
     recently reported by name, each with its holder and the day of that report: many are old."""
 
+    day_of = date.fromisoformat(as_of)
+
     def one(row: BaseRow) -> str:
         status = row.status
         holder = actor_phrase(status.holder, data) if status.holder else "a force"
-        leaving = " leaving" if status.status == "withdrawing" else ""
-        day = f" {on_day(status.last_reported)}" if status.last_reported else ""
-        return f"{row.site.name}, {holder}{leaving}{day}{cite(status.status_events[-1:])}"
+        if status.status == "withdrawing" and status.since:
+            state = f" leaving since {describe(status.since)}"
+        elif status.last_reported and parse_stored(status.last_reported).end > day_of:
+            state = ", on dates that may run past it"  # a report spanning the as-of day: no later "last" day
+        else:
+            state = f" {on_day(status.last_reported)}" if status.last_reported else ""
+        return f"{row.site.name}, {holder}{state}{cite(status.status_events[-1:])}"
 
     newest = sorted(inside, key=lambda r: r.status.last_reported or "", reverse=True)
     named = [one(row) for row in newest[:HELD_NAMED]]
