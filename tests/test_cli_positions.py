@@ -788,6 +788,14 @@ def test_a_hold_reported_long_ago_says_when_its_side_was_reported_since(bundled)
     assert "nothing newer is recorded" not in told
 
 
+def test_a_move_told_without_a_site_says_where_it_left_from(bundled):
+    """The Russian transports left Tartus with equipment in Jan 2025: the base itself was not given up."""
+    moves = as_json(run("brief", "--as-of", "2025-02-15", "--json"))["moves"]
+    tartus = next(m for m in moves if m["event"] == "2025-01-26-russian-transports-leave-tartus-with-equipment")
+    assert (tartus["site"], tartus["origin"], tartus["origin_name"]) == (None, "tartus", "Tartus naval facility")
+    assert "Russian Navy: withdrawal from Tartus naval facility" in run("brief", "--as-of", "2025-02-15").stdout
+
+
 def test_bundled_al_shaddadi_names_both_accounts(bundled):
     report = as_json(run("base", "Shaddadi base", "--as-of", "2026-02-24", "--json"))
     assert report["disputed"] and report["holder"] == "syrian-army"

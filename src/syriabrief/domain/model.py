@@ -228,7 +228,7 @@ class Event:
     def move(self) -> Move:
         return Move(
             self.id, self.date, self.end_date, self.date_precision, self.approximate, self.type, self.stage,
-            self.actors, self.site, self.destination, self.state_disputed, self.status,
+            self.actors, self.site, self.destination, self.state_disputed, self.status, self.origin,
         )  # fmt: skip
 
     @property
@@ -433,6 +433,7 @@ class Move(NamedTuple):
     destination: str | None
     state_disputed: bool  # Event.state_disputed: the sources disagree about who, when, whether or where
     status: str = "reported"  # a "planned" move is an intention: it changes nobody's position
+    origin: str | None = None  # where it left from, for a move told without a site (a fleet leaving Tartus)
 
     @property
     def period(self) -> Period:

@@ -303,7 +303,7 @@ def _moves(brief: Brief, refs: _References) -> str:
 def _move_words(move: MoveView) -> str:
     who = (move.actor_names or move.actors or ("?",))[0]
     kind = ("planned " if move.status == "planned" else "") + type_label(move.type) + (f" ({move.stage})" if move.stage else "")
-    where = f" at {move.site_name}" if move.site_name else ""
+    where = f" at {move.site_name}" if move.site_name else (f" from {move.origin_name}" if move.origin_name else "")
     route = f" toward {move.destination_name}" if move.destination_name and move.destination != move.site else ""
     if move.type in ("handover", "control_change") and len(move.actor_names) > 1 and not route:
         route = f" ({'to' if move.type == 'handover' else 'from'} {move.actor_names[1]})"

@@ -829,8 +829,10 @@ def _move_kind(move: MoveView) -> str:
 def _move_words(move: MoveView) -> str:
     actors = move.actor_names or move.actors
     who = ", ".join(actors[:1]) or "?"
-    site = move.site_name or "?"
     kind = _move_kind(move) + (f" ({move.stage})" if move.stage else "")
+    if not move.site_name and move.origin_name:  # "withdrawal from Tartus naval facility"
+        return f"{who}: {kind} from {move.origin_name}"
+    site = move.site_name or "?"
     route = f" → {move.destination_name}" if move.destination_name and move.destination != move.site else ""
     if move.type in ("handover", "control_change") and len(actors) > 1 and not route:
         route = f" ({'to' if move.type == 'handover' else 'from'} {actors[1]})"

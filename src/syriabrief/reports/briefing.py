@@ -245,6 +245,8 @@ def _move_views(events: Iterable[Event | Move], names: _Names, window: EventFilt
             "destination_name": site_names.get(event.destination, event.destination) if event.destination else None,
             "disputed": event.state_disputed if isinstance(event, Move) else event.contested,
             "status": event.status,
+            "origin": event.origin,
+            "origin_name": site_names.get(event.origin, event.origin) if event.origin else None,
             "summary": event.summary if summaries and isinstance(event, Event) else None,
             "in_window": inside,
         }))  # fmt: skip

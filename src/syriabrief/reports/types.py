@@ -282,6 +282,8 @@ class MoveView(Report):
     destination_name: str | None
     disputed: bool
     status: str = "reported"  # the event's: a "planned" move is an intention, which moves nobody
+    origin: str | None = None  # where it left from: shown when the move names no site
+    origin_name: str | None = None
     summary: str | None = None
     in_window: str = "inside"  # "inside", or "possibly" when the event's dates straddle the window's edge
 
