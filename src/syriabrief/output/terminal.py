@@ -518,12 +518,12 @@ def print_base(console: Console, report: SiteProfile, data: Dataset, rows: int) 
         console.print(Text(visible("Also: " + others), style="dim"))
     status = Text("Status: ", style="bold")
     status.append(visible(_status_line(report.status, data, site.kind)))
-    holder = report.status.holder or report.status.previous
-    if report.force and holder and report.force != data.force_of(holder):  # a force that joined another
-        status.append(visible(f", counted as {actor_phrase(report.force, data)}'s"))
     flags = _flags(report.status)
     if flags:
         status.append(f" ({flags})", style="yellow")
+    holder = report.status.holder
+    if report.force and holder and report.force != data.force_of(holder):  # held by a force that joined another
+        status.append(visible(f"; counted as {actor_phrase(report.force, data)}'s"))
     console.print(status)
     if report.notes:
         _print_notes(console, report.notes)
@@ -830,10 +830,10 @@ def _move_words(move: MoveView) -> str:
     actors = move.actor_names or move.actors
     who = ", ".join(actors[:1]) or "?"
     kind = _move_kind(move) + (f" ({move.stage})" if move.stage else "")
-    if not move.site_name and move.origin_name:  # "withdrawal from Tartus naval facility"
-        return f"{who}: {kind} from {move.origin_name}"
-    site = move.site_name or "?"
     route = f" → {move.destination_name}" if move.destination_name and move.destination != move.site else ""
+    if not move.site_name and move.origin_name:  # "withdrawal from Tartus naval facility"
+        return f"{who}: {kind} from {move.origin_name}{route}"
+    site = move.site_name or "?"
     if move.type in ("handover", "control_change") and len(actors) > 1 and not route:
         route = f" ({'to' if move.type == 'handover' else 'from'} {actors[1]})"
     return f"{who}: {kind} @ {site}{route}"

@@ -699,21 +699,21 @@ def base_narrative(report: SiteProfile, cited: dict[str, Event | Move], data: Da
 def _same_side_fresher(report: SiteProfile, day: date, data: Dataset, cited: dict[str, Event | Move], cite: Citer) -> str | None:
     """A newer report of another force of the holder's side at the site (the Syrian army's of Mar 2026
     where the defence ministry was last reported in Feb 2025): the side's presence is fresher than its hold."""
-    status = report.status
-    if status.status not in OPEN_STATUSES or not status.holder or not status.stale or not status.last_reported:
+    status, side = report.status, report.force
+    if status.status not in OPEN_STATUSES or not status.holder or not side or not status.stale or not status.last_reported:
         return None
-    side = data.force_of(status.holder, day)
     newest = parse_stored(status.last_reported).end
+    # Reported after the hold's last report, and by the as-of day: on a past day, no later report.
     kin = [p for p in report.history if p.status in OPEN_STATUSES and p.actor != status.holder and p.last_reported
-           and data.force_of(p.actor, day) == side and parse_stored(p.last_reported).end > newest]  # fmt: skip
+           and data.force_of(p.actor, day) == side and newest < parse_stored(p.last_reported).end <= day]  # fmt: skip
     if not kin:
         return None
     latest = max(kin, key=lambda p: parse_stored(p.last_reported or "").end)
     event = cited.get(latest.events[-1]) if latest.events else None
     name = actor_phrase(latest.actor, data)
     when_text = when(event) if event is not None else on_day(latest.last_reported or "")
-    return (f"{_capital(name)}, also {_possessive(actor_phrase(side, data))}, {agreeing(name, 'was')} reported there "
-            f"more recently, {when_text}{cite(latest.events[-1:])}.")
+    also = "" if latest.actor == side else f", also {_possessive(actor_phrase(side, data))},"
+    return f"{_capital(name)}{also} {agreeing(name, 'was')} reported there more recently, {when_text}{cite(latest.events[-1:])}."
 
 
 def _inside_sentence(inside: Sequence[BaseRow], as_of: str, data: Dataset, cite: Citer) -> str:
