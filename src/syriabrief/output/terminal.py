@@ -698,6 +698,9 @@ def _by_site(left: Sequence[PeriodView]) -> list[list[PeriodView]]:
 def _left_text(periods: Sequence[PeriodView]) -> str:
     """When it left a site, each time; a withdrawal still under way (from an area it was never placed in) has no end yet."""
     period = periods[-1]
+    if period.status == "withdrawing" and period.stale and period.last_reported:
+        # As the paragraph says it: a withdrawal nobody reported on for months may be over.
+        return f"{period.site_name} (last reported leaving, {describe(period.last_reported)})"
     if period.status == "withdrawing":
         return f"{period.site_name} (leaving" + (f" since {describe(period.status_since)})" if period.status_since else ")")
     return f"{period.site_name} ({', '.join(_date_text(p.until) for p in periods)})"
