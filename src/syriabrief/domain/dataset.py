@@ -129,30 +129,27 @@ class Catalogue:
         With ``as_of``, an actor that had joined another by that day (``Actor.joined``: the HTS-led
         factions, the defence ministry's since 29 Jan 2025) goes on up the chain of the one it joined.
         """
-        seen = {actor_id}
-        actor = self.actors.get(actor_id)
-        while actor is not None:
-            joined = actor.joined.actor if actor.joined and as_of and actor.joined.by(as_of) else None
-            above = joined or actor.parent
-            if not above or above in seen or above not in self.actors:
-                break
-            seen.add(above)
-            actor = self.actors[above]
-        return actor.id if actor else actor_id
+        chain = list(self._chain(actor_id, as_of))
+        return chain[-1].id if chain else actor_id
 
     def joining(self, actor_id: str, as_of: datetime.date) -> Actor | None:
         """The actor in ``actor_id``'s chain of parents that had joined another by ``as_of`` (the
         Syrian National Army for one of its divisions), or None: why ``force_of`` differs with a day."""
+        return next((a for a in self._chain(actor_id) if a.joined and a.joined.by(as_of)), None)
+
+    def _chain(self, actor_id: str, as_of: datetime.date | None = None) -> Iterator[Actor]:
+        """The actor and those above it, nearest first: its parents, or with ``as_of`` the actor it had
+        joined by then where it had (a loop, or an id of no record, ends the chain)."""
         seen = {actor_id}
         actor = self.actors.get(actor_id)
         while actor is not None:
-            if actor.joined and actor.joined.by(as_of):
-                return actor
-            if not actor.parent or actor.parent in seen:
-                return None
-            seen.add(actor.parent)
-            actor = self.actors.get(actor.parent)
-        return None
+            yield actor
+            joined = actor.joined.actor if as_of and actor.joined and actor.joined.by(as_of) else None
+            above = joined or actor.parent
+            if not above or above in seen:
+                return
+            seen.add(above)
+            actor = self.actors.get(above)
 
     def joined_into(self, through: Sequence[str], as_of: datetime.date) -> dict[str, tuple[str, ...]]:
         """The actors that had joined one of ``through`` (an actor with those under it) by ``as_of``,

@@ -296,9 +296,14 @@ class Joined:
     def to_json(self) -> dict[str, Any]:
         return {"actor": self.actor, "date": self.date, "sources": [s.to_json() for s in self.sources]}
 
+    @property
+    def counts_from(self) -> datetime.date:
+        """The last day ``date`` may mean ("2025-03": 31 Mar 2025): from then on it had certainly happened."""
+        return event_period(self.date, None).end
+
     def by(self, day: datetime.date) -> bool:
         """Whether it had certainly happened by ``day``."""
-        return event_period(self.date, None).end <= day
+        return self.counts_from <= day
 
 
 @dataclass(frozen=True, slots=True)

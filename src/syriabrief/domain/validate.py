@@ -158,7 +158,7 @@ def check_references(
                 problems.append(Problem(f"actor {actor.id}", "parent/affiliations", f"no actor with id {ref!r}"))
         if actor.joined and actor.joined.actor not in actor_ids:
             problems.append(Problem(f"actor {actor.id}", "joined.actor", f"no actor with id {actor.joined.actor!r}"))
-    problems += join_loops(actors)
+    problems += [Problem(f"actor {actor_id}", "joined.actor", message) for actor_id, message in join_loops(actors)]
     sites = list(sites)
     for site in sites:
         if site.parent and site.parent not in site_ids:
@@ -177,9 +177,9 @@ def check_references(
     return problems
 
 
-def join_loops(actors: Iterable[Actor]) -> list[Problem]:
-    """An actor that would end up inside itself by joining another: one it is above, or one that
-    joined it (its forces would count as their own force's)."""
+def join_loops(actors: Iterable[Actor]) -> list[tuple[str, str]]:
+    """(id, what is wrong) of each actor that would end up inside itself by joining another: one it
+    is above, or one that joined it (its forces would count as their own force's)."""
     records = {a.id: a for a in actors}
     problems = []
     for actor in records.values():
@@ -191,8 +191,7 @@ def join_loops(actors: Iterable[Actor]) -> list[Problem]:
             if node is None or node.id in seen:
                 continue
             if node.id == actor.id:
-                problems.append(Problem(f"actor {actor.id}", "joined.actor",
-                                        f"{actor.joined.actor!r} is under it, or joined it: an actor cannot join itself"))  # fmt: skip
+                problems.append((actor.id, f"{actor.joined.actor!r} is under it, or joined it: an actor cannot join itself"))
                 break
             seen.add(node.id)
             pending += [i for i in (node.parent, node.joined.actor if node.joined else None) if i]

@@ -354,11 +354,7 @@ def _join_problems(parsed: Parsed, known: Catalogue | None) -> list[Problem]:
     """Actors of the file that would join themselves (with the known actors' parents and joins)."""
     mine = {e.data["id"]: e for e in parsed.entries if e.kind == "actor" and not check_records("actor", [e.data])}
     records = {**(known.actors if known is not None else {}), **{i: Actor.from_json(e.data) for i, e in mine.items()}}
-    return [
-        Problem(mine[actor_id].where, p.field, p.message)
-        for p in join_loops(records.values())
-        if (actor_id := p.where.removeprefix("actor ")) in mine
-    ]
+    return [Problem(mine[actor_id].where, "joined.actor", message) for actor_id, message in join_loops(records.values()) if actor_id in mine]
 
 
 def _parent_loops(parsed: Parsed, known: Catalogue | None) -> list[Problem]:

@@ -25,7 +25,14 @@ from syriabrief.domain.dates import describe, on_day, precision_of
 from syriabrief.domain.model import Event, Note, site_class
 from syriabrief.domain.safetext import visible
 from syriabrief.output.jsonout import write_json
-from syriabrief.reports.narrative import actor_phrase, cut_at_word, doubtful_note, figure_status, figure_text
+from syriabrief.reports.narrative import (
+    actor_phrase,
+    counted_elsewhere,
+    cut_at_word,
+    doubtful_note,
+    figure_status,
+    figure_text,
+)
 from syriabrief.reports.types import (
     ActorLines,
     ActorProfile,
@@ -521,8 +528,7 @@ def print_base(console: Console, report: SiteProfile, data: Dataset, rows: int) 
     flags = _flags(report.status)
     if flags:
         status.append(f" ({flags})", style="yellow")
-    holder = report.status.holder
-    if report.force and holder and report.force != data.force_of(holder):  # held by a force that joined another
+    if report.force and counted_elsewhere(report.status, report.force, data):  # held by a force that joined another
         status.append(visible(f"; counted as {actor_phrase(report.force, data)}'s"))
     console.print(status)
     if report.notes:
@@ -629,8 +635,9 @@ def _status_line(status: StatusView, data: Dataset, kind: str | None = None) -> 
     who = f" — {actor_phrase(status.previous, data)} left" if status.previous else ""
     # The day a stay ended is the last day its closing event may cover: a withdrawal
     # reported over 16–22 Dec was over "by 22 Dec", not "on" it (the paragraph gives the span).
-    when = f" by {describe(status.since)}" if status.since and precision_of(status.since) == "day" else (
-        f" {on_day(status.since)}" if status.since else "")  # fmt: skip
+    when = ""
+    if status.since:
+        when = f" by {describe(status.since)}" if precision_of(status.since) == "day" else f" {on_day(status.since)}"
     return f"{status_word(status.status, kind)}{who}{when}"
 
 

@@ -427,19 +427,21 @@ def _one_per_site(periods: list[ControlPeriod]) -> list[ControlPeriod]:
 
 
 def _through(
-    actor_id: str, through: Sequence[str], everyone: dict[str, ActorPositions], joined: Sequence[str] = (),
-    data: Dataset | None = None, as_of: datetime.date | None = None,
+    actor_id: str, through: Sequence[str], everyone: dict[str, ActorPositions], brought: Sequence[ControlPeriod] = ()
 ) -> ActorPositions:
     """An actor's positions with those of the forces under it (``through``: Catalogue.under), one per site,
-    and what the forces that had joined it (``joined``: Catalogue.joined_into) still held on joining and
-    hold now: not what they had left, or had begun leaving, before."""
+    and those ``brought`` by forces that joined it (``_brought``)."""
     mine = [everyone.get(a) for a in through]
     periods = [p for positions in mine for p in _all_periods(positions)]
-    if joined and data is not None and as_of is not None:
-        periods += [p for a in joined if (positions := everyone.get(a)) for p in positions.holds
-                    if p.status == "active" or (p.status_since and not _before_joining(data, p.actor, p.status_since, as_of))]  # fmt: skip
     pending = [e for positions in mine if positions for e in positions.pending]
-    return ActorPositions.of(actor_id, _one_per_site(periods), pending)
+    return ActorPositions.of(actor_id, _one_per_site([*periods, *brought]), pending)
+
+
+def _brought(joined: Sequence[str], everyone: dict[str, ActorPositions], data: Dataset, as_of: datetime.date) -> list[ControlPeriod]:
+    """What the forces that had joined an actor (``joined``: Catalogue.joined_into) still held on joining
+    and hold now: not what they had left, or had begun leaving, before."""
+    return [p for a in joined if (positions := everyone.get(a)) for p in positions.holds
+            if p.status == "active" or (p.status_since and not _before_joining(data, p.actor, p.status_since, as_of))]  # fmt: skip
 
 
 def force_of_state(data: Dataset, status: StatusView, as_of: datetime.date) -> str | None:
@@ -457,7 +459,7 @@ def force_of_state(data: Dataset, status: StatusView, as_of: datetime.date) -> s
 def _before_joining(data: Dataset, actor_id: str, day: str, as_of: datetime.date) -> bool:
     """Whether ``day`` (when a stay's state began) may fall before the actor's force joined another."""
     joiner = data.joining(actor_id, as_of)
-    return joiner is not None and joiner.joined is not None and parse_stored(day).start <= parse_stored(joiner.joined.date).end
+    return joiner is not None and joiner.joined is not None and parse_stored(day).start <= joiner.joined.counts_from
 
 
 def _joined_forces(joiners: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
@@ -543,7 +545,8 @@ def actor_report(
     listed = replace(_window(since, until, as_of), actors=ids)
     joiners = data.joined_into(through, as_of)
     joined = _joined_forces(joiners)
-    positions = _through(actor.id, through, _positions(data, as_of, ids | frozenset(joined)), joined, data, as_of)
+    everyone = _positions(data, as_of, ids | frozenset(joined))
+    positions = _through(actor.id, through, everyone, _brought(joined, everyone, data, as_of))
     holds, left = _holds_and_left(positions, data, as_of, _Names.of(data))
     figures = data.select(EventFilter(actors=ids, until=day_period(as_of), with_strength=True))
     count, first, last = data.span(listed)
@@ -665,7 +668,7 @@ def compare_actors(
     names = _Names.of(data)
     for actor in actors:
         ids = frozenset(through[actor.id])
-        positions = _through(actor.id, through[actor.id], everyone, joined[actor.id], data, as_of)
+        positions = _through(actor.id, through[actor.id], everyone, _brought(joined[actor.id], everyone, data, as_of))
         holds, left = _holds_and_left(positions, data, as_of, names)
         pending = tuple(dict.fromkeys(positions.pending))
         mine = replace(window, actors=ids)

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from syriabrief.domain.dataset import Catalogue, EventsSummary, summarize_events
-from syriabrief.domain.dates import describe, event_period, on_day, parse_stored, precision_of
+from syriabrief.domain.dates import describe, on_day, parse_stored, precision_of
 from syriabrief.domain.filters import EventFilter
 from syriabrief.domain.model import Event, Move, site_class
 from syriabrief.domain.positions import OPEN_STATUSES
@@ -413,10 +413,10 @@ def actor_narrative(report: ActorProfile, data: Dataset, cite: Citer) -> str:
             f"{name} {agreeing(name, 'was last reported holding')} {sites}{dated}; nothing newer is recorded"
             f"{cite(p.events[-1] for p in old[-HELD_NAMED:])}."
         )
-    actor = data.actors.get(actor_id)
-    if actor is not None and actor.joined and actor.joined.by(date.fromisoformat(as_of)):
-        force = data.force_of(actor_id, date.fromisoformat(as_of))
-        counted = describe(event_period(actor.joined.date, None).end.isoformat())
+    actor, day = data.actors.get(actor_id), date.fromisoformat(as_of)
+    if actor is not None and actor.joined and actor.joined.by(day):
+        force = data.force_of(actor_id, day)
+        counted = describe(actor.joined.counts_from.isoformat())
         sentences.append(f"{_capital(joined_clause(actor_id, data))}; from {counted} syriabrief counts "
                          f"the sites {'they' if _reads_plural(name) else 'it'} held as {actor_phrase(force, data)}'s.")  # fmt: skip
     # A site held again after a withdrawal halted by forces arriving: the pull-out is news too.
@@ -681,8 +681,8 @@ def base_narrative(report: SiteProfile, cited: dict[str, Event | Move], data: Da
             f"On {count_phrase(len(report.accounts), 'of these events', 'of these events')} the sources disagree; "
             f"every account is listed below{cite(item.event for item in report.accounts)}."
         )
-    joiner = data.joining(status.holder, day) if status.holder and status.status in OPEN_STATUSES else None
-    if joiner is not None and report.force and report.force != data.force_of(status.holder or ""):
+    joiner = data.joining(status.holder, day) if counted_elsewhere(status, report.force, data) and status.holder else None
+    if joiner is not None and report.force:
         # Who holds it is told as reported; whose forces those are now is another fact.
         sentences.append(f"{_capital(joined_clause(joiner.id, data))}, so syriabrief counts {site} as "
                          f"{actor_phrase(report.force, data)}'s from then on.")  # fmt: skip
@@ -989,8 +989,7 @@ def brief_narrative(report: Brief, cited: dict[str, Event | Move], data: Dataset
             + ("events dated only roughly may fall after the as-of date" if pending else "the dates behind it are approximate")
             + cite(pending[:TOP_NAMES] or [b.status.status_events[-1] for b in doubtful[:TOP_NAMES] if b.status.status_events])
         )
-    paragraphs = [first + "."]
-    paragraphs[0] = " ".join([paragraphs[0], *_joined_bases_sentences(bases, date.fromisoformat(report.as_of), data)])
+    paragraphs = [" ".join([first + ".", *_joined_bases_sentences(bases, date.fromisoformat(report.as_of), data)])]
     # A planned move is an intention, reported apart: it is neither counted nor "the latest".
     planned = [m for m in report.moves if m.status == "planned"]
     inside = [m for m in report.moves if m.in_window == "inside" and m.status != "planned"]
@@ -1045,6 +1044,12 @@ def joined_clause(actor_id: str, data: Dataset) -> str:
     return f"{name} {agreeing(name, 'joined')} {actor_phrase(joined.actor, data)} {on_day(joined.date)} ({said})"
 
 
+def counted_elsewhere(status: StatusView, force: str | None, data: Dataset) -> bool:
+    """Whether a site held (or being left) is counted under another force than its holder's own, which
+    only a join makes happen (briefing.force_of_state): the Syrian government's for a base of the HTS-led forces."""
+    return bool(force and status.holder and status.status in OPEN_STATUSES and force != data.force_of(status.holder))
+
+
 def _joined_holds_sentence(name: str, joiners: Sequence[str], data: Dataset) -> str:
     """Why an actor's holds include another force's: it was folded into the actor's forces."""
     return (f"{_capital(_possessive(name))} holds include what {join_names(actor_phrase(j, data) for j in joiners)} "
@@ -1055,10 +1060,7 @@ def _joined_bases_sentences(bases: Sequence[BaseState], day: date, data: Dataset
     """Why bases last reported held by one force are listed under another: it had joined that one."""
     by_joiner: dict[str, list[BaseState]] = {}
     for base in bases:
-        holder = base.status.holder
-        if holder is None or base.status.status not in OPEN_STATUSES or base.force == data.force_of(holder):
-            continue  # not listed under another force than its own
-        joiner = data.joining(holder, day)
+        joiner = data.joining(base.status.holder, day) if counted_elsewhere(base.status, base.force, data) and base.status.holder else None
         if joiner is not None:
             by_joiner.setdefault(joiner.id, []).append(base)
     return [
