@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import syriabrief.formats.acled  # noqa: F401  (formats.acled below)
 from conftest import ACTORS, SAMPLE_EVENTS, SITES, SOURCE, dataset, event
 from syriabrief import formats
-from syriabrief.domain.model import Actor, Event, Site
+from syriabrief.domain.model import EVENT_KEYS, Actor, Event, Site
 from syriabrief.formats import all_problems, check_entries, detect_format, read_records, split_changes
 from syriabrief.formats.acled import read_acled
 from syriabrief.formats.csvfmt import _cell, _items, _row_chunks, neutralise, read_csv, restore, write_csv
@@ -539,7 +539,7 @@ def _survives(parsed, known):
 
 
 @given(
-    st.lists(st.dictionaries(st.sampled_from([*Event.KEYS, "colour"]), _FIELD_VALUES, max_size=8), max_size=3)
+    st.lists(st.dictionaries(st.sampled_from([*EVENT_KEYS, "colour"]), _FIELD_VALUES, max_size=8), max_size=3)
 )
 def test_no_json_records_make_the_checks_raise(records):
     _survives(parse(json.dumps(records)), dataset([]))
@@ -567,7 +567,7 @@ _CSV_CELLS = st.text(max_size=15) | st.sampled_from(
 
 
 @given(
-    st.lists(st.sampled_from([*Event.KEYS, *formats.acled.COLUMNS[:8]]), min_size=1, max_size=8, unique=True),
+    st.lists(st.sampled_from([*EVENT_KEYS, *formats.acled.COLUMNS[:8]]), min_size=1, max_size=8, unique=True),
     st.lists(st.lists(_CSV_CELLS, min_size=1, max_size=9), max_size=4),
 )
 def test_no_csv_makes_reading_raise(header, rows):

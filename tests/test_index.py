@@ -849,7 +849,7 @@ def test_a_store_rewritten_rebuilds_the_index_and_drops_the_delta(tmp_path, alwa
     store.apply_changes(path, store.Changes(events=ADDED[:2]), beneath=[])
     assert build_of([path]) == (build, 2)
     # Changing an event rewrites the store: no longer an append to what the index holds.
-    changed = replace(plain([path]).select(EventFilter(ids=frozenset({"added-mid-history"})))[0], summary="Changed.")
+    changed = plain([path]).select(EventFilter(ids=frozenset({"added-mid-history"})))[0]._replace(summary="Changed.")
     store.apply_changes(path, store.Changes(events=[changed, ADDED[3]]), beneath=[])
     rebuilt, added = build_of([path])
     assert rebuilt != build and added == 0
@@ -888,7 +888,7 @@ def test_an_added_event_replacing_one_of_a_lower_layer_rebuilds(tmp_path, always
     build, _ = build_of([bottom, top])
     store.apply_changes(top, store.Changes(events=[new_event("added-on-top", "2020-02-02")]), beneath=[])
     assert build_of([bottom, top]) == (build, 1)
-    shadowing = replace(plain([bottom]).select(limit=1)[0], summary="The top layer's account.", actors=("us",))
+    shadowing = plain([bottom]).select(limit=1)[0]._replace(summary="The top layer's account.", actors=("us",))
     store.apply_changes(top, store.Changes(events=[shadowing]), beneath=[])
     assert build_of([bottom, top])[0] != build
     assert_same_answers([bottom, top], random_filters(plain([bottom, top]), 40))

@@ -17,6 +17,7 @@ from syriabrief.domain.dates import parse_stored, precision_of
 from syriabrief.domain.model import (
     ACTOR_KINDS,
     DISPUTE_ASPECTS,
+    EVENT_KEYS,
     EVENT_STATUSES,
     EVENT_TYPES,
     LOCATION_PRECISIONS,
@@ -293,7 +294,7 @@ def _check_site(d: dict[str, Any]) -> Iterable[tuple[str, str]]:
 # --- fields ---------------------------------------------------------------------
 
 # Each record's keys as sets: looked up once per key of every record checked (an import checks 100k).
-_EVENT_KEYS, _ACTOR_KEYS, _SITE_KEYS = frozenset(Event.KEYS), frozenset(Actor.KEYS), frozenset(Site.KEYS)
+_EVENT_KEYS, _ACTOR_KEYS, _SITE_KEYS = frozenset(EVENT_KEYS), frozenset(Actor.KEYS), frozenset(Site.KEYS)
 
 
 def _unknown_keys(d: dict[str, Any], known: frozenset[str]) -> Iterable[tuple[str, str]]:

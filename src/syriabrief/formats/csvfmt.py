@@ -42,7 +42,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from syriabrief.domain.dates import event_period, parse_user_date, stored_date
-from syriabrief.domain.model import Event, Site
+from syriabrief.domain.model import EVENT_KEYS, Event, Site
 from syriabrief.domain.validate import Problem
 from syriabrief.errors import DateInputError
 from syriabrief.formats import Entry, Parsed
@@ -75,7 +75,7 @@ __all__ = [
 
 COLUMNS = EVENT_COLUMNS
 # The columns of files written before the flat layout: the event keys.
-_STORED_COLUMNS = Event.KEYS
+_STORED_COLUMNS = EVENT_KEYS
 _FLAT_ONLY = frozenset(EVENT_COLUMNS) - frozenset(_STORED_COLUMNS)
 REQUIRED_COLUMNS = ("id", "date", "type", "summary")
 _LIST_COLUMNS = ("actors", "tags")
