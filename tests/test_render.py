@@ -77,6 +77,24 @@ def test_a_list_written_as_encoded_texts_gives_the_bytes_of_the_decoded_value():
     assert json.loads(spliced.getvalue())["events"] == items
 
 
+@pytest.mark.parametrize("c_encoder", [True, False])
+def test_json_text_is_json_dumps_with_the_c_encoder_or_without(c_encoder, monkeypatch):
+    import json
+    import math
+
+    from syriabrief.domain import safetext
+
+    if not c_encoder:
+        monkeypatch.setattr(safetext, "_C_COMPACT", None)
+    values = ["é \u202e \x00 \ud800", 7, [1.5, -0.0, 1e300, None, True], {"a": {"b": [], "c": {}}, "d": "x"}]
+    assert [safetext.json_text(v) for v in values] == [json.dumps(v, ensure_ascii=False) for v in values]
+    for bad in (math.nan, {"a": [math.inf]}):
+        with pytest.raises(ValueError):
+            safetext.json_text(bad)
+    with pytest.raises(TypeError):
+        safetext.json_text({"a": object()})
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [
