@@ -1,6 +1,10 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import event, store_json
+from strategies import event_json, json_values
+from syriabrief.domain.model import EVENT_KEYS
 from syriabrief.domain.validate import check_records, check_store_layout
 
 
@@ -161,3 +165,43 @@ def test_an_actor_cannot_join_itself_through_others():
         "actor gamma: joined.actor: 'delta' is under it, or joined it: an actor cannot join itself",
     ]
     assert check_references((), {"hts", "mod", "gov"}, set(), fine) == []
+
+
+# Each field an event may have (and one it may not), and each field of its first source.
+_CHANGED = [*EVENT_KEYS, "colour", *(f"sources[1].{key}" for key in ("outlet", "document", "url", "published", "page"))]
+
+
+@st.composite
+def _events_changed(draw, key: str) -> dict:
+    """A valid event with ``key`` removed or given another value (JSON of any kind, or one nearly right);
+    most without other accounts or ranges of figures, which the quick check leaves to the full one."""
+    record = draw(event_json())
+    if draw(st.integers(0, 3)):
+        record["disputes"] = []
+        record["quantities"] = {k: v for k, v in record["quantities"].items() if not isinstance(v, dict)}
+    changed = record
+    if key.startswith("sources[1]."):
+        record["sources"][0] = changed = dict(record["sources"][0])
+        key = key.removeprefix("sources[1].")
+    if draw(st.integers(0, 3)) == 0:
+        changed.pop(key, None)
+    else:
+        nearly = ["", " ", [], [""], ["x"], ["Us"], [1], {}, [{}], "2026-02-30", "1850", "month", "year", True, 1.5]
+        changed[key] = draw(json_values | st.sampled_from(nearly))
+    return record
+
+
+@pytest.mark.parametrize("key", _CHANGED)
+@settings(max_examples=30)
+@given(data=st.data())
+def test_the_quick_check_of_an_event_agrees_with_the_full_one(key, data):
+    from syriabrief.domain.validate import _clean_event, _event_problems
+
+    record = data.draw(_events_changed(key))
+    found = list(_event_problems(record))
+    quantities = record.get("quantities")
+    ranges = isinstance(quantities, dict) and any(isinstance(v, dict) for v in quantities.values())
+    if record.get("disputes") in (None, []) and not ranges:
+        assert _clean_event(record) == (found == []), found
+    else:  # other accounts and ranges of figures are always checked the long way
+        assert not _clean_event(record)
