@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from syriabrief.domain.safetext import json_text
 from syriabrief.errors import StoreError
 
 __all__ = [
@@ -208,12 +209,8 @@ def _dump_table(table: str, records: Iterable[dict[str, Any]]) -> str:
 
 
 def record_line(record: dict[str, Any]) -> str:
-    """One record as the single line dump_store writes for it."""
-    return _LINE_ENCODER.encode(record)
-
-
-# json.dumps with these options would build a new encoder for every record: a big write makes a hundred thousand.
-_LINE_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+    """One record as the single line dump_store writes for it: its compact JSON, as ``--json`` prints it."""
+    return json_text(record)
 
 
 def line_key(row: bytes) -> tuple[str, str, str | None] | None:
