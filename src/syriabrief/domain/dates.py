@@ -16,9 +16,9 @@ input is not already in one of the stored forms (dateutil costs ~20 ms to import
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 from syriabrief.errors import DateInputError
 
@@ -62,9 +62,9 @@ _NUMERIC = re.compile(r"([0-9]{1,2})([/.\-])([0-9]{1,2})\2([0-9]{2,4})")
 _STORED = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 
 
-@dataclass(frozen=True, slots=True)
-class Period:
-    """The first and last day a (partial) date may stand for, and its precision."""
+class Period(NamedTuple):
+    """The first and last day a (partial) date may stand for, and its precision (a tuple: every event's
+    dates are read into one, and a frozen dataclass sets each field through object.__setattr__)."""
 
     start: date
     end: date

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from syriabrief.errors import StoreError
 
@@ -34,8 +34,7 @@ _BUNDLED_RESOURCE = ("syriabrief", "data", "events.json")
 NO_BUNDLED = "none"
 
 
-@dataclass(frozen=True)
-class Layers:
+class Layers(NamedTuple):
     """The store files one command reads, bottom layer first, and the one it writes.
 
     ``beneath`` are the read-only layers under the user's store (the bundled

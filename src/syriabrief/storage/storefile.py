@@ -46,7 +46,7 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from syriabrief.domain.safetext import json_text
 from syriabrief.errors import StoreError
@@ -250,8 +250,7 @@ def line_id(row: bytes) -> str | None:
 # --- where events are added -------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AppendPoint:
+class AppendPoint(NamedTuple):
     """Where new event lines go in a store file, with a digest of every byte before that point.
 
     ``insert_at``: the offset just after the last event line (before its
@@ -717,8 +716,7 @@ def _copy_range(source: BinaryIO, out: BinaryIO, offset: int, length: int) -> No
 # --- the whole file, in memory ----------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LineLayout:
+class LineLayout(NamedTuple):
     """A store file in dump_store's layout, held in memory, with its events left undecoded."""
 
     data: bytes
