@@ -53,3 +53,20 @@ def test_a_record_filled_without_its_init_is_the_one_its_init_makes():
     made = filled(ControlPeriod, values)
     assert made == ControlPeriod(**values) == replace(made) and hash(made) == hash(ControlPeriod(**values))
     assert {f.name for f in fields(made)} == set(values)
+
+
+def test_records_and_reports_compare_and_hash_by_their_fields():
+    from syriabrief.domain.model import Source
+    from syriabrief.reports.types import EventRef, Span
+
+    one = event("a", "2026-01-15", quantities={"troops": 5})
+    same, other = Event.from_json(one), Event.from_json({**one, "summary": "Another account."})
+    assert Event.from_json(one) == same and hash(Event.from_json(one)) == hash(same) and same != other
+    assert {Source("AFP"): 1}[Source("AFP")] == 1
+
+    ref = EventRef("a", "2026-01-15", None, "withdrawal")
+    span = Span(1, ref, EventRef("a", "2026-01-15", None, "withdrawal"))
+    assert span == Span(1, ref, ref) and hash(span) == hash(Span(1, ref, ref))
+    assert span != Span(2, ref, ref) and span != Span(1, ref, None)
+    assert ref != ("a", "2026-01-15", None, "withdrawal")  # a report equals only a report of its kind
+    assert len({span, Span(1, ref, ref), Span(0, None, None)}) == 2

@@ -1,6 +1,6 @@
 """The typed reports: what each command answers, and its ``--json`` contract.
 
-Every report is a frozen dataclass. Its ``to_json()`` *is* the documented
+Every report is a frozen dataclass (``eq=False``: ``Report`` compares and hashes them). Its ``to_json()`` *is* the documented
 ``--json`` output (docs/json.md): field names are the JSON keys, nested reports
 become objects, tuples become lists, and a field marked ``flat`` (an identity
 or a status shared by several reports) spreads its keys into its parent.
@@ -55,7 +55,17 @@ def flat() -> Any:
 
 
 class Report:
-    """Base of every typed report: ``to_json`` by the rules in the module docstring."""
+    """Base of every typed report: ``to_json`` by the rules in the module docstring, and equality and a
+    hash by fields, as ``@dataclass(eq=True)`` would give each report. Defined here once (every report
+    says ``eq=False``): generated for each of them, they were half of this module's 25 ms import."""
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return _values(self) == _values(other)
+
+    def __hash__(self) -> int:
+        return hash(_values(self))
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -66,6 +76,10 @@ class Report:
             else:
                 out[f.name] = value
         return out
+
+
+def _values(report: Report) -> tuple:
+    return tuple([getattr(report, f.name) for f in fields(report)])  # type: ignore[arg-type]  # a dataclass
 
 
 def _json(value: Any) -> Any:
@@ -81,7 +95,7 @@ def _json(value: Any) -> Any:
 # --- the pieces reports share ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class EventRef(Report):
     """A short reference to an event: enough to show it in a cell and find it with ``show``."""
 
@@ -91,7 +105,7 @@ class EventRef(Report):
     type: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Span(Report):
     """How many events a report rests on, and the first and the last of them."""
 
@@ -100,7 +114,7 @@ class Span(Report):
     last_event: EventRef | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Age(Report):
     """How old the newest report behind an answer is, seen from its as-of day."""
 
@@ -113,7 +127,7 @@ class Age(Report):
     stale: bool  # older than STALE_DAYS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Citation(Report):
     """One event a narrative cites, as listed under the paragraph: ``[n] date — title (outlets)``."""
 
@@ -126,7 +140,7 @@ class Citation(Report):
     outlets: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ActorIdentity(Report):
     """An actor as every report names it: its record's fields."""
 
@@ -145,7 +159,7 @@ class ActorIdentity(Report):
                    tuple(actor.affiliations), actor.joined)  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SiteIdentity(Report):
     """A site as every report names it: its record's fields and where it lies."""
 
@@ -166,7 +180,7 @@ class SiteIdentity(Report):
                    site.location_precision, site.parent)  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class StatusView(Report):
     """Who is at a site on the as-of day (positions.SiteStatus with names, dates and age)."""
 
@@ -190,7 +204,7 @@ class StatusView(Report):
         return self.disputed or self.stale
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PeriodView(Report):
     """One actor's stay at one site (positions.ControlPeriod with names)."""
 
@@ -226,7 +240,7 @@ class PeriodView(Report):
         return self.disputed or self.stale
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Figure(Report):
     """A reported figure of a force's size."""
 
@@ -247,7 +261,7 @@ class Figure(Report):
         return self.site_name if self.site_name and self.site != "syria" else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Account(Report):
     """One account of a disputed event and the outlets that give it."""
 
@@ -255,7 +269,7 @@ class Account(Report):
     outlets: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Contested(Report):
     """An event the sources disagree about: its own account first, then the others."""
 
@@ -264,7 +278,7 @@ class Contested(Report):
     accounts: tuple[Account, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class MoveView(Report):
     """One move (deployment, withdrawal, handover, control change) as a table row or a list item shows it,
     names resolved."""
@@ -291,7 +305,7 @@ class MoveView(Report):
 # --- actor --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class ActorRow(Report):
     """One actor in the actor list (``actor`` without a name): what it holds and has left, and how many
     events name it."""
@@ -303,7 +317,7 @@ class ActorRow(Report):
     event_count: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ActorList(Report):
     """``actor`` without a name: every actor as of a day."""
 
@@ -345,7 +359,7 @@ class ActorLines:
     rows: tuple[ActorLine, ...]
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class ActorProfile(Report):
     """``actor NAME``: where the actor and the forces under it stand as of a day, its figures, its events
     and the paragraph."""
@@ -373,7 +387,7 @@ class ActorProfile(Report):
 # --- sites --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class BaseRow(Report):
     """One site in the site list (``base`` without a name): who holds it as of a day."""
 
@@ -382,7 +396,7 @@ class BaseRow(Report):
     status: StatusView = flat()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SiteList(Report):
     """``base`` without a name: every site as of a day."""
 
@@ -393,7 +407,7 @@ class SiteList(Report):
         return [row.to_json() for row in self.rows]
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class SiteProfile(Report):
     """``base NAME``: who holds the site and since when, its control history, the accounts that disagree,
     its events and the paragraph."""
@@ -421,7 +435,7 @@ class SiteProfile(Report):
 # --- comparisons --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Aspect(Report):
     """One thing a comparison sets side by side (the sites held, the governorates left ...), each subject's
     values and what they share."""
@@ -431,7 +445,7 @@ class Aspect(Report):
     shared: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ActorSubject(Report):
     """One actor of a comparison: its holds, the sites it left, its moves and where they went."""
 
@@ -451,7 +465,7 @@ class ActorSubject(Report):
     joined_by: tuple[str, ...] = ()  # as its profile's: forces folded into it whose holds are in ``holds``
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class SiteSubject(Report):
     """One site of a comparison: who holds it, who left it, and the moves there."""
 
@@ -466,7 +480,7 @@ class SiteSubject(Report):
     span: Span = flat()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Comparison(Report):
     """``compare A B``: two or more actors, or sites, side by side as of a day, with what they share and
     where they differ."""
@@ -482,7 +496,7 @@ class Comparison(Report):
     citations: tuple[Citation, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SiteChange(Report):
     """One site whose holder changed between two days (``compare --at``), and the events that changed it."""
 
@@ -501,7 +515,7 @@ class SiteChange(Report):
         return self.before.holder is None and self.lost_by is not None and self.lost_by != self.before.previous
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ActorChange(Report):
     """What one actor gained, lost (had taken from it), began leaving and left (withdrew from or
     handed over) between two days (``compare --at``)."""
@@ -514,7 +528,7 @@ class ActorChange(Report):
     left: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Changes(Report):
     """``compare --at D1 --at D2``: what changed between the two days, site by site and actor by actor."""
 
@@ -532,7 +546,7 @@ class Changes(Report):
 # --- the brief ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class BaseState(Report):
     """One base in a brief: who holds it as of the day, grouped under the foreign force it belongs to."""
 
@@ -544,7 +558,7 @@ class BaseState(Report):
     force_name: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Brief(Report):
     """``brief``: the situation on one screen, the bases by force, the moves of the last days and the open
     disputes."""
