@@ -1,11 +1,10 @@
 """The records syriabrief keeps: events, actors and sites, as immutable records.
 
-An event, its sources and its other accounts are NamedTuples: an export or an
-index build makes a hundred thousand of each, and a tuple is built in one call
-where a frozen dataclass sets each field through object.__setattr__ (reading
-100k events: 0.72 s as frozen dataclasses, 0.45 s as tuples; defining the
-class: 0.2 ms instead of 1.5 on every start). So are the small records inside
-actors and sites (``Joined``, ``Note``); actors and sites are frozen dataclasses.
+Every record is a NamedTuple: an export or an index build makes a hundred
+thousand events with their sources, and a tuple is built in one call where a
+frozen dataclass sets each field through object.__setattr__ (reading 100k
+events: 0.72 s as frozen dataclasses, 0.45 s as tuples), and every run defines
+the classes (0.2 ms each instead of 0.6 to 1.5).
 
 Each class reads itself from its JSON form (``from_json``) and writes it back
 (``to_json``); the JSON form is the documented contract (docs/data-model.md).
@@ -17,7 +16,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar
 
 from syriabrief.domain.dates import Period, event_period
@@ -283,8 +281,8 @@ class Event(NamedTuple):
         }
 
 
-# An event's JSON keys, in the order its JSON form has them (Actor.KEYS and Site.KEYS for the others:
-# a name in a NamedTuple's body would be one of its fields).
+# An event's JSON keys, in the order its JSON form has them (not its fields' order, which puts those
+# with a default last; an actor's and a site's JSON keys are their fields, in order: ``_fields``).
 EVENT_KEYS = (
     "id", "date", "end_date", "date_precision", "approximate", "type", "stage",
     "actors", "site", "origin", "destination", "quantities", "status", "summary",
@@ -317,8 +315,7 @@ class Joined(NamedTuple):
         return self.counts_from <= day
 
 
-@dataclass(frozen=True, slots=True)
-class Actor:
+class Actor(NamedTuple):
     """A force, government, group or person that events name, with the names people know it by, the
     actor it comes under (``parent``) and the one it joined later, if any (``joined``)."""
 
@@ -330,8 +327,6 @@ class Actor:
     parent: str | None = None
     affiliations: tuple[str, ...] = ()
     joined: Joined | None = None
-
-    KEYS = ("id", "name", "aliases", "kind", "country", "parent", "affiliations", "joined")
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Actor:
@@ -373,8 +368,7 @@ class Note(NamedTuple):
         return {"text": self.text, "sources": [s.to_json() for s in self.sources]}
 
 
-@dataclass(frozen=True, slots=True)
-class Site:
+class Site(NamedTuple):
     """A place events happen at: a base, airport, crossing, town or area, with its coordinates and the
     place that contains it."""
 
@@ -390,8 +384,6 @@ class Site:
     # The site that contains this one (an airport's city, a city's governorate); None at the top.
     parent: str | None = None
     notes: tuple[Note, ...] = ()
-
-    KEYS = ("id", "name", "aliases", "kind", "country", "admin1", "lat", "lon", "location_precision", "parent", "notes")
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Site:

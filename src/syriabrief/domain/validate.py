@@ -374,7 +374,7 @@ def _check_site(d: dict[str, Any]) -> Iterable[tuple[str, str]]:
 # --- fields ---------------------------------------------------------------------
 
 # Each record's keys as sets: looked up once per key of every record checked (an import checks 100k).
-_EVENT_KEYS, _ACTOR_KEYS, _SITE_KEYS = frozenset(EVENT_KEYS), frozenset(Actor.KEYS), frozenset(Site.KEYS)
+_EVENT_KEYS, _ACTOR_KEYS, _SITE_KEYS = frozenset(EVENT_KEYS), frozenset(Actor._fields), frozenset(Site._fields)
 
 
 def _unknown_keys(d: dict[str, Any], known: frozenset[str]) -> Iterable[tuple[str, str]]:
