@@ -233,7 +233,7 @@ def test_an_import_makes_no_reference_cycles_of_its_records(tmp_path, monkeypatc
     from syriabrief.cli import importing
 
     header, first, *_ = (EXAMPLES / "acled-sample.csv").read_text(encoding="utf-8").splitlines()
-    monkeypatch.setattr(importing, "gc", types.SimpleNamespace(disable=lambda: None, enable=lambda: None))
+    monkeypatch.setattr(importing, "gc", types.SimpleNamespace(isenabled=lambda: False, disable=lambda: None, enable=lambda: None))
 
     def cycles_left(rows: int) -> int:  # into a new store each time
         lines = [first.replace("SYR90001,2026-02-25", f"SYR{n},2026-02-{1 + n % 25:02d}", 1) for n in range(rows)]
