@@ -112,12 +112,11 @@ def _blocks(events: Iterable[Event], data: Catalogue, title: str, summary: Event
 
 
 def _source(source: Source) -> str:
-    parts = [f"**{_label(source.outlet)}**"]
+    text = f"**{_label(source.outlet)}**"
     if source.document:
-        parts.append(f"“{_text(source.document)}”")
+        text += f", “{_text(source.document)}”"
     if source.published:
-        parts.append(f"published {_label(source.published)}")
-    text = ", ".join(parts)
+        text += f", published {_label(source.published)}"
     if source.url:
         url = source.url.strip()
         text += f" — <{url}>" if _SAFE_URL.fullmatch(url) else f" — {_text(url)}"
