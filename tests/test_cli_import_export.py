@@ -291,7 +291,7 @@ def test_input_past_the_size_limit_is_refused_without_reading_it_all(tmp_path, s
         assert result.exit_code == 1 and "Traceback" not in result.output
         assert result.stderr.splitlines() == [
             "file: is larger than 100 bytes, the most syriabrief reads at once; split it into smaller files",
-            f"Error: nothing imported: 1 problem in {'standard input' if args == ('-',) else path}; fix them and import again.",
+            f"Error: nothing imported: 1 problem in {'standard input' if args == ('-',) else path}; fix it and import again.",
         ]
     assert sample_store.read_bytes() == before
 

@@ -86,7 +86,8 @@ class ImportOutcome:
     @property
     def refusal(self) -> str:
         """Why nothing was imported, in one line (each problem is a line of its own)."""
-        return f"nothing imported: {_count(len(self.problems), 'problem')} in {self.source}; fix them and import again."
+        them = "it" if len(self.problems) == 1 else "them"
+        return f"nothing imported: {_count(len(self.problems), 'problem')} in {self.source}; fix {them} and import again."
 
     @property
     def source(self) -> str:
