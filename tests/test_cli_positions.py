@@ -1003,3 +1003,13 @@ def test_a_hold_on_old_reports_says_how_old_in_the_comparison_table(bundled):
     from syriabrief.domain.dates import describe
 
     assert f"Tall Baydar base (held, last reported {describe(base['last_reported'])})" in shown
+
+
+def test_compare_dates_a_strength_in_its_table_as_its_paragraph_does(tmp_path):
+    counted = event("2026-01-20-russians-counted", "2026-01-20", "presence", actors=["russia"], site="qamishli-airport",
+                    end_date="2026-01-22", approximate=True, quantities={"troops": 200})  # fmt: skip
+    db = write_store(tmp_path / "s.json", [*SAMPLE_EVENTS, counted])
+    result = run("compare", "US", "Russia", "--as-of", "2026-02-24", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    text = flat(result.output)
+    assert text.count("200 troops (~20–22 Jan 2026") == 2, text  # the Strength row and the paragraph

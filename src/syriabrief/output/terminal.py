@@ -679,7 +679,7 @@ def _comparison_rows(subjects: Sequence[ActorSubject | SiteSubject]) -> list[tup
         ("Left", lambda s: _by_site(s.left), _left_text),
         ("Destinations", lambda s: s.destination_names, str),
         ("Governorates left", lambda s: s.regions_left, str),
-        ("Strength", lambda s: s.strength, lambda f: f"{_figure(f)} ({describe(f.date)}{_reported_on(f)})"),
+        ("Strength", lambda s: s.strength, lambda f: f"{_figure(f)} ({describe(f.date, f.end_date, f.approximate)}{_reported_on(f)})"),
         ("Events", lambda s: [str(s.span.event_count)], str),
         ("First, last event", lambda s: [e for e in (s.span.first_event, s.span.last_event) if e], _event_ref_text),
     ]
