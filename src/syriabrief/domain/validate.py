@@ -391,9 +391,7 @@ def _required(d: dict[str, Any], keys: tuple[str, ...]) -> Iterable[tuple[str, s
 
 def _slug(d: dict[str, Any], key: str) -> Iterable[tuple[str, str]]:
     value = d.get(key)
-    if value is None:
-        return
-    if not isinstance(value, str) or len(value) > 200 or not _SLUG.fullmatch(value):
+    if value is not None and not _is_id(value):
         yield key, f"must be an id of lowercase letters, digits and dashes, not {_short(value)}"
 
 
@@ -448,7 +446,7 @@ def _text_list(d: dict[str, Any], key: str) -> Iterable[tuple[str, str]]:
         yield key, f"must be a list of text, not {_kind_of(value)}"
         return
     for item in value:
-        if not isinstance(item, str) or not item.strip() or len(item) > MAX_TEXT:
+        if not _is_text(item):
             yield key, f"must hold non-empty text, not {_short(item)}"
 
 

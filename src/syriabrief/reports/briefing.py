@@ -427,14 +427,15 @@ def _one_per_site(periods: list[ControlPeriod]) -> list[ControlPeriod]:
 
 
 def _through(
-    actor_id: str, through: Sequence[str], everyone: dict[str, ActorPositions], brought: Sequence[ControlPeriod] = ()
-) -> ActorPositions:
+    actor_id: str, through: Sequence[str], joined: Sequence[str], everyone: dict[str, ActorPositions],
+    data: Dataset, as_of: datetime.date,
+) -> ActorPositions:  # fmt: skip
     """An actor's positions with those of the forces under it (``through``: Catalogue.under), one per site,
-    and those ``brought`` by forces that joined it (``_brought``)."""
+    and what the forces that joined it brought (``joined``: _joined_forces; ``_brought``)."""
     mine = [everyone.get(a) for a in through]
     periods = [p for positions in mine for p in _all_periods(positions)]
     pending = [e for positions in mine if positions for e in positions.pending]
-    return ActorPositions.of(actor_id, _one_per_site([*periods, *brought]), pending)
+    return ActorPositions.of(actor_id, _one_per_site([*periods, *_brought(joined, everyone, data, as_of)]), pending)
 
 
 def _brought(joined: Sequence[str], everyone: dict[str, ActorPositions], data: Dataset, as_of: datetime.date) -> list[ControlPeriod]:
@@ -546,7 +547,7 @@ def actor_report(
     joiners = data.joined_into(through, as_of)
     joined = _joined_forces(joiners)
     everyone = _positions(data, as_of, ids | frozenset(joined))
-    positions = _through(actor.id, through, everyone, _brought(joined, everyone, data, as_of))
+    positions = _through(actor.id, through, joined, everyone, data, as_of)
     holds, left = _holds_and_left(positions, data, as_of, _Names.of(data))
     figures = data.select(EventFilter(actors=ids, until=day_period(as_of), with_strength=True))
     count, first, last = data.span(listed)
@@ -668,7 +669,7 @@ def compare_actors(
     names = _Names.of(data)
     for actor in actors:
         ids = frozenset(through[actor.id])
-        positions = _through(actor.id, through[actor.id], everyone, _brought(joined[actor.id], everyone, data, as_of))
+        positions = _through(actor.id, through[actor.id], joined[actor.id], everyone, data, as_of)
         holds, left = _holds_and_left(positions, data, as_of, names)
         pending = tuple(dict.fromkeys(positions.pending))
         mine = replace(window, actors=ids)
