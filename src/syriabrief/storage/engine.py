@@ -126,13 +126,17 @@ CREATE INDEX events_by_first ON events (first);
 CREATE INDEX events_by_last ON events (last, first);
 CREATE INDEX events_by_id ON events (id);
 CREATE INDEX actors_of_events ON event_actors (actor, last, first, n, flags);
+-- By actor and number: an actor's events newest first, and several actors' merged in order
+-- without sorting them all (EventFilter over actors alone: SqlDataset._each_linked).
+CREATE INDEX actors_by_number ON event_actors (actor, n, first, last, flags);
 CREATE INDEX sites_of_events ON event_sites (site, last, first, n, flags);
 -- By actor and site: a profile reads its actors' closed stays at the sites it replays.
 CREATE INDEX periods_by_actor ON periods (actor, site, pos);
 CREATE INDEX periods_by_site ON periods (site, pos);
 -- Each actor's closed stays, counted without reading them (settled_open_periods).
 CREATE INDEX periods_closed ON periods (actor, site, changed) WHERE NOT open;
-CREATE INDEX site_moves_by_site ON site_moves (site, first);
+-- By site and number: a replay kept for a site goes on from the moves numbered after it (settled.replays).
+CREATE INDEX site_moves_by_site ON site_moves (site, n, first);
 """
 
 _SQL_INT_MAX = (1 << 63) - 1
@@ -342,11 +346,9 @@ class SqlDataset(Catalogue):
     @_or_plain
     def span(self, where: EventFilter | None = None) -> tuple[int, Move | None, Move | None]:
         count, first, last = 0, None, None
-        if where is not None and _links_answer(where, actors=True):
-            # One actor's events (SDF's 170,000 at 1M) counted in its links alone: 130 ms -> 20 ms.
-            # An event names each actor once: only several actors can count an event twice.
-            counted = "count(DISTINCT n)" if len(where.actors) > 1 else "count(*)"
-            answers = self._each_link(f"SELECT {counted}, min(n), max(n) FROM {{s}}.event_actors WHERE {{links}}", where)
+        if where is not None and _links_merge(where):
+            # Some actors' events (SDF's 180,000 at 1M) counted in their links alone, each event once.
+            answers = self._each_linked("SELECT count(*), min(n), max(n) FROM ({linked} ORDER BY n)", where)
         else:
             answers = self._each("SELECT count(*), min(n), max(n) FROM {s}.events WHERE {where}", where)
         for [(some, low, high)] in answers:
@@ -379,8 +381,14 @@ class SqlDataset(Catalogue):
             return _merged(self._each(f"SELECT {columns} FROM {{s}}.events AS events WHERE {{where}} ORDER BY n", where))
         if limit == 0:
             return []
-        sql = f"SELECT {columns} FROM {{s}}.events AS events WHERE {{where}} ORDER BY n DESC LIMIT ?"
-        return _merged([rows[::-1] for rows in self._each(sql, where, (limit,))])[-limit:]
+        if where is not None and _links_merge(where):
+            # An actor's latest events: the newest links first, not all its events listed and sorted.
+            sql = f"SELECT {columns} FROM {{s}}.events AS events WHERE n IN ({{linked}} ORDER BY n DESC LIMIT ?) ORDER BY n DESC"
+            answers = self._each_linked(sql, where, (limit,))
+        else:
+            sql = f"SELECT {columns} FROM {{s}}.events AS events WHERE {{where}} ORDER BY n DESC LIMIT ?"
+            answers = self._each(sql, where, (limit,))
+        return _merged([rows[::-1] for rows in answers])[-limit:]
 
     def _each(self, sql: str, where: EventFilter | None, more: Sequence[Any] = ()) -> list[list[tuple]]:
         """The rows of ``sql`` from the index, then from the delta if it holds events: each event's rows are in one of them.
@@ -399,6 +407,20 @@ class SqlDataset(Catalogue):
         where = where or _ANY
         clauses, params = _link_conditions("actor", where.actors, where)
         return [self._fetch(sql.format(s=source, links=clauses), params) for source in self._sources]
+
+    def _each_linked(self, sql: str, where: EventFilter, more: Sequence[Any] = ()) -> list[list[tuple]]:
+        """Like ``_each_link``, with ``{linked}`` a query of the numbers of the events that name any of
+        ``where.actors`` and match its dates and flags: one per actor, joined by UNION. Given an order by
+        n, SQLite merges them as actors_by_number reads them (where count(DISTINCT n), or an IN list, sorts
+        every number first), and stops at a LIMIT (SDF's latest 20 events at 1M: 68 ms -> 0.1 ms)."""
+        days, params = _days_and_flags(where)
+        arm = " AND ".join(["actor = ?", *days])
+        values = [v for actor in sorted(where.actors) for v in (actor, *params)]
+        answers = []
+        for source in self._sources:
+            linked = " UNION ".join([f"SELECT n FROM {source}.event_actors WHERE {arm}"] * len(where.actors))
+            answers.append(self._fetch(sql.format(s=source, linked=linked), (*values, *more)))
+        return answers
 
     def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         return self._db.execute(sql, params).fetchall()
@@ -554,6 +576,13 @@ def _links_answer(where: EventFilter | None, actors: bool) -> bool:
 
 
 _ANY = EventFilter()
+# The most actors _each_linked joins, one query each (SQLite allows 500 in one compound query).
+_MOST_MERGED = 64
+
+
+def _links_merge(where: EventFilter) -> bool:
+    """Whether ``where`` is answered by some actors' links alone, few enough to merge (_each_linked)."""
+    return _links_answer(where, actors=True) and len(where.actors) <= _MOST_MERGED
 
 
 def marks(values: Iterable[Any]) -> str:
