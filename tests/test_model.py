@@ -55,7 +55,7 @@ def test_a_record_filled_without_its_init_is_the_one_its_init_makes():
     assert {f.name for f in fields(made)} == set(values)
 
 
-def test_records_and_reports_compare_and_hash_by_their_fields():
+def test_records_and_reports_compare_hash_and_read_by_their_fields():
     from syriabrief.domain.model import Source
     from syriabrief.reports.types import EventRef, Span
 
@@ -70,3 +70,6 @@ def test_records_and_reports_compare_and_hash_by_their_fields():
     assert span != Span(2, ref, ref) and span != Span(1, ref, None)
     assert ref != ("a", "2026-01-15", None, "withdrawal")  # a report equals only a report of its kind
     assert len({span, Span(1, ref, ref), Span(0, None, None)}) == 2
+    # And it reads as the dataclass repr would, nested reports too.
+    assert repr(span) == "Span(event_count=1, first_event=EventRef(id='a', date='2026-01-15', end_date=None, type='withdrawal'), " \
+        "last_event=EventRef(id='a', date='2026-01-15', end_date=None, type='withdrawal'))"

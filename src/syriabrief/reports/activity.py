@@ -32,14 +32,14 @@ WEEKS_UP_TO_DAYS = 26 * 7
 _TOO_COARSE = {"week": ("month", "year"), "month": ("year",)}
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Series(Report):
     key: str  # an event type, an actor id, or "other"
     name: str
     total: int
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Bucket(Report):
     start: str  # the period's first day
     end: str  # its last day
@@ -48,7 +48,7 @@ class Bucket(Report):
     total: int
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Activity(Report):
     per: str  # week or month
     by: str  # type or actor

@@ -40,7 +40,7 @@ _STATES = {
 }
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class MapForce(Report):
     """One line of the legend: a force's letter and the holders under it on the map."""
 
@@ -53,7 +53,7 @@ class MapForce(Report):
     left: int  # sites it left that nobody is recorded at since
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class MapSite(Report):
     site: SiteIdentity = flat()
     as_of: str = ""
@@ -74,7 +74,7 @@ class MapSite(Report):
         return lon, lat
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class SiteMap(Report):
     as_of: str
     since: str | None  # with --at: the first day

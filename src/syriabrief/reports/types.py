@@ -1,6 +1,6 @@
 """The typed reports: what each command answers, and its ``--json`` contract.
 
-Every report is a frozen dataclass (``eq=False``: ``Report`` compares and hashes them). Its ``to_json()`` *is* the documented
+Every report is a frozen dataclass (``eq=False, repr=False``: ``Report`` compares, hashes and shows them). Its ``to_json()`` *is* the documented
 ``--json`` output (docs/json.md): field names are the JSON keys, nested reports
 become objects, tuples become lists, and a field marked ``flat`` (an identity
 or a status shared by several reports) spreads its keys into its parent.
@@ -55,9 +55,10 @@ def flat() -> Any:
 
 
 class Report:
-    """Base of every typed report: ``to_json`` by the rules in the module docstring, and equality and a
-    hash by fields, as ``@dataclass(eq=True)`` would give each report. Defined here once (every report
-    says ``eq=False``): generated for each of them, they were half of this module's 25 ms import."""
+    """Base of every typed report: ``to_json`` by the rules in the module docstring, and equality, a hash
+    and a repr by fields, as ``@dataclass(eq=True, repr=True)`` would give each report. Defined here once
+    (every report says ``eq=False, repr=False``): generated for each of them, they were most of this
+    module's 25 ms import, paid by every report command."""
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
@@ -66,6 +67,10 @@ class Report:
 
     def __hash__(self) -> int:
         return hash(_values(self))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self))  # type: ignore[arg-type]
+        return f"{type(self).__qualname__}({shown})"
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -95,7 +100,7 @@ def _json(value: Any) -> Any:
 # --- the pieces reports share ------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class EventRef(Report):
     """A short reference to an event: enough to show it in a cell and find it with ``show``."""
 
@@ -105,7 +110,7 @@ class EventRef(Report):
     type: str
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Span(Report):
     """How many events a report rests on, and the first and the last of them."""
 
@@ -114,7 +119,7 @@ class Span(Report):
     last_event: EventRef | None
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Age(Report):
     """How old the newest report behind an answer is, seen from its as-of day."""
 
@@ -127,7 +132,7 @@ class Age(Report):
     stale: bool  # older than STALE_DAYS
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Citation(Report):
     """One event a narrative cites, as listed under the paragraph: ``[n] date — title (outlets)``."""
 
@@ -140,7 +145,7 @@ class Citation(Report):
     outlets: tuple[str, ...]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class ActorIdentity(Report):
     """An actor as every report names it: its record's fields."""
 
@@ -159,7 +164,7 @@ class ActorIdentity(Report):
                    tuple(actor.affiliations), actor.joined)  # fmt: skip
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class SiteIdentity(Report):
     """A site as every report names it: its record's fields and where it lies."""
 
@@ -180,7 +185,7 @@ class SiteIdentity(Report):
                    site.location_precision, site.parent)  # fmt: skip
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class StatusView(Report):
     """Who is at a site on the as-of day (positions.SiteStatus with names, dates and age)."""
 
@@ -204,7 +209,7 @@ class StatusView(Report):
         return self.disputed or self.stale
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class PeriodView(Report):
     """One actor's stay at one site (positions.ControlPeriod with names)."""
 
@@ -240,7 +245,7 @@ class PeriodView(Report):
         return self.disputed or self.stale
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Figure(Report):
     """A reported figure of a force's size."""
 
@@ -261,7 +266,7 @@ class Figure(Report):
         return self.site_name if self.site_name and self.site != "syria" else None
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Account(Report):
     """One account of a disputed event and the outlets that give it."""
 
@@ -269,7 +274,7 @@ class Account(Report):
     outlets: tuple[str, ...]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Contested(Report):
     """An event the sources disagree about: its own account first, then the others."""
 
@@ -278,7 +283,7 @@ class Contested(Report):
     accounts: tuple[Account, ...]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class MoveView(Report):
     """One move (deployment, withdrawal, handover, control change) as a table row or a list item shows it,
     names resolved."""
@@ -305,7 +310,7 @@ class MoveView(Report):
 # --- actor --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class ActorRow(Report):
     """One actor in the actor list (``actor`` without a name): what it holds and has left, and how many
     events name it."""
@@ -317,7 +322,7 @@ class ActorRow(Report):
     event_count: int = 0
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class ActorList(Report):
     """``actor`` without a name: every actor as of a day."""
 
@@ -359,7 +364,7 @@ class ActorLines:
     rows: tuple[ActorLine, ...]
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class ActorProfile(Report):
     """``actor NAME``: where the actor and the forces under it stand as of a day, its figures, its events
     and the paragraph."""
@@ -387,7 +392,7 @@ class ActorProfile(Report):
 # --- sites --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class BaseRow(Report):
     """One site in the site list (``base`` without a name): who holds it as of a day."""
 
@@ -396,7 +401,7 @@ class BaseRow(Report):
     status: StatusView = flat()
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class SiteList(Report):
     """``base`` without a name: every site as of a day."""
 
@@ -407,7 +412,7 @@ class SiteList(Report):
         return [row.to_json() for row in self.rows]
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class SiteProfile(Report):
     """``base NAME``: who holds the site and since when, its control history, the accounts that disagree,
     its events and the paragraph."""
@@ -435,7 +440,7 @@ class SiteProfile(Report):
 # --- comparisons --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Aspect(Report):
     """One thing a comparison sets side by side (the sites held, the governorates left ...), each subject's
     values and what they share."""
@@ -445,7 +450,7 @@ class Aspect(Report):
     shared: tuple[str, ...]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class ActorSubject(Report):
     """One actor of a comparison: its holds, the sites it left, its moves and where they went."""
 
@@ -465,7 +470,7 @@ class ActorSubject(Report):
     joined_by: tuple[str, ...] = ()  # as its profile's: forces folded into it whose holds are in ``holds``
 
 
-@dataclass(frozen=True, kw_only=True, eq=False)
+@dataclass(frozen=True, kw_only=True, eq=False, repr=False)
 class SiteSubject(Report):
     """One site of a comparison: who holds it, who left it, and the moves there."""
 
@@ -480,7 +485,7 @@ class SiteSubject(Report):
     span: Span = flat()
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Comparison(Report):
     """``compare A B``: two or more actors, or sites, side by side as of a day, with what they share and
     where they differ."""
@@ -496,7 +501,7 @@ class Comparison(Report):
     citations: tuple[Citation, ...] = ()
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class SiteChange(Report):
     """One site whose holder changed between two days (``compare --at``), and the events that changed it."""
 
@@ -515,7 +520,7 @@ class SiteChange(Report):
         return self.before.holder is None and self.lost_by is not None and self.lost_by != self.before.previous
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class ActorChange(Report):
     """What one actor gained, lost (had taken from it), began leaving and left (withdrew from or
     handed over) between two days (``compare --at``)."""
@@ -528,7 +533,7 @@ class ActorChange(Report):
     left: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Changes(Report):
     """``compare --at D1 --at D2``: what changed between the two days, site by site and actor by actor."""
 
@@ -546,7 +551,7 @@ class Changes(Report):
 # --- the brief ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class BaseState(Report):
     """One base in a brief: who holds it as of the day, grouped under the foreign force it belongs to."""
 
@@ -558,7 +563,7 @@ class BaseState(Report):
     force_name: str | None = None
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Brief(Report):
     """``brief``: the situation on one screen, the bases by force, the moves of the last days and the open
     disputes."""
