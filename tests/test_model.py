@@ -46,12 +46,12 @@ def test_a_record_filled_without_its_init_is_the_one_its_init_makes():
     from dataclasses import fields, replace
 
     from syriabrief.domain.model import filled
-    from syriabrief.domain.positions import ControlPeriod
+    from syriabrief.domain.positions import SiteStatus
 
-    values = dict(site="qasrak", actor="us", role="holder", start="2025", end=None, status="active", events=("a",),
-                  disputed=False, uncertain=True, status_since="2025", destination=None, last_reported="2025", successor=None)  # fmt: skip
-    made = filled(ControlPeriod, values)
-    assert made == ControlPeriod(**values) == replace(made) and hash(made) == hash(ControlPeriod(**values))
+    values = dict(site="qasrak", holder="us", status="active", since="2025", uncertain=True, disputed=False, events=("a",),
+                  previous=None, pending=("b",), last_reported="2025", successor=None)  # fmt: skip
+    made = filled(SiteStatus, values)
+    assert made == SiteStatus(**values) == replace(made) and hash(made) == hash(SiteStatus(**values))
     assert {f.name for f in fields(made)} == set(values)
 
 

@@ -60,8 +60,7 @@ SETTLED = datetime.date.max
 _LEAVING_STAGES = ("began", "ongoing")
 
 
-@dataclass(frozen=True)
-class ControlPeriod:
+class ControlPeriod(NamedTuple):
     """One actor's stay at one site, and how it stands at the as-of day.
 
     ``role`` is ``holder`` (controls the site), ``partner`` (named alongside the
@@ -71,6 +70,8 @@ class ControlPeriod:
     set once the period is closed (``vacated``, ``handed_over``, ``lost``).
     ``status_since`` is when the current status began (the start of a
     withdrawal, for ``withdrawing``); ``destination`` is where the actor went.
+
+    A NamedTuple, made in one call: a profile at 1M reads back twenty thousand (storage/settled.py).
     """
 
     site: str

@@ -419,7 +419,7 @@ def _one_per_site(periods: list[ControlPeriod]) -> list[ControlPeriod]:
                     kept.append(p)
                 else:  # its events are in date order: the last is the one that reported that day
                     cited = latest.events[-1:]
-                    kept.append(replace(p, last_reported=latest.last_reported, events=(*p.events, *(e for e in cited if e not in p.events))))
+                    kept.append(p._replace(last_reported=latest.last_reported, events=(*p.events, *(e for e in cited if e not in p.events))))
         elif p.role == "holder" or (p.site, p.end, p.status) not in told:
             told.add((p.site, p.end, p.status))
             kept.append(p)

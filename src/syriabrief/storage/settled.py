@@ -18,7 +18,7 @@ import marshal
 import sys
 from collections.abc import Iterable
 from dataclasses import fields as dataclass_fields
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from syriabrief.domain.dataset import OpenPeriods
 from syriabrief.domain.model import Move, filled
@@ -38,9 +38,8 @@ if TYPE_CHECKING:  # sqlite3 is imported by whoever opens a connection
 
 __all__ = ["keep_settled", "open_periods", "periods", "replays", "resume_day", "settle", "statuses"]
 
-# A period's and a status's fields in order: what _pack_fields marshals and _unpack_fields reads back.
-_Record = TypeVar("_Record", ControlPeriod, SiteStatus)
-_PERIOD_FIELDS = tuple(f.name for f in dataclass_fields(ControlPeriod))
+# A period's and a status's fields in order: what _pack_fields marshals and _period and _status read back.
+_PERIOD_FIELDS = ControlPeriod._fields
 _STATUS_FIELDS = tuple(f.name for f in dataclass_fields(SiteStatus))
 
 
@@ -51,9 +50,14 @@ def _pack_fields(record: ControlPeriod | SiteStatus, names: tuple[str, ...]) -> 
     return marshal.dumps(tuple(_interned(getattr(record, name)) for name in names))
 
 
-def _unpack_fields(kind: type[_Record], names: tuple[str, ...], fields: bytes) -> _Record:
-    """A record back from what _pack_fields wrote (every field, in order)."""
-    return filled(kind, zip(names, marshal.loads(fields), strict=True))
+def _period(fields: bytes) -> ControlPeriod:
+    """A period back from what _pack_fields wrote: every field, in order (a tuple of another length fails)."""
+    return ControlPeriod._make(marshal.loads(fields))
+
+
+def _status(fields: bytes) -> SiteStatus:
+    """A status back from what _pack_fields wrote (every field, in order)."""
+    return filled(SiteStatus, zip(_STATUS_FIELDS, marshal.loads(fields), strict=True))
 
 
 def _move(fields: bytes) -> Move:
@@ -94,7 +98,7 @@ def periods(
             (named, day),
         ).fetchall()
     # Decoded as the rows come (a cursor, not fetchall): a million-event store has hundreds of thousands.
-    return [_unpack_fields(ControlPeriod, _PERIOD_FIELDS, fields) for (fields,) in rows], frozenset(site for (site,) in unsettled)
+    return [_period(fields) for (fields,) in rows], frozenset(site for (site,) in unsettled)
 
 
 def open_periods(db: sqlite3.Connection, as_of: datetime.date) -> OpenPeriods:
@@ -103,7 +107,7 @@ def open_periods(db: sqlite3.Connection, as_of: datetime.date) -> OpenPeriods:
     settled = "site NOT IN (SELECT site FROM settled WHERE day > ?)"
     day = (as_of.toordinal(),)
     rows = db.execute(f"SELECT fields FROM periods WHERE open AND {settled} ORDER BY seq", day)
-    found = [_unpack_fields(ControlPeriod, _PERIOD_FIELDS, fields) for (fields,) in rows]
+    found = [_period(fields) for (fields,) in rows]
     closed = db.execute(f"SELECT actor, count(*), max(coalesce(changed, '')) FROM periods WHERE NOT open AND {settled} GROUP BY actor", day)
     unsettled = db.execute("SELECT site FROM settled WHERE day > ?", day).fetchall()
     return OpenPeriods(found, {actor: (count, changed) for actor, count, changed in closed}, frozenset(s for (s,) in unsettled))
@@ -113,7 +117,7 @@ def statuses(db: sqlite3.Connection, as_of: datetime.date) -> tuple[dict[str, Si
     """``Dataset.settled_statuses``: the state of every site settled at ``as_of``, and the sites not settled."""
     rows = db.execute("SELECT site, day, status FROM settled").fetchall()
     day = as_of.toordinal()
-    kept = {site: _unpack_fields(SiteStatus, _STATUS_FIELDS, status) for site, last, status in rows if last <= day}
+    kept = {site: _status(status) for site, last, status in rows if last <= day}
     return kept, frozenset(site for site, last, _ in rows if last > day)
 
 
@@ -152,7 +156,7 @@ def replays(
     wanted = {site: set(closed_positions(state)) for site, state in states.items()}
     for site, pos, fields in db.execute(sql, params):
         if pos in wanted[site]:
-            closed[site][pos] = _unpack_fields(ControlPeriod, _PERIOD_FIELDS, fields)
+            closed[site][pos] = _period(fields)
     return {site: KeptReplay(state, closed[site]) for site, state in states.items()}, moves
 
 
