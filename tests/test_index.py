@@ -978,3 +978,23 @@ def test_counts_of_the_driving_types_come_from_the_links_alone_and_agree(tmp_pat
     sdf = replace(where, actors=frozenset({"sdf"}))
     assert data.span(sdf)[0] == reference.span(sdf)[0]
     data.close()
+
+
+
+def test_many_actors_are_answered_alike_merged_or_not(tmp_path, always_index, monkeypatch):
+    # Up to _MOST_MERGED actors their links are merged by UNION, one query each (_each_linked); past
+    # it they are one list, as they are for a count since a day. Each way gives the reference's answers.
+    path = generated(tmp_path / "store.json", 300)
+    data, reference = indexed([path]), plain([path])
+    everyone = frozenset(reference.actors)
+    filters = [EventFilter(actors=everyone), EventFilter(actors=everyone, since=parse_user_date("2025-05")),
+               EventFilter(actors=frozenset(sorted(everyone)[:3]), with_strength=True)]  # fmt: skip
+    for most in (len(everyone), 2):
+        monkeypatch.setattr(engine, "_MOST_MERGED", most)
+        assert [engine._links_merge(where) for where in filters] == [most > 2, most > 2, most > 2]
+        for where in filters:
+            assert data.span(where) == reference.span(where), (most, where)
+            assert data.select(where, 7) == reference.select(where, 7), (most, where)
+            assert data.select_json(where, 7) == reference.select_json(where, 7), (most, where)
+    assert getattr(data, "_plain", None) is None  # every answer came from SQL
+    data.close()

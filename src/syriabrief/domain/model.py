@@ -454,8 +454,8 @@ def filled(kind: type[_Record], fields: Mapping[str, Any] | Iterable[tuple[str, 
     """A frozen dataclass ``kind`` holding ``fields`` (every one of its fields, values already checked), without its __init__.
 
     A frozen dataclass's __init__ sets each field through object.__setattr__,
-    several times the cost of filling its __dict__ at once; reading the index
-    and building reports make tens of thousands of periods and their views.
+    several times the cost of filling its __dict__ at once; a profile of a big
+    actor makes tens of thousands of period and move views.
     Nothing is checked or defaulted and no __post_init__ runs: give every field
     (a missing one falls back to a plain class default, or fails when read).
     """

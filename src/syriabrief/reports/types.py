@@ -58,7 +58,7 @@ class Report:
     """Base of every typed report: ``to_json`` by the rules in the module docstring, and equality, a hash
     and a repr by fields, as ``@dataclass(eq=True, repr=True)`` would give each report. Defined here once
     (every report says ``eq=False, repr=False``): generated for each of them, they were most of this
-    module's 25 ms import, paid by every report command."""
+    module's 27 ms import, paid by every report command."""
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:

@@ -140,10 +140,10 @@ CREATE INDEX site_moves_by_site ON site_moves (site, n, first);
 """
 
 _SQL_INT_MAX = (1 << 63) - 1
-# The links' n in "n IN (the events matched)" over all actors, kept from any index ("+n"): with the
-# build's statistics SQLite would look each number up in actors_by_number under every actor
-# (a skip-scan), not read actors_of_events once: a Markdown export of 100k took 2.3 s longer.
-_ANY_ACTOR_N = "+n"
+# The links' n in "n IN (the events matched)" over every actor, kept from any index: with the
+# build's statistics SQLite looked each number up in actors_by_number under every actor (a
+# skip-scan) instead of reading the links once: 2.3 s more for a Markdown export of 100k.
+_N_NOT_INDEXED = "+n"
 # Events read per page by ``stream``.
 PAGE = 5_000
 _ROW = "n, id, layer, canonical, offset, length, doc"
@@ -277,7 +277,7 @@ class SqlDataset(Catalogue):
         last = min(ending, key=lambda row: (-row[0], row[1]))[1]
         grouped = {
             what: _grouped(self._each(sql, where)) for what, sql in (
-                ("actors", f"SELECT actor, count(*), min(n) FROM {{s}}.event_actors WHERE {_ANY_ACTOR_N} IN (SELECT n FROM {{s}}.events WHERE {{where}}) GROUP BY actor"),
+                ("actors", f"SELECT actor, count(*), min(n) FROM {{s}}.event_actors WHERE {_N_NOT_INDEXED} IN (SELECT n FROM {{s}}.events WHERE {{where}}) GROUP BY actor"),
                 ("places", "SELECT site, count(*), min(n) FROM {s}.event_sites WHERE n IN (SELECT n FROM {s}.events WHERE {where}) GROUP BY site"),
                 ("types", "SELECT type, count(*), min(n) FROM {s}.events WHERE {where} GROUP BY type"),
             )
@@ -306,7 +306,7 @@ class SqlDataset(Catalogue):
             # without looking up every event (an actor list at 1M: 0.8 s -> 0.12 s).
             answers = self._each_link("SELECT actor, count(*) FROM {s}.event_actors WHERE {links} GROUP BY actor", where)
         else:
-            sql = f"SELECT actor, count(*) FROM {{s}}.event_actors WHERE {_ANY_ACTOR_N} IN (SELECT n FROM {{s}}.events WHERE {{where}}) GROUP BY actor"
+            sql = f"SELECT actor, count(*) FROM {{s}}.event_actors WHERE {_N_NOT_INDEXED} IN (SELECT n FROM {{s}}.events WHERE {{where}}) GROUP BY actor"
             answers = self._each(sql, where)
         counts: dict[str, int] = {}
         for rows in answers:  # the index's, then the delta's
@@ -351,9 +351,14 @@ class SqlDataset(Catalogue):
     @_or_plain
     def span(self, where: EventFilter | None = None) -> tuple[int, Move | None, Move | None]:
         count, first, last = 0, None, None
-        if where is not None and _links_merge(where):
-            # Some actors' events (SDF's 180,000 at 1M) counted in their links alone, each event once.
-            answers = self._each_linked("SELECT count(*), min(n), max(n) FROM ({linked} ORDER BY n)", where)
+        if where is not None and _links_answer(where, actors=True):
+            # Some actors' events (SDF's 180,000 at 1M) counted in their links alone, each event once:
+            # all of them merged in number order; since a day, one range of actors_of_events each.
+            if _links_merge(where) and where.since is None:
+                answers = self._each_linked("SELECT count(*), min(n), max(n) FROM ({linked} ORDER BY n)", where)
+            else:
+                counted = "count(DISTINCT n)" if len(where.actors) > 1 else "count(*)"
+                answers = self._each_link(f"SELECT {counted}, min(n), max(n) FROM {{s}}.event_actors WHERE {{links}}", where)
         else:
             answers = self._each("SELECT count(*), min(n), max(n) FROM {s}.events WHERE {where}", where)
         for [(some, low, high)] in answers:

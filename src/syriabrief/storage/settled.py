@@ -129,13 +129,12 @@ def replays(
     found = db.execute(
         "SELECT site, kept_day, kept_upto, state, left_pos FROM settled WHERE site IN (SELECT value FROM json_each(?))", (named,)
     ).fetchall()
-    kept = [(site, state, left) for site, kept_day, _, state, left in found if kept_day is not None and kept_day <= day]
-    # A site with a replay kept for the day replays the moves after it (numbered past kept_upto), the
-    # others all theirs: one range of site_moves_by_site each, not all their moves read and sifted
-    # (at 1M, SDF's unsettled sites hold 229,000 moves, 15,000 of them after their kept replays).
-    # Site by site, so that an index with a delta, read through views (index._OVERLAY), searches
-    # its index too: joined to settled, the view was copied whole (0.4 s at 1M).
-    after = {site: upto if kept_day is not None and kept_day <= day else -1 for site, kept_day, upto, _, _ in found}
+    # The moves after each kept replay (numbered past kept_upto; all of a site without one), one range of
+    # site_moves_by_site per site: asked site by site, since a join through a delta's views
+    # (index._OVERLAY) copied the whole table.
+    resumed = {site for site, kept_day, _, _, _ in found if kept_day is not None and kept_day <= day}
+    kept = [(site, state, left) for site, _, _, state, left in found if site in resumed]
+    after = {site: upto if site in resumed else -1 for site, _, upto, _, _ in found}
     rows = [row for site, upto in after.items()
             for row in db.execute("SELECT n, fields FROM site_moves WHERE site = ? AND n > ? AND first <= ?", (site, upto, day))]  # fmt: skip
     rows.sort()  # in number order (event_sort_key), the order a replay takes them in
