@@ -267,7 +267,7 @@ def _refuse_identical(record: dict[str, Any], db: Path | None) -> None:
     if same:
         raise SyriabriefError(
             f"this event is already stored as {same[0].id!r} (same date, type, actors, site and summary); "
-            "nothing was added. Add --force to add it again"
+            "nothing was added; give --force to add it again"
         )
 
 
