@@ -103,6 +103,10 @@ def random_filters(data: Dataset, count: int, seed: int = 1) -> list[tuple[Event
     filters.append((EventFilter(actors=frozenset(fixed.sample(actor_ids, 1))), None))
     filters += [
         (EventFilter(actors=frozenset(fixed.sample(actor_ids, 1)), types=DRIVING_TYPES), None),
+        # Who acts (a comparison's own moves): the actor links' flag 8, merged or listed.
+        (EventFilter(actors=frozenset(fixed.sample(actor_ids, 2)), types=DRIVING_TYPES, acting=True), None),
+        (EventFilter(actors=frozenset(fixed.sample(actor_ids, 2)), since=parse_user_date("2016-02"), acting=True), 4),
+        (EventFilter(acting=True), 2),
         (EventFilter(sites=frozenset(fixed.sample(site_ids, 1)), types=DRIVING_TYPES - {"presence"},
                      until=parse_user_date("2026-01")), 1),  # fmt: skip
     ]

@@ -113,6 +113,7 @@ filters = st.builds(
     types=st.frozensets(st.sampled_from(EVENT_TYPES), max_size=3),
     statuses=st.frozensets(st.sampled_from(EVENT_STATUSES), max_size=2),
     search=st.none() | st.text("abAB ", max_size=3),
+    acting=st.booleans(),
 )
 
 
@@ -124,6 +125,7 @@ def naive_match(where: EventFilter, event: Event) -> bool:
     return (
         event.period.overlaps(window)
         and (not where.actors or any(a in where.actors for a in event.actors))
+        and (not (where.acting and where.actors) or event.actors[0] in where.actors)
         and (not where.sites or any(s in where.sites for s in (event.site, event.origin, event.destination)))
         and (not where.types or event.type in where.types)
         and (not where.statuses or event.status in where.statuses)

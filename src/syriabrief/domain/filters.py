@@ -37,6 +37,8 @@ class EventFilter:
     ids: frozenset[str] = field(default_factory=frozenset)
     # Only events the sources disagree about (status disputed, or another account kept).
     disputed: bool = False
+    # With actors: only events whose acting party (the first actor named) is one of them.
+    acting: bool = False
 
     def matches(self, event: Event) -> bool:
         period = event.period
@@ -45,6 +47,8 @@ class EventFilter:
         if self.until and period.start > self.until.end:
             return False
         if self.actors and self.actors.isdisjoint(event.actors):
+            return False
+        if self.acting and self.actors and event.actors[0] not in self.actors:
             return False
         if self.sites and self.sites.isdisjoint(event.places):
             return False

@@ -675,8 +675,7 @@ def compare_actors(
         mine = replace(window, actors=ids)
         # Its own moves (it or a force under it acts first); of its other events only the count, first and last.
         # A planned move is an intention: no move of its own, and no destination it went to.
-        moves = [e for e in data.moves(replace(mine, types=DRIVING_TYPES - {"presence"}))
-                 if e.actors and e.actors[0] in ids and e.status != "planned"]  # fmt: skip
+        moves = [e for e in data.moves(replace(mine, types=DRIVING_TYPES - {"presence"}, acting=True)) if e.status != "planned"]
         figures = data.select(replace(mine, with_strength=True))
         left_in_window = tuple(p for p in left if _within(p.until, window) or p.status == "withdrawing")
         leaving = [p for p in holds if p.status == "withdrawing"]

@@ -72,7 +72,8 @@ CREATE TABLE sites (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, doc BLOB NOT NULL
 -- the stored text is exactly the event's --json text (what syriabrief itself writes).
 -- ``flags``: 1 the event gives a force's size (EventFilter.with_strength),
 -- 2 the sources disagree about it (EventFilter.disputed), 4 its type is one of
--- DRIVING_TYPES (what positions replay, and what a question about moves asks for).
+-- DRIVING_TYPES (what positions replay, and what a question about moves asks for);
+-- on an actor link only, 8: the actor is the event's acting party, its first (EventFilter.acting).
 CREATE TABLE events (
     n INTEGER PRIMARY KEY, id TEXT NOT NULL, layer INTEGER NOT NULL,
     first INTEGER NOT NULL, last INTEGER NOT NULL, type TEXT NOT NULL, status TEXT NOT NULL,
@@ -424,7 +425,7 @@ class SqlDataset(Catalogue):
         n, SQLite merges them as actors_by_number reads them (where count(DISTINCT n), or an IN list, sorts
         every number first), and stops at a LIMIT (SDF's latest 20 events at 1M: 68 ms -> 0.1 ms)."""
         days, params = _days_and_flags(where)
-        arm = " AND ".join(["actor = ?", *days])
+        arm = " AND ".join(["actor = ?", *days, *_ACTING[where.acting]])
         values = [v for actor in sorted(where.actors) for v in (actor, *params)]
         answers = []
         for source in self._sources:
@@ -551,7 +552,13 @@ def _link_conditions(column: str, values: frozenset[str], where: EventFilter) ->
     if values:
         clauses.insert(0, f"{column} IN ({marks(values)})")
         params[:0] = sorted(values)
+        if column == "actor":
+            clauses += _ACTING[where.acting]
     return " AND ".join(clauses or ["1"]), params
+
+
+# The actor links' clause for EventFilter.acting (flag 8: the acting party's link).
+_ACTING = {False: [], True: ["flags & 8"]}
 
 
 def _days_and_flags(where: EventFilter) -> tuple[list[str], list[Any]]:
@@ -579,7 +586,8 @@ def _links_answer(where: EventFilter | None, actors: bool) -> bool:
         return not actors
     # All the driving types are what the links' flag 4 says (``_days_and_flags``); any other choice of types is not.
     types = frozenset() if where.types == DRIVING_TYPES else where.types
-    rest = replace(where, since=None, until=None, with_strength=False, disputed=False, types=types)
+    # Who acts is an actor link's flag too: answered with the actors, and nothing without them.
+    rest = replace(where, since=None, until=None, with_strength=False, disputed=False, types=types, acting=False)
     if actors:
         return bool(where.actors) and replace(rest, actors=frozenset()) == _ANY
     return rest == _ANY
@@ -665,7 +673,7 @@ def insert_digests(db: sqlite3.Connection, numbered: list[tuple[int, int, Digest
         summaries.append((n, folded))
         packed.append((n, fields))
         moves.append((n, move))
-        links_a += ((a, first, last, n, flags) for a in who)
+        links_a += ((a, first, last, n, flags | (8 if i == 0 else 0)) for i, a in enumerate(who))
         links_s += ((s, first, last, n, flags) for s in where)
     db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", events)
     db.executemany("INSERT INTO summaries VALUES (?, ?)", summaries)
