@@ -18,6 +18,7 @@ import marshal
 import sys
 from collections.abc import Iterable
 from dataclasses import fields as dataclass_fields
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from syriabrief.domain.dataset import OpenPeriods
@@ -85,20 +86,22 @@ def periods(
     day = as_of.toordinal()
     settled = "site IN (SELECT site FROM settled WHERE day <= ?)"
     if actors is None:
-        rows = db.execute(f"SELECT fields FROM periods WHERE {settled} ORDER BY seq", (day,))
+        # Decoded as the rows come (a cursor, not fetchall): a million-event store has hundreds of thousands.
+        rows = (fields for (fields,) in db.execute(f"SELECT fields FROM periods WHERE {settled} ORDER BY seq", (day,)))
         unsettled = db.execute("SELECT site FROM settled WHERE day > ?", (day,)).fetchall()
     else:
+        # Asked without ORDER BY, DISTINCT or a join, and put in order here: through a delta's views
+        # (index._OVERLAY) any of them made SQLite read each file's table whole, not search its index.
         named = json.dumps(sorted(actors))
-        sql = f"SELECT fields FROM periods WHERE actor IN (SELECT value FROM json_each(?)) AND {settled} ORDER BY seq"
-        rows = db.execute(sql, (named, day))
+        sql = f"SELECT seq, fields FROM periods WHERE actor IN (SELECT value FROM json_each(?)) AND {settled}"
+        rows = (fields for _, fields in sorted(db.execute(sql, (named, day)), key=itemgetter(0)))
         # The unsettled sites among those where the actors' moves were made.
         unsettled = db.execute(
-            "SELECT DISTINCT a.site FROM site_actors AS a JOIN settled AS s ON s.site = a.site "
-            "WHERE a.actor IN (SELECT value FROM json_each(?)) AND s.day > ?",
+            "SELECT site FROM site_actors WHERE actor IN (SELECT value FROM json_each(?)) "
+            "AND site IN (SELECT site FROM settled WHERE day > ?)",
             (named, day),
         ).fetchall()
-    # Decoded as the rows come (a cursor, not fetchall): a million-event store has hundreds of thousands.
-    return [_period(fields) for (fields,) in rows], frozenset(site for (site,) in unsettled)
+    return [_period(fields) for fields in rows], frozenset(site for (site,) in unsettled)
 
 
 def open_periods(db: sqlite3.Connection, as_of: datetime.date) -> OpenPeriods:
