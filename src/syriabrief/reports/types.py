@@ -1,6 +1,7 @@
 """The typed reports: what each command answers, and its ``--json`` contract.
 
-Every report is a frozen dataclass (``eq=False, repr=False``: ``Report`` compares, hashes and shows them). Its ``to_json()`` *is* the documented
+Every report is a frozen dataclass (``eq=False, repr=False``: ``Report`` compares,
+hashes and shows them). Its ``to_json()`` *is* the documented
 ``--json`` output (docs/json.md): field names are the JSON keys, nested reports
 become objects, tuples become lists, and a field marked ``flat`` (an identity
 or a status shared by several reports) spreads its keys into its parent.

@@ -424,12 +424,11 @@ class SqlDataset(Catalogue):
         ``where.actors`` and match its dates and flags: one per actor, joined by UNION. Given an order by
         n, SQLite merges them as actors_by_number reads them (where count(DISTINCT n), or an IN list, sorts
         every number first), and stops at a LIMIT (SDF's latest 20 events at 1M: 68 ms -> 0.1 ms)."""
-        days, params = _days_and_flags(where)
-        arm = " AND ".join(["actor = ?", *days, *_ACTING[where.acting]])
-        values = [v for actor in sorted(where.actors) for v in (actor, *params)]
+        arms = [_link_conditions("actor", frozenset({actor}), where) for actor in sorted(where.actors)]
+        values = [v for _, params in arms for v in params]
         answers = []
         for source in self._sources:
-            linked = " UNION ".join([f"SELECT n FROM {source}.event_actors WHERE {arm}"] * len(where.actors))
+            linked = " UNION ".join(f"SELECT n FROM {source}.event_actors WHERE {clauses}" for clauses, _ in arms)
             answers.append(self._fetch(sql.format(s=source, linked=linked), (*values, *more)))
         return answers
 
@@ -552,13 +551,9 @@ def _link_conditions(column: str, values: frozenset[str], where: EventFilter) ->
     if values:
         clauses.insert(0, f"{column} IN ({marks(values)})")
         params[:0] = sorted(values)
-        if column == "actor":
-            clauses += _ACTING[where.acting]
+        if column == "actor" and where.acting:
+            clauses.append("flags & 8")  # EventFilter.acting: the acting party's link
     return " AND ".join(clauses or ["1"]), params
-
-
-# The actor links' clause for EventFilter.acting (flag 8: the acting party's link).
-_ACTING = {False: [], True: ["flags & 8"]}
 
 
 def _days_and_flags(where: EventFilter) -> tuple[list[str], list[Any]]:
