@@ -8,7 +8,6 @@ import os
 import random
 import re
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -151,7 +150,7 @@ def assert_same_answers(paths, filters=None, open_candidate=indexed):
         assert getattr(candidate, "_plain", None) is None, where
         if where.sites:
             day = where.until.end if where.until else datetime.date(2030, 1, 1)
-            made_there = [m for m in reference.moves(replace(where, types=DRIVING_TYPES, since=None, actors=frozenset(),
+            made_there = [m for m in reference.moves(where._replace(types=DRIVING_TYPES, since=None, actors=frozenset(),
                           statuses=frozenset(), search=None, with_strength=False, disputed=False, until=where.until)) if m.site in where.sites]  # fmt: skip
             assert reference.replay_at(where.sites, day) == ({}, made_there)
             # The engine may start from kept states: each site replays to the same state.
@@ -979,7 +978,7 @@ def test_counts_of_the_driving_types_come_from_the_links_alone_and_agree(tmp_pat
     where = EventFilter(types=DRIVING_TYPES)
     assert engine._links_answer(where, actors=False) and not engine._links_answer(EventFilter(types=frozenset({"withdrawal"})), actors=False)
     assert data.actor_counts(where) == reference.actor_counts(where)
-    sdf = replace(where, actors=frozenset({"sdf"}))
+    sdf = where._replace(actors=frozenset({"sdf"}))
     assert data.span(sdf)[0] == reference.span(sdf)[0]
     data.close()
 

@@ -114,6 +114,10 @@ filters = st.builds(
     statuses=st.frozensets(st.sampled_from(EVENT_STATUSES), max_size=2),
     search=st.none() | st.text("abAB ", max_size=3),
     acting=st.booleans(),
+    # Left at their defaults: naive_match does not write these out (builds would fill them).
+    with_strength=st.just(False),
+    ids=st.just(frozenset()),
+    disputed=st.just(False),
 )
 
 

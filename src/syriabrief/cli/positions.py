@@ -317,8 +317,6 @@ HTML_CHART_MONTHS = 12
 
 def _write_html(data, report, day: datetime.date, where, governorates, output: Path | None, db) -> None:
     """The brief with its map and a year of activity, as one HTML file (or on stdout)."""
-    from dataclasses import replace
-
     from syriabrief.domain.dates import Period
     from syriabrief.output.exports import write_export
     from syriabrief.output.htmlbrief import brief_html
@@ -334,7 +332,7 @@ def _write_html(data, report, day: datetime.date, where, governorates, output: P
     if governorates and not sites:  # as the brief narrows its events: to the sites in those governorates
         folded = {g.casefold() for g in governorates}
         sites = frozenset(s.id for s in data.sites.values() if (s.admin1 or "").casefold() in folded)
-    window = replace(where, sites=sites, since=Period(first, first, "day"), until=day_period(day))
+    window = where._replace(sites=sites, since=Period(first, first, "day"), until=day_period(day))
     chart = activity(data, window, per="month", by="type")
     write_export([brief_html(report, pictured, chart, data)], None, output, layers(db).read)
     if output is not None:

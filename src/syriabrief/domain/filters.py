@@ -7,7 +7,7 @@ here. Derived state (who holds which site when) lives in ``positions.py``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from syriabrief.domain.dates import Period
 from syriabrief.domain.model import Event
@@ -15,26 +15,26 @@ from syriabrief.domain.model import Event
 __all__ = ["EventFilter", "select_events"]
 
 
-@dataclass(frozen=True)
-class EventFilter:
+class EventFilter(NamedTuple):
     """What to keep. Values of one field are alternatives; different fields all apply.
 
     Names are already resolved to ids. ``since`` and ``until`` are periods: an
     event is kept when any day it may cover falls between the start of
-    ``since`` and the end of ``until``.
+    ``since`` and the end of ``until``. A NamedTuple, like the records: every
+    query imports this class, and defining it as a frozen dataclass took 1.5 ms of each run.
     """
 
     since: Period | None = None
     until: Period | None = None
-    actors: frozenset[str] = field(default_factory=frozenset)
-    sites: frozenset[str] = field(default_factory=frozenset)
-    types: frozenset[str] = field(default_factory=frozenset)
-    statuses: frozenset[str] = field(default_factory=frozenset)
+    actors: frozenset[str] = frozenset()
+    sites: frozenset[str] = frozenset()
+    types: frozenset[str] = frozenset()
+    statuses: frozenset[str] = frozenset()
     search: str | None = None
     # Only events that give a force's size (model.STRENGTH_WORDS).
     with_strength: bool = False
     # Only these events (by id): the ones a derived position cites.
-    ids: frozenset[str] = field(default_factory=frozenset)
+    ids: frozenset[str] = frozenset()
     # Only events the sources disagree about (status disputed, or another account kept).
     disputed: bool = False
     # With actors: only events whose acting party (the first actor named) is one of them.

@@ -543,7 +543,7 @@ def actor_report(
     """
     through = data.under(actor.id)
     ids = frozenset(through)
-    listed = replace(_window(since, until, as_of), actors=ids)
+    listed = _window(since, until, as_of)._replace(actors=ids)
     joiners = data.joined_into(through, as_of)
     joined = _joined_forces(joiners)
     everyone = _positions(data, as_of, ids | frozenset(joined))
@@ -614,7 +614,7 @@ def base_report(
     driving = data.moves(EventFilter(sites=at_site, types=DRIVING_TYPES, until=day_period(as_of)))
     history, status = history_and_status(site.id, driving, as_of)
     # The events listed are those at the site and everything inside it (a governorate's bases).
-    listed = replace(_window(since, until, as_of), sites=data.within(site.id))
+    listed = _window(since, until, as_of)._replace(sites=data.within(site.id))
     # Every disputed event the history rests on, not only the latest: an old
     # disputed departure still decides who was where.
     behind = {i for p in history for i in p.events}
@@ -672,11 +672,11 @@ def compare_actors(
         positions = _through(actor.id, through[actor.id], joined[actor.id], everyone, data, as_of)
         holds, left = _holds_and_left(positions, data, as_of, names)
         pending = tuple(dict.fromkeys(positions.pending))
-        mine = replace(window, actors=ids)
+        mine = window._replace(actors=ids)
         # Its own moves (it or a force under it acts first); of its other events only the count, first and last.
         # A planned move is an intention: no move of its own, and no destination it went to.
-        moves = [e for e in data.moves(replace(mine, types=DRIVING_TYPES - {"presence"}, acting=True)) if e.status != "planned"]
-        figures = data.select(replace(mine, with_strength=True))
+        moves = [e for e in data.moves(mine._replace(types=DRIVING_TYPES - {"presence"}, acting=True)) if e.status != "planned"]
+        figures = data.select(mine._replace(with_strength=True))
         left_in_window = tuple(p for p in left if _within(p.until, window) or p.status == "withdrawing")
         leaving = [p for p in holds if p.status == "withdrawing"]
         cited.update({e.id: e for e in moves})
@@ -724,7 +724,7 @@ def compare_sites(
         at_site = frozenset({site.id})
         driving = data.moves(EventFilter(sites=at_site, types=DRIVING_TYPES, until=day_period(as_of)))
         history, status = history_and_status(site.id, driving, as_of)
-        events = data.moves(replace(window, sites=at_site))
+        events = data.moves(window._replace(sites=at_site))
         cited.update({e.id: e for e in driving})
         cited.update({e.id: e for e in events})
         # A plan changes nothing at the site: not one of its changes.
@@ -920,10 +920,10 @@ def brief_report(
             continue
         force = force_of_state(data, status, as_of)
         bases.append(BaseState(site.id, site.name, site.admin1, status, force, data.actor_name(force) if force else None))
-    narrowed = replace(window, actors=actors, sites=frozenset(s.id for s in data.sites.values() if wanted_site(s)) if (sites or folded) else frozenset())
-    overlapping = data.select(replace(narrowed, types=frozenset(MOVE_TYPES)))
+    narrowed = window._replace(actors=actors, sites=frozenset(s.id for s in data.sites.values() if wanted_site(s)) if (sites or folded) else frozenset())
+    overlapping = data.select(narrowed._replace(types=frozenset(MOVE_TYPES)))
     moves = _move_views(overlapping, _Names.of(data), window, summaries=True)
-    latest = _latest_done(data, replace(narrowed, since=None, types=frozenset(MOVE_TYPES)), as_of)
+    latest = _latest_done(data, narrowed._replace(since=None, types=frozenset(MOVE_TYPES)), as_of)
     recent = data.select(narrowed)
     deciding = {i for b in bases for i in b.status.status_events}
     disputed = [e for e in recent if e.contested]
@@ -949,7 +949,7 @@ def brief_report(
 def _latest_done(data: Dataset, where: EventFilter, as_of: datetime.date) -> Event | None:
     """The latest move of ``where`` known to have happened by ``as_of``: not a plan, and not one dated
     so roughly ("Jun 2025" seen from 1 June) that it may fall after the day."""
-    where = replace(where, statuses=frozenset(EVENT_STATUSES) - {"planned"})
+    where = where._replace(statuses=frozenset(EVENT_STATUSES) - {"planned"})
     wanted = _LATEST_READ
     while True:
         found = data.select(where, limit=wanted)

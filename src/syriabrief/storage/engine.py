@@ -26,7 +26,6 @@ import marshal
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from syriabrief.domain.dataset import Catalogue, Dataset, EventsSummary, OpenPeriods
@@ -376,7 +375,7 @@ class SqlDataset(Catalogue):
 
     @_or_plain
     def moves(self, where: EventFilter | None = None) -> list[Move]:
-        if where is not None and where.types and where.types <= DRIVING_TYPES and _links_answer(replace(where, types=frozenset()), actors=True):
+        if where is not None and where.types and where.types <= DRIVING_TYPES and _links_answer(where._replace(types=frozenset()), actors=True):
             # Some actors' moves (a comparison's, a profile's): their links find them (flag 4) and the
             # moves table holds them, so no event is looked up; a type left out is dropped here.
             sql = "SELECT n, fields FROM {s}.moves WHERE n IN (SELECT n FROM {s}.event_actors WHERE {links}) ORDER BY n"
@@ -582,9 +581,9 @@ def _links_answer(where: EventFilter | None, actors: bool) -> bool:
     # All the driving types are what the links' flag 4 says (``_days_and_flags``); any other choice of types is not.
     types = frozenset() if where.types == DRIVING_TYPES else where.types
     # Who acts is an actor link's flag too: answered with the actors, and nothing without them.
-    rest = replace(where, since=None, until=None, with_strength=False, disputed=False, types=types, acting=False)
+    rest = where._replace(since=None, until=None, with_strength=False, disputed=False, types=types, acting=False)
     if actors:
-        return bool(where.actors) and replace(rest, actors=frozenset()) == _ANY
+        return bool(where.actors) and rest._replace(actors=frozenset()) == _ANY
     return rest == _ANY
 
 

@@ -44,7 +44,6 @@ import os
 import re
 import stat
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
@@ -462,7 +461,6 @@ def store_lines(path: Path, version: int) -> Iterator[tuple[str, bytes]]:
             yield table, body
 
 
-@dataclass
 class StoreScan:
     """What a write that only adds needs of a store in the line layout, read without decoding any event.
 
@@ -470,14 +468,18 @@ class StoreScan:
     (the file must stay open and unchanged meanwhile: writers hold the lock).
     """
 
-    handle: BinaryIO
-    version: int
-    actors: list[dict[str, Any]]
-    sites: list[dict[str, Any]]
-    events_at: int
-    point: AppendPoint
-    _ids: list[str] | None = None
-    _known: dict[str, bool] = field(default_factory=dict)
+    # A plain class: every query imports this module, and making a dataclass costs a millisecond.
+    def __init__(
+        self, handle: BinaryIO, version: int, actors: list[dict[str, Any]], sites: list[dict[str, Any]], events_at: int, point: AppendPoint,
+    ):  # fmt: skip
+        self.handle = handle
+        self.version = version
+        self.actors = actors
+        self.sites = sites
+        self.events_at = events_at
+        self.point = point
+        self._ids: list[str] | None = None  # read when first asked
+        self._known: dict[str, bool] = {}  # id -> held, for ids asked before
 
     @property
     def event_ids(self) -> list[str]:
