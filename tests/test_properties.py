@@ -9,6 +9,7 @@ Example counts come from the Hypothesis profile chosen in conftest
 from __future__ import annotations
 
 import json
+import re
 import string
 import tempfile
 from datetime import date
@@ -35,7 +36,7 @@ from syriabrief.domain.dataset import Dataset
 from syriabrief.domain.dates import MAX_YEAR, MIN_YEAR, Period, parse_stored, parse_user_date
 from syriabrief.domain.filters import EventFilter, select_events
 from syriabrief.domain.model import EVENT_STATUSES, EVENT_TYPES, Actor, Event, Site, event_sort_key
-from syriabrief.domain.safetext import UNSAFE as _UNSAFE
+from syriabrief.domain.safetext import UNSAFE as UNSAFE_PATTERN
 from syriabrief.domain.safetext import json_safe, visible, visible_lines
 from syriabrief.domain.validate import Problem, check_records, check_references, check_store_layout
 from syriabrief.errors import DateInputError, StoreError
@@ -315,9 +316,9 @@ def test_any_file_reads_as_a_store_or_gives_a_store_error(raw):
 @given(st.text(st.characters(), max_size=60))
 def test_visible_text_has_no_raw_control_and_keeps_everything_else(value):
     shown = visible(value)
-    assert _UNSAFE.search(shown) is None
+    assert re.search(UNSAFE_PATTERN, shown) is None
     assert visible(shown) == shown  # nothing left to escape
-    if _UNSAFE.search(value) is None:
+    if re.search(UNSAFE_PATTERN, value) is None:
         assert shown == value
 
 
@@ -333,7 +334,7 @@ def test_visible_lines_is_visible_line_by_line_keeping_crlf(text):
 
 @given(_LINE_TEXT)
 def test_json_safe_escapes_exactly_what_the_unsafe_pattern_matches(text):
-    assert json_safe(text) == _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    assert json_safe(text) == re.sub(UNSAFE_PATTERN, lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 @given(st.text(st.sampled_from("ab1.-=\\`*_[]<>|~& \u2013\x1b\u202e\n") | st.characters(), max_size=40))
@@ -348,4 +349,4 @@ def test_markdown_text_escapes_every_markup_character_whether_or_not_it_looks_fi
 
 def test_every_character_made_visible_is_unprintable():
     # visible() returns printable text as it is: that is right only if UNSAFE matches no printable character.
-    assert not [hex(c) for c in range(0x110000) if _UNSAFE.match(chr(c)) and chr(c).isprintable()]
+    assert not [hex(c) for c in range(0x110000) if re.match(UNSAFE_PATTERN, chr(c)) and chr(c).isprintable()]

@@ -58,7 +58,8 @@ DATE_ORDERS = ("dmy", "mdy")
 # report: the store follows foreign forces in Syria since its independence (April 1946).
 EARLIEST_IMPORTED = date(1946, 1, 1)
 # 03/04/2026 or 3.4.26: day first in Damascus, month first in Washington.
-_NUMERIC = re.compile(r"([0-9]{1,2})([/.\-])([0-9]{1,2})\2([0-9]{2,4})")
+# Compiled when first used (the re module keeps it): most dates given are not numeric.
+_NUMERIC = r"([0-9]{1,2})([/.\-])([0-9]{1,2})\2([0-9]{2,4})"
 _STORED = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 
 
@@ -139,7 +140,7 @@ def parse_user_date(text: str, order: str | None = None) -> Period:
     except ValueError as error:
         if _STORED.fullmatch(cleaned):  # the right form, the wrong values
             raise DateInputError(f"cannot read the date {text!r}: {error}.") from None
-    numeric = _NUMERIC.fullmatch(cleaned)
+    numeric = re.fullmatch(_NUMERIC, cleaned)
     if numeric:
         return _parse_numeric(numeric, text, order)
     return _parse_loose(cleaned, text)
@@ -151,7 +152,7 @@ def numeric_order(text: str) -> str | None:
     ``ambiguous`` for one the two orders read as different days (2/5/2026);
     None for any other date, and for one both orders read alike (5/5/2026).
     """
-    match = _NUMERIC.fullmatch(text.strip()) if isinstance(text, str) else None
+    match = re.fullmatch(_NUMERIC, text.strip()) if isinstance(text, str) else None
     if match is None:
         return None
     first, second = int(match[1]), int(match[3])

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
@@ -91,20 +92,21 @@ SUGGEST_BEHIND_BEST = 0.1
 _APOSTROPHES = str.maketrans("", "", "'’‘`´ʼʻʿʾ.")
 # Letters that stand for two in English spelling (Turkish and Kurdish: Qamişlo, Haseke).
 _DIGRAPH_LETTERS = str.maketrans({"ş": "sh", "Ş": "Sh", "ç": "ch", "Ç": "Ch", "ı": "i"})
-_WORD = re.compile(r"[^\W_]+")
+# Patterns are compiled when first used (the re module keeps them): a query that names an
+# actor or site already in the index's name table needs none of them.
+_WORD = r"[^\W_]+"
 # ASCII punctuation: apostrophes and dots vanish ("U.S." is "us"), the rest separates words.
 _ASCII_FOLD = str.maketrans(
     {c: ("" if c in "'`." else " ") for c in map(chr, range(128)) if not c.isalnum() and not c.isspace()}
 )
 # A kind word may be plural ("the al-Omar oil fields").
-_KIND_SUFFIX = re.compile(r"^(.*?\S)\s+(" + "|".join(re.escape(w) for w in KIND_WORDS) + r")s?$")
+_KIND_SUFFIX = r"^(.*?\S)\s+(" + "|".join(re.escape(w) for w in KIND_WORDS) + r")s?$"
 # An article glued to a later word: "Deir Ezzor", "Deir Azzour" (-> zor), "Kharab Aljir" (-> jir).
-_GLUED_ARTICLE = re.compile(r"^(?:[ae](?=zz)|al(?=[^aeiou]\w\w))")
+_GLUED_ARTICLE = r"^(?:[ae](?=zz)|al(?=[^aeiou]\w\w))"
 # Letter pairs written either way, replaced in order in each folded word.
 _PAIRS = (("ch", "sh"), ("kh", "h"), ("gh", "g"), ("dh", "d"), ("th", "t"), ("ph", "f"), ("ck", "k"),
           ("q", "k"), ("c", "k"), ("x", "ks"))  # fmt: skip
-_FINAL_H = re.compile(r"(?<=[aeiouy])h$")  # a final -h after a vowel: Raqqah, Hasakah
-_DOUBLED = re.compile(r"(.)\1+")  # doubled letters: Hassakeh, Shaddadi
+_FINAL_H = r"(?<=[aeiouy])h$"  # a final -h after a vowel: Raqqah, Hasakah
 _NO_LATER_VOWELS = str.maketrans("", "", "aeiouyw")
 _FIRST_VOWEL = {"e": "a", "i": "a", "o": "u"}  # Erbil/Arbil/Irbil, Omar/Umar
 
@@ -125,7 +127,7 @@ def fold(name: str) -> str:
     else:
         text = unicodedata.normalize("NFKD", name.translate(_DIGRAPH_LETTERS))
         text = "".join(c for c in text if not unicodedata.combining(c)).casefold().translate(_APOSTROPHES)
-        words = _WORD.findall(text)
+        words = re.findall(_WORD, text)
     last = len(words) - 1
     return " ".join(w for i, w in enumerate(words) if i == last or w not in ARTICLES)
 
@@ -155,21 +157,16 @@ def _word_key(word: str, later: bool) -> str:
     # Cached: the words of names repeat ("al", "base", "camp", "Tal") across thousands of sites.
     # Each regular expression only where it can apply: most words need none of them.
     if later and word[:1] in ("a", "e"):
-        word = _GLUED_ARTICLE.sub("", word)
+        word = re.sub(_GLUED_ARTICLE, "", word)
     for pair, replacement in _PAIRS:
         if pair in word:
             word = word.replace(pair, replacement)
     if word.endswith("h"):
-        word = _FINAL_H.sub("", word)
-    if _DOUBLED.search(word):
-        word = _DOUBLED.sub(_first_letter, word)
+        word = re.sub(_FINAL_H, "", word)
+    word = "".join(letter for letter, _ in itertools.groupby(word))  # doubled letters: Hassakeh, Shaddadi
     if not word:
         return ""
     return _FIRST_VOWEL.get(word[0], word[0]) + word[1:].translate(_NO_LATER_VOWELS)
-
-
-def _first_letter(match: re.Match) -> str:
-    return match[1]
 
 
 def without_kind(name: str) -> str | None:
@@ -180,7 +177,7 @@ def without_kind(name: str) -> str | None:
 
 def _split_kind(name: str) -> tuple[str, frozenset[str]] | None:
     """The name without the kind word at its end, and the site kinds that word may name."""
-    match = _KIND_SUFFIX.match(_exact(name))
+    match = re.match(_KIND_SUFFIX, _exact(name))
     if match is None:
         return None
     bare = fold(match[1])
@@ -307,7 +304,7 @@ class NameIndex:
                 self.taken_forms.setdefault(folded, set()).add(rid)
                 self.spellings.setdefault(folded, (name, rid))
                 self._add(rid, exact, folded)
-                bare = _KIND_SUFFIX.match(exact) if nests else None
+                bare = re.match(_KIND_SUFFIX, exact) if nests else None
                 if bare and bare[1] not in seen:
                     seen.add(bare[1])
                     bare_folded = fold(bare[1])

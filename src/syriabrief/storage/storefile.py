@@ -59,7 +59,6 @@ __all__ = [
     "StoreScan",
     "dump_store",
     "is_unchanged",
-    "line_key",
     "lines_dated",
     "open_store",
     "parse_layout",
@@ -75,12 +74,12 @@ __all__ = [
 ]
 
 TABLES = ("actors", "sites", "events")
-_VERSION = re.compile(rb'"schema_version": ([0-9]+),\n')
+# Patterns are compiled when first used (the re module keeps them): a query uses none,
+# and compiling them all at import cost each one a third of a millisecond.
+_VERSION = rb'"schema_version": ([0-9]+),\n'
 # Ids are validated slugs, so the id of a line syriabrief wrote needs no JSON decoding.
-_EVENT_ID = re.compile(rb'\{"id": "([a-z0-9]+(?:-[a-z0-9]+)*)", ')
-_DATE = rb'"([0-9]{4}(?:-[0-9]{2}){0,2})"'
-_EVENT_KEY = re.compile(rb'\{"id": "([a-z0-9]+(?:-[a-z0-9]+)*)", "date": ' + _DATE + rb', "end_date": (?:null|' + _DATE + rb'), ')
-_EVENT_IDS = re.compile(rb'^\{"id": "([a-z0-9]+(?:-[a-z0-9]+)*)", ', re.MULTILINE)
+_EVENT_ID = rb'\{"id": "([a-z0-9]+(?:-[a-z0-9]+)*)", '
+_EVENT_IDS = rb'(?m)^\{"id": "([a-z0-9]+(?:-[a-z0-9]+)*)", '
 # What follows the last event line (or the '"events": [' of an empty list).
 _TAIL = b"\n]\n}\n"
 _EMPTY_TAIL = b"]\n}\n"
@@ -212,24 +211,6 @@ def record_line(record: dict[str, Any]) -> str:
     return json_text(record)
 
 
-def line_key(row: bytes) -> tuple[str, str, str | None] | None:
-    """An event line's id, date and end date as JSON reads them, without decoding the line; None on any doubt.
-
-    As ``line_id``: the line must start with them as record_line writes an
-    event (``{"id": …, "date": …, "end_date": …``), and no other key of the
-    line may spell one of them (no second ``"id"``, ``"date"`` or
-    ``"end_date"``, and no \\u escape at all, which could spell a letter of one).
-    """
-    match = _EVENT_KEY.match(row)
-    if (
-        not match or b"\\u" in row
-        or row.count(b'"id"') != 1 or row.count(b'"date"') != 1 or row.count(b'"end_date"') != 1
-    ):  # fmt: skip
-        return None
-    end = match[3].decode("ascii") if match[3] is not None else None
-    return match[1].decode("ascii"), match[2].decode("ascii"), end
-
-
 def line_id(row: bytes) -> str | None:
     """The id of an event line as JSON reads it, without decoding the line; None when that is not certain.
 
@@ -240,7 +221,7 @@ def line_id(row: bytes) -> str | None:
     tag that is the word "id") is not read here: the caller decodes the store
     whole, which is slower but never wrong.
     """
-    match = _EVENT_ID.match(row)
+    match = re.match(_EVENT_ID, row)
     if not match or row.count(b'"id"') != 1 or b"\\u0069" in row or b"\\u0064" in row:
         return None
     return match[1].decode("ascii")
@@ -381,7 +362,7 @@ class LineReader:
         self._handle.seek(0)
         self.position = 0
         first, second = self._line(), self._line()
-        version = _VERSION.fullmatch(second)
+        version = re.fullmatch(_VERSION, second)
         if first != b"{\n" or not version:
             raise NotLineLayout
         self._hash(first + second)
@@ -642,7 +623,7 @@ def lines_dated(scan: StoreScan, date: str) -> list[bytes] | None:
 
 def _ids_of(lines: bytes) -> list[str]:
     """The ids of a block of whole event lines, each ending with a comma and a newline."""
-    found = _EVENT_IDS.findall(lines)
+    found = re.findall(_EVENT_IDS, lines)
     count = lines.count(b"\n")
     if (
         len(found) == count == lines.count(b"},\n") == lines.count(b'"id"')
