@@ -6,6 +6,11 @@ the options commands share, settings and error handling; each module in
 only the module of the command it names (importing all of them, and the
 formats and reports they pull in, was a good part of every query's start-up);
 ``app`` here is the whole app, for help and for tests.
+
+The command modules do not defer their annotations (no ``from __future__ import
+annotations``): Typer reads a command's parameters from them at every run, and
+a deferred annotation is a string it compiles (1.6 ms of a query). A helper's
+annotation that names a class imported only for type checking is quoted.
 """
 
 from __future__ import annotations

@@ -7,8 +7,6 @@ or ``output.jsonout`` (scripts). Every SyriabriefError becomes ``Error: ...`` on
 stderr and its exit code (docs/cli.md), never a traceback.
 """
 
-from __future__ import annotations
-
 import functools
 import os
 import sys
@@ -229,7 +227,7 @@ def _root(
     """
 
 
-def layers(db: Path | None) -> Layers:
+def layers(db: Path | None) -> "Layers":
     """The stores this command reads and writes: --db / SYRIABRIEF_DB over SYRIABRIEF_BUNDLED.
 
     The one place the bundled-dataset setting is read; everything below is handed the result.

@@ -6,8 +6,6 @@ event; ``add actor`` and ``add site`` add the names events refer to. Writes go t
 Names are resolved against the bundled and the user's records together.
 """
 
-from __future__ import annotations
-
 import sys
 from collections.abc import Callable
 from enum import Enum

@@ -1,7 +1,5 @@
 """``syriabrief export``: events (filtered as in ``timeline``) as JSON, JSON Lines, CSV, GeoJSON or Markdown."""
 
-from __future__ import annotations
-
 from collections.abc import Callable, Iterable, Iterator
 from enum import Enum
 from pathlib import Path
@@ -138,7 +136,7 @@ def export(
         typer.echo(visible(f"Wrote {written.count:,} {'sites' if sites else 'events'} to {output}."), err=True)
 
 
-def _events(db: Path | None, filters: tuple) -> tuple[Catalogue, EventFilter, Iterable[Event]]:
+def _events(db: Path | None, filters: tuple) -> "tuple[Catalogue, EventFilter, Iterable[Event]]":
     """The dataset's names, the question, and the events to export: streamed a page at a time from
     the engine, or (``--limit``) the latest of them as a list."""
     data = load(db)
@@ -147,7 +145,7 @@ def _events(db: Path | None, filters: tuple) -> tuple[Catalogue, EventFilter, It
     return data, where, data.select(where, limit) if limit else data.stream(where)
 
 
-def _store_text(data: Catalogue, filters: tuple) -> Callable[[Iterable[Event]], Iterator[str]]:
+def _store_text(data: "Catalogue", filters: tuple) -> "Callable[[Iterable[Event]], Iterator[str]]":
     """How the json format writes its store: every actor and site, or (filtered) those the events name."""
     from syriabrief.domain.validate import SCHEMA_VERSION
     from syriabrief.formats.export import referenced
@@ -156,7 +154,7 @@ def _store_text(data: Catalogue, filters: tuple) -> Callable[[Iterable[Event]], 
     # --disputed alone keeps every actor and site, as it always has.
     filtered = any(f for f in filters if not isinstance(f, bool))
 
-    def store_text(events: Iterable[Event]) -> Iterator[str]:
+    def store_text(events: "Iterable[Event]") -> Iterator[str]:
         if filtered:
             events = list(events)
             actors, site_records = referenced(events, data)

@@ -1,7 +1,5 @@
 """``syriabrief import``: add a file's events, actors and sites to the user's store — all or nothing."""
 
-from __future__ import annotations
-
 import gc
 import sys
 from enum import Enum

@@ -3,8 +3,6 @@
 (Named ``maps`` so that registering it does not shadow the builtin ``map`` in ``syriabrief.cli``.)
 """
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -4,8 +4,6 @@ Thin commands: they resolve names and dates, ask ``briefing`` for a report (the
 ``--json`` contract) and hand it to ``render`` for people.
 """
 
-from __future__ import annotations
-
 import datetime
 from collections.abc import Callable
 from pathlib import Path

@@ -1,7 +1,5 @@
 """``syriabrief read``: propose draft events from a news article, with the sentences they came from."""
 
-from __future__ import annotations
-
 import datetime
 import sys
 from pathlib import Path

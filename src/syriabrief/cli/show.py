@@ -1,7 +1,5 @@
 """``syriabrief show ID``: one event whole — every field, every source with its link, every account."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

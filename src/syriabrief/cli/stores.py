@@ -3,8 +3,6 @@
 ``--restore-backup`` puts the user's store back as it was before the last write.
 """
 
-from __future__ import annotations
-
 import os
 from pathlib import Path
 from typing import Annotated, Any

@@ -1,7 +1,5 @@
 """``syriabrief timeline``: events in date order, filtered."""
 
-from __future__ import annotations
-
 from enum import Enum
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """``syriabrief validate``: check a store or an import file against the data model, listing every problem."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 
