@@ -254,12 +254,23 @@ class SqlDataset(Catalogue):
     @_or_plain
     def select_json(self, where: EventFilter | None = None, limit: int | None = None) -> list[bytes]:
         """Like ``select``, but each event as its --json text in UTF-8, the stored bytes where they are that."""
+        # One loop with everything it needs at hand: an actor's events since a month at 100k are
+        # a thousand rows, and a method call and a file's fileno() for each took 1.5 ms.
+        read = _reader([handle.fileno() for handle in self._files])
         texts = []
-        for row in self._rows(where, limit, _ROW_JSON):
-            if row[3]:  # canonical: the stored bytes are the --json text
-                texts.append(self._text(row))
-            else:  # written by hand in another form, or kept in memory: encoded from its fields
-                texts.append(event_text(_unpack(row[-1])).encode("utf-8", "surrogatepass"))
+        for _, event_id, layer, canonical, offset, length, doc, fields in self._rows(where, limit, _ROW_JSON):
+            if not canonical:  # written by hand in another form: encoded from its fields
+                texts.append(event_text(_unpack(fields)).encode("utf-8", "surrogatepass"))
+            elif doc is not None:  # kept in memory, as its --json text
+                texts.append(doc.encode("utf-8", "surrogatepass"))
+            else:  # the stored bytes are the --json text
+                text = read(layer, offset, length)
+                # A canonical line starts with its id (validated: a plain slug).
+                if not text.startswith(b'{"id": "%s"' % event_id.encode()):
+                    # The signatures matched, yet the bytes moved: the file was rewritten in
+                    # place within one timestamp tick. Refuse rather than answer wrongly.
+                    raise StoreError("a store file changed while it was being read; run the command again")
+                texts.append(text)
         return texts
 
     @_or_plain
@@ -434,18 +445,6 @@ class SqlDataset(Catalogue):
     def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         return self._db.execute(sql, params).fetchall()
 
-    def _text(self, row: tuple) -> bytes:
-        _, event_id, layer, canonical, offset, length, doc = row[:7]
-        if doc is not None:
-            return doc.encode("utf-8", "surrogatepass")
-        text = _read_at(self._files[layer], offset, length)
-        # A canonical line starts with its id (validated: a plain slug).
-        if not text.startswith(b'{"id": "' + event_id.encode() + b'"'):
-            # The signatures matched, yet the bytes moved: the file was rewritten in
-            # place within one timestamp tick. Refuse rather than answer wrongly.
-            raise StoreError("a store file changed while it was being read; run the command again")
-        return text
-
 
 def _grouped(answers: list[list[tuple]]) -> dict[str, tuple[int, int]]:
     """(key, count, first n) rows of the index and the delta: each key's count and first n across both."""
@@ -466,14 +465,16 @@ def _merged(answers: list[list[tuple]]) -> list[tuple]:
     return list(heapq.merge(*answers, key=lambda row: row[0]))
 
 
-def _read_at(handle: BinaryIO, offset: int, length: int) -> bytes:
-    if _pread is not None:  # one system call, no buffer to discard
-        return _pread(handle.fileno(), length, offset)
-    handle.seek(offset)
-    return handle.read(length)
+def _reader(descriptors: list[int]) -> Callable[[int, int, int], bytes]:
+    """``read(layer, offset, length)``: bytes of the store file of that layer, by its descriptor."""
+    if hasattr(os, "pread"):  # one system call, no buffer to discard (not on Windows)
+        return lambda layer, offset, length: os.pread(descriptors[layer], length, offset)
 
+    def read(layer: int, offset: int, length: int) -> bytes:
+        os.lseek(descriptors[layer], offset, os.SEEK_SET)
+        return os.read(descriptors[layer], length)
 
-_pread = getattr(os, "pread", None)  # not on Windows
+    return read
 
 
 def _pack(event: Event) -> bytes:
