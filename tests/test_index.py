@@ -289,6 +289,21 @@ def test_a_changed_store_is_never_answered_from_the_old_index(tmp_path, always_i
     third.close()
 
 
+def test_a_store_rewritten_in_place_while_it_is_read_gives_an_error_not_other_events(tmp_path, always_index):
+    # The signatures were checked when the index was opened; the file then changes under the
+    # open handle (an editor saving in place), so the stored texts are no longer where the
+    # index says. select_json reads them straight from the file, and must notice.
+    path = generated(tmp_path / "store.json", 100)
+    data = indexed([path])
+    assert len(data.select_json()) == data.count() == 100
+    text = path.read_bytes()
+    with path.open("r+b") as handle:  # the same file, every line moved by one byte
+        handle.write(text.replace(b'"events": [\n', b'"events": [\n ', 1))
+    with pytest.raises(StoreError, match="changed while it was being read"):
+        data.select_json()
+    data.close()
+
+
 def test_an_index_built_right_after_a_write_is_trusted_for_one_answer_only(tmp_path, always_index):
     import sqlite3
 
