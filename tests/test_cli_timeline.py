@@ -1,4 +1,7 @@
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -154,10 +157,6 @@ def test_dates_that_cannot_mean_what_was_asked_are_usage_errors(sample_store, ar
 @pytest.mark.parametrize("command", [["brief", "--as-of", "2026-02-24"], ["timeline"], ["timeline", "--json"]])
 def test_a_reader_that_stops_early_is_not_an_error(command):
     """``syriabrief brief | head -c 10``: exit 0 and no traceback (Rich's default would exit 1)."""
-    import os
-    import subprocess
-    import sys
-
     from syriabrief.storage.paths import bundled_path
 
     env = dict(os.environ, SYRIABRIEF_BUNDLED=str(bundled_path()))
@@ -168,6 +167,20 @@ def test_a_reader_that_stops_early_is_not_an_error(command):
     reader.stdout.close()
     assert reader.wait(timeout=60) == 0
     assert b"Traceback" not in reader.stderr.read()
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full, a device that is always full")
+@pytest.mark.parametrize("command", [["--version"], ["--help"], ["brief", "--as-of", "2026-02-24"], ["timeline", "--json"],
+                                     ["export", "--format", "csv"]])  # fmt: skip
+def test_an_answer_the_disk_refuses_is_one_line_not_a_traceback(command):
+    """``syriabrief timeline --json > /dev/full``: Error and the reason on stderr, exit 1."""
+    from syriabrief.storage.paths import bundled_path
+
+    env = dict(os.environ, SYRIABRIEF_BUNDLED=str(bundled_path()))
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run([sys.executable, "-m", "syriabrief", *command], stdout=full, stderr=subprocess.PIPE, env=env, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.decode().splitlines() == ["Error: No space left on device."]
 
 
 def test_disputed_lists_every_event_with_another_account(monkeypatch):

@@ -6,6 +6,7 @@ run; every other invocation goes straight to ``syriabrief.cli.main``.
 
 from __future__ import annotations
 
+import os
 import sys
 
 __all__ = ["main"]
@@ -16,7 +17,14 @@ def main() -> None:
         from syriabrief import __version__
 
         # The same line Typer's eager --version option prints (cli.common._version).
-        sys.stdout.write(f"syriabrief {__version__}\n")
+        try:
+            sys.stdout.write(f"syriabrief {__version__}\n")
+            sys.stdout.flush()
+        except OSError as error:  # a closed pipe is no error; a full disk is one line, as in cli.main
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the final flush must not fail again
+            if not isinstance(error, BrokenPipeError):
+                sys.stderr.write(f"Error: {error.strerror or error}.\n")
+                sys.exit(1)
         return
     from syriabrief.cli import main as run_cli
 

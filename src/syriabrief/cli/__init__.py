@@ -61,7 +61,7 @@ def main() -> None:
     # Set before Typer and the command are imported: building their classes ran it
     # about a hundred times more (10 ms of every run).
     gc.set_threshold(100_000, 50, 100)
-    from syriabrief.cli.common import silence_stdout
+    from syriabrief.cli.common import describe_os_error, silence_stdout
 
     _tolerate_narrow_encodings()
     try:
@@ -70,6 +70,13 @@ def main() -> None:
         # The reader went away (``syriabrief timeline --json | head``): not an error.
         silence_stdout()
         sys.exit(0)
+    except OSError as error:
+        # The system refused a read or a write that nothing below expected to fail: most often
+        # the answer itself, to a full disk (``> /dev/full``). One line, as for our own errors;
+        # stdout is silenced so that the final flush does not fail again.
+        silence_stdout()
+        sys.stderr.write(f"Error: {describe_os_error(error)}\n")
+        sys.exit(1)
     finally:
         # On its way out the interpreter runs the collector over every object still
         # alive (Typer's, the command's), to free cycles that the end of the process

@@ -258,6 +258,14 @@ def load(db: Path | None):
     return load_dataset(layers(db).read)
 
 
+def describe_os_error(error: OSError) -> str:
+    """A system error in one line: ``No space left on device.``, with the file when one is named."""
+    from syriabrief.domain.safetext import visible
+
+    where = f"{visible(error.filename)}: " if error.filename else ""
+    return f"{where}{error.strerror or error}."
+
+
 def silence_stdout() -> None:
     """Point stdout at /dev/null, so that the final flush after a closed pipe does not fail again."""
     try:
