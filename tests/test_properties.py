@@ -348,5 +348,6 @@ def test_markdown_text_escapes_every_markup_character_whether_or_not_it_looks_fi
 
 
 def test_every_character_made_visible_is_unprintable():
-    # visible() returns printable text as it is: that is right only if UNSAFE matches no printable character.
+    # visible() returns printable text as it is, and the JSON writers' check (_unsafe_in) passes it
+    # without the pattern: both are right only if UNSAFE matches no printable character.
     assert not [hex(c) for c in range(0x110000) if re.match(UNSAFE_PATTERN, chr(c)) and chr(c).isprintable()]

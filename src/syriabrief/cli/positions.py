@@ -1,7 +1,7 @@
 """``syriabrief actor``, ``base``, ``compare`` and ``brief``: positions derived from the events.
 
 Thin commands: they resolve names and dates, ask ``briefing`` for a report (the
-``--json`` contract) and hand it to ``render`` for people.
+``--json`` contract) and hand it to ``output.terminal`` for people.
 """
 
 import datetime

@@ -31,7 +31,7 @@ _LOOKALIKES = str.maketrans({
 # was shown), DEL, C1 controls (\x9b alone starts a CSI sequence on some terminals),
 # the Unicode characters that reorder or hide text (bidi overrides and isolates, marks,
 # zero-width characters, line and paragraph separators), and lone surrogates, which
-# JSON allows but UTF-8 cannot encode. Every one is unprintable (a test checks all of
+# JSON allows but UTF-8 cannot encode. The pattern's text: every one is unprintable (a test checks all of
 # Unicode), so printable text is passed by str.isprintable, in C, and the pattern is
 # compiled (and kept by the re module) only for text that needs it: 0.5 ms saved per query.
 UNSAFE = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"

@@ -1,7 +1,7 @@
 """Exact JSON on stdout for ``--json``, without loading Rich.
 
-Kept apart from render.py (which imports Rich, ~35 ms) so that a ``--json`` run
-never pays for the table machinery it does not use; ``render.write_json`` is
+Kept apart from terminal.py (which imports Rich, ~35 ms) so that a ``--json`` run
+never pays for the table machinery it does not use; ``terminal.write_json`` is
 this same function.
 """
 

@@ -259,16 +259,16 @@ class SqlDataset(Catalogue):
         read = _reader([handle.fileno() for handle in self._files])
         texts = []
         for _, event_id, layer, canonical, offset, length, doc, fields in self._rows(where, limit, _ROW_JSON):
-            if not canonical:  # written by hand in another form: encoded from its fields
+            if not canonical:  # written in another form, or copied in from memory: encoded from its fields
                 texts.append(event_text(_unpack(fields)).encode("utf-8", "surrogatepass"))
-            elif doc is not None:  # kept in memory, as its --json text
+            elif doc is not None:  # a store not in the line layout: its --json text kept in the index
                 texts.append(doc.encode("utf-8", "surrogatepass"))
             else:  # the stored bytes are the --json text
                 text = read(layer, offset, length)
-                # A canonical line starts with its id (validated: a plain slug).
-                if not text.startswith(b'{"id": "%s"' % event_id.encode()):
-                    # The signatures matched, yet the bytes moved: the file was rewritten in
-                    # place within one timestamp tick. Refuse rather than answer wrongly.
+                # A canonical line starts with its id (validated: a plain slug), and is all there.
+                if len(text) != length or not text.startswith(b'{"id": "%s"' % event_id.encode()):
+                    # The signatures matched, yet the bytes moved or the file was cut short: it was
+                    # rewritten in place since it was opened. Refuse rather than answer wrongly.
                     raise StoreError("a store file changed while it was being read; run the command again")
                 texts.append(text)
         return texts
