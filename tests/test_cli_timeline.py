@@ -183,6 +183,17 @@ def test_an_answer_the_disk_refuses_is_one_line_not_a_traceback(command):
     assert done.stderr.decode().splitlines() == ["Error: No space left on device."]
 
 
+def test_a_list_of_disputed_events_does_not_tell_how_to_list_them(monkeypatch):
+    from syriabrief.storage import paths
+
+    monkeypatch.setenv("SYRIABRIEF_BUNDLED", str(paths.bundled_path()))
+    mixed, disputed = run("timeline"), run("timeline", "--disputed")
+    assert mixed.exit_code == disputed.exit_code == 0
+    mixed_text, disputed_text = (" ".join(r.stdout.split()) for r in (mixed, disputed))  # as read, unwrapped
+    assert "timeline --disputed lists them" in mixed_text  # some of many: how to see only those
+    assert "timeline --disputed" not in disputed_text and "Sources disagree on every one of them" in disputed_text
+
+
 def test_disputed_lists_every_event_with_another_account(monkeypatch):
     """--disputed keeps events whose status is disputed or that carry a dispute (test_index covers the index)."""
     import json as jsonlib

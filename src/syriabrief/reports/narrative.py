@@ -342,7 +342,10 @@ def overview_text(
     actors, sites, types = Counter(dict(summary.actors)), Counter(dict(summary.places)), Counter(dict(summary.types))
     sentences += [named for named in (_named(actors, "actor", data.actor_name), _named(sites, "site", data.site_name)) if named]
     sentences.append("By type: " + ", ".join(count_phrase(n, type_label(t), type_label(t, plural=True)) for t, n in types.most_common()) + ".")
-    if summary.disputed:
+    if summary.disputed == count:  # --disputed asked for these: no need to say how to list them
+        every = {1: "it", 2: "both"}.get(count, "every one of them")
+        sentences.append(f"Sources disagree on {every} (show ID gives every account).")
+    elif summary.disputed:
         sentences.append(
             f"Sources disagree on {count_phrase(summary.disputed, 'of them', 'of them')} "
             "(marked disputed; timeline --disputed lists them, show ID gives every account)."
