@@ -37,6 +37,7 @@ __all__ = [
     "TypeOption",
     "UntilOption",
     "app",
+    "describe_os_error",
     "event_filter",
     "handles_errors",
     "layers",
@@ -267,7 +268,7 @@ def describe_os_error(error: OSError) -> str:
 
 
 def silence_stdout() -> None:
-    """Point stdout at /dev/null, so that the final flush after a closed pipe does not fail again."""
+    """Point stdout at /dev/null, so that the final flush after a failed write (a closed pipe, a full disk) does not fail again."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
