@@ -60,6 +60,19 @@ def test_base_as_of_a_partial_date_means_its_last_day(sample_store):
     assert (report["as_of"], report["status"], report["previous"]) == ("2026-02-28", "vacated", "us")
 
 
+@pytest.mark.parametrize("args", [
+    ["base", "Tanf", "--as-of", "2099"], ["brief", "--as-of", "2099-06"], ["compare", "--at", "2026-01", "--at", "2099"],
+    ["export", "--format", "csv", "--sites", "--as-of", "2099"],
+])  # fmt: skip
+def test_a_day_after_today_is_answered_with_a_note_that_nothing_newer_is_known(sample_store, args):
+    future = run(*args, "--db", str(sample_store))
+    assert future.exit_code == 0, future.stderr
+    option = "--at" if "--at" in args else "--as-of"
+    assert f"Note: {option} {args[-1]} ends on " in future.stderr and "after today: this is the latest state recorded" in flat(future.stderr)
+    past = run(*args[:-1], "2026-02-24", "--db", str(sample_store))
+    assert past.exit_code == 0 and "after today" not in past.stderr
+
+
 def test_base_human_output_has_status_history_and_narrative(sample_store):
     result = run("base", "Qamishli", "airport", "--as-of", "2026-01-23", "--db", str(sample_store))
     assert result.exit_code == 0, result.stderr

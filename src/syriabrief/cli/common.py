@@ -7,6 +7,7 @@ or ``output.jsonout`` (scripts). Every SyriabriefError becomes ``Error: ...`` on
 stderr and its exit code (docs/cli.md), never a traceback.
 """
 
+import datetime
 import functools
 import os
 import sys
@@ -37,6 +38,7 @@ __all__ = [
     "TypeOption",
     "UntilOption",
     "app",
+    "as_of_day",
     "describe_os_error",
     "event_filter",
     "handles_errors",
@@ -167,6 +169,26 @@ def event_filter(data, since=None, until=None, actor=None, site=None, event_type
         search=search,
         disputed=disputed,
     )
+
+
+def as_of_day(text: str | None, option: str = "--as-of") -> datetime.date:
+    """The day an answer is for: the last day of the period typed (``2026-02``: 28 Feb), or today.
+
+    A day after today is answered as asked, with a note on stderr: the answer is the latest state
+    recorded (a planned move changes no position), its ages counted to that day.
+    """
+    today = datetime.date.today()
+    if not text:
+        return today
+    from syriabrief.domain.dates import describe, parse_user_date
+    from syriabrief.domain.safetext import visible
+
+    day = parse_user_date(text).end
+    if day > today:
+        shown = describe(day.isoformat())
+        typer.echo(visible(f"Note: {option} {text.strip()} ends on {shown}, after today: this is the latest state "
+                           "recorded, its ages counted to that day."), err=True)  # fmt: skip
+    return day
 
 
 def named(data, kind: str, name: str):

@@ -18,6 +18,7 @@ from syriabrief.cli.common import (
     TypeOption,
     UntilOption,
     app,
+    as_of_day,
     event_filter,
     handles_errors,
     layers,
@@ -115,7 +116,7 @@ def export(
         data = load(db)
         event_filter(data, since, until, actor, site, event_type, status, search, disputed)  # names must resolve
         chosen = _chosen_sites(data, site)
-        chunks = site_chunks(fmt.value, chosen, data.select(), _as_of_day(as_of), data, written, nested)
+        chunks = site_chunks(fmt.value, chosen, data.select(), as_of_day(as_of), data, written, nested)
     else:
         filters = (since, until, actor, site, event_type, status, search, disputed, limit)
         data, where, events = _events(db, filters)
@@ -176,15 +177,6 @@ def _overview(data, where, events):
 
     summary = summarize_events(events) if isinstance(events, list) else data.summarize(where)
     return summary, overview_text(summary, data)
-
-
-def _as_of_day(as_of: str | None):
-    """The day a site's status is for: the last day of --as-of, or today."""
-    from datetime import date
-
-    from syriabrief.domain.dates import parse_user_date
-
-    return parse_user_date(as_of).end if as_of else date.today()
 
 
 def _chosen_sites(data, site_names) -> list:

@@ -13,11 +13,12 @@ from syriabrief.cli.common import (
     JsonOption,
     SiteOption,
     app,
+    as_of_day,
     event_filter,
     handles_errors,
     load,
 )
-from syriabrief.cli.positions import AsOfOption, GovernorateOption, _as_of, _governorates
+from syriabrief.cli.positions import AsOfOption, GovernorateOption, _governorates
 from syriabrief.errors import UsageError
 
 
@@ -47,9 +48,9 @@ def map_command(
     if at and (len(at) != 2 or as_of):
         raise UsageError("--at takes exactly two dates, and no --as-of: syriabrief map --at 2026-01 --at 2026-02.")
     if at:
-        since, day = sorted((_as_of(at[0]), _as_of(at[1])))
+        since, day = sorted((as_of_day(at[0], "--at"), as_of_day(at[1], "--at")))
     else:
-        since, day = None, _as_of(as_of)
+        since, day = None, as_of_day(as_of)
     data = load(db)
     where = event_filter(data, actor=actor, site=site)
     governorates = frozenset(_governorates(data, governorate or []))

@@ -21,6 +21,7 @@ from syriabrief.cli.common import (
     SiteOption,
     UntilOption,
     app,
+    as_of_day,
     event_filter,
     handles_errors,
     layers,
@@ -48,13 +49,6 @@ LimitOption = Annotated[
     int | None,
     typer.Option(metavar="N", min=1, help=f"Show the latest N rows in each table (else {PROFILE_TABLE_ROWS}; without a name, the {LIST_ROWS} most recently changed); with --json, the latest N events."),
 ]
-
-
-def _as_of(text: str | None) -> datetime.date:
-    """The as-of day: the last day of the period typed, or today."""
-    from syriabrief.domain.dates import parse_user_date
-
-    return parse_user_date(text).end if text else datetime.date.today()
 
 
 def _period(text: str | None):
@@ -136,7 +130,7 @@ def _profile(words, as_of, since, until, limit, json, db, *, kind, resolve, list
     # No words at all: the list. An empty name ("", a script's unset variable) names nothing and is
     # refused, as it is in ``--actor ""``.
     name = " ".join(words) if words else None
-    day = _as_of(as_of)
+    day = as_of_day(as_of)
     data = load(db)
     if name is None:
         if json:
@@ -208,13 +202,13 @@ def compare(
     if at:
         if names or len(at) != 2:
             raise UsageError("--at takes exactly two dates and no names: syriabrief compare --at 2026-01 --at 2026-02.")
-        first, second = sorted((_as_of(at[0]), _as_of(at[1])))
+        first, second = sorted((as_of_day(at[0], "--at"), as_of_day(at[1], "--at")))
         data = load(db)
         report = change_report(data, first, second)
     else:
         if len(names) < 2:
             raise UsageError("compare needs two or more actors or sites (or --at DATE --at DATE).")
-        day = _as_of(as_of)
+        day = as_of_day(as_of)
         since_period, until_period = _period(since), _period(until)
         data = load(db)
         kind, resolved = _resolve_all(data, names)
@@ -294,7 +288,7 @@ def brief(
     data = load(db)
     where = event_filter(data, actor=actor, site=site)
     governorates = frozenset(_governorates(data, governorate or []))
-    day = _as_of(as_of)
+    day = as_of_day(as_of)
     report = brief_report(data, day, days, actors=where.actors, sites=where.sites, governorates=governorates)
     if json:
         from syriabrief.output.jsonout import write_json
