@@ -1026,3 +1026,20 @@ def test_compare_dates_a_strength_in_its_table_as_its_paragraph_does(tmp_path):
     assert result.exit_code == 0, result.output
     text = flat(result.output)
     assert text.count("200 troops (~20–22 Jan 2026") == 2, text  # the Strength row and the paragraph
+
+
+def test_a_force_named_with_the_state_it_belongs_to_reads_as_the_force():
+    from conftest import dataset, event
+    from syriabrief.domain.model import Event
+    from syriabrief.reports.narrative import event_clause
+
+    armed_forces = {**ACTORS[1], "id": "russian-armed-forces", "name": "Russian Armed Forces", "aliases": [],
+                    "kind": "state_armed_force", "parent": "russia"}  # fmt: skip
+    data = dataset([], actors=[*ACTORS, armed_forces])
+
+    def clause(*actors: str, kind: str = "presence") -> str:
+        return event_clause(Event.from_json(event("e", "2026-01-28", kind, actors=list(actors), site="qasrak")), data)
+
+    assert clause("russian-armed-forces", "russia") == "The Russian Armed Forces were reported at Qasrak base on 28 Jan 2026"
+    assert clause("russia", "russian-armed-forces", kind="withdrawal") == "The Russian Armed Forces left Qasrak base on 28 Jan 2026"
+    assert clause("us", "russia") == "The United States and Russia were reported at Qasrak base on 28 Jan 2026"

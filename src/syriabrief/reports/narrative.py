@@ -257,6 +257,12 @@ def event_clause(event: Event | Move, data: Dataset, as_of: date | None = None) 
     return clause + " (claimed)" if event.status == "claimed" else clause
 
 
+def _without_their_parents(actors: Sequence[str], data: Dataset) -> list[str]:
+    """The actors named together, less any whose own forces are named too: "the Russian Armed
+    Forces were reported at Hmeimim", not "the Russian Armed Forces and Russia were"."""
+    return [a for a in actors if not any(b != a and b in data.under(a) for b in actors)] or list(actors)
+
+
 def _at(site_id: str | None, data: Dataset) -> str:
     """The preposition a site takes: "in" Syria, Damascus or a province, "at" a base or a camp."""
     site = data.sites.get(site_id) if site_id else None
@@ -268,11 +274,13 @@ def _move_clause(event: Event | Move, data: Dataset, as_of: date | None) -> str:
     at = _at(event.site, data)
     first = event.actors[0] if event.actors else None
     who = actor_phrase(first, data, start=True) if first else "An unnamed party"
+    together: Sequence[str] = event.actors
     if event.type in ("deployment", "presence", "withdrawal") and len(event.actors) > 1:
-        who = _capital(join_names(actor_phrase(a, data) for a in event.actors))
+        together = _without_their_parents(event.actors, data)
+        who = _capital(join_names(actor_phrase(a, data) for a in together))
     other = actor_phrase(event.actors[1], data) if len(event.actors) > 1 else None
     destination = data.site_name(event.destination) if event.destination and event.destination != event.site else None
-    was = "were" if len(event.actors) > 1 or _reads_plural(who) else "was"
+    was = "were" if len(together) > 1 or _reads_plural(who) else "was"
     if event.type == "deployment":
         return f"{who} deployed to {site} {when(event)}"
     if event.type == "presence":
