@@ -1043,3 +1043,11 @@ def test_a_force_named_with_the_state_it_belongs_to_reads_as_the_force():
     assert clause("russian-armed-forces", "russia") == "The Russian Armed Forces were reported at Qasrak base on 28 Jan 2026"
     assert clause("russia", "russian-armed-forces", kind="withdrawal") == "The Russian Armed Forces left Qasrak base on 28 Jan 2026"
     assert clause("us", "russia") == "The United States and Russia were reported at Qasrak base on 28 Jan 2026"
+
+
+def test_what_changed_lists_its_sites_in_the_order_of_their_names(bundled):
+    report = as_json(run("compare", "--at", "2025-01-01", "--at", "2026-01-01", "--json"))
+    names = [change["site_name"] for change in report["differences"]]
+    ids = [change["site"] for change in report["differences"]]
+    assert len(names) > 5 and names == sorted(names, key=str.casefold)
+    assert ids != sorted(ids)  # the bundled data has names that do not sort as their ids do

@@ -808,7 +808,8 @@ def change_report(data: Dataset, before: datetime.date, after: datetime.date) ->
     driving = data.moves(EventFilter(types=DRIVING_TYPES, until=day_period(after)))
     changes = []
     taken: set[str] = set()  # sites whose loser had them taken, not left or handed over
-    for site_id, at_site in sorted(_by_site(driving).items()):
+    # The sites in the order of their names, as a reader looks for them (ids can start elsewhere).
+    for site_id, at_site in sorted(_by_site(driving).items(), key=lambda item: (data.site_name(item[0]).casefold(), item[0])):
         then = site_status(site_id, at_site, before)
         history, now = history_and_status(site_id, at_site, after)
         if (then.holder, then.status) == (now.holder, now.status):
