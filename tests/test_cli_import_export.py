@@ -632,3 +632,15 @@ def test_an_import_checks_each_record_once(tmp_path, sample_store, actors_only, 
     checked.clear()
     assert run("import", tmp_path / "more.json", "--db", tmp_path / "new.json").exit_code == 0
     assert checked.count("2026-03-01-new") == 1  # (the store's own events are checked as it is read)
+
+
+@pytest.mark.parametrize("args", [["export", "--format", "csv"], ["brief", "--html", "--as-of", "2026-02-24"]])
+def test_output_dash_is_standard_output_not_a_file_named_dash(tmp_path, monkeypatch, args):
+    from syriabrief.storage import paths
+
+    monkeypatch.setenv("SYRIABRIEF_BUNDLED", str(paths.bundled_path()))
+    monkeypatch.chdir(tmp_path)
+    to_stdout, dashed = run(*args), run(*args, "-o", "-")
+    assert dashed.exit_code == 0, dashed.stderr
+    assert dashed.stdout == to_stdout.stdout and len(dashed.stdout) > 1000
+    assert not (tmp_path / "-").exists()

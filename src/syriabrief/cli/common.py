@@ -39,6 +39,7 @@ __all__ = [
     "UntilOption",
     "app",
     "as_of_day",
+    "dash_is_stdout",
     "describe_os_error",
     "event_filter",
     "handles_errors",
@@ -279,6 +280,12 @@ def load(db: Path | None):
     from syriabrief.storage.loading import load_dataset
 
     return load_dataset(layers(db).read)
+
+
+def dash_is_stdout(value: Path | None) -> Path | None:
+    """An ``--output`` callback: ``-o -`` is standard output, as ``-`` is standard input for
+    import, validate and read (not a file named "-")."""
+    return None if value is not None and str(value) == "-" else value
 
 
 def describe_os_error(error: OSError) -> str:

@@ -19,6 +19,7 @@ from syriabrief.cli.common import (
     UntilOption,
     app,
     as_of_day,
+    dash_is_stdout,
     event_filter,
     handles_errors,
     layers,
@@ -58,7 +59,7 @@ def export(
     ] = ExportFormat.json,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", metavar="FILE", help="Write to FILE instead of standard output."),
+        typer.Option("--output", "-o", metavar="FILE", callback=dash_is_stdout, help="Write to FILE instead of standard output (- is standard output)."),
     ] = None,
     since: SinceOption = None,
     until: UntilOption = None,

@@ -22,6 +22,7 @@ from syriabrief.cli.common import (
     UntilOption,
     app,
     as_of_day,
+    dash_is_stdout,
     event_filter,
     handles_errors,
     layers,
@@ -266,7 +267,7 @@ def brief(
     governorate: GovernorateOption = None,
     json: JsonOption = False,
     html: Annotated[bool, typer.Option("--html", help="Write one self-contained HTML page (map, table, chart, disputes, sources) to hand on.")] = False,
-    output: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", help="With --html: write to FILE instead of standard output.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", callback=dash_is_stdout, help="With --html: write to FILE instead of standard output (- is standard output).")] = None,
     db: DbOption = None,
 ) -> None:
     """The situation on one screen: who holds the tracked bases (by force), recent moves, open disputes.
