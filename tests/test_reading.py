@@ -100,6 +100,23 @@ def test_a_withdrawal_with_pronoun_origin_and_destination():
     assert "'they' taken to mean" in drafts[2].notes[0]
 
 
+@pytest.mark.parametrize("text", [
+    "The United States still maintains troops at the Kasrak base.",
+    "The US remains at the Kasrak base.",
+    "The U.S. keeps troops at the Kasrak base.",
+])
+def test_a_presence_after_a_name_with_its_article_is_a_verb_not_a_noun(text):
+    """ "The United States still maintains": "the" belongs to the name, and no noun reads "maintains"."""
+    drafts = read_text(text, PUB, dataset([])).drafts
+    assert [(d.type, d.actors, d.site) for d in drafts] == [("presence", ["us"], "qasrak")]
+
+
+def test_who_said_it_is_not_a_party_to_what_it_said():
+    text = "SDF units entered the Kasrak base hours later and took control of it, Russia said in a statement."
+    drafts = read_text(text, PUB, dataset([])).drafts
+    assert [(d.type, d.actors) for d in drafts] == [("control_change", ["sdf"])]  # Russia lost nothing
+
+
 def test_negations_modals_and_conditions_are_not_events():
     data = dataset([])
     text = "Russia did not withdraw from Hmeimim. The U.S. may withdraw from Tanf. When US troops withdraw from Kasrak, the SDF may suffer."

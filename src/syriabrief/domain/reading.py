@@ -464,7 +464,10 @@ _PLANNED_AFTER = re.compile(
 _DONE_LATER = re.compile(r"(?<!be )\b(?:began|started|completed|finished|ended|concluded)\b", re.IGNORECASE)
 _CONDITIONAL = re.compile(r"(?:^|[,;]\s*|\b)(?:if|when|once|unless|whether|even after|after|before)\s[^,;]*$", re.IGNORECASE)
 _CLAUSE_START = re.compile(
-    r"\bthat\b|;|:|—|–|\bas\b|\bwhile\b|\bwhereas\b|\bbut\b|, and\b|\bwhich\b|\bwho\b|\bwhere\b", re.IGNORECASE
+    r"\bthat\b|;|:|—|–|\bas\b|\bwhile\b|\bwhereas\b|\bbut\b|, and\b|\bwhich\b|\bwho\b|\bwhere\b"
+    # an attribution after a comma: "..., the defence ministry said" names who told it, not a party to it
+    r"|,(?=[^,;]{0,80}\b(?:said|says|stated|announced|added|reported|told|according to)\b)",
+    re.IGNORECASE,
 )
 # Words that make a movement's detainees the thing moved.
 _DETAINEES = re.compile(r"\b(?:detainees?|prisoners?|militants|inmates|suspects|captives|detained)\b", re.IGNORECASE)
@@ -591,8 +594,12 @@ def _is_place(text: str, mention: Mention) -> bool:
 
 
 _DETERMINER = re.compile(r"(?:\b(?:the|a|an|this|that|these|those|its|their|his|her|our|any|no)|['’]s?)\s+(?:[\w\-]+\s+){0,2}$", re.IGNORECASE)
-# A verb form that cannot be a noun: "originated", "withdrew", "fled", "withdrawing".
-_INFLECTED = re.compile(r"(?:ed|ew|ing|fled|met|fought|struck|took|sent|built|left)\b", re.IGNORECASE)
+# A verb form that cannot be a noun: "originated", "withdrew", "fled", "withdrawing"; and the verbs of
+# a presence, which no noun shares ("the United States still maintains", "the US remains at").
+_INFLECTED = re.compile(
+    r"(?:ed|ew|ing|fled|met|fought|struck|took|sent|built|left)\b|^still\b|\b(?:maintains?|retains?|remains?|keeps|hosts)\b",
+    re.IGNORECASE,
+)
 # Types whose trigger words are nouns anyway: "a ceasefire", "the prison break".
 _NOUN_TYPES = frozenset(("ceasefire", "prison_break", "offensive", "alliance"))
 # Types whose site is a place the parties are in (the site after the verb), not parties themselves.
