@@ -135,6 +135,9 @@ def each_record_problems(
             yield [(None, f"must be a JSON object, not {_kind_of(record)}")]
             continue
         found: list[tuple[str | None, str]] = list(check(record))
+        if found:  # a field reported missing is not also reported for the value it lacks
+            missing = {field for field, message in found if message == "is required"}
+            found = [(field, message) for field, message in found if field not in missing or message == "is required"]
         if number // _SURROGATE_BATCH in suspects and _has_lone_surrogate(record):
             found.append((None, "holds text that is not valid Unicode (a lone surrogate such as \\ud800)"))
         yield found

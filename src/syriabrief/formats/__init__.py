@@ -296,7 +296,7 @@ class EntryChecker:
         """Check one entry; ``alone``: its record's own problems, when already found (check_entries)."""
         if alone is None:
             alone = next(each_record_problems(entry.kind, [entry.data], self._unicode_checked))
-        found = _without_repeats([Problem(entry.where, field, message) for field, message in alone])
+        found = [Problem(entry.where, field, message) for field, message in alone]
         if entry.kind == "event" and not found:
             found += _date_problems(entry, self.today)
         rid = entry.data.get("id") if isinstance(entry.data, dict) else None
@@ -398,12 +398,6 @@ def _position(problem: Problem) -> tuple[int, int, int]:
     digits = re.match(r"\d+", rest)
     number = int(digits[0]) if digits else 0
     return (1, ("actor", "site", "event").index(label) if label in ("actor", "site", "event") else 0, number)
-
-
-def _without_repeats(problems: list[Problem]) -> list[Problem]:
-    """Drop the further complaints about a field already reported missing ("is required")."""
-    missing = {p.field for p in problems if p.message == "is required"}
-    return [p for p in problems if p.field not in missing or p.message == "is required"]
 
 
 def _references(entry: Entry) -> list[tuple[str, str, str]]:
