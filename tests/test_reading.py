@@ -283,3 +283,12 @@ def test_a_wire_dateline_with_its_year_dates_the_article_and_names_no_party(samp
     assert document["reading"]["published"] == "2026-03-03"
     unresolved = {u["name"] for u in document["reading"]["unresolved"]}
     assert not unresolved & {"Example News", "QAMISHLI", "Syria", "About"}, unresolved
+
+
+def test_a_publication_day_after_today_is_refused(tmp_path, bundled):
+    """Its drafts would be dated after today, which import refuses: say so at once."""
+    article = tmp_path / "article.txt"
+    article.write_text("US forces withdrew from the Tanf base on Monday.\n", encoding="utf-8")
+    result = run("read", str(article), "--published", "2099-01-01")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.strip() == "Error: --published 2099-01-01 is after today; give the day the article came out"

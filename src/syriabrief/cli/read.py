@@ -69,6 +69,8 @@ def read(
         day = parse_user_date(published)
         if day.precision != "day":
             raise UsageError(f"--published {published} names a {day.precision}; give the day (2026-02-24)")
+        if day.start > datetime.date.today():  # its drafts would be dated after today, which import refuses
+            raise UsageError(f"--published {published} is after today; give the day the article came out")
         published_day = day.start
     else:
         published_day, line, ambiguity = article.published, None, None
