@@ -342,3 +342,11 @@ def test_a_name_matched_only_loosely_is_said_before_it_is_written(tmp_path, name
     exact = run("add", "--date", "2026-03-02", "--type", "statement", "--actor", "Russia", "--summary", "Said again.",
                 "--source-outlet", "AFP", "--db", str(db))  # fmt: skip
     assert exact.exit_code == 0 and exact.stderr == ""
+
+
+def test_an_actor_given_twice_is_refused(tmp_path, names):
+    store = tmp_path / "mine.json"
+    result = run("add", "event", "--db", str(store), "--date", "2026-02-01", "--type", "presence", "--actor", "US",
+                 "--actor", "U.S.", "--summary", "US troops were reported at the base.", "--source-outlet", "Reuters")  # fmt: skip
+    assert result.exit_code == 2 and not store.exists()
+    assert "'US' and 'U.S.' both name United States: give each actor once" in result.stderr

@@ -171,11 +171,20 @@ def add_event(
     def day(text: str) -> str:
         return stored_date(parse_user_date(text))
 
+    def actors_of(names: list[str]) -> list[str]:
+        ids: dict[str, str] = {}  # actor id -> the name that gave it
+        for name in names:
+            actor = named(data, "actor", name)
+            if actor.id in ids:
+                raise UsageError(f"{ids[actor.id]!r} and {name!r} both name {actor.name}: give each actor once")
+            ids[actor.id] = name
+        return list(ids)
+
     def actors_in(text: str) -> list[str]:
         names = [n.strip() for n in text.split(",") if n.strip()]
         if not names:
             raise UsageError("name at least one actor")
-        return [named(data, "actor", n).id for n in names]
+        return actors_of(names)
 
     def text_of(text: str) -> str:
         if not text.strip():
@@ -194,7 +203,7 @@ def add_event(
         "approximate": approximate,
         "type": event_type.value if event_type else None,
         "stage": stage.value if stage else None,
-        "actors": [named(data, "actor", n).id for n in actor or ()],
+        "actors": actors_of(actor or []),
         "site": named(data, "site", site).id if site else None,
         "origin": named(data, "site", origin).id if origin else None,
         "destination": named(data, "site", destination).id if destination else None,
