@@ -76,6 +76,8 @@ def parse(text: str, fmt=None, known=None):
         ('{"id": "a"}\n{"id": "b"}\n', "jsonl"),
         ("id,date,type,summary,sources\n", "csv"),
         ("ID, Date ,type\n", "csv"),
+        ("date,type,summary,outlets\n", "csv"),  # ours without its id column: the reader says so
+        ("date,name\n", None),
         ("event_id_cnty,event_date,event_type\n", "acled"),
         ("hello world\n", None),
         ("", None),
