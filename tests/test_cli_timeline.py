@@ -223,6 +223,8 @@ def test_show_prints_one_event_whole_and_suggests_close_ids(monkeypatch):
     assert jsonlib.loads(as_json.stdout)["id"] == "2026-02-21-us-begins-qasrak-withdrawal"
     missing = run("show", "2026-02-21-us-begins-qasrak")
     assert missing.exit_code == 1 and "Did you mean '2026-02-21-us-begins-qasrak-withdrawal'" in missing.stderr
+    shouted = run("show", "2026-02-21-US-Begins-Qasrak-Withdrawal", "--json")  # ids are lower case: case is no difference
+    assert shouted.exit_code == 0 and jsonlib.loads(shouted.stdout)["id"] == "2026-02-21-us-begins-qasrak-withdrawal"
 
 
 def test_the_age_of_the_newest_event_keeps_its_approximate_span():

@@ -22,9 +22,10 @@ def show(
     from syriabrief.errors import NotFoundError
 
     data = load(db)
-    found = data.select(EventFilter(ids=frozenset({event_id.strip()})))
+    wanted = event_id.strip().lower()  # ids are lower-case slugs: case tells no two apart
+    found = data.select(EventFilter(ids=frozenset({wanted})))
     if not found:
-        raise NotFoundError("event", event_id, _close_ids(data, event_id))
+        raise NotFoundError("event", event_id, _close_ids(data, wanted))
     [event] = found
     if json:
         from syriabrief.output.jsonout import write_json
