@@ -505,7 +505,7 @@ def test_markdown_is_a_briefing_with_numbered_sources_and_escaped_text():
     assert text.startswith("# Briefing\n")
     assert "<script>" not in text and "[click](" not in text and "\n# not" not in text
     assert "\\<script\\>alert(1)" in text and "\\[click\\](javascript:evil)" in text
-    assert "1. **Reuters**, “Page”, published 2026-02-01 — javascript:alert(1)\n" in text  # text, not a link
+    assert "1. **Reuters**, “Page”, published 1 Feb 2026 — javascript:alert(1)\n" in text  # text, not a link
     assert "2. **AP** — <https://apnews.com/x>" in text
     assert "[1] [2]" in text
 

@@ -116,7 +116,7 @@ def _source(source: Source) -> str:
     if source.document:
         text += f", “{_text(source.document)}”"
     if source.published:
-        text += f", published {_label(source.published)}"
+        text += f", published {_label(describe(source.published))}"  # as the events' dates read
     if source.url:
         url = source.url.strip()
         text += f" — <{url}>" if _SAFE_URL.fullmatch(url) else f" — {_text(url)}"
