@@ -350,3 +350,14 @@ def test_an_actor_given_twice_is_refused(tmp_path, names):
                  "--actor", "U.S.", "--summary", "US troops were reported at the base.", "--source-outlet", "Reuters")  # fmt: skip
     assert result.exit_code == 2 and not store.exists()
     assert "'US' and 'U.S.' both name United States: give each actor once" in result.stderr
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("--source-url", "not a url", "--source-url 'not a url' is not a web address"),
+    ("--published", "2099-01-01", "--published 2099-01-01 is after today"),
+])  # fmt: skip
+def test_a_source_that_cannot_be_is_refused(tmp_path, names, option, value, message):
+    store = tmp_path / "mine.json"
+    result = run("add", "event", "--db", str(store), "--date", "2026-02-01", "--type", "presence", "--actor", "US",
+                 "--summary", "US troops were reported at the base.", "--source-outlet", "Reuters", option, value)  # fmt: skip
+    assert result.exit_code == 2 and not store.exists() and message in result.stderr

@@ -185,7 +185,7 @@ KNOWN_ARGS: dict[str, list[list]] = {
     "read": [["{store}", ("--published", "2026-11-01"), ("--outlet", OSC8_LINK), ("--url", CSI_RED)]],
     "add event": [[("--date", "2026-11-15"), ("--type", "statement"), ("--actor", ACTOR_NAME), ("--site", SITE_NAME),
              ("--destination", SITE2_NAME), ("--summary", ALL_HOSTILE), ("--source-outlet", OSC8_LINK),
-             ("--source-url", CSI_RED), ("--source-document", C1_OSC), ("--quantity", CSI_RED + "=5"),
+             ("--source-url", "https://example.org/" + CSI_RED), ("--source-document", C1_OSC), ("--quantity", CSI_RED + "=5"),
              ("--tag", MARKUP)]],
     "add actor": [[("--name", ACTOR_NAME + " new"), ("--alias", OSC52_CLIPBOARD + " new"), ("--kind", "state"),
                    ("--country", RLO), ("--parent", ACTOR_NAME), ("--affiliation", ACTOR2_NAME)]],

@@ -220,6 +220,7 @@ def add_event(
             raise UsageError(f"the quantity {name!r} is given twice")
         record["quantities"][name] = value
     published_date = day(published) if published else None
+    _refuse_unlikely_source(source_url, published_date)
     if "--date" in missing:
         record["date"] = _ask("Date (2026-03-01, 2026-03, Mar 2026)", day)
     if "--type" in missing:
@@ -242,6 +243,20 @@ def add_event(
         beneath=_layers_beneath(), dry_run=dry_run,
     )  # fmt: skip
     _report("event", event, path, dry_run, json)
+
+
+def _refuse_unlikely_source(url: str | None, published: str | None) -> None:
+    """The page's address must be one (a typo here loses the source), and no page comes out after today."""
+    import datetime
+    import re
+
+    if url is not None and not re.fullmatch(r"https?://\S+", url.strip()):
+        raise UsageError(f"--source-url {url!r} is not a web address (https://...)")
+    if published is not None:
+        from syriabrief.domain.dates import parse_stored
+
+        if parse_stored(published).start > datetime.date.today():
+            raise UsageError(f"--published {published} is after today; give the day the report came out")
 
 
 def _refuse_implausible(record: dict[str, Any]) -> None:
