@@ -274,8 +274,13 @@ def test_store_tells_where_the_index_of_big_stores_is_kept(tmp_path, monkeypatch
     kept = json.loads(run("store", "--json", "--db", str(db)).stdout)["index"]
     assert kept == {"path": str(index.index_path([names, db])), "exists": False, "bytes": None}
     run("timeline", "--db", str(db))  # the first query builds it
-    kept = json.loads(run("store", "--json", "--db", str(db)).stdout)["index"]
+    told = json.loads(run("store", "--json", "--db", str(db)).stdout)
+    kept, cache = told["index"], told["cache"]
     assert kept["exists"] and kept["bytes"] == Path(kept["path"]).stat().st_size
+    # The cache as a whole: this index and whatever else is kept beside it (its lock).
+    beside = [p for p in Path(kept["path"]).parent.iterdir() if p.is_file()]
+    assert cache == {"path": str(Path(kept["path"]).parent), "files": len(beside), "bytes": sum(p.stat().st_size for p in beside)}
+    assert cache["files"] >= 1 and "deleting it is safe" in run("store", "--db", str(db)).stdout
     # A store named but missing has no index: it is not "small", it is not there.
     missing = tmp_path / "missing.json"
     assert json.loads(run("store", "--json", "--db", str(missing)).stdout)["index"] is None

@@ -97,6 +97,7 @@ def objects(outputs) -> dict[str, list[dict]]:
         "Brief base": o["brief"]["bases"],
         "Store": [o["store"]["bundled"], o["store"]["user"]],
         "Index": [o["store"]["index"]],
+        "Cache": [o["store"]["cache"]],
         "Map": [o["map"], o["map at"]],
         "Legend entry": o["map"]["legend"] + o["map at"]["legend"],
         "Map feature": features,

@@ -75,6 +75,7 @@ def store_command(
     broken = [entry for entry in read if entry["error"]]
     # A store missing or broken has no index: queries read it directly (and say what is wrong).
     result["index"] = _index(stores.read) if all(entry["exists"] for entry in read) and not broken else None
+    result["cache"] = cache = _cache()
     if json:
         write_json(result)
     else:
@@ -97,13 +98,35 @@ def store_command(
 
             typer.echo(f"Index: none (stores under {INDEX_MIN_BYTES // 1024} KiB, and any store that cannot be read, are read directly)")
         else:
-            size = f"{kept['bytes'] / 1_000_000:,.1f} MB" if kept["exists"] else "built by the next query"
+            size = _size(kept["bytes"]) if kept["exists"] else "built by the next query"
             typer.echo(f"Index (a cache, rebuilt whenever needed): {visible(kept['path'])}")
             typer.echo(f"  {size}")
+        if cache["files"]:
+            # Indexes of other stores (or other lists of stores) are kept too, until their store is gone.
+            typer.echo(f"Cache: {visible(cache['path'])}: {_size(cache['bytes'])} in {cache['files']:,} "
+                       "files, for every store indexed here; deleting it is safe (each index is rebuilt when needed)")  # fmt: skip
     if broken:
         names = " and ".join(entry["path"] for entry in broken)
         typer.echo(f"Error: {visible(names)} cannot be read (see 'syriabrief validate')", err=True)
         raise typer.Exit(1)
+
+
+def _size(count: int) -> str:
+    return f"{count / 1e9:,.1f} GB" if count >= 1e9 else f"{count / 1e6:,.1f} MB"
+
+
+def _cache() -> dict[str, Any]:
+    """The cache directory as --json has it: every index kept there, for any store, and its size."""
+    from syriabrief.storage.paths import cache_dir
+
+    directory = cache_dir()
+    sizes = []
+    try:
+        with os.scandir(directory) as entries:
+            sizes = [entry.stat().st_size for entry in entries if entry.is_file(follow_symlinks=False)]
+    except OSError:  # none yet, or unreadable: nothing to count
+        pass
+    return {"path": str(directory), "files": len(sizes), "bytes": sum(sizes)}
 
 
 def _index(paths: list[Path]) -> dict[str, Any] | None:
