@@ -77,6 +77,41 @@ def test_a_list_written_as_encoded_texts_gives_the_bytes_of_the_decoded_value():
     assert json.loads(spliced.getvalue())["events"] == items
 
 
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("stream_class", [io.StringIO, _Terminal])
+@pytest.mark.parametrize("count", [0, 1, 2, 9])
+def test_texts_written_as_they_come_give_the_bytes_of_the_decoded_value(monkeypatch, stream_class, count):
+    """In batches (here of a few texts each) and laid out anew on a terminal: the same bytes as
+    ``write_json`` of the decoded value, with the texts read only as they are written."""
+    from syriabrief.output import jsonout
+
+    monkeypatch.setattr(jsonout, "_BATCH_BYTES", 100)
+    items = [{"id": f"e{n}", "summary": "\u202e" * n, "more": {"n": [n, None], "e": {}}} for n in range(count)]
+    texts = [jsonout.json_text(i).encode() for i in items]
+    spliced, plain, listed, plain_list = (stream_class() for _ in range(4))
+    written_before_last = []
+
+    def lazily():
+        for n, text in enumerate(texts):
+            if n == len(texts) - 1:
+                written_before_last.append(len(spliced.getvalue()))
+            yield text
+
+    value = {"name": "x", "events": [], "tail": [1, {"a": []}]}
+    jsonout.write_json_with_list({**value, "events": lazily()}, "events", spliced)
+    jsonout.write_json({**value, "events": items}, plain)
+    assert spliced.getvalue() == plain.getvalue()
+    jsonout.write_json_list(iter(texts), listed)
+    jsonout.write_json(items, plain_list)
+    assert listed.getvalue() == plain_list.getvalue()
+    if count == 9:  # a batch went out before the last text was read
+        assert 0 < written_before_last[0] < len(spliced.getvalue())
+
+
 @pytest.mark.parametrize("c_encoder", [True, False])
 def test_json_text_is_json_dumps_with_the_c_encoder_or_without(c_encoder, monkeypatch):
     import json

@@ -80,7 +80,7 @@ def timeline(
     if json:
         from syriabrief.output.jsonout import write_json_list
 
-        write_json_list(data.select_json(where, limit))
+        write_json_list(data.select_json(where, limit) if limit is not None else data.stream_json(where))
         return
     from syriabrief.output.terminal import event_table, make_console, print_paragraph
     from syriabrief.reports.narrative import count_phrase, timeline_summary

@@ -25,7 +25,7 @@ from syriabrief.domain.names import NameIndex
 if TYPE_CHECKING:
     from syriabrief.domain.positions import ControlPeriod, KeptReplay, SiteStatus
 
-__all__ = ["Catalogue", "Dataset", "EventsSummary", "OpenPeriods", "summarize_events"]
+__all__ = ["Catalogue", "Dataset", "EventTexts", "EventsSummary", "OpenPeriods", "summarize_events"]
 
 
 class EventsSummary(NamedTuple):
@@ -273,6 +273,27 @@ class Catalogue:
         from syriabrief.domain.safetext import json_text
 
         return [json_text(e.to_json()).encode("utf-8", "surrogatepass") for e in self.select(where, limit)]
+
+    def stream_json(self, where: EventFilter | None = None) -> Iterator[bytes]:
+        """The texts ``select_json`` gives (no limit), one at a time: the engine holds none of them."""
+        from syriabrief.domain.safetext import json_text
+
+        return (json_text(e.to_json()).encode("utf-8", "surrogatepass") for e in self.stream(where))
+
+
+class EventTexts:
+    """The --json texts of the events ``where`` matches, read from ``data`` each time they are
+    iterated (``stream_json``): what a profile's --json lists, so that an actor's 180,000 events
+    are written one after the other, never held together."""
+
+    __slots__ = ("_data", "_where")
+
+    def __init__(self, data: Catalogue, where: EventFilter):
+        self._data = data
+        self._where = where
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self._data.stream_json(self._where)
 
 
 class Dataset(Catalogue):

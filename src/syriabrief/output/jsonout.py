@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any, TextIO
 
 from syriabrief.domain.safetext import json_safe_bytes, json_text
@@ -24,31 +24,54 @@ def write_json(value: Any, stream: TextIO | None = None) -> None:
     _write(stream, _utf8(json.dumps(value, ensure_ascii=False, indent=indent, allow_nan=False) + "\n"))
 
 
-def write_json_list(items: Sequence[bytes], stream: TextIO | None = None) -> None:
-    """Write a list whose items are already JSON texts in UTF-8 (``Dataset.select_json``): the same
-    bytes as ``write_json`` of the decoded list, without decoding them for a pipe."""
+def write_json_list(items: Iterable[bytes], stream: TextIO | None = None) -> None:
+    """Write a list whose items are already JSON texts in UTF-8 (``Dataset.select_json`` or
+    ``stream_json``): the same bytes as ``write_json`` of the decoded list, written as they come."""
     stream = stream or sys.stdout
-    if stream.isatty():
-        write_json([json.loads(item) for item in items], stream)
-        return
-    # json.dumps joins list items with ", ": so does this.
-    _write(stream, b"[", b", ".join(items), b"]\n")
+    _write_list(stream, "", items, "\n", 2 if stream.isatty() else None)
 
 
 def write_json_with_list(value: dict[str, Any], key: str, stream: TextIO | None = None) -> None:
-    """Write ``value``, whose ``value[key]`` is a list of JSON texts in UTF-8 (``Dataset.select_json``):
-    the same bytes as ``write_json`` of it decoded, without decoding them for a pipe."""
+    """Write ``value``, whose ``value[key]`` is a list of JSON texts in UTF-8 (``select_json``, or an
+    ``EventTexts``): the same bytes as ``write_json`` of it decoded, the list written as it comes."""
     stream = stream or sys.stdout
-    items = value[key]
-    if stream.isatty():
-        write_json({**value, key: [json.loads(item) for item in items]}, stream)
-        return
+    indent = 2 if stream.isatty() else None
     # A fresh marker stands where the list goes: no text in the data can be equal to it.
     import uuid
 
     marker = json.dumps(f"syriabrief-list-{uuid.uuid4().hex}")
-    before, after = json.dumps({**value, key: json.loads(marker)}, ensure_ascii=False, allow_nan=False).split(marker, 1)
-    _write(stream, _utf8(before) + b"[", b", ".join(items), b"]" + _utf8(after + "\n"))
+    placed = {**value, key: json.loads(marker)}
+    before, after = json.dumps(placed, ensure_ascii=False, indent=indent, allow_nan=False).split(marker, 1)
+    _write_list(stream, before, value[key], after + "\n", indent)
+
+
+# Texts gathered before they are written: few system calls, and never more than this held at once.
+_BATCH_BYTES = 1 << 20
+
+
+def _write_list(stream: TextIO, before: str, items: Iterable[bytes], after: str, indent: int | None) -> None:
+    """Write ``before``, the JSON list of ``items`` as ``json.dumps`` lays it out with ``indent``, then ``after``."""
+    if indent is None:
+        # json.dumps joins list items with ", ": so does this.
+        opening, separator, closing = b"[", b", ", b"]"
+    else:  # on a terminal: each item laid out anew, a level deeper than the line the list opens on
+        line = before.rsplit("\n", 1)[-1]
+        margin = "\n" + " " * (len(line) - len(line.lstrip(" ")))
+        inner = margin + " " * indent
+        opening, separator, closing = _utf8("[" + inner), _utf8("," + inner), _utf8(margin + "]")
+        items = (_utf8(json.dumps(json.loads(item), ensure_ascii=False, indent=indent).replace("\n", inner)) for item in items)
+    batch: list[bytes] = []
+    size, started = 0, False
+    for item in items:
+        batch.append(item)
+        size += len(item)
+        if size >= _BATCH_BYTES:
+            _write(stream, separator if started else _utf8(before) + opening, separator.join(batch))
+            batch, size, started = [], 0, True
+    if batch:
+        _write(stream, separator if started else _utf8(before) + opening, separator.join(batch), closing + _utf8(after))
+    else:
+        _write(stream, closing + _utf8(after) if started else _utf8(before + "[]" + after))
 
 
 def _utf8(text: str) -> bytes:
@@ -56,7 +79,7 @@ def _utf8(text: str) -> bytes:
 
 
 def _write(stream: TextIO, *parts: bytes) -> None:
-    """Write ``parts`` one after the other. A list of events is a part of its own, not copied
+    """Write ``parts`` one after the other. A batch of events is a part of its own, not copied
     into one text with what surrounds it: a megabyte of fresh memory costs 0.7 ms here."""
     # Characters that could drive a terminal showing the JSON go out as \uXXXX
     # escapes: the same data for a parser, inert on a screen.

@@ -20,7 +20,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from syriabrief.domain.dataset import Dataset
+from syriabrief.domain.dataset import Dataset, EventTexts
 from syriabrief.domain.dates import describe, on_day, precision_of
 from syriabrief.domain.model import Event, Note, site_class
 from syriabrief.domain.safetext import visible
@@ -573,8 +573,9 @@ def _print_accounts(console: Console, items: Sequence[Contested]) -> None:
     console.print(grid)
 
 
-def _print_events(console: Console, events: Sequence, total: int, data: Dataset) -> None:
+def _print_events(console: Console, events: Sequence | EventTexts, total: int, data: Dataset) -> None:
     """A profile's events: the latest ones the report lists, saying how many there are in all."""
+    assert isinstance(events, Sequence), "a table is given events, not --json texts (briefing._events)"
     if not events:
         return
     heading = f"\nEvents ({len(events)} of {total:,} shown)" if len(events) < total else "\nEvents"

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import NamedTuple, TypeVar
 
-from syriabrief.domain.dataset import Catalogue
+from syriabrief.domain.dataset import Catalogue, EventTexts
 from syriabrief.domain.dates import Period, parse_stored
 from syriabrief.domain.filters import EventFilter
 from syriabrief.domain.model import EVENT_STATUSES, Actor, Event, Move, Site, filled
@@ -539,7 +539,7 @@ def actor_report(
 
     ``limit`` keeps only the latest ``limit`` events in ``events``; the span
     still describes them all. ``events`` holds Event objects (a table needs only
-    a few), or with ``as_json`` their --json texts (``Dataset.select_json``).
+    a few), or with ``as_json`` their --json texts (``_events``).
     """
     through = data.under(actor.id)
     ids = frozenset(through)
@@ -566,9 +566,17 @@ def actor_report(
         age=age,
         through=through,
         joined_by=_joined_by(joiners, holds),
-        events=tuple(data.select_json(listed, limit) if as_json else data.select(listed, limit)),
+        events=_events(data, listed, limit, as_json),
     )
     return _told(profile, lambda cite: narrative.actor_narrative(profile, data, cite), data)
+
+
+def _events(data: Dataset, where: EventFilter, limit: int | None, as_json: bool) -> tuple[Event | bytes, ...] | EventTexts:
+    """A profile's events: Event objects for a table, or --json texts; all of them (no limit)
+    are read as they are written (EventTexts)."""
+    if not as_json:
+        return tuple(data.select(where, limit))
+    return EventTexts(data, where) if limit is None else tuple(data.select_json(where, limit))
 
 
 # --- sites ----------------------------------------------------------------------------------
@@ -630,7 +638,7 @@ def base_report(
         accounts=_contested(contested),
         span=_span(count, first, last),
         age=_age(_latest(last, *driving[-1:]), as_of),
-        events=tuple(data.select_json(listed, limit) if as_json else data.select(listed, limit)),
+        events=_events(data, listed, limit, as_json),
         inside=_held_within(data, site, as_of),
     )
     force = force_of_state(data, profile.status, as_of)

@@ -11,9 +11,12 @@ Narratives and tables read the typed fields, never string keys.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from syriabrief.domain.model import Actor, Event, Joined, Note, Site
+
+if TYPE_CHECKING:
+    from syriabrief.domain.dataset import EventTexts
 
 __all__ = [
     "Account",
@@ -385,7 +388,8 @@ class ActorProfile(Report):
     # Actors that had joined it (or a force under it) by the as-of day: what they, and the forces
     # under them, still hold counts as its own (Actor.joined), what they left before does not.
     joined_by: tuple[str, ...] = ()
-    events: tuple[Event | bytes, ...] = ()  # Events for tables; --json texts (UTF-8) when asked for JSON
+    # Events for tables; --json texts (UTF-8) when asked for JSON, read as they are written when all are asked for.
+    events: tuple[Event | bytes, ...] | EventTexts = ()
     narrative: str = ""
     citations: tuple[Citation, ...] = ()
 
@@ -426,7 +430,7 @@ class SiteProfile(Report):
     accounts: tuple[Contested, ...] = ()
     span: Span = flat()
     age: Age = flat()
-    events: tuple[Event | bytes, ...] = ()  # as ActorProfile's
+    events: tuple[Event | bytes, ...] | EventTexts = ()  # as ActorProfile's
     # The sites within it (a province's bases, a city's airport) that a force holds or is leaving
     # at the as-of day, by name: a province's own status says nothing of them.
     inside: tuple[BaseRow, ...] = ()
