@@ -129,3 +129,27 @@ def test_comparisons_and_briefs_tell_one_story(data):
             if change.before.holder and change.before.holder == change.after.holder and change.before.status == change.after.status:
                 wrong.append(f"changes to {day}: {change.site} did not change")
     assert wrong == []
+
+
+def test_a_report_written_a_list_item_at_a_time_is_the_report_written_whole(data):
+    """actor and base lists, compare and compare --at stream their longest list (cli/positions):
+    the same bytes as the whole value written at once."""
+    import io
+
+    from syriabrief.output.jsonout import write_json, write_json_list, write_json_with_list
+    from syriabrief.reports.types import json_texts
+
+    def written(write, *args) -> str:
+        out = io.StringIO()
+        write(*args, out)
+        return out.getvalue()
+
+    day = DAYS[-1]
+    for rows, whole in ((briefing.actor_rows, briefing.actor_list), (briefing.base_rows, briefing.base_list)):
+        assert written(write_json_list, json_texts(rows(data, day))) == written(write_json, whole(data, day).to_json())
+    compared = briefing.compare_actors(data, [data.actors["us"], data.actors["russia"]], day)
+    changes = briefing.change_report(data, day - datetime.timedelta(days=400), day)
+    for report, longest in ((compared, "subjects"), (changes, "differences")):
+        assert len(getattr(report, longest)) >= 2
+        streamed = written(write_json_with_list, report.to_json_streamed(longest), longest)
+        assert streamed == written(write_json, report.to_json())

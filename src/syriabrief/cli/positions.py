@@ -92,7 +92,7 @@ def actor(
 
     _profile(
         words, as_of, since, until, limit, json, db, kind="actor",
-        resolve=lambda data, name: named(data, "actor", name), listing=briefing.actor_list, table=briefing.actor_lines,
+        resolve=lambda data, name: named(data, "actor", name), listing=briefing.actor_rows, table=briefing.actor_lines,
         report=briefing.actor_report,
     )  # fmt: skip
 
@@ -118,7 +118,7 @@ def base(
 
     _profile(
         words, as_of, since, until, limit, json, db, kind="base",
-        resolve=lambda data, name: named(data, "site", name), listing=briefing.base_list, table=briefing.base_list,
+        resolve=lambda data, name: named(data, "site", name), listing=briefing.base_rows, table=briefing.base_list,
         report=briefing.base_report,
     )  # fmt: skip
 
@@ -126,7 +126,7 @@ def base(
 def _profile(words, as_of, since, until, limit, json, db, *, kind, resolve, listing, table, report) -> None:
     """What ``actor`` and ``base`` share: list every record without a name, else one profile.
 
-    ``listing`` makes the list for --json, ``table`` what its table shows (for actors, less).
+    ``listing`` makes the rows of the list for --json, ``table`` what its table shows (for actors, less).
     """
     # No words at all: the list. An empty name ("", a script's unset variable) names nothing and is
     # refused, as it is in ``--actor ""``.
@@ -135,9 +135,11 @@ def _profile(words, as_of, since, until, limit, json, db, *, kind, resolve, list
     data = load(db)
     if name is None:
         if json:
-            from syriabrief.output.jsonout import write_json
+            from syriabrief.output.jsonout import write_json_list
+            from syriabrief.reports.types import json_texts
 
-            write_json(listing(data, day).to_json())
+            # A row at a time: at a million events the rows hold 400,000 periods, 118 MB as JSON.
+            write_json_list(json_texts(listing(data, day)))
             return
         from syriabrief.output.terminal import make_console
 
@@ -216,9 +218,11 @@ def compare(
         build = compare_actors if kind == "actor" else compare_sites
         report = build(data, resolved, day, since_period, until_period)
     if json:
-        from syriabrief.output.jsonout import write_json
+        from syriabrief.output.jsonout import write_json_with_list
 
-        write_json(report.to_json())
+        # Its longest list an item at a time: SDF's side at a million events is 22 MB of JSON.
+        longest = "differences" if at else "subjects"
+        write_json_with_list(report.to_json_streamed(longest), longest)
         return
     from syriabrief.output.terminal import make_console, print_comparison
 

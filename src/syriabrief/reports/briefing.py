@@ -11,7 +11,7 @@ no presentation here.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import NamedTuple, TypeVar
 
@@ -488,17 +488,20 @@ def _told(report: _Told, write: Callable[[Citer], str], data: Dataset) -> _Told:
 
 def actor_list(data: Dataset, as_of: datetime.date) -> ActorList:
     """Every actor with the sites it holds and has left at the as-of day."""
+    return ActorList(as_of.isoformat(), tuple(actor_rows(data, as_of)))
+
+
+def actor_rows(data: Dataset, as_of: datetime.date) -> Iterator[ActorRow]:
+    """The rows of ``actor_list``, each made as it is asked for: --json writes one at a time."""
     until = day_period(as_of)
     everyone = _positions(data, as_of)
     counts = data.actor_counts(EventFilter(until=until))
     names = _Names.of(data)
-    rows = []
     for actor in sorted(data.actors.values(), key=lambda a: a.name.casefold()):
         # Popped, so that each actor's periods are freed once its views are made (a 1M store has 250,000).
         holds, left = _holds_and_left(everyone.pop(actor.id, ActorPositions.of(actor.id, ())), data, as_of, names)
         count = counts.get(actor.id, 0)
-        rows.append(ActorRow(actor=ActorIdentity.of(actor), as_of=as_of.isoformat(), holds=holds, left=left, event_count=count))
-    return ActorList(as_of.isoformat(), tuple(rows))
+        yield ActorRow(actor=ActorIdentity.of(actor), as_of=as_of.isoformat(), holds=holds, left=left, event_count=count)
 
 
 def actor_lines(data: Dataset, as_of: datetime.date) -> ActorLines:
@@ -584,16 +587,15 @@ def _events(data: Dataset, where: EventFilter, limit: int | None, as_json: bool)
 
 def base_list(data: Dataset, as_of: datetime.date) -> SiteList:
     """Every site with its status at the as-of day."""
+    return SiteList(as_of.isoformat(), tuple(base_rows(data, as_of)))
+
+
+def base_rows(data: Dataset, as_of: datetime.date) -> Iterator[BaseRow]:
+    """The rows of ``base_list``, each made as it is asked for."""
     statuses = _statuses(data, as_of)
-    rows = tuple(
-        BaseRow(
-            site=SiteIdentity.of(site),
-            as_of=as_of.isoformat(),
-            status=_status_view(statuses.get(site.id) or site_status(site.id, (), as_of), data, as_of),
-        )
-        for site in sorted(data.sites.values(), key=lambda s: s.name.casefold())
-    )
-    return SiteList(as_of.isoformat(), rows)
+    for site in sorted(data.sites.values(), key=lambda s: s.name.casefold()):
+        status = statuses.get(site.id) or site_status(site.id, (), as_of)
+        yield BaseRow(site=SiteIdentity.of(site), as_of=as_of.isoformat(), status=_status_view(status, data, as_of))
 
 
 def _statuses(data: Dataset, as_of: datetime.date) -> dict[str, SiteStatus]:

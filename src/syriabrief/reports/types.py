@@ -10,10 +10,12 @@ Narratives and tables read the typed fields, never string keys.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from syriabrief.domain.model import Actor, Event, Joined, Note, Site
+from syriabrief.domain.safetext import json_text
 
 if TYPE_CHECKING:
     from syriabrief.domain.dataset import EventTexts
@@ -50,6 +52,7 @@ __all__ = [
     "Span",
     "StatusView",
     "flat",
+    "json_texts",
 ]
 
 
@@ -77,14 +80,28 @@ class Report:
         return f"{type(self).__qualname__}({shown})"
 
     def to_json(self) -> dict[str, Any]:
+        return self.to_json_streamed(None)
+
+    def to_json_streamed(self, streamed: str | None) -> dict[str, Any]:
+        """``to_json()``, with the list field ``streamed`` given as the --json texts of its items
+        (UTF-8), each made as it is asked for: jsonout writes them one at a time, so a list of a
+        hundred thousand periods is never held as JSON all at once."""
         out: dict[str, Any] = {}
         for f in fields(self):  # type: ignore[arg-type]
+            if f.name == streamed:
+                out[f.name] = json_texts(getattr(self, f.name))
+                continue
             value = _json(getattr(self, f.name))
             if f.metadata.get("flat"):
                 out.update(value)
             else:
                 out[f.name] = value
         return out
+
+
+def json_texts(values: Iterable[Any]) -> Iterator[bytes]:
+    """The --json text of each of ``values`` (reports among them) in UTF-8, made as it is asked for."""
+    return (json_text(_json(value)).encode("utf-8", "surrogatepass") for value in values)
 
 
 def _values(report: Report) -> tuple:
