@@ -286,6 +286,20 @@ def test_store_tells_where_the_index_of_big_stores_is_kept(tmp_path, monkeypatch
     assert json.loads(run("store", "--json", "--db", str(missing)).stdout)["index"] is None
 
 
+@pytest.mark.parametrize("count", [0, 1, 5])
+def test_a_big_store_is_counted_by_its_lines_as_reading_it_whole_counts_it(tmp_path, monkeypatch, count):
+    from conftest import event, store_json
+    from syriabrief.storage import store
+
+    db = tmp_path / "s.json"
+    db.write_text(store.dump_store(store_json([event(f"e-{n}", f"2026-01-0{n + 1}") for n in range(count)])))
+    whole = json.loads(run("store", "--json", "--db", str(db)).stdout)["user"]
+    assert (whole["events"], whole["actors"], whole["error"]) == (count, 4, None)
+    monkeypatch.setattr(store, "_COUNTED_BY_LINES", 0)
+    monkeypatch.setattr(store, "TinyDB", None)  # counted by its lines, or this fails
+    assert json.loads(run("store", "--json", "--db", str(db)).stdout)["user"] == whole
+
+
 def test_store_without_a_bundled_layer_and_with_a_broken_store(tmp_path, monkeypatch):
     broken = tmp_path / "broken.json"
     broken.write_text("{")

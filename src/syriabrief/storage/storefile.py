@@ -57,6 +57,7 @@ __all__ = [
     "LineReader",
     "NotLineLayout",
     "StoreScan",
+    "count_event_lines",
     "dump_store",
     "is_unchanged",
     "lines_dated",
@@ -582,6 +583,22 @@ def _scan_event_ids(handle: BinaryIO, start: int, end: int) -> list[str]:
     if carry or not ids:
         raise NotLineLayout
     return ids
+
+
+def count_event_lines(scan: StoreScan) -> int:
+    """How many event lines a scanned store holds: its newlines counted in big blocks, none decoded."""
+    if scan.point.empty:
+        return 0
+    handle, left = scan.handle, scan.point.insert_at - scan._first_event
+    handle.seek(scan._first_event)
+    newlines = 0
+    while left:
+        block = handle.read(min(left, 8 * _CHUNK))
+        if not block:
+            raise NotLineLayout
+        left -= len(block)
+        newlines += block.count(b"\n")
+    return newlines + 1  # the last line ends where new events would go, before its newline
 
 
 def lines_dated(scan: StoreScan, date: str) -> list[bytes] | None:
