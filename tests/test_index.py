@@ -140,6 +140,7 @@ def assert_same_answers(paths, filters=None, open_candidate=indexed):
         assert candidate.select_json(where, limit) == reference.select_json(where, limit), (where, limit)
         if limit is None:
             assert list(candidate.stream_json(where)) == reference.select_json(where), where
+            assert list(candidate.stream_moves(where)) == reference.moves(where), where
         assert candidate.count(where) == reference.count(where) == len(reference.select(where)), where
         assert candidate.actor_counts(where) == reference.actor_counts(where), where
         assert candidate.moves(where) == reference.moves(where) == [e.move() for e in reference.select(where)]
@@ -981,14 +982,15 @@ def test_a_stream_gives_what_select_gives_and_survives_a_failure_midway(tmp_path
 
 
 @pytest.mark.parametrize("engine_name", ["memory", "index"])
-def test_json_texts_stream_as_select_json_gives_them_and_survive_a_failure_midway(tmp_path, engine_name):
+@pytest.mark.parametrize("streamed, whole", [("stream_json", "select_json"), ("stream_moves", "moves")])
+def test_texts_and_moves_stream_as_their_lists_give_them_and_survive_a_failure_midway(tmp_path, engine_name, streamed, whole):
     path = generated(tmp_path / "store.json", 300)
     data = in_memory([path]) if engine_name == "memory" else indexed([path])
-    expected = plain([path]).select_json()
-    texts = data.stream_json()
-    first = [next(texts) for _ in range(70)]
-    data._db.close()  # any SQL failure while the texts are read: the reference gives the rest, in order
-    assert first + list(texts) == expected and len(expected) == 300
+    expected = getattr(plain([path]), whole)()
+    items = getattr(data, streamed)()
+    first = [next(items) for _ in range(70)]
+    data._db.close()  # any SQL failure while they are read: the reference gives the rest, in order
+    assert first + list(items) == expected and len(expected) == 300
 
 
 def test_a_kept_replay_with_nobody_left_there_tells_the_last_to_leave(tmp_path, always_index, monkeypatch):

@@ -267,6 +267,10 @@ class Catalogue:
         """Like ``select`` (no limit), but each event only as the fields positions replay."""
         return [e.move() for e in self.select(where)]
 
+    def stream_moves(self, where: EventFilter | None = None) -> Iterator[Move]:
+        """The moves ``moves`` gives, one at a time: the engine holds none of them."""
+        return iter(self.moves(where))
+
     def select_json(self, where: EventFilter | None = None, limit: int | None = None) -> list[bytes]:
         """Like ``select``, but each event as its --json text (``safetext.json_text`` of ``to_json()``),
         in UTF-8: what ``--json`` writes. An indexed dataset hands out the stored bytes as they are."""

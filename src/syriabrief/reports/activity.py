@@ -11,6 +11,7 @@ contract; the terminal and the HTML brief draw it.
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -75,27 +76,31 @@ def activity(
     series: int = SERIES,
 ) -> Activity:
     """Events matching ``where``, counted per week or month and split by type or first actor."""
-    return activity_of(data.moves(where), data, per, by, series)
+    return activity_of(data.stream_moves(where), data, per, by, series)
 
 
 def activity_of(
     moves: Iterable[Move], data: Dataset, per: str = "auto", by: str = "type", series: int = SERIES
 ) -> Activity:
-    moves = list(moves)
+    # One pass, counting (first day, precision, series key): a million moves become a few
+    # thousand counts, and are never held (a chart at 1M held 1 GB of moves).
+    tally: Counter[tuple[datetime.date, str, str]] = Counter(
+        (move.period.start, move.date_precision, move.type if by == "type" else (move.actors[0] if move.actors else ""))
+        for move in moves
+    )
     if per == "auto":
-        per = _auto_period(moves)
-    placed: list[tuple[datetime.date, str]] = []
+        per = _auto_period(tally)
+    placed: Counter[tuple[datetime.date, str]] = Counter()
     coarse, precisions = 0, set()
-    for move in moves:
-        if move.date_precision in _TOO_COARSE[per]:
-            coarse += 1
-            precisions.add(move.date_precision)
-            continue
-        key = move.type if by == "type" else (move.actors[0] if move.actors else "")
-        placed.append((_start_of(move.period.start, per), key))
-    totals: dict[str, int] = {}
-    for _, key in placed:
-        totals[key] = totals.get(key, 0) + 1
+    for (start, precision, key), count in tally.items():
+        if precision in _TOO_COARSE[per]:
+            coarse += count
+            precisions.add(precision)
+        else:
+            placed[_start_of(start, per), key] += count
+    totals: Counter[str] = Counter()
+    for (_, key), count in placed.items():
+        totals[key] += count
     ranked = sorted(totals, key=lambda k: (-totals[k], _name(k, by, data).casefold()))
     kept = ranked if len(ranked) <= series else ranked[: series - 1]
     index = {key: i for i, key in enumerate(kept)}
@@ -104,8 +109,8 @@ def activity_of(
         index.update({k: len(kept) for k in ranked[len(kept) :]})
         chosen.append(Series(OTHER, OTHER, sum(totals[k] for k in ranked[len(kept) :])))
     counts: dict[datetime.date, list[int]] = {}
-    for start, key in placed:
-        counts.setdefault(start, [0] * len(chosen))[index[key]] += 1
+    for (start, key), count in placed.items():
+        counts.setdefault(start, [0] * len(chosen))[index[key]] += count
     buckets = []
     if counts:
         day, last = min(counts), max(counts)
@@ -115,12 +120,13 @@ def activity_of(
             buckets.append(Bucket(day.isoformat(), end.isoformat(), _label(day, per), tuple(row), sum(row)))
             day = _next(day, per)
     coarsest = " or ".join(p for p in ("month", "year") if p in precisions) or None
-    return Activity(per, by, tuple(chosen), tuple(buckets), len(placed), coarse, coarsest)
+    return Activity(per, by, tuple(chosen), tuple(buckets), sum(placed.values()), coarse, coarsest)
 
 
-def _auto_period(moves: list[Move]) -> str:
-    days = [m.period.start for m in moves if m.date_precision == "day"]
-    if days and (max(days) - min(days)).days <= WEEKS_UP_TO_DAYS and len(days) == len(moves):
+def _auto_period(tally: Counter[tuple[datetime.date, str, str]]) -> str:
+    """By week when every event is dated to the day and they span no more than WEEKS_UP_TO_DAYS."""
+    days = [start for start, precision, _ in tally if precision == "day"]
+    if days and len(days) == len(tally) and (max(days) - min(days)).days <= WEEKS_UP_TO_DAYS:
         return "week"
     return "month"
 

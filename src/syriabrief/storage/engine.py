@@ -259,22 +259,32 @@ class SqlDataset(Catalogue):
     def stream_json(self, where: EventFilter | None = None) -> Iterator[bytes]:
         """Like ``select_json`` (no limit), one text at a time as SQLite finds them: the --json of
         a million events holds none of them longer than it takes to write it."""
-        if self._plain is not None:  # SQL has failed once: the reference answers (_or_plain)
-            yield from self._plain.stream_json(where)
+        return self._streamed("stream_json", where, _ROW_JSON, self._texts)
+
+    def stream_moves(self, where: EventFilter | None = None) -> Iterator[Move]:
+        """Like ``moves``, one at a time as SQLite finds them (a chart of a million events)."""
+        moves = "(SELECT fields FROM {s}.moves AS m WHERE m.n = events.n)"
+        return self._streamed("stream_moves", where, f"n, {moves}", lambda rows: (move_from(fields) for _, fields in rows))
+
+    def _streamed(self, name: str, where: EventFilter | None, columns: str, made: Callable[[Iterable[tuple]], Iterator]) -> Iterator:
+        """What ``made`` makes of the rows of ``columns`` of the events that match, in order, read lazily
+        (the index's and the delta's merged). A failure of SQL midway hands over to the reference,
+        which gives the rest (as _or_plain); the reference's ``name`` is this same method."""
+        if self._plain is not None:  # SQL has failed once
+            yield from getattr(self._plain, name)(where)
             return
         given = 0
         try:
-            sql = f"SELECT {_ROW_JSON} FROM {{s}}.events AS events WHERE {{where}} ORDER BY n"
+            sql = f"SELECT {columns} FROM {{s}}.events AS events WHERE {{where}} ORDER BY n"
             cursors = [self._db.execute(statement, params) for statement, params in self._statements(sql, where)]
-            rows = cursors[0] if len(cursors) == 1 else _merged_lazily(cursors)
-            for text in self._texts(rows):
-                yield text
+            for item in made(cursors[0] if len(cursors) == 1 else _merged_lazily(cursors)):
+                yield item
                 given += 1
         except StoreError:
             raise
-        except Exception:  # as _or_plain: the reference gives the rest, in the same order
+        except Exception:
             self._plain = self._reference()
-            yield from itertools.islice(self._plain.stream_json(where), given, None)
+            yield from itertools.islice(getattr(self._plain, name)(where), given, None)
 
     def _texts(self, rows: Iterable[tuple]) -> Iterator[bytes]:
         """The --json texts of rows with the columns ``_ROW_JSON``."""
