@@ -37,6 +37,10 @@ def test_events_are_counted_in_the_week_their_date_starts_in_and_empty_weeks_are
 def test_weeks_say_how_the_events_they_leave_out_are_dated_when_by_month_and_by_year():
     report = activity(dataset([*WEEKS, event("f", "2026", "statement", actors=["us"])]), per="week")
     assert (report.coarse, report.coarse_precision) == (2, "month or year")
+    # Events alike in day, precision and type are counted together: each still counts.
+    twice = [*WEEKS, event("e2", "2026-02", "statement", actors=["us"]), event("a2", "2026-02-02", "withdrawal")]
+    report = activity(dataset(twice), per="week")
+    assert (report.total, report.coarse, report.buckets[0].counts) == (5, 2, (3, 0, 0))
 
 
 def test_by_actor_counts_the_first_actor_and_months_take_month_dates():

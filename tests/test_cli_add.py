@@ -289,15 +289,27 @@ def test_store_tells_where_the_index_of_big_stores_is_kept(tmp_path, monkeypatch
 @pytest.mark.parametrize("count", [0, 1, 5])
 def test_a_big_store_is_counted_by_its_lines_as_reading_it_whole_counts_it(tmp_path, monkeypatch, count):
     from conftest import event, store_json
-    from syriabrief.storage import store
+    from syriabrief.storage import store, storefile
 
     db = tmp_path / "s.json"
     db.write_text(store.dump_store(store_json([event(f"e-{n}", f"2026-01-0{n + 1}") for n in range(count)])))
     whole = json.loads(run("store", "--json", "--db", str(db)).stdout)["user"]
     assert (whole["events"], whole["actors"], whole["error"]) == (count, 4, None)
     monkeypatch.setattr(store, "_COUNTED_BY_LINES", 0)
-    monkeypatch.setattr(store, "TinyDB", None)  # counted by its lines, or this fails
+    with monkeypatch.context() as patched:
+        patched.setattr(store, "TinyDB", None)  # counted by its lines, or this fails
+        assert json.loads(run("store", "--json", "--db", str(db)).stdout)["user"] == whole
+    if count < 5:
+        return
+    # Blocks of 8 bytes: every boundary between two lines straddles blocks somewhere.
+    monkeypatch.setattr(storefile, "_CHUNK", 1)
     assert json.loads(run("store", "--json", "--db", str(db)).stdout)["user"] == whole
+    # A blank line, or an event spread over lines: still valid JSON, not one event per line, so read whole.
+    text = db.read_text()
+    for reshaped in (text.replace('},\n{"id": "e-2"', '},\n\n{"id": "e-2"'), text.replace('{"id": "e-3", ', '{\n"id": "e-3", ')):
+        assert reshaped != text
+        db.write_text(reshaped)
+        assert json.loads(run("store", "--json", "--db", str(db)).stdout)["user"] == whole
 
 
 def test_store_without_a_bundled_layer_and_with_a_broken_store(tmp_path, monkeypatch):

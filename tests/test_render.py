@@ -108,6 +108,10 @@ def test_texts_written_as_they_come_give_the_bytes_of_the_decoded_value(monkeypa
     jsonout.write_json_list(iter(texts), listed)
     jsonout.write_json(items, plain_list)
     assert listed.getvalue() == plain_list.getvalue()
+    if stream_class is io.StringIO:  # and through a real stream's byte buffer, as to stdout
+        raw = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+        jsonout.write_json_list(iter(texts), raw)
+        assert raw.buffer.getvalue().decode() == plain_list.getvalue()  # type: ignore[attr-defined]
     if count == 9:  # a batch went out before the last text was read
         assert 0 < written_before_last[0] < len(spliced.getvalue())
 

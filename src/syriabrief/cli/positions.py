@@ -220,9 +220,9 @@ def compare(
     if json:
         from syriabrief.output.jsonout import write_json_with_list
 
-        # Its longest list an item at a time: SDF's side at a million events is 22 MB of JSON.
-        longest = "differences" if at else "subjects"
-        write_json_with_list(report.to_json_streamed(longest), longest)
+        # Its long list a side (or a site) at a time: SDF's side at a million events is 22 MB of JSON.
+        streamed = "differences" if at else "subjects"
+        write_json_with_list(report.to_json_streamed(streamed), streamed)
         return
     from syriabrief.output.terminal import make_console, print_comparison
 

@@ -268,7 +268,7 @@ class Catalogue:
         return [e.move() for e in self.select(where)]
 
     def stream_moves(self, where: EventFilter | None = None) -> Iterator[Move]:
-        """The moves ``moves`` gives, one at a time: the engine holds none of them."""
+        """The moves ``moves`` gives, one at a time (the engine reads them as they are asked for)."""
         return iter(self.moves(where))
 
     def select_json(self, where: EventFilter | None = None, limit: int | None = None) -> list[bytes]:
@@ -279,7 +279,7 @@ class Catalogue:
         return [json_text(e.to_json()).encode("utf-8", "surrogatepass") for e in self.select(where, limit)]
 
     def stream_json(self, where: EventFilter | None = None) -> Iterator[bytes]:
-        """The texts ``select_json`` gives (no limit), one at a time: the engine holds none of them."""
+        """The texts ``select_json`` gives (no limit), one at a time (the engine reads them as they are asked for)."""
         from syriabrief.domain.safetext import json_text
 
         return (json_text(e.to_json()).encode("utf-8", "surrogatepass") for e in self.stream(where))

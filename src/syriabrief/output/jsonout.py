@@ -32,8 +32,9 @@ def write_json_list(items: Iterable[bytes], stream: TextIO | None = None) -> Non
 
 
 def write_json_with_list(value: dict[str, Any], key: str, stream: TextIO | None = None) -> None:
-    """Write ``value``, whose ``value[key]`` is a list of JSON texts in UTF-8 (``select_json``, or an
-    ``EventTexts``): the same bytes as ``write_json`` of it decoded, the list written as it comes."""
+    """Write ``value``, whose ``value[key]`` is any iterable of JSON texts in UTF-8 (``select_json``,
+    an ``EventTexts``, ``Report.to_json_streamed``): the same bytes as ``write_json`` of it decoded,
+    the texts written as they come."""
     stream = stream or sys.stdout
     indent = 2 if stream.isatty() else None
     # A fresh marker stands where the list goes: no text in the data can be equal to it.
@@ -45,7 +46,8 @@ def write_json_with_list(value: dict[str, Any], key: str, stream: TextIO | None 
     _write_list(stream, before, value[key], after + "\n", indent)
 
 
-# Texts gathered before they are written: few system calls, and never more than this held at once.
+# About how many bytes of texts are gathered before they are written: few system calls, and what is
+# held at once stays near this (a batch, joined, escaped) whatever the list's length.
 _BATCH_BYTES = 1 << 20
 
 
@@ -60,18 +62,19 @@ def _write_list(stream: TextIO, before: str, items: Iterable[bytes], after: str,
         inner = margin + " " * indent
         opening, separator, closing = _utf8("[" + inner), _utf8("," + inner), _utf8(margin + "]")
         items = (_utf8(json.dumps(json.loads(item), ensure_ascii=False, indent=indent).replace("\n", inner)) for item in items)
+    head = _utf8(before) + opening  # what the next batch follows: the opening, then a separator
     batch: list[bytes] = []
-    size, started = 0, False
+    size, opened = 0, False
     for item in items:
         batch.append(item)
         size += len(item)
         if size >= _BATCH_BYTES:
-            _write(stream, separator if started else _utf8(before) + opening, separator.join(batch))
-            batch, size, started = [], 0, True
+            _write(stream, head, separator.join(batch))
+            head, batch, size, opened = separator, [], 0, True
     if batch:
-        _write(stream, separator if started else _utf8(before) + opening, separator.join(batch), closing + _utf8(after))
+        _write(stream, head, separator.join(batch), closing + _utf8(after))
     else:
-        _write(stream, closing + _utf8(after) if started else _utf8(before + "[]" + after))
+        _write(stream, closing + _utf8(after) if opened else _utf8(before + "[]" + after))
 
 
 def _utf8(text: str) -> bytes:

@@ -82,8 +82,8 @@ def activity(
 def activity_of(
     moves: Iterable[Move], data: Dataset, per: str = "auto", by: str = "type", series: int = SERIES
 ) -> Activity:
-    # One pass, counting (first day, precision, series key): a million moves become a few
-    # thousand counts, and are never held (a chart at 1M held 1 GB of moves).
+    # One pass, counting (first day, precision, series key): a million moves become at most a
+    # count per day, precision and key, and are never held (a chart at 1M held 1 GB of moves).
     tally: Counter[tuple[datetime.date, str, str]] = Counter(
         (move.period.start, move.date_precision, move.type if by == "type" else (move.actors[0] if move.actors else ""))
         for move in moves

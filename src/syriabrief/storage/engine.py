@@ -269,7 +269,11 @@ class SqlDataset(Catalogue):
     def _streamed(self, name: str, where: EventFilter | None, columns: str, made: Callable[[Iterable[tuple]], Iterator]) -> Iterator:
         """What ``made`` makes of the rows of ``columns`` of the events that match, in order, read lazily
         (the index's and the delta's merged). A failure of SQL midway hands over to the reference,
-        which gives the rest (as _or_plain); the reference's ``name`` is this same method."""
+        which gives the rest (as _or_plain); the reference's ``name`` is this same method.
+
+        Unlike ``stream``'s pages, one cursor per source stays open while the caller writes: what
+        a page costs again (the filter's link lookups redone for each) is paid once. Nothing writes
+        to the connection while a list is written (a profile's settling is done by then)."""
         if self._plain is not None:  # SQL has failed once
             yield from getattr(self._plain, name)(where)
             return
@@ -493,11 +497,7 @@ def _grouped(answers: list[list[tuple]]) -> dict[str, tuple[int, int]]:
 
 def _merged(answers: list[list[tuple]]) -> list[tuple]:
     """Rows of the index and of the delta, each in order of their first column (n), in one list in that order."""
-    if len(answers) == 1:
-        return answers[0]
-    import heapq
-
-    return list(heapq.merge(*answers, key=lambda row: row[0]))
+    return answers[0] if len(answers) == 1 else list(_merged_lazily(answers))
 
 
 def _merged_lazily(answers: Sequence[Iterable[tuple]]) -> Iterator[tuple]:

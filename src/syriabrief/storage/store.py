@@ -397,7 +397,7 @@ def summarise_store(path: Path) -> StoreSummary:
     path = Path(path)
     if not path.exists():
         return StoreSummary(path, exists=False)
-    counted = _counted_by_lines(path)
+    counted = _summary_by_lines(path)
     if counted is not None:
         return counted
     db = TinyDB(str(path), storage=_StoreFileStorage)
@@ -412,7 +412,7 @@ def summarise_store(path: Path) -> StoreSummary:
 _COUNTED_BY_LINES = 1 << 20
 
 
-def _counted_by_lines(path: Path) -> StoreSummary | None:
+def _summary_by_lines(path: Path) -> StoreSummary | None:
     """``summarise_store`` of a big store in the line layout, without decoding its events; None otherwise."""
     handle = open_store(path)
     if handle is None:
