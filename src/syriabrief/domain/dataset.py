@@ -274,15 +274,15 @@ class Catalogue:
     def select_json(self, where: EventFilter | None = None, limit: int | None = None) -> list[bytes]:
         """Like ``select``, but each event as its --json text (``safetext.json_text`` of ``to_json()``),
         in UTF-8: what ``--json`` writes. An indexed dataset hands out the stored bytes as they are."""
-        from syriabrief.domain.safetext import json_text
+        from syriabrief.domain.safetext import json_utf8
 
-        return [json_text(e.to_json()).encode("utf-8", "surrogatepass") for e in self.select(where, limit)]
+        return [json_utf8(e.to_json()) for e in self.select(where, limit)]
 
     def stream_json(self, where: EventFilter | None = None) -> Iterator[bytes]:
         """The texts ``select_json`` gives (no limit), one at a time (the engine reads them as they are asked for)."""
-        from syriabrief.domain.safetext import json_text
+        from syriabrief.domain.safetext import json_utf8
 
-        return (json_text(e.to_json()).encode("utf-8", "surrogatepass") for e in self.stream(where))
+        return (json_utf8(e.to_json()) for e in self.stream(where))
 
 
 class EventTexts:

@@ -14,7 +14,7 @@ import json
 import re
 from typing import Any
 
-__all__ = ["NEAREST", "UNSAFE", "json_safe", "json_safe_bytes", "json_safe_utf8", "json_text", "nearest_characters", "visible", "visible_lines",
+__all__ = ["NEAREST", "UNSAFE", "json_safe", "json_safe_bytes", "json_safe_utf8", "json_text", "json_utf8", "nearest_characters", "visible", "visible_lines",
            "visible_lines_utf8"]
 
 # The codec error handler ``nearest_characters`` is registered under.
@@ -117,6 +117,11 @@ def json_text(value: Any) -> str:
     if _C_COMPACT is None:
         return _COMPACT.encode(value)
     return "".join(_C_COMPACT(value, 0))
+
+
+def json_utf8(value: Any) -> bytes:
+    """``json_text`` in UTF-8, a lone surrogate kept (it is escaped as the text is written)."""
+    return json_text(value).encode("utf-8", "surrogatepass")
 
 
 # One encoder for every call: json.dumps with options builds a new one each time, a sixth

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from syriabrief.domain.model import Actor, Event, Joined, Note, Site
-from syriabrief.domain.safetext import json_text
+from syriabrief.domain.safetext import json_utf8
 
 if TYPE_CHECKING:
     from syriabrief.domain.dataset import EventTexts
@@ -101,7 +101,7 @@ class Report:
 
 def json_texts(values: Iterable[Any]) -> Iterator[bytes]:
     """The --json text of each of ``values`` (reports among them) in UTF-8, made as it is asked for."""
-    return (json_text(_json(value)).encode("utf-8", "surrogatepass") for value in values)
+    return (json_utf8(_json(value)) for value in values)
 
 
 def _values(report: Report) -> tuple:

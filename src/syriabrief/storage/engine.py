@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from syriabrief.domain.dataset import Catalogue, Dataset, EventsSummary, OpenPeriods
 from syriabrief.domain.filters import EventFilter
 from syriabrief.domain.model import DRIVING_TYPES, Actor, Dispute, Event, Move, Site, Source
-from syriabrief.domain.safetext import json_text
+from syriabrief.domain.safetext import json_text, json_utf8
 from syriabrief.errors import StoreError
 
 if TYPE_CHECKING:  # sqlite3 is imported by whoever opens a connection
@@ -151,6 +151,8 @@ _PACKED = "(SELECT fields FROM {s}.packed AS p WHERE p.n = events.n)"
 _ROW_PACKED = f"{_ROW}, {_PACKED}"
 # The fields only where the text is not stored as it is printed (select_json).
 _ROW_JSON = f"{_ROW}, CASE WHEN canonical THEN NULL ELSE {_PACKED} END"
+# An event's Move (its fields, marshalled): what moves and stream_moves read.
+_MOVE_FIELDS = "(SELECT fields FROM {s}.moves AS m WHERE m.n = events.n)"
 
 
 def _or_plain(query: Callable) -> Callable:
@@ -263,8 +265,7 @@ class SqlDataset(Catalogue):
 
     def stream_moves(self, where: EventFilter | None = None) -> Iterator[Move]:
         """Like ``moves``, one at a time as SQLite finds them (a chart of a million events)."""
-        moves = "(SELECT fields FROM {s}.moves AS m WHERE m.n = events.n)"
-        return self._streamed("stream_moves", where, f"n, {moves}", lambda rows: (move_from(fields) for _, fields in rows))
+        return self._streamed("stream_moves", where, f"n, {_MOVE_FIELDS}", lambda rows: (move_from(fields) for _, fields in rows))
 
     def _streamed(self, name: str, where: EventFilter | None, columns: str, made: Callable[[Iterable[tuple]], Iterator]) -> Iterator:
         """What ``made`` makes of the rows of ``columns`` of the events that match, in order, read lazily
@@ -297,7 +298,7 @@ class SqlDataset(Catalogue):
         read = _reader([handle.fileno() for handle in self._files])
         for _, event_id, layer, canonical, offset, length, doc, fields in rows:
             if not canonical:  # written in another form, or copied in from memory: encoded from its fields
-                yield event_text(_unpack(fields)).encode("utf-8", "surrogatepass")
+                yield json_utf8(_unpack(fields).to_json())
             elif doc is not None:  # a store not in the line layout: its --json text kept in the index
                 yield doc.encode("utf-8", "surrogatepass")
             else:  # the stored bytes are the --json text
@@ -428,7 +429,7 @@ class SqlDataset(Catalogue):
             sql = "SELECT n, fields FROM {s}.moves WHERE n IN (SELECT n FROM {s}.event_actors WHERE {links}) ORDER BY n"
             found = [move_from(fields) for _, fields in _merged(self._each_link(sql, where))]
             return found if where.types == DRIVING_TYPES else [m for m in found if m.type in where.types]
-        sql = "SELECT n, (SELECT fields FROM {s}.moves AS m WHERE m.n = events.n) FROM {s}.events AS events WHERE {where} ORDER BY n"
+        sql = f"SELECT n, {_MOVE_FIELDS} FROM {{s}}.events AS events WHERE {{where}} ORDER BY n"
         return [move_from(fields) for _, fields in _merged(self._each(sql, where))]
 
     def _rows(self, where: EventFilter | None, limit: int | None, columns: str = _ROW) -> list[tuple]:
@@ -678,7 +679,7 @@ def describe(event: Event, offset: int | None = None, body: bytes | None = None,
     period = event.period
     length = len(body) if body is not None else None
     # Canonical: the text kept (the line, or doc) is exactly the event's --json text.
-    canonical = doc is not None or (body is not None and event_text(event).encode("utf-8", "surrogatepass") == body)
+    canonical = doc is not None or (body is not None and json_utf8(event.to_json()) == body)
     return (
         event.id, period.start.toordinal(), period.end.toordinal(), event.type, event.status,
         (1 if event.strength_names else 0) | (2 if event.contested else 0) | (4 if event.type in DRIVING_TYPES else 0),

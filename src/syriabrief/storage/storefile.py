@@ -535,14 +535,8 @@ def _appear(handle: BinaryIO, start: int, end: int, ids: list[str]) -> bool:
     """Whether any of ``ids`` appears quoted between ``start`` and ``end``, or a \\u escape does."""
     patterns = [b'"' + i.encode("ascii") + b'"' for i in ids]
     overlap = max(len(p) for p in patterns)
-    handle.seek(start)
     tail = b""  # the end of the block before, to find what straddles two blocks
-    left = end - start
-    while left:
-        block = handle.read(min(left, 8 * _CHUNK))
-        if not block:
-            raise NotLineLayout
-        left -= len(block)
+    for block in _blocks(handle, start, end):
         seam = tail + block[:overlap]
         if any(p in block or p in seam for p in patterns):
             return True
@@ -551,6 +545,18 @@ def _appear(handle: BinaryIO, start: int, end: int, ids: list[str]) -> bool:
             return True
         tail = block[-overlap:]
     return False
+
+
+def _blocks(handle: BinaryIO, start: int, end: int) -> Iterator[bytes]:
+    """The bytes of the file from ``start`` to ``end``, in big blocks (NotLineLayout if it ends sooner)."""
+    handle.seek(start)
+    left = end - start
+    while left:
+        block = handle.read(min(left, 8 * _CHUNK))
+        if not block:
+            raise NotLineLayout
+        left -= len(block)
+        yield block
 
 
 def _size(handle: BinaryIO) -> int:
@@ -563,24 +569,17 @@ def _size(handle: BinaryIO) -> int:
 
 def _scan_event_ids(handle: BinaryIO, start: int, end: int) -> list[str]:
     """The ids of the event lines between ``start`` and ``end`` (where the last one ends), read in big blocks."""
-    handle.seek(start)
     ids: list[str] = []
     carry = b""
-    left = end - start
-    while left:
-        block = handle.read(min(left, 8 * _CHUNK))
-        if not block:
-            raise NotLineLayout
-        left -= len(block)
+    for block in _blocks(handle, start, end):
         data = carry + block
-        if not left:
-            data += b",\n"  # the last line has no comma: give it one, to check every line alike
         cut = data.rfind(b"\n") + 1
         lines, carry = data[:cut], data[cut:]
         if len(carry) > MAX_LINE_BYTES:
             raise NotLineLayout
         ids += _ids_of(lines)
-    if carry or not ids:
+    ids += _ids_of(carry + b",\n")  # the last line has no comma: given one, it is checked as every line is
+    if not ids:
         raise NotLineLayout
     return ids
 
@@ -594,23 +593,19 @@ def count_event_lines(scan: StoreScan) -> int:
     """
     if scan.point.empty:
         return 0
-    handle, left = scan.handle, scan.point.insert_at - scan._first_event
-    handle.seek(scan._first_event)
     # Where one event line ends and the next begins. Searched for as these four bytes: with the
     # id's quote after them, the search skipped little (a quote is every few bytes of JSON), 4x slower.
     between = b"},\n{"
-    carry = b""  # the last bytes of the block before: a boundary may straddle two blocks
+    edge = len(between) - 1
+    carry = b""  # the last bytes before this block: a boundary may straddle two blocks
     newlines = boundaries = 0
-    first = True
-    while left:
-        block = handle.read(min(left, 8 * _CHUNK))
-        if not block or (first and not block.startswith(b'{"id": "')):
+    for block in _blocks(scan.handle, scan._first_event, scan.point.insert_at):
+        if not carry and not block.startswith(b'{"id": "'):  # the first line
             raise NotLineLayout
-        left -= len(block)
         newlines += block.count(b"\n")
-        joined = carry + block
-        boundaries += joined.count(between)  # the carry is too short to hold one itself
-        carry, first = joined[-(len(between) - 1) :], False
+        # Those in the block, and those across its start (neither part alone can hold one).
+        boundaries += block.count(between) + (carry + block[:edge]).count(between)
+        carry = (carry + block[-edge:])[-edge:]
     if boundaries != newlines:
         raise NotLineLayout
     return newlines + 1  # the last line has no newline: it ends where new events would go
