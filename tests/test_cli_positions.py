@@ -494,6 +494,27 @@ def test_what_changed_tells_a_site_left_from_a_site_lost(tmp_path):
     assert "Russia left Qamishli airport" in report["narrative"]
 
 
+def test_many_changes_are_told_latest_first_with_counts_and_how_to_see_the_rest(tmp_path):
+    # 25 sites, each taken from the SDF by the army on a day of its own (site 24 last): more than a table or paragraph tells.
+    sites = [{**SITES[0], "id": f"post-{n:02d}", "name": f"Post {n:02d}", "aliases": []} for n in range(25)]
+    events = [event(f"2026-01-{n + 2:02d}-post-{n:02d}", f"2026-01-{n + 2:02d}", "control_change",
+                    actors=["syrian-army", "sdf"], site=f"post-{n:02d}") for n in range(25)]  # fmt: skip
+    db = str(write_store(tmp_path / "s.json", events, sites=sites))
+    args = ("compare", "--at", "2026-01-01", "--at", "2026-02-01", "--db", db)
+    report = as_json(run(*args, "--json"))
+    assert [c["changed"] for c in report["differences"]] == [f"2026-01-{n + 2:02d}" for n in range(25)]
+    told = flat(report["narrative"])
+    assert told.startswith("Between 1 Jan 2026 and 1 Feb 2026, 25 sites changed hands or status; these 20 changed last.")
+    assert "Post 05:" in told and "Post 04:" not in told
+    assert "The Syrian Army gained 25 sites (the latest: Post 22, Post 23 and Post 24)" in told
+    assert len(report["citations"]) == 20  # one event each, the named ones cited again
+    table = run(*args, env={"COLUMNS": "200"}).stdout
+    assert "Post 05" in table and "Post 04" not in table.split("Between")[0]
+    assert "The 20 sites that changed last of 25: --limit N shows more, --json lists all." in table
+    everything = run(*args, "--limit", "25", env={"COLUMNS": "200"}).stdout.split("Between")[0]
+    assert all(f"Post {n:02d}" in everything for n in range(25)) and "--limit N" not in everything
+
+
 # --- brief --------------------------------------------------------------------------------
 
 

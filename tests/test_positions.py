@@ -20,6 +20,7 @@ from syriabrief.domain.positions import (
     replay_prefix,
     settled_history,
     site_status,
+    statuses_then_and_now,
 )
 
 
@@ -335,3 +336,16 @@ def test_an_actors_pending_events_are_in_date_order_whatever_order_its_sites_com
     for order in ([later, sooner], [sooner, later]):
         found = positions_by_actor(events(*order), date(2026, 2, 10), only={"us"})
         assert found["us"].pending == ("2026-us-leaves-qasrak", "2026-02-us-leaves-tanf")
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(moves=moves_at_one_site(), before=st.dates(date(2024, 12, 1), date(2027, 1, 31)), later=st.integers(0, 500))
+def test_one_forked_replay_gives_both_days_as_two_replays_do(moves, before, later):
+    site, after = SITE_IDS[0], before + timedelta(days=later)
+    then, now, periods_of = statuses_then_and_now(site, moves, before, after)
+    # The earlier day's status is read after the later day's replay: a stay the fork shared would show it.
+    assert then == site_status(site, moves, before)
+    history, status = history_and_status(site, moves, after)
+    assert now == status
+    for actor in {p.actor for p in history} | {ACTOR_IDS[0]}:
+        assert periods_of(actor) == [p for p in history if p.actor == actor]

@@ -185,7 +185,7 @@ def compare(
     until: UntilOption = None,
     limit: Annotated[
         int | None,
-        typer.Option(metavar="N", min=1, help=f"Show the latest N sites of each list in the table (else {PROFILE_TABLE_ROWS}); --json lists all."),
+        typer.Option(metavar="N", min=1, help=f"Show the latest N sites of each list in the table, or with --at the N latest changes (else {PROFILE_TABLE_ROWS}); --json lists all."),
     ] = None,
     json: JsonOption = False,
     db: DbOption = None,

@@ -20,8 +20,8 @@ here: a change to what they derive or to _Stay's fields must bump
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping, Sequence, Set
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from dataclasses import dataclass, field, replace
 from dataclasses import fields as dataclass_fields
 from typing import Any, NamedTuple
 
@@ -48,6 +48,7 @@ __all__ = [
     "settled_history",
     "settled_status",
     "site_status",
+    "statuses_then_and_now",
 ]
 
 # A period in one of these is still running at the as-of day.
@@ -211,13 +212,41 @@ def history_and_status(site_id: str, events: Iterable[Replayable], as_of: dateti
     return periods, _status_from(site_id, periods, tuple(e.id for e in history.pending))
 
 
+def statuses_then_and_now(
+    site_id: str, events: Iterable[Replayable], before: datetime.date, after: datetime.date
+) -> tuple[SiteStatus, SiteStatus, Callable[[str], list[ControlPeriod]]]:
+    """site_status at ``before`` and at ``after`` (not earlier), from one replay of what they share,
+    and what gives an actor's periods there at ``after`` (only a changed site's loser is asked about).
+
+    The events wholly over by ``before`` that lead the replay order are applied
+    alike seen from either day (none is pending, spans the day, or leaves a
+    withdrawal unfinished), so they are replayed once; the replay then forks,
+    and each copy goes on with the rest as seen from its own day.
+    """
+    relevant = sorted(_replayed(site_id, events), key=event_sort_key)
+    now = _History(site_id, after)
+    shared = 0
+    for event in relevant:
+        if event.period.end > before:
+            break
+        now.apply(event)
+        shared += 1
+    then = now.fork(before)
+    for event in relevant[shared:]:
+        if event.period.start > before:  # in date order: so are all after it, and then skips them
+            break
+        then.apply(event)
+    for event in relevant[shared:]:
+        now.apply(event)
+    return then.status(), now.status(), lambda actor: list(now.periods({actor}))
+
+
 def site_status(site_id: str, events: Iterable[Replayable], as_of: datetime.date, resume: KeptReplay | None = None) -> SiteStatus:
     """The state of ``site_id`` at the end of ``as_of`` (``unknown`` when no event places anyone there).
 
     ``resume``: a replay an index kept, with ``events`` only those after it.
     """
-    history = _History.build(site_id, events, as_of, resume)
-    return _status_from(site_id, list(history.periods()), tuple(e.id for e in history.pending))
+    return _History.build(site_id, events, as_of, resume).status()
 
 
 def settled_status(site_id: str, history: list[ControlPeriod]) -> SiteStatus:
@@ -374,6 +403,12 @@ def _stay_value(value: Any) -> Any:
     return value
 
 
+def _replayed(site_id: str, events: Iterable[Replayable]) -> list[Replayable]:
+    """The events a replay of ``site_id`` applies. A planned move is only an intention: it moves
+    nobody (the brief still lists it)."""
+    return [e for e in events if e.site == site_id and e.type in DRIVING_TYPES and e.status != "planned"]
+
+
 class _History:
     """Replays a site's driving events in date order, up to the as-of day."""
 
@@ -395,11 +430,25 @@ class _History:
         history = cls(site_id, as_of)
         if kept is not None:
             history._restore(kept)
-        # A planned move is only an intention: it moves nobody (the brief still lists it).
-        relevant = [e for e in events if e.site == site_id and e.type in DRIVING_TYPES and e.status != "planned"]
-        for event in sorted(relevant, key=event_sort_key):
+        for event in sorted(_replayed(site_id, events), key=event_sort_key):
             history.apply(event)
         return history
+
+    def fork(self, as_of: datetime.date) -> _History:
+        """A copy that goes on as seen from ``as_of``. A closed stay never changes again, so the
+        copy shares those and copies only the open ones."""
+        copy = _History(self.site_id, as_of)
+        copy.closed, copy.seen, copy.pending = self.closed, set(self.seen), list(self.pending)
+        for stay in self.stays:
+            if stay is not None and self.open.get(stay.actor) is stay:  # in the order they opened, as ``open`` is
+                stay = copy.open[stay.actor] = replace(stay, events=dict(stay.events))
+            copy.stays.append(stay)
+        return copy
+
+    def status(self) -> SiteStatus:
+        # While anyone is there, the status tells only the open stays: the others need not be made periods.
+        periods = [self._period(stay) for stay in self.open.values()] if self.open else list(self.periods())
+        return _status_from(self.site_id, periods, tuple(e.id for e in self.pending))
 
     def state(self) -> tuple:
         """What the replay holds, as plain values (marshal can keep them): how many stays it has, the open
@@ -427,21 +476,24 @@ class _History:
                 if period is not None and (actors is None or period.actor in actors):
                     yield period
             elif actors is None or stay.actor in actors:
-                yield ControlPeriod(
-                    site=self.site_id,
-                    actor=stay.actor,
-                    role=stay.role,
-                    start=stay.start,
-                    end=stay.end,
-                    status=stay.status,
-                    events=tuple(stay.events),
-                    disputed=stay.disputed,
-                    uncertain=stay.uncertain,
-                    status_since=stay.status_since,
-                    destination=stay.destination,
-                    last_reported=stay.last_reported,
-                    successor=stay.successor,
-                )
+                yield self._period(stay)
+
+    def _period(self, stay: _Stay) -> ControlPeriod:
+        return ControlPeriod(
+            site=self.site_id,
+            actor=stay.actor,
+            role=stay.role,
+            start=stay.start,
+            end=stay.end,
+            status=stay.status,
+            events=tuple(stay.events),
+            disputed=stay.disputed,
+            uncertain=stay.uncertain,
+            status_since=stay.status_since,
+            destination=stay.destination,
+            last_reported=stay.last_reported,
+            successor=stay.successor,
+        )
 
     # Each event is applied, skipped (it comes after the as-of day) or held as
     # pending (its date may fall on either side of it).

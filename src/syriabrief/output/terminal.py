@@ -32,6 +32,7 @@ from syriabrief.reports.narrative import (
     doubtful_note,
     figure_status,
     figure_text,
+    latest_changes,
 )
 from syriabrief.reports.types import (
     ActorLines,
@@ -591,11 +592,15 @@ def print_comparison(console: Console, comparison: Comparison | Changes, rows: i
     if isinstance(comparison, Changes):
         _heading(console, "What changed", f"between {describe(comparison.since)} and {describe(comparison.until)}")
         if comparison.differences:
+            shown = latest_changes(comparison.differences, rows)
             table = _table("Site", "Before", "After")
-            for change in comparison.differences:
+            for change in shown:
                 implied = change.lost_by_name if change.implied_holder else None
                 table.add_row(Text(visible(change.site_name)), _state_cell(change.before, implied), _state_cell(change.after))
             console.print(table)
+            if len(shown) < len(comparison.differences):
+                console.print(Text(f"The {len(shown)} sites that changed last of {len(comparison.differences):,}: "
+                                   "--limit N shows more, --json lists all.", style="dim"))  # fmt: skip
     else:
         window = f"{describe(comparison.since)} – " if comparison.since else "up to "
         _heading(console, "Comparison", f"{window}{describe(comparison.until)} · as of {describe(comparison.as_of)}")

@@ -29,6 +29,7 @@ from syriabrief.domain.positions import (
     history_and_status,
     positions_by_actor,
     site_status,
+    statuses_then_and_now,
 )
 from syriabrief.reports import narrative
 from syriabrief.reports.narrative import Citer
@@ -820,8 +821,11 @@ def change_report(data: Dataset, before: datetime.date, after: datetime.date) ->
     taken: set[str] = set()  # sites whose loser had them taken, not left or handed over
     # The sites in the order of their names, as a reader looks for them (ids can start elsewhere).
     for site_id, at_site in sorted(_by_site(driving).items(), key=lambda item: (data.site_name(item[0]).casefold(), item[0])):
-        then = site_status(site_id, at_site, before)
-        history, now = history_and_status(site_id, at_site, after)
+        if all(e.period.end <= before for e in at_site):
+            # Every move there is over by the first day, so both days see the same state (and the
+            # moves starting after the second day were not read): nothing to replay.
+            continue
+        then, now, periods_of = statuses_then_and_now(site_id, at_site, before, after)
         if (then.holder, then.status) == (now.holder, now.status):
             continue
         # What happened in between; a plan is no change (nor does the replay apply it).
@@ -832,7 +836,7 @@ def change_report(data: Dataset, before: datetime.date, after: datetime.date) ->
             # there, which is news about the record, not a change on the ground.
             continue
         loser = _loser(then, now, moved)
-        if loser and _taken_from(loser, history, moved, before):
+        if loser and _taken_from(loser, periods_of(loser), moved, before):
             taken.add(site_id)
         changes.append(
             SiteChange(
@@ -841,6 +845,7 @@ def change_report(data: Dataset, before: datetime.date, after: datetime.date) ->
                 before=_status_view(then, data, before),
                 after=_status_view(now, data, after),
                 events=tuple(e.id for e in between),
+                changed=(last.end_date or last.date) if (last := _latest(*between)) else None,
                 lost_by=loser,
                 lost_by_name=data.actor_name(loser) if loser else None,
             )

@@ -32,6 +32,7 @@ from syriabrief.reports.types import (
     Comparison,
     Figure,
     PeriodView,
+    SiteChange,
     SiteProfile,
     SiteSubject,
     StatusView,
@@ -48,6 +49,7 @@ __all__ = [
     "compare_narrative",
     "count_phrase",
     "doubtful_note",
+    "latest_changes",
     "event_clause",
     "figure_text",
     "join_names",
@@ -70,6 +72,8 @@ HISTORY_TOLD = 12
 # positions (the latest) it tells; it counts the rest.
 HELD_NAMED = 10
 POSITIONS_TOLD = 8
+# How many sites a paragraph on what changed between two days tells one by one (the latest).
+CHANGES_TOLD = 20
 # How many strength figures an actor's paragraph quotes.
 STRENGTH_SHOWN = 3
 # A citation's title is the summary's first sentence, cut at a word to about this length.
@@ -926,32 +930,57 @@ def _compare_sites_text(comparison: Comparison, cited: dict[str, Event | Move], 
 
 
 def change_narrative(report: Changes, cited: dict[str, Event | Move], data: Dataset, cite: Citer) -> str:
-    """Sentences on what changed between two days: each site's before → after, then who gained and lost."""
+    """Sentences on what changed between two days: each site's before → after, then who gained and lost.
+
+    With more than CHANGES_TOLD changes, the latest of them are told, each citing its latest few
+    events; an actor's list of more than HELD_NAMED sites is counted, naming its latest few; a
+    sentence on an actor cites the latest event at each site it names; and the actors with the
+    most changes are told (POSITIONS_TOLD), the others counted.
+    """
     before, after = describe(report.since), describe(report.as_of)
     changes = report.differences
     if not changes:
         return f"No site changed hands or status between {before} and {after}. {age_sentence(report.age, report.as_of)}"
-    sentences = [f"Between {before} and {after}, {count_phrase(len(changes), 'site')} changed hands or status."]
-    for change in changes:
+    told = latest_changes(changes, CHANGES_TOLD)
+    cut = len(told) < len(changes)
+    counted = f"Between {before} and {after}, {count_phrase(len(changes), 'site')} changed hands or status"
+    sentences = [counted + (f"; these {len(told)} changed last." if cut else ".")]
+    events_at = {change.site: change.events[-TOP_NAMES:] if cut else change.events for change in changes}
+    for change in told:
         was = _state_words(change.before, data)
         if change.implied_holder:
             was = f"held by {actor_phrase(change.lost_by, data)} (as the change implies)"
-        sentences.append(f"{_capital(change.site_name)}: {was} → {_state_words(change.after, data)}{cite(change.events)}.")
-    events_at = {change.site: change.events for change in changes}
-    for item in report.actors:
-        parts = []
-        if item.gained:
-            parts.append(f"gained {join_names(data.site_name(s) for s in item.gained)}")
-        if item.left:
-            parts.append(f"left {join_names(data.site_name(s) for s in item.left)}")
-        if item.lost:
-            parts.append(f"lost {join_names(data.site_name(s) for s in item.lost)}")
-        if item.leaving:
-            parts.append(f"is leaving {join_names(data.site_name(s) for s in item.leaving)}")
-        ids = [i for site in (*item.gained, *item.left, *item.lost, *item.leaving) for i in events_at.get(site, ())]
+        sentences.append(f"{_capital(change.site_name)}: {was} → {_state_words(change.after, data)}{cite(events_at[change.site])}.")
+    recency = {change.site: (_change_day(change), n) for n, change in enumerate(changes)}
+    actors = list(report.actors)
+    if cut and len(actors) > POSITIONS_TOLD + 1:  # "1 other actor" would say less than its sentence
+        actors = sorted(actors, key=lambda a: -len({*a.gained, *a.left, *a.lost, *a.leaving}))[:POSITIONS_TOLD]
+    for item in actors:
+        parts, ids = [], []
+        for verb, sites in (("gained", item.gained), ("left", item.left), ("lost", item.lost), ("is leaving", item.leaving)):
+            if not sites:
+                continue
+            shown = sorted(sites, key=recency.__getitem__)[-TOP_NAMES:] if cut and len(sites) > HELD_NAMED else sites
+            listed = join_names(data.site_name(s) for s in shown)
+            parts.append(f"{verb} {count_phrase(len(sites), 'site')} (the latest: {listed})" if len(shown) < len(sites) else f"{verb} {listed}")
+            ids += [i for site in shown for i in events_at[site][-1 if cut else 0 :]]
         sentences.append(f"{actor_phrase(item.actor, data, start=True)} {join_names(parts)}{cite(ids)}.")
+    if untold := len(report.actors) - len(actors):
+        sentences.append(f"{count_phrase(untold, 'other actor')} also gained or lost sites.")
     sentences.append(age_sentence(report.age, report.as_of))
     return " ".join(sentences)
+
+
+def latest_changes(changes: Sequence[SiteChange], count: int) -> list[SiteChange]:
+    """The ``count`` of ``changes`` that changed last (by their latest event's last day), in their own order."""
+    if len(changes) <= count:
+        return list(changes)
+    order = sorted(range(len(changes)), key=lambda n: _change_day(changes[n]))
+    return [changes[n] for n in sorted(order[len(order) - count :])]
+
+
+def _change_day(change: SiteChange) -> date:
+    return parse_stored(change.changed).end if change.changed else date.min
 
 
 def _state_words(state: StatusView, data: Dataset) -> str:
