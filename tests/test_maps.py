@@ -265,6 +265,18 @@ def test_map_at_two_dates_through_the_cli(sample_store):
     assert "United States: held" in shown.stdout
 
 
+def test_the_list_under_the_map_shows_the_sites_that_changed_last_and_how_to_see_the_rest(tmp_path):
+    # 12 posts near Qasrak, each taken on a day of its own (post 11 last), listed three at a time.
+    sites = [{**SITES[0], "id": f"post-{n:02d}", "name": f"Post {n:02d}", "aliases": []} for n in range(12)]
+    events = [event(f"e{n:02d}", f"2026-01-{n + 2:02d}", "deployment", actors=["us"], site=f"post-{n:02d}") for n in range(12)]
+    db = str(write_store(tmp_path / "s.json", events, sites=sites))
+    listed = run("map", "--limit", "3", "--as-of", "2026-02-01", "--db", db).stdout.split("Sites sharing a cell")[-1]
+    assert [n for n in range(12) if f"Post {n:02d}  " in listed] == [9, 10, 11]
+    assert "The 3 sites that changed last of 12: --limit N shows more, --json lists all." in listed
+    whole = run("map", "--as-of", "2026-02-01", "--db", db).stdout.split("Sites sharing a cell")[-1]
+    assert all(f"Post {n:02d}  " in whole for n in range(12)) and "--limit N" not in whole
+
+
 @pytest.mark.parametrize("args", [["--at", "2026-01"], ["--at", "2026-01", "--at", "2026-02", "--as-of", "2026-03"]])
 def test_map_at_needs_two_dates_and_no_as_of(sample_store, args):
     result = run("map", *args, "--db", str(sample_store))

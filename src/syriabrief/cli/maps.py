@@ -33,6 +33,9 @@ def map_command(
     actor: ActorOption = None,
     site: SiteOption = None,
     governorate: GovernorateOption = None,
+    limit: Annotated[
+        int | None, typer.Option(metavar="N", min=1, help="List the N sites that changed last under the map (else 60); --json lists all.")
+    ] = None,
     json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
@@ -62,10 +65,10 @@ def map_command(
 
         write_json(report.to_json())
         return
-    from syriabrief.output.maps import print_map
+    from syriabrief.output.maps import MAP_TABLE_ROWS, print_map
     from syriabrief.output.terminal import make_console
 
     if not report.sites:
         typer.echo("No site matched; the map would be empty.", err=True)
         return
-    print_map(make_console(), report)
+    print_map(make_console(), report, limit or MAP_TABLE_ROWS)

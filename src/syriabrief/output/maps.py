@@ -15,6 +15,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from rich import box
 from rich.console import Console, Group
@@ -23,7 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from syriabrief.domain import basemap
-from syriabrief.domain.dates import describe
+from syriabrief.domain.dates import describe, parse_stored
 from syriabrief.domain.geometry import SYRIA, Projection
 from syriabrief.domain.safetext import visible
 from syriabrief.output.terminal import status_word
@@ -31,7 +32,7 @@ from syriabrief.reports.briefing import BASE_KINDS
 from syriabrief.reports.mapping import LEFT, NO_HOLDER, UNCHANGED, MapSite, SiteMap, shared_mark
 from syriabrief.reports.narrative import count_phrase
 
-__all__ = ["MAX_MAP_COLS", "PALETTE", "map_size", "print_map", "render_map"]
+__all__ = ["MAP_TABLE_ROWS", "MAX_MAP_COLS", "PALETTE", "map_size", "print_map", "render_map"]
 
 # The widest map drawn: past this, more columns add little a reader can use.
 MAX_MAP_COLS = 110
@@ -248,8 +249,13 @@ def _short(name: str) -> str:
 # --- around the map -----------------------------------------------------------------------
 
 
-def print_map(console: Console, report: SiteMap) -> None:
-    """The heading, the map in its frame, the legend (beside or under it) and the list of sites."""
+# How many sites the list under a map shows unless told (--limit): every one of the bundled data's.
+MAP_TABLE_ROWS = 60
+
+
+def print_map(console: Console, report: SiteMap, limit: int = MAP_TABLE_ROWS) -> None:
+    """The heading, the map in its frame, the legend (beside or under it) and the list of sites,
+    the ``limit`` that changed last of them (--json has them all)."""
     cols, rows, side = map_size(console.width)
     unicode = (console.encoding or "").lower().startswith("utf")
     lines, cells = render_map(report, cols, rows, unicode)
@@ -272,7 +278,11 @@ def print_map(console: Console, report: SiteMap) -> None:
             line = Text(f"{cell.mark:<3}", style="bold")
             line.append("; ".join(f"{visible(s.site.name)} ({_ascii(s.marker, unicode)})" for s in cell.sites))
             console.print(line)
-    console.print(_site_table(report, unicode))
+    listed = _listed(report)
+    shown = _changed_last(listed, limit)
+    console.print(_site_table(report, shown, unicode))
+    if len(shown) < len(listed):
+        console.print(Text(f"The {len(shown)} sites that changed last of {len(listed):,}: --limit N shows more, --json lists all.", style="dim"))
     for note in _notes(report, unicode):
         console.print(Text(note, style="dim"))
 
@@ -335,16 +345,31 @@ def _legend(report: SiteMap, cells: Sequence[_Cell], unicode: bool) -> Group:
     return Group(Text(title, style="bold"), forces, Text("Marks", style="bold"), marks)
 
 
-def _site_table(report: SiteMap, unicode: bool) -> Table:
-    """Every marked site with its holder and status; sites nobody holds are counted under it."""
+def _listed(report: SiteMap) -> list[MapSite]:
+    """The sites the list under the map tells: those that changed (with --at), else every marked one;
+    sites nobody holds are counted under it. By force as the legend orders them, then state and name."""
+    comparing = report.since is not None
+    order = {f.force: i for i, f in enumerate(report.legend)}
+    listed = [s for s in report.sites if (s.changed if comparing else s.marker != NO_HOLDER)]
+    listed.sort(key=lambda s: (order.get(s.force or "", len(order)), ("held", "leaving", "left", "none").index(s.state), s.site.name.casefold()))
+    return listed
+
+
+def _changed_last(sites: list[MapSite], count: int) -> list[MapSite]:
+    """The ``count`` of ``sites`` whose state began last (its ``since``), in their own order."""
+    if len(sites) <= count:
+        return sites
+    latest = sorted(range(len(sites)), key=lambda n: parse_stored(sites[n].status.since).end if sites[n].status.since else date.min)
+    return [sites[n] for n in sorted(latest[len(latest) - count :])]
+
+
+def _site_table(report: SiteMap, shown: Sequence[MapSite], unicode: bool) -> Table:
+    """The sites ``shown``, each with its holder and status (with --at, its state on both days)."""
     table = Table(box=None, pad_edge=False, show_header=True, header_style="bold", expand=False, title_justify="left")
     comparing = report.since is not None
     columns = ("", "Site", describe(report.since), describe(report.as_of)) if report.since else ("", "Site", "Holder", "Status", "Since")
     for column in columns:
         table.add_column(column, overflow="fold")
-    order = {f.force: i for i, f in enumerate(report.legend)}
-    shown = [s for s in report.sites if (s.changed if comparing else s.marker != NO_HOLDER)]
-    shown.sort(key=lambda s: (order.get(s.force or "", len(order)), ("held", "leaving", "left", "none").index(s.state), s.site.name.casefold()))
     for site in shown:
         mark = Text(_ascii(site.marker, unicode), style="bold")
         name = Text(visible(site.site.name) + ("" if site.on_map else " (beyond the map)"))
