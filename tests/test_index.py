@@ -140,7 +140,8 @@ def assert_same_answers(paths, filters=None, open_candidate=indexed):
         assert candidate.select_json(where, limit) == reference.select_json(where, limit), (where, limit)
         if limit is None:
             assert list(candidate.stream_json(where)) == reference.select_json(where), where
-            assert list(candidate.stream_moves(where)) == reference.moves(where), where
+        for by in ("type", "actor"):
+            assert candidate.tally(where, by) == reference.tally(where, by), (where, by)
         assert candidate.count(where) == reference.count(where) == len(reference.select(where)), where
         assert candidate.actor_counts(where) == reference.actor_counts(where), where
         assert candidate.moves(where) == reference.moves(where) == [e.move() for e in reference.select(where)]
@@ -982,12 +983,35 @@ def test_a_stream_gives_what_select_gives_and_survives_a_failure_midway(tmp_path
 
 
 @pytest.mark.parametrize("engine_name", ["memory", "index"])
-@pytest.mark.parametrize("streamed, whole", [("stream_json", "select_json"), ("stream_moves", "moves")])
-def test_texts_and_moves_stream_as_their_lists_give_them_and_survive_a_failure_midway(tmp_path, engine_name, streamed, whole):
+def test_a_chart_tally_counts_events_naming_nobody_and_each_precision_as_the_reference_does(tmp_path, engine_name):
+    events = [
+        event("a", "2026-01-05", "statement"),  # naming nobody
+        event("b", "2026-01-05", "statement", actors=["us", "russia"]),
+        event("c", "2026-01", "statement"),  # naming nobody, dated to the month: its first day is 1 January too
+        event("d", "2026-01-01", "statement", actors=["russia"]),
+        event("e", "2026", "deployment", actors=["us"], site="qasrak"),
+        event("f", "2026-01-05", "deployment", actors=["russia", "us"], site="qasrak"),
+    ]
+    path = tmp_path / "store.json"
+    path.write_text(store.dump_store(store_json(events)), encoding="utf-8")
+    data = in_memory([path]) if engine_name == "memory" else indexed([path])
+    day, first = datetime.date(2026, 1, 5), datetime.date(2026, 1, 1)
+    by_actor = {(day, "day", ""): 1, (day, "day", "us"): 1, (day, "day", "russia"): 1, (first, "month", ""): 1,
+                (first, "day", "russia"): 1, (first, "year", "us"): 1}  # fmt: skip
+    assert data.tally(None, "actor") == plain([path]).tally(None, "actor") == by_actor
+    by_type = {(day, "day", "statement"): 2, (day, "day", "deployment"): 1, (first, "month", "statement"): 1,
+               (first, "day", "statement"): 1, (first, "year", "deployment"): 1}  # fmt: skip
+    assert data.tally(None, "type") == plain([path]).tally(None, "type") == by_type
+    us = EventFilter(actors=frozenset({"us"}))
+    assert data.tally(us, "actor") == {(day, "day", "us"): 1, (day, "day", "russia"): 1, (first, "year", "us"): 1}
+
+
+@pytest.mark.parametrize("engine_name", ["memory", "index"])
+def test_texts_stream_as_their_list_gives_them_and_survive_a_failure_midway(tmp_path, engine_name):
     path = generated(tmp_path / "store.json", 300)
     data = in_memory([path]) if engine_name == "memory" else indexed([path])
-    expected = getattr(plain([path]), whole)()
-    items = getattr(data, streamed)()
+    expected = plain([path]).select_json()
+    items = data.stream_json()
     first = [next(items) for _ in range(70)]
     data._db.close()  # any SQL failure while they are read: the reference gives the rest, in order
     assert first + list(items) == expected and len(expected) == 300

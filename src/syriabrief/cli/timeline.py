@@ -110,12 +110,9 @@ def timeline(
 
 def _chart(data, where, per: str, by: str, limit: int | None, json: bool) -> None:
     """Events over time: counts per week or month, drawn as bars (or --json)."""
-    from syriabrief.reports.activity import activity, activity_of
+    from syriabrief.reports.activity import activity
 
-    if limit:
-        report = activity_of([e.move() for e in data.select(where, limit)], data, per, by)
-    else:
-        report = activity(data, where, per, by)
+    report = activity(data, where, per, by, limit=limit)
     if json:
         from syriabrief.output.jsonout import write_json
 

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 
+from syriabrief.domain.dataset import Tally, tally_events
 from syriabrief.domain.dates import describe
 from syriabrief.domain.filters import EventFilter
-from syriabrief.domain.model import Move
 from syriabrief.reports.briefing import Dataset
 from syriabrief.reports.narrative import type_label
 from syriabrief.reports.types import Report
@@ -74,30 +73,27 @@ def activity(
     per: str = "auto",  # auto, week or month
     by: str = "type",  # type or actor
     series: int = SERIES,
+    limit: int | None = None,
 ) -> Activity:
-    """Events matching ``where``, counted per week or month and split by type or first actor."""
-    return activity_of(data.stream_moves(where), data, per, by, series)
+    """Events matching ``where`` (the latest ``limit`` of them), counted per week or month and split by type or first actor."""
+    tally = tally_events(data.select(where, limit), by) if limit else data.tally(where, by)
+    return activity_of(tally, data, per, by, series)
 
 
-def activity_of(
-    moves: Iterable[Move], data: Dataset, per: str = "auto", by: str = "type", series: int = SERIES
-) -> Activity:
-    # One pass, counting (first day, precision, series key): a million moves become at most a
-    # count per day, precision and key, and are never held (a chart at 1M held 1 GB of moves).
-    tally: Counter[tuple[datetime.date, str, str]] = Counter(
-        (move.period.start, move.date_precision, move.type if by == "type" else (move.actors[0] if move.actors else ""))
-        for move in moves
-    )
+def activity_of(tally: Tally, data: Dataset, per: str = "auto", by: str = "type", series: int = SERIES) -> Activity:
+    """The chart of events counted by (first day, precision, series key): Catalogue.tally, or tally_events of some."""
     if per == "auto":
         per = _auto_period(tally)
     placed: Counter[tuple[datetime.date, str]] = Counter()
     coarse, precisions = 0, set()
+    starts: dict[datetime.date, datetime.date] = {}  # each day's week or month, worked out once
     for (start, precision, key), count in tally.items():
         if precision in _TOO_COARSE[per]:
             coarse += count
             precisions.add(precision)
         else:
-            placed[_start_of(start, per), key] += count
+            bucket = starts.get(start) or starts.setdefault(start, _start_of(start, per))
+            placed[bucket, key] += count
     totals: Counter[str] = Counter()
     for (_, key), count in placed.items():
         totals[key] += count

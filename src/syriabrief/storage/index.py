@@ -103,7 +103,7 @@ __all__ = [
 INDEX_MIN_BYTES = 256 * 1024
 # Bumped whenever the index layout changes, or what positions.py derives (the
 # index keeps settled histories): an index of another format is rebuilt.
-INDEX_FORMAT = 28
+INDEX_FORMAT = 29
 # What the format also depends on: marshal's format may change between Python versions.
 # A new release of syriabrief rebuilds it too, whatever changed.
 _FORMAT = f"{INDEX_FORMAT} syriabrief{__version__} python{sys.version_info[0]}.{sys.version_info[1]} marshal{marshal.version}"
