@@ -95,7 +95,11 @@ WHOLE_STORE_MEMORY_MIB = 500
 # The read commands timed at every size beside the query (the issue names each of them).
 READS = [
     ["base", "S7"], ["actor", "SDF"], ["compare", "SDF", "US"], ["actor"], ["base"], ["brief"],
+    ["compare", "--at", "2025-01-01", "--at", "2026-11-01"], ["map"], ["timeline", "--chart"],
 ]  # fmt: skip
+# Whole lists as --json (every actor's positions, SDF's and the US's every site and move): timed
+# beside the reads, without their line, for they grow with the store as an export does.
+JSON_READS = [["actor", "--json"], ["compare", "SDF", "US", "--json"]]
 # Rounds of the cold sequence (add, query, query) per size.
 COLD_ROUNDS = 5
 BEST: dict[str, float] = {}
@@ -235,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(Row("timeline --json (bundled)", "53", ms, TARGETS_MS["timeline --json (bundled)"],
                         best_ms=BEST[" ".join([*cli, "timeline", "--json"])]))  # fmt: skip
 
-        has = {name: has_command(cli, name, env) for name in ("base", "actor", "compare", "brief", "import", "add")}
+        has = {name: has_command(cli, name, env) for name in ("base", "actor", "compare", "brief", "map", "import", "add")}
         for name in ("base", "actor", "import"):
             if not has[name]:
                 notes.append(f"'syriabrief {name}' does not exist on this branch: skipped.")
@@ -285,8 +289,8 @@ def bench_size(size, count, generated, cli, env, args, jq, has, work) -> list[Ro
     rows.append(query)
 
     # Each read as typed (a profile with its tables, a bounded list); --json of the two
-    # profiles, which lists every one of the subject's events, beside them.
-    reads = [r for r in READS if has[r[0]]] + [[*r, "--json"] for r in READS[:2] if has[r[0]]]
+    # profiles, which lists every one of the subject's events, and the JSON_READS beside them.
+    reads = [r for r in READS if has.get(r[0], True)] + [[*r, "--json"] for r in READS[:2] if has[r[0]]] + JSON_READS
     for arguments in reads:
         label = " ".join(arguments)
         command = [*cli, *arguments]

@@ -29,7 +29,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from run import ACTOR_NAME, BASE_NAME, QUERY, READS, store_for  # noqa: E402
+from run import ACTOR_NAME, BASE_NAME, JSON_READS, QUERY, READS, store_for  # noqa: E402
 
 COUNTS = {"1k": 1_000, "10k": 10_000, "100k": 100_000, "1M": 1_000_000}
 
@@ -76,7 +76,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.instructions and shutil.which("valgrind") is None:
         parser.error("--instructions needs valgrind: apt-get install valgrind")
-    commands = {"query": QUERY, **{" ".join(read): read for read in READS}}
+    commands = {"query": QUERY, **{" ".join(read): read for read in READS + JSON_READS}}
     if args.only:
         unknown = [name for name in args.only.split(",") if name not in commands]
         if unknown:

@@ -510,6 +510,19 @@ def test_markdown_is_a_briefing_with_numbered_sources_and_escaped_text():
     assert "[1] [2]" in text
 
 
+def test_markdown_lists_a_source_cited_by_several_events_once_under_its_first_number():
+    shared = {"outlet": "Reuters", "document": "Line one\rline\ntwo", "url": None, "published": "2026-02-01"}
+    other = {"outlet": "AP", "document": None, "url": None, "published": None}
+    events = [event("a", "2026-02-01", sources=[shared]), event("b", "2026-02-02", sources=[other, shared]),
+              event("c", "2026-02-03", sources=[dict(shared, published="2026-02-03")])]  # fmt: skip
+    data = dataset(events)
+    text = write_markdown(data.select(), data, "Briefing", "3 events.")
+    listed = text.split("## Sources\n\n")[1].splitlines()
+    assert [line.split(" ", 2)[:2] for line in listed if line] == [["1.", "**Reuters**,"], ["2.", "**AP**"], ["3.", "**Reuters**,"]]
+    assert "Summary of a. [1]" in text and "Summary of b. [2] [1]" in text and "Summary of c. [3]" in text
+    assert "\r" not in listed[0] and len([line for line in listed if line]) == 3  # one line each, control characters shown
+
+
 # --- no input makes reading or checking raise ------------------------------------------------
 
 _SCALARS = (
