@@ -149,6 +149,8 @@ def assert_same_answers(paths, filters=None, open_candidate=indexed):
         by_id = EventFilter(ids=ids)
         assert candidate.select(by_id) == reference.select(by_id) == sorted(expected[::2], key=event_sort_key)
         assert candidate.span(where) == reference.span(where)
+        for day in (datetime.date(2025, 6, 30), datetime.date(2026, 3, 1)):
+            assert candidate.last_ended(where, day) == reference.last_ended(where, day), (where, day)
         assert candidate.summarize(where) == reference.summarize(where) == summarize_events(expected if limit is None else reference.select(where)), where
         # Every answer came from SQL: on an error the engine answers from the reference instead.
         assert getattr(candidate, "_plain", None) is None, where

@@ -263,6 +263,12 @@ class Catalogue:
         moves = self.moves(where)
         return len(moves), moves[0] if moves else None, moves[-1] if moves else None
 
+    def last_ended(self, where: EventFilter | None, day: datetime.date) -> Move | None:
+        """Of the events that match and are over by the end of ``day``, the one whose last day is the
+        latest (then the greatest id): the newest report behind an answer."""
+        over = [m for m in self.moves(where) if m.period.end <= day]
+        return max(over, key=lambda m: (m.period.end, m.id)) if over else None
+
     def moves(self, where: EventFilter | None = None) -> list[Move]:
         """Like ``select`` (no limit), but each event only as the fields positions replay."""
         return [e.move() for e in self.select(where)]

@@ -423,6 +423,13 @@ class SqlDataset(Catalogue):
         return settled.replays(self._db, sites, as_of, actors, for_status)
 
     @_or_plain
+    def last_ended(self, where: EventFilter | None, day: datetime.date) -> Move | None:
+        # The newest last day over by ``day`` is one index range (events_by_last), in each source.
+        sql = f"SELECT last, id, {_MOVE_FIELDS} FROM {{s}}.events AS events WHERE {{where}} AND last <= ? ORDER BY last DESC, id DESC LIMIT 1"
+        found = [row for rows in self._each(sql, where, (day.toordinal(),)) for row in rows]
+        return move_from(max(found)[2]) if found else None
+
+    @_or_plain
     def span(self, where: EventFilter | None = None) -> tuple[int, Move | None, Move | None]:
         count, first, last = 0, None, None
         if where is not None and _links_answer(where, actors=True):
