@@ -374,8 +374,20 @@ def test_a_stale_hold_dated_by_a_report_of_a_force_with_the_holder_cites_that_re
     db = str(write_store(tmp_path / "s.json", reports, actors=[*ACTORS, army]))
     report = as_json(run("base", "Hmeimim", "--as-of", "2026-11-20", "--json", "--db", db))
     cited = ", ".join(marker(report, e["id"])[1:-1] for e in reports)
-    held = "The Russian Armed Forces were last reported holding Hmeimim air base on 28 Jan 2026; nothing newer is recorded"
+    held = "The Russian Armed Forces were last reported holding Hmeimim air base on 28 Jan 2026; no later report of the hold is recorded"
     assert f"{held} [{cited}]." in report["narrative"], report["narrative"]
+
+
+def test_a_hold_known_from_one_old_report_is_told_once_and_apart_from_the_sites_latest_report(tmp_path):
+    # Russia reported at Hmeimim once, then a move of others from there: the hold's report is told in
+    # the state sentence only, which says that no later report is of the hold, not that nothing is newer.
+    reports = [event("2024-12-14-russia", "2024-12-14", "presence", actors=["russia"], site="hmeimim"),
+               event("2024-12-31-others-leave", "2024-12-31", "withdrawal", actors=["us"], origin="hmeimim")]  # fmt: skip
+    db = str(write_store(tmp_path / "s.json", reports))
+    report = as_json(run("base", "Hmeimim", "--as-of", "2025-06-01", "--json", "--db", db))
+    told = flat(report["narrative"])
+    assert told.count("14 Dec 2024") == 1, told
+    assert f"Russia was last reported holding Hmeimim air base on 14 Dec 2024; no later report of the hold is recorded {marker(report, '2024-12-14-russia')}." in told
 
 
 def test_a_hold_cites_the_report_that_began_it_and_the_latest_that_keeps_it_current(tmp_path):
@@ -743,7 +755,7 @@ def test_forces_that_joined_the_state_count_as_its_own_from_that_day(bundled):
     assert (afrin["holder"], afrin["status"], afrin["force"]) == ("sna", "withdrawing", "sna")
     assert "counts Afrin" not in afrin["narrative"] and "counted as" not in run("base", "Afrin").stdout
     zahedi = flat(as_json(run("base", "Zahedi", "--json"))["narrative"])
-    assert "The Opposition forces (HTS-led) were reported at Shahid Zahedi base" in zahedi  # told as reported
+    assert "The Opposition forces (HTS-led) were last reported holding Shahid Zahedi base" in zahedi  # told as reported
     assert "so syriabrief counts Shahid Zahedi base (near Khan Shaykhun) as the Syrian government's from then on" in zahedi
 
 
@@ -815,11 +827,11 @@ def test_joins_count_from_their_last_possible_day_and_follow_each_other(tmp_path
 
 def test_a_hold_reported_long_ago_says_when_its_side_was_reported_since(bundled):
     """The defence ministry took the Qusayr countryside in Feb 2025; the army, the same government's, was
-    reported there in Feb-Mar 2026: 'nothing newer is recorded' would be untrue."""
+    reported there in Feb-Mar 2026: 'no later report of the hold is recorded' would mislead."""
     told = flat(as_json(run("base", "Qusayr countryside", "--as-of", "2026-11-29", "--json"))["narrative"])
     assert "The Syrian Ministry of Defence was last reported holding Qusayr countryside (western Homs border strip) on 7 Feb 2025 [1]." in told
     assert "The Syrian army, also the Syrian government's, was reported there more recently, around Feb 2026 – 6 Mar 2026 [2]." in told
-    assert "nothing newer is recorded" not in told
+    assert "no later report" not in told
 
 
 def test_a_move_told_without_a_site_says_where_it_left_from(bundled):
@@ -956,7 +968,7 @@ def test_an_actors_forces_at_one_site_are_one_position_as_recent_as_any_of_them(
     # The report behind that date is among the position's events, and cited where the date is told.
     dates = {c["event"]: c["date"] for c in profile["citations"]}
     assert hmeimim[0]["events"][-1] in dates and dates[hmeimim[0]["events"][-1]] == "2026-01-28"
-    told = re.search(r"most recently on 28 Jan 2026; nothing newer is recorded \[([\d, ]+)\]", profile["narrative"])
+    told = re.search(r"most recently on 28 Jan 2026; no later report of those holds is recorded \[([\d, ]+)\]", profile["narrative"])
     cited = {c["event"] for c in profile["citations"] if str(c["number"]) in told[1].split(", ")}
     assert any(dates[e] == "2026-01-28" for e in cited)
     departures = [(p["site"], p["until"], p["status"]) for p in profile["left"]]

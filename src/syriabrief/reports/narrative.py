@@ -425,7 +425,8 @@ def actor_narrative(report: ActorProfile, data: Dataset, cite: Citer) -> str:
         newest = max((p.last_reported for p in old if p.last_reported), key=lambda d: parse_stored(d).end, default=None)
         dated = f", most recently {on_day(newest)}" if newest else ""
         sentences.append(
-            f"{name} {agreeing(name, 'was last reported holding')} {sites}{dated}; nothing newer is recorded"
+            f"{name} {agreeing(name, 'was last reported holding')} {sites}{dated}; no later report of "
+            f"{'that hold' if len(old) == 1 else 'those holds'} is recorded"
             f"{cite(p.events[-1] for p in old[-HELD_NAMED:])}."
         )
     actor, day = data.actors.get(actor_id), date.fromisoformat(as_of)
@@ -672,6 +673,10 @@ def base_narrative(report: SiteProfile, cited: dict[str, Event | Move], data: Da
     day = date.fromisoformat(as_of)
     driving = sorted({i for p in report.history for i in p.events}, key=lambda i: _order(cited.get(i)))
     driving = [i for i in driving if i in cited]
+    last = cited[driving[-1]] if driving else None
+    if last is not None and last.type == "presence" and status.status == "active" and status.stale and _last_day(last) == status.last_reported:
+        # The hold is last reported by this report: the state sentence tells it, with its day.
+        driving = driving[:-1]
     sentences = []
     if len(driving) > HISTORY_TOLD:
         earlier = len(driving) - HISTORY_TOLD
@@ -778,7 +783,7 @@ def _state_sentence(
     if status.status == "active":
         if status.stale and when_last:
             # kin_newer: another force of its side was reported there since (told next), so something newer is.
-            newer = "" if kin_newer else "; nothing newer is recorded"
+            newer = "" if kin_newer else "; no later report of the hold is recorded"
             return f"{_capital(holder)} {agreeing(holder, 'was last reported holding')} {site} {when_last}{newer}{deciding}."
         return f"As of {describe(as_of)}, {holder} {agreeing(holder, 'holds')} {site}{deciding}."
     if status.status == "withdrawing":
