@@ -68,7 +68,8 @@ CREATE TABLE sites (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, doc BLOB NOT NULL
 -- order instead: later layers later, which is how later layers win.)
 -- The event's text is read from its layer's file at (offset, length), or from
 -- ``doc`` when the file was not line-structured; an event copied in from memory
--- has neither (its --json text is encoded from its packed fields). ``canonical``:
+-- has neither (its --json text is encoded from its packed fields). ``acting``: the
+-- acting party, the first actor the event names (what a chart by actor counts). ``canonical``:
 -- the stored text is exactly the event's --json text (what syriabrief itself writes).
 -- ``flags``: 1 the event gives a force's size (EventFilter.with_strength),
 -- 2 the sources disagree about it (EventFilter.disputed), 4 its type is one of
@@ -78,7 +79,8 @@ CREATE TABLE sites (seq INTEGER PRIMARY KEY, id TEXT NOT NULL, doc BLOB NOT NULL
 CREATE TABLE events (
     n INTEGER PRIMARY KEY, id TEXT NOT NULL, layer INTEGER NOT NULL,
     first INTEGER NOT NULL, last INTEGER NOT NULL, type TEXT NOT NULL, status TEXT NOT NULL,
-    flags INTEGER NOT NULL, canonical INTEGER NOT NULL, offset INTEGER, length INTEGER, doc TEXT
+    flags INTEGER NOT NULL, canonical INTEGER NOT NULL, offset INTEGER, length INTEGER, doc TEXT,
+    acting TEXT
 );
 -- Summaries apart, so that date and actor queries read narrow rows.
 CREATE TABLE summaries (n INTEGER PRIMARY KEY, folded BLOB NOT NULL);
@@ -271,27 +273,14 @@ class SqlDataset(Catalogue):
 
     @_or_plain
     def tally(self, where: EventFilter | None = None, by: str = "type") -> Tally:
-        # Counted in SQL from the narrow rows: the first day, the precision bits of the flags, and
-        # the type or the acting party's link (flag 8); the events naming nobody are what is left
-        # of each day's and precision's count once the acting links are counted.
-        precision = f"flags & {_MONTH | _YEAR}"
-        keys = _TallyKeys()
-        if by == "type":
-            counted = self._each(f"SELECT first, {precision}, type, count(*) FROM {{s}}.events WHERE {{where}} GROUP BY 1, 2, 3", where)
-            return Counter({keys(first, bits, kind): n for first, bits, kind, n in itertools.chain.from_iterable(counted)})
-        grouped = f"SELECT first, {precision}, actor, count(*) FROM {{s}}.event_actors WHERE flags & 8 AND {{links}} GROUP BY 1, 2, 3"
-        if _links_answer(where, actors=False):  # dates and flags only: the acting links alone answer
-            acting = self._each_link(grouped, where)
-        else:
-            acting = self._each(grouped.replace("{links}", f"{_N_NOT_INDEXED} IN (SELECT n FROM {{s}}.events WHERE {{where}})"), where)
-        every = f"SELECT first, {precision}, '', count(*) FROM {{s}}.events WHERE {{where}} GROUP BY 1, 2"
-        tally: Tally = Counter()
-        for first, bits, actor, n in itertools.chain.from_iterable(acting):
-            tally[keys(first, bits, actor)] += n
-            tally[keys(first, bits, "")] -= n
-        for first, bits, nobody, n in itertools.chain.from_iterable(self._each(every, where)):
-            tally[keys(first, bits, nobody)] += n
-        return +tally  # without the days and precisions every event of which names someone
+        # Grouped in SQL from the narrow rows: the first day, the precision bits of the flags, and the
+        # type or the acting party (its first actor; "" for an event naming nobody).
+        key = "type" if by == "type" else "coalesce(acting, '')"
+        sql = f"SELECT first, flags & {_MONTH | _YEAR}, {key}, count(*) FROM {{s}}.events WHERE {{where}} GROUP BY 1, 2, 3"
+        keys, tally = _TallyKeys(), Counter()
+        for first, bits, series, n in itertools.chain.from_iterable(self._each(sql, where)):
+            tally[keys(first, bits, series)] += n  # an event is in the index or in the delta, never both
+        return tally
 
     def _streamed(self, name: str, where: EventFilter | None, columns: str, made: Callable[[Iterable[tuple]], Iterator]) -> Iterator:
         """What ``made`` makes of the rows of ``columns`` of the events that match, in order, read lazily
@@ -752,13 +741,13 @@ def insert_digests(db: sqlite3.Connection, numbered: list[tuple[int, int, Digest
     for n, layer, digest in numbered:
         (event_id, first, last, kind, status, flags, canonical, offset, length, doc, folded, who, where,
          fields, move) = digest  # fmt: skip
-        events.append((n, event_id, layer, first, last, kind, status, flags, canonical, offset, length, doc))
+        events.append((n, event_id, layer, first, last, kind, status, flags, canonical, offset, length, doc, who[0] if who else None))
         summaries.append((n, folded))
         packed.append((n, fields))
         moves.append((n, move))
         links_a += ((a, first, last, n, flags | (8 if i == 0 else 0)) for i, a in enumerate(who))
         links_s += ((s, first, last, n, flags) for s in where)
-    db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", events)
+    db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", events)
     db.executemany("INSERT INTO summaries VALUES (?, ?)", summaries)
     db.executemany("INSERT INTO packed VALUES (?, ?)", packed)
     db.executemany("INSERT INTO moves VALUES (?, ?)", moves)

@@ -103,7 +103,7 @@ __all__ = [
 INDEX_MIN_BYTES = 256 * 1024
 # Bumped whenever the index layout changes, or what positions.py derives (the
 # index keeps settled histories): an index of another format is rebuilt.
-INDEX_FORMAT = 29
+INDEX_FORMAT = 30
 # What the format also depends on: marshal's format may change between Python versions.
 # A new release of syriabrief rebuilds it too, whatever changed.
 _FORMAT = f"{INDEX_FORMAT} syriabrief{__version__} python{sys.version_info[0]}.{sys.version_info[1]} marshal{marshal.version}"
@@ -158,7 +158,7 @@ _COPY_IN_DATE_ORDER = """
 CREATE TEMP TABLE renumber (old INTEGER PRIMARY KEY, new INTEGER NOT NULL);
 INSERT INTO renumber SELECT n, row_number() OVER (ORDER BY first, last, id) * {stride} FROM main.events;
 INSERT INTO final.events
-    SELECT r.new, e.id, e.layer, e.first, e.last, e.type, e.status, e.flags, e.canonical, e.offset, e.length, e.doc
+    SELECT r.new, e.id, e.layer, e.first, e.last, e.type, e.status, e.flags, e.canonical, e.offset, e.length, e.doc, e.acting
     FROM main.events AS e JOIN renumber AS r ON r.old = e.n ORDER BY r.new;
 INSERT INTO final.summaries
     SELECT r.new, s.folded FROM main.summaries AS s JOIN renumber AS r ON r.old = s.n ORDER BY r.new;
