@@ -25,7 +25,6 @@ import json
 import marshal
 import os
 import threading
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -277,7 +276,7 @@ class SqlDataset(Catalogue):
         # type or the acting party (its first actor; "" for an event naming nobody).
         key = "type" if by == "type" else "coalesce(acting, '')"
         sql = f"SELECT first, flags & {_MONTH | _YEAR}, {key}, count(*) FROM {{s}}.events WHERE {{where}} GROUP BY 1, 2, 3"
-        keys, tally = _TallyKeys(), Counter()
+        keys, tally = _TallyKeys(), Tally()
         for first, bits, series, n in itertools.chain.from_iterable(self._each(sql, where)):
             tally[keys(first, bits, series)] += n  # an event is in the index or in the delta, never both
         return tally
