@@ -390,6 +390,17 @@ def test_a_hold_known_from_one_old_report_is_told_once_and_apart_from_the_sites_
     assert f"Russia was last reported holding Hmeimim air base on 14 Dec 2024; no later report of the hold is recorded {marker(report, '2024-12-14-russia')}." in told
 
 
+def test_a_guests_report_on_the_holders_last_day_is_still_told(tmp_path):
+    # The US holds Qasrak; on its last report's day Russia was reported there too, as a guest.
+    reports = [event("2024-12-14-a-us", "2024-12-14", "presence", actors=["us"], site="qasrak"),
+               event("2024-12-14-z-russia", "2024-12-14", "presence", actors=["russia"], site="qasrak")]  # fmt: skip
+    db = str(write_store(tmp_path / "s.json", reports))
+    told = flat(as_json(run("base", "Qasrak", "--as-of", "2025-06-01", "--json", "--db", db))["narrative"])
+    assert "Russia was reported at Qasrak base on 14 Dec 2024" in told, told
+    assert "The United States was reported at" not in told  # its report is the state sentence's
+    assert "The United States was last reported holding Qasrak base on 14 Dec 2024" in told
+
+
 def test_a_hold_cites_the_report_that_began_it_and_the_latest_that_keeps_it_current(tmp_path):
     reports = [
         event("2024-12-14-russia-at-hmeimim", "2024-12-14", "presence", actors=["russia"], site="hmeimim"),
@@ -511,20 +522,22 @@ def test_many_changes_are_told_latest_first_with_counts_and_how_to_see_the_rest(
     sites = [{**SITES[0], "id": f"post-{n:02d}", "name": f"Post {n:02d}", "aliases": []} for n in range(25)]
     events = [event(f"2026-01-{n + 2:02d}-post-{n:02d}", f"2026-01-{n + 2:02d}", "control_change",
                     actors=["syrian-army", "sdf"], site=f"post-{n:02d}") for n in range(25)]  # fmt: skip
+    # Post 00's move runs on past the second day: it is told, and as the one that changed last.
+    events[0]["end_date"] = "2026-03-01"
     db = str(write_store(tmp_path / "s.json", events, sites=sites))
     args = ("compare", "--at", "2026-01-01", "--at", "2026-02-01", "--db", db)
     report = as_json(run(*args, "--json"))
-    assert [c["changed"] for c in report["differences"]] == [f"2026-01-{n + 2:02d}" for n in range(25)]
+    assert [c["changed_on"] for c in report["differences"]] == ["2026-03-01"] + [f"2026-01-{n + 2:02d}" for n in range(1, 25)]
     told = flat(report["narrative"])
     assert told.startswith("Between 1 Jan 2026 and 1 Feb 2026, 25 sites changed hands or status; these 20 changed last.")
-    assert "Post 05:" in told and "Post 04:" not in told
-    assert "The Syrian Army gained 25 sites (the latest: Post 22, Post 23 and Post 24)" in told
+    assert "Post 00:" in told and "Post 06:" in told and "Post 05:" not in told
+    assert "The Syrian Army gained 25 sites (the latest: Post 23, Post 24 and Post 00)" in told
     assert len(report["citations"]) == 20  # one event each, the named ones cited again
-    table = run(*args, env={"COLUMNS": "200"}).stdout
-    assert "Post 05" in table and "Post 04" not in table.split("Between")[0]
-    assert "The 20 sites that changed last of 25: --limit N shows more, --json lists all." in table
-    everything = run(*args, "--limit", "25", env={"COLUMNS": "200"}).stdout.split("Between")[0]
-    assert all(f"Post {n:02d}" in everything for n in range(25)) and "--limit N" not in everything
+    cut = run(*args, env={"COLUMNS": "200"})
+    assert "Post 06" in cut.stdout and "Post 05" not in cut.stdout.split("Between")[0]
+    assert cut.stderr == "The table shows the 20 sites that changed last of 25; use --limit N to see more, or --json for all.\n"
+    everything = run(*args, "--limit", "25", env={"COLUMNS": "200"})
+    assert all(f"Post {n:02d}" in everything.stdout.split("Between")[0] for n in range(25)) and everything.stderr == ""
 
 
 # --- brief --------------------------------------------------------------------------------

@@ -523,6 +523,26 @@ def test_markdown_lists_a_source_cited_by_several_events_once_under_its_first_nu
     assert "\r" not in listed[0] and len([line for line in listed if line]) == 3  # one line each, control characters shown
 
 
+def test_a_markdown_export_stopped_midway_lets_its_spool_of_sources_go(monkeypatch):
+    from syriabrief.domain.dataset import summarize_events
+    from syriabrief.formats import markdown
+
+    made = []
+
+    class Recorded(markdown._SourceList):
+        def __init__(self) -> None:
+            super().__init__()
+            made.append(self)
+
+    monkeypatch.setattr(markdown, "_SourceList", Recorded)
+    data = dataset([event(f"e{n:03d}", "2026-02-01", sources=[dict(SOURCE, url=f"https://example.org/{n}")]) for n in range(600)])
+    chunks = markdown.markdown_chunks(data.select(), data, "Briefing", summarize_events(data.select()), "600 events.")
+    next(chunks)  # the first few hundred events' sections, their sources spooled
+    assert made[0].lines is not None and not made[0].lines.closed
+    chunks.close()
+    assert made[0].lines.closed
+
+
 # --- no input makes reading or checking raise ------------------------------------------------
 
 _SCALARS = (

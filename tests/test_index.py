@@ -984,6 +984,32 @@ def test_a_stream_gives_what_select_gives_and_survives_a_failure_midway(tmp_path
     assert first + list(stream) == expected
 
 
+@pytest.mark.parametrize("by_site", [True, False])
+def test_what_changed_between_two_days_is_what_whole_replays_of_every_site_say(tmp_path, monkeypatch, by_site):
+    # change_report reads only the sites a move between the days may touch, and their moves by site when
+    # few are touched (else every move): every site's two days, replayed whole from all its moves, must agree.
+    from syriabrief.reports.briefing import change_report
+
+    monkeypatch.setattr("syriabrief.reports.briefing._few", lambda sites, data: by_site)
+
+    path = generated(tmp_path / "store.json", 3000)
+    reference = plain([path])
+    by_site: dict[str, list] = {}
+    for move in reference.moves(EventFilter(types=DRIVING_TYPES)):
+        by_site.setdefault(move.site, []).append(move)
+    days = [datetime.date(2024, 6, 1), datetime.date(2025, 1, 1), datetime.date(2025, 1, 20), datetime.date(2026, 3, 1)]
+    for data in (reference, indexed([path])):
+        for before, after in [(a, b) for a in days for b in days if a < b]:
+            told = {c.site: (c.before.holder, c.before.status, c.after.holder, c.after.status) for c in change_report(data, before, after).differences}
+            assert told, (before, after)
+            for site, moves in by_site.items():
+                then, now = site_status(site, moves, before), site_status(site, moves, after)
+                if site in told:
+                    assert told[site] == (then.holder, then.status, now.holder, now.status), (site, before, after)
+                else:  # the same, or first reported there only (not a change on the ground)
+                    assert (then.holder, then.status) == (now.holder, now.status) or then.status == "unknown", (site, before, after)
+
+
 @pytest.mark.parametrize("engine_name", ["memory", "index"])
 def test_a_chart_tally_counts_events_naming_nobody_and_each_precision_as_the_reference_does(tmp_path, engine_name):
     events = [

@@ -54,6 +54,8 @@ __all__ = [
 DEFAULT_TABLE_ROWS = 50
 # A profile (actor, base) has up to three tables under its paragraph: fewer rows each.
 PROFILE_TABLE_ROWS = 20
+# How many sites the list under a map shows unless told (--limit): every one of the bundled data's.
+MAP_TABLE_ROWS = 60
 # ``actor`` and ``base`` without a name list every actor or site: all of the bundled
 # dataset's, but only the most recently changed of a big store's.
 LIST_ROWS = 100

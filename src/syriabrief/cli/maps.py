@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from syriabrief.cli.common import (
+    MAP_TABLE_ROWS,
     ActorOption,
     DbOption,
     JsonOption,
@@ -34,7 +35,7 @@ def map_command(
     site: SiteOption = None,
     governorate: GovernorateOption = None,
     limit: Annotated[
-        int | None, typer.Option(metavar="N", min=1, help="List the N sites that changed last under the map (else 60); --json lists all.")
+        int | None, typer.Option(metavar="N", min=1, help=f"List the N sites whose state began last under the map (else {MAP_TABLE_ROWS}); --json lists all.")
     ] = None,
     json: JsonOption = False,
     db: DbOption = None,
@@ -65,10 +66,12 @@ def map_command(
 
         write_json(report.to_json())
         return
-    from syriabrief.output.maps import MAP_TABLE_ROWS, print_map
+    from syriabrief.output.maps import print_map
     from syriabrief.output.terminal import make_console
 
     if not report.sites:
         typer.echo("No site matched; the map would be empty.", err=True)
         return
-    print_map(make_console(), report, limit or MAP_TABLE_ROWS)
+    shown, listed = print_map(make_console(), report, limit or MAP_TABLE_ROWS)
+    if shown < listed:
+        typer.echo(f"The list shows the {shown} sites whose state began last of {listed:,}; use --limit N to see more, or --json for all.", err=True)

@@ -185,7 +185,7 @@ def compare(
     until: UntilOption = None,
     limit: Annotated[
         int | None,
-        typer.Option(metavar="N", min=1, help=f"Show the latest N sites of each list in the table, or with --at the N latest changes (else {PROFILE_TABLE_ROWS}); --json lists all."),
+        typer.Option(metavar="N", min=1, help=f"Show the latest N sites of each list in the table, or with --at the N sites that changed last (else {PROFILE_TABLE_ROWS}); --json lists all."),
     ] = None,
     json: JsonOption = False,
     db: DbOption = None,
@@ -226,7 +226,11 @@ def compare(
         return
     from syriabrief.output.terminal import make_console, print_comparison
 
-    print_comparison(make_console(), report, limit or PROFILE_TABLE_ROWS)
+    rows = limit or PROFILE_TABLE_ROWS
+    print_comparison(make_console(), report, rows)
+    if at and len(report.differences) > rows:  # the sites that changed (a comparison's are aspects)
+        typer.echo(f"The table shows the {rows} sites that changed last of {len(report.differences):,}; "
+                   "use --limit N to see more, or --json for all.", err=True)  # fmt: skip
 
 
 def _resolve_all(data, names: list[str]):

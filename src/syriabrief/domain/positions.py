@@ -223,6 +223,7 @@ def statuses_then_and_now(
     withdrawal unfinished), so they are replayed once; the replay then forks,
     and each copy goes on with the rest as seen from its own day.
     """
+    assert before <= after, (before, after)  # the fork goes on from the earlier day's replay
     relevant = sorted(_replayed(site_id, events), key=event_sort_key)
     now = _History(site_id, after)
     shared = 0

@@ -13,7 +13,7 @@ import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from syriabrief.domain.dataset import EventsSummary, summarize_events
 from syriabrief.domain.dates import describe
@@ -70,6 +70,16 @@ def markdown_chunks(
 def _blocks(events: Iterable[Event], data: Catalogue, title: str, summary: EventsSummary, overview: str) -> Iterator[list[str]]:
     """The briefing's lines, a block at a time."""
     sources = _SourceList()
+    try:
+        yield from _briefing_blocks(events, data, title, summary, overview, sources)
+    finally:  # also when an export stops midway and drops this generator: the spool goes with it
+        sources.close()
+
+
+def _briefing_blocks(
+    events: Iterable[Event], data: Catalogue, title: str, summary: EventsSummary, overview: str, sources: _SourceList
+) -> Iterator[list[str]]:
+    """``_blocks``, numbering the sources cited in ``sources``."""
 
     def cite(items) -> str:
         numbers = dict.fromkeys([sources.number(s) for s in items])
@@ -118,14 +128,15 @@ def _blocks(events: Iterable[Event], data: Catalogue, title: str, summary: Event
 class _SourceList:
     """Each distinct source cited, numbered as first cited, and the closing list's lines.
 
-    The lines wait in a temporary file and each source is known by a digest of its
-    fields: holding the sources themselves kept every page of events they were read
-    from alive (a Markdown export of 100k events peaked at 338 MB, and of a million at 3 GB).
+    The lines wait in a spool (in memory up to a few megabytes, then a temporary file) and each
+    source is known by a digest of its fields: holding the sources themselves kept every page of
+    events they were read from alive (a Markdown export of 100k events peaked at 338 MB, and of a
+    million at 3 GB).
     """
 
     def __init__(self) -> None:
         self.numbers: dict[bytes, int] = {}
-        self.lines = tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogatepass", newline="\n")
+        self.lines: IO[str] | None = None  # made when the first source is cited
 
     @property
     def count(self) -> int:
@@ -136,15 +147,26 @@ class _SourceList:
         number = self.numbers.get(key)
         if number is None:
             number = self.numbers[key] = len(self.numbers) + 1
+            if self.lines is None:
+                self.lines = tempfile.SpooledTemporaryFile(_SPOOL_BYTES, "w+", encoding="utf-8", errors="surrogatepass", newline="\n")
             self.lines.write(f"{number}. {_source(source)}\n")
         return number
 
     def blocks(self) -> Iterator[list[str]]:
-        """The lines, numbered, a block at a time; the file is closed after the last."""
-        with self.lines:
-            self.lines.seek(0)
-            while block := [line[:-1] for line in itertools.islice(self.lines, _LINES_PER_CHUNK)]:
-                yield block
+        """The lines, numbered, a block at a time."""
+        if self.lines is None:
+            return
+        self.lines.seek(0)
+        while block := [line[:-1] for line in itertools.islice(self.lines, _LINES_PER_CHUNK)]:
+            yield block
+
+    def close(self) -> None:
+        if self.lines is not None:
+            self.lines.close()
+
+
+# How much of the list of sources a spool keeps in memory before it moves to a temporary file.
+_SPOOL_BYTES = 8 << 20
 
 
 def _source(source: Source) -> str:

@@ -32,7 +32,7 @@ from syriabrief.reports.briefing import BASE_KINDS
 from syriabrief.reports.mapping import LEFT, NO_HOLDER, UNCHANGED, MapSite, SiteMap, shared_mark
 from syriabrief.reports.narrative import count_phrase
 
-__all__ = ["MAP_TABLE_ROWS", "MAX_MAP_COLS", "PALETTE", "map_size", "print_map", "render_map"]
+__all__ = ["MAX_MAP_COLS", "PALETTE", "map_size", "print_map", "render_map"]
 
 # The widest map drawn: past this, more columns add little a reader can use.
 MAX_MAP_COLS = 110
@@ -249,13 +249,10 @@ def _short(name: str) -> str:
 # --- around the map -----------------------------------------------------------------------
 
 
-# How many sites the list under a map shows unless told (--limit): every one of the bundled data's.
-MAP_TABLE_ROWS = 60
-
-
-def print_map(console: Console, report: SiteMap, limit: int = MAP_TABLE_ROWS) -> None:
-    """The heading, the map in its frame, the legend (beside or under it) and the list of sites,
-    the ``limit`` that changed last of them (--json has them all)."""
+def print_map(console: Console, report: SiteMap, limit: int | None = None) -> tuple[int, int]:
+    """The heading, the map in its frame, the legend (beside or under it) and the list of sites:
+    every one, or the ``limit`` that changed last of them (--json has them all). Returns how many
+    sites the list shows, and of how many."""
     cols, rows, side = map_size(console.width)
     unicode = (console.encoding or "").lower().startswith("utf")
     lines, cells = render_map(report, cols, rows, unicode)
@@ -279,12 +276,11 @@ def print_map(console: Console, report: SiteMap, limit: int = MAP_TABLE_ROWS) ->
             line.append("; ".join(f"{visible(s.site.name)} ({_ascii(s.marker, unicode)})" for s in cell.sites))
             console.print(line)
     listed = _listed(report)
-    shown = _changed_last(listed, limit)
+    shown = listed if limit is None else _changed_last(listed, limit)
     console.print(_site_table(report, shown, unicode))
-    if len(shown) < len(listed):
-        console.print(Text(f"The {len(shown)} sites that changed last of {len(listed):,}: --limit N shows more, --json lists all.", style="dim"))
     for note in _notes(report, unicode):
         console.print(Text(note, style="dim"))
+    return len(shown), len(listed)
 
 
 def _ascii(mark: str, unicode: bool) -> str:

@@ -587,7 +587,8 @@ def _print_events(console: Console, events: Sequence | EventTexts, total: int, d
 def print_comparison(console: Console, comparison: Comparison | Changes, rows: int) -> None:
     """Subjects side by side, one column each, then the narrative; or what changed between two days.
 
-    Each list in a cell shows its latest ``rows`` sites (--json has them all).
+    Each list in a cell shows its latest ``rows`` sites, and the table of changes the ``rows`` sites
+    that changed last (--json has them all).
     """
     if isinstance(comparison, Changes):
         _heading(console, "What changed", f"between {describe(comparison.since)} and {describe(comparison.until)}")
@@ -598,9 +599,6 @@ def print_comparison(console: Console, comparison: Comparison | Changes, rows: i
                 implied = change.lost_by_name if change.implied_holder else None
                 table.add_row(Text(visible(change.site_name)), _state_cell(change.before, implied), _state_cell(change.after))
             console.print(table)
-            if len(shown) < len(comparison.differences):
-                console.print(Text(f"The {len(shown)} sites that changed last of {len(comparison.differences):,}: "
-                                   "--limit N shows more, --json lists all.", style="dim"))  # fmt: skip
     else:
         window = f"{describe(comparison.since)} – " if comparison.since else "up to "
         _heading(console, "Comparison", f"{window}{describe(comparison.until)} · as of {describe(comparison.as_of)}")

@@ -821,9 +821,8 @@ def change_report(data: Dataset, before: datetime.date, after: datetime.date) ->
     # same moves alike. Those moves, and the earlier ones at their sites, are all that is read.
     inside = data.moves(EventFilter(types=DRIVING_TYPES, since=day_period(before + datetime.timedelta(days=1)), until=day_period(after)))
     touched = frozenset(m.site for m in inside if m.site)
-    # Asked by site only when few are touched: for most of them, reading every earlier move is quicker.
-    few = len(touched) * 2 < len(data.sites)
-    earlier = data.moves(EventFilter(types=DRIVING_TYPES, sites=touched if few else frozenset(), until=day_period(before))) if touched else []
+    by_site = touched if _few(touched, data) else frozenset()
+    earlier = data.moves(EventFilter(types=DRIVING_TYPES, sites=by_site, until=day_period(before))) if touched else []
     read = {m.id for m in inside}  # a move that spans the first day is in both
     driving = sorted([*(m for m in earlier if m.id not in read), *inside], key=event_sort_key)
     changes = []
@@ -834,8 +833,9 @@ def change_report(data: Dataset, before: datetime.date, after: datetime.date) ->
         then, now, periods_of = statuses_then_and_now(site_id, at_site, before, after)
         if (then.holder, then.status) == (now.holder, now.status):
             continue
-        # What happened in between; a plan is no change (nor does the replay apply it).
-        between = [e for e in at_site if before < e.period.end <= after and e.status != "planned"]
+        # What happened in between: the moves the second day's replay applies and the first day's does not
+        # wholly (one may run on past the second day: "2 Jan – 1 Mar"); a plan is no change.
+        between = [e for e in at_site if e.period.end > before and parse_stored(e.date).end <= after and e.status != "planned"]
         moved = [e for e in between if e.type != "presence"]
         if then.status == "unknown" and not moved:
             # Only a presence report in between: the force was first *reported*
@@ -851,7 +851,7 @@ def change_report(data: Dataset, before: datetime.date, after: datetime.date) ->
                 before=_status_view(then, data, before),
                 after=_status_view(now, data, after),
                 events=tuple(e.id for e in between),
-                changed=(last.end_date or last.date) if (last := _latest(*between)) else None,
+                changed_on=(latest.end_date or latest.date) if (latest := _latest(*between)) else None,
                 lost_by=loser,
                 lost_by_name=data.actor_name(loser) if loser else None,
             )
@@ -879,6 +879,12 @@ def change_report(data: Dataset, before: datetime.date, after: datetime.date) ->
         differences=tuple(changes), actors=actors, age=_age(latest, after),
     )  # fmt: skip
     return _told(report, lambda cite: narrative.change_narrative(report, {e.id: e for e in driving}, data, cite), data)
+
+
+def _few(sites: frozenset[str], data: Dataset) -> bool:
+    """Whether so few sites are asked about that reading their moves by site is quicker than reading
+    every move and keeping theirs: fewer than half of them (a filter on many sites costs more than it saves)."""
+    return len(sites) * 2 < len(data.sites)
 
 
 def _taken_from(loser: str, history: Sequence[ControlPeriod], moved: Sequence[Move], before: datetime.date) -> bool:

@@ -673,10 +673,10 @@ def base_narrative(report: SiteProfile, cited: dict[str, Event | Move], data: Da
     day = date.fromisoformat(as_of)
     driving = sorted({i for p in report.history for i in p.events}, key=lambda i: _order(cited.get(i)))
     driving = [i for i in driving if i in cited]
-    last = cited[driving[-1]] if driving else None
-    if last is not None and last.type == "presence" and status.status == "active" and status.stale and _last_day(last) == status.last_reported:
-        # The hold is last reported by this report: the state sentence tells it, with its day.
-        driving = driving[:-1]
+    if status.status == "active" and status.stale:
+        # A presence report of the holder's that gives its hold's last day: the state sentence tells it, with that day.
+        dating = [i for i in driving if cited[i].type == "presence" and i in status.status_events and _last_day(cited[i]) == status.last_reported]
+        driving = [i for i in driving if i not in dating[-1:]]
     sentences = []
     if len(driving) > HISTORY_TOLD:
         earlier = len(driving) - HISTORY_TOLD
@@ -971,7 +971,7 @@ def change_narrative(report: Changes, cited: dict[str, Event | Move], data: Data
             ids += [i for site in shown for i in events_at[site][-1 if cut else 0 :]]
         sentences.append(f"{actor_phrase(item.actor, data, start=True)} {join_names(parts)}{cite(ids)}.")
     if untold := len(report.actors) - len(actors):
-        sentences.append(f"{count_phrase(untold, 'other actor')} also gained or lost sites.")
+        sentences.append(f"{count_phrase(untold, 'other actor')} also gained, lost or left sites.")
     sentences.append(age_sentence(report.age, report.as_of))
     return " ".join(sentences)
 
@@ -985,7 +985,7 @@ def latest_changes(changes: Sequence[SiteChange], count: int) -> list[SiteChange
 
 
 def _change_day(change: SiteChange) -> date:
-    return parse_stored(change.changed).end if change.changed else date.min
+    return parse_stored(change.changed_on).end if change.changed_on else date.min
 
 
 def _state_words(state: StatusView, data: Dataset) -> str:

@@ -565,7 +565,7 @@ class SiteChange(Report):
     before: StatusView
     after: StatusView
     events: tuple[str, ...]
-    changed: str | None  # the last day the latest of ``events`` may cover (None: no event in between)
+    changed_on: str | None  # the last day the latest of ``events`` may cover (None: there are none)
     lost_by: str | None = None  # who no longer holds it (the previous holder, or the event's losing side)
     lost_by_name: str | None = None
 

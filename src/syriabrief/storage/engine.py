@@ -146,6 +146,19 @@ CREATE INDEX site_moves_by_site ON site_moves (site, n, first);
 _MONTH, _YEAR = 16, 32
 _PRECISION_BITS = {"month": _MONTH, "year": _YEAR}
 _PRECISION_OF = {0: "day", _MONTH: "month", _YEAR: "year"}
+
+
+class _TallyKeys(dict):
+    """A tally's key from a row's first day (an ordinal), precision bits and series key, each day
+    made once (a chart of 100k events has 40,000 rows over 1,400 days)."""
+
+    def __call__(self, first: int, bits: int, key: str) -> tuple[datetime.date, str, str]:
+        day = self.get(first)
+        if day is None:
+            day = self[first] = datetime.date.fromordinal(first)
+        return day, _PRECISION_OF[bits], key
+
+
 _SQL_INT_MAX = (1 << 63) - 1
 # The links' n in "n IN (the events matched)" over every actor, kept from any index: with the
 # build's statistics SQLite looked each number up in actors_by_number under every actor (a
@@ -693,17 +706,6 @@ def digest_lines(lines: list[tuple[int, bytes]]) -> list[Digest] | None:
         return None
     # The columns say what the Event says.
     return [describe(Event.from_json(record), offset, body, None) for (offset, body), record in zip(lines, records)]
-
-
-class _TallyKeys(dict):
-    """A tally's key from a row's first day (an ordinal), precision bits and series key, each day
-    made once (a chart of 100k events has 40,000 rows over 1,400 days)."""
-
-    def __call__(self, first: int, bits: int, key: str) -> tuple[datetime.date, str, str]:
-        day = self.get(first)
-        if day is None:
-            day = self[first] = datetime.date.fromordinal(first)
-        return day, _PRECISION_OF[bits], key
 
 
 def describe(event: Event, offset: int | None = None, body: bytes | None = None, doc: str | None = None) -> Digest:
