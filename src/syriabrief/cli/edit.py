@@ -59,7 +59,7 @@ add_app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.add_typer(add_app, name="add")
+app.add_typer(add_app, name="add", short_help="Record a report in your store: an event, actor or site.")
 
 DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Show what would be added; write nothing.")]
 NameOption = Annotated[str | None, typer.Option("--name", metavar="TEXT", help="The name to show (required).")]

@@ -45,7 +45,7 @@ class ExportFormat(str, Enum):
 assert tuple(f.value for f in ExportFormat) == EXPORT_FORMATS, "formats.EXPORT_FORMATS and the option's choices differ"
 
 
-@app.command()
+@app.command(short_help='Write events or sites as JSON, CSV, GeoJSON or Markdown.')
 @handles_errors
 def export(
     fmt: Annotated[

@@ -38,7 +38,7 @@ FileArgument = Annotated[
 ]
 
 
-@app.command("import")
+@app.command("import", short_help="Add a file's events, actors and sites to your store.")
 @handles_errors
 def import_file(
     file: FileArgument,

@@ -23,7 +23,7 @@ from syriabrief.cli.positions import AsOfOption, GovernorateOption, _governorate
 from syriabrief.errors import UsageError
 
 
-@app.command(name="map")
+@app.command(name="map", short_help='A map of Syria marking who holds each site.')
 @handles_errors
 def map_command(
     as_of: AsOfOption = None,

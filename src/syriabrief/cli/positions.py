@@ -71,7 +71,7 @@ def _note_left_out(report, limit: int | None) -> None:
         )
 
 
-@app.command()
+@app.command(short_help='Profile of an actor: sites held and left, and events.')
 @handles_errors
 def actor(
     words: Annotated[list[str] | None, typer.Argument(metavar="[NAME]", help="Any name or alias (quotes optional); omit to list every actor.")] = None,
@@ -97,7 +97,7 @@ def actor(
     )  # fmt: skip
 
 
-@app.command()
+@app.command(short_help='Profile of a site: who holds it, its history, events.')
 @handles_errors
 def base(
     words: Annotated[list[str] | None, typer.Argument(metavar="[NAME]", help="Any name or alias (quotes optional); omit to list every site.")] = None,
@@ -175,7 +175,7 @@ def _views(kind: str) -> tuple[Callable, Callable]:
     return terminal.base_list_table, terminal.print_base
 
 
-@app.command()
+@app.command(short_help='Compare actors or sites, or what changed between dates.')
 @handles_errors
 def compare(
     names: Annotated[list[str] | None, typer.Argument(metavar="[NAME]...", help="Two or more actors, or two or more sites.")] = None,
@@ -265,7 +265,7 @@ def _one_kind(data, name: str, kind: str):
         ) from None
 
 
-@app.command()
+@app.command(short_help='The situation on one screen: bases, moves, disputes.')
 @handles_errors
 def brief(
     as_of: AsOfOption = None,

@@ -16,7 +16,7 @@ FileArgument = Annotated[
 ]
 
 
-@app.command("read")
+@app.command("read", short_help='Read a news article and propose draft events.')
 @handles_errors
 def read(
     file: FileArgument,

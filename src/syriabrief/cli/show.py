@@ -7,7 +7,7 @@ import typer
 from syriabrief.cli.common import DbOption, JsonOption, app, handles_errors, load
 
 
-@app.command()
+@app.command(short_help='One event whole: dates, parties, places and sources.')
 @handles_errors
 def show(
     event_id: Annotated[str, typer.Argument(metavar="ID", help="The event's id, as timeline --json and the narratives' citations give it.")],

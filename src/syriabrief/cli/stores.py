@@ -36,7 +36,7 @@ def _describe(path: Path, layer: str) -> dict[str, Any]:
     return entry
 
 
-@app.command("store")
+@app.command("store", short_help='Where your store and the bundled data are, and counts.')
 @handles_errors
 def store_command(
     json: JsonOption = False,

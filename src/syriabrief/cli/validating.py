@@ -11,7 +11,7 @@ from syriabrief.domain.validate import Problem
 from syriabrief.errors import SyriabriefError
 
 
-@app.command()
+@app.command(short_help='Check a store or an import file against the data model.')
 @handles_errors
 def validate(
     file: Annotated[
