@@ -538,6 +538,8 @@ def test_many_changes_are_told_latest_first_with_counts_and_how_to_see_the_rest(
     assert cut.stderr == "The table shows the 20 sites that changed last of 25; use --limit N to see more, or --json for all.\n"
     everything = run(*args, "--limit", "25", env={"COLUMNS": "200"})
     assert all(f"Post {n:02d}" in everything.stdout.split("Between")[0] for n in range(25)) and everything.stderr == ""
+    # The paragraph tells what the table shows: all 25, one by one.
+    assert "25 sites changed hands or status. Post 00:" in flat(everything.stdout) and "Post 04:" in flat(everything.stdout)
 
 
 # --- brief --------------------------------------------------------------------------------

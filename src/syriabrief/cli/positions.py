@@ -207,7 +207,8 @@ def compare(
             raise UsageError("--at takes exactly two dates and no names: syriabrief compare --at 2026-01 --at 2026-02.")
         first, second = sorted((as_of_day(at[0], "--at"), as_of_day(at[1], "--at")))
         data = load(db)
-        report = change_report(data, first, second)
+        # The paragraph tells one by one the changes the table shows.
+        report = change_report(data, first, second, told=None if json else limit or PROFILE_TABLE_ROWS)
     else:
         if len(names) < 2:
             raise UsageError("compare needs two or more actors or sites (or --at DATE --at DATE).")

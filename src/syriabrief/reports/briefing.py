@@ -814,8 +814,9 @@ def _comparable(value) -> set[str]:
     return {v.site if isinstance(v, PeriodView) else v for v in value if v}
 
 
-def change_report(data: Dataset, before: datetime.date, after: datetime.date) -> Changes:
-    """What changed between two days: sites whose holder or status changed, who gained and who lost."""
+def change_report(data: Dataset, before: datetime.date, after: datetime.date, told: int | None = None) -> Changes:
+    """What changed between two days: sites whose holder or status changed, who gained and who lost.
+    The paragraph tells one by one the ``told`` sites that changed last (those a table shows; else CHANGES_TOLD)."""
     # Only a site with a move that may end after the first day and begin by the second can differ:
     # where every move is over by the first day, or starts after the second, both days see the
     # same moves alike. Those moves, and the earlier ones at their sites, are all that is read.
@@ -878,7 +879,7 @@ def change_report(data: Dataset, before: datetime.date, after: datetime.date) ->
         as_of=after.isoformat(), since=before.isoformat(), until=after.isoformat(), subjects=(),
         differences=tuple(changes), actors=actors, age=_age(latest, after),
     )  # fmt: skip
-    return _told(report, lambda cite: narrative.change_narrative(report, {e.id: e for e in driving}, data, cite), data)
+    return _told(report, lambda cite: narrative.change_narrative(report, data, cite, told or narrative.CHANGES_TOLD), data)
 
 
 def _few(sites: frozenset[str], data: Dataset) -> bool:

@@ -934,10 +934,10 @@ def _compare_sites_text(comparison: Comparison, cited: dict[str, Event | Move], 
     return " ".join(sentences)
 
 
-def change_narrative(report: Changes, cited: dict[str, Event | Move], data: Dataset, cite: Citer) -> str:
+def change_narrative(report: Changes, data: Dataset, cite: Citer, told_one_by_one: int = CHANGES_TOLD) -> str:
     """Sentences on what changed between two days: each site's before → after, then who gained and lost.
 
-    With more than CHANGES_TOLD changes, the latest of them are told, each citing its latest few
+    With more than ``told_one_by_one`` changes, the latest of them are told, each citing its latest few
     events; an actor's list of more than HELD_NAMED sites is counted, naming its latest few; a
     sentence on an actor cites the latest event at each site it names; and the actors with the
     most changes are told (POSITIONS_TOLD), the others counted.
@@ -946,7 +946,7 @@ def change_narrative(report: Changes, cited: dict[str, Event | Move], data: Data
     changes = report.differences
     if not changes:
         return f"No site changed hands or status between {before} and {after}. {age_sentence(report.age, report.as_of)}"
-    told = latest_changes(changes, CHANGES_TOLD)
+    told = latest_changes(changes, told_one_by_one)
     cut = len(told) < len(changes)
     counted = f"Between {before} and {after}, {count_phrase(len(changes), 'site')} changed hands or status"
     sentences = [counted + (f"; these {len(told)} changed last." if cut else ".")]
