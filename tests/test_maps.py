@@ -278,6 +278,15 @@ def test_the_list_under_the_map_shows_the_sites_that_changed_last_and_how_to_see
     assert all(f"Post {n:02d}  " in whole.stdout.split("Sites sharing a cell")[-1] for n in range(12)) and whole.stderr == ""
 
 
+def test_the_sites_nobody_is_recorded_at_are_named_eight_at_most_and_the_rest_counted(tmp_path):
+    empty = [{**SITES[0], "id": f"empty-{n:02d}", "name": f"Empty {n:02d}", "aliases": []} for n in range(11)]
+    db = str(write_store(tmp_path / "s.json", [event("e", "2026-01-02", "deployment", actors=["us"], site="qasrak")], sites=[SITES[0], *empty]))
+    notes = " ".join(run("map", "--as-of", "2026-02-01", "--db", db).stdout.split())
+    assert "11 sites with nobody recorded there (+): Empty 00, Empty 01" in notes
+    told = notes.split("nobody recorded there (+):")[1]
+    assert "Empty 07 and 3 more ('syriabrief base' lists them)." in told and "Empty 08" not in told
+
+
 @pytest.mark.parametrize("args", [["--at", "2026-01"], ["--at", "2026-01", "--at", "2026-02", "--as-of", "2026-03"]])
 def test_map_at_needs_two_dates_and_no_as_of(sample_store, args):
     result = run("map", *args, "--db", str(sample_store))

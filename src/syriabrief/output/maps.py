@@ -411,11 +411,13 @@ def _notes(report: SiteMap, unicode: bool) -> list[str]:
     else:
         nobody = [s for s in report.sites if s.marker == NO_HOLDER]
         if nobody:
-            names = ", ".join(visible(s.site.name) for s in nobody[:8]) + (", …" if len(nobody) > 8 else "")
-            notes.append(f"{count_phrase(len(nobody), 'site')} with nobody recorded there ({NO_HOLDER}): {names}.")
+            names = ", ".join(visible(s.site.name) for s in nobody[:8])
+            rest = f" and {len(nobody) - 8:,} more ('syriabrief base' lists them)" if len(nobody) > 8 else ""
+            notes.append(f"{count_phrase(len(nobody), 'site')} with nobody recorded there ({NO_HOLDER}): {names}{rest}.")
     beyond = report.beyond
     if beyond:
-        notes.append(f"{count_phrase(len(beyond), 'site')} beyond the map's frame: " + ", ".join(visible(s.site.name) for s in beyond[:6]) + (", …" if len(beyond) > 6 else "") + ".")
+        more = f" and {len(beyond) - 6:,} more" if len(beyond) > 6 else ""
+        notes.append(f"{count_phrase(len(beyond), 'site')} beyond the map's frame: " + ", ".join(visible(s.site.name) for s in beyond[:6]) + more + ".")
     if report.areas:
         notes.append(f"{count_phrase(len(report.areas), 'area')} (regions, countries) not drawn as points; 'syriabrief base' lists them.")
     if report.unplaced:
