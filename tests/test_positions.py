@@ -18,6 +18,7 @@ from syriabrief.domain.positions import (
     last_to_leave,
     positions_by_actor,
     replay_prefix,
+    replay_prefixes,
     settled_history,
     site_status,
     statuses_then_and_now,
@@ -349,3 +350,10 @@ def test_one_forked_replay_gives_both_days_as_two_replays_do(moves, before, late
     assert now == status
     for actor in {p.actor for p in history} | {ACTOR_IDS[0]}:
         assert periods_of(actor) == [p for p in history if p.actor == actor]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(moves=moves_at_one_site(), days=st.lists(st.dates(date(2024, 12, 1), date(2027, 1, 31)), min_size=1, max_size=6, unique=True))
+def test_the_prefixes_kept_through_several_days_are_each_days_own(moves, days):
+    days = sorted(days)
+    assert replay_prefixes(SITE_IDS[0], moves, days) == [replay_prefix(SITE_IDS[0], moves, day) for day in days]

@@ -244,11 +244,13 @@ class Catalogue:
         return None
 
     def replay_at(
-        self, sites: Iterable[str], as_of: datetime.date, actors: frozenset[str] | None = None, for_status: bool = False
-    ) -> tuple[dict[str, KeptReplay], list[Move]]:
+        self, sites: Iterable[str], as_of: datetime.date, actors: frozenset[str] | None = None, for_status: bool = False,
+        kept_by: datetime.date | None = None,
+    ) -> tuple[dict[str, KeptReplay], list[Move]]:  # fmt: skip
         """What replaying these sites to ``as_of`` starts from: kept replays (positions.replay_prefix) by site, with
         the closed periods of ``actors`` (all: None; ``for_status``: only the one a status tells), and the moves
-        to replay after them (driving types, ``site`` one of them, up to the end of ``as_of``).
+        to replay after them (driving types, ``site`` one of them, up to the end of ``as_of``). ``kept_by``: the
+        latest day a kept replay may reach (``as_of`` unless given), for a replay to two days from one start.
 
         Nothing is kept here: every move is replayed. The engine keeps replays in its index.
         """

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from typing import Any, NamedTuple
 
@@ -45,6 +45,7 @@ __all__ = [
     "last_to_leave",
     "positions_by_actor",
     "replay_prefix",
+    "replay_prefixes",
     "settled_history",
     "settled_status",
     "site_status",
@@ -213,7 +214,7 @@ def history_and_status(site_id: str, events: Iterable[Replayable], as_of: dateti
 
 
 def statuses_then_and_now(
-    site_id: str, events: Iterable[Replayable], before: datetime.date, after: datetime.date
+    site_id: str, events: Iterable[Replayable], before: datetime.date, after: datetime.date, resume: KeptReplay | None = None
 ) -> tuple[SiteStatus, SiteStatus, Callable[[str], list[ControlPeriod]]]:
     """site_status at ``before`` and at ``after`` (not earlier), from one replay of what they share,
     and what gives an actor's periods there at ``after`` (only a changed site's loser is asked about).
@@ -221,11 +222,15 @@ def statuses_then_and_now(
     The events wholly over by ``before`` that lead the replay order are applied
     alike seen from either day (none is pending, spans the day, or leaves a
     withdrawal unfinished), so they are replayed once; the replay then forks,
-    and each copy goes on with the rest as seen from its own day.
+    and each copy goes on with the rest as seen from its own day. ``resume``: a
+    replay an index kept through a day no later than ``before``, with ``events``
+    only those after it.
     """
     assert before <= after, (before, after)  # the fork goes on from the earlier day's replay
     relevant = sorted(_replayed(site_id, events), key=event_sort_key)
     now = _History(site_id, after)
+    if resume is not None:
+        now._restore(resume)
     shared = 0
     for event in relevant:
         if event.period.end > before:
@@ -328,15 +333,30 @@ def replay_prefix(site_id: str, events: Sequence[Replayable], through: datetime.
     stay never changes again, so it is the settled history's period at the same
     position (KeptReplay.closed). ``events`` must be in event_sort_key order.
     """
+    return replay_prefixes(site_id, events, [through])[0]
+
+
+def replay_prefixes(site_id: str, events: Sequence[Replayable], days: Sequence[datetime.date]) -> list[tuple[int, tuple | None]]:
+    """``replay_prefix`` through each of ``days`` (in ascending order), from one replay.
+
+    Each prefix holds only events over by its day, which any later day sees alike,
+    so one replay seen from the last day gives every state on the way.
+    """
+    history = _History(site_id, days[-1]) if days else None
+    kept: list[tuple[int, tuple | None]] = []
     count = 0
-    for event in events:
-        # A planned move moves nobody (build skips it), so it does not end the part kept.
-        if event.period.end > through and event.status != "planned":
-            break
-        count += 1
-    if not count:
-        return 0, None
-    return count, _History.build(site_id, events[:count], through).state()
+    for day in days:
+        assert history is not None
+        while count < len(events):
+            event = events[count]
+            # A planned move moves nobody (build skips it), so it does not end the part kept.
+            if event.period.end > day and event.status != "planned":
+                break
+            if _applies(site_id, event):
+                history.apply(event)
+            count += 1
+        kept.append((count, history.state() if count else None))
+    return kept
 
 
 def closed_positions(state: tuple) -> list[int]:
@@ -372,6 +392,12 @@ class _Stay:
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    def copied(self) -> _Stay:
+        """A copy that changes apart from this one (its ids too); every other field is immutable."""
+        twin = _Stay(*[getattr(self, name) for name in _STAY_FIELDS])
+        twin.events = dict(self.events)
+        return twin
+
     def note(self, event: Replayable) -> None:
         self.events[event.id] = None
         self.disputed = self.disputed or event.state_disputed
@@ -404,10 +430,14 @@ def _stay_value(value: Any) -> Any:
     return value
 
 
-def _replayed(site_id: str, events: Iterable[Replayable]) -> list[Replayable]:
-    """The events a replay of ``site_id`` applies. A planned move is only an intention: it moves
+def _applies(site_id: str, event: Replayable) -> bool:
+    """Whether a replay of ``site_id`` applies ``event``. A planned move is only an intention: it moves
     nobody (the brief still lists it)."""
-    return [e for e in events if e.site == site_id and e.type in DRIVING_TYPES and e.status != "planned"]
+    return event.site == site_id and event.type in DRIVING_TYPES and event.status != "planned"
+
+
+def _replayed(site_id: str, events: Iterable[Replayable]) -> list[Replayable]:
+    return [e for e in events if _applies(site_id, e)]
 
 
 class _History:
@@ -442,7 +472,7 @@ class _History:
         copy.closed, copy.seen, copy.pending = self.closed, set(self.seen), list(self.pending)
         for stay in self.stays:
             if stay is not None and self.open.get(stay.actor) is stay:  # in the order they opened, as ``open`` is
-                stay = copy.open[stay.actor] = replace(stay, events=dict(stay.events))
+                stay = copy.open[stay.actor] = stay.copied()
             copy.stays.append(stay)
         return copy
 

@@ -18,7 +18,7 @@ from typing import NamedTuple, TypeVar
 from syriabrief.domain.dataset import Catalogue, EventTexts
 from syriabrief.domain.dates import Period, parse_stored
 from syriabrief.domain.filters import EventFilter
-from syriabrief.domain.model import EVENT_STATUSES, Actor, Event, Move, Site, event_sort_key, filled
+from syriabrief.domain.model import EVENT_STATUSES, Actor, Event, Move, Site, filled
 from syriabrief.domain.positions import (
     DRIVING_TYPES,
     OPEN_STATUSES,
@@ -819,19 +819,19 @@ def change_report(data: Dataset, before: datetime.date, after: datetime.date, to
     The paragraph tells one by one the ``told`` sites that changed last (those a table shows; else CHANGES_TOLD)."""
     # Only a site with a move that may end after the first day and begin by the second can differ:
     # where every move is over by the first day, or starts after the second, both days see the
-    # same moves alike. Those moves, and the earlier ones at their sites, are all that is read.
+    # same moves alike. Each of those sites goes on from a replay the index kept through a day no
+    # later than the first (what it holds, both days see alike), with only the moves after it.
     inside = data.moves(EventFilter(types=DRIVING_TYPES, since=day_period(before + datetime.timedelta(days=1)), until=day_period(after)))
     touched = frozenset(m.site for m in inside if m.site)
-    by_site = touched if _few(touched, data) else frozenset()
-    earlier = data.moves(EventFilter(types=DRIVING_TYPES, sites=by_site, until=day_period(before))) if touched else []
-    read = {m.id for m in inside}  # a move that spans the first day is in both
-    driving = sorted([*(m for m in earlier if m.id not in read), *inside], key=event_sort_key)
+    kept, driving = data.replay_at(touched, after, for_status=True, kept_by=before) if touched else ({}, [])
     changes = []
     taken: set[str] = set()  # sites whose loser had them taken, not left or handed over
     # The sites in the order of their names, as a reader looks for them (ids can start elsewhere).
     at_touched = [(site, moves) for site, moves in _by_site(driving).items() if site in touched]  # not a destination's
     for site_id, at_site in sorted(at_touched, key=lambda item: (data.site_name(item[0]).casefold(), item[0])):
-        then, now, periods_of = statuses_then_and_now(site_id, at_site, before, after)
+        # A kept replay holds of the periods closed by then only the one a status tells: the loser's
+        # asked about below ended after the first day, so none of them is among those.
+        then, now, periods_of = statuses_then_and_now(site_id, at_site, before, after, kept.get(site_id))
         if (then.holder, then.status) == (now.holder, now.status):
             continue
         # What happened in between: the moves the second day's replay applies and the first day's does not
@@ -880,12 +880,6 @@ def change_report(data: Dataset, before: datetime.date, after: datetime.date, to
         differences=tuple(changes), actors=actors, age=_age(latest, after),
     )  # fmt: skip
     return _told(report, lambda cite: narrative.change_narrative(report, data, cite, told or narrative.CHANGES_TOLD), data)
-
-
-def _few(sites: frozenset[str], data: Dataset) -> bool:
-    """Whether so few sites are asked about that reading their moves by site is quicker than reading
-    every move and keeping theirs: fewer than half of them (a filter on many sites costs more than it saves)."""
-    return len(sites) * 2 < len(data.sites)
 
 
 def _taken_from(loser: str, history: Sequence[ControlPeriod], moved: Sequence[Move], before: datetime.date) -> bool:

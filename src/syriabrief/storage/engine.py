@@ -118,6 +118,10 @@ CREATE TABLE settled (
     site TEXT PRIMARY KEY, day INTEGER NOT NULL, status BLOB NOT NULL,
     kept_day INTEGER, kept_upto INTEGER, state BLOB, left_pos INTEGER
 );
+-- Replays kept through earlier days (the first of each quarter from a site's first move, before ``kept_day``),
+-- for questions about the past: each the replay_prefix through ``day`` of the moves numbered up to
+-- ``upto``; ``left_pos`` as in ``settled``. Kept only where the prefix grew since the day before it.
+CREATE TABLE earlier (site TEXT NOT NULL, day INTEGER NOT NULL, upto INTEGER NOT NULL, state BLOB NOT NULL, left_pos INTEGER);
 -- Who is named in the moves made at each site (whose profile replays it).
 CREATE TABLE site_actors (actor TEXT NOT NULL, site TEXT NOT NULL, PRIMARY KEY (actor, site)) WITHOUT ROWID;
 -- The moves made at each site (driving types), for replaying the sites not settled yet.
@@ -140,6 +144,7 @@ CREATE INDEX periods_by_site ON periods (site, pos);
 CREATE INDEX periods_closed ON periods (actor, site, changed) WHERE NOT open;
 -- By site and number: a replay kept for a site goes on from the moves numbered after it (settled.replays).
 CREATE INDEX site_moves_by_site ON site_moves (site, n, first);
+CREATE INDEX earlier_by_site ON earlier (site, day);
 """
 
 # The flags of an event dated to the month or to the year only (describe), and back (tally).
@@ -417,11 +422,12 @@ class SqlDataset(Catalogue):
     @_or_plain
     @_settled_first
     def replay_at(
-        self, sites: Iterable[str], as_of: datetime.date, actors: frozenset[str] | None = None, for_status: bool = False
-    ) -> tuple[dict[str, KeptReplay], list[Move]]:
+        self, sites: Iterable[str], as_of: datetime.date, actors: frozenset[str] | None = None, for_status: bool = False,
+        kept_by: datetime.date | None = None,
+    ) -> tuple[dict[str, KeptReplay], list[Move]]:  # fmt: skip
         from syriabrief.storage import settled
 
-        return settled.replays(self._db, sites, as_of, actors, for_status)
+        return settled.replays(self._db, sites, as_of, actors, for_status, kept_by)
 
     @_or_plain
     def last_ended(self, where: EventFilter | None, day: datetime.date) -> Move | None:

@@ -103,7 +103,7 @@ __all__ = [
 INDEX_MIN_BYTES = 256 * 1024
 # Bumped whenever the index layout changes, or what positions.py derives (the
 # index keeps settled histories): an index of another format is rebuilt.
-INDEX_FORMAT = 30
+INDEX_FORMAT = 31
 # What the format also depends on: marshal's format may change between Python versions.
 # A new release of syriabrief rebuilds it too, whatever changed.
 _FORMAT = f"{INDEX_FORMAT} syriabrief{__version__} python{sys.version_info[0]}.{sys.version_info[1]} marshal{marshal.version}"
@@ -146,7 +146,7 @@ _DELTA_SCHEMA = SCHEMA + "CREATE TABLE resettled (site TEXT PRIMARY KEY);" + IND
 _OVERLAY = "".join(
     f"CREATE TEMP VIEW {table} AS SELECT * FROM main.{table} WHERE site NOT IN (SELECT site FROM delta.resettled) "
     f"UNION ALL SELECT * FROM delta.{table};"
-    for table in ("periods", "settled", "site_actors", "site_moves")
+    for table in ("periods", "settled", "earlier", "site_actors", "site_moves")
 )
 # Where an index's checksum is kept: SQLite's "user version", bytes 60-63 of the header (_seal).
 _CHECKSUM_AT = 60
@@ -748,7 +748,7 @@ def _resettle(out: sqlite3.Connection, kept: _Kept, site: str, new: list[tuple[D
     rows = kept.db.execute(f"SELECT first, n, fields FROM {source}.site_moves WHERE site = ?", (site,)).fetchall()
     rows += [(digest[1], n, digest[14]) for digest, n in new]
     rows.sort(key=lambda row: row[1])
-    for table in ("periods", "settled", "site_actors", "site_moves"):
+    for table in ("periods", "settled", "earlier", "site_actors", "site_moves"):
         out.execute(f"DELETE FROM {table} WHERE site = ?", (site,))
     out.execute("INSERT OR IGNORE INTO resettled VALUES (?)", (site,))
     keep_settled(out, site, rows)

@@ -29,7 +29,7 @@ from syriabrief.domain.positions import (
     SiteStatus,
     closed_positions,
     last_to_leave,
-    replay_prefix,
+    replay_prefixes,
     settled_history,
     settled_status,
 )
@@ -125,19 +125,29 @@ def statuses(db: sqlite3.Connection, as_of: datetime.date) -> tuple[dict[str, Si
 
 
 def replays(
-    db: sqlite3.Connection, sites: Iterable[str], as_of: datetime.date, actors: frozenset[str] | None, for_status: bool
-) -> tuple[dict[str, KeptReplay], list[Move]]:
+    db: sqlite3.Connection, sites: Iterable[str], as_of: datetime.date, actors: frozenset[str] | None, for_status: bool,
+    kept_by: datetime.date | None = None,
+) -> tuple[dict[str, KeptReplay], list[Move]]:  # fmt: skip
     """``Dataset.replay_at``: the replays kept for these sites, and the moves to replay after them."""
     named, day = json.dumps(sorted(sites)), as_of.toordinal()
+    by = (kept_by or as_of).toordinal()
     found = db.execute(
         "SELECT site, kept_day, kept_upto, state, left_pos FROM settled WHERE site IN (SELECT value FROM json_each(?))", (named,)
     ).fetchall()
-    # The moves after each kept replay (numbered past kept_upto; all of a site without one), one range of
+    # Each site's latest kept replay by ``by``: the build day's, else an earlier quarter's.
+    latest = {site: (upto, state, left) for site, kept_day, upto, state, left in found if kept_day is not None and kept_day <= by}
+    if len(latest) < len(found):
+        earlier = db.execute(
+            "SELECT site, day, upto, state, left_pos FROM earlier WHERE site IN (SELECT value FROM json_each(?)) AND day <= ?", (named, by)
+        ).fetchall()
+        for site, _, upto, state, left in sorted(earlier, key=itemgetter(1)):
+            if site not in latest or latest[site][0] < upto:
+                latest[site] = (upto, state, left)
+    # The moves after each kept replay (numbered past its upto; all of a site without one), one range of
     # site_moves_by_site per site: asked site by site, since a join through a delta's views
     # (index._OVERLAY) copied the whole table.
-    resumed = {site for site, kept_day, _, _, _ in found if kept_day is not None and kept_day <= day}
-    kept = [(site, state, left) for site, _, _, state, left in found if site in resumed]
-    after = {site: upto if site in resumed else -1 for site, _, upto, _, _ in found}
+    kept = [(site, state, left) for site, (_, state, left) in latest.items()]
+    after = {site: latest[site][0] if site in latest else -1 for site, _, _, _, _ in found}
     rows = [row for site, upto in after.items()
             for row in db.execute("SELECT n, fields FROM site_moves WHERE site = ? AND n > ? AND first <= ?", (site, upto, day))]  # fmt: skip
     rows.sort()  # in number order (event_sort_key), the order a replay takes them in
@@ -202,15 +212,41 @@ def keep_settled(db: sqlite3.Connection, site: str, rows: list[tuple[int, int, b
     status = _pack_fields(settled_status(site, history), _STATUS_FIELDS)
     db.executemany("INSERT INTO site_actors VALUES (?, ?)", ((a, site) for a in {a for m in moves for a in m.actors}))
     db.executemany("INSERT INTO site_moves VALUES (?, ?, ?, ?)", ((site, first, n, fields) for first, n, fields in rows))
-    # Questions are mostly about today or later: keep the replay as far as today allows.
+    # Questions are mostly about today or later: keep the replay as far as today allows; and, for the
+    # past, as far as the first day of each quarter allows, on days before the site settles.
     today = resume_day()
-    count, state = replay_prefix(site, moves, today) if last > today.toordinal() else (0, None)
+    days = _quarters(moves[0].period.start, min(today, datetime.date.fromordinal(last) - datetime.timedelta(days=1)))
+    if last > today.toordinal():
+        days.append(today)
+    kept = replay_prefixes(site, moves, days)
+    grown = 0
+    for day, (count, state) in zip(days, kept, strict=True):
+        if state is None or count == grown or day == today:
+            continue
+        grown = count
+        db.execute("INSERT INTO earlier VALUES (?, ?, ?, ?, ?)", (site, day.toordinal(), rows[count - 1][1], marshal.dumps(state), _left(state, history)))
+    count, state = kept[-1] if days and days[-1] == today else (0, None)
     if state is None:
         db.execute("INSERT INTO settled VALUES (?, ?, ?, NULL, NULL, NULL, NULL)", (site, last, status))
         return
-    closed = closed_positions(state)
-    left = closed[last_to_leave([history[n] for n in closed])] if closed else None
     db.execute(
         "INSERT INTO settled VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (site, last, status, today.toordinal(), rows[count - 1][1], marshal.dumps(state), left),
+        (site, last, status, today.toordinal(), rows[count - 1][1], marshal.dumps(state), _left(state, history)),
     )
+
+
+def _left(state: tuple, history: list[ControlPeriod]) -> int | None:
+    """Which closed period of a kept ``state`` a status tells when nobody holds the site (last_to_leave)."""
+    closed = closed_positions(state)
+    return closed[last_to_leave([history[n] for n in closed])] if closed else None
+
+
+def _quarters(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    """The first days of the quarters after ``first`` up to ``last``: the days replays are kept through."""
+    day = datetime.date(first.year, (first.month - 1) // 3 * 3 + 1, 1)
+    days: list[datetime.date] = []
+    while True:
+        day = datetime.date(day.year + day.month // 10, (day.month + 2) % 12 + 1, 1)
+        if day > last:
+            return days
+        days.append(day)
