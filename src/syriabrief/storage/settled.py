@@ -130,7 +130,7 @@ def replays(
 ) -> tuple[dict[str, KeptReplay], list[Move]]:  # fmt: skip
     """``Dataset.replay_at``: the replays kept for these sites, and the moves to replay after them."""
     named, day = json.dumps(sorted(sites)), as_of.toordinal()
-    by = (kept_by or as_of).toordinal()
+    by = min((kept_by or as_of).toordinal(), day)  # a replay kept past the day asked would hold moves after it
     found = db.execute(
         "SELECT site, kept_day, kept_upto, state, left_pos FROM settled WHERE site IN (SELECT value FROM json_each(?))", (named,)
     ).fetchall()
