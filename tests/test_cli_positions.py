@@ -465,6 +465,14 @@ def test_a_site_comparison_tells_an_actor_back_at_a_site_it_left(tmp_path):
     assert "The United States left Al-Tanf garrison" in before and "returned" not in before
 
 
+def test_a_comparison_whose_lists_are_cut_says_so_on_stderr_only(bundled):
+    cut = run("compare", "US", "Russia", "--limit", "1")
+    assert cut.exit_code == 0 and cut.stderr == "Lists longer than 1 show their latest 1; use --limit N to see more, or --json for all.\n"
+    assert "Lists longer" not in cut.stdout and "(latest 1 of" in cut.stdout
+    whole = run("compare", "US", "Russia", "--limit", "200")
+    assert whole.exit_code == 0 and whole.stderr == ""
+
+
 def test_compare_sites_human(sample_store):
     result = run("compare", "Tanf", "Qasrak", "--as-of", "2026-02-24", "--db", str(sample_store))
     assert result.exit_code == 0, result.stderr

@@ -228,10 +228,12 @@ def compare(
     from syriabrief.output.terminal import make_console, print_comparison
 
     rows = limit or PROFILE_TABLE_ROWS
-    print_comparison(make_console(), report, rows)
+    cut = print_comparison(make_console(), report, rows)
     if at and len(report.differences) > rows:  # the sites that changed (a comparison's are aspects)
         typer.echo(f"The table shows the {rows} sites that changed last of {len(report.differences):,}; "
                    "use --limit N to see more, or --json for all.", err=True)  # fmt: skip
+    elif cut:
+        typer.echo(f"Lists longer than {rows} show their latest {rows}; use --limit N to see more, or --json for all.", err=True)
 
 
 def _resolve_all(data, names: list[str]):

@@ -584,12 +584,13 @@ def _print_events(console: Console, events: Sequence | EventTexts, total: int, d
     console.print(event_table(events, data, console.width))
 
 
-def print_comparison(console: Console, comparison: Comparison | Changes, rows: int) -> None:
+def print_comparison(console: Console, comparison: Comparison | Changes, rows: int) -> bool:
     """Subjects side by side, one column each, then the narrative; or what changed between two days.
 
     Each list in a cell shows its latest ``rows`` sites, and the table of changes the ``rows`` sites
-    that changed last (--json has them all).
+    that changed last (--json has them all). Returns whether a list in a cell was cut.
     """
+    cut = False
     if isinstance(comparison, Changes):
         _heading(console, "What changed", f"between {describe(comparison.since)} and {describe(comparison.until)}")
         if comparison.differences:
@@ -606,16 +607,14 @@ def print_comparison(console: Console, comparison: Comparison | Changes, rows: i
         table.add_column("")
         for subject in comparison.subjects:
             table.add_column(Text(visible(subject.name)), overflow="fold")
-        cut = False
         for label, items_of, text_of in _comparison_rows(comparison.subjects):
             columns = [items_of(s) for s in comparison.subjects]
             cut = cut or any(len(items) > rows for items in columns)
             table.add_row(Text(label, style="bold"), *(Text(visible(_latest_lines(items, rows, text_of))) for items in columns))
         console.print(table)
-        if cut:
-            console.print(Text(f"Lists longer than {rows} show their latest {rows}: --limit N shows more, --json lists all.", style="dim"))
     console.print()
     _print_story(console, comparison.narrative, comparison.citations)
+    return cut
 
 
 _PRECISION_WORDS = {"area": "area only: the point of the area reports name, not of the site itself"}
