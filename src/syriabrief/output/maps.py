@@ -30,7 +30,7 @@ from syriabrief.domain.safetext import visible
 from syriabrief.output.terminal import status_word
 from syriabrief.reports.briefing import BASE_KINDS
 from syriabrief.reports.mapping import LEFT, NO_HOLDER, UNCHANGED, MapSite, SiteMap, shared_mark
-from syriabrief.reports.narrative import count_phrase
+from syriabrief.reports.narrative import count_phrase, most_recent
 
 __all__ = ["MAX_MAP_COLS", "PALETTE", "map_size", "print_map", "render_map"]
 
@@ -276,7 +276,8 @@ def print_map(console: Console, report: SiteMap, limit: int | None = None) -> tu
             line.append("; ".join(f"{visible(s.site.name)} ({_ascii(s.marker, unicode)})" for s in cell.sites))
             console.print(line)
     listed = _listed(report)
-    shown = listed if limit is None else _changed_last(listed, limit)
+    # The sites whose state began last (its ``since``).
+    shown = listed if limit is None else most_recent(listed, limit, lambda s: parse_stored(s.status.since).end if s.status.since else date.min)
     console.print(_site_table(report, shown, unicode))
     for note in _notes(report, unicode):
         console.print(Text(note, style="dim"))
@@ -349,14 +350,6 @@ def _listed(report: SiteMap) -> list[MapSite]:
     listed = [s for s in report.sites if (s.changed if comparing else s.marker != NO_HOLDER)]
     listed.sort(key=lambda s: (order.get(s.force or "", len(order)), ("held", "leaving", "left", "none").index(s.state), s.site.name.casefold()))
     return listed
-
-
-def _changed_last(sites: list[MapSite], count: int) -> list[MapSite]:
-    """The ``count`` of ``sites`` whose state began last (its ``since``), in their own order."""
-    if len(sites) <= count:
-        return sites
-    latest = sorted(range(len(sites)), key=lambda n: parse_stored(sites[n].status.since).end if sites[n].status.since else date.min)
-    return [sites[n] for n in sorted(latest[len(latest) - count :])]
 
 
 def _site_table(report: SiteMap, shown: Sequence[MapSite], unicode: bool) -> Table:

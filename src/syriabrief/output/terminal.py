@@ -33,6 +33,7 @@ from syriabrief.reports.narrative import (
     figure_status,
     figure_text,
     latest_changes,
+    most_recent,
 )
 from syriabrief.reports.types import (
     ActorLines,
@@ -368,7 +369,8 @@ def actor_list_table(report: ActorLines, rows: int, width: int = 120) -> Table:
     columns = _list_columns(("Actor", "Kind", "Country", "Holds", "Left", "Events"), width)
     table = _titled(_table(*columns), f"Actors as of {describe(report.as_of)}")
     marked = False
-    for row in _most_recent(report.rows, rows, lambda r: r.changed):
+    # ISO dates, full or partial ("2026", "2026-01"), sort as text in date order.
+    for row in most_recent(report.rows, rows, lambda r: r.changed):
         held = [name + ("*" if name in row.doubtful else "") for name in row.held[-HOLDS_NAMED:]]
         marked = marked or bool(row.doubtful.intersection(row.held[-HOLDS_NAMED:]))
         more = f" and {len(row.held) - HOLDS_NAMED:,} more" if len(row.held) > HOLDS_NAMED else ""
@@ -393,15 +395,6 @@ def _titled(table: Table, title: str) -> Table:
     return table
 
 
-def _most_recent(rows: Sequence, count: int, changed: Callable[[Any], str]) -> list:
-    """``rows`` as they are when ``count`` or fewer, else the ``count`` that changed last, in their order."""
-    if len(rows) <= count:
-        return list(rows)
-    # ISO dates, full or partial ("2026", "2026-01"), sort as text in date order.
-    latest = set(sorted(range(len(rows)), key=lambda n: changed(rows[n]))[-count:])
-    return [row for n, row in enumerate(rows) if n in latest]
-
-
 def _holder_text(status: StatusView) -> str:
     return status.holder_name or (f"({status.previous_name} left)" if status.previous_name else "–")
 
@@ -410,7 +403,7 @@ def base_list_table(report: SiteList, rows: int, width: int = 120) -> Table:
     """Every site, or the ``rows`` whose status changed last (in name order)."""
     columns = _list_columns(("Site", "Kind", "Governorate", "Holder", "Status", "Since"), width)
     table = _titled(_table(*columns), f"Sites as of {describe(report.as_of)}")
-    for row in _most_recent(report.rows, rows, lambda r: r.status.since or ""):
+    for row in most_recent(report.rows, rows, lambda r: r.status.since or ""):
         cells = {
             "Site": Text(visible(row.site.name)),
             "Kind": Text(visible(_kind_words(row.site.kind) or "–")),

@@ -50,6 +50,7 @@ __all__ = [
     "count_phrase",
     "doubtful_note",
     "latest_changes",
+    "most_recent",
     "event_clause",
     "figure_text",
     "join_names",
@@ -976,12 +977,18 @@ def change_narrative(report: Changes, data: Dataset, cite: Citer, told_one_by_on
     return " ".join(sentences)
 
 
+def most_recent(rows: Sequence[Any], count: int, when: Callable[[Any], Any]) -> list[Any]:
+    """``rows`` as they are when ``count`` or fewer, else the ``count`` latest by ``when`` (ties: the later
+    in ``rows``), in their own order: what a bounded table or paragraph shows."""
+    if len(rows) <= count:
+        return list(rows)
+    latest = set(sorted(range(len(rows)), key=lambda n: when(rows[n]))[len(rows) - count :])
+    return [row for n, row in enumerate(rows) if n in latest]
+
+
 def latest_changes(changes: Sequence[SiteChange], count: int) -> list[SiteChange]:
     """The ``count`` of ``changes`` that changed last (by their latest event's last day), in their own order."""
-    if len(changes) <= count:
-        return list(changes)
-    order = sorted(range(len(changes)), key=lambda n: _change_day(changes[n]))
-    return [changes[n] for n in sorted(order[len(order) - count :])]
+    return most_recent(changes, count, _change_day)
 
 
 def _change_day(change: SiteChange) -> date:
